@@ -1,0 +1,620 @@
+//! A small static evaluator for the Python that DAG files are written in: literals, names,
+//! f-strings, `+`, dicts with `**` splats, `dict(...)`, imports. Never executes anything;
+//! what it cannot know is `Value::Unknown` with the reason.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tree_sitter::Node;
+
+use super::value::{Call, Item, Text, Value};
+use crate::source::{SourceFile, Span};
+
+/// Names bound by imports: local name → dotted path (`D` → `airflow.DAG`).
+#[derive(Debug, Default, Clone)]
+pub struct Imports {
+    names: HashMap<String, String>,
+}
+
+impl Imports {
+    /// Records the names an `import` or `from ... import` statement binds.
+    pub fn record(&mut self, node: Node, source: &str) {
+        let text = |n: Node| {
+            n.utf8_text(source.as_bytes())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        match node.kind() {
+            "import_statement" => {
+                let mut cursor = node.walk();
+                for name in node.children_by_field_name("name", &mut cursor) {
+                    match name.kind() {
+                        "aliased_import" => {
+                            let (Some(path), Some(alias)) = (
+                                name.child_by_field_name("name"),
+                                name.child_by_field_name("alias"),
+                            ) else {
+                                continue;
+                            };
+                            self.names.insert(text(alias), text(path));
+                        }
+                        _ => {
+                            // `import a.b.c` binds `a`.
+                            let path = text(name);
+                            let first = path.split('.').next().unwrap_or_default().to_owned();
+                            self.names.insert(first.clone(), first);
+                        }
+                    }
+                }
+            }
+            "import_from_statement" => {
+                let Some(module) = node.child_by_field_name("module_name") else {
+                    return;
+                };
+                let module = text(module);
+                let mut cursor = node.walk();
+                for name in node.children_by_field_name("name", &mut cursor) {
+                    let (path, alias) = match name.kind() {
+                        "aliased_import" => {
+                            let (Some(path), Some(alias)) = (
+                                name.child_by_field_name("name"),
+                                name.child_by_field_name("alias"),
+                            ) else {
+                                continue;
+                            };
+                            (text(path), text(alias))
+                        }
+                        _ => (text(name), text(name)),
+                    };
+                    self.names.insert(alias, format!("{module}.{path}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn resolve(&self, name: &str) -> Option<&str> {
+        self.names.get(name).map(String::as_str)
+    }
+}
+
+/// Evaluates expressions of one file against its imports and the names bound so far.
+pub struct Evaluator {
+    pub source: Arc<SourceFile>,
+    pub imports: Imports,
+    /// Innermost scope last; the module scope first.
+    scopes: Vec<HashMap<String, Item>>,
+}
+
+impl Evaluator {
+    pub fn new(source: Arc<SourceFile>) -> Self {
+        Evaluator {
+            source,
+            imports: Imports::default(),
+            scopes: vec![HashMap::new()],
+        }
+    }
+
+    pub fn span(&self, node: Node) -> Span {
+        Span::new(
+            self.source.clone(),
+            node.start_byte() as u32..node.end_byte() as u32,
+        )
+    }
+
+    pub fn text(&self, node: Node) -> &str {
+        node.utf8_text(self.source.text().as_bytes())
+            .unwrap_or_default()
+    }
+
+    pub fn bind(&mut self, name: &str, item: Item) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_owned(), item);
+        }
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<&Item> {
+        self.scopes.iter().rev().find_map(|scope| scope.get(name))
+    }
+
+    pub fn push_scope(&mut self) {
+        self.scopes.push(HashMap::new());
+    }
+
+    pub fn pop_scope(&mut self) {
+        if self.scopes.len() > 1 {
+            self.scopes.pop();
+        }
+    }
+
+    /// The dotted path a callee or attribute chain names: `cosmos.DbtTaskGroup`,
+    /// `airflow.operators.bash.BashOperator`, or the text as written when it is local.
+    pub fn qualified_name(&self, node: Node) -> String {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                if let Some(Item {
+                    value: Value::Path(path),
+                    ..
+                }) = self.lookup(name)
+                {
+                    return path.clone();
+                }
+                self.imports.resolve(name).unwrap_or(name).to_owned()
+            }
+            "attribute" => {
+                let object = node
+                    .child_by_field_name("object")
+                    .map(|o| self.qualified_name(o))
+                    .unwrap_or_default();
+                let attribute = node
+                    .child_by_field_name("attribute")
+                    .map(|a| self.text(a))
+                    .unwrap_or_default();
+                format!("{object}.{attribute}")
+            }
+            _ => self.text(node).to_owned(),
+        }
+    }
+
+    pub fn eval(&self, node: Node) -> Item {
+        let value = self.eval_value(node);
+        Item::new(value, self.span(node))
+    }
+
+    fn eval_value(&self, node: Node) -> Value {
+        match node.kind() {
+            "string" => self.string(node),
+            "concatenated_string" => {
+                let mut text = Text::default();
+                let mut cursor = node.walk();
+                for part in node.named_children(&mut cursor) {
+                    match self.string(part) {
+                        Value::Str(piece) => text.push(piece),
+                        other => return other,
+                    }
+                }
+                Value::Str(text)
+            }
+            "integer" => {
+                let digits = self.text(node).replace('_', "");
+                let parsed =
+                    if let Some(hex) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
+                        i64::from_str_radix(hex, 16).ok()
+                    } else {
+                        digits.parse().ok()
+                    };
+                parsed.map_or_else(|| Value::Unknown("integer out of range".into()), Value::Int)
+            }
+            "float" => self
+                .text(node)
+                .replace('_', "")
+                .parse()
+                .map_or_else(|_| Value::Unknown("unreadable float".into()), Value::Float),
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "none" => Value::None,
+            "parenthesized_expression" => node
+                .named_child(0)
+                .map_or(Value::None, |inner| self.eval_value(inner)),
+            "list" | "tuple" | "set" => self.sequence(node),
+            "dictionary" => self.dictionary(node),
+            "identifier" => self.identifier(node),
+            "attribute" => self.attribute(node),
+            "subscript" => self.subscript(node),
+            "binary_operator" => self.binary(node),
+            "call" => self.call(node),
+            "conditional_expression" => {
+                // `a if cond else b`: known only when the condition is.
+                let parts: Vec<Node> = {
+                    let mut cursor = node.walk();
+                    node.named_children(&mut cursor).collect()
+                };
+                match parts.as_slice() {
+                    [then, condition, otherwise] => match self.eval_value(*condition).truthy() {
+                        Some(true) => self.eval_value(*then),
+                        Some(false) => self.eval_value(*otherwise),
+                        None => Value::Unknown("a conditional expression".into()),
+                    },
+                    _ => Value::Unknown("a conditional expression".into()),
+                }
+            }
+            kind => Value::Unknown(format!("a Python `{kind}`")),
+        }
+    }
+
+    fn string(&self, node: Node) -> Value {
+        if node.kind() != "string" {
+            return self.eval_value(node);
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        let prefix = children
+            .first()
+            .filter(|c| c.kind() == "string_start")
+            .map(|c| {
+                self.text(*c)
+                    .trim_end_matches(['"', '\''])
+                    .to_ascii_lowercase()
+            })
+            .unwrap_or_default();
+        if prefix.contains('b') {
+            return Value::Unknown("a bytes literal".into());
+        }
+        let raw = prefix.contains('r');
+        let formatted = prefix.contains('f');
+        let mut text = Text::default();
+        for child in children {
+            match child.kind() {
+                "string_content" => text.push(self.string_content(child, raw, formatted)),
+                "interpolation" => text.push(self.interpolation(child)),
+                _ => {}
+            }
+        }
+        if text.render().is_empty() {
+            // Keep the span of an empty literal, for labels pointing at `""`.
+            return Value::Str(Text::literal("", self.span(node), false));
+        }
+        Value::Str(text)
+    }
+
+    /// A literal part of a string; exact (1:1 with the source) when it has no escapes.
+    fn string_content(&self, node: Node, raw: bool, formatted: bool) -> Text {
+        let span = self.span(node);
+        let source = self.text(node);
+        let mut cursor = node.walk();
+        let escapes: Vec<Node> = node
+            .named_children(&mut cursor)
+            .filter(|c| {
+                c.kind() == "escape_sequence" || (formatted && c.kind() == "escape_interpolation")
+            })
+            .collect();
+        if raw || escapes.is_empty() {
+            return Text::literal(source, span, true);
+        }
+        let mut decoded = String::with_capacity(source.len());
+        let mut at = node.start_byte();
+        for escape in escapes {
+            decoded.push_str(&self.source.text()[at..escape.start_byte()]);
+            decoded.push_str(&decode_escape(self.text(escape)));
+            at = escape.end_byte();
+        }
+        decoded.push_str(&self.source.text()[at..node.end_byte()]);
+        Text::literal(decoded, span, false)
+    }
+
+    fn interpolation(&self, node: Node) -> Text {
+        let span = self.span(node);
+        let Some(expression) = node.child_by_field_name("expression") else {
+            return Text::unknown(span);
+        };
+        let item = self.eval(expression);
+        match item.value {
+            Value::Str(text) => text,
+            Value::Int(n) => Text::literal(n.to_string(), span, false),
+            Value::Float(x) => Text::literal(x.to_string(), span, false),
+            Value::Bool(flag) => Text::literal(if flag { "True" } else { "False" }, span, false),
+            Value::None => Text::literal("None", span, false),
+            _ => Text::unknown(span),
+        }
+    }
+
+    fn sequence(&self, node: Node) -> Value {
+        let mut items = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "list_splat" {
+                let inner = child.named_child(0).map(|n| self.eval(n));
+                match inner {
+                    Some(Item {
+                        value: Value::List(more),
+                        ..
+                    }) => items.extend(more),
+                    _ => items.push(Item::new(
+                        Value::Unknown("a `*` splat".into()),
+                        self.span(child),
+                    )),
+                }
+            } else if child.kind() == "comment" {
+                continue;
+            } else if matches!(child.kind(), "list_comprehension" | "generator_expression") {
+                return Value::Unknown("a comprehension".into());
+            } else {
+                items.push(self.eval(child));
+            }
+        }
+        Value::List(items)
+    }
+
+    fn dictionary(&self, node: Node) -> Value {
+        let mut pairs: Vec<(Item, Item)> = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "pair" => {
+                    let (Some(key), Some(value)) = (
+                        child.child_by_field_name("key"),
+                        child.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    pairs.push((self.eval(key), self.eval(value)));
+                }
+                "dictionary_splat" => {
+                    let inner = child.named_child(0).map(|n| self.eval(n));
+                    match inner {
+                        Some(Item {
+                            value: Value::Dict(more),
+                            ..
+                        }) => pairs.extend(more),
+                        _ => return Value::Unknown("a `**` splat of an unknown dict".into()),
+                    }
+                }
+                "dictionary_comprehension" => return Value::Unknown("a comprehension".into()),
+                _ => {}
+            }
+        }
+        Value::Dict(pairs)
+    }
+
+    fn identifier(&self, node: Node) -> Value {
+        let name = self.text(node);
+        if let Some(item) = self.lookup(name) {
+            return item.value.clone();
+        }
+        if let Some(path) = self.imports.resolve(name) {
+            return Value::Path(path.to_owned());
+        }
+        match name {
+            "dict" | "list" | "str" | "int" | "len" | "globals" => {
+                Value::Path(format!("builtins.{name}"))
+            }
+            _ => Value::Unknown(format!("`{name}` is not defined statically")),
+        }
+    }
+
+    fn attribute(&self, node: Node) -> Value {
+        let (Some(object), Some(attribute)) = (
+            node.child_by_field_name("object"),
+            node.child_by_field_name("attribute"),
+        ) else {
+            return Value::Unknown("an attribute".into());
+        };
+        match self.eval_value(object) {
+            Value::Path(path) => Value::Path(format!("{path}.{}", self.text(attribute))),
+            _ => Value::Unknown(format!("the attribute `{}`", self.text(node))),
+        }
+    }
+
+    fn subscript(&self, node: Node) -> Value {
+        let (Some(object), Some(key)) = (
+            node.child_by_field_name("value"),
+            node.child_by_field_name("subscript"),
+        ) else {
+            return Value::Unknown("a subscript".into());
+        };
+        let object = self.eval_value(object);
+        let key = self.eval_value(key);
+        match (&object, &key) {
+            (Value::Dict(_), Value::Str(text)) => text
+                .known()
+                .and_then(|k| object.get(&k).map(|item| item.value.clone()))
+                .unwrap_or_else(|| Value::Unknown("a missing dict key".into())),
+            (Value::List(items), Value::Int(index)) => {
+                let index = if *index < 0 {
+                    items.len() as i64 + index
+                } else {
+                    *index
+                };
+                usize::try_from(index)
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map_or_else(
+                        || Value::Unknown("an index out of range".into()),
+                        |item| item.value.clone(),
+                    )
+            }
+            _ => Value::Unknown(format!("the subscript `{}`", self.text(node))),
+        }
+    }
+
+    fn binary(&self, node: Node) -> Value {
+        let (Some(left), Some(operator), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("operator"),
+            node.child_by_field_name("right"),
+        ) else {
+            return Value::Unknown("an operator".into());
+        };
+        let operator = self.text(operator);
+        let (left, right) = (self.eval_value(left), self.eval_value(right));
+        match (operator, left, right) {
+            ("+", Value::Str(mut a), Value::Str(b)) => {
+                a.push(b);
+                Value::Str(a)
+            }
+            ("+", Value::List(mut a), Value::List(b)) => {
+                a.extend(b);
+                Value::List(a)
+            }
+            ("+", Value::Int(a), Value::Int(b)) => a
+                .checked_add(b)
+                .map_or(Value::Unknown("overflow".into()), Value::Int),
+            ("*", Value::Int(a), Value::Int(b)) => a
+                .checked_mul(b)
+                .map_or(Value::Unknown("overflow".into()), Value::Int),
+            ("|", Value::Dict(mut a), Value::Dict(b)) => {
+                a.extend(b);
+                Value::Dict(a)
+            }
+            (operator, _, _) => Value::Unknown(format!("the result of `{operator}`")),
+        }
+    }
+
+    fn call(&self, node: Node) -> Value {
+        let Some(function) = node.child_by_field_name("function") else {
+            return Value::Unknown("a call".into());
+        };
+        let callee = self.qualified_name(function);
+        let mut call = Call {
+            callee,
+            args: Vec::new(),
+            kwargs: Vec::new(),
+            unknown_splat: false,
+            span: self.span(node),
+        };
+        if let Some(arguments) = node.child_by_field_name("arguments") {
+            let mut cursor = arguments.walk();
+            for argument in arguments.named_children(&mut cursor) {
+                match argument.kind() {
+                    "keyword_argument" => {
+                        let (Some(name), Some(value)) = (
+                            argument.child_by_field_name("name"),
+                            argument.child_by_field_name("value"),
+                        ) else {
+                            continue;
+                        };
+                        call.kwargs
+                            .push((self.text(name).to_owned(), self.eval(value)));
+                    }
+                    "dictionary_splat" => match argument.named_child(0).map(|n| self.eval_value(n))
+                    {
+                        Some(Value::Dict(pairs)) => {
+                            for (key, value) in pairs {
+                                match key.value.as_str() {
+                                    Some(key) => call.kwargs.push((key, value)),
+                                    None => call.unknown_splat = true,
+                                }
+                            }
+                        }
+                        _ => call.unknown_splat = true,
+                    },
+                    "list_splat" => match argument.named_child(0).map(|n| self.eval_value(n)) {
+                        Some(Value::List(items)) => call.args.extend(items),
+                        _ => call.unknown_splat = true,
+                    },
+                    "comment" => {}
+                    _ => call.args.push(self.eval(argument)),
+                }
+            }
+        }
+        fold_call(call, function, self)
+    }
+}
+
+/// Folds calls whose result is known without running them: `dict(...)`, `d.copy()`,
+/// `os.getenv("X", "default")`, `json.dumps(...)`, `str(...)`.
+fn fold_call(call: Call, function: Node, evaluator: &Evaluator) -> Value {
+    match call.callee.as_str() {
+        "builtins.dict" | "dict" => {
+            let mut pairs: Vec<(Item, Item)> = Vec::new();
+            if let Some(Item {
+                value: Value::Dict(base),
+                ..
+            }) = call.args.first()
+            {
+                pairs.extend(base.iter().cloned());
+            }
+            if call.unknown_splat {
+                return Value::Unknown("a `**` splat of an unknown dict".into());
+            }
+            for (key, value) in call.kwargs {
+                let span = value.span.clone();
+                pairs.push((
+                    Item::new(Value::Str(Text::literal(key, span.clone(), false)), span),
+                    value,
+                ));
+            }
+            return Value::Dict(pairs);
+        }
+        "os.getenv" | "os.environ.get" => {
+            // The default is what a DAG gets on a machine without the variable: the value a
+            // static check can stand behind.
+            return match call.arg("default", 1) {
+                Some(item) => item.value.clone(),
+                None => Value::Unknown("an environment variable".into()),
+            };
+        }
+        "builtins.str" | "str" => {
+            if let Some(item) = call.args.first() {
+                match &item.value {
+                    Value::Str(_) => return item.value.clone(),
+                    Value::Int(n) => {
+                        return Value::Str(Text::literal(n.to_string(), item.span.clone(), false));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "json.dumps" => {
+            if let Some(item) = call.args.first()
+                && let Some(json) = to_json(&item.value)
+            {
+                return Value::Str(Text::literal(json.to_string(), item.span.clone(), false));
+            }
+        }
+        _ => {}
+    }
+    // `<dict>.copy()` is the dict itself.
+    if function.kind() == "attribute"
+        && function
+            .child_by_field_name("attribute")
+            .is_some_and(|a| evaluator.text(a) == "copy")
+        && let Some(object) = function.child_by_field_name("object")
+        && let value @ Value::Dict(_) = evaluator.eval_value(object)
+    {
+        return value;
+    }
+    Value::Call(Box::new(call))
+}
+
+/// A fully known value as JSON (what `json.dumps` would print, modulo spacing).
+pub fn to_json(value: &Value) -> Option<serde_json::Value> {
+    Some(match value {
+        Value::Str(text) => serde_json::Value::String(text.known()?),
+        Value::Int(n) => serde_json::Value::from(*n),
+        Value::Float(x) => serde_json::Value::from(*x),
+        Value::Bool(flag) => serde_json::Value::Bool(*flag),
+        Value::None => serde_json::Value::Null,
+        Value::List(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .map(|item| to_json(&item.value))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Dict(pairs) => {
+            let mut map = serde_json::Map::new();
+            for (key, value) in pairs {
+                map.insert(key.value.as_str()?, to_json(&value.value)?);
+            }
+            serde_json::Value::Object(map)
+        }
+        _ => return None,
+    })
+}
+
+fn decode_escape(escape: &str) -> String {
+    let body = &escape[1.min(escape.len())..];
+    match body {
+        "n" => "\n".into(),
+        "t" => "\t".into(),
+        "r" => "\r".into(),
+        "0" => "\0".into(),
+        "\\" => "\\".into(),
+        "'" => "'".into(),
+        "\"" => "\"".into(),
+        "\n" => String::new(),
+        "{" | "}" => body.into(),
+        _ if escape == "{{" => "{".into(),
+        _ if escape == "}}" => "}".into(),
+        _ => {
+            let hex = body
+                .strip_prefix('x')
+                .or(body.strip_prefix('u'))
+                .or(body.strip_prefix('U'));
+            hex.and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32)
+                .map_or_else(|| escape.to_owned(), String::from)
+        }
+    }
+}

@@ -1,0 +1,612 @@
+//! Walks a DAG file's syntax tree once: binds module constants, finds DAGs (`with DAG`,
+//! `dag = DAG(...)`, `@dag`, Cosmos `DbtDag`) and the tasks in them, and reads each task's dbt
+//! calls through the invocation families.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tree_sitter::{Node, Tree};
+
+use super::eval::Evaluator;
+use super::invocations::{self, calls_in_command};
+use super::model::{Dag, DagFile, DagKind, Task};
+use super::value::{Call, Item, Text, Value};
+use crate::source::{SourceFile, Spanned};
+
+/// Extracts DAGs and tasks from a parsed file.
+pub fn extract_file(source: Arc<SourceFile>, tree: &Tree) -> DagFile {
+    let mut extractor = Extractor {
+        eval: Evaluator::new(source.clone()),
+        dags: Vec::new(),
+        tasks: Vec::new(),
+        factories: HashMap::new(),
+    };
+    extractor.block(tree.root_node(), &Context::default());
+    DagFile {
+        source,
+        dags: extractor.dags,
+        tasks: extractor.tasks,
+        problems: Vec::new(),
+    }
+}
+
+/// Where a statement sits: inside which DAG and task groups.
+#[derive(Debug, Clone, Default)]
+struct Context {
+    dag: Option<usize>,
+    group_default_args: Vec<Item>,
+}
+
+/// A function decorated with `@dag` or `@task...`: it creates a DAG or task when called.
+#[derive(Clone, Copy)]
+struct Factory<'t> {
+    kind: FactoryKind,
+    decorator: Node<'t>,
+    definition: Node<'t>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FactoryKind {
+    Dag,
+    /// `@task.bash`: the function returns the command line.
+    BashTask,
+    /// `@task` and other task decorators: a task that runs Python.
+    Task,
+}
+
+struct Extractor<'t> {
+    eval: Evaluator,
+    dags: Vec<Dag>,
+    tasks: Vec<Task>,
+    factories: HashMap<String, Factory<'t>>,
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+impl<'t> Extractor<'t> {
+    fn block(&mut self, node: Node<'t>, context: &Context) {
+        for statement in named_children(node) {
+            self.statement(statement, context);
+        }
+    }
+
+    fn statement(&mut self, node: Node<'t>, context: &Context) {
+        match node.kind() {
+            "import_statement" | "import_from_statement" => {
+                let source = self.eval.source.clone();
+                self.eval.imports.record(node, source.text());
+            }
+            "expression_statement" => {
+                for expression in named_children(node) {
+                    self.expression_statement(expression, context);
+                }
+            }
+            "with_statement" => self.with_statement(node, context),
+            "decorated_definition" => self.decorated_definition(node),
+            "for_statement" => self.for_statement(node, context),
+            "if_statement" | "try_statement" | "elif_clause" | "else_clause" | "except_clause"
+            | "finally_clause" => {
+                // Definitions in any branch may run: look at every branch.
+                for child in named_children(node) {
+                    if child.kind() == "block" {
+                        self.block(child, context);
+                    } else if child.kind().ends_with("_clause") {
+                        self.statement(child, context);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn expression_statement(&mut self, node: Node<'t>, context: &Context) {
+        match node.kind() {
+            "assignment" => {
+                let Some(right) = node.child_by_field_name("right") else {
+                    return;
+                };
+                let item = match self.discover(right, context) {
+                    Some(registered) => registered,
+                    None => self.eval.eval(right),
+                };
+                if let Some(left) = node.child_by_field_name("left") {
+                    self.assign(left, item);
+                }
+            }
+            "augmented_assignment" => {
+                // `cmd += " --full-refresh"`: strings and lists only.
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                if left.kind() != "identifier" {
+                    return;
+                }
+                let name = self.eval.text(left).to_owned();
+                let span = self.eval.span(node);
+                let current = self.eval.lookup(&name).map(|item| item.value.clone());
+                let added = self.eval.eval(right).value;
+                let value = match (current, added) {
+                    (Some(Value::Str(mut a)), Value::Str(b)) => {
+                        a.push(b);
+                        Value::Str(a)
+                    }
+                    (Some(Value::List(mut a)), Value::List(b)) => {
+                        a.extend(b);
+                        Value::List(a)
+                    }
+                    _ => Value::Unknown(format!("`{name}` after `+=`")),
+                };
+                self.eval.bind(&name, Item::new(value, span));
+            }
+            _ => {
+                if self.update_dict(node) {
+                    return;
+                }
+                self.discover(node, context);
+            }
+        }
+    }
+
+    /// `default_args.update({...})` on a known dict.
+    fn update_dict(&mut self, node: Node<'t>) -> bool {
+        if node.kind() != "call" {
+            return false;
+        }
+        let Some(function) = node.child_by_field_name("function") else {
+            return false;
+        };
+        let (Some(object), Some(attribute)) = (
+            function.child_by_field_name("object"),
+            function.child_by_field_name("attribute"),
+        ) else {
+            return false;
+        };
+        if object.kind() != "identifier" || self.eval.text(attribute) != "update" {
+            return false;
+        }
+        let name = self.eval.text(object).to_owned();
+        let Some(Item {
+            value: Value::Dict(mut pairs),
+            span,
+        }) = self.eval.lookup(&name).cloned()
+        else {
+            return false;
+        };
+        let Some(Value::Call(call)) = Some(self.eval.eval(node).value) else {
+            return false;
+        };
+        match call.args.first().map(|a| &a.value) {
+            Some(Value::Dict(more)) => pairs.extend(more.iter().cloned()),
+            Some(_) => {
+                self.eval.bind(
+                    &name,
+                    Item::new(Value::Unknown(format!("`{name}` after `.update()`")), span),
+                );
+                return true;
+            }
+            None => {}
+        }
+        for (key, value) in &call.kwargs {
+            let key = Item::new(
+                Value::Str(Text::literal(key.clone(), value.span.clone(), false)),
+                value.span.clone(),
+            );
+            pairs.push((key, value.clone()));
+        }
+        self.eval.bind(&name, Item::new(Value::Dict(pairs), span));
+        true
+    }
+
+    fn assign(&mut self, left: Node<'t>, item: Item) {
+        match left.kind() {
+            "identifier" => {
+                let name = self.eval.text(left).to_owned();
+                self.eval.bind(&name, item);
+            }
+            "pattern_list" | "tuple_pattern" => {
+                let targets = named_children(left);
+                match &item.value {
+                    Value::List(values) if values.len() == targets.len() => {
+                        for (target, value) in targets.into_iter().zip(values.clone()) {
+                            self.assign(target, value);
+                        }
+                    }
+                    _ => {
+                        for target in targets {
+                            let unknown = Item::new(
+                                Value::Unknown("an unpacked value".into()),
+                                item.span.clone(),
+                            );
+                            self.assign(target, unknown);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Finds DAG and task constructions in an expression, registers them, and returns the
+    /// registered DAG or task when the expression itself is one.
+    fn discover(&mut self, node: Node<'t>, context: &Context) -> Option<Item> {
+        if node.kind() == "call"
+            && let Some(registered) = self.call(node, context)
+        {
+            return Some(registered);
+        }
+        for child in named_children(node) {
+            if matches!(child.kind(), "lambda" | "function_definition") {
+                continue;
+            }
+            self.discover(child, context);
+        }
+        None
+    }
+
+    /// Registers a call that creates a DAG or a task.
+    fn call(&mut self, node: Node<'t>, context: &Context) -> Option<Item> {
+        let function = node.child_by_field_name("function")?;
+        let span = self.eval.span(node);
+        if function.kind() == "identifier" {
+            let name = self.eval.text(function).to_owned();
+            if let Some(factory) = self.factories.get(&name).copied() {
+                return Some(self.instantiate(factory, node, context));
+            }
+        }
+        let qualified = self.eval.qualified_name(function);
+        match last_segment(&qualified) {
+            "DAG" => {
+                return Some(Item::new(
+                    Value::Dag(self.register_dag(node, DagKind::Constructor)),
+                    span,
+                ));
+            }
+            "DbtDag" => {
+                return Some(Item::new(
+                    Value::Dag(self.register_dag(node, DagKind::CosmosDbtDag)),
+                    span,
+                ));
+            }
+            _ => {}
+        }
+        let item = self.eval.eval(node);
+        let Value::Call(call) = &item.value else {
+            return None;
+        };
+        let is_task = invocations::FAMILIES.iter().any(|f| (f.recognizes)(call))
+            || call.kwarg("task_id").is_some()
+            || call.name().ends_with("Operator")
+            || call.name().ends_with("Sensor");
+        if !is_task {
+            return None;
+        }
+        let call = (**call).clone();
+        Some(Item::new(
+            Value::Task(self.register_task(call, context)),
+            span,
+        ))
+    }
+
+    fn register_dag(&mut self, node: Node<'t>, kind: DagKind) -> usize {
+        let item = self.eval.eval(node);
+        let call = match item.value {
+            Value::Call(call) => *call,
+            _ => empty_call(&item),
+        };
+        let dag_id = match call.arg("dag_id", 0) {
+            Some(id) => Spanned::new(id.value.as_str(), id.span.clone()),
+            None => Spanned::new(None, call.span.clone()),
+        };
+        let index = self.dags.len();
+        let cosmos = (kind == DagKind::CosmosDbtDag).then(|| call.clone());
+        self.dags.push(Dag { kind, dag_id, call });
+        if let Some(call) = cosmos {
+            // A DbtDag renders the dbt selection into its own tasks.
+            let context = Context {
+                dag: Some(index),
+                group_default_args: Vec::new(),
+            };
+            self.register_task(call, &context);
+        }
+        index
+    }
+
+    fn register_task(&mut self, call: Call, context: &Context) -> usize {
+        let dag = match call.kwarg("dag").map(|item| &item.value) {
+            Some(Value::Dag(index)) => Some(*index),
+            _ => context.dag,
+        };
+        let task_id = call
+            .kwarg("task_id")
+            .or_else(|| call.kwarg("group_id"))
+            .and_then(|item| item.value.as_str());
+        let extraction = invocations::extract(&call).unwrap_or_default();
+        let mut group_default_args = context.group_default_args.clone();
+        if let Some(own) = call
+            .kwarg("default_args")
+            .filter(|_| call.name() == "DbtTaskGroup")
+        {
+            group_default_args.insert(0, own.clone());
+        }
+        self.tasks.push(Task {
+            task_id,
+            call,
+            dag,
+            group_default_args,
+            dbt_calls: extraction.calls,
+            unresolved: extraction.unresolved,
+        });
+        self.tasks.len() - 1
+    }
+
+    fn with_statement(&mut self, node: Node<'t>, context: &Context) {
+        let mut inner = context.clone();
+        let items = node
+            .named_children(&mut node.walk())
+            .find(|c| c.kind() == "with_clause")
+            .map(named_children)
+            .unwrap_or_default();
+        for with_item in items {
+            let Some(value) = with_item.child_by_field_name("value") else {
+                continue;
+            };
+            let (expression, alias) = if value.kind() == "as_pattern" {
+                let alias = value
+                    .child_by_field_name("alias")
+                    .and_then(|a| a.named_child(0).or(Some(a)));
+                (value.named_child(0), alias)
+            } else {
+                (Some(value), None)
+            };
+            let Some(expression) = expression else {
+                continue;
+            };
+            let item = self.context_manager(expression, context, &mut inner);
+            if let Some(alias) = alias {
+                self.assign(alias, item);
+            }
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(body, &inner);
+        }
+    }
+
+    /// The value a `with` item binds, updating the context of the block it opens.
+    fn context_manager(
+        &mut self,
+        expression: Node<'t>,
+        outer: &Context,
+        inner: &mut Context,
+    ) -> Item {
+        if expression.kind() == "call"
+            && let Some(function) = expression.child_by_field_name("function")
+        {
+            let qualified = self.eval.qualified_name(function);
+            if last_segment(&qualified) == "TaskGroup" {
+                let item = self.eval.eval(expression);
+                if let Some(args) = item.value.as_call().and_then(|c| c.kwarg("default_args")) {
+                    inner.group_default_args.insert(0, args.clone());
+                }
+                return item;
+            }
+        }
+        match self.discover(expression, outer) {
+            Some(item) => {
+                if let Value::Dag(index) = item.value {
+                    inner.dag = Some(index);
+                }
+                item
+            }
+            None => self.eval.eval(expression),
+        }
+    }
+
+    fn decorated_definition(&mut self, node: Node<'t>) {
+        let Some(definition) = node.child_by_field_name("definition") else {
+            return;
+        };
+        if definition.kind() != "function_definition" {
+            return;
+        }
+        let Some(name) = definition.child_by_field_name("name") else {
+            return;
+        };
+        for decorator in named_children(node)
+            .into_iter()
+            .filter(|c| c.kind() == "decorator")
+        {
+            let Some(expression) = decorator.named_child(0) else {
+                continue;
+            };
+            let target = if expression.kind() == "call" {
+                expression
+                    .child_by_field_name("function")
+                    .unwrap_or(expression)
+            } else {
+                expression
+            };
+            let qualified = self.eval.qualified_name(target);
+            let kind = match qualified.as_str() {
+                path if last_segment(path) == "dag" => FactoryKind::Dag,
+                path if path.ends_with("task.bash") => FactoryKind::BashTask,
+                path if last_segment(path) == "task" || path.contains("task.") => FactoryKind::Task,
+                _ => continue,
+            };
+            let factory = Factory {
+                kind,
+                decorator: expression,
+                definition,
+            };
+            let name = self.eval.text(name).to_owned();
+            self.factories.insert(name, factory);
+            return;
+        }
+    }
+
+    /// A call of a decorated function: a DAG (`@dag`) or a task (`@task...`).
+    fn instantiate(
+        &mut self,
+        factory: Factory<'t>,
+        call_node: Node<'t>,
+        context: &Context,
+    ) -> Item {
+        let span = self.eval.span(call_node);
+        let decorator = match self.eval.eval(factory.decorator).value {
+            Value::Call(call) => *call,
+            _ => Call {
+                callee: self.eval.text(factory.decorator).to_owned(),
+                args: Vec::new(),
+                kwargs: Vec::new(),
+                unknown_splat: false,
+                span: self.eval.span(factory.decorator),
+            },
+        };
+        let name_node = factory.definition.child_by_field_name("name");
+        let function_name = name_node.map(|n| self.eval.text(n).to_owned());
+        let name_span = name_node.map_or_else(|| span.clone(), |n| self.eval.span(n));
+        match factory.kind {
+            FactoryKind::Dag => {
+                let dag_id = match decorator.kwarg("dag_id") {
+                    Some(id) => Spanned::new(id.value.as_str(), id.span.clone()),
+                    None => Spanned::new(function_name, name_span),
+                };
+                let index = self.dags.len();
+                self.dags.push(Dag {
+                    kind: DagKind::Decorator,
+                    dag_id,
+                    call: decorator,
+                });
+                let body_context = Context {
+                    dag: Some(index),
+                    group_default_args: Vec::new(),
+                };
+                self.eval.push_scope();
+                if let Some(body) = factory.definition.child_by_field_name("body") {
+                    self.block(body, &body_context);
+                }
+                self.eval.pop_scope();
+                Item::new(Value::Dag(index), span)
+            }
+            FactoryKind::BashTask | FactoryKind::Task => {
+                let mut call = decorator;
+                call.span = span.clone();
+                if call.kwarg("task_id").is_none()
+                    && let Some(name) = function_name
+                {
+                    let id = Item::new(
+                        Value::Str(Text::literal(name, name_span.clone(), true)),
+                        name_span,
+                    );
+                    call.kwargs.push(("task_id".to_owned(), id));
+                }
+                let index = self.register_task(call, context);
+                if factory.kind == FactoryKind::BashTask {
+                    self.read_bash_returns(index, factory.definition);
+                }
+                Item::new(Value::Task(index), span)
+            }
+        }
+    }
+
+    /// `@task.bash`: the command line is what the function returns.
+    fn read_bash_returns(&mut self, task: usize, definition: Node<'t>) {
+        let Some(body) = definition.child_by_field_name("body") else {
+            return;
+        };
+        let mut returns = Vec::new();
+        collect_returns(body, &mut returns);
+        self.eval.push_scope();
+        let mut extraction = invocations::Extraction::default();
+        for statement in named_children(body) {
+            if statement.kind() == "expression_statement" {
+                for expression in named_children(statement) {
+                    if expression.kind() == "assignment"
+                        && let (Some(left), Some(right)) = (
+                            expression.child_by_field_name("left"),
+                            expression.child_by_field_name("right"),
+                        )
+                    {
+                        let item = self.eval.eval(right);
+                        self.assign(left, item);
+                    }
+                }
+            }
+        }
+        for value in returns {
+            let item = self.eval.eval(value);
+            match &item.value {
+                Value::Str(text) => {
+                    let found = calls_in_command(text);
+                    extraction.calls.extend(found.calls);
+                    extraction.unresolved.extend(found.unresolved);
+                }
+                other if item.span.text().to_ascii_lowercase().contains("dbt") => {
+                    extraction.unresolved.push(Spanned::new(
+                        format!("the returned command is {}", other.describe()),
+                        item.span.clone(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        self.eval.pop_scope();
+        let task = &mut self.tasks[task];
+        task.dbt_calls.extend(extraction.calls);
+        task.unresolved.extend(extraction.unresolved);
+    }
+
+    fn for_statement(&mut self, node: Node<'t>, context: &Context) {
+        let (Some(left), Some(right), Some(body)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+            node.child_by_field_name("body"),
+        ) else {
+            return;
+        };
+        let iterable = self.eval.eval(right);
+        match iterable.value {
+            Value::List(items) => {
+                // A loop over a literal list runs its body once per element.
+                for item in items {
+                    self.assign(left, item);
+                    self.block(body, context);
+                }
+            }
+            _ => {
+                let unknown = Item::new(Value::Unknown("a loop variable".into()), iterable.span);
+                self.assign(left, unknown);
+                self.block(body, context);
+            }
+        }
+    }
+}
+
+fn collect_returns<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
+    for child in named_children(node) {
+        match child.kind() {
+            "return_statement" => out.extend(child.named_child(0)),
+            "function_definition" | "class_definition" | "lambda" => {}
+            _ => collect_returns(child, out),
+        }
+    }
+}
+
+fn empty_call(item: &Item) -> Call {
+    Call {
+        callee: String::new(),
+        args: Vec::new(),
+        kwargs: Vec::new(),
+        unknown_splat: true,
+        span: item.span.clone(),
+    }
+}

@@ -1,0 +1,44 @@
+//! How tasks run dbt. One module per invocation family (bash commands, Cosmos, ...), each a
+//! [`Family`] in [`FAMILIES`]; adding a family means adding one file and one line here.
+
+mod bash;
+mod cosmos;
+
+use super::value::{Call, Item, Value};
+use crate::dbt::cli::DbtCall;
+use crate::source::Spanned;
+
+pub use bash::calls_in_command;
+
+/// What a family reads from a task's call.
+#[derive(Debug, Default)]
+pub struct Extraction {
+    pub calls: Vec<DbtCall>,
+    /// Why the task's dbt call (or part of it) cannot be known statically.
+    pub unresolved: Vec<Spanned<String>>,
+}
+
+/// An invocation family: which operator calls it reads and how.
+pub struct Family {
+    pub name: &'static str,
+    pub recognizes: fn(&Call) -> bool,
+    pub extract: fn(&Call) -> Extraction,
+}
+
+pub static FAMILIES: &[Family] = &[bash::BASH_OPERATOR, cosmos::COSMOS_RENDERED];
+
+/// The dbt calls a task's operator call makes, if a family knows the operator.
+pub fn extract(call: &Call) -> Option<Extraction> {
+    FAMILIES
+        .iter()
+        .find(|family| (family.recognizes)(call))
+        .map(|family| (family.extract)(call))
+}
+
+/// The items of a list argument, or the single item of a scalar one.
+fn items_of(item: &Item) -> Vec<&Item> {
+    match &item.value {
+        Value::List(items) => items.iter().collect(),
+        _ => vec![item],
+    }
+}

@@ -1,0 +1,12 @@
+//! The Airflow side: DAG files parsed statically with tree-sitter (never imported or run),
+//! the DAGs and tasks they define, and the dbt calls those tasks make.
+
+pub mod eval;
+pub mod extract;
+pub mod invocations;
+pub mod model;
+pub mod parse;
+pub mod shell;
+pub mod value;
+
+pub use model::{Dag, DagFile, DagKind, Task};

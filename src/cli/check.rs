@@ -1,0 +1,96 @@
+//! `monolint check [PATH]`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_stdout, use_color};
+use crate::config::RuleArgs;
+use crate::diagnostic::Severity;
+use crate::render::{Format, RenderOptions, render};
+use crate::{CheckOptions, check};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The monorepo folder to check.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The dbt manifest to read (default: `<dbt project>/target/manifest.json`).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// The config file (default: `monolint.toml`, else `[tool.monolint]` in `pyproject.toml`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Rules to run, by code, code prefix, name or group (comma-separated; replaces the config's).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Rules not to run (comma-separated; added to the config's).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the exit code 1 [default: warning].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Never color the output (also: the `NO_COLOR` environment variable).
+    #[arg(long)]
+    pub no_color: bool,
+    /// Print findings only, no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(value: FailOn) -> Self {
+        match value {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+pub fn run(args: &CheckArgs) -> u8 {
+    let options = CheckOptions {
+        root: args.path.clone(),
+        config: args.config.clone(),
+        manifest: args.manifest.clone(),
+        rules: RuleArgs {
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+            fail_on: args.fail_on.map(Severity::from),
+        },
+    };
+    let report = match check(&options) {
+        Ok(report) => report,
+        Err(error) => {
+            print_problem(&error, args.format, args.no_color);
+            return EXIT_ERROR;
+        }
+    };
+    for problem in &report.problems {
+        print_problem(problem, args.format, args.no_color);
+    }
+    let render_options = RenderOptions {
+        color: use_color(std::io::stdout().is_terminal(), args.no_color),
+        quiet: args.quiet,
+        ..RenderOptions::default()
+    };
+    print_stdout(&render(&report, args.format, &render_options));
+    if report.has_input_errors() {
+        EXIT_ERROR
+    } else if report.has_failures() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}

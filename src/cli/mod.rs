@@ -1,0 +1,70 @@
+//! The command line: one file per subcommand. Each returns the process exit code.
+
+pub mod check;
+pub mod explain;
+pub mod rules;
+
+use std::io::{IsTerminal, Write};
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+use crate::render::{Format, RenderOptions, render_problem};
+
+/// Exit codes: findings below `--fail-on` (or none), findings, usage/config/input error.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "monolint",
+    version,
+    about = "Lint a dbt project and the Airflow DAGs that run it as one data app",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the monorepo: resolve what every DAG task runs and apply the rules.
+    Check(check::CheckArgs),
+    /// List every rule.
+    Rules(rules::RulesArgs),
+    /// Show a rule's documentation.
+    Explain(explain::ExplainArgs),
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Explain(args) => explain::run(&args),
+    }
+}
+
+/// Whether to color output on a stream: a terminal, `NO_COLOR` unset, `--no-color` not given.
+pub fn use_color(is_terminal: bool, no_color_flag: bool) -> bool {
+    is_terminal && !no_color_flag && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints an error (or warning) to stderr in the chosen format.
+pub fn print_problem(problem: &Error, format: Format, no_color: bool) {
+    let options = RenderOptions {
+        color: use_color(std::io::stderr().is_terminal(), no_color),
+        ..RenderOptions::default()
+    };
+    let text = render_problem(problem, format, &options);
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// Writes to stdout; a closed pipe (`monolint check | head`) is not an error.
+pub fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}

@@ -1,0 +1,232 @@
+//! Settings: `monolint.toml` or `[tool.monolint]` in `pyproject.toml`, and the rule selection
+//! they produce together with the command line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::Severity;
+use crate::error::{Error, Result};
+use crate::rules::{self, RuleMeta, RuleOptions};
+use crate::source::{SourceFile, Span};
+
+/// Everything `monolint.toml` can say. Every key is optional; see `docs/configuration.md`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Rules to run, by code, code prefix, name or group (default: every non-preview group).
+    pub select: Option<Vec<Spanned<String>>>,
+    /// Rules not to run.
+    pub ignore: Vec<Spanned<String>>,
+    /// Lowest severity that makes `check` exit 1.
+    pub fail_on: Option<Severity>,
+    pub dbt: DbtConfig,
+    pub airflow: AirflowConfig,
+    /// Severity per rule (code or name).
+    pub severity: BTreeMap<Spanned<String>, Severity>,
+    /// Options per rule, `[rules.<name>]`.
+    pub rules: RuleOptions,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DbtConfig {
+    /// dbt project folders, relative to the checked folder (default: every `dbt_project.yml`).
+    pub projects: Vec<String>,
+    /// The manifest to read, relative to the checked folder (default:
+    /// `<project>/target/manifest.json`).
+    pub manifest: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AirflowConfig {
+    /// DAG folders, relative to the checked folder (default: folders named `dags` and any
+    /// Python file that mentions both "airflow" and "dag", as Airflow's safe mode does).
+    pub dag_folders: Vec<String>,
+}
+
+/// A loaded config and the file it came from (for error spans).
+#[derive(Debug, Default, Clone)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub file: Option<Arc<SourceFile>>,
+}
+
+#[derive(Deserialize)]
+struct PyProject {
+    tool: Option<PyProjectTool>,
+}
+
+#[derive(Deserialize)]
+struct PyProjectTool {
+    monolint: Option<Config>,
+}
+
+/// Reads the config: `explicit` if given, else `monolint.toml`, else `pyproject.toml`'s
+/// `[tool.monolint]`, in `root`. No file means defaults.
+pub fn load(root: &Path, explicit: Option<&Path>) -> Result<LoadedConfig> {
+    let candidates: Vec<PathBuf> = match explicit {
+        Some(path) => vec![path.to_path_buf()],
+        None => vec![root.join("monolint.toml"), root.join("pyproject.toml")],
+    };
+    for path in candidates {
+        if explicit.is_none() && !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|error| Error::io(&path, &error))?;
+        let display = display_path(root, &path);
+        let file = SourceFile::new(display, text);
+        let is_pyproject = path
+            .file_name()
+            .is_some_and(|name| name == "pyproject.toml");
+        let config = if is_pyproject {
+            let parsed: PyProject =
+                toml::from_str(file.text()).map_err(|e| toml_error(&file, &e))?;
+            match parsed.tool.and_then(|tool| tool.monolint) {
+                Some(config) => config,
+                None if explicit.is_some() => Config::default(),
+                None => continue,
+            }
+        } else {
+            toml::from_str(file.text()).map_err(|e| toml_error(&file, &e))?
+        };
+        validate(&config, &file)?;
+        return Ok(LoadedConfig {
+            config,
+            file: Some(file),
+        });
+    }
+    Ok(LoadedConfig::default())
+}
+
+fn display_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn toml_error(file: &Arc<SourceFile>, error: &toml::de::Error) -> Error {
+    let message = error.message().trim().to_owned();
+    match error.span() {
+        Some(range) => Error::at(
+            Span::new(file.clone(), range.start as u32..range.end as u32),
+            format!("invalid config: {message}"),
+            "here",
+        ),
+        None => Error::new(format!("{}: invalid config: {message}", file.path())),
+    }
+    .with_help("see docs/configuration.md for every key")
+}
+
+/// Checks what serde cannot: rule selectors and severity keys name existing rules.
+fn validate(config: &Config, file: &Arc<SourceFile>) -> Result<()> {
+    let selectors = config.select.iter().flatten().chain(&config.ignore);
+    for selector in selectors {
+        if rules::matching(selector.get_ref()).is_none() {
+            return Err(unknown_rule(
+                file,
+                selector,
+                "no rule, code prefix or group is named so",
+            ));
+        }
+    }
+    for key in config.severity.keys() {
+        if rules::find(key.get_ref()).is_none() {
+            return Err(unknown_rule(file, key, "no rule has this code or name"));
+        }
+    }
+    Ok(())
+}
+
+fn unknown_rule(file: &Arc<SourceFile>, key: &Spanned<String>, label: &str) -> Error {
+    let range = key.span();
+    Error::at(
+        Span::new(file.clone(), range.start as u32..range.end as u32),
+        format!("unknown rule `{}`", key.get_ref()),
+        label,
+    )
+    .with_help("`monolint rules` lists every rule")
+}
+
+/// Which rules run, at which severity, and what fails the check.
+#[derive(Debug, Clone)]
+pub struct RuleSelection {
+    pub enabled: Vec<(&'static RuleMeta, Severity)>,
+    pub fail_on: Severity,
+}
+
+/// Command-line choices that override the config.
+#[derive(Debug, Default, Clone)]
+pub struct RuleArgs {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+}
+
+impl RuleSelection {
+    /// `--select` replaces the config's `select`; `--ignore` adds to its `ignore`.
+    pub fn resolve(config: &Config, args: &RuleArgs) -> Result<RuleSelection> {
+        let mut chosen: Vec<&'static RuleMeta> = Vec::new();
+        let select: Vec<String> = if !args.select.is_empty() {
+            args.select.clone()
+        } else if let Some(select) = &config.select {
+            select.iter().map(|s| s.get_ref().clone()).collect()
+        } else {
+            rules::Group::ALL
+                .iter()
+                .filter(|g| g.enabled_by_default())
+                .map(|g| g.as_str().to_owned())
+                .collect()
+        };
+        for selector in &select {
+            let matched = rules::matching(selector).ok_or_else(|| unknown_cli_rule(selector))?;
+            chosen.extend(matched);
+        }
+        let ignore: Vec<String> = config
+            .ignore
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .chain(args.ignore.iter().cloned())
+            .collect();
+        for selector in &ignore {
+            let matched = rules::matching(selector).ok_or_else(|| unknown_cli_rule(selector))?;
+            chosen.retain(|meta| !matched.iter().any(|m| m.code == meta.code));
+        }
+        let mut enabled: Vec<(&'static RuleMeta, Severity)> = rules::ALL
+            .iter()
+            .copied()
+            .filter(|meta| chosen.iter().any(|c| c.code == meta.code))
+            .map(|meta| {
+                let severity = config
+                    .severity
+                    .iter()
+                    .find(|(key, _)| {
+                        rules::find(key.get_ref()).is_some_and(|m| m.code == meta.code)
+                    })
+                    .map_or(meta.severity, |(_, severity)| *severity);
+                (meta, severity)
+            })
+            .collect();
+        enabled.dedup_by(|a, b| a.0.code == b.0.code);
+        Ok(RuleSelection {
+            enabled,
+            fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Warning),
+        })
+    }
+
+    pub fn severity_of(&self, meta: &RuleMeta) -> Option<Severity> {
+        self.enabled
+            .iter()
+            .find(|(m, _)| m.code == meta.code)
+            .map(|(_, severity)| *severity)
+    }
+}
+
+fn unknown_cli_rule(selector: &str) -> Error {
+    Error::new(format!("unknown rule `{selector}`")).with_help("`monolint rules` lists every rule")
+}

@@ -1,0 +1,84 @@
+//! Finds where a dbt resource is written in the user's files: its `- name:` entry in a
+//! properties YAML, or a line of its SQL file. The manifest has no line numbers.
+
+use std::ops::Range;
+
+/// The byte range of the `name` value in the `- name: <name>` entry for `name`, searching
+/// after `from`. For a source table, find the source's entry first and pass its end as `from`.
+pub fn yaml_entry(text: &str, name: &str, from: usize) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if start < from {
+            continue;
+        }
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed.strip_prefix('-') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(value) = rest.strip_prefix("name:") else {
+            continue;
+        };
+        let value = value.trim();
+        let value = value.split(" #").next().unwrap_or(value).trim();
+        let unquoted = value.trim_matches(|c| c == '"' || c == '\'');
+        if unquoted == name {
+            let at = start + line.find(unquoted).unwrap_or(0);
+            return Some(at..at + unquoted.len());
+        }
+    }
+    None
+}
+
+/// The byte range of the first line containing `needle` (trimmed), if any.
+pub fn line_containing(text: &str, needle: &str) -> Option<Range<usize>> {
+    let at = text.find(needle)?;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = &text[line_start..line_end];
+    let lead = line.len() - line.trim_start().len();
+    Some(line_start + lead..line_start + line.trim_end().len())
+}
+
+/// The first line with code (the fallback anchor for a SQL file).
+pub fn first_code_line(text: &str) -> Range<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            let lead = line.len() - line.trim_start().len();
+            return offset + lead..offset + lead + trimmed.len();
+        }
+        offset += line.len();
+    }
+    0..0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_entries() {
+        let yaml = "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: orders\nmodels:\n  - name: 'orders'  # the model\n";
+        let source = yaml_entry(yaml, "raw", 0).unwrap();
+        assert_eq!(&yaml[source.clone()], "raw");
+        let table = yaml_entry(yaml, "orders", source.end).unwrap();
+        assert_eq!(&yaml[table.start - 8..table.end], "- name: orders");
+        let model = yaml_entry(yaml, "orders", table.end).unwrap();
+        assert!(yaml[..model.start].ends_with("- name: '"));
+        assert!(yaml_entry(yaml, "missing", 0).is_none());
+    }
+
+    #[test]
+    fn finds_lines() {
+        let sql = "\n\n  select 1\n{% if is_incremental() %}\nwhere x\n";
+        assert_eq!(&sql[first_code_line(sql)], "select 1");
+        assert_eq!(
+            &sql[line_containing(sql, "is_incremental").unwrap()],
+            "{% if is_incremental() %}"
+        );
+    }
+}

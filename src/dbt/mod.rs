@@ -1,0 +1,11 @@
+//! The dbt side: the manifest, its graph, dbt's command line and node selection.
+
+pub mod cli;
+pub mod command;
+pub mod graph;
+pub mod jinja;
+pub mod locate;
+pub mod manifest;
+pub mod project;
+pub mod select;
+pub mod vars;

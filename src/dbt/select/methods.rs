@@ -1,0 +1,374 @@
+//! What each selection method matches: dbt-core's `selector_methods.py`, rule for rule.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use globset::GlobBuilder;
+use serde_json::Value;
+
+use super::SelectorError;
+use super::item::{Criterion, Method};
+use super::pattern::{fnmatch, has_wildcard};
+use crate::dbt::graph::{DbtGraph, Node, NodeSet, ResourceType};
+
+/// The nodes a criterion's method matches, before graph operators.
+pub fn collect(graph: &DbtGraph, criterion: &Criterion) -> Result<NodeSet, SelectorError> {
+    let value = criterion.value.as_str();
+    let mut set = graph.empty_set();
+    let mut insert_where = |keep: &dyn Fn(&Node) -> bool| {
+        for (id, node) in graph.nodes() {
+            if keep(node) {
+                set.insert(id.index());
+            }
+        }
+    };
+    match criterion.method {
+        Method::Fqn => insert_where(&|node| {
+            node.resource_type != ResourceType::Source && fqn_matches(node, value)
+        }),
+        Method::Tag if !has_wildcard(value) => {
+            for id in graph.tagged(value) {
+                set.insert(id.index());
+            }
+        }
+        Method::Tag => insert_where(&|node| node.tags.iter().any(|tag| fnmatch(tag, value))),
+        Method::Path => {
+            let paths = matching_paths(graph, value)?;
+            insert_where(&|node| path_matches(node, &paths));
+        }
+        Method::File => insert_where(&|node| {
+            node.file.as_deref().is_some_and(|file| {
+                let path = Path::new(file);
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(file);
+                let stem = path.file_stem().and_then(|n| n.to_str()).unwrap_or(file);
+                fnmatch(name, value) || fnmatch(stem, value)
+            })
+        }),
+        Method::Config => {
+            insert_where(&|node| {
+                (in_nodes_collection(node.resource_type)
+                    || node.resource_type == ResourceType::Source)
+                    && config_matches(node, criterion)
+            });
+        }
+        Method::ResourceType => {
+            let wanted = ResourceType::parse(value).ok_or_else(|| {
+                SelectorError::invalid(format!("Invalid resource_type selector \"{value}\""))
+            })?;
+            insert_where(&|node| node.resource_type == wanted);
+        }
+        Method::Source => {
+            let parts: Vec<&str> = value.split('.').collect();
+            let (package, source, table) = match parts.as_slice() {
+                [source] => ("*", *source, "*"),
+                [source, table] => ("*", *source, *table),
+                [package, source, table] => (*package, *source, *table),
+                _ => {
+                    return Err(SelectorError::invalid(format!(
+                        "Invalid source selector value \"{value}\". Sources must be of the form `${{source_name}}` or `${{source_name}}.${{target_name}}`, or `${{package_name}}.${{source_name}}.${{target_name}}"
+                    )));
+                }
+            };
+            insert_where(&|node| {
+                node.resource_type == ResourceType::Source
+                    && fnmatch(&node.package, package)
+                    && fnmatch(node.source_name.as_deref().unwrap_or_default(), source)
+                    && fnmatch(&node.name, table)
+            });
+        }
+        Method::Exposure => insert_where(&named_member(ResourceType::Exposure, "exposure", value)?),
+        Method::Metric => insert_where(&named_member(ResourceType::Metric, "metric", value)?),
+        Method::SemanticModel => insert_where(&named_member(
+            ResourceType::SemanticModel,
+            "semantic_model",
+            value,
+        )?),
+        Method::SavedQuery => insert_where(&named_member(
+            ResourceType::SavedQuery,
+            "saved_query",
+            value,
+        )?),
+        Method::UnitTest => {
+            insert_where(&named_member(ResourceType::UnitTest, "unit_test", value)?)
+        }
+        Method::Group => insert_where(&|node| {
+            (in_nodes_collection(node.resource_type) || node.resource_type == ResourceType::Metric)
+                && node
+                    .group
+                    .as_deref()
+                    .is_some_and(|group| fnmatch(group, value))
+        }),
+        Method::Access => insert_where(&|node| {
+            node.is_model() && node.access.as_deref().unwrap_or("protected") == value
+        }),
+        Method::Version => {
+            let keep: fn(&Node) -> bool = match value {
+                "latest" => |node| node.version.is_some() && node.version == node.latest_version,
+                "prerelease" => |node| version_order(node) == Some(std::cmp::Ordering::Greater),
+                "old" => |node| version_order(node) == Some(std::cmp::Ordering::Less),
+                "none" => |node| node.version.is_none(),
+                _ => {
+                    return Err(SelectorError::invalid(format!(
+                        "Invalid version type selector {value}: expected one of: \"latest\", \"prerelease\", \"old\", or \"none\""
+                    )));
+                }
+            };
+            insert_where(&|node| node.is_model() && keep(node));
+        }
+        Method::TestName => insert_where(&|node| match node.resource_type {
+            ResourceType::Test => node
+                .test_name
+                .as_deref()
+                .is_some_and(|name| fnmatch(name, value)),
+            ResourceType::UnitTest => fnmatch(&node.name, value),
+            _ => false,
+        }),
+        Method::TestType => {
+            // dbt tests `selector in ("data")`, a substring test on a string, not a tuple.
+            let (generic, singular, unit) = if value == "generic" || value == "schema" {
+                (true, false, false)
+            } else if "data".contains(value) {
+                (true, true, false)
+            } else if "singular".contains(value) {
+                (false, true, false)
+            } else if "unit".contains(value) {
+                (false, false, true)
+            } else {
+                return Err(SelectorError::invalid(format!(
+                    "Invalid test type selector {value}: expected \"generic\", \"singular\", \"unit\", or \"data\""
+                )));
+            };
+            insert_where(&|node| match node.resource_type {
+                ResourceType::Test if node.test_name.is_some() => generic,
+                ResourceType::Test => singular,
+                ResourceType::UnitTest => unit,
+                _ => false,
+            });
+        }
+        Method::Package => {
+            let package = if value == "this" {
+                &*graph.project_name
+            } else {
+                value
+            };
+            insert_where(&|node| fnmatch(&node.package, package));
+        }
+        Method::State | Method::Result | Method::SourceStatus => {
+            return Err(SelectorError::unresolvable(format!(
+                "`{}:` compares with the artifacts of an earlier run, which a static check does not have",
+                criterion.method
+            )));
+        }
+    }
+    Ok(set)
+}
+
+/// Resource types stored in `manifest.nodes` (as opposed to sources, exposures, ...).
+fn in_nodes_collection(resource_type: ResourceType) -> bool {
+    matches!(
+        resource_type,
+        ResourceType::Model
+            | ResourceType::Analysis
+            | ResourceType::Test
+            | ResourceType::Snapshot
+            | ResourceType::Operation
+            | ResourceType::Seed
+            | ResourceType::Rpc
+            | ResourceType::SqlOperation
+    )
+}
+
+/// `exposure:`, `metric:`, ...: `name` or `package.name`, both fnmatch patterns.
+fn named_member(
+    resource_type: ResourceType,
+    kind: &str,
+    value: &str,
+) -> Result<impl Fn(&Node) -> bool, SelectorError> {
+    let parts: Vec<&str> = value.split('.').collect();
+    let (package, name) = match parts.as_slice() {
+        [name] => ("*".to_owned(), name.to_string()),
+        [package, name] => (package.to_string(), name.to_string()),
+        _ => {
+            let plural = format!("{}s", kind.replace('_', " "));
+            return Err(SelectorError::invalid(format!(
+                "Invalid {kind} selector value \"{value}\". {} must be of the form ${{{kind}_name}} or ${{{kind}_package.{kind}_name}}",
+                capitalize(&plural)
+            )));
+        }
+    };
+    Ok(move |node: &Node| {
+        node.resource_type == resource_type
+            && fnmatch(&node.package, &package)
+            && fnmatch(&node.name, &name)
+    })
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// dbt's fqn match: the package-scoped fqn or the unscoped one (without the package).
+pub fn fqn_matches(node: &Node, selector: &str) -> bool {
+    let versioned = node.version.is_some();
+    let fqn: Vec<&str> = node.fqn.iter().map(AsRef::as_ref).collect();
+    fqn_is_selected(&fqn, selector, versioned)
+        || (fqn.len() > 1 && fqn_is_selected(&fqn[1..], selector, versioned))
+}
+
+fn fqn_is_selected(fqn: &[&str], selector: &str, versioned: bool) -> bool {
+    let Some(&leaf) = fqn.last() else {
+        return false;
+    };
+    if versioned {
+        let parts: Vec<&str> = selector.split('.').collect();
+        if fqn.len() >= 2 {
+            if fqn[fqn.len() - 2] == selector {
+                return true;
+            }
+            let tail = parts[parts.len().saturating_sub(2)..].join("_");
+            if fqn[fqn.len() - 2..].join("_") == tail {
+                return true;
+            }
+        }
+    } else if leaf == selector {
+        return true;
+    }
+    let flat: Vec<&str> = fqn.iter().flat_map(|segment| segment.split('.')).collect();
+    let parts: Vec<&str> = selector.split('.').collect();
+    if flat.len() < parts.len() {
+        return false;
+    }
+    for (i, part) in parts.iter().enumerate() {
+        if has_wildcard(part) {
+            return fnmatch(&flat[i..].join("."), &parts[i..].join("."));
+        }
+        if flat[i] != *part {
+            return false;
+        }
+    }
+    true
+}
+
+/// The root-project paths `path:VALUE` names: the value itself when it is a file or folder of
+/// the project, or every project path a glob matches (pathlib semantics: `*` stays in one folder).
+fn matching_paths(graph: &DbtGraph, value: &str) -> Result<HashSet<String>, SelectorError> {
+    if value.starts_with('/') {
+        return Err(SelectorError::invalid(format!(
+            "Non-relative patterns are unsupported: \"{value}\""
+        )));
+    }
+    let pattern = normalize_relative(value);
+    let tree = graph.root_project_paths();
+    if pattern.is_empty() {
+        return Ok(HashSet::from([String::new()]));
+    }
+    if !has_wildcard(&pattern) {
+        return Ok(if tree.contains(pattern.as_str()) {
+            HashSet::from([pattern])
+        } else {
+            HashSet::new()
+        });
+    }
+    let glob = GlobBuilder::new(&pattern)
+        .literal_separator(true)
+        .backslash_escape(false)
+        .build()
+        .map_err(|error| {
+            SelectorError::invalid(format!("invalid path pattern \"{value}\": {error}"))
+        })?
+        .compile_matcher();
+    Ok(tree
+        .iter()
+        .filter(|path| glob.is_match(path.as_ref() as &str))
+        .map(|path| path.to_string())
+        .collect())
+}
+
+/// `./models//staging/` → `models/staging`; `.` → `` (the project root).
+fn normalize_relative(value: &str) -> String {
+    value
+        .split('/')
+        .filter(|segment| !segment.is_empty() && *segment != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn path_matches(node: &Node, paths: &HashSet<String>) -> bool {
+    if paths.is_empty() {
+        return false;
+    }
+    if paths.contains("") {
+        return true;
+    }
+    let in_paths = |file: &str| {
+        paths.contains(file) || ancestors(file).any(|ancestor| paths.contains(ancestor))
+    };
+    node.file.as_deref().is_some_and(in_paths)
+        || node
+            .patch_file
+            .as_deref()
+            .is_some_and(|patch| paths.contains(patch))
+}
+
+/// `a/b/c.sql` → `a/b`, `a`.
+pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').rev().map(move |(i, _)| &path[..i])
+}
+
+fn config_matches(node: &Node, criterion: &Criterion) -> bool {
+    let Some(raw) = node.config.as_deref() else {
+        return false;
+    };
+    let Ok(config) = serde_json::from_str::<Value>(raw.get()) else {
+        return false;
+    };
+    let mut current = &config;
+    for key in &criterion.method_args {
+        let key = match key.as_str() {
+            "pre_hook" => "pre-hook",
+            "post_hook" => "post-hook",
+            other => other,
+        };
+        match current.get(key) {
+            Some(next) => current = next,
+            None => return false,
+        }
+    }
+    if criterion.method_args.is_empty() {
+        // `config:x` compares against the whole config object and never matches.
+        return false;
+    }
+    let case_insensitive = criterion.method_args.last().map(String::as_str) == Some("severity");
+    let matches_one = |candidate: &Value| -> bool {
+        if let Some(typed) = &criterion.typed_value {
+            return typed == candidate;
+        }
+        let selector = criterion.value.as_str();
+        match candidate {
+            Value::String(text) if case_insensitive => text.eq_ignore_ascii_case(selector),
+            Value::String(text) => text == selector,
+            Value::Bool(flag) => {
+                selector.eq_ignore_ascii_case(if *flag { "true" } else { "false" })
+            }
+            _ => false,
+        }
+    };
+    match current {
+        Value::Array(items) => items.iter().any(matches_one),
+        other => matches_one(other),
+    }
+}
+
+/// How a model's version compares with its latest version: numerically when both are numbers.
+fn version_order(node: &Node) -> Option<std::cmp::Ordering> {
+    let version = node.version.as_deref()?;
+    let latest = node.latest_version.as_deref()?;
+    match (version.parse::<f64>(), latest.parse::<f64>()) {
+        (Ok(a), Ok(b)) => a.partial_cmp(&b),
+        _ => Some(version.cmp(latest)),
+    }
+}

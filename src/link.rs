@@ -1,0 +1,508 @@
+//! Joins the two halves: resolves every dbt call of every Airflow task to the nodes it runs,
+//! producing the read-only [`Monorepo`] every rule sees.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::airflow::value::UNKNOWN_MARK;
+use crate::airflow::{Dag, DagFile, Task};
+use crate::dbt::cli::{DbtCall, SelectorDialect};
+use crate::dbt::graph::{DbtGraph, Node, NodeId, NodeSet, ResourceType};
+use crate::dbt::locate;
+use crate::dbt::project::DbtProject;
+use crate::dbt::select::{self, IndirectSelection, Request, SelectorErrorKind, Side, split_tokens};
+use crate::source::{SourceFile, Span};
+
+/// Identifies a task: its file and its index in that file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskRef {
+    pub file: usize,
+    pub task: usize,
+}
+
+/// One dbt call of one task, resolved against a dbt project.
+#[derive(Debug)]
+pub struct DbtRun {
+    pub task: TaskRef,
+    /// Index into the task's `dbt_calls`; `None` for a call that could not be read at all.
+    pub call: Option<usize>,
+    pub project: Option<usize>,
+    pub resolution: Resolution,
+}
+
+/// What a dbt call runs.
+#[derive(Debug)]
+pub enum Resolution {
+    /// The call's selection, resolved with dbt's semantics.
+    Selected {
+        nodes: NodeSet,
+        tokens: Vec<Token>,
+        /// The YAML selector used, if any (named, or the project's default).
+        yaml_selector: Option<String>,
+    },
+    /// dbt would reject the selection.
+    Invalid { message: String, span: Span },
+    /// The selection (or project) cannot be known statically.
+    Unresolved { reason: String, span: Span },
+    /// A command that runs no nodes (`deps`, `debug`, `run-operation`...).
+    NoSelection,
+}
+
+/// One `--select`/`--exclude` token as written in the DAG file.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub side: Side,
+    pub text: String,
+    pub span: Span,
+    /// Whether the token selects anything (dbt warns "does not match any enabled nodes").
+    pub matched: bool,
+}
+
+/// The joined, read-only model of the monorepo.
+#[derive(Debug)]
+pub struct Monorepo {
+    pub root: PathBuf,
+    pub projects: Vec<DbtProject>,
+    pub dag_files: Vec<DagFile>,
+    pub runs: Vec<DbtRun>,
+    /// For each project and node: the runs that execute it.
+    runs_by_node: Vec<Vec<Vec<usize>>>,
+    files: FileCache,
+}
+
+impl Monorepo {
+    /// Resolves every task's dbt calls.
+    pub fn link(root: &Path, projects: Vec<DbtProject>, dag_files: Vec<DagFile>) -> Monorepo {
+        let calls: Vec<(TaskRef, Option<usize>)> = dag_files
+            .iter()
+            .enumerate()
+            .flat_map(|(file_index, file)| {
+                file.tasks
+                    .iter()
+                    .enumerate()
+                    .flat_map(move |(task_index, task)| {
+                        let task_ref = TaskRef {
+                            file: file_index,
+                            task: task_index,
+                        };
+                        let calls =
+                            (0..task.dbt_calls.len()).map(move |call| (task_ref, Some(call)));
+                        let opaque = task.unresolved.iter().map(move |_| (task_ref, None));
+                        calls.chain(opaque).collect::<Vec<_>>()
+                    })
+            })
+            .collect();
+        let mut unresolved_seen: HashMap<TaskRef, usize> = HashMap::new();
+        let opaque_index: Vec<usize> = calls
+            .iter()
+            .map(|(task, call)| match call {
+                Some(_) => 0,
+                None => {
+                    let seen = unresolved_seen.entry(*task).or_default();
+                    *seen += 1;
+                    *seen - 1
+                }
+            })
+            .collect();
+        let runs: Vec<DbtRun> = calls
+            .par_iter()
+            .zip(opaque_index.par_iter())
+            .map(|(&(task_ref, call_index), &opaque)| {
+                let task = &dag_files[task_ref.file].tasks[task_ref.task];
+                match call_index {
+                    Some(index) => resolve_call(&projects, task_ref, index, &task.dbt_calls[index]),
+                    None => {
+                        let why = &task.unresolved[opaque];
+                        DbtRun {
+                            task: task_ref,
+                            call: None,
+                            project: (projects.len() == 1).then_some(0),
+                            resolution: Resolution::Unresolved {
+                                reason: why.value.clone(),
+                                span: why.span.clone(),
+                            },
+                        }
+                    }
+                }
+            })
+            .collect();
+        let mut runs_by_node: Vec<Vec<Vec<usize>>> = projects
+            .iter()
+            .map(|p| vec![Vec::new(); p.graph.len()])
+            .collect();
+        for (index, run) in runs.iter().enumerate() {
+            if let (Some(project), Resolution::Selected { nodes, .. }) =
+                (run.project, &run.resolution)
+            {
+                for node in nodes.ones() {
+                    runs_by_node[project][node].push(index);
+                }
+            }
+        }
+        Monorepo {
+            root: root.to_path_buf(),
+            projects,
+            dag_files,
+            runs,
+            runs_by_node,
+            files: FileCache::default(),
+        }
+    }
+
+    pub fn task(&self, task: TaskRef) -> &Task {
+        &self.dag_files[task.file].tasks[task.task]
+    }
+
+    pub fn dag_of(&self, task: TaskRef) -> Option<&Dag> {
+        let index = self.task(task).dag?;
+        self.dag_files[task.file].dags.get(index)
+    }
+
+    pub fn call_of(&self, run: &DbtRun) -> Option<&DbtCall> {
+        run.call.map(|index| &self.task(run.task).dbt_calls[index])
+    }
+
+    /// Every DAG with its file index.
+    pub fn dags(&self) -> impl Iterator<Item = (usize, &Dag)> {
+        self.dag_files
+            .iter()
+            .enumerate()
+            .flat_map(|(file, f)| f.dags.iter().map(move |dag| (file, dag)))
+    }
+
+    /// Indexes (into `runs`) of the runs that execute a node.
+    pub fn run_ids_of(&self, project: usize, node: NodeId) -> &[usize] {
+        &self.runs_by_node[project][node.index()]
+    }
+
+    /// The runs that execute a node.
+    pub fn runs_of(&self, project: usize, node: NodeId) -> impl Iterator<Item = &DbtRun> {
+        self.runs_by_node[project][node.index()]
+            .iter()
+            .map(|&index| &self.runs[index])
+    }
+
+    /// Models a DAG is expected to run: enabled models of the root project that build a
+    /// relation (ephemeral models are compiled into their consumers and never run alone).
+    pub fn schedulable_models(&self, project: usize) -> impl Iterator<Item = NodeId> + '_ {
+        let graph = &self.projects[project].graph;
+        graph
+            .nodes()
+            .filter(|(_, node)| {
+                node.is_model() && !node.is_ephemeral() && graph.is_root_project(node)
+            })
+            .map(|(id, _)| id)
+    }
+
+    /// Runs whose selection is not known, for a project (or for any project when unknown).
+    pub fn unresolved_runs(&self, project: usize) -> impl Iterator<Item = &DbtRun> {
+        self.runs.iter().filter(move |run| {
+            matches!(run.resolution, Resolution::Unresolved { .. })
+                && run.project.is_none_or(|p| p == project)
+        })
+    }
+
+    /// A human name for a task: `dag_id.task_id`.
+    pub fn task_name(&self, task: TaskRef) -> String {
+        let dag = self.dag_of(task).map_or("<no dag>", |dag| dag.id());
+        format!("{dag}.{}", self.task(task).id())
+    }
+
+    /// A file of a dbt project, read once and shared (an empty stand-in if it is missing).
+    pub fn project_file(&self, project: usize, relative: &str) -> Arc<SourceFile> {
+        let project = &self.projects[project];
+        self.files
+            .get(&project.dir.join(relative), &project.display(relative))
+    }
+
+    /// Where to point at a node: its `- name:` entry in the properties YAML when it has one,
+    /// else the first code line of its SQL file. Never the manifest.
+    pub fn node_span(&self, project: usize, id: NodeId) -> Span {
+        let node = self.projects[project].graph.node(id);
+        if let Some(span) = self.yaml_entry_span(project, node) {
+            return span;
+        }
+        self.node_file_span(project, id)
+    }
+
+    /// The first code line of a node's own file (SQL, CSV or the YAML that defines it).
+    pub fn node_file_span(&self, project: usize, id: NodeId) -> Span {
+        let node = self.projects[project].graph.node(id);
+        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let range = locate::first_code_line(file.text());
+        Span::new(file, range.start as u32..range.end as u32)
+    }
+
+    /// The first line of a node's own file containing `needle`.
+    pub fn node_line_containing(&self, project: usize, id: NodeId, needle: &str) -> Option<Span> {
+        let node = self.projects[project].graph.node(id);
+        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let range = locate::line_containing(file.text(), needle)?;
+        Some(Span::new(file, range.start as u32..range.end as u32))
+    }
+
+    fn yaml_entry_span(&self, project: usize, node: &Node) -> Option<Span> {
+        let graph = &self.projects[project].graph;
+        let (yaml, after) = match node.resource_type {
+            ResourceType::Source => (node.file.as_deref()?, node.source_name.as_deref()),
+            ResourceType::Exposure
+            | ResourceType::Metric
+            | ResourceType::SemanticModel
+            | ResourceType::SavedQuery
+            | ResourceType::UnitTest => (node.file.as_deref()?, None),
+            _ => (node.patch_file.as_deref()?, None),
+        };
+        let path = if graph.is_root_project(node) {
+            yaml.to_owned()
+        } else {
+            format!("dbt_packages/{}/{yaml}", node.package)
+        };
+        let file = self.project_file(project, &path);
+        let from = match after {
+            Some(parent) => locate::yaml_entry(file.text(), parent, 0)?.end,
+            None => 0,
+        };
+        let range = locate::yaml_entry(file.text(), &node.name, from)?;
+        Some(Span::new(file, range.start as u32..range.end as u32))
+    }
+}
+
+/// A node's file relative to the project root (package nodes live in `dbt_packages/`).
+fn node_path(graph: &DbtGraph, node: &Node) -> String {
+    let file = node.file.as_deref().unwrap_or_default();
+    if graph.is_root_project(node) {
+        file.to_owned()
+    } else {
+        format!("dbt_packages/{}/{file}", node.package)
+    }
+}
+
+/// Files of dbt projects read on demand (only those a diagnostic points into).
+#[derive(Debug, Default)]
+struct FileCache {
+    files: Mutex<HashMap<PathBuf, Arc<SourceFile>>>,
+}
+
+impl FileCache {
+    fn get(&self, path: &Path, display: &str) -> Arc<SourceFile> {
+        let mut files = self
+            .files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        files
+            .entry(path.to_path_buf())
+            .or_insert_with(|| {
+                SourceFile::new(display, std::fs::read_to_string(path).unwrap_or_default())
+            })
+            .clone()
+    }
+}
+
+fn resolve_call(projects: &[DbtProject], task: TaskRef, index: usize, call: &DbtCall) -> DbtRun {
+    let unresolved = |project, reason: String, span: Span| DbtRun {
+        task,
+        call: Some(index),
+        project,
+        resolution: Resolution::Unresolved { reason, span },
+    };
+    let project = match which_project(projects, call) {
+        Ok(project) => project,
+        Err(reason) => return unresolved(None, reason, call.span.clone()),
+    };
+    let run = |resolution| DbtRun {
+        task,
+        call: Some(index),
+        project: Some(project),
+        resolution,
+    };
+    if !call.command.selects_nodes() {
+        return run(Resolution::NoSelection);
+    }
+    let mut tokens = Vec::new();
+    for (side, args) in [(Side::Select, &call.select), (Side::Exclude, &call.exclude)] {
+        for arg in args {
+            for (text, span) in tokens_of(arg, call.dialect) {
+                tokens.push(Token {
+                    side,
+                    text,
+                    span,
+                    matched: true,
+                });
+            }
+        }
+    }
+    let runtime_only =
+        |text: &str| text.contains(UNKNOWN_MARK) || text.contains("{{") || text.contains("{%");
+    if let Some(token) = tokens.iter().find(|t| runtime_only(&t.text)) {
+        return unresolved(
+            Some(project),
+            format!(
+                "the selector `{}` is only known at run time",
+                token.text.replace(UNKNOWN_MARK, "…")
+            ),
+            token.span.clone(),
+        );
+    }
+    if let Some(selector) = &call.selector
+        && runtime_only(&selector.value)
+    {
+        return unresolved(
+            Some(project),
+            "the `--selector` name is only known at run time".into(),
+            selector.span.clone(),
+        );
+    }
+    let include: Vec<&str> = call
+        .resource_types
+        .iter()
+        .flat_map(|a| a.value.split(' '))
+        .collect();
+    let exclude: Vec<&str> = call
+        .exclude_resource_types
+        .iter()
+        .flat_map(|a| a.value.split(' '))
+        .collect();
+    let mut resource_types = match call.command.resource_types(&include, &exclude) {
+        Ok(types) => types,
+        Err(message) => {
+            let span = call
+                .resource_types
+                .first()
+                .map_or(call.span.clone(), |a| a.span.clone());
+            return run(Resolution::Invalid { message, span });
+        }
+    };
+    if call.models_flag && call.command == crate::dbt::command::DbtCommand::List {
+        resource_types = vec![ResourceType::Model];
+    }
+    let indirect = match &call.indirect_selection {
+        Some(mode) => match IndirectSelection::parse(&mode.value) {
+            Some(mode) => mode,
+            None => {
+                return run(Resolution::Invalid {
+                    message: format!(
+                        "'{}' is not one of 'eager', 'cautious', 'buildable', 'empty'",
+                        mode.value
+                    ),
+                    span: mode.span.clone(),
+                });
+            }
+        },
+        None => IndirectSelection::Eager,
+    };
+    let side_tokens = |side: Side| {
+        tokens
+            .iter()
+            .filter(|t| t.side == side)
+            .map(|t| t.text.as_str())
+            .collect()
+    };
+    let request = Request {
+        select: side_tokens(Side::Select),
+        exclude: side_tokens(Side::Exclude),
+        selector: call.selector.as_ref().map(|s| s.value.as_str()),
+        indirect,
+        resource_types,
+        include_empty: call.command == crate::dbt::command::DbtCommand::List,
+    };
+    let graph = &projects[project].graph;
+    match select::select(graph, &request) {
+        Ok(selection) => {
+            let mut per_side = [0usize, 0usize];
+            for token in &mut tokens {
+                let side_index = token.side as usize;
+                let position = per_side[side_index];
+                per_side[side_index] += 1;
+                token.matched = !selection
+                    .unmatched
+                    .iter()
+                    .any(|u| u.side == token.side && u.index == position);
+            }
+            run(Resolution::Selected {
+                nodes: selection.nodes,
+                tokens,
+                yaml_selector: selection.yaml_selector,
+            })
+        }
+        Err(error) => {
+            let span = error
+                .token
+                .and_then(|at| tokens.iter().filter(|t| t.side == at.side).nth(at.index))
+                .map(|t| t.span.clone())
+                .or_else(|| call.selector.as_ref().map(|s| s.span.clone()))
+                .unwrap_or_else(|| call.span.clone());
+            match error.kind {
+                SelectorErrorKind::Invalid => run(Resolution::Invalid {
+                    message: error.message,
+                    span,
+                }),
+                SelectorErrorKind::Unresolvable => unresolved(Some(project), error.message, span),
+            }
+        }
+    }
+}
+
+/// Splits a selection argument into tokens (dbt splits on spaces; Cosmos' manifest renderer
+/// does not), each with the span of its text in the DAG file where that can be found.
+fn tokens_of(
+    arg: &crate::source::Spanned<String>,
+    dialect: SelectorDialect,
+) -> Vec<(String, Span)> {
+    let source = arg.span.text();
+    let pieces: Vec<(usize, &str)> = match dialect {
+        SelectorDialect::Dbt => split_tokens(&arg.value).collect(),
+        SelectorDialect::CosmosManifest => vec![(0, arg.value.as_str())],
+    };
+    let mut search_from = 0;
+    pieces
+        .into_iter()
+        .map(|(_, token)| {
+            let span = match source.get(search_from..).and_then(|rest| rest.find(token)) {
+                Some(at) if !token.is_empty() => {
+                    let start = search_from + at;
+                    search_from = start + token.len();
+                    arg.span.subspan(start..start + token.len())
+                }
+                _ => arg.span.clone(),
+            };
+            (token.to_owned(), span)
+        })
+        .collect()
+}
+
+/// The project a call runs in: the only one, or the one its project dir names.
+fn which_project(projects: &[DbtProject], call: &DbtCall) -> Result<usize, String> {
+    if projects.len() == 1 {
+        return Ok(0);
+    }
+    let Some(dir) = &call.project_dir else {
+        return Err(
+            "there are several dbt projects and the call does not name one (`--project-dir`)"
+                .into(),
+        );
+    };
+    let wanted = dir.value.trim_end_matches('/');
+    let matches: Vec<usize> = projects
+        .iter()
+        .enumerate()
+        .filter(|(_, project)| {
+            let display = project.display_dir.trim_end_matches('/');
+            let folder = display.rsplit('/').next().unwrap_or(display);
+            (!display.is_empty() && (wanted == display || wanted.ends_with(&format!("/{display}"))))
+                || wanted.rsplit('/').next() == Some(folder)
+                || wanted.rsplit('/').next() == Some(project.name.as_str())
+        })
+        .map(|(index, _)| index)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!(
+            "no dbt project of this repository matches `{}`",
+            dir.value
+        )),
+        _ => Err(format!("several dbt projects match `{}`", dir.value)),
+    }
+}

@@ -1,0 +1,114 @@
+//! Output formats. A renderer only formats `Diagnostic`s; it never decides anything.
+
+mod concise;
+mod github;
+mod human;
+mod json;
+
+use crate::Report;
+use crate::error::Error;
+
+/// How `check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Code frames with labels and help (miette).
+    Human,
+    /// One line per finding: `path:line:column: CODE message`.
+    Concise,
+    /// A JSON document; see docs/output-formats.md.
+    Json,
+    /// GitHub Actions workflow commands, shown as pull-request annotations.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    pub color: bool,
+    /// Terminal width for code frames.
+    pub width: usize,
+    /// Findings only, no summary.
+    pub quiet: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            color: false,
+            width: 100,
+            quiet: false,
+        }
+    }
+}
+
+/// The text `check` writes to stdout.
+pub fn render(report: &Report, format: Format, options: &RenderOptions) -> String {
+    match format {
+        Format::Human => human::render(report, options),
+        Format::Concise => concise::render(report, options),
+        Format::Json => json::render(report),
+        Format::Github => github::render(report),
+    }
+}
+
+/// An input error or warning as `check` writes it to stderr.
+pub fn render_problem(problem: &Error, format: Format, options: &RenderOptions) -> String {
+    match format {
+        Format::Human => human::render_miette(problem, options),
+        _ => format!("{}: {}\n", problem.severity, problem.message),
+    }
+}
+
+fn plural(count: usize, word: &str) -> String {
+    if count == 1 {
+        format!("{count} {word}")
+    } else {
+        format!("{count} {word}s")
+    }
+}
+
+/// "Found 3 problems (1 error, 2 warnings)." and the coverage line.
+fn summary_lines(report: &Report) -> String {
+    use crate::diagnostic::Severity;
+    let count = |severity| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    let mut out = String::new();
+    if report.diagnostics.is_empty() {
+        out.push_str("No problems found.\n");
+    } else {
+        let parts: Vec<String> = [
+            (Severity::Error, "error"),
+            (Severity::Warning, "warning"),
+            (Severity::Info, "info"),
+        ]
+        .into_iter()
+        .filter(|(severity, _)| count(*severity) > 0)
+        .map(|(severity, word)| {
+            if word == "info" {
+                format!("{} info", count(severity))
+            } else {
+                plural(count(severity), word)
+            }
+        })
+        .collect();
+        out.push_str(&format!(
+            "Found {} ({}).\n",
+            plural(report.diagnostics.len(), "problem"),
+            parts.join(", ")
+        ));
+    }
+    let s = &report.summary;
+    out.push_str(&format!(
+        "Coverage: {}/{} models run by a DAG; {}/{} dbt tasks resolved; {}.\n",
+        s.models_scheduled,
+        s.models,
+        s.dbt_tasks_resolved,
+        s.dbt_tasks,
+        plural(s.dags, "DAG")
+    ));
+    out
+}

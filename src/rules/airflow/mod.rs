@@ -1,0 +1,3 @@
+//! Rules on the Airflow DAGs alone.
+
+pub mod dag_owner_missing;

@@ -1,0 +1,41 @@
+//! X005: a task runs dbt, but what it selects cannot be known statically.
+
+use serde::Deserialize;
+
+use crate::diagnostic::Label;
+use crate::link::{Monorepo, Resolution};
+use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DbtTaskUnresolved {}
+
+declare_rule!(DbtTaskUnresolved {
+    code: "X005",
+    name: "dbt-task-unresolved",
+    group: Correctness,
+    severity: Info,
+});
+
+impl Rule for DbtTaskUnresolved {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, repo: &Monorepo, report: &mut Reporter) {
+        for run in &repo.runs {
+            let Resolution::Unresolved { reason, span } = &run.resolution else {
+                continue;
+            };
+            let diagnostic = report
+                .diagnostic(
+                    format!("cannot tell which dbt nodes task `{}` runs", repo.task_name(run.task)),
+                    Label::new(span.clone(), reason.clone()),
+                )
+                .with_help(
+                    "write the selection as a literal or a module constant; until then, models it runs may be reported as not scheduled",
+                );
+            report.emit(diagnostic);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Rules that need both halves: what the DAGs run against what the dbt project holds.
+
+pub mod dbt_task_unresolved;
+pub mod incremental_without_interval_vars;
+pub mod model_not_scheduled;
+pub mod selector_invalid;
+pub mod selector_matches_nothing;

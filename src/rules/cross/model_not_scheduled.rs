@@ -1,0 +1,88 @@
+//! X001: a model that no Airflow task runs never refreshes.
+
+use serde::Deserialize;
+
+use crate::dbt::graph::{DbtGraph, NodeSet, ResourceType};
+use crate::dbt::select::{self, Request, split_tokens};
+use crate::diagnostic::Label;
+use crate::link::Monorepo;
+use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
+
+/// Options: `exclude`, a dbt selection of models meant to run outside Airflow.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ModelNotScheduled {
+    pub exclude: Vec<String>,
+}
+
+declare_rule!(ModelNotScheduled {
+    code: "X001",
+    name: "model-not-scheduled",
+    group: Correctness,
+    severity: Warning,
+});
+
+impl Rule for ModelNotScheduled {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, repo: &Monorepo, report: &mut Reporter) {
+        for (project, dbt) in repo.projects.iter().enumerate() {
+            let graph = &dbt.graph;
+            let exempt = self.exempt(graph);
+            let unresolved = repo.unresolved_runs(project).count();
+            for id in repo.schedulable_models(project) {
+                if exempt.contains(id.index()) || repo.runs_of(project, id).next().is_some() {
+                    continue;
+                }
+                let node = graph.node(id);
+                let label = match node.tags.as_ref() {
+                    [] => "no dbt task of any DAG selects this model".to_owned(),
+                    tags => format!(
+                        "no dbt task of any DAG selects this model (tagged {})",
+                        tags.iter()
+                            .map(|t| format!("`{t}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                let mut help = format!(
+                    "select it in a DAG (e.g. `dbt build --select {}`), or add it to `exclude` in `[rules.model-not-scheduled]` if it runs elsewhere",
+                    node.name
+                );
+                if unresolved > 0 {
+                    help.push_str(&format!(
+                        "; {unresolved} dbt call(s) could not be resolved statically and may run it"
+                    ));
+                }
+                let diagnostic = report
+                    .diagnostic(
+                        format!("model `{}` is not run by any DAG", node.name),
+                        Label::new(repo.node_span(project, id), label),
+                    )
+                    .with_help(help);
+                report.emit(diagnostic);
+            }
+        }
+    }
+}
+
+impl ModelNotScheduled {
+    /// The models `exclude` selects (an invalid selection exempts nothing).
+    fn exempt(&self, graph: &DbtGraph) -> NodeSet {
+        if self.exclude.is_empty() {
+            return graph.empty_set();
+        }
+        let request = Request {
+            select: self
+                .exclude
+                .iter()
+                .flat_map(|s| split_tokens(s).map(|(_, t)| t))
+                .collect(),
+            resource_types: vec![ResourceType::Model],
+            ..Request::default()
+        };
+        select::select(graph, &request).map_or_else(|_| graph.empty_set(), |s| s.nodes)
+    }
+}

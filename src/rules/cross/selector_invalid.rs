@@ -1,0 +1,39 @@
+//! X003: a selection dbt rejects: the task fails at run time.
+
+use serde::Deserialize;
+
+use crate::diagnostic::Label;
+use crate::link::{Monorepo, Resolution};
+use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SelectorInvalid {}
+
+declare_rule!(SelectorInvalid {
+    code: "X003",
+    name: "selector-invalid",
+    group: Correctness,
+    severity: Error,
+});
+
+impl Rule for SelectorInvalid {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, repo: &Monorepo, report: &mut Reporter) {
+        for run in &repo.runs {
+            let Resolution::Invalid { message, span } = &run.resolution else {
+                continue;
+            };
+            let diagnostic = report
+                .diagnostic(
+                    format!("dbt rejects this selection: {message}"),
+                    Label::new(span.clone(), "the task fails here when it runs"),
+                )
+                .with_help("see https://docs.getdbt.com/reference/node-selection/syntax for the selector grammar");
+            report.emit(diagnostic);
+        }
+    }
+}

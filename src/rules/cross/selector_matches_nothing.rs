@@ -1,0 +1,131 @@
+//! X002: a `--select`/`--exclude` token that matches nothing: dbt only warns, the task stays
+//! green and runs less than intended.
+
+use serde::Deserialize;
+
+use crate::dbt::cli::SelectorDialect;
+use crate::dbt::graph::{DbtGraph, ResourceType};
+use crate::dbt::select::{self, Criterion, Method, Request, Side};
+use crate::diagnostic::Label;
+use crate::link::{Monorepo, Resolution, Token};
+use crate::rules::did_you_mean::closest;
+use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SelectorMatchesNothing {}
+
+declare_rule!(SelectorMatchesNothing {
+    code: "X002",
+    name: "selector-matches-nothing",
+    group: Correctness,
+    severity: Error,
+});
+
+impl Rule for SelectorMatchesNothing {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, repo: &Monorepo, report: &mut Reporter) {
+        for run in &repo.runs {
+            let (Some(project), Resolution::Selected { tokens, .. }) =
+                (run.project, &run.resolution)
+            else {
+                continue;
+            };
+            let graph = &repo.projects[project].graph;
+            let dialect = repo
+                .call_of(run)
+                .map_or(SelectorDialect::Dbt, |call| call.dialect);
+            for token in tokens.iter().filter(|token| !token.matched) {
+                let (message, label) = match token.side {
+                    Side::Select => (
+                        format!("selector `{}` matches no enabled node", token.text),
+                        "dbt only warns and runs nothing for this; the task still succeeds",
+                    ),
+                    Side::Exclude => (
+                        format!("exclude selector `{}` matches no enabled node", token.text),
+                        "this excludes nothing",
+                    ),
+                };
+                let mut diagnostic =
+                    report.diagnostic(message, Label::new(token.span.clone(), label));
+                if let Some(help) = suggestion(graph, token, dialect) {
+                    diagnostic = diagnostic.with_help(help);
+                }
+                report.emit(diagnostic);
+            }
+        }
+    }
+}
+
+/// A hint for the first item of the token that matches nothing on its own.
+fn suggestion(graph: &DbtGraph, token: &Token, dialect: SelectorDialect) -> Option<String> {
+    if dialect == SelectorDialect::CosmosManifest && token.text.contains(' ') {
+        return Some(
+            "Cosmos does not split `select` elements on spaces: give each selector its own list element"
+                .to_owned(),
+        );
+    }
+    let item = token
+        .text
+        .split(',')
+        .find(|item| matches_nothing(graph, item))?;
+    let criterion = Criterion::parse(item).ok()?;
+    let value = criterion.value.as_str();
+    if criterion.method == Method::Fqn
+        && let Some(disabled) = graph.disabled.iter().find(|node| &*node.name == value)
+    {
+        return Some(format!(
+            "`{}` is disabled (`enabled: false`), so dbt never selects it",
+            disabled.name
+        ));
+    }
+    let candidates: Vec<String> = match criterion.method {
+        Method::Tag => graph.all_tags().into_iter().map(str::to_owned).collect(),
+        Method::Fqn => graph
+            .nodes()
+            .filter(|(_, node)| node.resource_type != ResourceType::Source)
+            .map(|(_, node)| node.name.to_string())
+            .chain(graph.nodes().map(|(_, node)| node.package.to_string()))
+            .collect(),
+        Method::Path => graph
+            .root_project_paths()
+            .iter()
+            .map(|p| p.to_string())
+            .collect(),
+        Method::Source => graph
+            .nodes()
+            .filter_map(|(_, node)| {
+                node.source_name
+                    .as_ref()
+                    .map(|s| format!("{s}.{}", node.name))
+            })
+            .collect(),
+        Method::Exposure => graph
+            .nodes()
+            .filter(|(_, node)| node.resource_type == ResourceType::Exposure)
+            .map(|(_, node)| node.name.to_string())
+            .collect(),
+        Method::Package => graph
+            .nodes()
+            .map(|(_, node)| node.package.to_string())
+            .collect(),
+        Method::Group => graph.groups.iter().map(|g| g.name.to_string()).collect(),
+        _ => return None,
+    };
+    let best = closest(value, candidates.iter().map(String::as_str))?;
+    let fixed = token.text.replacen(item, &item.replacen(value, best, 1), 1);
+    Some(format!("did you mean `{fixed}`?"))
+}
+
+fn matches_nothing(graph: &DbtGraph, item: &str) -> bool {
+    let request = Request {
+        select: vec![item],
+        resource_types: crate::dbt::graph::ResourceType::ALL.to_vec(),
+        include_empty: true,
+        ..Request::default()
+    };
+    select::select(graph, &request).is_ok_and(|selection| !selection.unmatched.is_empty())
+}

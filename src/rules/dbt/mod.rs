@@ -1,0 +1,3 @@
+//! Rules on the dbt project alone.
+
+pub mod model_owner_missing;

@@ -1,0 +1,179 @@
+//! Rules: metadata, the registry and the context a rule's check runs in.
+//!
+//! A rule is one file: a struct that is its own options (serde, `Default` = the documented
+//! defaults), `declare_rule!` for its metadata (which embeds `rules/<name>.md`, so a rule
+//! without docs does not compile) and an `impl Rule` with the check.
+
+pub mod airflow;
+pub mod cross;
+pub mod dbt;
+pub mod did_you_mean;
+mod registry;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::link::Monorepo;
+
+pub use registry::{ALL, RuleOptions};
+
+/// Rule families users can select together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Group {
+    /// dbt and Airflow disagree: something will not run, or run wrong. On by default.
+    Correctness,
+    /// Someone to page is declared. On by default.
+    Ownership,
+    /// Retries, alerting, schedules. On by default.
+    Operations,
+    /// Descriptions and docs. On by default.
+    Documentation,
+    /// New rules, off until selected.
+    Preview,
+}
+
+impl Group {
+    pub const ALL: [Group; 5] = [
+        Group::Correctness,
+        Group::Ownership,
+        Group::Operations,
+        Group::Documentation,
+        Group::Preview,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Correctness => "correctness",
+            Group::Ownership => "ownership",
+            Group::Operations => "operations",
+            Group::Documentation => "documentation",
+            Group::Preview => "preview",
+        }
+    }
+
+    pub fn enabled_by_default(self) -> bool {
+        self != Group::Preview
+    }
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule is: code, name, group, default severity and its documentation page.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub group: Group,
+    pub severity: Severity,
+    /// `rules/<name>.md`, embedded at compile time.
+    pub doc: &'static str,
+}
+
+/// Where rule pages are published (the `rules/` folder of the repository).
+pub const DOCS_BASE_URL: &str = "https://github.com/monolint/monolint/blob/main/rules";
+
+impl RuleMeta {
+    /// The one-line summary: the first paragraph line of the doc page.
+    pub fn summary(&self) -> &'static str {
+        self.doc
+            .lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty() && !line.starts_with('#'))
+            .unwrap_or_default()
+    }
+
+    pub fn url(&self) -> String {
+        format!("{DOCS_BASE_URL}/{}.md", self.name)
+    }
+}
+
+/// A configured rule, ready to check a monorepo.
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, repo: &Monorepo, report: &mut Reporter);
+}
+
+/// Collects one rule's diagnostics, stamped with its metadata and effective severity.
+pub struct Reporter {
+    meta: &'static RuleMeta,
+    severity: Severity,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Reporter {
+    pub fn new(meta: &'static RuleMeta, severity: Severity) -> Self {
+        Reporter {
+            meta,
+            severity,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Starts a diagnostic of this rule; pass it to [`Reporter::emit`] when complete.
+    pub fn diagnostic(&self, message: impl Into<String>, primary: Label) -> Diagnostic {
+        Diagnostic::new(self.meta, self.severity, message, primary)
+    }
+
+    pub fn emit(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+}
+
+/// Declares a rule's metadata and ties it to `rules/<name>.md`.
+macro_rules! declare_rule {
+    ($rule:ident {
+        code: $code:literal,
+        name: $name:literal,
+        group: $group:ident,
+        severity: $severity:ident $(,)?
+    }) => {
+        impl $rule {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                code: $code,
+                name: $name,
+                group: $crate::rules::Group::$group,
+                severity: $crate::diagnostic::Severity::$severity,
+                doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Finds rules by code (`X001`), code prefix (`X`, `DBT0`), name (`model-not-scheduled`),
+/// group (`ownership`) or `all`. Case-insensitive. `None` when the selector names nothing
+/// (a group without rules yet still names something).
+pub fn matching(selector: &str) -> Option<Vec<&'static RuleMeta>> {
+    let wanted = selector.trim().to_ascii_lowercase();
+    let is_group = Group::ALL.iter().any(|group| group.as_str() == wanted);
+    let rules: Vec<&'static RuleMeta> = ALL
+        .iter()
+        .copied()
+        .filter(|meta| {
+            wanted == "all"
+                || meta.name == wanted
+                || meta.group.as_str() == wanted
+                || meta.code.to_ascii_lowercase().starts_with(&wanted)
+        })
+        .collect();
+    (is_group || !rules.is_empty()).then_some(rules)
+}
+
+/// The rule with this exact code or name.
+pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
+    let wanted = code_or_name.trim().to_ascii_lowercase();
+    ALL.iter()
+        .copied()
+        .find(|meta| meta.code.to_ascii_lowercase() == wanted || meta.name == wanted)
+}

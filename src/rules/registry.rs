@@ -1,0 +1,40 @@
+//! The list of every rule. Adding a rule adds one line here.
+
+use serde::Deserialize;
+
+use super::{Rule, RuleMeta};
+use super::{airflow, cross, dbt};
+
+macro_rules! registry {
+    ($($field:ident: $rule:ty),* $(,)?) => {
+        /// The `[rules.<name>]` tables of the config: each rule's options.
+        #[derive(Debug, Default, Clone, Deserialize)]
+        #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+        pub struct RuleOptions {
+            $(pub $field: Option<$rule>,)*
+        }
+
+        /// Every rule's metadata, sorted by code.
+        pub static ALL: &[&RuleMeta] = &[$(&<$rule>::META),*];
+
+        impl RuleOptions {
+            /// Every rule with its configured (or default) options, in `ALL` order.
+            pub fn instantiate(&self) -> Vec<Box<dyn Rule>> {
+                vec![$(Box::new(self.$field.clone().unwrap_or_default())),*]
+            }
+
+            /// The config key of each rule, in `ALL` order (checked against the rule names).
+            pub const KEYS: &[&str] = &[$(stringify!($field)),*];
+        }
+    };
+}
+
+registry! {
+    dag_owner_missing: airflow::dag_owner_missing::DagOwnerMissing,
+    model_owner_missing: dbt::model_owner_missing::ModelOwnerMissing,
+    model_not_scheduled: cross::model_not_scheduled::ModelNotScheduled,
+    selector_matches_nothing: cross::selector_matches_nothing::SelectorMatchesNothing,
+    selector_invalid: cross::selector_invalid::SelectorInvalid,
+    incremental_without_interval_vars: cross::incremental_without_interval_vars::IncrementalWithoutIntervalVars,
+    dbt_task_unresolved: cross::dbt_task_unresolved::DbtTaskUnresolved,
+}

@@ -1,0 +1,228 @@
+//! Source files that diagnostics point into, and byte spans within them.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+/// A user file (DAG, SQL, YAML, config) held in memory once and shared by every span into it.
+pub struct SourceFile {
+    /// Path shown to the user: relative to the workspace root, `/`-separated.
+    path: String,
+    text: Arc<str>,
+    /// Byte offset of the start of every line, for line/column lookups.
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<Self> {
+        let text: Arc<str> = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| (i + 1) as u32))
+            .collect();
+        Arc::new(SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        })
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 1-based line and column of a byte offset; the column counts Unicode scalar values.
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        let offset = offset.min(self.text.len() as u32);
+        let line_index = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_start = self.line_starts[line_index] as usize;
+        let end = floor_char_boundary(&self.text, offset as usize);
+        let column = self.text[line_start..end].chars().count() + 1;
+        LineCol {
+            line: line_index + 1,
+            column,
+        }
+    }
+
+    /// Byte range of the 1-based line `line`, without its line break.
+    pub fn line_range(&self, line: usize) -> Option<Range<u32>> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map(|next| next - 1)
+            .unwrap_or(self.text.len() as u32);
+        let end = if end > start && self.text.as_bytes()[end as usize - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        Some(start..end)
+    }
+
+    /// A span covering the whole first line: the fallback anchor for "this file".
+    pub fn first_line_span(self: &Arc<Self>) -> Span {
+        let range = self.line_range(1).unwrap_or(0..0);
+        Span::new(self.clone(), range)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let language = match self.path.rsplit('.').next() {
+            Some("py") => "python",
+            Some("sql") => "sql",
+            Some("yml" | "yaml") => "yaml",
+            Some("toml") => "toml",
+            _ => "text",
+        };
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.path.clone(),
+                inner.data(),
+                *inner.span(),
+                inner.line(),
+                inner.column(),
+                inner.line_count(),
+            )
+            .with_language(language),
+        ))
+    }
+}
+
+/// A 1-based position in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A byte range in a source file.
+#[derive(Clone)]
+pub struct Span {
+    pub file: Arc<SourceFile>,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: Arc<SourceFile>, range: Range<u32>) -> Self {
+        Span {
+            file,
+            start: range.start,
+            end: range.end.max(range.start),
+        }
+    }
+
+    /// The sub-span `range`, given relative to this span's start, clamped to this span.
+    pub fn subspan(&self, range: Range<usize>) -> Span {
+        let len = self.end - self.start;
+        let start = self.start + (range.start as u32).min(len);
+        let end = self.start + (range.end as u32).min(len);
+        Span::new(self.file.clone(), start..end)
+    }
+
+    pub fn text(&self) -> &str {
+        self.file
+            .text()
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or("")
+    }
+
+    pub fn start_line_col(&self) -> LineCol {
+        self.file.line_col(self.start)
+    }
+
+    pub fn end_line_col(&self) -> LineCol {
+        self.file.line_col(self.end)
+    }
+
+    pub fn source_span(&self) -> SourceSpan {
+        SourceSpan::new(
+            (self.start as usize).into(),
+            (self.end - self.start) as usize,
+        )
+    }
+
+    /// Sort key: path, then position. Diagnostics are ordered by it so output bytes never depend
+    /// on thread scheduling.
+    pub fn sort_key(&self) -> (&str, u32, u32) {
+        (self.file.path(), self.start, self.end)
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = self.start_line_col();
+        write!(f, "{}:{}:{}", self.file.path(), at.line, at.column)
+    }
+}
+
+/// A value together with the span of the source text it came from.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_lines_and_chars() {
+        let file = SourceFile::new("a.py", "ab\ncé d\n");
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(3), LineCol { line: 2, column: 1 });
+        // 'é' is two bytes: the byte after it is the third character.
+        assert_eq!(file.line_col(6), LineCol { line: 2, column: 3 });
+        assert_eq!(file.line_range(2), Some(3..8));
+        assert_eq!(file.line_range(3), Some(9..9));
+        assert_eq!(file.line_range(4), None);
+    }
+
+    #[test]
+    fn subspan_is_clamped() {
+        let file = SourceFile::new("a.py", "hello world");
+        let span = Span::new(file, 6..11);
+        assert_eq!(span.subspan(1..3).text(), "or");
+        assert_eq!(span.subspan(3..99).text(), "ld");
+    }
+}

@@ -1,0 +1,156 @@
+//! Discovery: the dbt projects, their manifests and the DAG files under the checked folder.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+use crate::airflow::parse::FileToRead;
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+/// Where a dbt project and its manifest are.
+#[derive(Debug, Clone)]
+pub struct ProjectLocation {
+    pub dir: PathBuf,
+    /// The folder as shown to users: relative to the checked folder, `/`-separated (`""` for
+    /// the checked folder itself).
+    pub display_dir: String,
+    pub manifest: PathBuf,
+}
+
+/// The files a check reads.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub projects: Vec<ProjectLocation>,
+    pub dag_files: Vec<FileToRead>,
+}
+
+/// Folders never worth walking into.
+const SKIPPED_DIRS: &[&str] = &[
+    "dbt_packages",
+    "dbt_modules",
+    "target",
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+    "logs",
+];
+
+/// Finds everything under `root`, honouring `.gitignore` files.
+pub fn discover(
+    root: &Path,
+    config: &Config,
+    manifest_override: Option<&Path>,
+) -> Result<Workspace> {
+    if !root.is_dir() {
+        return Err(Error::new(format!("{}: no such folder", root.display())));
+    }
+    let mut project_dirs = Vec::new();
+    let mut python_files = Vec::new();
+    let walker = WalkBuilder::new(root)
+        .require_git(false)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            let name = entry.file_name().to_string_lossy();
+            !(is_dir
+                && (SKIPPED_DIRS.contains(&name.as_ref())
+                    || name.starts_with(".venv")
+                    || name == "venv"))
+        })
+        .build();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.into_path();
+        match path.file_name().and_then(|n| n.to_str()) {
+            Some("dbt_project.yml") => {
+                if let Some(dir) = path.parent() {
+                    project_dirs.push(dir.to_path_buf());
+                }
+            }
+            Some(name) if name.ends_with(".py") => python_files.push(path),
+            _ => {}
+        }
+    }
+    project_dirs.sort();
+    python_files.sort();
+
+    if !config.dbt.projects.is_empty() {
+        project_dirs = config
+            .dbt
+            .projects
+            .iter()
+            .map(|dir| root.join(dir))
+            .collect();
+    }
+    if project_dirs.is_empty() {
+        return Err(Error::new(format!(
+            "{}: no dbt project (dbt_project.yml) found",
+            root.display()
+        ))
+        .with_help(
+            "run monolint on the folder that holds the dbt project, or set `[dbt] projects`",
+        ));
+    }
+    let manifest_override = manifest_override
+        .map(Path::to_path_buf)
+        .or_else(|| config.dbt.manifest.as_ref().map(|m| root.join(m)));
+    if manifest_override.is_some() && project_dirs.len() > 1 {
+        return Err(Error::new(
+            "a manifest was given, but there are several dbt projects: say which with `[dbt] projects`",
+        ));
+    }
+    let projects = project_dirs
+        .into_iter()
+        .map(|dir| ProjectLocation {
+            display_dir: relative_display(root, &dir),
+            manifest: manifest_override
+                .clone()
+                .unwrap_or_else(|| dir.join("target").join("manifest.json")),
+            dir,
+        })
+        .collect::<Vec<_>>();
+
+    let dag_folders: Vec<PathBuf> = config
+        .airflow
+        .dag_folders
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+    let dag_files = python_files
+        .into_iter()
+        .filter(|file| !projects.iter().any(|p| file.starts_with(&p.dir)))
+        .filter_map(|file| {
+            let in_dags_folder = if dag_folders.is_empty() {
+                file.strip_prefix(root)
+                    .map(|rel| rel.components().any(|c| c.as_os_str() == "dags"))
+                    .unwrap_or(false)
+            } else {
+                dag_folders.iter().any(|folder| file.starts_with(folder))
+            };
+            if !dag_folders.is_empty() && !in_dags_folder {
+                return None;
+            }
+            Some(FileToRead {
+                display: relative_display(root, &file),
+                path: file,
+                only_if_mentions_airflow: !in_dags_folder,
+            })
+        })
+        .collect();
+    Ok(Workspace {
+        root: root.to_path_buf(),
+        projects,
+        dag_files,
+    })
+}
+
+/// `root/a/b` → `a/b`, with `/` separators.
+pub fn relative_display(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
