@@ -21,11 +21,12 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::config::{RuleArgs, RuleSelection};
+use crate::config::{Config, RuleArgs, RuleSelection};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::link::Monorepo;
 use crate::rules::Reporter;
+use crate::workspace::Workspace;
 
 /// What `monolint check` is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -72,8 +73,21 @@ impl Report {
 
 /// Runs the whole pipeline on a folder.
 pub fn check(options: &CheckOptions) -> Result<Report> {
-    let (repo, selection, rule_options, problems) = load(options)?;
-    let rules = rule_options.instantiate();
+    let loaded = config::load(&options.root, options.config.as_deref())?;
+    let workspace =
+        workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
+    check_workspace(&workspace, &loaded.config, &options.rules)
+}
+
+/// Loads, links and checks the files of a workspace (discovered, or assembled by a test).
+pub fn check_workspace(
+    workspace: &Workspace,
+    config: &Config,
+    rule_args: &RuleArgs,
+) -> Result<Report> {
+    let selection = RuleSelection::resolve(config, rule_args)?;
+    let (repo, problems) = link_workspace(workspace)?;
+    let rules = config.rules.instantiate();
     let mut diagnostics: Vec<Diagnostic> = rules
         .par_iter()
         .filter_map(|rule| {
@@ -93,14 +107,9 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
     })
 }
 
-/// Discovers, loads and links a monorepo; returns it with the rule settings.
-pub fn load(
-    options: &CheckOptions,
-) -> Result<(Monorepo, RuleSelection, rules::RuleOptions, Vec<Error>)> {
-    let loaded = config::load(&options.root, options.config.as_deref())?;
-    let selection = RuleSelection::resolve(&loaded.config, &options.rules)?;
-    let workspace =
-        workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
+/// Loads the dbt projects and DAG files of a workspace (in parallel) and links them.
+/// Returns the monorepo and the input problems that did not stop loading.
+pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
     let (projects, dag_files) = rayon::join(
         || {
             workspace
@@ -124,8 +133,10 @@ pub fn load(
     for file in &dag_files {
         problems.extend(file.problems.iter().cloned());
     }
-    let repo = Monorepo::link(&workspace.root, loaded_projects, dag_files);
-    Ok((repo, selection, loaded.config.rules, problems))
+    Ok((
+        Monorepo::link(&workspace.root, loaded_projects, dag_files),
+        problems,
+    ))
 }
 
 fn summarize(repo: &Monorepo) -> Summary {

@@ -321,6 +321,24 @@ fn resolve_call(projects: &[DbtProject], task: TaskRef, index: usize, call: &Dbt
     if !call.command.selects_nodes() {
         return run(Resolution::NoSelection);
     }
+    let runtime_only =
+        |text: &str| text.contains(UNKNOWN_MARK) || text.contains("{{") || text.contains("{%");
+    // Airflow renders templates before dbt splits the argument: judge the argument whole.
+    if let Some(arg) = call
+        .select
+        .iter()
+        .chain(&call.exclude)
+        .find(|a| runtime_only(&a.value))
+    {
+        return unresolved(
+            Some(project),
+            format!(
+                "the selector `{}` is only known at run time",
+                arg.value.replace(UNKNOWN_MARK, "…")
+            ),
+            arg.span.clone(),
+        );
+    }
     let mut tokens = Vec::new();
     for (side, args) in [(Side::Select, &call.select), (Side::Exclude, &call.exclude)] {
         for arg in args {
@@ -333,18 +351,6 @@ fn resolve_call(projects: &[DbtProject], task: TaskRef, index: usize, call: &Dbt
                 });
             }
         }
-    }
-    let runtime_only =
-        |text: &str| text.contains(UNKNOWN_MARK) || text.contains("{{") || text.contains("{%");
-    if let Some(token) = tokens.iter().find(|t| runtime_only(&t.text)) {
-        return unresolved(
-            Some(project),
-            format!(
-                "the selector `{}` is only known at run time",
-                token.text.replace(UNKNOWN_MARK, "…")
-            ),
-            token.span.clone(),
-        );
     }
     if let Some(selector) = &call.selector
         && runtime_only(&selector.value)

@@ -1,0 +1,297 @@
+//! The whole CLI on the example monorepo and on broken copies of it: output in every format,
+//! with exit codes, snapshotted.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-analytics")
+}
+
+/// Runs monolint with `args` in `dir`; returns "exit code + stdout + stderr" for a snapshot.
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_monolint"));
+    command.args(args).current_dir(dir).env("NO_COLOR", "1");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("monolint runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    )
+}
+
+fn transcript(dir: &Path, args: &[&str]) -> String {
+    let (code, stdout, stderr) = run_in(dir, args, &[]);
+    format!("exit code: {code}\n----- stdout -----\n{stdout}----- stderr -----\n{stderr}")
+}
+
+/// A copy of the example in a fresh temporary folder, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn example() -> Scratch {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "monolint-cli-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        copy_dir(&example(), &dir);
+        Scratch(dir)
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.0.join(relative)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn check_example_human() {
+    insta::assert_snapshot!(transcript(&example(), &["check"]));
+}
+
+#[test]
+fn check_example_concise() {
+    insta::assert_snapshot!(transcript(&example(), &["check", "--format", "concise"]));
+}
+
+#[test]
+fn check_example_json() {
+    let (code, stdout, _) = run_in(&example(), &["check", "--format", "json"], &[]);
+    assert_eq!(code, 1);
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
+    let diagnostics = document["diagnostics"]
+        .as_array()
+        .expect("diagnostics array");
+    assert_eq!(diagnostics.len(), 8);
+    for diagnostic in diagnostics {
+        for key in ["file", "code", "name", "severity", "message"] {
+            assert!(diagnostic[key].is_string(), "{key} in {diagnostic}");
+        }
+        for key in ["line", "column", "end_line", "end_column"] {
+            assert!(
+                diagnostic[key].as_u64().is_some_and(|n| n >= 1),
+                "{key} in {diagnostic}"
+            );
+        }
+    }
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn check_example_github() {
+    insta::assert_snapshot!(transcript(&example(), &["check", "--format", "github"]));
+}
+
+#[test]
+fn check_path_argument_from_another_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (code, stdout, _) = run_in(
+        root,
+        &["check", "examples/acme-analytics", "--format", "concise"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    let (_, from_inside, _) = run_in(&example(), &["check", "--format", "concise"], &[]);
+    assert_eq!(
+        stdout, from_inside,
+        "paths are shown relative to the checked folder"
+    );
+}
+
+#[test]
+fn select_ignore_and_fail_on() {
+    let dir = example();
+    insta::assert_snapshot!(transcript(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--select",
+            "ownership",
+            "--ignore",
+            "DAG001"
+        ]
+    ));
+    // Only warnings remain: failing on errors only makes the run pass.
+    let (code, _, _) = run_in(
+        &dir,
+        &["check", "--select", "ownership", "--fail-on", "error"],
+        &[],
+    );
+    assert_eq!(code, 0);
+    let (code, stdout, _) = run_in(
+        &dir,
+        &[
+            "check", "--select", "X002", "--quiet", "--format", "concise",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+}
+
+#[test]
+fn output_does_not_depend_on_threads() {
+    let dir = example();
+    let (_, one, _) = run_in(
+        &dir,
+        &["check", "--format", "json"],
+        &[("RAYON_NUM_THREADS", "1")],
+    );
+    let (_, four, _) = run_in(
+        &dir,
+        &["check", "--format", "json"],
+        &[("RAYON_NUM_THREADS", "4")],
+    );
+    assert_eq!(one, four);
+}
+
+#[test]
+fn truncated_manifest() {
+    let scratch = Scratch::example();
+    let manifest = scratch.path("dbt/target/manifest.json");
+    let bytes = std::fs::read(&manifest).unwrap();
+    std::fs::write(&manifest, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, stdout, stderr) = run_in(&scratch.0, &["check"], &[]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("dbt/target/manifest.json:1:"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // The column depends on where the cut falls in the (regenerated) manifest.
+    let at = stderr.find("manifest.json:1:").unwrap() + "manifest.json:1:".len();
+    let digits = stderr[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .count();
+    insta::assert_snapshot!(format!(
+        "{}[COLUMN]{}",
+        &stderr[..at],
+        &stderr[at + digits..]
+    ));
+}
+
+#[test]
+fn missing_manifest() {
+    let scratch = Scratch::example();
+    std::fs::remove_file(scratch.path("dbt/target/manifest.json")).unwrap();
+    insta::assert_snapshot!(transcript(&scratch.0, &["check"]));
+}
+
+#[test]
+fn python_syntax_error() {
+    let scratch = Scratch::example();
+    std::fs::write(
+        scratch.path("dags/broken.py"),
+        "from airflow import DAG\n\nwith DAG(\"broken\" as dag:\n    pass\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_in(&scratch.0, &["check", "--format", "concise"], &[]);
+    assert_eq!(code, 2, "an input error wins over findings");
+    assert!(stderr.contains("dags/broken.py:3:"), "{stderr}");
+    assert!(
+        stdout.contains("X002"),
+        "the other files are still checked:\n{stdout}"
+    );
+    insta::assert_snapshot!(transcript(&scratch.0, &["check", "--quiet"]));
+}
+
+#[test]
+fn unknown_config_key() {
+    let scratch = Scratch::example();
+    std::fs::write(
+        scratch.path("monolint.toml"),
+        "fail-on = \"error\"\n\n[airflow]\ndag-folder = [\"dags\"]\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(transcript(&scratch.0, &["check"]));
+}
+
+#[test]
+fn config_in_pyproject() {
+    let scratch = Scratch::example();
+    std::fs::write(
+        scratch.path("pyproject.toml"),
+        "[project]\nname = \"acme\"\n\n[tool.ruff]\nline-length = 100\n\n[tool.monolint]\nselect = [\"X001\"]\n\n[tool.monolint.rules.model-not-scheduled]\nexclude = [\"path:models/marts/support\"]\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(transcript(&scratch.0, &["check", "--format", "concise"]));
+}
+
+#[test]
+fn wrong_type_and_unknown_rule_in_config() {
+    let scratch = Scratch::example();
+    std::fs::write(scratch.path("monolint.toml"), "select = \"X001\"\n").unwrap();
+    let (code, _, stderr) = run_in(&scratch.0, &["check"], &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("monolint.toml:1:"), "{stderr}");
+    std::fs::write(
+        scratch.path("monolint.toml"),
+        "ignore = [\"X001\", \"no-such-rule\"]\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(transcript(&scratch.0, &["check"]));
+}
+
+#[test]
+fn not_a_dbt_repo() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    insta::assert_snapshot!(
+        transcript(&dir, &["check"]).replace(&dir.display().to_string(), "[DIR]")
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let dir = example();
+    insta::assert_snapshot!("rules", transcript(&dir, &["rules"]));
+    let (code, stdout, _) = run_in(&dir, &["rules", "--format", "json"], &[]);
+    assert_eq!(code, 0);
+    let rules: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "model-not-scheduled")
+    );
+    insta::assert_snapshot!("explain", transcript(&dir, &["explain", "X002"]));
+    let (_, by_name, _) = run_in(&dir, &["explain", "selector-matches-nothing"], &[]);
+    let (_, by_code, _) = run_in(&dir, &["explain", "x002"], &[]);
+    assert_eq!(by_name, by_code);
+    insta::assert_snapshot!(
+        "explain_unknown",
+        transcript(&dir, &["explain", "model-not-schedule"])
+    );
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let (code, _, stderr) = run_in(&example(), &["check", "--format", "xml"], &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("xml"));
+}

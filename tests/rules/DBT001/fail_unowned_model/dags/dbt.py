@@ -1,0 +1,1 @@
+# The rule reads the dbt project only; the shared fixture project has one model without owner.

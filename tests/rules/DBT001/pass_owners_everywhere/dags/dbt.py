@@ -1,0 +1,1 @@
+# The project of this case declares an owner for every model.

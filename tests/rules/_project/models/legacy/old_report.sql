@@ -1,0 +1,1 @@
+select customer_id, count(*) as orders from {{ ref('stg_orders') }} group by 1

@@ -1,0 +1,2 @@
+{{ config(tags=['daily']) }}
+select customer_id, name, country from {{ ref('stg_customers') }}
