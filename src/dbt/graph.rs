@@ -8,6 +8,7 @@ use fixedbitset::FixedBitSet;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::index::SelectionIndex;
 use super::manifest::{Manifest, RawNode, RawOwner};
 
 /// Dense id of a node in a [`DbtGraph`].
@@ -231,6 +232,7 @@ pub struct DbtGraph {
     pub selectors: Vec<YamlSelector>,
     /// Files and folders of the root project that nodes live in, built on first `path:` use.
     root_paths: OnceLock<HashSet<Box<str>>>,
+    index: OnceLock<SelectionIndex>,
 }
 
 impl DbtGraph {
@@ -328,7 +330,13 @@ impl DbtGraph {
             disabled,
             selectors,
             root_paths: OnceLock::new(),
+            index: OnceLock::new(),
         }
+    }
+
+    /// Sorted and hashed lookups for selection, built on first use.
+    pub fn index(&self) -> &SelectionIndex {
+        self.index.get_or_init(|| SelectionIndex::build(&self.nodes))
     }
 
     /// Every file of a root-project node (its SQL/CSV file and its properties YAML) and every

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod command;
 pub mod graph;
+pub mod index;
 pub mod jinja;
 pub mod locate;
 pub mod manifest;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::SelectorError;
 use super::item::{Criterion, Method};
 use super::pattern::{fnmatch, has_wildcard};
-use crate::dbt::graph::{DbtGraph, Node, NodeSet, ResourceType};
+use crate::dbt::graph::{DbtGraph, Node, NodeId, NodeSet, ResourceType};
 
 /// The nodes a criterion's method matches, before graph operators.
 pub fn collect(graph: &DbtGraph, criterion: &Criterion) -> Result<NodeSet, SelectorError> {
@@ -23,18 +23,35 @@ pub fn collect(graph: &DbtGraph, criterion: &Criterion) -> Result<NodeSet, Selec
         }
     };
     match criterion.method {
-        Method::Fqn => insert_where(&|node| {
-            node.resource_type != ResourceType::Source && fqn_matches(node, value)
-        }),
+        Method::Fqn => {
+            for id in fqn_selected(graph, value) {
+                set.insert(id.index());
+            }
+        }
         Method::Tag if !has_wildcard(value) => {
             for id in graph.tagged(value) {
                 set.insert(id.index());
             }
         }
-        Method::Tag => insert_where(&|node| node.tags.iter().any(|tag| fnmatch(tag, value))),
+        Method::Tag => {
+            for tag in graph.all_tags().into_iter().filter(|tag| fnmatch(tag, value)) {
+                for id in graph.tagged(tag) {
+                    set.insert(id.index());
+                }
+            }
+        }
         Method::Path => {
             let paths = matching_paths(graph, value)?;
-            insert_where(&|node| path_matches(node, &paths));
+            if paths.len() == 1 {
+                // One file or folder (the usual case): a range of the sorted file index.
+                let index = graph.index();
+                let path = paths.iter().next().map(String::as_str).unwrap_or_default();
+                for id in index.files_under(path).chain(index.patched_by(path).iter().copied()) {
+                    set.insert(id.index());
+                }
+            } else {
+                insert_where(&|node| path_matches(node, &paths));
+            }
         }
         Method::File => insert_where(&|node| {
             node.file.as_deref().is_some_and(|file| {
@@ -211,46 +228,34 @@ fn capitalize(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// dbt's fqn match: the package-scoped fqn or the unscoped one (without the package).
-pub fn fqn_matches(node: &Node, selector: &str) -> bool {
-    let versioned = node.version.is_some();
-    let fqn: Vec<&str> = node.fqn.iter().map(AsRef::as_ref).collect();
-    fqn_is_selected(&fqn, selector, versioned)
-        || (fqn.len() > 1 && fqn_is_selected(&fqn[1..], selector, versioned))
-}
-
-fn fqn_is_selected(fqn: &[&str], selector: &str, versioned: bool) -> bool {
-    let Some(&leaf) = fqn.last() else {
-        return false;
-    };
-    if versioned {
-        let parts: Vec<&str> = selector.split('.').collect();
-        if fqn.len() >= 2 {
-            if fqn[fqn.len() - 2] == selector {
-                return true;
-            }
-            let tail = parts[parts.len().saturating_sub(2)..].join("_");
-            if fqn[fqn.len() - 2..].join("_") == tail {
-                return true;
-            }
-        }
-    } else if leaf == selector {
-        return true;
-    }
-    let flat: Vec<&str> = fqn.iter().flat_map(|segment| segment.split('.')).collect();
+/// Nodes an fqn selector matches: dbt's `is_selected_node` on the package-scoped fqn or the
+/// fqn without its package, answered from the sorted index.
+fn fqn_selected(graph: &DbtGraph, selector: &str) -> Vec<NodeId> {
+    let index = graph.index();
     let parts: Vec<&str> = selector.split('.').collect();
-    if flat.len() < parts.len() {
-        return false;
-    }
-    for (i, part) in parts.iter().enumerate() {
-        if has_wildcard(part) {
-            return fnmatch(&flat[i..].join("."), &parts[i..].join("."));
+    // The leaf shortcut: the model's name (a versioned model's name, or `name.vN`/`name_vN`).
+    let mut found: Vec<NodeId> = index.with_leaf(selector).to_vec();
+    let tail = parts[parts.len().saturating_sub(2)..].join("_");
+    found.extend_from_slice(index.with_version_key(&tail));
+    // The prefix walk: literal segments must match; from the first wildcard on, the rest of
+    // the fqn is fnmatch-ed against the rest of the selector.
+    let wildcard_at = parts.iter().position(|part| has_wildcard(part));
+    let literal = &parts[..wildcard_at.unwrap_or(parts.len())];
+    for scoped in [true, false] {
+        for (id, segments) in index.fqn_prefixed(literal, scoped) {
+            let matched = match wildcard_at {
+                None => true,
+                Some(at) => {
+                    let rest: Vec<&str> = segments.skip(at).collect();
+                    rest.len() + at >= parts.len() && fnmatch(&rest.join("."), &parts[at..].join("."))
+                }
+            };
+            if matched {
+                found.push(id);
+            }
         }
-        if flat[i] != *part {
-            return false;
-        }
     }
-    true
+    found
 }
 
 /// The root-project paths `path:VALUE` names: the value itself when it is a file or folder of

@@ -12,7 +12,6 @@ use std::fmt;
 use eval::{Combine, Outcome, combine_outcomes, evaluate};
 pub use eval::{ancestors, descendants};
 pub use item::{Criterion, IndirectSelection, Method};
-pub use methods::fqn_matches;
 pub use pattern::fnmatch;
 
 use crate::dbt::graph::{DbtGraph, NodeSet, ResourceType};

@@ -1,0 +1,155 @@
+//! Lookup structures that keep selection sub-linear on large graphs: nodes sorted by
+//! flattened fqn (package-scoped and unscoped) and by file, and maps by leaf name and by
+//! properties file. Built on first use.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::graph::{Node, NodeId, ResourceType};
+
+/// Segments of a flattened fqn are joined with NUL, which sorts before every other character,
+/// so string order is segment-wise order and every prefix's extensions are contiguous.
+const SEP: char = '\0';
+
+#[derive(Debug)]
+pub struct SelectionIndex {
+    /// Per node: its fqn, split on `.` too, joined with [`SEP`] (empty for sources).
+    keys: Vec<Box<str>>,
+    /// Non-source nodes sorted by key.
+    scoped: Vec<NodeId>,
+    /// Non-source nodes sorted by key without the package segment.
+    unscoped: Vec<NodeId>,
+    /// Non-source nodes by leaf name: `fqn[-1]`, or `fqn[-2]` for a versioned model.
+    by_leaf: HashMap<Box<str>, Vec<NodeId>>,
+    /// Versioned models by `name_vN` (dbt matches `name.vN` and `name_vN` alike).
+    by_version: HashMap<Box<str>, Vec<NodeId>>,
+    /// Nodes with a file, sorted by `original_file_path`.
+    by_file: Vec<NodeId>,
+    files: Vec<Option<Box<str>>>,
+    by_patch: HashMap<Box<str>, Vec<NodeId>>,
+}
+
+impl SelectionIndex {
+    pub fn build(nodes: &[Node]) -> SelectionIndex {
+        let keys: Vec<Box<str>> = nodes
+            .iter()
+            .map(|node| {
+                if node.resource_type == ResourceType::Source {
+                    return Box::from("");
+                }
+                let flat: Vec<&str> = node.fqn.iter().flat_map(|s| s.split('.')).collect();
+                flat.join(&SEP.to_string()).into()
+            })
+            .collect();
+        let ids = || {
+            nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, node)| node.resource_type != ResourceType::Source)
+                .map(|(i, _)| NodeId(i as u32))
+        };
+        let mut scoped: Vec<NodeId> = ids().collect();
+        scoped.sort_by(|a, b| keys[a.index()].cmp(&keys[b.index()]));
+        let mut unscoped: Vec<NodeId> = ids().collect();
+        unscoped.sort_by(|a, b| unscoped_key(&keys[a.index()]).cmp(unscoped_key(&keys[b.index()])));
+
+        let mut by_leaf: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
+        let mut by_version: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
+        for id in ids() {
+            let fqn = &nodes[id.index()].fqn;
+            let Some(last) = fqn.last() else {
+                continue;
+            };
+            if nodes[id.index()].version.is_some() && fqn.len() >= 2 {
+                let name = &fqn[fqn.len() - 2];
+                by_leaf.entry(name.clone()).or_default().push(id);
+                by_version.entry(format!("{name}_{last}").into()).or_default().push(id);
+            } else {
+                by_leaf.entry(last.clone()).or_default().push(id);
+            }
+        }
+
+        let files: Vec<Option<Box<str>>> = nodes.iter().map(|n| n.file.clone()).collect();
+        let mut by_file: Vec<NodeId> = (0..nodes.len())
+            .filter(|&i| files[i].is_some())
+            .map(|i| NodeId(i as u32))
+            .collect();
+        by_file.sort_by(|a, b| files[a.index()].cmp(&files[b.index()]));
+        let mut by_patch: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
+        for (i, node) in nodes.iter().enumerate() {
+            if let Some(patch) = &node.patch_file {
+                by_patch.entry(patch.clone()).or_default().push(NodeId(i as u32));
+            }
+        }
+        SelectionIndex {
+            keys,
+            scoped,
+            unscoped,
+            by_leaf,
+            by_version,
+            by_file,
+            files,
+            by_patch,
+        }
+    }
+
+    /// Non-source nodes whose leaf name is `name` (versioned models by their name).
+    pub fn with_leaf(&self, name: &str) -> &[NodeId] {
+        self.by_leaf.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Versioned models whose `name_vN` is `key`.
+    pub fn with_version_key(&self, key: &str) -> &[NodeId] {
+        self.by_version.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Non-source nodes whose flattened fqn (`scoped`) or fqn without package starts with
+    /// `prefix`, segment by segment; each with its flattened fqn segments.
+    pub fn fqn_prefixed<'a>(
+        &'a self,
+        prefix: &[&str],
+        scoped: bool,
+    ) -> impl Iterator<Item = (NodeId, impl Iterator<Item = &'a str>)> + 'a {
+        let joined = prefix.join(&SEP.to_string());
+        let (order, key_of): (&[NodeId], fn(&str) -> &str) = if scoped {
+            (&self.scoped, |key| key)
+        } else {
+            (&self.unscoped, unscoped_key)
+        };
+        let range = prefix_range(order, &joined, |id| key_of(&self.keys[id.index()]));
+        let empty_prefix = prefix.is_empty();
+        order[range].iter().filter_map(move |&id| {
+            let key = key_of(&self.keys[id.index()]);
+            let at_boundary = empty_prefix
+                || key.len() == joined.len()
+                || key.as_bytes().get(joined.len()) == Some(&(SEP as u8));
+            at_boundary.then(|| (id, key.split(SEP)))
+        })
+    }
+
+    /// Nodes whose file is `path` or lies under the folder `path`.
+    pub fn files_under<'a>(&'a self, path: &'a str) -> impl Iterator<Item = NodeId> + 'a {
+        let range = prefix_range(&self.by_file, path, |id| self.files[id.index()].as_deref().unwrap_or(""));
+        self.by_file[range].iter().copied().filter(move |id| {
+            let file = self.files[id.index()].as_deref().unwrap_or("");
+            path.is_empty() || file.len() == path.len() || file.as_bytes().get(path.len()) == Some(&b'/')
+        })
+    }
+
+    /// Nodes documented in the properties file `path`.
+    pub fn patched_by(&self, path: &str) -> &[NodeId] {
+        self.by_patch.get(path).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A key without its first segment (the package).
+fn unscoped_key(key: &str) -> &str {
+    key.split_once(SEP).map_or("", |(_, rest)| rest)
+}
+
+/// The range of `order` whose keys start with `prefix` (keys sorted ascending).
+fn prefix_range<'a>(order: &[NodeId], prefix: &str, key: impl Fn(&NodeId) -> &'a str) -> Range<usize> {
+    let start = order.partition_point(|id| key(id) < prefix);
+    let len = order[start..].partition_point(|id| key(id).starts_with(prefix));
+    start..start + len
+}
