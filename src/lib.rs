@@ -144,16 +144,14 @@ fn summarize(repo: &Monorepo) -> Summary {
         dags: repo.dags().count(),
         ..Summary::default()
     };
-    let mut tasks: Vec<(link::TaskRef, bool)> = Vec::new();
+    // A task counts as resolved when all of its dbt calls are.
+    let mut tasks: std::collections::BTreeMap<link::TaskRef, bool> = Default::default();
     for run in &repo.runs {
         let resolved = !matches!(run.resolution, link::Resolution::Unresolved { .. });
-        match tasks.iter_mut().find(|(task, _)| *task == run.task) {
-            Some((_, all_resolved)) => *all_resolved &= resolved,
-            None => tasks.push((run.task, resolved)),
-        }
+        *tasks.entry(run.task).or_insert(true) &= resolved;
     }
     summary.dbt_tasks = tasks.len();
-    summary.dbt_tasks_resolved = tasks.iter().filter(|(_, resolved)| *resolved).count();
+    summary.dbt_tasks_resolved = tasks.values().filter(|resolved| **resolved).count();
     for (index, _) in repo.projects.iter().enumerate() {
         for id in repo.schedulable_models(index) {
             summary.models += 1;

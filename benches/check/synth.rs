@@ -22,7 +22,12 @@ pub fn generate(template: &Path, dir: &Path, sizes: &Sizes) -> std::io::Result<(
     let template: Map<String, Value> = serde_json::from_slice(&std::fs::read(template)?)?;
     let models_per_replica = template["nodes"]
         .as_object()
-        .map_or(1, |nodes| nodes.values().filter(|n| n["resource_type"] == "model").count())
+        .map_or(1, |nodes| {
+            nodes
+                .values()
+                .filter(|n| n["resource_type"] == "model")
+                .count()
+        })
         .max(1);
     let replicas = sizes.models.div_ceil(models_per_replica);
     let project = dir.join("dbt");
@@ -38,12 +43,19 @@ pub fn generate(template: &Path, dir: &Path, sizes: &Sizes) -> std::io::Result<(
         if replica % 10 == 9 {
             continue;
         }
-        std::fs::write(dags.join(format!("pipeline_r{replica}.py")), dag_file(replica))?;
+        std::fs::write(
+            dags.join(format!("pipeline_r{replica}.py")),
+            dag_file(replica),
+        )?;
     }
     Ok(())
 }
 
-fn write_manifest(template: &Map<String, Value>, path: &Path, replicas: usize) -> std::io::Result<()> {
+fn write_manifest(
+    template: &Map<String, Value>,
+    path: &Path,
+    replicas: usize,
+) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
     out.write_all(b"{")?;
     let mut first_key = true;
@@ -65,7 +77,11 @@ fn write_manifest(template: &Map<String, Value>, path: &Path, replicas: usize) -
                         let id = entry["unique_id"].as_str().unwrap_or_default().to_owned();
                         let deps = entry["depends_on"]["nodes"]
                             .as_array()
-                            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|v| v.as_str().map(str::to_owned))
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         parents.push((id.clone(), deps));
                         if !first {
@@ -150,7 +166,10 @@ fn rewrite(entry: &Value, replica: usize) -> Value {
     }
     if let Some(Value::String(patch)) = map.get_mut("patch_path") {
         let (package, file) = patch.split_once("://").unwrap_or(("acme", patch));
-        *patch = format!("{package}://{}", insert_folder(file, &folder, false, &suffix));
+        *patch = format!(
+            "{package}://{}",
+            insert_folder(file, &folder, false, &suffix)
+        );
     }
     if let Some(Value::Array(fqn)) = map.get_mut("fqn") {
         if fqn.len() > 1 {

@@ -5,11 +5,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use fixedbitset::FixedBitSet;
+use std::borrow::Cow;
+use std::path::Path;
+
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::index::SelectionIndex;
-use super::manifest::{Manifest, RawNode, RawOwner};
+use super::manifest::{self, ManifestSink, Metadata, RawGroup, RawNode, RawOwner};
+use crate::error::{Error, Result};
 
 /// Dense id of a node in a [`DbtGraph`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -130,10 +134,9 @@ pub struct Node {
     /// The properties YAML that documents the node (`patch_path` without `package://`).
     pub patch_file: Option<Box<str>>,
     pub tags: Box<[Box<str>]>,
-    /// `meta` merged with `config.meta`; `config.meta` wins.
-    pub meta: Map<String, Value>,
-    /// The whole `config` object, read on demand by `config.<key>` selectors.
-    pub config: Option<Box<RawValue>>,
+    /// `meta` and `config.meta` in the manifest text (see `DbtGraph::meta`).
+    meta: Option<TextRange>,
+    config_meta: Option<TextRange>,
     pub materialized: Option<Box<str>>,
     pub group: Option<Box<str>>,
     pub access: Option<Box<str>>,
@@ -144,8 +147,11 @@ pub struct Node {
     pub source_name: Option<Box<str>>,
     /// An exposure's declared owner.
     pub exposure_owner: Option<Box<str>>,
-    pub description: Box<str>,
-    pub raw_code: Option<Box<str>>,
+    /// The description and the SQL, as JSON strings in the manifest text (see `DbtGraph::code`).
+    description: Option<TextRange>,
+    code: Option<TextRange>,
+    /// The node's code is blank: dbt drops such nodes from what it executes.
+    blank_code: bool,
     pub unique_key: Box<[Box<str>]>,
     pub incremental_strategy: Option<Box<str>>,
     pub checksum: Option<Box<str>>,
@@ -174,11 +180,7 @@ impl Node {
 
     /// A `manifest.nodes` entry with no code: dbt drops it from what it executes.
     pub fn is_empty(&self) -> bool {
-        !matches!(self.resource_type, ResourceType::Seed)
-            && self
-                .raw_code
-                .as_deref()
-                .is_some_and(|code| code.trim().is_empty())
+        !matches!(self.resource_type, ResourceType::Seed) && self.blank_code
     }
 
     /// The leaf name dbt prints in `dbt ls` and users write in selectors (`orders`,
@@ -217,9 +219,19 @@ pub struct YamlSelector {
     pub definition: Value,
 }
 
+/// A byte range of the manifest text.
+#[derive(Debug, Clone, Copy)]
+struct TextRange {
+    start: usize,
+    end: usize,
+}
+
 /// The manifest's graph of enabled nodes.
 #[derive(Debug)]
 pub struct DbtGraph {
+    /// The manifest text, kept so rarely read fields (config, code, descriptions) are neither
+    /// copied nor decoded unless a rule asks.
+    text: Box<[u8]>,
     pub project_name: Box<str>,
     pub dbt_version: Option<Box<str>>,
     nodes: Vec<Node>,
@@ -227,116 +239,107 @@ pub struct DbtGraph {
     children: Vec<Box<[NodeId]>>,
     by_unique_id: HashMap<Box<str>, NodeId>,
     by_tag: HashMap<Box<str>, Vec<NodeId>>,
+    by_type: HashMap<ResourceType, Vec<NodeId>>,
+    test_nodes: NodeSet,
     pub groups: Vec<Group>,
     pub disabled: Vec<DisabledNode>,
     pub selectors: Vec<YamlSelector>,
     /// Files and folders of the root project that nodes live in, built on first `path:` use.
     root_paths: OnceLock<HashSet<Box<str>>>,
     index: OnceLock<SelectionIndex>,
+    config_ranges: OnceLock<Vec<Option<TextRange>>>,
 }
 
 impl DbtGraph {
-    pub fn from_manifest(manifest: Manifest<'_>) -> DbtGraph {
-        let project_name: Box<str> = manifest
-            .metadata
-            .project_name
-            .as_deref()
-            .unwrap_or_default()
-            .into();
-        let groups = manifest
-            .groups
-            .iter()
-            .map(|group| Group {
-                name: group.name.as_ref().into(),
-                package: group.package_name.as_ref().into(),
-                owner: group.owner.as_ref().and_then(owner_name),
-                file: group.original_file_path.as_deref().map(normalize_path),
-            })
-            .collect();
-        let disabled = manifest
-            .disabled
-            .iter()
-            .map(|node| DisabledNode {
-                unique_id: node.unique_id.as_ref().into(),
-                name: node.name.as_ref().into(),
-                resource_type: ResourceType::parse(&node.resource_type)
-                    .unwrap_or(ResourceType::Model),
-            })
-            .collect();
-        let selectors = manifest
-            .selectors
-            .and_then(super::manifest::parse_raw::<Map<String, Value>>)
-            .map(|selectors| selectors.into_iter().filter_map(yaml_selector).collect())
-            .unwrap_or_default();
-
-        let collections = [
-            manifest.nodes,
-            manifest.sources,
-            manifest.exposures,
-            manifest.metrics,
-            manifest.semantic_models,
-            manifest.saved_queries,
-            manifest.unit_tests,
-            manifest.functions,
-        ];
-        let capacity = collections.iter().map(Vec::len).sum();
-        let mut nodes = Vec::with_capacity(capacity);
-        let mut depends_on = Vec::with_capacity(capacity);
-        for raw in collections.into_iter().flatten() {
-            if let Some((node, deps)) = build_node(raw) {
-                nodes.push(node);
-                depends_on.push(deps);
-            }
-        }
-
-        let by_unique_id: HashMap<Box<str>, NodeId> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (node.unique_id.clone(), NodeId(i as u32)))
-            .collect();
-        let mut parents: Vec<Box<[NodeId]>> = Vec::with_capacity(nodes.len());
-        let mut children: Vec<Vec<NodeId>> = vec![Vec::new(); nodes.len()];
-        for (child, deps) in depends_on.into_iter().enumerate() {
-            let mut ids: Vec<NodeId> = deps
-                .iter()
-                .filter_map(|id| by_unique_id.get(id.as_str()).copied())
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            for parent in &ids {
-                children[parent.index()].push(NodeId(child as u32));
-            }
-            parents.push(ids.into_boxed_slice());
-        }
-        let mut by_tag: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
-        for (i, node) in nodes.iter().enumerate() {
-            for tag in node.tags.iter() {
-                by_tag
-                    .entry(tag.clone())
-                    .or_default()
-                    .push(NodeId(i as u32));
-            }
-        }
-
-        DbtGraph {
+    /// Reads a manifest (the bytes of `path`) into a graph. Returns a warning for a manifest
+    /// layout newer than monolint knows.
+    pub fn load(text: Vec<u8>, path: &Path) -> Result<(DbtGraph, Option<Error>)> {
+        let (built, warning) = {
+            let mut builder = Builder::new(&text);
+            let warning = manifest::parse(&text, path, &mut builder)?;
+            (builder.finish(), warning)
+        };
+        let Built {
             project_name,
-            dbt_version: manifest.metadata.dbt_version.as_deref().map(Into::into),
+            dbt_version,
             nodes,
             parents,
-            children: children.into_iter().map(Vec::into_boxed_slice).collect(),
+            children,
             by_unique_id,
             by_tag,
+            by_type,
+            groups,
+            disabled,
+            selectors,
+        } = built;
+        let mut test_nodes = NodeSet::with_capacity(nodes.len());
+        for (i, node) in nodes.iter().enumerate() {
+            test_nodes.set(i, node.is_test());
+        }
+        let graph = DbtGraph {
+            text: text.into_boxed_slice(),
+            project_name,
+            dbt_version,
+            nodes,
+            parents,
+            children,
+            by_unique_id,
+            by_tag,
+            test_nodes,
+            by_type,
             groups,
             disabled,
             selectors,
             root_paths: OnceLock::new(),
             index: OnceLock::new(),
-        }
+            config_ranges: OnceLock::new(),
+        };
+        Ok((graph, warning))
     }
 
-    /// Sorted and hashed lookups for selection, built on first use.
-    pub fn index(&self) -> &SelectionIndex {
-        self.index.get_or_init(|| SelectionIndex::build(&self.nodes))
+    fn text_of(&self, range: Option<TextRange>) -> Option<&str> {
+        let range = range?;
+        std::str::from_utf8(self.text.get(range.start..range.end)?).ok()
+    }
+
+    /// A node's `meta` merged with its `config.meta` (`config.meta` wins).
+    pub fn meta(&self, node: &Node) -> Map<String, Value> {
+        let parse = |range| {
+            self.text_of(range)
+                .and_then(|text| serde_json::from_str::<Option<Map<String, Value>>>(text).ok())
+                .flatten()
+                .unwrap_or_default()
+        };
+        let mut meta = parse(node.meta);
+        meta.extend(parse(node.config_meta));
+        meta
+    }
+
+    /// A node's whole `config` object as JSON text. The first call reads the manifest text a
+    /// second time (only `config.<key>` selectors need this).
+    pub fn config_json(&self, id: NodeId) -> Option<&str> {
+        let ranges = self.config_ranges.get_or_init(|| {
+            let mut collector = ConfigCollector {
+                graph: self,
+                ranges: vec![None; self.nodes.len()],
+            };
+            // The text parsed once already: errors cannot occur, and would only leave gaps.
+            let _ = manifest::parse(&self.text, Path::new("manifest.json"), &mut collector);
+            collector.ranges
+        });
+        self.text_of(ranges.get(id.index()).copied().flatten())
+    }
+
+    /// A node's code (SQL, or Python), decoded.
+    pub fn code(&self, node: &Node) -> Option<String> {
+        serde_json::from_str(self.text_of(node.code)?).ok()
+    }
+
+    /// A node's description, decoded (empty when it has none).
+    pub fn description(&self, node: &Node) -> String {
+        self.text_of(node.description)
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default()
     }
 
     /// Every file of a root-project node (its SQL/CSV file and its properties YAML) and every
@@ -357,6 +360,12 @@ impl DbtGraph {
             }
             paths
         })
+    }
+
+    /// Sorted and hashed lookups for selection, built on first use.
+    pub fn index(&self) -> &SelectionIndex {
+        self.index
+            .get_or_init(|| SelectionIndex::build(&self.nodes))
     }
 
     pub fn len(&self) -> usize {
@@ -395,6 +404,17 @@ impl DbtGraph {
         self.by_tag.get(tag).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether a node is a data test or a unit test, without touching the node itself (the
+    /// hot check of indirect test selection).
+    pub fn is_test(&self, id: NodeId) -> bool {
+        self.test_nodes.contains(id.index())
+    }
+
+    /// Nodes of one resource type, in graph order.
+    pub fn of_type(&self, resource_type: ResourceType) -> &[NodeId] {
+        self.by_type.get(&resource_type).map_or(&[], Vec::as_slice)
+    }
+
     /// Every distinct tag, sorted (for "did you mean").
     pub fn all_tags(&self) -> Vec<&str> {
         let mut tags: Vec<&str> = self.by_tag.keys().map(AsRef::as_ref).collect();
@@ -414,9 +434,10 @@ impl DbtGraph {
     /// The owner of a node: `meta.<key>` for the first of `keys` present (`config.meta` merged
     /// over `meta`), else the owner of its group, else an exposure's own owner.
     pub fn owner(&self, node: &Node, keys: &[String]) -> Option<Owner> {
+        let meta = self.meta(node);
         let from_meta = keys
             .iter()
-            .find_map(|key| node.meta.get(key).and_then(owner_from_meta));
+            .find_map(|key| meta.get(key).and_then(owner_from_meta));
         if let Some(name) = from_meta {
             return Some(Owner {
                 name,
@@ -492,63 +513,269 @@ fn boxed(items: &[std::borrow::Cow<'_, str>]) -> Box<[Box<str>]> {
     items.iter().map(|item| Box::from(item.as_ref())).collect()
 }
 
-/// Converts a manifest entry into a graph node, or `None` when it is disabled.
-fn build_node(raw: RawNode<'_>) -> Option<(Node, Vec<String>)> {
-    let config = raw.config();
-    if config.enabled == Some(false) {
-        return None;
-    }
-    let resource_type = ResourceType::parse(&raw.resource_type)?;
-    let mut meta = raw.meta;
-    meta.extend(config.meta);
-    let mut tags = boxed(&raw.tags.0).into_vec();
-    for tag in boxed(&config.tags.0) {
-        if !tags.contains(&tag) {
-            tags.push(tag);
+/// What the builder hands to `DbtGraph::load`.
+struct Built {
+    project_name: Box<str>,
+    dbt_version: Option<Box<str>>,
+    nodes: Vec<Node>,
+    parents: Vec<Box<[NodeId]>>,
+    children: Vec<Box<[NodeId]>>,
+    by_unique_id: HashMap<Box<str>, NodeId>,
+    by_tag: HashMap<Box<str>, Vec<NodeId>>,
+    by_type: HashMap<ResourceType, Vec<NodeId>>,
+    groups: Vec<Group>,
+    disabled: Vec<DisabledNode>,
+    selectors: Vec<YamlSelector>,
+}
+
+/// Turns manifest entries into nodes as they are read.
+struct Builder<'a> {
+    text: &'a [u8],
+    project_name: Box<str>,
+    dbt_version: Option<Box<str>>,
+    nodes: Vec<Node>,
+    /// Every node's `depends_on.nodes`, flattened; `dependency_ends[i]` ends node i's run.
+    dependencies: Vec<Cow<'a, str>>,
+    dependency_ends: Vec<usize>,
+    groups: Vec<Group>,
+    disabled: Vec<DisabledNode>,
+    selectors: Vec<YamlSelector>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Builder {
+            text,
+            project_name: Box::from(""),
+            dbt_version: None,
+            nodes: Vec::new(),
+            dependencies: Vec::new(),
+            dependency_ends: Vec::new(),
+            groups: Vec::new(),
+            disabled: Vec::new(),
+            selectors: Vec::new(),
         }
     }
-    let patch_file = raw
-        .patch_path
-        .as_deref()
-        .map(|patch| normalize_path(patch.split_once("://").map_or(patch, |(_, path)| path)));
-    let node = Node {
-        unique_id: raw.unique_id.as_ref().into(),
-        resource_type,
-        name: raw.name.as_ref().into(),
-        package: raw.package_name.as_ref().into(),
-        fqn: boxed(&raw.fqn),
-        file: raw.original_file_path.as_deref().map(normalize_path),
-        patch_file,
-        tags: tags.into_boxed_slice(),
-        meta,
-        config: raw.config.map(ToOwned::to_owned),
-        materialized: config.materialized.as_deref().map(Into::into),
-        group: config.group.or(raw.group).as_deref().map(Into::into),
-        access: raw.access.or(config.access).as_deref().map(Into::into),
-        version: raw.version.map(|v| v.0.into()),
-        latest_version: raw.latest_version.map(|v| v.0.into()),
-        test_name: raw
-            .test_metadata
-            .and_then(|t| t.name)
+
+    /// Where a borrowed JSON value sits in the manifest text.
+    fn range_of(&self, raw: &RawValue) -> Option<TextRange> {
+        let start = (raw.get().as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        let end = start + raw.get().len();
+        (end <= self.text.len()).then_some(TextRange { start, end })
+    }
+
+    fn finish(self) -> Built {
+        let by_unique_id: HashMap<Box<str>, NodeId> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (node.unique_id.clone(), NodeId(i as u32)))
+            .collect();
+        let mut parents: Vec<Box<[NodeId]>> = Vec::with_capacity(self.nodes.len());
+        let mut children: Vec<Vec<NodeId>> = vec![Vec::new(); self.nodes.len()];
+        let mut start = 0;
+        for (child, &end) in self.dependency_ends.iter().enumerate() {
+            let mut ids: Vec<NodeId> = self.dependencies[start..end]
+                .iter()
+                .filter_map(|id| by_unique_id.get(id.as_ref()).copied())
+                .collect();
+            start = end;
+            ids.sort_unstable();
+            ids.dedup();
+            for parent in &ids {
+                children[parent.index()].push(NodeId(child as u32));
+            }
+            parents.push(ids.into_boxed_slice());
+        }
+        let mut by_tag: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
+        let mut by_type: HashMap<ResourceType, Vec<NodeId>> = HashMap::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            for tag in node.tags.iter() {
+                by_tag
+                    .entry(tag.clone())
+                    .or_default()
+                    .push(NodeId(i as u32));
+            }
+            by_type
+                .entry(node.resource_type)
+                .or_default()
+                .push(NodeId(i as u32));
+        }
+        Built {
+            project_name: self.project_name,
+            dbt_version: self.dbt_version,
+            nodes: self.nodes,
+            parents,
+            children: children.into_iter().map(Vec::into_boxed_slice).collect(),
+            by_unique_id,
+            by_tag,
+            by_type,
+            groups: self.groups,
+            disabled: self.disabled,
+            selectors: self.selectors,
+        }
+    }
+}
+
+impl<'a> ManifestSink<'a> for Builder<'a> {
+    fn metadata(&mut self, metadata: Metadata<'a>) {
+        self.project_name = metadata.project_name.as_deref().unwrap_or_default().into();
+        self.dbt_version = metadata.dbt_version.as_deref().map(Into::into);
+    }
+
+    type Node = RawNode<'a>;
+
+    fn node(&mut self, raw: RawNode<'a>) {
+        let config = &raw.config;
+        // Disabled nodes normally live under `disabled`; some writers keep them in place.
+        if config.enabled == Some(false) {
+            return;
+        }
+        let Some(resource_type) = ResourceType::parse(&raw.resource_type) else {
+            return;
+        };
+        let mut tags = boxed(&raw.tags.0).into_vec();
+        for tag in boxed(&config.tags.0) {
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        let patch_file = raw
+            .patch_path
             .as_deref()
-            .map(Into::into),
-        source_name: raw.source_name.as_deref().map(Into::into),
-        exposure_owner: raw.owner.as_ref().and_then(owner_name).map(Into::into),
-        description: raw.description.as_deref().unwrap_or_default().into(),
-        raw_code: raw.raw_code.as_deref().map(Into::into),
-        unique_key: boxed(&config.unique_key.0),
-        incremental_strategy: config.incremental_strategy.as_deref().map(Into::into),
-        checksum: raw
-            .checksum
-            .and_then(|c| c.checksum)
-            .as_deref()
-            .map(Into::into),
-    };
-    let deps = raw
-        .depends_on
-        .nodes
-        .into_iter()
-        .map(|id| id.into_owned())
-        .collect();
-    Some((node, deps))
+            .map(|patch| normalize_path(patch.split_once("://").map_or(patch, |(_, path)| path)));
+        let blank_code = raw
+            .raw_code
+            .is_some_and(|code| is_blank_json_string(code.get()));
+        let node = Node {
+            unique_id: raw.unique_id.as_ref().into(),
+            resource_type,
+            name: raw.name.as_ref().into(),
+            package: raw.package_name.as_ref().into(),
+            fqn: boxed(&raw.fqn),
+            file: raw.original_file_path.as_deref().map(normalize_path),
+            patch_file,
+            tags: tags.into_boxed_slice(),
+            meta: raw.meta.and_then(|m| self.range_of(m)),
+            config_meta: config.meta.and_then(|m| self.range_of(m)),
+            materialized: config.materialized.as_deref().map(Into::into),
+            group: config
+                .group
+                .as_deref()
+                .or(raw.group.as_deref())
+                .map(Into::into),
+            access: raw
+                .access
+                .as_deref()
+                .or(config.access.as_deref())
+                .map(Into::into),
+            version: raw.version.map(|v| v.0.into()),
+            latest_version: raw.latest_version.map(|v| v.0.into()),
+            test_name: raw
+                .test_metadata
+                .and_then(|t| t.name)
+                .as_deref()
+                .map(Into::into),
+            source_name: raw.source_name.as_deref().map(Into::into),
+            exposure_owner: raw.owner.as_ref().and_then(owner_name).map(Into::into),
+            description: raw.description.and_then(|d| self.range_of(d)),
+            code: raw.raw_code.and_then(|c| self.range_of(c)),
+            blank_code,
+            unique_key: boxed(&config.unique_key.0),
+            incremental_strategy: config.incremental_strategy.as_deref().map(Into::into),
+            checksum: raw
+                .checksum
+                .and_then(|c| c.checksum)
+                .as_deref()
+                .map(Into::into),
+        };
+        self.nodes.push(node);
+        self.dependencies.extend(raw.depends_on.nodes);
+        self.dependency_ends.push(self.dependencies.len());
+    }
+
+    fn disabled(&mut self, node: RawNode<'a>) {
+        self.disabled.push(DisabledNode {
+            unique_id: node.unique_id.as_ref().into(),
+            name: node.name.as_ref().into(),
+            resource_type: ResourceType::parse(&node.resource_type).unwrap_or(ResourceType::Model),
+        });
+    }
+
+    fn group(&mut self, group: RawGroup<'a>) {
+        self.groups.push(Group {
+            name: group.name.as_ref().into(),
+            package: group.package_name.as_ref().into(),
+            owner: group.owner.as_ref().and_then(owner_name),
+            file: group.original_file_path.as_deref().map(normalize_path),
+        });
+    }
+
+    fn selectors(&mut self, selectors: &'a RawValue) {
+        self.selectors = super::manifest::parse_raw::<Map<String, Value>>(selectors)
+            .map(|selectors| selectors.into_iter().filter_map(yaml_selector).collect())
+            .unwrap_or_default();
+    }
+}
+
+/// Finds each node's `config` object in the manifest text, for `config.<key>` selectors.
+struct ConfigCollector<'g> {
+    graph: &'g DbtGraph,
+    ranges: Vec<Option<TextRange>>,
+}
+
+impl<'a> ManifestSink<'a> for ConfigCollector<'_> {
+    type Node = manifest::NodeConfig<'a>;
+
+    fn metadata(&mut self, _: Metadata<'a>) {}
+
+    fn node(&mut self, node: manifest::NodeConfig<'a>) {
+        let (Some(id), Some(config)) = (self.graph.get(&node.unique_id), node.config) else {
+            return;
+        };
+        let start = (config.get().as_ptr() as usize).checked_sub(self.graph.text.as_ptr() as usize);
+        if let Some(start) = start {
+            self.ranges[id.index()] = Some(TextRange {
+                start,
+                end: start + config.get().len(),
+            });
+        }
+    }
+
+    fn disabled(&mut self, _: manifest::NodeConfig<'a>) {}
+
+    fn group(&mut self, _: RawGroup<'a>) {}
+
+    fn selectors(&mut self, _: &'a RawValue) {}
+}
+
+/// Whether a JSON string literal holds only whitespace, without decoding it.
+fn is_blank_json_string(literal: &str) -> bool {
+    let inner = literal.trim_start_matches('"').trim_end_matches('"');
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => {}
+            '\\' => {
+                if !matches!(chars.next(), Some('n' | 't' | 'r' | 'f')) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_blank_json_string;
+
+    #[test]
+    fn blank_code() {
+        assert!(is_blank_json_string(r#""""#));
+        assert!(is_blank_json_string(r#""  \n\t \r\n""#));
+        assert!(!is_blank_json_string(r#""select 1""#));
+        assert!(!is_blank_json_string(r#""\u0041""#));
+    }
 }

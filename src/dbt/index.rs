@@ -63,7 +63,10 @@ impl SelectionIndex {
             if nodes[id.index()].version.is_some() && fqn.len() >= 2 {
                 let name = &fqn[fqn.len() - 2];
                 by_leaf.entry(name.clone()).or_default().push(id);
-                by_version.entry(format!("{name}_{last}").into()).or_default().push(id);
+                by_version
+                    .entry(format!("{name}_{last}").into())
+                    .or_default()
+                    .push(id);
             } else {
                 by_leaf.entry(last.clone()).or_default().push(id);
             }
@@ -78,7 +81,10 @@ impl SelectionIndex {
         let mut by_patch: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
         for (i, node) in nodes.iter().enumerate() {
             if let Some(patch) = &node.patch_file {
-                by_patch.entry(patch.clone()).or_default().push(NodeId(i as u32));
+                by_patch
+                    .entry(patch.clone())
+                    .or_default()
+                    .push(NodeId(i as u32));
             }
         }
         SelectionIndex {
@@ -129,10 +135,14 @@ impl SelectionIndex {
 
     /// Nodes whose file is `path` or lies under the folder `path`.
     pub fn files_under<'a>(&'a self, path: &'a str) -> impl Iterator<Item = NodeId> + 'a {
-        let range = prefix_range(&self.by_file, path, |id| self.files[id.index()].as_deref().unwrap_or(""));
+        let range = prefix_range(&self.by_file, path, |id| {
+            self.files[id.index()].as_deref().unwrap_or("")
+        });
         self.by_file[range].iter().copied().filter(move |id| {
             let file = self.files[id.index()].as_deref().unwrap_or("");
-            path.is_empty() || file.len() == path.len() || file.as_bytes().get(path.len()) == Some(&b'/')
+            path.is_empty()
+                || file.len() == path.len()
+                || file.as_bytes().get(path.len()) == Some(&b'/')
         })
     }
 
@@ -148,7 +158,11 @@ fn unscoped_key(key: &str) -> &str {
 }
 
 /// The range of `order` whose keys start with `prefix` (keys sorted ascending).
-fn prefix_range<'a>(order: &[NodeId], prefix: &str, key: impl Fn(&NodeId) -> &'a str) -> Range<usize> {
+fn prefix_range<'a>(
+    order: &[NodeId],
+    prefix: &str,
+    key: impl Fn(&NodeId) -> &'a str,
+) -> Range<usize> {
     let start = order.partition_point(|id| key(id) < prefix);
     let len = order[start..].partition_point(|id| key(id).starts_with(prefix));
     start..start + len

@@ -9,7 +9,10 @@ use std::marker::PhantomData;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
+    Visitor,
+};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
@@ -21,33 +24,32 @@ pub const NEWEST_SCHEMA: u32 = 12;
 /// The schema id early dbt Fusion builds wrote; the same metadata as v12.
 const FUSION_SCHEMA: u32 = 20;
 
-#[derive(Debug, Deserialize)]
-pub struct Manifest<'a> {
-    #[serde(borrow, default)]
-    pub metadata: Metadata<'a>,
-    #[serde(borrow, default, deserialize_with = "map_values")]
-    pub nodes: Vec<RawNode<'a>>,
-    #[serde(borrow, default, deserialize_with = "map_values")]
-    pub sources: Vec<RawNode<'a>>,
-    #[serde(borrow, default, deserialize_with = "map_values")]
-    pub exposures: Vec<RawNode<'a>>,
-    #[serde(borrow, default, deserialize_with = "map_values")]
-    pub metrics: Vec<RawNode<'a>>,
-    #[serde(borrow, default, deserialize_with = "map_values")]
-    pub semantic_models: Vec<RawNode<'a>>,
-    #[serde(borrow, default, deserialize_with = "map_values")]
-    pub saved_queries: Vec<RawNode<'a>>,
-    #[serde(borrow, default, deserialize_with = "map_values")]
-    pub unit_tests: Vec<RawNode<'a>>,
-    #[serde(borrow, default, deserialize_with = "map_values")]
-    pub functions: Vec<RawNode<'a>>,
-    #[serde(borrow, default, deserialize_with = "map_values")]
-    pub groups: Vec<RawGroup<'a>>,
-    #[serde(borrow, default, deserialize_with = "disabled_nodes")]
-    pub disabled: Vec<RawNode<'a>>,
-    #[serde(borrow, default)]
-    pub selectors: Option<&'a RawValue>,
+/// Receives a manifest's parts as they are read, so nodes never pile up in memory before the
+/// graph takes them. Nodes come in file order.
+pub trait ManifestSink<'a> {
+    /// What the sink reads of each node (a sink may read little).
+    type Node: Deserialize<'a>;
+    fn metadata(&mut self, metadata: Metadata<'a>);
+    /// An entry of `nodes`, `sources`, `exposures`, `metrics`, `semantic_models`,
+    /// `saved_queries`, `unit_tests` or `functions`.
+    fn node(&mut self, node: Self::Node);
+    /// A definition listed under `disabled`.
+    fn disabled(&mut self, node: Self::Node);
+    fn group(&mut self, group: RawGroup<'a>);
+    fn selectors(&mut self, selectors: &'a RawValue);
 }
+
+/// Top-level keys holding graph members.
+const NODE_COLLECTIONS: [&str; 8] = [
+    "nodes",
+    "sources",
+    "exposures",
+    "metrics",
+    "semantic_models",
+    "saved_queries",
+    "unit_tests",
+    "functions",
+];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Metadata<'a> {
@@ -78,16 +80,19 @@ pub struct RawNode<'a> {
     pub fqn: Vec<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "nullable")]
     pub tags: StringOrList<'a>,
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub config: RawConfig<'a>,
+    /// Read only when a rule asks (see `DbtGraph::meta`).
     #[serde(borrow, default)]
-    pub config: Option<&'a RawValue>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub meta: serde_json::Map<String, serde_json::Value>,
+    pub meta: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "nullable")]
     pub depends_on: DependsOn<'a>,
+    /// The SQL (a JSON string, still escaped): read only when a rule needs it.
     #[serde(borrow, default, alias = "raw_sql")]
-    pub raw_code: Option<Cow<'a, str>>,
+    pub raw_code: Option<&'a RawValue>,
+    /// A JSON string, still escaped: read only when a rule needs it.
     #[serde(borrow, default)]
-    pub description: Option<Cow<'a, str>>,
+    pub description: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub group: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -144,8 +149,8 @@ pub struct RawGroup<'a> {
     pub owner: Option<RawOwner<'a>>,
 }
 
-/// The subset of a node's `config` monolint reads as typed values. The whole `config` object
-/// is also kept as raw JSON for `config.<key>` selectors.
+/// The subset of a node's `config` monolint reads while loading. `config.<key>` selectors read
+/// the whole object in a second, lazy pass (see [`NodeConfig`]).
 #[derive(Debug, Default, Deserialize)]
 pub struct RawConfig<'a> {
     #[serde(default)]
@@ -154,8 +159,8 @@ pub struct RawConfig<'a> {
     pub materialized: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "nullable")]
     pub tags: StringOrList<'a>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub meta: serde_json::Map<String, serde_json::Value>,
+    #[serde(borrow, default)]
+    pub meta: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub group: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -238,54 +243,120 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// A JSON object `{unique_id: value}` read as the list of its values, in file order, without
-/// building a map (the key is repeated inside every value).
-fn map_values<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    struct V<T>(PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an object")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut values = Vec::with_capacity(map.size_hint().unwrap_or(0));
-            while let Some((IgnoredAny, value)) = map.next_entry::<IgnoredAny, T>()? {
-                values.push(value);
+/// Reads the top-level object, handing each part to the sink.
+struct ManifestVisitor<'s, S> {
+    sink: &'s mut S,
+}
+
+impl<'de, S: ManifestSink<'de>> Visitor<'de> for ManifestVisitor<'_, S> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a dbt manifest object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "metadata" => {
+                    let metadata: Option<Metadata<'de>> = map.next_value()?;
+                    self.sink.metadata(metadata.unwrap_or_default());
+                }
+                collection if NODE_COLLECTIONS.contains(&collection) => {
+                    map.next_value_seed(Entries {
+                        sink: &mut *self.sink,
+                        kind: EntryKind::Node,
+                    })?;
+                }
+                "disabled" => map.next_value_seed(Entries {
+                    sink: &mut *self.sink,
+                    kind: EntryKind::DisabledList,
+                })?,
+                "groups" => map.next_value_seed(Entries {
+                    sink: &mut *self.sink,
+                    kind: EntryKind::Group,
+                })?,
+                "selectors" => {
+                    if let Some(selectors) = map.next_value::<Option<&'de RawValue>>()? {
+                        self.sink.selectors(selectors);
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
-            Ok(values)
         }
-    }
-    deserializer.deserialize_any(V(PhantomData))
-}
-
-/// `disabled` maps each unique_id to the list of its disabled definitions.
-fn disabled_nodes<'de, D>(deserializer: D) -> Result<Vec<RawNode<'de>>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let lists: Vec<Vec<RawNode<'de>>> = map_values(deserializer)?;
-    Ok(lists.into_iter().flatten().collect())
-}
-
-impl<'a> RawNode<'a> {
-    pub fn config(&self) -> RawConfig<'a> {
-        self.config
-            .and_then(|raw| serde_json::from_str(raw.get()).ok())
-            .unwrap_or_default()
+        Ok(())
     }
 }
 
-/// Parses a manifest held in `bytes` (read from `path`, named in errors).
+#[derive(Clone, Copy)]
+enum EntryKind {
+    Node,
+    /// `disabled`: each value is a list of definitions.
+    DisabledList,
+    Group,
+}
+
+/// The values of a `{unique_id: value}` object, handed to the sink one by one.
+struct Entries<'s, S> {
+    sink: &'s mut S,
+    kind: EntryKind,
+}
+
+impl<'de, S: ManifestSink<'de>> DeserializeSeed<'de> for Entries<'_, S> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, S: ManifestSink<'de>> Visitor<'de> for Entries<'_, S> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object of dbt resources")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            match self.kind {
+                EntryKind::Node => self.sink.node(map.next_value()?),
+                EntryKind::Group => self.sink.group(map.next_value()?),
+                EntryKind::DisabledList => {
+                    let definitions: Option<Vec<S::Node>> = map.next_value()?;
+                    for node in definitions.into_iter().flatten() {
+                        self.sink.disabled(node);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A node's id and whole `config` object, for the lazy pass behind `config.<key>` selectors.
+#[derive(Debug, Deserialize)]
+pub struct NodeConfig<'a> {
+    #[serde(borrow)]
+    pub unique_id: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub config: Option<&'a RawValue>,
+}
+
+/// Reads a manifest held in `bytes` (read from `path`, named in errors) into `sink`.
 ///
-/// Returns the manifest and, for a layout newer than monolint knows, a warning.
-pub fn parse<'a>(bytes: &'a [u8], path: &Path) -> Result<(Manifest<'a>, Option<Error>)> {
+/// Returns a warning for a layout newer than monolint knows.
+pub fn parse<'a, S: ManifestSink<'a>>(
+    bytes: &'a [u8],
+    path: &Path,
+    sink: &mut S,
+) -> Result<Option<Error>> {
     let schema = sniff_schema_version(bytes);
     if let Some(version) = schema
         && version < OLDEST_SCHEMA
@@ -296,8 +367,11 @@ pub fn parse<'a>(bytes: &'a [u8], path: &Path) -> Result<(Manifest<'a>, Option<E
         ))
         .with_help("regenerate it with dbt-core 1.3 or newer: `dbt parse`"));
     }
-    let manifest: Manifest =
-        serde_json::from_slice(bytes).map_err(|error| json_error(path, &error))?;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    deserializer
+        .deserialize_map(ManifestVisitor { sink })
+        .and_then(|()| deserializer.end())
+        .map_err(|error| json_error(path, &error))?;
     let warning = match schema {
         Some(version) if version > NEWEST_SCHEMA && version != FUSION_SCHEMA => Some(
             Error::new(format!(
@@ -309,7 +383,7 @@ pub fn parse<'a>(bytes: &'a [u8], path: &Path) -> Result<(Manifest<'a>, Option<E
         ),
         _ => None,
     };
-    Ok((manifest, warning))
+    Ok(warning)
 }
 
 /// A JSON syntax or shape error, named by file, line and column.
@@ -349,6 +423,32 @@ pub fn parse_raw<T: DeserializeOwned>(raw: &RawValue) -> Option<T> {
 mod tests {
     use super::*;
 
+    /// Collects what the reader hands over.
+    #[derive(Default)]
+    struct Collect<'a> {
+        metadata: Option<Metadata<'a>>,
+        nodes: Vec<RawNode<'a>>,
+        disabled: Vec<RawNode<'a>>,
+        groups: Vec<RawGroup<'a>>,
+    }
+
+    impl<'a> ManifestSink<'a> for Collect<'a> {
+        type Node = RawNode<'a>;
+        fn metadata(&mut self, metadata: Metadata<'a>) {
+            self.metadata = Some(metadata);
+        }
+        fn node(&mut self, node: RawNode<'a>) {
+            self.nodes.push(node);
+        }
+        fn disabled(&mut self, node: RawNode<'a>) {
+            self.disabled.push(node);
+        }
+        fn group(&mut self, group: RawGroup<'a>) {
+            self.groups.push(group);
+        }
+        fn selectors(&mut self, _: &'a RawValue) {}
+    }
+
     #[test]
     fn reads_minimal_manifest_and_tolerates_nulls() {
         let json = br#"{
@@ -359,20 +459,27 @@ mod tests {
                 "depends_on": {"nodes": ["source.shop.raw.t"]}, "raw_code": "select 1\n"}},
             "sources": {"source.shop.raw.t": {"unique_id": "source.shop.raw.t", "resource_type": "source", "name": "t"}},
             "macros": {"macro.x": {"anything": [1, 2, {"deep": true}]}},
+            "groups": null,
             "disabled": {"model.shop.old": [{"unique_id": "model.shop.old", "name": "old"}]}
         }"#;
-        let (manifest, warning) = parse(json, Path::new("manifest.json")).unwrap();
+        let mut collect = Collect::default();
+        let warning = parse(json, Path::new("manifest.json"), &mut collect).unwrap();
         assert!(warning.is_none());
-        assert_eq!(manifest.nodes.len(), 1);
-        assert_eq!(manifest.sources.len(), 1);
-        assert_eq!(manifest.disabled[0].name, "old");
-        let node = &manifest.nodes[0];
+        assert_eq!(
+            collect.metadata.unwrap().project_name.as_deref(),
+            Some("shop")
+        );
+        assert_eq!(collect.nodes.len(), 2);
+        assert_eq!(collect.disabled[0].name, "old");
+        assert!(collect.groups.is_empty());
+        let node = &collect.nodes[0];
         assert!(node.tags.0.is_empty());
-        let config = node.config();
+        let config = &node.config;
         assert_eq!(config.materialized.as_deref(), Some("incremental"));
         assert_eq!(config.unique_key.0, ["id", "day"]);
         assert_eq!(config.tags.0, ["x"]);
         assert_eq!(node.depends_on.nodes, ["source.shop.raw.t"]);
+        assert_eq!(node.raw_code.unwrap().get(), r#""select 1\n""#);
     }
 
     #[test]
@@ -380,6 +487,7 @@ mod tests {
         let error = parse(
             b"{\"metadata\": {\n\"x\": [1,",
             Path::new("t/manifest.json"),
+            &mut Collect::default(),
         )
         .unwrap_err();
         assert!(
@@ -395,14 +503,24 @@ mod tests {
     }
 
     #[test]
+    fn trailing_garbage_is_an_error() {
+        let error = parse(b"{} x", Path::new("m.json"), &mut Collect::default()).unwrap_err();
+        assert!(error.message.contains("trailing"), "{}", error.message);
+    }
+
+    #[test]
     fn old_and_new_schema_versions() {
         let old = br#"{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v5.json"}}"#;
-        let error = parse(old, Path::new("m.json")).unwrap_err();
+        let error = parse(old, Path::new("m.json"), &mut Collect::default()).unwrap_err();
         assert!(error.message.contains("v5"), "{}", error.message);
         let new = br#"{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v13.json"}}"#;
-        let (_, warning) = parse(new, Path::new("m.json")).unwrap();
+        let warning = parse(new, Path::new("m.json"), &mut Collect::default()).unwrap();
         assert!(warning.unwrap().message.contains("newer"));
         let fusion = br#"{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v20.json"}}"#;
-        assert!(parse(fusion, Path::new("m.json")).unwrap().1.is_none());
+        assert!(
+            parse(fusion, Path::new("m.json"), &mut Collect::default())
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::graph::DbtGraph;
-use super::manifest;
 use crate::error::{Error, Result};
 use crate::source::{SourceFile, Span};
 use crate::workspace::ProjectLocation;
@@ -55,8 +54,7 @@ impl DbtProject {
                 }
             ))
         })?;
-        let (manifest, warning) = manifest::parse(&bytes, std::path::Path::new(manifest_display))?;
-        let graph = DbtGraph::from_manifest(manifest);
+        let (graph, warning) = DbtGraph::load(bytes, std::path::Path::new(manifest_display))?;
         let project = DbtProject {
             dir: location.dir.clone(),
             display_dir: location.display_dir.clone(),

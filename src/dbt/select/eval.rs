@@ -89,7 +89,7 @@ fn expand_tests(graph: &DbtGraph, selected: NodeSet, mode: IndirectSelection) ->
     let mut all = selected.clone();
     for index in selected.ones() {
         for &child in graph.children(NodeId(index as u32)) {
-            if !graph.node(child).is_test() || direct.contains(child.index()) {
+            if !graph.is_test(child) || direct.contains(child.index()) {
                 continue;
             }
             let parents_in =

@@ -15,10 +15,30 @@ use crate::dbt::graph::{DbtGraph, Node, NodeId, NodeSet, ResourceType};
 pub fn collect(graph: &DbtGraph, criterion: &Criterion) -> Result<NodeSet, SelectorError> {
     let value = criterion.value.as_str();
     let mut set = graph.empty_set();
-    let mut insert_where = |keep: &dyn Fn(&Node) -> bool| {
-        for (id, node) in graph.nodes() {
-            if keep(node) {
-                set.insert(id.index());
+    // Methods that only look at one resource type scan only that type's nodes.
+    let candidates: Option<&[NodeId]> = match criterion.method {
+        Method::Source => Some(graph.of_type(ResourceType::Source)),
+        Method::Exposure => Some(graph.of_type(ResourceType::Exposure)),
+        Method::Metric => Some(graph.of_type(ResourceType::Metric)),
+        Method::SemanticModel => Some(graph.of_type(ResourceType::SemanticModel)),
+        Method::SavedQuery => Some(graph.of_type(ResourceType::SavedQuery)),
+        Method::UnitTest => Some(graph.of_type(ResourceType::UnitTest)),
+        Method::Access | Method::Version => Some(graph.of_type(ResourceType::Model)),
+        _ => None,
+    };
+    let mut insert_where = |keep: &dyn Fn(&Node) -> bool| match candidates {
+        Some(ids) => {
+            for &id in ids {
+                if keep(graph.node(id)) {
+                    set.insert(id.index());
+                }
+            }
+        }
+        None => {
+            for (id, node) in graph.nodes() {
+                if keep(node) {
+                    set.insert(id.index());
+                }
             }
         }
     };
@@ -34,7 +54,11 @@ pub fn collect(graph: &DbtGraph, criterion: &Criterion) -> Result<NodeSet, Selec
             }
         }
         Method::Tag => {
-            for tag in graph.all_tags().into_iter().filter(|tag| fnmatch(tag, value)) {
+            for tag in graph
+                .all_tags()
+                .into_iter()
+                .filter(|tag| fnmatch(tag, value))
+            {
                 for id in graph.tagged(tag) {
                     set.insert(id.index());
                 }
@@ -46,7 +70,10 @@ pub fn collect(graph: &DbtGraph, criterion: &Criterion) -> Result<NodeSet, Selec
                 // One file or folder (the usual case): a range of the sorted file index.
                 let index = graph.index();
                 let path = paths.iter().next().map(String::as_str).unwrap_or_default();
-                for id in index.files_under(path).chain(index.patched_by(path).iter().copied()) {
+                for id in index
+                    .files_under(path)
+                    .chain(index.patched_by(path).iter().copied())
+                {
                     set.insert(id.index());
                 }
             } else {
@@ -62,11 +89,13 @@ pub fn collect(graph: &DbtGraph, criterion: &Criterion) -> Result<NodeSet, Selec
             })
         }),
         Method::Config => {
-            insert_where(&|node| {
-                (in_nodes_collection(node.resource_type)
-                    || node.resource_type == ResourceType::Source)
-                    && config_matches(node, criterion)
-            });
+            for (id, node) in graph.nodes() {
+                let candidate = in_nodes_collection(node.resource_type)
+                    || node.resource_type == ResourceType::Source;
+                if candidate && config_matches(graph, id, criterion) {
+                    set.insert(id.index());
+                }
+            }
         }
         Method::ResourceType => {
             let wanted = ResourceType::parse(value).ok_or_else(|| {
@@ -247,7 +276,8 @@ fn fqn_selected(graph: &DbtGraph, selector: &str) -> Vec<NodeId> {
                 None => true,
                 Some(at) => {
                     let rest: Vec<&str> = segments.skip(at).collect();
-                    rest.len() + at >= parts.len() && fnmatch(&rest.join("."), &parts[at..].join("."))
+                    rest.len() + at >= parts.len()
+                        && fnmatch(&rest.join("."), &parts[at..].join("."))
                 }
             };
             if matched {
@@ -324,11 +354,11 @@ pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
     path.match_indices('/').rev().map(move |(i, _)| &path[..i])
 }
 
-fn config_matches(node: &Node, criterion: &Criterion) -> bool {
-    let Some(raw) = node.config.as_deref() else {
+fn config_matches(graph: &DbtGraph, id: NodeId, criterion: &Criterion) -> bool {
+    let Some(raw) = graph.config_json(id) else {
         return false;
     };
-    let Ok(config) = serde_json::from_str::<Value>(raw.get()) else {
+    let Ok(config) = serde_json::from_str::<Value>(raw) else {
         return false;
     };
     let mut current = &config;

@@ -6,8 +6,15 @@
 
 /// Whether `text` matches the fnmatch `pattern`.
 pub fn fnmatch(text: &str, pattern: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
     if !has_wildcard(pattern) {
         return text == pattern;
+    }
+    if text.is_ascii() && pattern.is_ascii() {
+        // One byte per character: no need to decode.
+        return matches_from(text.as_bytes(), pattern.as_bytes());
     }
     let text: Vec<char> = text.chars().collect();
     let pattern: Vec<char> = pattern.chars().collect();
@@ -19,43 +26,57 @@ pub fn has_wildcard(pattern: &str) -> bool {
     pattern.contains(['*', '?', '[', ']'])
 }
 
-fn matches_from(text: &[char], pattern: &[char]) -> bool {
+/// A character of text or pattern: `u8` for ASCII input, `char` otherwise.
+trait Symbol: Copy + PartialEq + PartialOrd {
+    fn is(self, c: char) -> bool;
+}
+
+impl Symbol for u8 {
+    fn is(self, c: char) -> bool {
+        self as char == c
+    }
+}
+
+impl Symbol for char {
+    fn is(self, c: char) -> bool {
+        self == c
+    }
+}
+
+fn matches_from<C: Symbol>(text: &[C], pattern: &[C]) -> bool {
     // Iterative matcher with single-star backtracking: linear in practice.
     let (mut t, mut p) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
         if p < pattern.len() {
-            match pattern[p] {
-                '*' => {
-                    star = Some((p, t));
-                    p += 1;
-                    continue;
-                }
-                '?' => {
-                    t += 1;
-                    p += 1;
-                    continue;
-                }
-                '[' => {
-                    if let Some((matched, next)) = class_matches(&pattern[p..], text[t]) {
-                        if matched {
-                            t += 1;
-                            p += next;
-                            continue;
-                        }
-                    } else if text[t] == '[' {
-                        // An unclosed `[` is a literal, as in Python.
+            let c = pattern[p];
+            if c.is('*') {
+                star = Some((p, t));
+                p += 1;
+                continue;
+            }
+            if c.is('?') {
+                t += 1;
+                p += 1;
+                continue;
+            }
+            if c.is('[') {
+                if let Some((matched, next)) = class_matches(&pattern[p..], text[t]) {
+                    if matched {
                         t += 1;
-                        p += 1;
+                        p += next;
                         continue;
                     }
-                }
-                c if c == text[t] => {
+                } else if text[t].is('[') {
+                    // An unclosed `[` is a literal, as in Python.
                     t += 1;
                     p += 1;
                     continue;
                 }
-                _ => {}
+            } else if c == text[t] {
+                t += 1;
+                p += 1;
+                continue;
             }
         }
         match star {
@@ -67,23 +88,23 @@ fn matches_from(text: &[char], pattern: &[char]) -> bool {
             None => return false,
         }
     }
-    pattern[p..].iter().all(|&c| c == '*')
+    pattern[p..].iter().all(|c| c.is('*'))
 }
 
 /// Matches `c` against the class at the start of `pattern` (which begins with `[`).
 /// Returns whether it matched and the class's length, or `None` if the class is unclosed.
-fn class_matches(pattern: &[char], c: char) -> Option<(bool, usize)> {
+fn class_matches<C: Symbol>(pattern: &[C], c: C) -> Option<(bool, usize)> {
     let mut i = 1;
-    let negated = matches!(pattern.get(i), Some('!'));
+    let negated = pattern.get(i).is_some_and(|ch| ch.is('!'));
     if negated {
         i += 1;
     }
     // A `]` right after `[` or `[!` is a literal member.
     let members_start = i;
-    if pattern.get(i) == Some(&']') {
+    if pattern.get(i).is_some_and(|ch| ch.is(']')) {
         i += 1;
     }
-    while pattern.get(i).is_some_and(|&ch| ch != ']') {
+    while pattern.get(i).is_some_and(|ch| !ch.is(']')) {
         i += 1;
     }
     if i >= pattern.len() {
@@ -93,7 +114,7 @@ fn class_matches(pattern: &[char], c: char) -> Option<(bool, usize)> {
     let mut matched = false;
     let mut j = 0;
     while j < members.len() {
-        if j + 2 < members.len() && members[j + 1] == '-' {
+        if j + 2 < members.len() && members[j + 1].is('-') {
             if members[j] <= c && c <= members[j + 2] {
                 matched = true;
             }
@@ -127,5 +148,7 @@ mod tests {
         assert!(fnmatch("abcabc", "*abc"));
         assert!(!fnmatch("", "?"));
         assert!(fnmatch("", "*"));
+        assert!(fnmatch("été", "?t?"));
+        assert!(fnmatch("été", "[é]t*"));
     }
 }

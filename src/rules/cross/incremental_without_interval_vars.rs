@@ -76,8 +76,8 @@ impl Rule for IncrementalWithoutIntervalVars {
                 if runs.is_empty() {
                     continue;
                 }
-                let code = node.raw_code.as_deref().unwrap_or_default();
-                let blocks = incremental_blocks(code);
+                let code = graph.code(node).unwrap_or_default();
+                let blocks = incremental_blocks(&code);
                 let mut filter_vars: Vec<String> = Vec::new();
                 for block in &blocks {
                     for (name, _) in vars_read(&code[block.clone()]) {
