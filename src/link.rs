@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::airflow::value::UNKNOWN_MARK;
 use crate::airflow::{Dag, DagFile, Task};
 use crate::dbt::cli::{DbtCall, SelectorDialect};
-use crate::dbt::graph::{DbtGraph, Node, NodeId, NodeSet, ResourceType};
+use crate::dbt::graph::{DbtGraph, Node, NodeId, ResourceType};
 use crate::dbt::locate;
 use crate::dbt::project::DbtProject;
 use crate::dbt::select::{self, IndirectSelection, Request, SelectorErrorKind, Side, split_tokens};
@@ -38,7 +38,8 @@ pub struct DbtRun {
 pub enum Resolution {
     /// The call's selection, resolved with dbt's semantics.
     Selected {
-        nodes: NodeSet,
+        /// The executed nodes, sorted (sparse: a task runs few of a large graph's nodes).
+        nodes: Vec<NodeId>,
         tokens: Vec<Token>,
         /// The YAML selector used, if any (named, or the project's default).
         yaml_selector: Option<String>,
@@ -137,8 +138,8 @@ impl Monorepo {
             if let (Some(project), Resolution::Selected { nodes, .. }) =
                 (run.project, &run.resolution)
             {
-                for node in nodes.ones() {
-                    runs_by_node[project][node].push(index);
+                for node in nodes {
+                    runs_by_node[project][node.index()].push(index);
                 }
             }
         }
@@ -428,7 +429,7 @@ fn resolve_call(projects: &[DbtProject], task: TaskRef, index: usize, call: &Dbt
                     .any(|u| u.side == token.side && u.index == position);
             }
             run(Resolution::Selected {
-                nodes: selection.nodes,
+                nodes: selection.nodes.ones().map(|i| NodeId(i as u32)).collect(),
                 tokens,
                 yaml_selector: selection.yaml_selector,
             })
