@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
 use crate::airflow::value::UNKNOWN_MARK;
 use crate::airflow::{Dag, DagFile, Task};
+use crate::dbt::checksum::{self, Stale};
 use crate::dbt::cli::{DbtCall, SelectorDialect};
 use crate::dbt::graph::{DbtGraph, Node, NodeId, ResourceType};
 use crate::dbt::locate;
@@ -72,6 +73,8 @@ pub struct Monorepo {
     /// For each project and node: the runs that execute it.
     runs_by_node: Vec<Vec<Vec<usize>>>,
     files: FileCache,
+    /// For each project: its files that differ from the manifest, computed on first use.
+    stale: Vec<OnceLock<Vec<Stale>>>,
 }
 
 impl Monorepo {
@@ -145,6 +148,7 @@ impl Monorepo {
         }
         Monorepo {
             root: root.to_path_buf(),
+            stale: projects.iter().map(|_| OnceLock::new()).collect(),
             projects,
             dag_files,
             runs,
@@ -196,6 +200,11 @@ impl Monorepo {
                 node.is_model() && !node.is_ephemeral() && graph.is_root_project(node)
             })
             .map(|(id, _)| id)
+    }
+
+    /// The project's files that differ from its manifest (read and hashed on first call).
+    pub fn stale_files(&self, project: usize) -> &[Stale] {
+        self.stale[project].get_or_init(|| checksum::stale_files(&self.projects[project]))
     }
 
     /// Runs whose selection is not known, for a project (or for any project when unknown).

@@ -154,6 +154,8 @@ pub struct Node {
     blank_code: bool,
     pub unique_key: Box<[Box<str>]>,
     pub incremental_strategy: Option<Box<str>>,
+    /// The sha256 dbt recorded for the node's file (`None` when dbt recorded none, or a
+    /// path instead, as for seeds over 1 MiB).
     pub checksum: Option<Box<str>>,
 }
 
@@ -209,6 +211,8 @@ pub struct DisabledNode {
     pub unique_id: Box<str>,
     pub name: Box<str>,
     pub resource_type: ResourceType,
+    pub file: Option<Box<str>>,
+    pub package: Box<str>,
 }
 
 /// A YAML selector as the manifest stores it.
@@ -685,6 +689,7 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
             incremental_strategy: config.incremental_strategy.as_deref().map(Into::into),
             checksum: raw
                 .checksum
+                .filter(|c| c.name.as_deref() == Some("sha256"))
                 .and_then(|c| c.checksum)
                 .as_deref()
                 .map(Into::into),
@@ -699,6 +704,8 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
             unique_id: node.unique_id.as_ref().into(),
             name: node.name.as_ref().into(),
             resource_type: ResourceType::parse(&node.resource_type).unwrap_or(ResourceType::Model),
+            file: node.original_file_path.as_deref().map(normalize_path),
+            package: node.package_name.as_ref().into(),
         });
     }
 

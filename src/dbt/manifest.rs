@@ -125,6 +125,9 @@ pub struct TestMetadata<'a> {
 
 #[derive(Debug, Deserialize)]
 pub struct Checksum<'a> {
+    /// `sha256`, or `path` for files too large to hash, or `none`.
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub checksum: Option<Cow<'a, str>>,
 }

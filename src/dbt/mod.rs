@@ -1,5 +1,6 @@
 //! The dbt side: the manifest, its graph, dbt's command line and node selection.
 
+pub mod checksum;
 pub mod cli;
 pub mod command;
 pub mod graph;

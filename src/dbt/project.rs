@@ -18,11 +18,46 @@ pub struct DbtProject {
     pub name: String,
     pub manifest_path: PathBuf,
     pub graph: DbtGraph,
+    pub paths: ResourcePaths,
+}
+
+/// Where the project keeps each kind of resource (`model-paths`, ... in `dbt_project.yml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ResourcePaths {
+    #[serde(default = "default_model_paths")]
+    pub model_paths: Vec<String>,
+    #[serde(default = "default_seed_paths")]
+    pub seed_paths: Vec<String>,
+    #[serde(default = "default_snapshot_paths")]
+    pub snapshot_paths: Vec<String>,
+    #[serde(default = "default_analysis_paths")]
+    pub analysis_paths: Vec<String>,
+    #[serde(default = "default_test_paths")]
+    pub test_paths: Vec<String>,
+}
+
+fn default_model_paths() -> Vec<String> {
+    vec!["models".into()]
+}
+fn default_seed_paths() -> Vec<String> {
+    vec!["seeds".into()]
+}
+fn default_snapshot_paths() -> Vec<String> {
+    vec!["snapshots".into()]
+}
+fn default_analysis_paths() -> Vec<String> {
+    vec!["analyses".into()]
+}
+fn default_test_paths() -> Vec<String> {
+    vec!["tests".into()]
 }
 
 #[derive(Deserialize)]
 struct ProjectFile {
     name: String,
+    #[serde(flatten)]
+    paths: ResourcePaths,
 }
 
 impl DbtProject {
@@ -61,6 +96,7 @@ impl DbtProject {
             name: parsed.name,
             manifest_path: location.manifest.clone(),
             graph,
+            paths: parsed.paths,
         };
         Ok((project, warning.into_iter().collect()))
     }

@@ -37,4 +37,5 @@ registry! {
     selector_invalid: cross::selector_invalid::SelectorInvalid,
     incremental_without_interval_vars: cross::incremental_without_interval_vars::IncrementalWithoutIntervalVars,
     dbt_task_unresolved: cross::dbt_task_unresolved::DbtTaskUnresolved,
+    stale_manifest: cross::stale_manifest::StaleManifest,
 }

@@ -5,3 +5,4 @@ pub mod incremental_without_interval_vars;
 pub mod model_not_scheduled;
 pub mod selector_invalid;
 pub mod selector_matches_nothing;
+pub mod stale_manifest;

@@ -1,0 +1,133 @@
+//! How dbt fingerprints a project's files, and which files differ from what the manifest
+//! recorded: a manifest built before the last edit describes another project.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use ignore::WalkBuilder;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::graph::NodeId;
+use super::project::DbtProject;
+
+/// The checksum dbt records for a file: sha256 of its UTF-8 text without surrounding
+/// whitespace (Python's `str.strip()`), as lowercase hex.
+pub fn file_checksum(text: &str) -> String {
+    let stripped = text.trim_matches(is_python_whitespace);
+    let digest = Sha256::digest(stripped.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// `str.isspace()`: Unicode whitespace plus the ASCII information separators.
+fn is_python_whitespace(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// A difference between the project's files and the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stale {
+    /// The node's file changed since the manifest was built.
+    Changed(NodeId),
+    /// The node's file no longer exists.
+    Missing(NodeId),
+    /// A resource file (project-relative path) the manifest does not know.
+    New(String),
+}
+
+/// Compares the root project's resource files with the manifest. Reads and hashes only the
+/// files that exist, in parallel.
+pub fn stale_files(project: &DbtProject) -> Vec<Stale> {
+    let graph = &project.graph;
+    let nodes: Vec<(NodeId, &str, &str)> = graph
+        .nodes()
+        .filter(|(_, node)| graph.is_root_project(node))
+        .filter_map(|(id, node)| Some((id, node.file.as_deref()?, node.checksum.as_deref()?)))
+        .collect();
+    let mut stale: Vec<Stale> = nodes
+        .par_iter()
+        .filter_map(
+            |&(id, file, recorded)| match std::fs::read(project.dir.join(file)) {
+                Err(_) => Some(Stale::Missing(id)),
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes);
+                    (file_checksum(&text) != recorded).then_some(Stale::Changed(id))
+                }
+            },
+        )
+        .collect();
+
+    let known: HashSet<&str> = graph
+        .nodes()
+        .filter(|(_, node)| graph.is_root_project(node))
+        .filter_map(|(_, node)| node.file.as_deref())
+        .chain(
+            graph
+                .disabled
+                .iter()
+                .filter(|node| *node.package == *graph.project_name)
+                .filter_map(|node| node.file.as_deref()),
+        )
+        .collect();
+    let paths = &project.paths;
+    let folders = [
+        (&paths.model_paths, &["sql", "py"][..]),
+        (&paths.snapshot_paths, &["sql", "py"][..]),
+        (&paths.analysis_paths, &["sql", "py"][..]),
+        (&paths.seed_paths, &["csv"][..]),
+    ];
+    let mut new_files = Vec::new();
+    for (folders, extensions) in folders {
+        for folder in folders {
+            for file in files_under(&project.dir, folder, extensions) {
+                if !known.contains(file.as_str()) {
+                    new_files.push(file);
+                }
+            }
+        }
+    }
+    new_files.sort();
+    new_files.dedup();
+    stale.extend(new_files.into_iter().map(Stale::New));
+    stale
+}
+
+/// Project-relative paths (`/`-separated) of the files with these extensions under `folder`.
+fn files_under(project_dir: &Path, folder: &str, extensions: &[&str]) -> Vec<String> {
+    let root = project_dir.join(folder);
+    if !root.is_dir() {
+        return Vec::new();
+    }
+    WalkBuilder::new(&root)
+        .require_git(false)
+        .build()
+        .flatten()
+        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+        .filter(|entry| {
+            entry
+                .path()
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e))
+        })
+        .filter_map(|entry| {
+            let relative = entry.path().strip_prefix(project_dir).ok()?;
+            Some(relative.to_string_lossy().replace('\\', "/"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_checksum;
+
+    #[test]
+    fn strips_like_python() {
+        assert_eq!(file_checksum("select 1\n"), file_checksum("  \n\tselect 1"));
+        assert_ne!(file_checksum("select 1"), file_checksum("select 2"));
+        assert_eq!(
+            file_checksum("select 1\n\n"),
+            "822ae07d4783158bc1912bb623e5107cc9002d519e1143a9c200ed6ee18b6d0f"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+# This case's project was edited after `dbt parse`: one model changed, one removed, one added.

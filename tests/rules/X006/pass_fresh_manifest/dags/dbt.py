@@ -1,0 +1,1 @@
+# The shared fixture project's manifest was built from its current files.
