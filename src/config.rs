@@ -39,6 +39,9 @@ pub struct DbtConfig {
     /// The manifest to read, relative to the checked folder (default:
     /// `<project>/target/manifest.json`).
     pub manifest: Option<String>,
+    /// Where folders of this repository are deployed: runtime path prefix (as DAGs write it)
+    /// → folder relative to the checked folder, e.g. `"/usr/local/airflow/dags/dbt" = "dbt"`.
+    pub path_map: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -134,7 +134,12 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         problems.extend(file.problems.iter().cloned());
     }
     Ok((
-        Monorepo::link(&workspace.root, loaded_projects, dag_files),
+        Monorepo::link(
+            &workspace.root,
+            loaded_projects,
+            dag_files,
+            &workspace.path_map,
+        ),
         problems,
     ))
 }

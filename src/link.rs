@@ -16,6 +16,7 @@ use crate::dbt::locate;
 use crate::dbt::project::DbtProject;
 use crate::dbt::select::{self, IndirectSelection, Request, SelectorErrorKind, Side, split_tokens};
 use crate::source::{SourceFile, Span};
+use crate::workspace::{PathMap, normalize_relative};
 
 /// Identifies a task: its file and its index in that file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,7 +80,12 @@ pub struct Monorepo {
 
 impl Monorepo {
     /// Resolves every task's dbt calls.
-    pub fn link(root: &Path, projects: Vec<DbtProject>, dag_files: Vec<DagFile>) -> Monorepo {
+    pub fn link(
+        root: &Path,
+        projects: Vec<DbtProject>,
+        dag_files: Vec<DagFile>,
+        path_map: &PathMap,
+    ) -> Monorepo {
         let calls: Vec<(TaskRef, Option<usize>)> = dag_files
             .iter()
             .enumerate()
@@ -117,7 +123,9 @@ impl Monorepo {
             .map(|(&(task_ref, call_index), &opaque)| {
                 let task = &dag_files[task_ref.file].tasks[task_ref.task];
                 match call_index {
-                    Some(index) => resolve_call(&projects, task_ref, index, &task.dbt_calls[index]),
+                    Some(index) => {
+                        resolve_call(&projects, path_map, task_ref, index, &task.dbt_calls[index])
+                    }
                     None => {
                         let why = &task.unresolved[opaque];
                         DbtRun {
@@ -311,16 +319,28 @@ impl FileCache {
     }
 }
 
-fn resolve_call(projects: &[DbtProject], task: TaskRef, index: usize, call: &DbtCall) -> DbtRun {
+fn resolve_call(
+    projects: &[DbtProject],
+    path_map: &PathMap,
+    task: TaskRef,
+    index: usize,
+    call: &DbtCall,
+) -> DbtRun {
     let unresolved = |project, reason: String, span: Span| DbtRun {
         task,
         call: Some(index),
         project,
         resolution: Resolution::Unresolved { reason, span },
     };
-    let project = match which_project(projects, call) {
+    let project = match which_project(projects, path_map, call) {
         Ok(project) => project,
-        Err(reason) => return unresolved(None, reason, call.span.clone()),
+        Err(reason) => {
+            let span = call
+                .project_dir
+                .as_ref()
+                .map_or(&call.span, |dir| &dir.span);
+            return unresolved(None, reason, span.clone());
+        }
     };
     let run = |resolution| DbtRun {
         task,
@@ -489,36 +509,64 @@ fn tokens_of(
         .collect()
 }
 
-/// The project a call runs in: the only one, or the one its project dir names.
-fn which_project(projects: &[DbtProject], call: &DbtCall) -> Result<usize, String> {
-    if projects.len() == 1 {
-        return Ok(0);
-    }
+/// The project a call runs in: the one its project dir names (through the path map, or by
+/// its trailing folders, folder name or project name), or the only one.
+fn which_project(
+    projects: &[DbtProject],
+    path_map: &PathMap,
+    call: &DbtCall,
+) -> Result<usize, String> {
     let Some(dir) = &call.project_dir else {
-        return Err(
-            "there are several dbt projects and the call does not name one (`--project-dir`)"
-                .into(),
-        );
+        return match projects.len() {
+            1 => Ok(0),
+            _ => Err(
+                "there are several dbt projects and this call does not name one (`--project-dir`)"
+                    .into(),
+            ),
+        };
     };
-    let wanted = dir.value.trim_end_matches('/');
+    if let Some(repo_dir) = path_map.apply(&dir.value) {
+        return projects
+            .iter()
+            .position(|project| project.display_dir == repo_dir)
+            .ok_or_else(|| {
+                format!(
+                    "`{}` maps to `{repo_dir}`, which holds no dbt project",
+                    dir.value
+                )
+            });
+    }
+    let wanted = normalize_relative(&dir.value);
+    if let Some(exact) = projects
+        .iter()
+        .position(|project| project.display_dir == wanted)
+    {
+        return Ok(exact);
+    }
+    let last = wanted.rsplit('/').next().unwrap_or(&wanted);
     let matches: Vec<usize> = projects
         .iter()
         .enumerate()
         .filter(|(_, project)| {
-            let display = project.display_dir.trim_end_matches('/');
+            let display = project.display_dir.as_str();
             let folder = display.rsplit('/').next().unwrap_or(display);
-            (!display.is_empty() && (wanted == display || wanted.ends_with(&format!("/{display}"))))
-                || wanted.rsplit('/').next() == Some(folder)
-                || wanted.rsplit('/').next() == Some(project.name.as_str())
+            (!display.is_empty() && wanted.ends_with(&format!("/{display}")))
+                || (!folder.is_empty() && last == folder)
+                || last == project.name
         })
         .map(|(index, _)| index)
         .collect();
-    match matches.as_slice() {
-        [one] => Ok(*one),
-        [] => Err(format!(
-            "no dbt project of this repository matches `{}`",
+    match (matches.as_slice(), projects.len()) {
+        ([one], _) => Ok(*one),
+        // A deployment path such as `/opt/airflow/dbt` with a single project in the repository.
+        ([], 1) => Ok(0),
+        ([], _) => Err(format!(
+            "no dbt project of this repository matches `{}`; map it with `[dbt] path-map`",
             dir.value
         )),
-        _ => Err(format!("several dbt projects match `{}`", dir.value)),
+        _ => Err(format!(
+            "several dbt projects match `{}`; map it with `[dbt] path-map`",
+            dir.value
+        )),
     }
 }

@@ -24,6 +24,49 @@ pub struct Workspace {
     pub root: PathBuf,
     pub projects: Vec<ProjectLocation>,
     pub dag_files: Vec<FileToRead>,
+    pub path_map: PathMap,
+}
+
+/// Runtime paths (where Airflow workers see the repository's files) → repository folders.
+#[derive(Debug, Clone, Default)]
+pub struct PathMap {
+    /// Longest prefix first.
+    prefixes: Vec<(String, String)>,
+}
+
+impl PathMap {
+    pub fn new(entries: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut prefixes: Vec<(String, String)> = entries
+            .into_iter()
+            .map(|(runtime, repo)| {
+                let runtime = runtime.trim_end_matches('/').to_owned();
+                let repo = normalize_relative(&repo);
+                (runtime, repo)
+            })
+            .collect();
+        prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        PathMap { prefixes }
+    }
+
+    /// The repository folder a runtime path names, when a prefix of it is mapped.
+    pub fn apply(&self, path: &str) -> Option<String> {
+        let path = path.trim_end_matches('/');
+        self.prefixes.iter().find_map(|(runtime, repo)| {
+            let rest = path.strip_prefix(runtime.as_str())?;
+            if !(rest.is_empty() || rest.starts_with('/')) {
+                return None;
+            }
+            Some(normalize_relative(&format!("{repo}{rest}")))
+        })
+    }
+}
+
+/// `./a//b/` → `a/b`.
+pub fn normalize_relative(path: &str) -> String {
+    path.split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Folders never worth walking into.
@@ -144,7 +187,37 @@ pub fn discover(
         root: root.to_path_buf(),
         projects,
         dag_files,
+        path_map: PathMap::new(config.dbt.path_map.clone()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PathMap;
+
+    #[test]
+    fn path_map_uses_the_longest_prefix() {
+        let map = PathMap::new([
+            (
+                "/usr/local/airflow/dags".to_owned(),
+                "orchestrate/dags".to_owned(),
+            ),
+            (
+                "/usr/local/airflow/dags/dbt/".to_owned(),
+                "./transform".to_owned(),
+            ),
+        ]);
+        assert_eq!(
+            map.apply("/usr/local/airflow/dags/dbt/jaffle").as_deref(),
+            Some("transform/jaffle")
+        );
+        assert_eq!(
+            map.apply("/usr/local/airflow/dags").as_deref(),
+            Some("orchestrate/dags")
+        );
+        assert_eq!(map.apply("/usr/local/airflow/dagsx"), None);
+        assert_eq!(map.apply("/opt/dbt"), None);
+    }
 }
 
 /// `root/a/b` → `a/b`, with `/` separators.

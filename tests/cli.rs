@@ -295,3 +295,9 @@ fn usage_error_exits_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("xml"));
 }
+
+#[test]
+fn two_projects_and_a_path_map() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/monorepo-two-projects");
+    insta::assert_snapshot!(transcript(&dir, &["check"]));
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use monolint::airflow::parse::FileToRead;
 use monolint::config::{self, RuleArgs};
 use monolint::render::{Format, RenderOptions, render};
-use monolint::workspace::{ProjectLocation, Workspace, relative_display};
+use monolint::workspace::{PathMap, ProjectLocation, Workspace, relative_display};
 
 fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules")
@@ -69,6 +69,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
     };
     let mut dag_paths = Vec::new();
     python_files(&dir.join("dags"), &mut dag_paths);
+    let loaded = config::load(dir, None).unwrap();
     let workspace = Workspace {
         root: dir.to_path_buf(),
         projects: vec![ProjectLocation {
@@ -84,8 +85,8 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
                 only_if_mentions_airflow: false,
             })
             .collect(),
+        path_map: PathMap::new(loaded.config.dbt.path_map.clone()),
     };
-    let loaded = config::load(dir, None).unwrap();
     let args = RuleArgs {
         select: vec![code.to_owned()],
         ..RuleArgs::default()

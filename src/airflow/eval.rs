@@ -359,6 +359,11 @@ impl Evaluator {
 
     fn identifier(&self, node: Node) -> Value {
         let name = self.text(node);
+        if name == "__file__" {
+            // The DAG file's path relative to the checked folder: paths built from it
+            // (`Path(__file__).parent / "dbt"`) then name folders of the repository.
+            return Value::Str(Text::literal(self.source.path(), self.span(node), false));
+        }
         if let Some(item) = self.lookup(name) {
             return item.value.clone();
         }
@@ -380,8 +385,13 @@ impl Evaluator {
         ) else {
             return Value::Unknown("an attribute".into());
         };
-        match self.eval_value(object) {
-            Value::Path(path) => Value::Path(format!("{path}.{}", self.text(attribute))),
+        match (self.eval_value(object), self.text(attribute)) {
+            (Value::Path(path), attribute) => Value::Path(format!("{path}.{attribute}")),
+            // `Path(...).parent`: a path's folder.
+            (Value::Str(text), "parent") => match text.known() {
+                Some(path) => Value::Str(Text::literal(parent_dir(&path), self.span(node), false)),
+                None => Value::Unknown("the parent of an unknown path".into()),
+            },
             _ => Value::Unknown(format!("the attribute `{}`", self.text(node))),
         }
     }
@@ -443,6 +453,13 @@ impl Evaluator {
             ("*", Value::Int(a), Value::Int(b)) => a
                 .checked_mul(b)
                 .map_or(Value::Unknown("overflow".into()), Value::Int),
+            // `Path / "part"`.
+            ("/", Value::Str(a), Value::Str(b)) => match (a.known(), b.known()) {
+                (Some(a), Some(b)) => {
+                    Value::Str(Text::literal(join_path(&a, &b), self.span(node), false))
+                }
+                _ => Value::Unknown("a path built from unknown parts".into()),
+            },
             ("|", Value::Dict(mut a), Value::Dict(b)) => {
                 a.extend(b);
                 Value::Dict(a)
@@ -535,6 +552,38 @@ fn fold_call(call: Call, function: Node, evaluator: &Evaluator) -> Value {
                 None => Value::Unknown("an environment variable".into()),
             };
         }
+        "pathlib.Path" | "pathlib.PurePosixPath" | "Path" | "os.fspath" => {
+            if let Some(
+                item @ Item {
+                    value: Value::Str(_),
+                    ..
+                },
+            ) = call.args.first()
+            {
+                return item.value.clone();
+            }
+        }
+        "os.path.join" => {
+            let parts: Option<Vec<String>> = call.args.iter().map(|a| a.value.as_str()).collect();
+            if let Some(parts) = parts
+                && !call.unknown_splat
+            {
+                let joined = parts
+                    .iter()
+                    .fold(String::new(), |acc, part| join_path(&acc, part));
+                return Value::Str(Text::literal(joined, call.span.clone(), false));
+            }
+        }
+        "os.path.dirname" => {
+            if let Some(path) = call.args.first().and_then(|a| a.value.as_str()) {
+                return Value::Str(Text::literal(parent_dir(&path), call.span.clone(), false));
+            }
+        }
+        "os.path.abspath" | "os.path.realpath" | "os.path.normpath" => {
+            if let Some(item) = call.args.first() {
+                return item.value.clone();
+            }
+        }
         "builtins.str" | "str" => {
             if let Some(item) = call.args.first() {
                 match &item.value {
@@ -555,15 +604,22 @@ fn fold_call(call: Call, function: Node, evaluator: &Evaluator) -> Value {
         }
         _ => {}
     }
-    // `<dict>.copy()` is the dict itself.
+    // `<dict>.copy()` is the dict; `<path>.resolve()` (and friends) the path.
     if function.kind() == "attribute"
-        && function
-            .child_by_field_name("attribute")
-            .is_some_and(|a| evaluator.text(a) == "copy")
-        && let Some(object) = function.child_by_field_name("object")
-        && let value @ Value::Dict(_) = evaluator.eval_value(object)
+        && let (Some(object), Some(attribute)) = (
+            function.child_by_field_name("object"),
+            function.child_by_field_name("attribute"),
+        )
     {
-        return value;
+        match (evaluator.text(attribute), evaluator.eval_value(object)) {
+            ("copy", value @ Value::Dict(_)) => return value,
+            ("resolve" | "absolute" | "as_posix", value @ Value::Str(_))
+                if call.args.is_empty() =>
+            {
+                return value;
+            }
+            _ => {}
+        }
     }
     Value::Call(Box::new(call))
 }
@@ -591,6 +647,36 @@ pub fn to_json(value: &Value) -> Option<serde_json::Value> {
         }
         _ => return None,
     })
+}
+
+/// The folder of a `/`-separated path (`dags/x.py` → `dags`, `x.py` → ``).
+fn parent_dir(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    trimmed
+        .rsplit_once('/')
+        .map_or(String::new(), |(dir, _)| dir.to_owned())
+}
+
+/// Joins paths the way `pathlib` does (an absolute part restarts), resolving `.` and `..`.
+fn join_path(base: &str, part: &str) -> String {
+    let joined = if part.starts_with('/') || base.is_empty() {
+        part.to_owned()
+    } else {
+        format!("{}/{part}", base.trim_end_matches('/'))
+    };
+    let absolute = joined.starts_with('/');
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." if segments.last().is_some_and(|s| *s != "..") => {
+                segments.pop();
+            }
+            other => segments.push(other),
+        }
+    }
+    let body = segments.join("/");
+    if absolute { format!("/{body}") } else { body }
 }
 
 fn decode_escape(escape: &str) -> String {

@@ -33,7 +33,7 @@ impl Rule for DbtTaskUnresolved {
                     Label::new(span.clone(), reason.clone()),
                 )
                 .with_help(
-                    "write the selection as a literal or a module constant; until then, models it runs may be reported as not scheduled",
+                    "until its selection and project can be read statically (literals, module constants, `[dbt] path-map`), the models it runs may be reported as not scheduled",
                 );
             report.emit(diagnostic);
         }
