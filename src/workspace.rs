@@ -191,6 +191,14 @@ pub fn discover(
     })
 }
 
+/// `root/a/b` → `a/b`, with `/` separators.
+pub fn relative_display(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::PathMap;
@@ -218,12 +226,4 @@ mod tests {
         assert_eq!(map.apply("/usr/local/airflow/dagsx"), None);
         assert_eq!(map.apply("/opt/dbt"), None);
     }
-}
-
-/// `root/a/b` → `a/b`, with `/` separators.
-pub fn relative_display(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
