@@ -10,11 +10,12 @@ use rayon::prelude::*;
 use crate::airflow::value::UNKNOWN_MARK;
 use crate::airflow::{Dag, DagFile, Task};
 use crate::dbt::checksum::{self, Stale};
-use crate::dbt::cli::{DbtCall, SelectorDialect};
+use crate::dbt::cli::DbtCall;
 use crate::dbt::graph::{DbtGraph, Node, NodeId, ResourceType};
 use crate::dbt::locate;
 use crate::dbt::project::DbtProject;
-use crate::dbt::select::{self, IndirectSelection, Request, SelectorErrorKind, Side, split_tokens};
+use crate::dbt::resolve;
+pub use crate::dbt::resolve::{Resolution, Token};
 use crate::source::{SourceFile, Span};
 use crate::workspace::{PathMap, normalize_relative};
 
@@ -33,35 +34,6 @@ pub struct DbtRun {
     pub call: Option<usize>,
     pub project: Option<usize>,
     pub resolution: Resolution,
-}
-
-/// What a dbt call runs.
-#[derive(Debug)]
-pub enum Resolution {
-    /// The call's selection, resolved with dbt's semantics.
-    Selected {
-        /// The executed nodes, sorted (sparse: a task runs few of a large graph's nodes).
-        nodes: Vec<NodeId>,
-        tokens: Vec<Token>,
-        /// The YAML selector used, if any (named, or the project's default).
-        yaml_selector: Option<String>,
-    },
-    /// dbt would reject the selection.
-    Invalid { message: String, span: Span },
-    /// The selection (or project) cannot be known statically.
-    Unresolved { reason: String, span: Span },
-    /// A command that runs no nodes (`deps`, `debug`, `run-operation`...).
-    NoSelection,
-}
-
-/// One `--select`/`--exclude` token as written in the DAG file.
-#[derive(Debug, Clone)]
-pub struct Token {
-    pub side: Side,
-    pub text: String,
-    pub span: Span,
-    /// Whether the token selects anything (dbt warns "does not match any enabled nodes").
-    pub matched: bool,
 }
 
 /// The joined, read-only model of the monorepo.
@@ -326,11 +298,11 @@ fn resolve_call(
     index: usize,
     call: &DbtCall,
 ) -> DbtRun {
-    let unresolved = |project, reason: String, span: Span| DbtRun {
+    let run = |project, resolution| DbtRun {
         task,
         call: Some(index),
         project,
-        resolution: Resolution::Unresolved { reason, span },
+        resolution,
     };
     let project = match which_project(projects, path_map, call) {
         Ok(project) => project,
@@ -339,174 +311,43 @@ fn resolve_call(
                 .project_dir
                 .as_ref()
                 .map_or(&call.span, |dir| &dir.span);
-            return unresolved(None, reason, span.clone());
+            return run(
+                None,
+                Resolution::Unresolved {
+                    reason,
+                    span: span.clone(),
+                },
+            );
         }
     };
-    let run = |resolution| DbtRun {
-        task,
-        call: Some(index),
-        project: Some(project),
-        resolution,
-    };
-    if !call.command.selects_nodes() {
-        return run(Resolution::NoSelection);
-    }
+    // Airflow renders templates before dbt splits an argument: judge each argument whole.
     let runtime_only =
         |text: &str| text.contains(UNKNOWN_MARK) || text.contains("{{") || text.contains("{%");
-    // Airflow renders templates before dbt splits the argument: judge the argument whole.
-    if let Some(arg) = call
+    let templated = call
         .select
         .iter()
         .chain(&call.exclude)
-        .find(|a| runtime_only(&a.value))
+        .chain(&call.selector)
+        .find(|arg| runtime_only(&arg.value));
+    if let Some(arg) = templated
+        && call.command.selects_nodes()
     {
-        return unresolved(
+        let reason = format!(
+            "the selector `{}` is only known at run time",
+            arg.value.replace(UNKNOWN_MARK, "…")
+        );
+        return run(
             Some(project),
-            format!(
-                "the selector `{}` is only known at run time",
-                arg.value.replace(UNKNOWN_MARK, "…")
-            ),
-            arg.span.clone(),
+            Resolution::Unresolved {
+                reason,
+                span: arg.span.clone(),
+            },
         );
     }
-    let mut tokens = Vec::new();
-    for (side, args) in [(Side::Select, &call.select), (Side::Exclude, &call.exclude)] {
-        for arg in args {
-            for (text, span) in tokens_of(arg, call.dialect) {
-                tokens.push(Token {
-                    side,
-                    text,
-                    span,
-                    matched: true,
-                });
-            }
-        }
-    }
-    if let Some(selector) = &call.selector
-        && runtime_only(&selector.value)
-    {
-        return unresolved(
-            Some(project),
-            "the `--selector` name is only known at run time".into(),
-            selector.span.clone(),
-        );
-    }
-    let include: Vec<&str> = call
-        .resource_types
-        .iter()
-        .flat_map(|a| a.value.split(' '))
-        .collect();
-    let exclude: Vec<&str> = call
-        .exclude_resource_types
-        .iter()
-        .flat_map(|a| a.value.split(' '))
-        .collect();
-    let mut resource_types = match call.command.resource_types(&include, &exclude) {
-        Ok(types) => types,
-        Err(message) => {
-            let span = call
-                .resource_types
-                .first()
-                .map_or(call.span.clone(), |a| a.span.clone());
-            return run(Resolution::Invalid { message, span });
-        }
-    };
-    if call.models_flag && call.command == crate::dbt::command::DbtCommand::List {
-        resource_types = vec![ResourceType::Model];
-    }
-    let indirect = match &call.indirect_selection {
-        Some(mode) => match IndirectSelection::parse(&mode.value) {
-            Some(mode) => mode,
-            None => {
-                return run(Resolution::Invalid {
-                    message: format!(
-                        "'{}' is not one of 'eager', 'cautious', 'buildable', 'empty'",
-                        mode.value
-                    ),
-                    span: mode.span.clone(),
-                });
-            }
-        },
-        None => IndirectSelection::Eager,
-    };
-    let side_tokens = |side: Side| {
-        tokens
-            .iter()
-            .filter(|t| t.side == side)
-            .map(|t| t.text.as_str())
-            .collect()
-    };
-    let request = Request {
-        select: side_tokens(Side::Select),
-        exclude: side_tokens(Side::Exclude),
-        selector: call.selector.as_ref().map(|s| s.value.as_str()),
-        indirect,
-        resource_types,
-        include_empty: call.command == crate::dbt::command::DbtCommand::List,
-    };
-    let graph = &projects[project].graph;
-    match select::select(graph, &request) {
-        Ok(selection) => {
-            let mut per_side = [0usize, 0usize];
-            for token in &mut tokens {
-                let side_index = token.side as usize;
-                let position = per_side[side_index];
-                per_side[side_index] += 1;
-                token.matched = !selection
-                    .unmatched
-                    .iter()
-                    .any(|u| u.side == token.side && u.index == position);
-            }
-            run(Resolution::Selected {
-                nodes: selection.nodes.ones().map(|i| NodeId(i as u32)).collect(),
-                tokens,
-                yaml_selector: selection.yaml_selector,
-            })
-        }
-        Err(error) => {
-            let span = error
-                .token
-                .and_then(|at| tokens.iter().filter(|t| t.side == at.side).nth(at.index))
-                .map(|t| t.span.clone())
-                .or_else(|| call.selector.as_ref().map(|s| s.span.clone()))
-                .unwrap_or_else(|| call.span.clone());
-            match error.kind {
-                SelectorErrorKind::Invalid => run(Resolution::Invalid {
-                    message: error.message,
-                    span,
-                }),
-                SelectorErrorKind::Unresolvable => unresolved(Some(project), error.message, span),
-            }
-        }
-    }
-}
-
-/// Splits a selection argument into tokens (dbt splits on spaces; Cosmos' manifest renderer
-/// does not), each with the span of its text in the DAG file where that can be found.
-fn tokens_of(
-    arg: &crate::source::Spanned<String>,
-    dialect: SelectorDialect,
-) -> Vec<(String, Span)> {
-    let source = arg.span.text();
-    let pieces: Vec<(usize, &str)> = match dialect {
-        SelectorDialect::Dbt => split_tokens(&arg.value).collect(),
-        SelectorDialect::CosmosManifest => vec![(0, arg.value.as_str())],
-    };
-    let mut search_from = 0;
-    pieces
-        .into_iter()
-        .map(|(_, token)| {
-            let span = match source.get(search_from..).and_then(|rest| rest.find(token)) {
-                Some(at) if !token.is_empty() => {
-                    let start = search_from + at;
-                    search_from = start + token.len();
-                    arg.span.subspan(start..start + token.len())
-                }
-                _ => arg.span.clone(),
-            };
-            (token.to_owned(), span)
-        })
-        .collect()
+    run(
+        Some(project),
+        resolve::selection(&projects[project].graph, call),
+    )
 }
 
 /// The project a call runs in: the one its project dir names (through the path map, or by

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod ls;
 pub mod rules;
 
 use std::io::{IsTerminal, Write};
@@ -36,6 +37,8 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Show a rule's documentation.
     Explain(explain::ExplainArgs),
+    /// List the dbt nodes a selection picks, exactly as `dbt ls` does, from the manifest alone.
+    Ls(ls::LsArgs),
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Ls(args) => ls::run(&args),
     }
 }
 

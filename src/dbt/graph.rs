@@ -399,6 +399,11 @@ impl DbtGraph {
         &self.children[id.index()]
     }
 
+    /// The id of a node of this graph.
+    pub fn index_of(&self, node: &Node) -> Option<NodeId> {
+        self.get(&node.unique_id)
+    }
+
     pub fn get(&self, unique_id: &str) -> Option<NodeId> {
         self.by_unique_id.get(unique_id).copied()
     }

@@ -60,7 +60,10 @@ impl SelectionIndex {
             let Some(last) = fqn.last() else {
                 continue;
             };
-            if nodes[id.index()].version.is_some() && fqn.len() >= 2 {
+            // Only models are versioned for selection (dbt's `is_versioned`); a unit test of a
+            // versioned model carries a version too.
+            if nodes[id.index()].is_model() && nodes[id.index()].version.is_some() && fqn.len() >= 2
+            {
                 let name = &fqn[fqn.len() - 2];
                 by_leaf.entry(name.clone()).or_default().push(id);
                 by_version
@@ -102,6 +105,11 @@ impl SelectionIndex {
     /// Non-source nodes whose leaf name is `name` (versioned models by their name).
     pub fn with_leaf(&self, name: &str) -> &[NodeId] {
         self.by_leaf.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every distinct leaf name.
+    pub fn leaves(&self) -> impl Iterator<Item = &str> {
+        self.by_leaf.keys().map(AsRef::as_ref)
     }
 
     /// Versioned models whose `name_vN` is `key`.

@@ -9,5 +9,6 @@ pub mod jinja;
 pub mod locate;
 pub mod manifest;
 pub mod project;
+pub mod resolve;
 pub mod select;
 pub mod vars;

@@ -270,6 +270,13 @@ fn fqn_selected(graph: &DbtGraph, selector: &str) -> Vec<NodeId> {
     // the fqn is fnmatch-ed against the rest of the selector.
     let wildcard_at = parts.iter().position(|part| has_wildcard(part));
     let literal = &parts[..wildcard_at.unwrap_or(parts.len())];
+    // dbt 1.11: a wildcard selector without dots also matches the leaf name at any depth
+    // (a versioned model's name, not its `vN`).
+    if wildcard_at.is_some() && !selector.contains('.') {
+        for leaf in index.leaves().filter(|leaf| fnmatch(leaf, selector)) {
+            found.extend_from_slice(index.with_leaf(leaf));
+        }
+    }
     for scoped in [true, false] {
         for (id, segments) in index.fqn_prefixed(literal, scoped) {
             let matched = match wildcard_at {

@@ -1,0 +1,173 @@
+//! What one dbt call selects in a project's graph: its arguments read with dbt's rules
+//! (tokens, resource types, indirect selection) and evaluated by the selector engine.
+
+use super::cli::{DbtCall, SelectorDialect};
+use super::command::DbtCommand;
+use super::graph::{DbtGraph, NodeId, ResourceType};
+use super::select::{self, IndirectSelection, Request, SelectorErrorKind, Side, split_tokens};
+use crate::source::{Span, Spanned};
+
+/// What a dbt call runs.
+#[derive(Debug)]
+pub enum Resolution {
+    /// The call's selection, resolved with dbt's semantics.
+    Selected {
+        /// The executed nodes, sorted (sparse: a task runs few of a large graph's nodes).
+        nodes: Vec<NodeId>,
+        tokens: Vec<Token>,
+        /// The YAML selector used, if any (named, or the project's default).
+        yaml_selector: Option<String>,
+    },
+    /// dbt would reject the selection.
+    Invalid { message: String, span: Span },
+    /// The selection (or project) cannot be known statically.
+    Unresolved { reason: String, span: Span },
+    /// A command that runs no nodes (`deps`, `debug`, `run-operation`...).
+    NoSelection,
+}
+
+/// One `--select`/`--exclude` token as written in the DAG file.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub side: Side,
+    pub text: String,
+    pub span: Span,
+    /// Whether the token selects anything (dbt warns "does not match any enabled nodes").
+    pub matched: bool,
+}
+
+/// Resolves a call's selection on `graph`. Arguments must be fully known (templated ones are
+/// the caller's business).
+pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
+    if !call.command.selects_nodes() {
+        return Resolution::NoSelection;
+    }
+    let mut tokens = Vec::new();
+    for (side, args) in [(Side::Select, &call.select), (Side::Exclude, &call.exclude)] {
+        for arg in args {
+            for (text, span) in tokens_of(arg, call.dialect) {
+                tokens.push(Token {
+                    side,
+                    text,
+                    span,
+                    matched: true,
+                });
+            }
+        }
+    }
+    let include: Vec<&str> = call
+        .resource_types
+        .iter()
+        .flat_map(|a| a.value.split(' '))
+        .collect();
+    let exclude: Vec<&str> = call
+        .exclude_resource_types
+        .iter()
+        .flat_map(|a| a.value.split(' '))
+        .collect();
+    let mut resource_types = match call.command.resource_types(&include, &exclude) {
+        Ok(types) => types,
+        Err(message) => {
+            let span = call
+                .resource_types
+                .first()
+                .map_or(call.span.clone(), |a| a.span.clone());
+            return Resolution::Invalid { message, span };
+        }
+    };
+    if call.models_flag && call.command == DbtCommand::List {
+        resource_types = vec![ResourceType::Model];
+    }
+    let indirect = match &call.indirect_selection {
+        Some(mode) => match IndirectSelection::parse(&mode.value) {
+            Some(mode) => mode,
+            None => {
+                return Resolution::Invalid {
+                    message: format!(
+                        "'{}' is not one of 'eager', 'cautious', 'buildable', 'empty'",
+                        mode.value
+                    ),
+                    span: mode.span.clone(),
+                };
+            }
+        },
+        None => IndirectSelection::Eager,
+    };
+    let side_tokens = |side: Side| {
+        tokens
+            .iter()
+            .filter(|t| t.side == side)
+            .map(|t| t.text.as_str())
+            .collect()
+    };
+    let request = Request {
+        select: side_tokens(Side::Select),
+        exclude: side_tokens(Side::Exclude),
+        selector: call.selector.as_ref().map(|s| s.value.as_str()),
+        indirect,
+        resource_types,
+        include_empty: call.command == DbtCommand::List,
+    };
+    match select::select(graph, &request) {
+        Ok(selection) => {
+            let mut per_side = [0usize, 0usize];
+            for token in &mut tokens {
+                let side_index = token.side as usize;
+                let position = per_side[side_index];
+                per_side[side_index] += 1;
+                token.matched = !selection
+                    .unmatched
+                    .iter()
+                    .any(|u| u.side == token.side && u.index == position);
+            }
+            Resolution::Selected {
+                nodes: selection.nodes.ones().map(|i| NodeId(i as u32)).collect(),
+                tokens,
+                yaml_selector: selection.yaml_selector,
+            }
+        }
+        Err(error) => {
+            let span = error
+                .token
+                .and_then(|at| tokens.iter().filter(|t| t.side == at.side).nth(at.index))
+                .map(|t| t.span.clone())
+                .or_else(|| call.selector.as_ref().map(|s| s.span.clone()))
+                .unwrap_or_else(|| call.span.clone());
+            match error.kind {
+                SelectorErrorKind::Invalid => Resolution::Invalid {
+                    message: error.message,
+                    span,
+                },
+                SelectorErrorKind::Unresolvable => Resolution::Unresolved {
+                    reason: error.message,
+                    span,
+                },
+            }
+        }
+    }
+}
+
+/// Splits a selection argument into tokens (dbt splits on spaces; Cosmos' manifest renderer
+/// does not), each with the span of its text in the DAG file where that can be found.
+fn tokens_of(arg: &Spanned<String>, dialect: SelectorDialect) -> Vec<(String, Span)> {
+    let source = arg.span.text();
+    let pieces: Vec<(usize, &str)> = match dialect {
+        SelectorDialect::Dbt => split_tokens(&arg.value).collect(),
+        SelectorDialect::CosmosManifest => vec![(0, arg.value.as_str())],
+    };
+    let mut search_from = 0;
+    pieces
+        .into_iter()
+        .map(|(_, token)| {
+            let span = match source.get(search_from..).and_then(|rest| rest.find(token)) {
+                Some(at) if !token.is_empty() => {
+                    let start = search_from + at;
+                    search_from = start + token.len();
+                    arg.span.subspan(start..start + token.len())
+                }
+                _ => arg.span.clone(),
+            };
+            (token.to_owned(), span)
+        })
+        .collect()
+}
