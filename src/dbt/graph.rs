@@ -259,8 +259,12 @@ impl DbtGraph {
     /// layout newer than monolint knows.
     pub fn load(text: Vec<u8>, path: &Path) -> Result<(DbtGraph, Option<Error>)> {
         let (built, warning) = {
-            let mut builder = Builder::new(&text);
-            let warning = manifest::parse(&text, path, &mut builder)?;
+            let (parts, warning) = manifest::parse_in_parts(&text, path, || Builder::new(&text))?;
+            let mut parts = parts.into_iter();
+            let mut builder = parts.next().unwrap_or_else(|| Builder::new(&text));
+            for part in parts {
+                builder.append(part);
+            }
             (builder.finish(), warning)
         };
         let Built {
@@ -540,6 +544,7 @@ struct Built {
 /// Turns manifest entries into nodes as they are read.
 struct Builder<'a> {
     text: &'a [u8],
+    metadata_seen: bool,
     project_name: Box<str>,
     dbt_version: Option<Box<str>>,
     nodes: Vec<Node>,
@@ -555,6 +560,7 @@ impl<'a> Builder<'a> {
     fn new(text: &'a [u8]) -> Self {
         Builder {
             text,
+            metadata_seen: false,
             project_name: Box::from(""),
             dbt_version: None,
             nodes: Vec::new(),
@@ -563,6 +569,25 @@ impl<'a> Builder<'a> {
             groups: Vec::new(),
             disabled: Vec::new(),
             selectors: Vec::new(),
+        }
+    }
+
+    /// Adds what a later part of the manifest held.
+    fn append(&mut self, other: Builder<'a>) {
+        if other.metadata_seen {
+            self.project_name = other.project_name;
+            self.dbt_version = other.dbt_version;
+            self.metadata_seen = true;
+        }
+        let offset = self.dependencies.len();
+        self.nodes.extend(other.nodes);
+        self.dependencies.extend(other.dependencies);
+        self.dependency_ends
+            .extend(other.dependency_ends.into_iter().map(|end| end + offset));
+        self.groups.extend(other.groups);
+        self.disabled.extend(other.disabled);
+        if !other.selectors.is_empty() {
+            self.selectors = other.selectors;
         }
     }
 
@@ -628,6 +653,7 @@ impl<'a> Builder<'a> {
 
 impl<'a> ManifestSink<'a> for Builder<'a> {
     fn metadata(&mut self, metadata: Metadata<'a>) {
+        self.metadata_seen = true;
         self.project_name = metadata.project_name.as_deref().unwrap_or_default().into();
         self.dbt_version = metadata.dbt_version.as_deref().map(Into::into);
     }

@@ -17,6 +17,8 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 
+mod split;
+
 /// The oldest manifest layout monolint reads (dbt 1.3: `raw_sql` became `raw_code`).
 pub const OLDEST_SCHEMA: u32 = 7;
 /// The newest manifest layout monolint knows (dbt 1.8 to 1.11 and later all write v12).
@@ -372,6 +374,48 @@ pub fn parse<'a, S: ManifestSink<'a>>(
     path: &Path,
     sink: &mut S,
 ) -> Result<Option<Error>> {
+    let warning = check_schema(bytes, path)?;
+    read_all(bytes, path, sink)?;
+    Ok(warning)
+}
+
+/// Reads the manifest into one sink per part, the parts read in parallel when the manifest
+/// is large (see [`split`]). Concatenated in order, the sinks saw exactly what one sink
+/// reading the whole manifest would.
+pub fn parse_in_parts<'a, S, F>(
+    bytes: &'a [u8],
+    path: &Path,
+    new_sink: F,
+) -> Result<(Vec<S>, Option<Error>)>
+where
+    S: ManifestSink<'a> + Send,
+    F: Fn() -> S + Sync,
+{
+    let warning = check_schema(bytes, path)?;
+    if let Some(sinks) = split::read(bytes, &new_sink) {
+        return Ok((sinks, warning));
+    }
+    // The split read found something it does not expect: read the plain way, which also
+    // gives the precise error for a malformed manifest.
+    let mut sink = new_sink();
+    read_all(bytes, path, &mut sink)?;
+    Ok((vec![sink], warning))
+}
+
+pub(super) fn read_all<'a, S: ManifestSink<'a>>(
+    bytes: &'a [u8],
+    path: &Path,
+    sink: &mut S,
+) -> Result<()> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    deserializer
+        .deserialize_map(ManifestVisitor { sink })
+        .and_then(|()| deserializer.end())
+        .map_err(|error| json_error(path, &error))
+}
+
+/// Rejects layouts too old to read; returns a warning for one newer than monolint knows.
+fn check_schema(bytes: &[u8], path: &Path) -> Result<Option<Error>> {
     let schema = sniff_schema_version(bytes);
     if let Some(version) = schema
         && version < OLDEST_SCHEMA
@@ -382,11 +426,6 @@ pub fn parse<'a, S: ManifestSink<'a>>(
         ))
         .with_help("regenerate it with dbt-core 1.3 or newer: `dbt parse`"));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    deserializer
-        .deserialize_map(ManifestVisitor { sink })
-        .and_then(|()| deserializer.end())
-        .map_err(|error| json_error(path, &error))?;
     let warning = match schema {
         Some(version) if version > NEWEST_SCHEMA && version != FUSION_SCHEMA => Some(
             Error::new(format!(

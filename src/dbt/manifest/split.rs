@@ -1,0 +1,444 @@
+//! Reads a large manifest in parallel parts.
+//!
+//! Most of a manifest is the `nodes` object: `"model.pkg.x": {...}, "test.pkg.y": {...}, ...`.
+//! Part boundaries are found by pattern (`}, "model.` and the like) near evenly spaced
+//! offsets, then each part is read by a positional reader. A boundary is trusted only when the
+//! part before it, read from a position known to be right, ends exactly there; otherwise that
+//! part simply reads on and the later part's work is dropped. Anything unexpected makes the
+//! whole read give up, and the caller reads the plain way.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+
+use super::{ManifestSink, Metadata, NODE_COLLECTIONS};
+
+/// Below this size one part is fastest.
+const MIN_PARALLEL_BYTES: usize = 8 << 20;
+
+/// Prefixes of the unique ids keying node collections.
+const NODE_ID_PREFIXES: [&str; 14] = [
+    "model.",
+    "test.",
+    "seed.",
+    "snapshot.",
+    "analysis.",
+    "operation.",
+    "sql_operation.",
+    "source.",
+    "exposure.",
+    "metric.",
+    "semantic_model.",
+    "saved_query.",
+    "unit_test.",
+    "function.",
+];
+
+/// Reads the manifest in as many parts as there are worker threads; `None` when it cannot be
+/// read this way.
+pub fn read<'a, S, F>(bytes: &'a [u8], new_sink: &F) -> Option<Vec<S>>
+where
+    S: ManifestSink<'a> + Send,
+    F: Fn() -> S + Sync,
+{
+    let parts = rayon::current_num_threads().clamp(1, 8);
+    let targets: Vec<usize> = if bytes.len() >= MIN_PARALLEL_BYTES {
+        (1..parts).map(|k| bytes.len() * k / parts).collect()
+    } else {
+        Vec::new()
+    };
+    read_parts(bytes, new_sink, &targets)
+}
+
+/// Reads in parts starting at the first entry boundaries after each of `targets` (ascending).
+fn read_parts<'a, S, F>(bytes: &'a [u8], new_sink: &F, targets: &[usize]) -> Option<Vec<S>>
+where
+    S: ManifestSink<'a> + Send,
+    F: Fn() -> S + Sync,
+{
+    let mut starts = vec![0];
+    for &target in targets {
+        match entry_boundary(bytes, target.max(*starts.last()? + 1)) {
+            Some(boundary) => starts.push(boundary),
+            None => break,
+        }
+    }
+    let ends: Vec<Option<usize>> = starts
+        .iter()
+        .skip(1)
+        .map(|&s| Some(s))
+        .chain([None])
+        .collect();
+    let outcomes: Vec<Option<(S, Finish)>> = {
+        use rayon::prelude::*;
+        starts
+            .par_iter()
+            .zip(ends.par_iter())
+            .enumerate()
+            .map(|(index, (&start, &stop))| {
+                let mut reader = Reader {
+                    bytes,
+                    pos: start,
+                    stop,
+                    sink: new_sink(),
+                };
+                let finish = if index == 0 {
+                    reader.from_start()
+                } else {
+                    reader.from_entry()
+                }?;
+                Some((reader.sink, finish))
+            })
+            .collect()
+    };
+    // Keep parts while each one ended exactly where the next began.
+    let mut sinks = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        let (sink, finish) = outcome?;
+        sinks.push(sink);
+        match finish {
+            Finish::AtStop => continue,
+            Finish::End => return Some(sinks),
+        }
+    }
+    None
+}
+
+/// Where the text after `from` has an entry of a node collection: the `"` opening a key like
+/// `"model.pkg.name"` right after `}, ` and followed by `: {`.
+fn entry_boundary(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while at + 4 < bytes.len() {
+        let found = bytes[at..].windows(4).position(|w| w == b"}, \"")?;
+        let quote = at + found + 3;
+        let key_start = quote + 1;
+        let is_id = NODE_ID_PREFIXES
+            .iter()
+            .any(|p| bytes[key_start..].starts_with(p.as_bytes()));
+        if is_id
+            && let Some(len) = bytes[key_start..]
+                .iter()
+                .take(512)
+                .position(|&b| b == b'"' || b == b'\\')
+            && bytes[key_start + len] == b'"'
+            && bytes[key_start + len + 1..].starts_with(b": {")
+        {
+            return Some(quote);
+        }
+        at = quote;
+    }
+    None
+}
+
+/// How a part's reading ended.
+enum Finish {
+    /// It reached the next part's start exactly.
+    AtStop,
+    /// It read to the end of the manifest.
+    End,
+}
+
+/// What the reader stands in.
+#[derive(Clone, Copy)]
+enum Entries {
+    Nodes,
+    Groups,
+    DisabledLists,
+}
+
+/// Reads values at byte positions with serde_json, handing them to the sink.
+struct Reader<'a, S> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// The next part's start: stop there.
+    stop: Option<usize>,
+    sink: S,
+}
+
+/// Control flow inside the reader: stop early at the next part, or give up.
+enum Halt {
+    AtStop,
+    GiveUp,
+}
+
+type Step<T = ()> = Result<T, Halt>;
+
+impl<'a, S: ManifestSink<'a>> Reader<'a, S> {
+    /// Reads from the top of the manifest.
+    fn from_start(&mut self) -> Option<Finish> {
+        let result = self.expect(b'{').and_then(|()| self.top_level_body());
+        self.finish(result)
+    }
+
+    /// Reads from the start of an entry of a node collection, on to the end of the manifest.
+    fn from_entry(&mut self) -> Option<Finish> {
+        let result = self
+            .entries_body(Entries::Nodes)
+            .and_then(|()| self.after_top_level_value());
+        self.finish(result)
+    }
+
+    fn finish(&mut self, result: Step) -> Option<Finish> {
+        match result {
+            Ok(()) => {
+                self.skip_whitespace();
+                (self.pos == self.bytes.len()).then_some(Finish::End)
+            }
+            Err(Halt::AtStop) => Some(Finish::AtStop),
+            Err(Halt::GiveUp) => None,
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while self.pos < self.bytes.len()
+            && matches!(self.bytes[self.pos], b' ' | b'\n' | b'\r' | b'\t')
+        {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Step<u8> {
+        self.skip_whitespace();
+        self.bytes.get(self.pos).copied().ok_or(Halt::GiveUp)
+    }
+
+    fn expect(&mut self, byte: u8) -> Step {
+        if self.peek()? == byte {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Halt::GiveUp)
+        }
+    }
+
+    /// Deserializes one value at the current position.
+    fn value<T: Deserialize<'a>>(&mut self) -> Step<T> {
+        let mut stream =
+            serde_json::Deserializer::from_slice(&self.bytes[self.pos..]).into_iter::<T>();
+        match stream.next() {
+            Some(Ok(value)) => {
+                self.pos += stream.byte_offset();
+                Ok(value)
+            }
+            _ => Err(Halt::GiveUp),
+        }
+    }
+
+    fn key(&mut self) -> Step<Cow<'a, str>> {
+        let key = self.value::<Cow<'a, str>>()?;
+        self.expect(b':')?;
+        Ok(key)
+    }
+
+    /// `"key": value, ...` up to the closing `}` of the top-level object.
+    fn top_level_body(&mut self) -> Step {
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            if self.stop.is_some_and(|stop| self.pos >= stop) {
+                // The next part starts inside a node collection, never between top-level keys.
+                return Err(Halt::GiveUp);
+            }
+            let key = self.key()?;
+            match key.as_ref() {
+                "metadata" => {
+                    let metadata: Option<Metadata<'a>> = self.value()?;
+                    self.sink.metadata(metadata.unwrap_or_default());
+                }
+                collection if NODE_COLLECTIONS.contains(&collection) => {
+                    self.entries(Entries::Nodes)?
+                }
+                "groups" => self.entries(Entries::Groups)?,
+                "disabled" => self.entries(Entries::DisabledLists)?,
+                "selectors" => {
+                    if let Some(selectors) = self.value::<Option<&'a RawValue>>()? {
+                        self.sink.selectors(selectors);
+                    }
+                }
+                _ => {
+                    self.value::<IgnoredAny>()?;
+                }
+            }
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(Halt::GiveUp),
+            }
+        }
+    }
+
+    /// After a top-level value read by a part that started mid-collection: the rest of the
+    /// top-level object.
+    fn after_top_level_value(&mut self) -> Step {
+        match self.peek()? {
+            b',' => {
+                self.pos += 1;
+                self.top_level_body()
+            }
+            b'}' => {
+                self.pos += 1;
+                Ok(())
+            }
+            _ => Err(Halt::GiveUp),
+        }
+    }
+
+    /// A collection object (or `null`).
+    fn entries(&mut self, kind: Entries) -> Step {
+        match self.peek()? {
+            b'n' => self.value::<IgnoredAny>().map(|_| ()),
+            b'{' => {
+                self.pos += 1;
+                if self.peek()? == b'}' {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                self.entries_body(kind)
+            }
+            _ => Err(Halt::GiveUp),
+        }
+    }
+
+    /// `"id": value, ...` up to and including the collection's closing `}`.
+    fn entries_body(&mut self, kind: Entries) -> Step {
+        loop {
+            self.skip_whitespace();
+            if let Some(stop) = self.stop
+                && self.pos >= stop
+            {
+                return Err(if self.pos == stop {
+                    Halt::AtStop
+                } else {
+                    Halt::GiveUp
+                });
+            }
+            self.key()?;
+            match kind {
+                Entries::Nodes => {
+                    let node = self.value::<S::Node>()?;
+                    self.sink.node(node);
+                }
+                Entries::Groups => {
+                    let group = self.value()?;
+                    self.sink.group(group);
+                }
+                Entries::DisabledLists => {
+                    let definitions: Option<Vec<S::Node>> = self.value()?;
+                    for node in definitions.into_iter().flatten() {
+                        self.sink.disabled(node);
+                    }
+                }
+            }
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(Halt::GiveUp),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dbt::manifest::{RawGroup, RawNode};
+
+    /// Collects node ids, disabled ids, group names and whether metadata was seen.
+    #[derive(Default)]
+    struct Ids {
+        nodes: Vec<String>,
+        disabled: Vec<String>,
+        groups: Vec<String>,
+        metadata: bool,
+        selectors: bool,
+    }
+
+    impl<'a> ManifestSink<'a> for Ids {
+        type Node = RawNode<'a>;
+        fn metadata(&mut self, _: Metadata<'a>) {
+            self.metadata = true;
+        }
+        fn node(&mut self, node: RawNode<'a>) {
+            self.nodes.push(node.unique_id.into_owned());
+        }
+        fn disabled(&mut self, node: RawNode<'a>) {
+            self.disabled.push(node.unique_id.into_owned());
+        }
+        fn group(&mut self, group: RawGroup<'a>) {
+            self.groups.push(group.name.into_owned());
+        }
+        fn selectors(&mut self, _: &'a RawValue) {
+            self.selectors = true;
+        }
+    }
+
+    fn merged(parts: Vec<Ids>) -> Ids {
+        let mut all = Ids::default();
+        for part in parts {
+            all.nodes.extend(part.nodes);
+            all.disabled.extend(part.disabled);
+            all.groups.extend(part.groups);
+            all.metadata |= part.metadata;
+            all.selectors |= part.selectors;
+        }
+        all
+    }
+
+    fn sequential(bytes: &[u8]) -> Ids {
+        let mut ids = Ids::default();
+        crate::dbt::manifest::read_all(bytes, std::path::Path::new("m.json"), &mut ids).unwrap();
+        ids
+    }
+
+    #[test]
+    fn parts_read_what_one_reader_reads() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/acme-analytics/dbt/target/manifest.json"
+        );
+        let bytes = std::fs::read(path).unwrap();
+        let expected = sequential(&bytes);
+        assert!(expected.nodes.len() > 100);
+        // Split points inside the node collections (in this small manifest, macros dominate).
+        let entries: Vec<usize> = (0..bytes.len())
+            .filter(|&i| bytes[i..].starts_with(b"}, \"test."))
+            .collect();
+        for parts in 2..=5 {
+            let targets: Vec<usize> = (1..parts)
+                .map(|k| entries[entries.len() * k / parts])
+                .collect();
+            let read = read_parts(&bytes, &Ids::default, &targets).expect("a split read");
+            assert_eq!(read.len(), parts);
+            let got = merged(read);
+            assert_eq!(got.nodes, expected.nodes, "{parts} parts");
+            assert_eq!(got.groups, expected.groups);
+            assert!(got.metadata && got.selectors);
+        }
+    }
+
+    #[test]
+    fn a_boundary_inside_a_node_is_not_trusted() {
+        // A column map keyed like a node id: the pattern matches inside a node.
+        let fake = r#"{"metadata": {}, "nodes": {"model.p.a": {"unique_id": "model.p.a", "columns": {"x": {}, "model.p.fake": {"name": "c"}}}, "model.p.b": {"unique_id": "model.p.b"}}, "sources": {}}"#;
+        let from = fake.find("\"x\"").unwrap();
+        assert_eq!(
+            entry_boundary(fake.as_bytes(), from),
+            fake.find("\"model.p.fake\"").map(|i| i)
+        );
+        let read = read_parts(fake.as_bytes(), &Ids::default, &[from]);
+        // Either the split gives up (and the caller reads sequentially) or it is right.
+        if let Some(parts) = read {
+            assert_eq!(merged(parts).nodes, ["model.p.a", "model.p.b"]);
+        }
+    }
+}
