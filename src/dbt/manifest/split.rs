@@ -85,9 +85,9 @@ where
                     sink: new_sink(),
                 };
                 let finish = if index == 0 {
-                    reader.from_start()
+                    reader.read_from_start()
                 } else {
-                    reader.from_entry()
+                    reader.read_from_entry()
                 }?;
                 Some((reader.sink, finish))
             })
@@ -167,13 +167,13 @@ type Step<T = ()> = Result<T, Halt>;
 
 impl<'a, S: ManifestSink<'a>> Reader<'a, S> {
     /// Reads from the top of the manifest.
-    fn from_start(&mut self) -> Option<Finish> {
+    fn read_from_start(&mut self) -> Option<Finish> {
         let result = self.expect(b'{').and_then(|()| self.top_level_body());
         self.finish(result)
     }
 
     /// Reads from the start of an entry of a node collection, on to the end of the manifest.
-    fn from_entry(&mut self) -> Option<Finish> {
+    fn read_from_entry(&mut self) -> Option<Finish> {
         let result = self
             .entries_body(Entries::Nodes)
             .and_then(|()| self.after_top_level_value());
