@@ -433,7 +433,7 @@ mod tests {
         let from = fake.find("\"x\"").unwrap();
         assert_eq!(
             entry_boundary(fake.as_bytes(), from),
-            fake.find("\"model.p.fake\"").map(|i| i)
+            fake.find("\"model.p.fake\"")
         );
         let read = read_parts(fake.as_bytes(), &Ids::default, &[from]);
         // Either the split gives up (and the caller reads sequentially) or it is right.
