@@ -11,6 +11,7 @@ pub mod dbt;
 pub mod diagnostic;
 pub mod error;
 pub mod link;
+pub mod map;
 pub mod render;
 pub mod rules;
 pub mod source;

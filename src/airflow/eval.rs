@@ -2,6 +2,7 @@
 //! f-strings, `+`, dicts with `**` splats, `dict(...)`, imports. Never executes anything;
 //! what it cannot know is `Value::Unknown` with the reason.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -79,19 +80,36 @@ impl Imports {
 }
 
 /// Evaluates expressions of one file against its imports and the names bound so far.
-pub struct Evaluator {
+pub struct Evaluator<'t> {
     pub source: Arc<SourceFile>,
     pub imports: Imports,
     /// Innermost scope last; the module scope first.
-    scopes: Vec<HashMap<String, Item>>,
+    scopes: RefCell<Vec<HashMap<String, Item>>>,
+    /// Plain functions defined in the file, evaluated when called (`def dbt_cmd(...)`).
+    functions: HashMap<String, Node<'t>>,
+    /// Nested function evaluations, bounded against recursion.
+    depth: Cell<u32>,
 }
 
-impl Evaluator {
+/// How deep helper functions may call helper functions.
+const MAX_CALL_DEPTH: u32 = 8;
+
+impl<'t> Evaluator<'t> {
     pub fn new(source: Arc<SourceFile>) -> Self {
         Evaluator {
             source,
             imports: Imports::default(),
-            scopes: vec![HashMap::new()],
+            scopes: RefCell::new(vec![HashMap::new()]),
+            functions: HashMap::new(),
+            depth: Cell::new(0),
+        }
+    }
+
+    /// Records a plain function definition, so calls to it can be evaluated.
+    pub fn define_function(&mut self, definition: Node<'t>) {
+        if let Some(name) = definition.child_by_field_name("name") {
+            let name = self.text(name).to_owned();
+            self.functions.insert(name, definition);
         }
     }
 
@@ -107,23 +125,28 @@ impl Evaluator {
             .unwrap_or_default()
     }
 
-    pub fn bind(&mut self, name: &str, item: Item) {
-        if let Some(scope) = self.scopes.last_mut() {
+    pub fn bind(&self, name: &str, item: Item) {
+        if let Some(scope) = self.scopes.borrow_mut().last_mut() {
             scope.insert(name.to_owned(), item);
         }
     }
 
-    pub fn lookup(&self, name: &str) -> Option<&Item> {
-        self.scopes.iter().rev().find_map(|scope| scope.get(name))
+    pub fn lookup(&self, name: &str) -> Option<Item> {
+        self.scopes
+            .borrow()
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name).cloned())
     }
 
-    pub fn push_scope(&mut self) {
-        self.scopes.push(HashMap::new());
+    pub fn push_scope(&self) {
+        self.scopes.borrow_mut().push(HashMap::new());
     }
 
-    pub fn pop_scope(&mut self) {
-        if self.scopes.len() > 1 {
-            self.scopes.pop();
+    pub fn pop_scope(&self) {
+        let mut scopes = self.scopes.borrow_mut();
+        if scopes.len() > 1 {
+            scopes.pop();
         }
     }
 
@@ -138,7 +161,7 @@ impl Evaluator {
                     ..
                 }) = self.lookup(name)
                 {
-                    return path.clone();
+                    return path;
                 }
                 self.imports.resolve(name).unwrap_or(name).to_owned()
             }
@@ -365,7 +388,7 @@ impl Evaluator {
             return Value::Str(Text::literal(self.source.path(), self.span(node), false));
         }
         if let Some(item) = self.lookup(name) {
-            return item.value.clone();
+            return item.value;
         }
         if let Some(path) = self.imports.resolve(name) {
             return Value::Path(path.to_owned());
@@ -453,6 +476,12 @@ impl Evaluator {
             ("*", Value::Int(a), Value::Int(b)) => a
                 .checked_mul(b)
                 .map_or(Value::Unknown("overflow".into()), Value::Int),
+            ("%", Value::Str(template), args) => {
+                match template.known().and_then(|t| format_percent(&t, &args)) {
+                    Some(text) => Value::Str(Text::literal(text, self.span(node), false)),
+                    None => Value::Unknown("a %-formatted string".into()),
+                }
+            }
             // `Path / "part"`.
             ("/", Value::Str(a), Value::Str(b)) => match (a.known(), b.known()) {
                 (Some(a), Some(b)) => {
@@ -515,7 +544,171 @@ impl Evaluator {
                 }
             }
         }
+        if function.kind() == "identifier"
+            && let Some(&definition) = self.functions.get(self.text(function))
+        {
+            return self.call_function(definition, call);
+        }
         fold_call(call, function, self)
+    }
+
+    /// Evaluates a call of a function defined in the file: binds its parameters and evaluates
+    /// what it returns (the first `return` whose value is known, after its simple assignments).
+    fn call_function(&self, definition: Node<'t>, call: Call) -> Value {
+        if self.depth.get() >= MAX_CALL_DEPTH {
+            return Value::Unknown("a deeply nested helper call".into());
+        }
+        let (Some(parameters), Some(body)) = (
+            definition.child_by_field_name("parameters"),
+            definition.child_by_field_name("body"),
+        ) else {
+            return Value::Unknown("a function".into());
+        };
+        self.depth.set(self.depth.get() + 1);
+        self.push_scope();
+        self.bind_parameters(parameters, &call);
+        let result = self.evaluate_body(body);
+        self.pop_scope();
+        self.depth.set(self.depth.get() - 1);
+        let mut value =
+            result.unwrap_or_else(|| Value::Unknown("what a helper function returns".into()));
+        // A helper that builds an operator: the task is created where the helper is called.
+        if let Value::Call(inner) = &mut value {
+            inner.span = call.span.clone();
+        }
+        value
+    }
+
+    fn bind_parameters(&self, parameters: Node<'t>, call: &Call) {
+        let mut positional = call.args.iter();
+        let mut cursor = parameters.walk();
+        for parameter in parameters.named_children(&mut cursor) {
+            let (name, default) = match parameter.kind() {
+                "identifier" => (self.text(parameter).to_owned(), None),
+                "default_parameter" | "typed_default_parameter" => {
+                    let name = parameter
+                        .child_by_field_name("name")
+                        .map(|n| self.text(n).to_owned());
+                    (
+                        name.unwrap_or_default(),
+                        parameter.child_by_field_name("value"),
+                    )
+                }
+                "typed_parameter" => (
+                    parameter
+                        .named_child(0)
+                        .map(|n| self.text(n).to_owned())
+                        .unwrap_or_default(),
+                    None,
+                ),
+                "list_splat_pattern" => {
+                    // `*args`: the remaining positional arguments.
+                    let name = parameter
+                        .named_child(0)
+                        .map(|n| self.text(n).to_owned())
+                        .unwrap_or_default();
+                    let rest: Vec<Item> = positional.by_ref().cloned().collect();
+                    self.bind(&name, Item::new(Value::List(rest), self.span(parameter)));
+                    continue;
+                }
+                "dictionary_splat_pattern" => {
+                    let name = parameter
+                        .named_child(0)
+                        .map(|n| self.text(n).to_owned())
+                        .unwrap_or_default();
+                    let pairs = call
+                        .kwargs
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                Item::new(
+                                    Value::Str(Text::literal(k.clone(), v.span.clone(), false)),
+                                    v.span.clone(),
+                                ),
+                                v.clone(),
+                            )
+                        })
+                        .collect();
+                    self.bind(&name, Item::new(Value::Dict(pairs), self.span(parameter)));
+                    continue;
+                }
+                _ => continue,
+            };
+            if name.is_empty() {
+                continue;
+            }
+            let value = call
+                .kwarg(&name)
+                .cloned()
+                .or_else(|| positional.next().cloned())
+                .or_else(|| default.map(|d| self.eval(d)))
+                .unwrap_or_else(|| {
+                    Item::new(
+                        Value::Unknown(format!("the argument `{name}`")),
+                        self.span(parameter),
+                    )
+                });
+            self.bind(&name, value);
+        }
+    }
+
+    /// Simple assignments in order, then the first `return` that yields a known value.
+    fn evaluate_body(&self, body: Node<'t>) -> Option<Value> {
+        let mut cursor = body.walk();
+        let statements: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
+        let mut unknown = None;
+        for statement in statements {
+            match statement.kind() {
+                "expression_statement" => {
+                    if let Some(assignment) = statement
+                        .named_child(0)
+                        .filter(|n| n.kind() == "assignment")
+                        && let (Some(left), Some(right)) = (
+                            assignment.child_by_field_name("left"),
+                            assignment.child_by_field_name("right"),
+                        )
+                        && left.kind() == "identifier"
+                    {
+                        let item = self.eval(right);
+                        self.bind(self.text(left), item);
+                    }
+                }
+                "return_statement" => {
+                    let value = statement
+                        .named_child(0)
+                        .map_or(Value::None, |v| self.eval_value(v));
+                    match value {
+                        Value::Unknown(_) => unknown = Some(value),
+                        known => return Some(known),
+                    }
+                }
+                "if_statement" => {
+                    // Branches whose condition is unknown: take the first known return.
+                    let mut returns = Vec::new();
+                    collect_returns(statement, &mut returns);
+                    for node in returns {
+                        let value = self.eval_value(node);
+                        if !matches!(value, Value::Unknown(_)) {
+                            return Some(value);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        unknown
+    }
+}
+
+/// `return` expressions under `node`, not entering nested functions.
+pub fn collect_returns<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "return_statement" => out.extend(child.named_child(0)),
+            "function_definition" | "class_definition" | "lambda" => {}
+            _ => collect_returns(child, out),
+        }
     }
 }
 
@@ -611,17 +804,176 @@ fn fold_call(call: Call, function: Node, evaluator: &Evaluator) -> Value {
             function.child_by_field_name("attribute"),
         )
     {
-        match (evaluator.text(attribute), evaluator.eval_value(object)) {
-            ("copy", value @ Value::Dict(_)) => return value,
-            ("resolve" | "absolute" | "as_posix", value @ Value::Str(_))
-                if call.args.is_empty() =>
-            {
-                return value;
-            }
-            _ => {}
+        let method = evaluator.text(attribute);
+        if let Some(value) = method_call(method, evaluator.eval_value(object), &call) {
+            return value;
         }
     }
     Value::Call(Box::new(call))
+}
+
+/// Methods of known values: `str.format`, `str.join`, `str.replace`, `str.strip`/`lower`/`upper`,
+/// `dict.items`/`keys`/`values`/`get`/`copy`, and `Path.resolve()` and friends.
+fn method_call(method: &str, object: Value, call: &Call) -> Option<Value> {
+    let span = call.span.clone();
+    let known = |value: Value| Some(value);
+    match (method, object) {
+        ("copy", value @ Value::Dict(_)) => known(value),
+        ("resolve" | "absolute" | "as_posix", value @ Value::Str(_)) if call.args.is_empty() => {
+            known(value)
+        }
+        ("format", Value::Str(template)) => {
+            let template = template.known()?;
+            let text = format_braces(&template, &call.args, &call.kwargs)?;
+            known(Value::Str(Text::literal(text, span, false)))
+        }
+        ("join", Value::Str(separator)) => {
+            let separator = separator.known()?;
+            let parts: Option<Vec<String>> = call
+                .args
+                .first()?
+                .value
+                .as_list()?
+                .iter()
+                .map(|item| item.value.as_str())
+                .collect();
+            known(Value::Str(Text::literal(
+                parts?.join(&separator),
+                span,
+                false,
+            )))
+        }
+        ("replace", Value::Str(text)) => {
+            let (from, to) = (
+                call.args.first()?.value.as_str()?,
+                call.args.get(1)?.value.as_str()?,
+            );
+            known(Value::Str(Text::literal(
+                text.known()?.replace(&from, &to),
+                span,
+                false,
+            )))
+        }
+        ("strip" | "lower" | "upper", Value::Str(text)) if call.args.is_empty() => {
+            let text = text.known()?;
+            let result = match method {
+                "strip" => text.trim().to_owned(),
+                "lower" => text.to_lowercase(),
+                _ => text.to_uppercase(),
+            };
+            known(Value::Str(Text::literal(result, span, false)))
+        }
+        ("items", Value::Dict(pairs)) => known(Value::List(
+            pairs
+                .into_iter()
+                .map(|(key, value)| {
+                    let span = key.span.clone();
+                    Item::new(Value::List(vec![key, value]), span)
+                })
+                .collect(),
+        )),
+        ("keys", Value::Dict(pairs)) => {
+            known(Value::List(pairs.into_iter().map(|(key, _)| key).collect()))
+        }
+        ("values", Value::Dict(pairs)) => known(Value::List(
+            pairs.into_iter().map(|(_, value)| value).collect(),
+        )),
+        ("get", dict @ Value::Dict(_)) => {
+            let key = call.args.first()?.value.as_str()?;
+            match dict.get(&key) {
+                Some(item) => known(item.value.clone()),
+                None => known(call.args.get(1).map_or(Value::None, |d| d.value.clone())),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `"{} {name} {0}".format(...)` with plain fields (no format specs).
+fn format_braces(template: &str, args: &[Item], kwargs: &[(String, Item)]) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    let mut next_positional = 0;
+    while let Some(open) = rest.find(['{', '}']) {
+        out.push_str(&rest[..open]);
+        let tail = &rest[open..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        let close = tail.find('}')?;
+        let field = &tail[1..close];
+        let field = field.split([':', '!']).next().unwrap_or("");
+        let item = if field.is_empty() {
+            next_positional += 1;
+            args.get(next_positional - 1)?
+        } else if let Ok(index) = field.parse::<usize>() {
+            args.get(index)?
+        } else {
+            &kwargs.iter().rev().find(|(k, _)| k == field)?.1
+        };
+        out.push_str(&scalar_text(&item.value)?);
+        rest = &tail[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// `"%s and %d" % (a, b)` and `"%(name)s" % {...}`.
+fn format_percent(template: &str, args: &Value) -> Option<String> {
+    let positional: Vec<&Item> = match args {
+        Value::List(items) => items.iter().collect(),
+        Value::Dict(_) => Vec::new(),
+        _ => Vec::new(),
+    };
+    let single = (!matches!(args, Value::List(_) | Value::Dict(_)))
+        .then(|| scalar_text(args))
+        .flatten();
+    let mut out = String::new();
+    let mut chars = template.char_indices().peekable();
+    let mut next = 0;
+    while let Some((i, c)) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let rest = &template[i + 1..];
+        if rest.starts_with('%') {
+            out.push('%');
+            chars.next();
+            continue;
+        }
+        if let Some(named) = rest.strip_prefix('(') {
+            let close = named.find(')')?;
+            let key = &named[..close];
+            out.push_str(&scalar_text(&args.get(key)?.value)?);
+            // Skip `(key)` and the conversion letter.
+            for _ in 0..close + 3 {
+                chars.next();
+            }
+            continue;
+        }
+        let text = match &single {
+            Some(text) if next == 0 => text.clone(),
+            _ => scalar_text(&positional.get(next)?.value)?,
+        };
+        next += 1;
+        out.push_str(&text);
+        chars.next();
+    }
+    Some(out)
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Str(text) => text.known(),
+        Value::Int(n) => Some(n.to_string()),
+        Value::Float(x) => Some(x.to_string()),
+        Value::Bool(flag) => Some(if *flag { "True" } else { "False" }.to_owned()),
+        Value::None => Some("None".to_owned()),
+        _ => None,
+    }
 }
 
 /// A fully known value as JSON (what `json.dumps` would print, modulo spacing).

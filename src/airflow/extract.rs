@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
-use super::eval::Evaluator;
+use super::eval::{Evaluator, collect_returns};
 use super::invocations::{self, calls_in_command};
 use super::model::{Dag, DagFile, DagKind, Task};
 use super::value::{Call, Item, Text, Value};
@@ -55,7 +55,7 @@ enum FactoryKind {
 }
 
 struct Extractor<'t> {
-    eval: Evaluator,
+    eval: Evaluator<'t>,
     dags: Vec<Dag>,
     tasks: Vec<Task>,
     factories: HashMap<String, Factory<'t>>,
@@ -90,6 +90,7 @@ impl<'t> Extractor<'t> {
             }
             "with_statement" => self.with_statement(node, context),
             "decorated_definition" => self.decorated_definition(node),
+            "function_definition" => self.eval.define_function(node),
             "for_statement" => self.for_statement(node, context),
             "if_statement" | "try_statement" | "elif_clause" | "else_clause" | "except_clause"
             | "finally_clause" => {
@@ -178,7 +179,7 @@ impl<'t> Extractor<'t> {
         let Some(Item {
             value: Value::Dict(mut pairs),
             span,
-        }) = self.eval.lookup(&name).cloned()
+        }) = self.eval.lookup(&name)
         else {
             return false;
         };
@@ -321,11 +322,12 @@ impl<'t> Extractor<'t> {
         index
     }
 
-    fn register_task(&mut self, call: Call, context: &Context) -> usize {
+    fn register_task(&mut self, mut call: Call, context: &Context) -> usize {
         let dag = match call.kwarg("dag").map(|item| &item.value) {
             Some(Value::Dag(index)) => Some(*index),
             _ => context.dag,
         };
+        self.inherit_default_args(&mut call, dag, context);
         let task_id = call
             .kwarg("task_id")
             .or_else(|| call.kwarg("group_id"))
@@ -347,6 +349,35 @@ impl<'t> Extractor<'t> {
             unresolved: extraction.unresolved,
         });
         self.tasks.len() - 1
+    }
+
+    /// Airflow passes `default_args` (of enclosing task groups, then of the DAG) to every
+    /// operator as keyword arguments it was not given: `owner`, `retries`, but also
+    /// operator-specific ones such as airflow-dbt's `dir` and `target`.
+    fn inherit_default_args(&self, call: &mut Call, dag: Option<usize>, context: &Context) {
+        let dag_args = dag
+            .and_then(|index| self.dags.get(index))
+            .and_then(|dag| dag.default_args());
+        let sources = context.group_default_args.iter().chain(dag_args);
+        let mut inherited: Vec<(String, Item)> = Vec::new();
+        for args in sources {
+            let Value::Dict(pairs) = &args.value else {
+                continue;
+            };
+            for (key, value) in pairs {
+                let Some(key) = key.value.as_str() else {
+                    continue;
+                };
+                let given = call.kwargs.iter().any(|(k, _)| *k == key)
+                    || inherited.iter().any(|(k, _)| *k == key);
+                if !given {
+                    inherited.push((key, value.clone()));
+                }
+            }
+        }
+        // Inherited values go first: a keyword given explicitly (read last) wins.
+        inherited.append(&mut call.kwargs);
+        call.kwargs = inherited;
     }
 
     fn with_statement(&mut self, node: Node<'t>, context: &Context) {
@@ -591,16 +622,6 @@ impl<'t> Extractor<'t> {
     }
 }
 
-fn collect_returns<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    for child in named_children(node) {
-        match child.kind() {
-            "return_statement" => out.extend(child.named_child(0)),
-            "function_definition" | "class_definition" | "lambda" => {}
-            _ => collect_returns(child, out),
-        }
-    }
-}
-
 fn empty_call(item: &Item) -> Call {
     Call {
         callee: String::new(),
@@ -608,5 +629,103 @@ fn empty_call(item: &Item) -> Call {
         kwargs: Vec::new(),
         unknown_splat: true,
         span: item.span.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dbt command lines (rendered select tokens) each task of `code` runs.
+    fn selections(code: &str) -> Vec<(String, Vec<String>)> {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let source = SourceFile::new("dags/t.py", code.to_owned());
+        let tree = parser.parse(source.text(), None).unwrap();
+        let file = extract_file(source, &tree);
+        file.tasks
+            .iter()
+            .map(|task| {
+                let selects = task
+                    .dbt_calls
+                    .iter()
+                    .flat_map(|call| {
+                        call.select
+                            .iter()
+                            .map(|s| format!("{} {}", call.command, s.value))
+                    })
+                    .collect();
+                (task.id().to_owned(), selects)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn string_building() {
+        let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+TEMPLATE = "dbt {command} --select {select}"
+PCT = "dbt test --select %s --target %s"
+with DAG("d") as dag:
+    BashOperator(task_id="fmt", bash_command=TEMPLATE.format(command="run", select="tag:a"))
+    BashOperator(task_id="pct", bash_command=PCT % ("tag:b", "prod"))
+    BashOperator(task_id="join", bash_command=" ".join(["dbt", "build", "-s", "tag:c"]))
+"#;
+        assert_eq!(
+            selections(code),
+            [
+                ("fmt".to_owned(), vec!["run tag:a".to_owned()]),
+                ("pct".to_owned(), vec!["test tag:b".to_owned()]),
+                ("join".to_owned(), vec!["build tag:c".to_owned()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn helper_functions_and_wrappers() {
+        let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+def dbt_cmd(command, select, target="prod"):
+    flags = f"--target {target}"
+    return f"dbt {command} --select {select} {flags}"
+
+def dbt_task(task_id, dbt_args):
+    return BashOperator(task_id=task_id, bash_command="dbt " + " ".join(dbt_args))
+
+with DAG("d") as dag:
+    BashOperator(task_id="helper", bash_command=dbt_cmd("run", "tag:x"))
+    dbt_task("wrapped", ["build", "--select", "tag:y"])
+"#;
+        assert_eq!(
+            selections(code),
+            [
+                ("helper".to_owned(), vec!["run tag:x".to_owned()]),
+                ("wrapped".to_owned(), vec!["build tag:y".to_owned()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn loops_over_dict_items() {
+        let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+SELECTIONS = {"a": "run -s tag:a", "b": "test -s tag:b"}
+with DAG("d") as dag:
+    for name, args in SELECTIONS.items():
+        BashOperator(task_id=name, bash_command=f"dbt {args}")
+"#;
+        assert_eq!(
+            selections(code),
+            [
+                ("a".to_owned(), vec!["run tag:a".to_owned()]),
+                ("b".to_owned(), vec!["test tag:b".to_owned()])
+            ]
+        );
     }
 }

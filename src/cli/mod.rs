@@ -3,6 +3,7 @@
 pub mod check;
 pub mod explain;
 pub mod ls;
+pub mod map;
 pub mod rules;
 
 use std::io::{IsTerminal, Write};
@@ -37,6 +38,8 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Show a rule's documentation.
     Explain(explain::ExplainArgs),
+    /// Show which DAG task runs which dbt nodes, and the coverage.
+    Map(map::MapArgs),
     /// List the dbt nodes a selection picks, exactly as `dbt ls` does, from the manifest alone.
     Ls(ls::LsArgs),
 }
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Ls(args) => ls::run(&args),
+        Command::Map(args) => map::run(&args),
     }
 }
 

@@ -85,15 +85,34 @@ fn is_dbt_executable(word: &str) -> bool {
 
 /// Finds where dbt's own arguments start: after `dbt`, `/venv/bin/dbt`, `dbt-ol`,
 /// `python -m dbt` (also `python -m dbt.cli.main`) or a runner such as `uv run dbt`.
+///
+/// A word naming dbt counts when a dbt subcommand or flag follows it, so a path such as
+/// `uv run --project /opt/dbt dbt run` is not taken for the executable.
 pub fn dbt_arguments_start(words: &[&str]) -> Option<usize> {
-    words.iter().enumerate().find_map(|(i, word)| {
-        if is_dbt_executable(word) {
-            return Some(i + 1);
-        }
-        let module_of_python =
-            i >= 1 && words[i - 1] == "-m" && (*word == "dbt" || word.starts_with("dbt.cli"));
-        module_of_python.then_some(i + 1)
-    })
+    let candidates: Vec<usize> = words
+        .iter()
+        .enumerate()
+        .filter(|&(i, word)| {
+            is_dbt_executable(word)
+                || (i >= 1
+                    && words[i - 1] == "-m"
+                    && (*word == "dbt" || word.starts_with("dbt.cli")))
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+    let followed_by_dbt_arguments = |start: &usize| match words.get(*start) {
+        Some(next) if next.starts_with('-') => true,
+        Some(_) => matches!(
+            DbtCommand::parse(&words[*start..]),
+            Some((command, _)) if !matches!(command, DbtCommand::Other(_))
+        ),
+        None => false,
+    };
+    candidates
+        .iter()
+        .copied()
+        .find(followed_by_dbt_arguments)
+        .or_else(|| candidates.first().copied())
 }
 
 /// How a dbt option consumes values.
@@ -329,6 +348,11 @@ mod tests {
             DbtCommand::Seed
         );
         assert!(parse_argv(&words("echo dbt")).is_none());
+        let uv = parse_argv(&words(
+            "uv run --project /opt/airflow/dbt dbt run --select x",
+        ))
+        .unwrap();
+        assert_eq!(uv.command, DbtCommand::Run);
         assert!(parse_argv(&words("python run.py")).is_none());
     }
 

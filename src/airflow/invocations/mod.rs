@@ -1,8 +1,12 @@
 //! How tasks run dbt. One module per invocation family (bash commands, Cosmos, ...), each a
 //! [`Family`] in [`FAMILIES`]; adding a family means adding one file and one line here.
 
+mod argv;
 mod bash;
+mod containers;
 mod cosmos;
+mod dbt_cloud;
+mod operators;
 
 use super::value::{Call, Item, Value};
 use crate::dbt::cli::DbtCall;
@@ -25,7 +29,20 @@ pub struct Family {
     pub extract: fn(&Call) -> Extraction,
 }
 
-pub static FAMILIES: &[Family] = &[bash::BASH_OPERATOR, cosmos::COSMOS_RENDERED];
+/// The first family that recognizes a call reads it: packages sharing class names come first.
+pub static FAMILIES: &[Family] = &[
+    bash::BASH_OPERATOR,
+    cosmos::COSMOS_RENDERED,
+    operators::AIRFLOW_DBT,
+    operators::AIRFLOW_DBT_PYTHON,
+    operators::COSMOS_OPERATOR,
+    dbt_cloud::DBT_CLOUD_JOB,
+    containers::KUBERNETES_POD,
+    containers::DOCKER,
+    containers::ECS,
+    containers::CLOUD_RUN,
+    containers::AZURE_CONTAINER,
+];
 
 /// The dbt calls a task's operator call makes, if a family knows the operator.
 pub fn extract(call: &Call) -> Option<Extraction> {

@@ -1,0 +1,238 @@
+//! `monolint map [PATH]`: which DAG task runs which dbt nodes, and the coverage.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout};
+use crate::map::DataAppMap;
+use crate::render::Format;
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    /// The monorepo folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = MapFormat::Table)]
+    pub format: MapFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MapFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// The map as JSON (see docs/map.md).
+    Json,
+    /// Markdown tables, e.g. for a job summary.
+    Markdown,
+    /// A Mermaid flowchart, e.g. for a README.
+    Mermaid,
+}
+
+pub fn run(args: &MapArgs) -> u8 {
+    let options = crate::CheckOptions {
+        root: args.path.clone(),
+        config: args.config.clone(),
+        manifest: args.manifest.clone(),
+        ..Default::default()
+    };
+    let map = match build(&options) {
+        Ok(map) => map,
+        Err(error) => {
+            print_problem(&error, Format::Human, false);
+            return EXIT_ERROR;
+        }
+    };
+    let text = match args.format {
+        MapFormat::Table => table(&map),
+        MapFormat::Json => serde_json::to_string_pretty(&map).unwrap_or_default() + "\n",
+        MapFormat::Markdown => markdown(&map),
+        MapFormat::Mermaid => mermaid(&map),
+    };
+    print_stdout(&text);
+    EXIT_CLEAN
+}
+
+/// Loads and links the monorepo, then builds its map.
+pub fn build(options: &crate::CheckOptions) -> crate::error::Result<DataAppMap> {
+    let loaded = crate::config::load(&options.root, options.config.as_deref())?;
+    let workspace =
+        crate::workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
+    let (repo, _) = crate::link_workspace(&workspace)?;
+    Ok(DataAppMap::build(&repo))
+}
+
+fn runs(entry: &crate::map::DbtEntry) -> String {
+    match entry.status {
+        "resolved" if entry.counts.is_empty() => "nothing".to_owned(),
+        "resolved" => entry
+            .counts
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}{}", if *n == 1 { "" } else { "s" }))
+            .collect::<Vec<_>>()
+            .join(", "),
+        "no-selection" => "-".to_owned(),
+        status => format!("{status}: {}", entry.reason.as_deref().unwrap_or("")),
+    }
+}
+
+fn coverage_line(map: &DataAppMap) -> String {
+    let c = &map.coverage;
+    format!(
+        "Coverage: {}/{} models run by a DAG; {}/{} dbt tasks resolved.\n",
+        c.models_scheduled, c.models, c.dbt_tasks_resolved, c.dbt_tasks
+    )
+}
+
+fn table(map: &DataAppMap) -> String {
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    let mut out = String::new();
+    for dag in &map.dags {
+        rows.push([
+            format!("{} ({}:{})", dag.dag_id, dag.file, dag.line),
+            format!("owner {}", dag.owner.as_deref().unwrap_or("-")),
+            format!("schedule {}", dag.schedule.as_deref().unwrap_or("-")),
+            String::new(),
+        ]);
+        for task in &dag.tasks {
+            for entry in &task.dbt {
+                rows.push([
+                    format!("  {}", task.task_id),
+                    entry.command.clone().unwrap_or_else(|| "dbt ?".into()),
+                    if entry.selection.is_empty() {
+                        "(everything)".into()
+                    } else {
+                        entry.selection.clone()
+                    },
+                    runs(entry),
+                ]);
+            }
+        }
+    }
+    let widths: Vec<usize> = (0..3)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in &rows {
+        let line = format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if !map.unscheduled_models.is_empty() {
+        out.push_str(&format!(
+            "\nNot run by any DAG ({}):\n",
+            map.unscheduled_models.len()
+        ));
+        for model in &map.unscheduled_models {
+            out.push_str(&format!(
+                "  {}.{}  {}\n",
+                model.project, model.name, model.file
+            ));
+        }
+    }
+    out.push('\n');
+    out.push_str(&coverage_line(map));
+    out
+}
+
+fn markdown(map: &DataAppMap) -> String {
+    let mut out =
+        String::from("| DAG | Task | dbt | Selection | Runs |\n| --- | --- | --- | --- | --- |\n");
+    let cell = |text: &str| text.replace('|', "\\|");
+    for dag in &map.dags {
+        for task in &dag.tasks {
+            for entry in &task.dbt {
+                out.push_str(&format!(
+                    "| `{}` | `{}` | {} | `{}` | {} |\n",
+                    cell(&dag.dag_id),
+                    cell(&task.task_id),
+                    cell(entry.command.as_deref().unwrap_or("?")),
+                    cell(if entry.selection.is_empty() {
+                        "(everything)"
+                    } else {
+                        &entry.selection
+                    }),
+                    cell(&runs(entry))
+                ));
+            }
+        }
+    }
+    if !map.unscheduled_models.is_empty() {
+        out.push_str("\n**Not run by any DAG:** ");
+        let names: Vec<String> = map
+            .unscheduled_models
+            .iter()
+            .map(|m| format!("`{}`", m.name))
+            .collect();
+        out.push_str(&names.join(", "));
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&coverage_line(map));
+    out
+}
+
+/// DAGs as subgraphs of their dbt tasks, each task linked to the models it runs; models no task
+/// runs are highlighted.
+fn mermaid(map: &DataAppMap) -> String {
+    let id = |prefix: &str, text: &str| -> String {
+        let safe: String = text
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        format!("{prefix}_{safe}")
+    };
+    let mut out = String::from("flowchart LR\n");
+    let mut models: Vec<String> = Vec::new();
+    for dag in &map.dags {
+        if dag.tasks.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "  subgraph {}[\"{}\"]\n",
+            id("dag", &dag.dag_id),
+            dag.dag_id
+        ));
+        for task in &dag.tasks {
+            out.push_str(&format!(
+                "    {}[\"{}\"]\n",
+                id("task", &format!("{}_{}", dag.dag_id, task.task_id)),
+                task.task_id
+            ));
+        }
+        out.push_str("  end\n");
+        for task in &dag.tasks {
+            let task_id = id("task", &format!("{}_{}", dag.dag_id, task.task_id));
+            for model in task.dbt.iter().flat_map(|e| &e.models) {
+                out.push_str(&format!("  {task_id} --> {}\n", id("model", model)));
+                if !models.contains(model) {
+                    models.push(model.clone());
+                }
+            }
+        }
+    }
+    for model in &models {
+        out.push_str(&format!("  {}([\"{model}\"])\n", id("model", model)));
+    }
+    for model in &map.unscheduled_models {
+        out.push_str(&format!(
+            "  {}([\"{}\"]):::unscheduled\n",
+            id("model", &model.name),
+            model.name
+        ));
+    }
+    out.push_str("  classDef unscheduled fill:#fde2e1,stroke:#c0392b,color:#7b241c\n");
+    out
+}

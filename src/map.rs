@@ -1,0 +1,220 @@
+//! The data app's map: which DAG task runs which dbt nodes, with coverage figures. Built from
+//! the linked monorepo; `monolint map` renders it as a table, JSON, Markdown or Mermaid.
+
+use serde::Serialize;
+
+use crate::airflow::value::Value;
+use crate::dbt::graph::{DbtGraph, ResourceType};
+use crate::link::{Monorepo, Resolution};
+
+/// Bumped on any incompatible change of the JSON shape (documented in docs/map.md).
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct DataAppMap {
+    pub version: u32,
+    pub coverage: Coverage,
+    pub dags: Vec<DagEntry>,
+    /// Models of the root projects that no task runs.
+    pub unscheduled_models: Vec<ModelRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Coverage {
+    pub models: usize,
+    pub models_scheduled: usize,
+    pub dbt_tasks: usize,
+    pub dbt_tasks_resolved: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DagEntry {
+    pub dag_id: String,
+    pub file: String,
+    pub line: usize,
+    pub owner: Option<String>,
+    pub schedule: Option<String>,
+    pub tasks: Vec<TaskEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskEntry {
+    pub task_id: String,
+    pub operator: String,
+    pub line: usize,
+    pub dbt: Vec<DbtEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DbtEntry {
+    /// `run`, `build`, ...; `null` when the call could not be read at all.
+    pub command: Option<String>,
+    /// The selection as written (`--select`/`--exclude`/`--selector`).
+    pub selection: String,
+    pub project: Option<String>,
+    /// `resolved`, `unresolved`, `invalid` or `no-selection`.
+    pub status: &'static str,
+    /// Why the call is unresolved or invalid.
+    pub reason: Option<String>,
+    /// Executed nodes by resource type.
+    pub counts: Vec<(String, usize)>,
+    /// Models it runs (names), sorted.
+    pub models: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModelRef {
+    pub project: String,
+    pub name: String,
+    pub file: String,
+    pub owner: Option<String>,
+}
+
+impl DataAppMap {
+    pub fn build(repo: &Monorepo) -> DataAppMap {
+        let mut dags = Vec::new();
+        for (file_index, file) in repo.dag_files.iter().enumerate() {
+            for (dag_index, dag) in file.dags.iter().enumerate() {
+                let mut tasks = Vec::new();
+                for (task_index, task) in file.tasks.iter().enumerate() {
+                    if task.dag != Some(dag_index) || !task.runs_dbt() {
+                        continue;
+                    }
+                    let task_ref = crate::link::TaskRef {
+                        file: file_index,
+                        task: task_index,
+                    };
+                    let dbt = repo
+                        .runs
+                        .iter()
+                        .filter(|run| run.task == task_ref)
+                        .map(|run| dbt_entry(repo, run))
+                        .collect();
+                    tasks.push(TaskEntry {
+                        task_id: task.id().to_owned(),
+                        operator: task.call.name().to_owned(),
+                        line: task.span().start_line_col().line,
+                        dbt,
+                    });
+                }
+                dags.push(DagEntry {
+                    dag_id: dag.id().to_owned(),
+                    file: file.source.path().to_owned(),
+                    line: dag.span().start_line_col().line,
+                    owner: dag
+                        .default_arg("owner")
+                        .ok()
+                        .flatten()
+                        .and_then(|owner| owner.value.as_str()),
+                    schedule: dag
+                        .kwarg("schedule")
+                        .or_else(|| dag.kwarg("schedule_interval"))
+                        .map(|s| describe_schedule(&s.value)),
+                    tasks,
+                });
+            }
+        }
+        dags.sort_by(|a, b| a.dag_id.cmp(&b.dag_id).then_with(|| a.file.cmp(&b.file)));
+        let mut unscheduled = Vec::new();
+        let (mut models, mut scheduled) = (0, 0);
+        for (index, project) in repo.projects.iter().enumerate() {
+            let graph = &project.graph;
+            for id in repo.schedulable_models(index) {
+                models += 1;
+                if repo.runs_of(index, id).next().is_some() {
+                    scheduled += 1;
+                    continue;
+                }
+                let node = graph.node(id);
+                unscheduled.push(ModelRef {
+                    project: project.name.clone(),
+                    name: node.name.to_string(),
+                    file: project.display(node.file.as_deref().unwrap_or_default()),
+                    owner: graph.owner(node, &["owner".to_owned()]).map(|o| o.name),
+                });
+            }
+        }
+        unscheduled.sort_by(|a, b| a.file.cmp(&b.file).then_with(|| a.name.cmp(&b.name)));
+        let mut task_status: std::collections::BTreeMap<crate::link::TaskRef, bool> =
+            Default::default();
+        for run in &repo.runs {
+            *task_status.entry(run.task).or_insert(true) &=
+                !matches!(run.resolution, Resolution::Unresolved { .. });
+        }
+        DataAppMap {
+            version: VERSION,
+            coverage: Coverage {
+                models,
+                models_scheduled: scheduled,
+                dbt_tasks: task_status.len(),
+                dbt_tasks_resolved: task_status.values().filter(|r| **r).count(),
+            },
+            dags,
+            unscheduled_models: unscheduled,
+        }
+    }
+}
+
+fn dbt_entry(repo: &Monorepo, run: &crate::link::DbtRun) -> DbtEntry {
+    let call = repo.call_of(run);
+    let selection = call.map(|call| {
+        let mut parts: Vec<String> = call.select.iter().map(|s| s.value.clone()).collect();
+        if !call.exclude.is_empty() {
+            parts.push("--exclude".into());
+            parts.extend(call.exclude.iter().map(|s| s.value.clone()));
+        }
+        if let Some(selector) = &call.selector {
+            parts.push(format!("--selector {}", selector.value));
+        }
+        parts.join(" ")
+    });
+    let project = run.project.map(|p| repo.projects[p].name.clone());
+    let (status, reason, counts, models) = match &run.resolution {
+        Resolution::Selected { nodes, .. } => {
+            let graph: &DbtGraph = &repo.projects[run.project.unwrap_or(0)].graph;
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            let mut models = Vec::new();
+            for &id in nodes {
+                let node = graph.node(id);
+                let kind = node.resource_type.as_str().to_owned();
+                match counts.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((kind, 1)),
+                }
+                if node.resource_type == ResourceType::Model {
+                    models.push(node.name.to_string());
+                }
+            }
+            counts.sort();
+            models.sort();
+            ("resolved", None, counts, models)
+        }
+        Resolution::Unresolved { reason, .. } => {
+            ("unresolved", Some(reason.clone()), Vec::new(), Vec::new())
+        }
+        Resolution::Invalid { message, .. } => {
+            ("invalid", Some(message.clone()), Vec::new(), Vec::new())
+        }
+        Resolution::NoSelection => ("no-selection", None, Vec::new(), Vec::new()),
+    };
+    DbtEntry {
+        command: call.map(|c| c.command.as_str().to_owned()),
+        selection: selection.unwrap_or_default(),
+        project,
+        status,
+        reason,
+        counts,
+        models,
+    }
+}
+
+/// A schedule as text: the cron string or preset, `None`, or what the expression is.
+fn describe_schedule(value: &Value) -> String {
+    match value {
+        Value::Str(text) => text.render(),
+        Value::None => "None".to_owned(),
+        Value::Call(call) => format!("{}(...)", call.name()),
+        Value::List(_) => "datasets".to_owned(),
+        other => other.describe(),
+    }
+}
