@@ -1,13 +1,14 @@
 //! `monolint check [PATH]`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_stdout, use_color};
 use crate::config::RuleArgs;
 use crate::diagnostic::Severity;
+use crate::error::Error;
 use crate::render::{Format, RenderOptions, render};
 use crate::{CheckOptions, check};
 
@@ -25,6 +26,9 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Write the findings to FILE instead of stdout (input problems still go to stderr).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
     /// Rules to run, by code, code prefix, name or group (comma-separated; replaces the config's).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
@@ -59,6 +63,16 @@ impl From<FailOn> for Severity {
     }
 }
 
+/// Writes the rendered findings to `path`, creating its folder if needed.
+fn write_output(path: &Path, text: &str) -> Result<(), Error> {
+    let cannot_write =
+        |error: std::io::Error| Error::new(format!("cannot write {}: {error}", path.display()));
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(cannot_write)?;
+    }
+    std::fs::write(path, text).map_err(cannot_write)
+}
+
 pub fn run(args: &CheckArgs) -> u8 {
     let options = CheckOptions {
         root: args.path.clone(),
@@ -81,11 +95,21 @@ pub fn run(args: &CheckArgs) -> u8 {
         print_problem(problem, args.format, args.no_color);
     }
     let render_options = RenderOptions {
-        color: use_color(std::io::stdout().is_terminal(), args.no_color),
+        color: args.output_file.is_none()
+            && use_color(std::io::stdout().is_terminal(), args.no_color),
         quiet: args.quiet,
         ..RenderOptions::default()
     };
-    print_stdout(&render(&report, args.format, &render_options));
+    let text = render(&report, args.format, &render_options);
+    match &args.output_file {
+        None => print_stdout(&text),
+        Some(path) => {
+            if let Err(error) = write_output(path, &text) {
+                print_problem(&error, args.format, args.no_color);
+                return EXIT_ERROR;
+            }
+        }
+    }
     if report.has_input_errors() {
         EXIT_ERROR
     } else if report.has_failures() {

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod init;
 pub mod ls;
 pub mod map;
 pub mod rules;
@@ -42,6 +43,8 @@ pub enum Command {
     Map(map::MapArgs),
     /// List the dbt nodes a selection picks, exactly as `dbt ls` does, from the manifest alone.
     Ls(ls::LsArgs),
+    /// Write a commented starter monolint.toml for the dbt projects and DAG folders found.
+    Init(init::InitArgs),
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Init(args) => init::run(&args),
         Command::Ls(args) => ls::run(&args),
         Command::Map(args) => map::run(&args),
     }

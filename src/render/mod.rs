@@ -1,9 +1,14 @@
 //! Output formats. A renderer only formats `Diagnostic`s; it never decides anything.
 
 mod concise;
+mod fingerprint;
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 
 use crate::Report;
 use crate::error::Error;
@@ -19,6 +24,14 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands, shown as pull-request annotations.
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one test suite per file, one failed test case per finding.
+    Junit,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
+    /// A Markdown report: summary, coverage and findings by rule (e.g. a CI job summary).
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +60,10 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Strin
         Format::Concise => concise::render(report, options),
         Format::Json => json::render(report),
         Format::Github => github::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Gitlab => gitlab::render(report),
+        Format::Markdown => markdown::render(report),
     }
 }
 

@@ -1,0 +1,234 @@
+//! `monolint init [PATH]`: writes a commented starter `monolint.toml` for the layout found.
+
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+use clap::Args;
+
+use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout};
+use crate::config::Config;
+use crate::error::Error;
+use crate::render::Format;
+use crate::workspace::{self, Workspace};
+
+const CONFIG_FILE: &str = "monolint.toml";
+const DOCS_URL: &str = "https://github.com/monolint/monolint/blob/main/docs/configuration.md";
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The monorepo folder to write `monolint.toml` in.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+}
+
+pub fn run(args: &InitArgs) -> u8 {
+    match init(&args.path) {
+        Ok(message) => {
+            print_stdout(&message);
+            EXIT_CLEAN
+        }
+        Err(error) => {
+            print_problem(&error, Format::Human, false);
+            EXIT_ERROR
+        }
+    }
+}
+
+fn init(root: &Path) -> Result<String, Error> {
+    let target = root.join(CONFIG_FILE);
+    if target.exists() {
+        return Err(Error::new(format!("{} already exists", target.display()))
+            .with_help("monolint init never overwrites a config: edit it, or delete it first"));
+    }
+    if has_pyproject_config(root) {
+        return Err(Error::new(format!(
+            "{} already has a [tool.monolint] table",
+            root.join("pyproject.toml").display()
+        ))
+        .with_help("a monolint.toml would take its place: keep one of the two"));
+    }
+    let workspace = workspace::discover(root, &Config::default(), None)?;
+    let text = starter_config(&workspace);
+    std::fs::write(&target, &text)
+        .map_err(|error| Error::new(format!("cannot write {}: {error}", target.display())))?;
+    let projects = workspace.projects.len();
+    Ok(format!(
+        "Wrote {} ({} dbt project{}, {} DAG file{} found).\nRun `monolint check` to use it.\n",
+        target.display(),
+        projects,
+        if projects == 1 { "" } else { "s" },
+        workspace.dag_files.len(),
+        if workspace.dag_files.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    ))
+}
+
+/// Whether `pyproject.toml` in `root` has a `[tool.monolint]` table.
+fn has_pyproject_config(root: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(root.join("pyproject.toml")) else {
+        return false;
+    };
+    let Ok(value) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    value
+        .get("tool")
+        .and_then(|tool| tool.get("monolint"))
+        .is_some()
+}
+
+/// A TOML list of strings on one line: `["a", "b"]`.
+fn toml_list<'a>(items: impl IntoIterator<Item = &'a String>) -> String {
+    let quoted: Vec<String> = items
+        .into_iter()
+        .map(|item| toml::Value::String(item.clone()).to_string())
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// Where the DAG files are: the folders named `dags` that hold them, and the files found
+/// elsewhere by safe-mode discovery (Python files that mention "airflow" and "dag").
+struct DagLayout {
+    folders: BTreeSet<String>,
+    elsewhere: Vec<String>,
+}
+
+fn dag_layout(workspace: &Workspace) -> DagLayout {
+    let mut layout = DagLayout {
+        folders: BTreeSet::new(),
+        elsewhere: Vec::new(),
+    };
+    for file in &workspace.dag_files {
+        if file.only_if_mentions_airflow {
+            // The same test the DAG parser applies to such files.
+            let mentions = std::fs::read_to_string(&file.path).is_ok_and(|text| {
+                let lower = text.to_ascii_lowercase();
+                lower.contains("airflow") && lower.contains("dag")
+            });
+            if mentions {
+                layout.elsewhere.push(file.display.clone());
+            }
+            continue;
+        }
+        // The outermost folder named `dags` on the file's path.
+        let relative = file
+            .path
+            .strip_prefix(&workspace.root)
+            .unwrap_or(&file.path);
+        let mut folder = PathBuf::new();
+        for component in relative.components() {
+            if let Component::Normal(name) = component {
+                folder.push(name);
+                if name == "dags" {
+                    layout
+                        .folders
+                        .insert(folder.to_string_lossy().replace('\\', "/"));
+                    break;
+                }
+            }
+        }
+    }
+    layout
+}
+
+fn starter_config(workspace: &Workspace) -> String {
+    let mut out = format!(
+        "# monolint configuration, written by `monolint init`. Every key is optional; the\n\
+         # commented values are the defaults. All keys: {DOCS_URL}\n\
+         \n\
+         # Rules to run, by code (X001), code prefix (X, DBT, DAG), name or group.\n\
+         # select = [\"correctness\", \"ownership\", \"operations\", \"documentation\"]\n\
+         # ignore = []\n\
+         \n\
+         # Lowest severity that makes `monolint check` exit with code 1: error, warning or info.\n\
+         # fail-on = \"warning\"\n\
+         \n\
+         [dbt]\n\
+         # The dbt projects found (folders holding a dbt_project.yml).\n"
+    );
+    let projects: Vec<String> = workspace
+        .projects
+        .iter()
+        .map(|project| {
+            if project.display_dir.is_empty() {
+                ".".to_owned()
+            } else {
+                project.display_dir.clone()
+            }
+        })
+        .collect();
+    out.push_str(&format!("projects = {}\n", toml_list(&projects)));
+    for project in &workspace.projects {
+        if !project.manifest.is_file() {
+            let manifest = workspace::relative_display(&workspace.root, &project.manifest);
+            out.push_str(&format!(
+                "# {manifest} does not exist yet: run `dbt parse` in the project first.\n"
+            ));
+        }
+    }
+    if workspace.projects.len() == 1 {
+        let manifest =
+            workspace::relative_display(&workspace.root, &workspace.projects[0].manifest);
+        out.push_str(&format!(
+            "# The manifest to read, if dbt writes it elsewhere:\n# manifest = {}\n",
+            toml::Value::String(manifest)
+        ));
+    }
+
+    out.push_str("\n[airflow]\n");
+    let layout = dag_layout(workspace);
+    let folders: Vec<String> = layout.folders.iter().cloned().collect();
+    if layout.elsewhere.is_empty() && !folders.is_empty() {
+        out.push_str(&format!(
+            "# The DAG folders found. Only these are read; without this key, monolint reads every\n\
+             # folder named `dags` and any Python file that mentions \"airflow\" and \"dag\".\n\
+             dag-folders = {}\n",
+            toml_list(&folders)
+        ));
+    } else if folders.is_empty() && layout.elsewhere.is_empty() {
+        out.push_str(
+            "# No DAG file was found. Say where they are, relative to this folder:\n\
+             # dag-folders = [\"dags\"]\n",
+        );
+    } else {
+        out.push_str(
+            "# DAG files were found outside folders named `dags` (Python files that mention\n\
+             # \"airflow\" and \"dag\"), so discovery stays automatic. Setting dag-folders makes\n\
+             # monolint read every Python file in those folders, and nothing else. Found:\n",
+        );
+        for folder in &folders {
+            out.push_str(&format!("#   {folder}/\n"));
+        }
+        for file in &layout.elsewhere {
+            out.push_str(&format!("#   {file}\n"));
+        }
+        let mut suggested = folders.clone();
+        suggested.extend(
+            layout
+                .elsewhere
+                .iter()
+                .map(|file| match file.rsplit_once('/') {
+                    Some((folder, _)) => folder.to_owned(),
+                    None => ".".to_owned(),
+                }),
+        );
+        suggested.sort();
+        suggested.dedup();
+        out.push_str(&format!("# dag-folders = {}\n", toml_list(&suggested)));
+    }
+
+    out.push_str(
+        "\n# Severity per rule (code or name): error, warning or info.\n\
+         [severity]\n\
+         # model-not-scheduled = \"error\"\n\
+         \n\
+         # Options per rule; `monolint explain <rule>` lists them.\n\
+         # [rules.model-not-scheduled]\n\
+         # Models meant to run outside Airflow, as dbt selectors:\n\
+         # exclude = [\"tag:manual\"]\n",
+    );
+    out
+}
