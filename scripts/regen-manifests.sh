@@ -149,6 +149,16 @@ duckdb_files() {
     \( -name '*.duckdb' -o -name '*.duckdb.wal' \) -print 2>/dev/null | LC_ALL=C sort
 }
 
+# True when the project's packages.yml or dependencies.yml lists at least one package.
+has_packages() {
+  local f
+  for f in "$1/packages.yml" "$1/dependencies.yml"; do
+    [[ -f "$f" ]] || continue
+    grep -Eq '^[[:space:]]*-[[:space:]]*(package|local|git|tarball|private):' "$f" && return 0
+  done
+  return 1
+}
+
 parse_project() {
   local dir="$1" profiles rel status=0
   rel="${dir#"$ROOT"/}"
@@ -168,6 +178,14 @@ parse_project() {
   log "parse  $rel (profiles: ${profiles#"$ROOT"/})"
   (
     cd "$dir"
+    # A project that installs packages (e.g. `- local: ../utils_pkg`) needs them in
+    # dbt_packages/ (gitignored) before it can parse: install them first.
+    if has_packages "$dir"; then
+      "$DBT" deps \
+        --project-dir "$dir" \
+        --profiles-dir "$profiles" \
+        --log-path "$dir/logs"
+    fi
     "$DBT" parse \
       --project-dir "$dir" \
       --profiles-dir "$profiles" \

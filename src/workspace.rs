@@ -166,20 +166,22 @@ pub fn discover(
         .into_iter()
         .filter(|file| !projects.iter().any(|p| file.starts_with(&p.dir)))
         .filter_map(|file| {
-            let in_dags_folder = if dag_folders.is_empty() {
-                file.strip_prefix(root)
-                    .map(|rel| rel.components().any(|c| c.as_os_str() == "dags"))
-                    .unwrap_or(false)
+            // The DAG folder holding the file: Airflow puts it on `sys.path`.
+            let folder = if dag_folders.is_empty() {
+                dags_ancestor(root, &file)
             } else {
-                dag_folders.iter().any(|folder| file.starts_with(folder))
+                dag_folders
+                    .iter()
+                    .find(|folder| file.starts_with(folder))
+                    .cloned()
             };
-            if !dag_folders.is_empty() && !in_dags_folder {
+            if !dag_folders.is_empty() && folder.is_none() {
                 return None;
             }
             Some(FileToRead {
                 display: relative_display(root, &file),
+                module: folder.and_then(|folder| module_name(&folder, &file)),
                 path: file,
-                only_if_mentions_airflow: !in_dags_folder,
             })
         })
         .collect();
@@ -189,6 +191,33 @@ pub fn discover(
         dag_files,
         path_map: PathMap::new(config.dbt.path_map.clone()),
     })
+}
+
+/// The outermost folder named `dags` above `file`, within `root`.
+fn dags_ancestor(root: &Path, file: &Path) -> Option<PathBuf> {
+    let relative = file.strip_prefix(root).ok()?;
+    let mut folder = root.to_path_buf();
+    for component in relative.parent()?.components() {
+        folder.push(component);
+        if component.as_os_str() == "dags" {
+            return Some(folder);
+        }
+    }
+    None
+}
+
+/// The dotted module name of `file` under `folder`: `include/dbt.py` → `include.dbt`,
+/// `include/__init__.py` → `include`.
+fn module_name(folder: &Path, file: &Path) -> Option<String> {
+    let relative = file.strip_prefix(folder).ok()?.with_extension("");
+    let mut parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|last| last == "__init__") {
+        parts.pop();
+    }
+    (!parts.is_empty()).then(|| parts.join("."))
 }
 
 /// `root/a/b` → `a/b`, with `/` separators.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::modules::{ModuleScope, Modules};
 use super::value::{Call, Item, Text, Value};
 use crate::source::{SourceFile, Span};
 
@@ -89,20 +90,58 @@ pub struct Evaluator<'t> {
     functions: HashMap<String, Node<'t>>,
     /// Nested function evaluations, bounded against recursion.
     depth: Cell<u32>,
+    /// Modules of the DAG folders this file may import from.
+    modules: Option<&'t Modules<'t>>,
 }
 
 /// How deep helper functions may call helper functions.
 const MAX_CALL_DEPTH: u32 = 8;
 
 impl<'t> Evaluator<'t> {
-    pub fn new(source: Arc<SourceFile>) -> Self {
+    pub fn new(source: Arc<SourceFile>, modules: Option<&'t Modules<'t>>) -> Self {
         Evaluator {
             source,
             imports: Imports::default(),
             scopes: RefCell::new(vec![HashMap::new()]),
             functions: HashMap::new(),
             depth: Cell::new(0),
+            modules,
         }
+    }
+
+    /// An evaluator inside an imported module, for calling a function defined there.
+    fn for_module(
+        source: Arc<SourceFile>,
+        scope: &ModuleScope<'t>,
+        modules: Option<&'t Modules<'t>>,
+    ) -> Self {
+        Evaluator {
+            source,
+            imports: scope.imports.clone(),
+            scopes: RefCell::new(vec![scope.bindings.clone()]),
+            functions: scope.functions.clone(),
+            depth: Cell::new(0),
+            modules,
+        }
+    }
+
+    /// What the module defines at its top level, once its statements have been evaluated.
+    pub fn into_scope(self) -> ModuleScope<'t> {
+        ModuleScope {
+            bindings: self
+                .scopes
+                .into_inner()
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+            functions: self.functions,
+            imports: self.imports,
+        }
+    }
+
+    /// A name defined in an imported module of the DAG folders.
+    fn module_value(&self, path: &str) -> Option<Value> {
+        self.modules?.value(path).map(|item| item.value)
     }
 
     /// Records a plain function definition, so calls to it can be evaluated.
@@ -391,7 +430,9 @@ impl<'t> Evaluator<'t> {
             return item.value;
         }
         if let Some(path) = self.imports.resolve(name) {
-            return Value::Path(path.to_owned());
+            return self
+                .module_value(path)
+                .unwrap_or_else(|| Value::Path(path.to_owned()));
         }
         match name {
             "dict" | "list" | "str" | "int" | "len" | "globals" => {
@@ -409,7 +450,10 @@ impl<'t> Evaluator<'t> {
             return Value::Unknown("an attribute".into());
         };
         match (self.eval_value(object), self.text(attribute)) {
-            (Value::Path(path), attribute) => Value::Path(format!("{path}.{attribute}")),
+            (Value::Path(path), attribute) => {
+                let path = format!("{path}.{attribute}");
+                self.module_value(&path).unwrap_or(Value::Path(path))
+            }
             // `Path(...).parent`: a path's folder.
             (Value::Str(text), "parent") => match text.known() {
                 Some(path) => Value::Str(Text::literal(parent_dir(&path), self.span(node), false)),
@@ -501,7 +545,29 @@ impl<'t> Evaluator<'t> {
         let Some(function) = node.child_by_field_name("function") else {
             return Value::Unknown("a call".into());
         };
-        let callee = self.qualified_name(function);
+        let call = self.call_arguments(node);
+        if function.kind() == "identifier"
+            && let Some(&definition) = self.functions.get(self.text(function))
+        {
+            return self.call_function(definition, call);
+        }
+        // A helper defined in an imported module runs with that module's names.
+        if let Some((definition, source, scope)) =
+            self.modules.and_then(|m| m.function(&call.callee))
+        {
+            let foreign = Evaluator::for_module(source, &scope, self.modules);
+            foreign.depth.set(self.depth.get() + 1);
+            return foreign.call_function(definition, call);
+        }
+        fold_call(call, function, self)
+    }
+
+    /// A call's callee and evaluated arguments, without evaluating the call itself.
+    pub fn call_arguments(&self, node: Node) -> Call {
+        let callee = node
+            .child_by_field_name("function")
+            .map(|function| self.qualified_name(function))
+            .unwrap_or_default();
         let mut call = Call {
             callee,
             args: Vec::new(),
@@ -544,12 +610,12 @@ impl<'t> Evaluator<'t> {
                 }
             }
         }
-        if function.kind() == "identifier"
-            && let Some(&definition) = self.functions.get(self.text(function))
-        {
-            return self.call_function(definition, call);
-        }
-        fold_call(call, function, self)
+        call
+    }
+
+    /// A plain function defined in this file.
+    pub fn function(&self, name: &str) -> Option<Node<'t>> {
+        self.functions.get(name).copied()
     }
 
     /// Evaluates a call of a function defined in the file: binds its parameters and evaluates
@@ -579,7 +645,7 @@ impl<'t> Evaluator<'t> {
         value
     }
 
-    fn bind_parameters(&self, parameters: Node<'t>, call: &Call) {
+    pub fn bind_parameters(&self, parameters: Node<'t>, call: &Call) {
         let mut positional = call.args.iter();
         let mut cursor = parameters.walk();
         for parameter in parameters.named_children(&mut cursor) {
@@ -652,6 +718,164 @@ impl<'t> Evaluator<'t> {
         }
     }
 
+    /// Binds an assignment target: a name, or names unpacked from a known list or tuple.
+    pub fn assign(&self, left: Node<'t>, item: Item) {
+        match left.kind() {
+            "identifier" => self.bind(self.text(left), item),
+            "pattern_list" | "tuple_pattern" => {
+                let mut cursor = left.walk();
+                let targets: Vec<Node<'t>> = left.named_children(&mut cursor).collect();
+                match &item.value {
+                    Value::List(values) if values.len() == targets.len() => {
+                        for (target, value) in targets.into_iter().zip(values.clone()) {
+                            self.assign(target, value);
+                        }
+                    }
+                    _ => {
+                        for target in targets {
+                            let unknown = Item::new(
+                                Value::Unknown("an unpacked value".into()),
+                                item.span.clone(),
+                            );
+                            self.assign(target, unknown);
+                        }
+                    }
+                }
+            }
+            "subscript" => {
+                // `args["owner"] = "x"` on a known dict.
+                let (Some(object), Some(key)) = (
+                    left.child_by_field_name("value"),
+                    left.child_by_field_name("subscript"),
+                ) else {
+                    return;
+                };
+                if object.kind() != "identifier" {
+                    return;
+                }
+                let name = self.text(object).to_owned();
+                if let (
+                    Some(Item {
+                        value: Value::Dict(mut pairs),
+                        span,
+                    }),
+                    key,
+                ) = (self.lookup(&name), self.eval(key))
+                {
+                    pairs.push((key, item));
+                    self.bind(&name, Item::new(Value::Dict(pairs), span));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Statements that change a name's value without assigning it: `x += y`,
+    /// `d.update({...})`, `l.append(v)`, `l.extend([...])`. Returns whether `node` was one.
+    pub fn execute_effect(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "augmented_assignment" => {
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return true;
+                };
+                if left.kind() != "identifier" {
+                    return true;
+                }
+                let name = self.text(left).to_owned();
+                let current = self.lookup(&name).map(|item| item.value);
+                let added = self.eval(right).value;
+                let value = match (current, added) {
+                    (Some(Value::Str(mut a)), Value::Str(b)) => {
+                        a.push(b);
+                        Value::Str(a)
+                    }
+                    (Some(Value::List(mut a)), Value::List(b)) => {
+                        a.extend(b);
+                        Value::List(a)
+                    }
+                    (Some(Value::Int(a)), Value::Int(b)) => a
+                        .checked_add(b)
+                        .map_or(Value::Unknown("overflow".into()), Value::Int),
+                    _ => Value::Unknown(format!("`{name}` after `+=`")),
+                };
+                self.bind(&name, Item::new(value, self.span(node)));
+                true
+            }
+            "call" => {
+                let Some(function) = node.child_by_field_name("function") else {
+                    return false;
+                };
+                let (Some(object), Some(attribute)) = (
+                    function.child_by_field_name("object"),
+                    function.child_by_field_name("attribute"),
+                ) else {
+                    return false;
+                };
+                let method = self.text(attribute);
+                if object.kind() != "identifier"
+                    || !matches!(method, "update" | "append" | "extend")
+                {
+                    return false;
+                }
+                let name = self.text(object).to_owned();
+                let Some(Item { value, span }) = self.lookup(&name) else {
+                    return false;
+                };
+                let Value::Call(call) = self.eval_value(node) else {
+                    return false;
+                };
+                let updated = match (method, value) {
+                    ("update", Value::Dict(mut pairs)) => {
+                        match call.args.first().map(|a| &a.value) {
+                            Some(Value::Dict(more)) => pairs.extend(more.iter().cloned()),
+                            Some(_) => return self.forget(&name, span),
+                            None => {}
+                        }
+                        if call.unknown_splat {
+                            return self.forget(&name, span);
+                        }
+                        for (key, value) in &call.kwargs {
+                            let key = Item::new(
+                                Value::Str(Text::literal(key.clone(), value.span.clone(), false)),
+                                value.span.clone(),
+                            );
+                            pairs.push((key, value.clone()));
+                        }
+                        Value::Dict(pairs)
+                    }
+                    ("append", Value::List(mut items)) => {
+                        items.extend(call.args.first().cloned());
+                        Value::List(items)
+                    }
+                    ("extend", Value::List(mut items)) => match call.args.first().map(|a| &a.value)
+                    {
+                        Some(Value::List(more)) => {
+                            items.extend(more.iter().cloned());
+                            Value::List(items)
+                        }
+                        _ => return self.forget(&name, span),
+                    },
+                    _ => return false,
+                };
+                self.bind(&name, Item::new(updated, span));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A name whose value became unknown after a statement monolint cannot follow.
+    fn forget(&self, name: &str, span: Span) -> bool {
+        self.bind(
+            name,
+            Item::new(Value::Unknown(format!("`{name}` after an update")), span),
+        );
+        true
+    }
+
     /// Simple assignments in order, then the first `return` that yields a known value.
     fn evaluate_body(&self, body: Node<'t>) -> Option<Value> {
         let mut cursor = body.walk();
@@ -660,17 +884,19 @@ impl<'t> Evaluator<'t> {
         for statement in statements {
             match statement.kind() {
                 "expression_statement" => {
-                    if let Some(assignment) = statement
-                        .named_child(0)
-                        .filter(|n| n.kind() == "assignment")
+                    let Some(expression) = statement.named_child(0) else {
+                        continue;
+                    };
+                    if expression.kind() == "assignment"
                         && let (Some(left), Some(right)) = (
-                            assignment.child_by_field_name("left"),
-                            assignment.child_by_field_name("right"),
+                            expression.child_by_field_name("left"),
+                            expression.child_by_field_name("right"),
                         )
-                        && left.kind() == "identifier"
                     {
                         let item = self.eval(right);
-                        self.bind(self.text(left), item);
+                        self.assign(left, item);
+                    } else {
+                        self.execute_effect(expression);
                     }
                 }
                 "return_statement" => {

@@ -10,16 +10,22 @@ use tree_sitter::{Node, Tree};
 use super::eval::{Evaluator, collect_returns};
 use super::invocations::{self, calls_in_command};
 use super::model::{Dag, DagFile, DagKind, Task};
+use super::modules::{ModuleScope, Modules};
 use super::value::{Call, Item, Text, Value};
 use crate::source::{SourceFile, Spanned};
 
-/// Extracts DAGs and tasks from a parsed file.
-pub fn extract_file(source: Arc<SourceFile>, tree: &Tree) -> DagFile {
+/// Extracts DAGs and tasks from a parsed file, with the imported modules' names known.
+pub fn extract_file<'t>(
+    source: Arc<SourceFile>,
+    tree: &'t Tree,
+    modules: Option<&'t Modules<'t>>,
+) -> DagFile {
     let mut extractor = Extractor {
-        eval: Evaluator::new(source.clone()),
+        eval: Evaluator::new(source.clone(), modules),
         dags: Vec::new(),
         tasks: Vec::new(),
         factories: HashMap::new(),
+        registers: true,
     };
     extractor.block(tree.root_node(), &Context::default());
     DagFile {
@@ -35,6 +41,8 @@ pub fn extract_file(source: Arc<SourceFile>, tree: &Tree) -> DagFile {
 struct Context {
     dag: Option<usize>,
     group_default_args: Vec<Item>,
+    /// `outer.inner.` for tasks in (prefixing) task groups: Airflow's task ids carry it.
+    group_prefix: String,
 }
 
 /// A function decorated with `@dag` or `@task...`: it creates a DAG or task when called.
@@ -52,6 +60,8 @@ enum FactoryKind {
     BashTask,
     /// `@task` and other task decorators: a task that runs Python.
     Task,
+    /// `@task_group`: the tasks created in the body belong to a group.
+    TaskGroup,
 }
 
 struct Extractor<'t> {
@@ -59,6 +69,26 @@ struct Extractor<'t> {
     dags: Vec<Dag>,
     tasks: Vec<Task>,
     factories: HashMap<String, Factory<'t>>,
+    /// False when only a module's names are wanted: DAGs and tasks are not created.
+    registers: bool,
+}
+
+/// The names an imported module defines at its top level (its DAGs and tasks are not created).
+/// Modules it imports were evaluated before it.
+pub fn module_scope<'t>(
+    source: Arc<SourceFile>,
+    tree: &'t Tree,
+    modules: &'t Modules<'t>,
+) -> ModuleScope<'t> {
+    let mut extractor = Extractor {
+        eval: Evaluator::new(source, Some(modules)),
+        dags: Vec::new(),
+        tasks: Vec::new(),
+        factories: HashMap::new(),
+        registers: false,
+    };
+    extractor.block(tree.root_node(), &Context::default());
+    extractor.eval.into_scope()
 }
 
 fn last_segment(path: &str) -> &str {
@@ -122,35 +152,10 @@ impl<'t> Extractor<'t> {
                 }
             }
             "augmented_assignment" => {
-                // `cmd += " --full-refresh"`: strings and lists only.
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
-                    return;
-                };
-                if left.kind() != "identifier" {
-                    return;
-                }
-                let name = self.eval.text(left).to_owned();
-                let span = self.eval.span(node);
-                let current = self.eval.lookup(&name).map(|item| item.value.clone());
-                let added = self.eval.eval(right).value;
-                let value = match (current, added) {
-                    (Some(Value::Str(mut a)), Value::Str(b)) => {
-                        a.push(b);
-                        Value::Str(a)
-                    }
-                    (Some(Value::List(mut a)), Value::List(b)) => {
-                        a.extend(b);
-                        Value::List(a)
-                    }
-                    _ => Value::Unknown(format!("`{name}` after `+=`")),
-                };
-                self.eval.bind(&name, Item::new(value, span));
+                self.eval.execute_effect(node);
             }
             _ => {
-                if self.update_dict(node) {
+                if self.eval.execute_effect(node) {
                     return;
                 }
                 self.discover(node, context);
@@ -158,83 +163,8 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    /// `default_args.update({...})` on a known dict.
-    fn update_dict(&mut self, node: Node<'t>) -> bool {
-        if node.kind() != "call" {
-            return false;
-        }
-        let Some(function) = node.child_by_field_name("function") else {
-            return false;
-        };
-        let (Some(object), Some(attribute)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
-        ) else {
-            return false;
-        };
-        if object.kind() != "identifier" || self.eval.text(attribute) != "update" {
-            return false;
-        }
-        let name = self.eval.text(object).to_owned();
-        let Some(Item {
-            value: Value::Dict(mut pairs),
-            span,
-        }) = self.eval.lookup(&name)
-        else {
-            return false;
-        };
-        let Some(Value::Call(call)) = Some(self.eval.eval(node).value) else {
-            return false;
-        };
-        match call.args.first().map(|a| &a.value) {
-            Some(Value::Dict(more)) => pairs.extend(more.iter().cloned()),
-            Some(_) => {
-                self.eval.bind(
-                    &name,
-                    Item::new(Value::Unknown(format!("`{name}` after `.update()`")), span),
-                );
-                return true;
-            }
-            None => {}
-        }
-        for (key, value) in &call.kwargs {
-            let key = Item::new(
-                Value::Str(Text::literal(key.clone(), value.span.clone(), false)),
-                value.span.clone(),
-            );
-            pairs.push((key, value.clone()));
-        }
-        self.eval.bind(&name, Item::new(Value::Dict(pairs), span));
-        true
-    }
-
     fn assign(&mut self, left: Node<'t>, item: Item) {
-        match left.kind() {
-            "identifier" => {
-                let name = self.eval.text(left).to_owned();
-                self.eval.bind(&name, item);
-            }
-            "pattern_list" | "tuple_pattern" => {
-                let targets = named_children(left);
-                match &item.value {
-                    Value::List(values) if values.len() == targets.len() => {
-                        for (target, value) in targets.into_iter().zip(values.clone()) {
-                            self.assign(target, value);
-                        }
-                    }
-                    _ => {
-                        for target in targets {
-                            let unknown = Item::new(
-                                Value::Unknown("an unpacked value".into()),
-                                item.span.clone(),
-                            );
-                            self.assign(target, unknown);
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
+        self.eval.assign(left, item);
     }
 
     /// Finds DAG and task constructions in an expression, registers them, and returns the
@@ -256,12 +186,20 @@ impl<'t> Extractor<'t> {
 
     /// Registers a call that creates a DAG or a task.
     fn call(&mut self, node: Node<'t>, context: &Context) -> Option<Item> {
+        if !self.registers {
+            return None;
+        }
         let function = node.child_by_field_name("function")?;
         let span = self.eval.span(node);
         if function.kind() == "identifier" {
             let name = self.eval.text(function).to_owned();
             if let Some(factory) = self.factories.get(&name).copied() {
                 return Some(self.instantiate(factory, node, context));
+            }
+            if let Some(definition) = self.eval.function(&name)
+                && self.builds_airflow_objects(definition)
+            {
+                return Some(self.run_factory_function(definition, node, context));
             }
         }
         let qualified = self.eval.qualified_name(function);
@@ -298,6 +236,63 @@ impl<'t> Extractor<'t> {
         ))
     }
 
+    /// Whether a function's body creates DAGs, task groups or operators (a DAG factory).
+    fn builds_airflow_objects(&self, definition: Node<'t>) -> bool {
+        fn walk(extractor: &Extractor, node: Node) -> bool {
+            if node.kind() == "call"
+                && let Some(function) = node.child_by_field_name("function")
+            {
+                let qualified = extractor.eval.qualified_name(function);
+                let name = last_segment(&qualified);
+                if matches!(name, "DAG" | "DbtDag" | "DbtTaskGroup" | "TaskGroup")
+                    || name.ends_with("Operator")
+                    || name.ends_with("Sensor")
+                {
+                    return true;
+                }
+            }
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.named_children(&mut cursor).collect();
+            children.into_iter().any(|child| walk(extractor, child))
+        }
+        definition
+            .child_by_field_name("body")
+            .is_some_and(|body| walk(self, body))
+    }
+
+    /// A call of a function that builds DAGs or tasks: its body runs here, with its parameters
+    /// bound, so what it creates is registered; the call's value is what it returns.
+    fn run_factory_function(
+        &mut self,
+        definition: Node<'t>,
+        call_node: Node<'t>,
+        context: &Context,
+    ) -> Item {
+        let span = self.eval.span(call_node);
+        let call = self.eval.call_arguments(call_node);
+        let (Some(parameters), Some(body)) = (
+            definition.child_by_field_name("parameters"),
+            definition.child_by_field_name("body"),
+        ) else {
+            return Item::new(Value::Unknown("a function".into()), span);
+        };
+        self.eval.push_scope();
+        self.eval.bind_parameters(parameters, &call);
+        self.block(body, context);
+        let mut returns = Vec::new();
+        collect_returns(body, &mut returns);
+        // `return BashOperator(...)`: the returned operator is created too.
+        let value = match returns.first() {
+            Some(&node) => match self.discover(node, context) {
+                Some(registered) => registered.value,
+                None => self.eval.eval(node).value,
+            },
+            None => Value::None,
+        };
+        self.eval.pop_scope();
+        Item::new(value, span)
+    }
+
     fn register_dag(&mut self, node: Node<'t>, kind: DagKind) -> usize {
         let item = self.eval.eval(node);
         let call = match item.value {
@@ -315,7 +310,7 @@ impl<'t> Extractor<'t> {
             // A DbtDag renders the dbt selection into its own tasks.
             let context = Context {
                 dag: Some(index),
-                group_default_args: Vec::new(),
+                ..Context::default()
             };
             self.register_task(call, &context);
         }
@@ -331,7 +326,8 @@ impl<'t> Extractor<'t> {
         let task_id = call
             .kwarg("task_id")
             .or_else(|| call.kwarg("group_id"))
-            .and_then(|item| item.value.as_str());
+            .and_then(|item| item.value.as_str())
+            .map(|id| format!("{}{id}", context.group_prefix));
         let extraction = invocations::extract(&call).unwrap_or_default();
         let mut group_default_args = context.group_default_args.clone();
         if let Some(own) = call
@@ -364,7 +360,8 @@ impl<'t> Extractor<'t> {
             let Value::Dict(pairs) = &args.value else {
                 continue;
             };
-            for (key, value) in pairs {
+            // A later key of the same dict wins (`{**base, "owner": "x"}`).
+            for (key, value) in pairs.iter().rev() {
                 let Some(key) = key.value.as_str() else {
                     continue;
                 };
@@ -425,21 +422,32 @@ impl<'t> Extractor<'t> {
             let qualified = self.eval.qualified_name(function);
             if last_segment(&qualified) == "TaskGroup" {
                 let item = self.eval.eval(expression);
-                if let Some(args) = item.value.as_call().and_then(|c| c.kwarg("default_args")) {
-                    inner.group_default_args.insert(0, args.clone());
+                if let Some(group) = item.value.as_call() {
+                    if let Some(args) = group.kwarg("default_args") {
+                        inner.group_default_args.insert(0, args.clone());
+                    }
+                    let prefixes = group
+                        .kwarg("prefix_group_id")
+                        .is_none_or(|flag| flag.value.truthy() != Some(false));
+                    // Airflow: a group with `prefix_group_id=False` gives its tasks bare ids.
+                    inner.group_prefix =
+                        match group.arg("group_id", 0).and_then(|id| id.value.as_str()) {
+                            Some(id) if prefixes => format!("{}{id}.", outer.group_prefix),
+                            _ => String::new(),
+                        };
                 }
                 return item;
             }
         }
-        match self.discover(expression, outer) {
-            Some(item) => {
-                if let Value::Dag(index) = item.value {
-                    inner.dag = Some(index);
-                }
-                item
-            }
+        let item = match self.discover(expression, outer) {
+            Some(item) => item,
+            // `with dag:` on a DAG bound earlier.
             None => self.eval.eval(expression),
+        };
+        if let Value::Dag(index) = item.value {
+            inner.dag = Some(index);
         }
+        item
     }
 
     fn decorated_definition(&mut self, node: Node<'t>) {
@@ -469,6 +477,7 @@ impl<'t> Extractor<'t> {
             let qualified = self.eval.qualified_name(target);
             let kind = match qualified.as_str() {
                 path if last_segment(path) == "dag" => FactoryKind::Dag,
+                path if last_segment(path) == "task_group" => FactoryKind::TaskGroup,
                 path if path.ends_with("task.bash") => FactoryKind::BashTask,
                 path if last_segment(path) == "task" || path.contains("task.") => FactoryKind::Task,
                 _ => continue,
@@ -519,7 +528,7 @@ impl<'t> Extractor<'t> {
                 });
                 let body_context = Context {
                     dag: Some(index),
-                    group_default_args: Vec::new(),
+                    ..Context::default()
                 };
                 self.eval.push_scope();
                 if let Some(body) = factory.definition.child_by_field_name("body") {
@@ -527,6 +536,25 @@ impl<'t> Extractor<'t> {
                 }
                 self.eval.pop_scope();
                 Item::new(Value::Dag(index), span)
+            }
+            FactoryKind::TaskGroup => {
+                let group_id = decorator
+                    .arg("group_id", 0)
+                    .and_then(|id| id.value.as_str())
+                    .or(function_name);
+                let mut body_context = context.clone();
+                if let Some(group_id) = group_id {
+                    body_context.group_prefix = format!("{}{group_id}.", context.group_prefix);
+                }
+                if let Some(args) = decorator.kwarg("default_args") {
+                    body_context.group_default_args.insert(0, args.clone());
+                }
+                self.eval.push_scope();
+                if let Some(body) = factory.definition.child_by_field_name("body") {
+                    self.block(body, &body_context);
+                }
+                self.eval.pop_scope();
+                Item::new(Value::Unknown("a task group".into()), span)
             }
             FactoryKind::BashTask | FactoryKind::Task => {
                 let mut call = decorator;
@@ -644,7 +672,7 @@ mod tests {
             .unwrap();
         let source = SourceFile::new("dags/t.py", code.to_owned());
         let tree = parser.parse(source.text(), None).unwrap();
-        let file = extract_file(source, &tree);
+        let file = extract_file(source, &tree, None);
         file.tasks
             .iter()
             .map(|task| {
@@ -726,6 +754,41 @@ with DAG("d") as dag:
                 ("a".to_owned(), vec!["run tag:a".to_owned()]),
                 ("b".to_owned(), vec!["test tag:b".to_owned()])
             ]
+        );
+    }
+
+    #[test]
+    fn helpers_update_dicts() {
+        let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+BASE = {"owner": "x", "retries": 2}
+def args_for(team, **overrides):
+    """doc"""
+    args = dict(BASE, owner=team)
+    args.update(overrides)
+    return args
+with DAG("d", default_args=args_for("t", retries=4)) as dag:
+    BashOperator(task_id="a", bash_command="dbt run")
+"#;
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let source = SourceFile::new("dags/t.py", code.to_owned());
+        let tree = parser.parse(source.text(), None).unwrap();
+        let file = extract_file(source, &tree, None);
+        let arg = |key| {
+            file.dags[0]
+                .default_arg(key)
+                .unwrap()
+                .unwrap()
+                .value
+                .describe()
+        };
+        assert_eq!(
+            (arg("owner"), arg("retries")),
+            ("t".to_owned(), "4".to_owned())
         );
     }
 }

@@ -5,6 +5,7 @@ pub mod eval;
 pub mod extract;
 pub mod invocations;
 pub mod model;
+pub mod modules;
 pub mod parse;
 pub mod shell;
 pub mod value;

@@ -1,13 +1,16 @@
-//! Reads and parses DAG files with tree-sitter, in parallel: one parser per worker thread,
-//! each file read and parsed once.
+//! Reads and parses the Python files of the DAG folders with tree-sitter, in three steps: every
+//! file read and parsed once, in parallel (one parser per worker); the modules that other files
+//! import evaluated; then every DAG file's DAGs and tasks extracted, in parallel.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tree_sitter::{Node, Parser};
 
 use super::extract::extract_file;
 use super::model::DagFile;
+use super::modules::{ModuleFile, Modules};
 use crate::error::Error;
 use crate::source::{SourceFile, Span};
 
@@ -16,18 +19,58 @@ use crate::source::{SourceFile, Span};
 pub struct FileToRead {
     pub path: PathBuf,
     pub display: String,
-    /// Outside the DAG folders a file counts only if it mentions both "airflow" and "dag"
-    /// (case-insensitive), the test Airflow's own safe-mode DAG discovery applies.
-    pub only_if_mentions_airflow: bool,
+    /// The dotted name other files import it by, when it sits in a DAG folder (which Airflow
+    /// puts on `sys.path`): `common`, `include.dbt`.
+    pub module: Option<String>,
 }
 
-/// Parses and extracts every DAG file, keeping the input order.
+/// A parsed file: importable, and a DAG file if Airflow would look for DAGs in it.
+struct Parsed {
+    module: ModuleFile,
+    is_dag_file: bool,
+}
+
+/// Parses every file and extracts the DAG files, keeping the input order.
+///
+/// Airflow only looks for DAGs in files whose text mentions both "airflow" and "dag" (its
+/// default safe mode); other files of the DAG folders are still importable modules.
 pub fn parse_dag_files(files: &[FileToRead]) -> Vec<DagFile> {
-    let parsed: Vec<Option<DagFile>> = files
+    let parsed: Vec<Result<Option<Parsed>, DagFile>> = files
         .par_iter()
         .map_init(new_parser, |parser, file| parse_one(parser.as_mut(), file))
         .collect();
-    parsed.into_iter().flatten().collect()
+    let mut results: Vec<Option<DagFile>> = Vec::with_capacity(parsed.len());
+    let mut modules_files = Vec::new();
+    let mut dag_positions = Vec::new();
+    for entry in parsed {
+        match entry {
+            Err(unreadable) => results.push(Some(unreadable)),
+            Ok(None) => {}
+            Ok(Some(parsed)) => {
+                if parsed.is_dag_file {
+                    dag_positions.push((results.len(), modules_files.len()));
+                    results.push(None);
+                }
+                modules_files.push(parsed.module);
+            }
+        }
+    }
+    let modules = Modules::default();
+    modules.evaluate(&modules_files);
+    let extracted: Vec<(usize, DagFile)> = dag_positions
+        .par_iter()
+        .map(|&(position, module)| {
+            let file = &modules_files[module];
+            (
+                position,
+                extract_file(file.source.clone(), &file.tree, Some(&modules)),
+            )
+        })
+        .collect();
+    for (position, file) in extracted {
+        results[position] = Some(file);
+    }
+    results.into_iter().flatten().collect()
 }
 
 fn new_parser() -> Option<Parser> {
@@ -38,7 +81,13 @@ fn new_parser() -> Option<Parser> {
     Some(parser)
 }
 
-fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Option<DagFile> {
+/// Airflow's safe-mode test for a file that may define DAGs.
+fn mentions_airflow_dag(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("airflow") && lower.contains("dag")
+}
+
+fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Result<Option<Parsed>, DagFile> {
     let text = match std::fs::read(&file.path) {
         Ok(bytes) => String::from_utf8(bytes)
             .map_err(|_| Error::new(format!("{}: not UTF-8 text", file.display))),
@@ -46,28 +95,30 @@ fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Option<DagFile> 
     };
     let text = match text {
         Ok(text) => text,
-        Err(error) => return Some(unreadable(SourceFile::new(file.display.clone(), ""), error)),
+        Err(error) => return Err(unreadable(SourceFile::new(file.display.clone(), ""), error)),
     };
-    if file.only_if_mentions_airflow {
-        let lower = text.to_ascii_lowercase();
-        if !(lower.contains("airflow") && lower.contains("dag")) {
-            return None;
-        }
+    let is_dag_file = mentions_airflow_dag(&text);
+    if !is_dag_file && file.module.is_none() {
+        return Ok(None);
     }
     let source = SourceFile::new(file.display.clone(), text);
     let Some(parser) = parser else {
-        return Some(unreadable(
+        return Err(unreadable(
             source,
             Error::new("the Python grammar failed to load"),
         ));
     };
     let Some(tree) = parser.parse(source.text(), None) else {
-        return Some(unreadable(
+        return Err(unreadable(
             source.clone(),
             Error::new(format!("{}: could not be parsed", file.display)),
         ));
     };
     if tree.root_node().has_error() {
+        if !is_dag_file {
+            // A module Python cannot parse cannot be imported either: its names stay unknown.
+            return Ok(None);
+        }
         let node = first_error(tree.root_node()).unwrap_or(tree.root_node());
         let span = Span::new(
             source.clone(),
@@ -76,12 +127,16 @@ fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Option<DagFile> 
         let error = Error::at(span, "invalid Python syntax", "Python cannot parse this").with_help(
             "Airflow cannot import this file either, so none of its DAGs exist; fix the syntax",
         );
-        return Some(unreadable(source, error));
+        return Err(unreadable(source, error));
     }
-    Some(extract_file(source, &tree))
+    let name = file.module.clone().unwrap_or_default();
+    Ok(Some(Parsed {
+        module: ModuleFile { name, source, tree },
+        is_dag_file,
+    }))
 }
 
-fn unreadable(source: std::sync::Arc<SourceFile>, error: Error) -> DagFile {
+fn unreadable(source: Arc<SourceFile>, error: Error) -> DagFile {
     DagFile {
         source,
         dags: Vec::new(),

@@ -102,7 +102,7 @@ fn dag_layout(workspace: &Workspace) -> DagLayout {
         elsewhere: Vec::new(),
     };
     for file in &workspace.dag_files {
-        if file.only_if_mentions_airflow {
+        if file.module.is_none() {
             // The same test the DAG parser applies to such files.
             let mentions = std::fs::read_to_string(&file.path).is_ok_and(|text| {
                 let lower = text.to_ascii_lowercase();

@@ -116,6 +116,20 @@ pub fn execute(args: &LsArgs) -> LsResult {
             };
         }
     };
+    // dbt's ls: `-m` neither combines with `-s` nor with `--resource-type`.
+    if !args.models.is_empty() && (!args.select.is_empty() || !args.resource_type.is_empty()) {
+        let other = if args.select.is_empty() {
+            "resource_type"
+        } else {
+            "select"
+        };
+        return LsResult {
+            error: Some(Error::new(format!(
+                "\"models\" and \"{other}\" are mutually exclusive arguments"
+            ))),
+            ..LsResult::default()
+        };
+    }
     let call = match command_line(args) {
         Some(call) => call,
         None => {

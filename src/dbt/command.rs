@@ -133,15 +133,18 @@ impl DbtCommand {
         if !self.accepts_resource_type_flags() {
             return Ok(self.default_resource_types().to_vec());
         }
-        let expand = |names: &[&str]| -> Result<Vec<ResourceType>, String> {
+        // Names are lower-case, as dbt's `NodeType` values are; `all` only widens a selection.
+        let expand = |names: &[&str], all_allowed: bool| -> Result<Vec<ResourceType>, String> {
             let mut types = Vec::new();
             for name in names {
-                match name.to_ascii_lowercase().as_str() {
-                    "all" => types.extend(self.all_resource_types()),
+                match *name {
+                    "all" if all_allowed => types.extend(self.all_resource_types()),
                     "default" => types.extend_from_slice(self.default_resource_types()),
-                    lower => types.push(ResourceType::parse(lower).ok_or_else(|| {
-                        format!("'{name}' is not one of the resource types dbt accepts")
-                    })?),
+                    other => types.push(
+                        ResourceType::parse(other)
+                            .filter(|_| other != "all")
+                            .ok_or_else(|| format!("'{name}' is not a valid NodeType"))?,
+                    ),
                 }
             }
             Ok(types)
@@ -149,9 +152,9 @@ impl DbtCommand {
         let mut types = if include.is_empty() {
             self.default_resource_types().to_vec()
         } else {
-            expand(include)?
+            expand(include, true)?
         };
-        let excluded = expand(exclude)?;
+        let excluded = expand(exclude, false)?;
         types.retain(|t| !excluded.contains(t));
         types.sort_unstable();
         types.dedup();

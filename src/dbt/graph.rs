@@ -669,12 +669,12 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
         let Some(resource_type) = ResourceType::parse(&raw.resource_type) else {
             return;
         };
-        let mut tags = boxed(&raw.tags.0).into_vec();
-        for tag in boxed(&config.tags.0) {
-            if !tags.contains(&tag) {
-                tags.push(tag);
-            }
-        }
+        // dbt selects on a node's `tags`, which it fills from `config.tags` when parsing; a
+        // metric keeps its own (empty) list, and a unit test has only `config.tags`.
+        let tags = match &raw.tags {
+            Some(own) => boxed(&own.0),
+            None => boxed(&config.tags.0),
+        };
         let patch_file = raw
             .patch_path
             .as_deref()
@@ -690,7 +690,7 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
             fqn: boxed(&raw.fqn),
             file: raw.original_file_path.as_deref().map(normalize_path),
             patch_file,
-            tags: tags.into_boxed_slice(),
+            tags,
             meta: raw.meta.and_then(|m| self.range_of(m)),
             config_meta: config.meta.and_then(|m| self.range_of(m)),
             materialized: config.materialized.as_deref().map(Into::into),

@@ -80,8 +80,10 @@ pub struct RawNode<'a> {
     pub patch_path: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "nullable")]
     pub fqn: Vec<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "nullable")]
-    pub tags: StringOrList<'a>,
+    /// The node's own tags: `None` when it has no `tags` field (unit tests keep theirs in
+    /// `config.tags`).
+    #[serde(borrow, default)]
+    pub tags: Option<StringOrList<'a>>,
     #[serde(borrow, default, deserialize_with = "nullable")]
     pub config: RawConfig<'a>,
     /// Read only when a rule asks (see `DbtGraph::meta`).
@@ -527,7 +529,7 @@ mod tests {
         assert_eq!(collect.disabled[0].name, "old");
         assert!(collect.groups.is_empty());
         let node = &collect.nodes[0];
-        assert!(node.tags.0.is_empty());
+        assert!(node.tags.as_ref().is_none_or(|tags| tags.0.is_empty()));
         let config = &node.config;
         assert_eq!(config.materialized.as_deref(), Some("incremental"));
         assert_eq!(config.unique_key.0, ["id", "day"]);

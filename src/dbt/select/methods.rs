@@ -306,7 +306,10 @@ fn matching_paths(graph: &DbtGraph, value: &str) -> Result<HashSet<String>, Sele
     let pattern = normalize_relative(value);
     let tree = graph.root_project_paths();
     if pattern.is_empty() {
-        return Ok(HashSet::from([String::new()]));
+        // dbt 1.11 globs the project root itself, which its path matching cannot handle.
+        return Err(SelectorError::invalid(format!(
+            "`path:{value}` makes dbt fail (\"tuple index out of range\"): select the project's folders instead, e.g. `path:models`"
+        )));
     }
     if !has_wildcard(&pattern) {
         return Ok(if tree.contains(pattern.as_str()) {

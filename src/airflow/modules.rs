@@ -1,0 +1,166 @@
+//! Python modules of the DAG folders that DAG files import (`from common import DBT_DIR`,
+//! `import include.dbt`): their top-level names evaluated once, before DAG files are read,
+//! so a constant, dict or helper function defined in a shared module is known where it is used.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use tree_sitter::{Node, Tree};
+
+use super::eval::Imports;
+use super::value::Item;
+use crate::source::SourceFile;
+
+/// A parsed module file of the DAG folders.
+pub struct ModuleFile {
+    /// Dotted name (`common`, `include.dbt`), relative to the folder on `sys.path`.
+    pub name: String,
+    pub source: Arc<SourceFile>,
+    pub tree: Tree,
+}
+
+/// What a module defines at its top level.
+#[derive(Default)]
+pub struct ModuleScope<'t> {
+    pub bindings: HashMap<String, Item>,
+    pub functions: HashMap<String, Node<'t>>,
+    pub imports: Imports,
+}
+
+/// A module's file and what it defines.
+type Evaluated<'t> = (Arc<SourceFile>, Arc<ModuleScope<'t>>);
+
+/// The evaluated modules, by dotted name. Filled once, then read from many threads.
+#[derive(Default)]
+pub struct Modules<'t> {
+    scopes: RwLock<HashMap<String, Evaluated<'t>>>,
+}
+
+impl<'t> Modules<'t> {
+    /// Evaluates every module that some file imports (and what those import), one at a time:
+    /// import cycles end in unknown names, never in a hang.
+    pub fn evaluate(&'t self, files: &'t [ModuleFile]) {
+        let by_name: HashMap<&str, &'t ModuleFile> =
+            files.iter().map(|f| (f.name.as_str(), f)).collect();
+        let mut wanted: Vec<&str> = Vec::new();
+        for file in files {
+            for imported in imported_modules(file) {
+                if let Some((name, _)) = by_name.get_key_value(imported.as_str())
+                    && !wanted.contains(name)
+                {
+                    wanted.push(name);
+                }
+            }
+        }
+        wanted.sort_unstable();
+        let mut in_progress = HashSet::new();
+        for name in wanted {
+            self.ensure(name, &by_name, &mut in_progress);
+        }
+    }
+
+    fn ensure(
+        &'t self,
+        name: &str,
+        by_name: &HashMap<&str, &'t ModuleFile>,
+        in_progress: &mut HashSet<String>,
+    ) {
+        let known = self
+            .scopes
+            .read()
+            .map(|scopes| scopes.contains_key(name))
+            .unwrap_or(true);
+        if known || !in_progress.insert(name.to_owned()) {
+            return;
+        }
+        let Some(file) = by_name.get(name).copied() else {
+            return;
+        };
+        // Modules this one imports come first.
+        for imported in imported_modules(file) {
+            if by_name.contains_key(imported.as_str()) {
+                self.ensure(&imported, by_name, in_progress);
+            }
+        }
+        let scope = super::extract::module_scope(file.source.clone(), &file.tree, self);
+        if let Ok(mut scopes) = self.scopes.write() {
+            scopes.insert(name.to_owned(), (file.source.clone(), Arc::new(scope)));
+        }
+        in_progress.remove(name);
+    }
+
+    /// The module a dotted path starts with, and the rest of the path: `common.DBT_DIR` →
+    /// (`common`'s file and scope, `DBT_DIR`).
+    fn split<'p>(&self, path: &'p str) -> Option<(Evaluated<'t>, &'p str)> {
+        let scopes = self.scopes.read().ok()?;
+        let mut at = path.len();
+        loop {
+            let module = &path[..at];
+            if let Some(found) = scopes.get(module) {
+                return Some((found.clone(), path.get(at + 1..).unwrap_or("")));
+            }
+            at = module.rfind('.')?;
+        }
+    }
+
+    /// The value a dotted path names in an evaluated module (`common.DBT_DIR`).
+    pub fn value(&self, path: &str) -> Option<Item> {
+        let ((_, scope), rest) = self.split(path)?;
+        if rest.is_empty() || rest.contains('.') {
+            return None;
+        }
+        scope.bindings.get(rest).cloned()
+    }
+
+    /// A function a dotted path names in an evaluated module, with the module it lives in.
+    pub fn function(
+        &self,
+        path: &str,
+    ) -> Option<(Node<'t>, Arc<SourceFile>, Arc<ModuleScope<'t>>)> {
+        let ((source, scope), rest) = self.split(path)?;
+        let node = *scope.functions.get(rest)?;
+        Some((node, source, scope))
+    }
+}
+
+/// Dotted names a module imports (`import a.b`, `from a.b import c` → `a.b`, `a.b.c`).
+fn imported_modules(file: &ModuleFile) -> Vec<String> {
+    let root = file.tree.root_node();
+    let text = |n: Node| {
+        n.utf8_text(file.source.text().as_bytes())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut names = Vec::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        match statement.kind() {
+            "import_statement" => {
+                let mut inner = statement.walk();
+                for name in statement.children_by_field_name("name", &mut inner) {
+                    let path = match name.kind() {
+                        "aliased_import" => name.child_by_field_name("name").map(text),
+                        _ => Some(text(name)),
+                    };
+                    names.extend(path);
+                }
+            }
+            "import_from_statement" => {
+                if let Some(module) = statement.child_by_field_name("module_name") {
+                    let module = text(module);
+                    let mut inner = statement.walk();
+                    for name in statement.children_by_field_name("name", &mut inner) {
+                        let imported = match name.kind() {
+                            "aliased_import" => name.child_by_field_name("name").map(text),
+                            _ => Some(text(name)),
+                        };
+                        names.extend(imported.map(|n| format!("{module}.{n}")));
+                    }
+                    names.push(module);
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
