@@ -122,7 +122,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
                 })
                 .collect::<Vec<_>>()
         },
-        || airflow::parse::parse_dag_files(&workspace.dag_files),
+        || airflow::parse::parse_files(&workspace.dag_files),
     );
     let mut problems = Vec::new();
     let mut loaded_projects = Vec::new();
@@ -131,6 +131,10 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         problems.extend(warnings);
         loaded_projects.push(project);
     }
+    let dag_files = dag_files.extract(Some(&link::LoadedManifests {
+        projects: &loaded_projects,
+        path_map: &workspace.path_map,
+    }));
     for file in &dag_files {
         problems.extend(file.problems.iter().cloned());
     }

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::airflow::value::UNKNOWN_MARK;
+use crate::airflow::dbt_manifest::{self, ManifestSource};
+use crate::airflow::value::{UNKNOWN_MARK, Value};
 use crate::airflow::{Dag, DagFile, Task};
 use crate::dbt::checksum::{self, Stale};
 use crate::dbt::cli::DbtCall;
@@ -291,6 +292,32 @@ impl FileCache {
     }
 }
 
+/// The loaded projects' manifests, for DAG files that read `manifest.json` themselves.
+pub struct LoadedManifests<'p> {
+    pub projects: &'p [DbtProject],
+    pub path_map: &'p PathMap,
+}
+
+impl ManifestSource for LoadedManifests<'_> {
+    /// The project whose folder the manifest sits in (`<project>/target/manifest.json`), found
+    /// as a `--project-dir` is; the only project when there is one.
+    fn manifest(&self, path: &str, span: &Span) -> Option<Value> {
+        let folder = path
+            .rsplit_once(['/', '\\'])
+            .map_or("", |(folder, _)| folder);
+        let project_dir = folder
+            .strip_suffix("/target")
+            .or_else(|| folder.strip_suffix("\\target"))
+            .unwrap_or(folder);
+        let dir = (!project_dir.is_empty()).then_some(project_dir);
+        let project = which_project(self.projects, self.path_map, dir).ok()?;
+        Some(dbt_manifest::manifest_value(
+            &self.projects[project].graph,
+            span,
+        ))
+    }
+}
+
 fn resolve_call(
     projects: &[DbtProject],
     path_map: &PathMap,
@@ -304,7 +331,8 @@ fn resolve_call(
         project,
         resolution,
     };
-    let project = match which_project(projects, path_map, call) {
+    let dir = call.project_dir.as_ref().map(|dir| dir.value.as_str());
+    let project = match which_project(projects, path_map, dir) {
         Ok(project) => project,
         Err(reason) => {
             let span = call
@@ -355,9 +383,9 @@ fn resolve_call(
 fn which_project(
     projects: &[DbtProject],
     path_map: &PathMap,
-    call: &DbtCall,
+    dir: Option<&str>,
 ) -> Result<usize, String> {
-    let Some(dir) = &call.project_dir else {
+    let Some(dir) = dir else {
         return match projects.len() {
             1 => Ok(0),
             _ => Err(
@@ -366,18 +394,13 @@ fn which_project(
             ),
         };
     };
-    if let Some(repo_dir) = path_map.apply(&dir.value) {
+    if let Some(repo_dir) = path_map.apply(dir) {
         return projects
             .iter()
             .position(|project| project.display_dir == repo_dir)
-            .ok_or_else(|| {
-                format!(
-                    "`{}` maps to `{repo_dir}`, which holds no dbt project",
-                    dir.value
-                )
-            });
+            .ok_or_else(|| format!("`{dir}` maps to `{repo_dir}`, which holds no dbt project"));
     }
-    let wanted = normalize_relative(&dir.value);
+    let wanted = normalize_relative(dir);
     if let Some(exact) = projects
         .iter()
         .position(|project| project.display_dir == wanted)
@@ -402,12 +425,10 @@ fn which_project(
         // A deployment path such as `/opt/airflow/dbt` with a single project in the repository.
         ([], 1) => Ok(0),
         ([], _) => Err(format!(
-            "no dbt project of this repository matches `{}`; map it with `[dbt] path-map`",
-            dir.value
+            "no dbt project of this repository matches `{dir}`; map it with `[dbt] path-map`"
         )),
         _ => Err(format!(
-            "several dbt projects match `{}`; map it with `[dbt] path-map`",
-            dir.value
+            "several dbt projects match `{dir}`; map it with `[dbt] path-map`"
         )),
     }
 }

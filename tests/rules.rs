@@ -82,7 +82,9 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
             .map(|path| FileToRead {
                 path: path.clone(),
                 display: relative_display(dir, path),
-                only_if_mentions_airflow: false,
+                module: path
+                    .file_stem()
+                    .map(|stem| stem.to_string_lossy().into_owned()),
             })
             .collect(),
         path_map: PathMap::new(loaded.config.dbt.path_map.clone()),

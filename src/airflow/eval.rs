@@ -92,6 +92,8 @@ pub struct Evaluator<'t> {
     depth: Cell<u32>,
     /// Modules of the DAG folders this file may import from.
     modules: Option<&'t Modules<'t>>,
+    /// The `super().__init__(...)` call of the operator subclass being instantiated.
+    super_init: RefCell<Option<Call>>,
 }
 
 /// How deep helper functions may call helper functions.
@@ -106,6 +108,7 @@ impl<'t> Evaluator<'t> {
             functions: HashMap::new(),
             depth: Cell::new(0),
             modules,
+            super_init: RefCell::new(None),
         }
     }
 
@@ -122,6 +125,7 @@ impl<'t> Evaluator<'t> {
             functions: scope.functions.clone(),
             depth: Cell::new(0),
             modules,
+            super_init: RefCell::new(None),
         }
     }
 
@@ -139,12 +143,34 @@ impl<'t> Evaluator<'t> {
         }
     }
 
+    /// What `json.load(file)` returns for a file monolint knows: the dbt manifest of a
+    /// loaded project. Other JSON files stay unknown (monolint reads only the repository's
+    /// dbt and Airflow sources).
+    fn load_json_file(&self, file: &Value, span: &Span) -> Option<Value> {
+        if !is_open(file) {
+            return None;
+        }
+        let path = file.as_call()?.arg("file", 0)?.value.as_str()?;
+        if !super::dbt_manifest::is_manifest_path(&path) {
+            return Some(Value::Unknown(format!("the contents of `{path}`")));
+        }
+        let manifest = self
+            .modules
+            .and_then(|modules| modules.manifests)
+            .and_then(|manifests| manifests.manifest(&path, span));
+        Some(manifest.unwrap_or_else(|| {
+            Value::Unknown(format!(
+                "the dbt manifest at `{path}`, which matches no loaded dbt project"
+            ))
+        }))
+    }
+
     /// A name defined in an imported module of the DAG folders.
     fn module_value(&self, path: &str) -> Option<Value> {
         self.modules?.value(path).map(|item| item.value)
     }
 
-    /// Records a plain function definition, so calls to it can be evaluated.
+    /// Records a plain function or class definition, so calls to it can be evaluated.
     pub fn define_function(&mut self, definition: Node<'t>) {
         if let Some(name) = definition.child_by_field_name("name") {
             let name = self.text(name).to_owned();
@@ -266,6 +292,49 @@ impl<'t> Evaluator<'t> {
             "subscript" => self.subscript(node),
             "binary_operator" => self.binary(node),
             "call" => self.call(node),
+            "comparison_operator" => self.comparison(node),
+            "boolean_operator" => {
+                // Python's `and`/`or` return one of their operands.
+                let (Some(left), Some(operator), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("operator"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return Value::Unknown("a boolean operator".into());
+                };
+                let left = self.eval_value(left);
+                match (self.text(operator), left.truthy()) {
+                    ("and", Some(false)) | ("or", Some(true)) => left,
+                    ("and", Some(true)) | ("or", Some(false)) => self.eval_value(right),
+                    _ => Value::Unknown("a boolean operator".into()),
+                }
+            }
+            "unary_operator" => {
+                let operand = node
+                    .child_by_field_name("argument")
+                    .map(|argument| self.eval_value(argument));
+                let operator = node
+                    .child_by_field_name("operator")
+                    .map(|operator| self.text(operator));
+                match (operator, operand) {
+                    (Some("-"), Some(Value::Int(n))) => n
+                        .checked_neg()
+                        .map_or(Value::Unknown("overflow".into()), Value::Int),
+                    (Some("-"), Some(Value::Float(x))) => Value::Float(-x),
+                    (Some("+"), Some(number @ (Value::Int(_) | Value::Float(_)))) => number,
+                    _ => Value::Unknown("a unary operator".into()),
+                }
+            }
+            "not_operator" => match node
+                .child_by_field_name("argument")
+                .and_then(|argument| self.eval_value(argument).truthy())
+            {
+                Some(flag) => Value::Bool(!flag),
+                None => Value::Unknown("a `not`".into()),
+            },
+            "list_comprehension" | "generator_expression" | "set_comprehension" => {
+                self.comprehension(node)
+            }
             "conditional_expression" => {
                 // `a if cond else b`: known only when the condition is.
                 let parts: Vec<Node> = {
@@ -495,6 +564,88 @@ impl<'t> Evaluator<'t> {
         }
     }
 
+    /// `a == b`, `a in b`, `a < b < c`, ... on known scalars, lists and dicts.
+    fn comparison(&self, node: Node) -> Value {
+        let mut cursor = node.walk();
+        let operands: Vec<Node> = node
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        let mut cursor = node.walk();
+        let operators: Vec<&str> = node
+            .children_by_field_name("operators", &mut cursor)
+            .map(|operator| operator.kind())
+            .collect();
+        if operators.len() + 1 != operands.len() {
+            return Value::Unknown("a comparison".into());
+        }
+        let mut left = self.eval_value(operands[0]);
+        for (operator, right) in operators.into_iter().zip(&operands[1..]) {
+            let right = self.eval_value(*right);
+            match compare(operator, &left, &right) {
+                Some(true) => left = right,
+                Some(false) => return Value::Bool(false),
+                None => return Value::Unknown(format!("a `{operator}` comparison")),
+            }
+        }
+        Value::Bool(true)
+    }
+
+    /// `[expr for x in xs if cond]` (and generator and set forms) over known iterables.
+    fn comprehension(&self, node: Node) -> Value {
+        let Some(body) = node.child_by_field_name("body") else {
+            return Value::Unknown("a comprehension".into());
+        };
+        let mut cursor = node.walk();
+        let clauses: Vec<Node> = node
+            .named_children(&mut cursor)
+            .filter(|n| matches!(n.kind(), "for_in_clause" | "if_clause"))
+            .collect();
+        let mut items = Vec::new();
+        self.push_scope();
+        let complete = self.comprehension_clauses(body, &clauses, &mut items);
+        self.pop_scope();
+        if complete {
+            Value::List(items)
+        } else {
+            Value::Unknown("a comprehension over unknown values".into())
+        }
+    }
+
+    /// Runs the clauses from the first one on, collecting `body` for every binding that passes;
+    /// false when an iterable or condition is unknown.
+    fn comprehension_clauses(&self, body: Node, clauses: &[Node], out: &mut Vec<Item>) -> bool {
+        let Some((clause, rest)) = clauses.split_first() else {
+            out.push(self.eval(body));
+            return true;
+        };
+        match clause.kind() {
+            "for_in_clause" => {
+                let (Some(left), Some(right)) = (
+                    clause.child_by_field_name("left"),
+                    clause.child_by_field_name("right"),
+                ) else {
+                    return false;
+                };
+                let Some(elements) = iteration(self.eval_value(right)) else {
+                    return false;
+                };
+                elements.into_iter().all(|element| {
+                    self.assign(left, element);
+                    self.comprehension_clauses(body, rest, out)
+                })
+            }
+            _ => match clause
+                .named_child(0)
+                .and_then(|condition| self.eval_value(condition).truthy())
+            {
+                Some(true) => self.comprehension_clauses(body, rest, out),
+                Some(false) => true,
+                None => false,
+            },
+        }
+    }
+
     fn binary(&self, node: Node) -> Value {
         let (Some(left), Some(operator), Some(right)) = (
             node.child_by_field_name("left"),
@@ -576,6 +727,11 @@ impl<'t> Evaluator<'t> {
             span: self.span(node),
         };
         if let Some(arguments) = node.child_by_field_name("arguments") {
+            // `sorted(x for x in xs)`: a generator is the only argument.
+            if arguments.kind() == "generator_expression" {
+                call.args.push(self.eval(arguments));
+                return call;
+            }
             let mut cursor = arguments.walk();
             for argument in arguments.named_children(&mut cursor) {
                 match argument.kind() {
@@ -624,6 +780,9 @@ impl<'t> Evaluator<'t> {
         if self.depth.get() >= MAX_CALL_DEPTH {
             return Value::Unknown("a deeply nested helper call".into());
         }
+        if definition.kind() == "class_definition" {
+            return self.instantiate_class(definition, call);
+        }
         let (Some(parameters), Some(body)) = (
             definition.child_by_field_name("parameters"),
             definition.child_by_field_name("body"),
@@ -643,6 +802,83 @@ impl<'t> Evaluator<'t> {
             inner.span = call.span.clone();
         }
         value
+    }
+
+    /// An operator subclass that builds its base operator's arguments in `__init__`
+    /// (`class DbtOperator(BashOperator)`): the instance is the base operator called with
+    /// the arguments `__init__` passes to `super().__init__(...)`.
+    fn instantiate_class(&self, definition: Node<'t>, call: Call) -> Value {
+        let Some(base) = definition
+            .child_by_field_name("superclasses")
+            .and_then(|bases| bases.named_child(0))
+            .filter(|base| matches!(base.kind(), "identifier" | "attribute"))
+        else {
+            return Value::Unknown("an instance of a class without a base class".into());
+        };
+        let base = self.qualified_name(base);
+        let init = definition.child_by_field_name("body").and_then(|body| {
+            let mut cursor = body.walk();
+            body.named_children(&mut cursor).find(|member| {
+                member.kind() == "function_definition"
+                    && member
+                        .child_by_field_name("name")
+                        .is_some_and(|name| self.text(name) == "__init__")
+            })
+        });
+        // Without its own `__init__`, the class takes its base operator's arguments.
+        let Some(init) = init else {
+            return Value::Call(Box::new(Call {
+                callee: base,
+                ..call
+            }));
+        };
+        let (Some(parameters), Some(body)) = (
+            init.child_by_field_name("parameters"),
+            init.child_by_field_name("body"),
+        ) else {
+            return Value::Unknown("a class's `__init__`".into());
+        };
+        let mut bound = call.clone();
+        bound.args.insert(
+            0,
+            Item::new(Value::Unknown("`self`".into()), call.span.clone()),
+        );
+        let outer = self.super_init.take();
+        self.depth.set(self.depth.get() + 1);
+        self.push_scope();
+        self.bind_parameters(parameters, &bound);
+        self.evaluate_body(body);
+        self.pop_scope();
+        self.depth.set(self.depth.get() - 1);
+        let captured = self.super_init.replace(outer);
+        match captured {
+            Some(arguments) => Value::Call(Box::new(Call {
+                callee: base,
+                span: call.span,
+                ..arguments
+            })),
+            None => Value::Unknown(format!(
+                "the arguments `{}` passes to its base operator",
+                self.text_of_name(definition)
+            )),
+        }
+    }
+
+    fn text_of_name(&self, definition: Node) -> String {
+        definition
+            .child_by_field_name("name")
+            .map(|name| self.text(name).to_owned())
+            .unwrap_or_default()
+    }
+
+    /// `super().__init__(...)` or `Base.__init__(self, ...)` inside a class's `__init__`.
+    fn is_super_init(&self, node: Node) -> bool {
+        node.kind() == "call"
+            && node
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "attribute")
+                .and_then(|f| f.child_by_field_name("attribute"))
+                .is_some_and(|attribute| self.text(attribute) == "__init__")
     }
 
     pub fn bind_parameters(&self, parameters: Node<'t>, call: &Call) {
@@ -719,12 +955,12 @@ impl<'t> Evaluator<'t> {
     }
 
     /// Binds an assignment target: a name, or names unpacked from a known list or tuple.
-    pub fn assign(&self, left: Node<'t>, item: Item) {
+    pub fn assign(&self, left: Node, item: Item) {
         match left.kind() {
             "identifier" => self.bind(self.text(left), item),
             "pattern_list" | "tuple_pattern" => {
                 let mut cursor = left.walk();
-                let targets: Vec<Node<'t>> = left.named_children(&mut cursor).collect();
+                let targets: Vec<Node> = left.named_children(&mut cursor).collect();
                 match &item.value {
                     Value::List(values) if values.len() == targets.len() => {
                         for (target, value) in targets.into_iter().zip(values.clone()) {
@@ -771,7 +1007,8 @@ impl<'t> Evaluator<'t> {
     }
 
     /// Statements that change a name's value without assigning it: `x += y`,
-    /// `d.update({...})`, `l.append(v)`, `l.extend([...])`. Returns whether `node` was one.
+    /// `d.update({...})`, `d.pop(k)`, `l.append(v)`, `l.extend([...])`. Returns whether `node`
+    /// was one.
     pub fn execute_effect(&self, node: Node<'t>) -> bool {
         match node.kind() {
             "augmented_assignment" => {
@@ -816,7 +1053,7 @@ impl<'t> Evaluator<'t> {
                 };
                 let method = self.text(attribute);
                 if object.kind() != "identifier"
-                    || !matches!(method, "update" | "append" | "extend")
+                    || !matches!(method, "update" | "append" | "extend" | "pop")
                 {
                     return false;
                 }
@@ -844,6 +1081,13 @@ impl<'t> Evaluator<'t> {
                             );
                             pairs.push((key, value.clone()));
                         }
+                        Value::Dict(pairs)
+                    }
+                    ("pop", Value::Dict(mut pairs)) => {
+                        let Some(key) = call.args.first().and_then(|key| key.value.as_str()) else {
+                            return self.forget(&name, span);
+                        };
+                        pairs.retain(|(k, _)| k.value.as_str().as_deref() != Some(key.as_str()));
                         Value::Dict(pairs)
                     }
                     ("append", Value::List(mut items)) => {
@@ -895,6 +1139,17 @@ impl<'t> Evaluator<'t> {
                     {
                         let item = self.eval(right);
                         self.assign(left, item);
+                    } else if self.is_super_init(expression) {
+                        let mut arguments = self.call_arguments(expression);
+                        // `Base.__init__(self, ...)` passes `self` explicitly; `super()` does not.
+                        let through_super = expression
+                            .child_by_field_name("function")
+                            .and_then(|f| f.child_by_field_name("object"))
+                            .is_some_and(|object| object.kind() == "call");
+                        if !through_super && !arguments.args.is_empty() {
+                            arguments.args.remove(0);
+                        }
+                        self.super_init.replace(Some(arguments));
                     } else {
                         self.execute_effect(expression);
                     }
@@ -908,21 +1163,171 @@ impl<'t> Evaluator<'t> {
                         known => return Some(known),
                     }
                 }
-                "if_statement" => {
-                    // Branches whose condition is unknown: take the first known return.
-                    let mut returns = Vec::new();
-                    collect_returns(statement, &mut returns);
-                    for node in returns {
-                        let value = self.eval_value(node);
-                        if !matches!(value, Value::Unknown(_)) {
-                            return Some(value);
+                "if_statement" => match self.taken_branch(statement) {
+                    Some(Some(branch)) => match self.evaluate_body(branch) {
+                        Some(Value::Unknown(reason)) => unknown = Some(Value::Unknown(reason)),
+                        Some(known) => return Some(known),
+                        None => {}
+                    },
+                    Some(None) => {}
+                    None => {
+                        // A condition monolint cannot decide: take the first known return.
+                        let mut returns = Vec::new();
+                        collect_returns(statement, &mut returns);
+                        for node in returns {
+                            let value = self.eval_value(node);
+                            if !matches!(value, Value::Unknown(_)) {
+                                return Some(value);
+                            }
                         }
                     }
-                }
+                },
                 _ => {}
             }
         }
         unknown
+    }
+}
+
+impl<'t> Evaluator<'t> {
+    /// The block an `if`/`elif`/`else` statement runs, when its conditions are known:
+    /// `Some(None)` when no branch runs, `None` when a condition is unknown.
+    pub fn taken_branch(&self, statement: Node<'t>) -> Option<Option<Node<'t>>> {
+        let condition = statement.child_by_field_name("condition")?;
+        if self.eval_value(condition).truthy()? {
+            return Some(statement.child_by_field_name("consequence"));
+        }
+        let mut cursor = statement.walk();
+        for clause in statement.children_by_field_name("alternative", &mut cursor) {
+            match clause.kind() {
+                "elif_clause" => {
+                    let condition = clause.child_by_field_name("condition")?;
+                    if self.eval_value(condition).truthy()? {
+                        return Some(clause.child_by_field_name("consequence"));
+                    }
+                }
+                "else_clause" => return Some(clause.child_by_field_name("body")),
+                _ => return None,
+            }
+        }
+        Some(None)
+    }
+}
+
+/// An `open(path)` call: a file, or its contents.
+fn is_open(value: &Value) -> bool {
+    value
+        .as_call()
+        .is_some_and(|call| matches!(call.callee.as_str(), "open" | "builtins.open" | "io.open"))
+}
+
+/// A list of known strings or of known numbers, sorted as Python sorts it.
+fn sorted_scalars(items: &[Item]) -> Option<Vec<Item>> {
+    let mut keyed: Vec<(Result<i64, String>, &Item)> = items
+        .iter()
+        .map(|item| match &item.value {
+            Value::Int(n) => Some((Ok(*n), item)),
+            Value::Str(text) => Some((Err(text.known()?), item)),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    // Python refuses to compare strings with numbers.
+    if keyed.iter().any(|k| k.0.is_ok()) && keyed.iter().any(|k| k.0.is_err()) {
+        return None;
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(keyed.into_iter().map(|(_, item)| item.clone()).collect())
+}
+
+/// The elements a `for` loop over a known value visits: a list's items, a dict's keys.
+pub fn iteration(value: Value) -> Option<Vec<Item>> {
+    match value {
+        Value::List(items) => Some(items),
+        Value::Dict(pairs) => Some(pairs.into_iter().map(|(key, _)| key).collect()),
+        _ => None,
+    }
+}
+
+/// A comparison of two known values, as Python decides it.
+fn compare(operator: &str, left: &Value, right: &Value) -> Option<bool> {
+    match operator {
+        "==" | "is" => equal(left, right),
+        "!=" | "is not" => equal(left, right).map(|same| !same),
+        "in" => contains(right, left),
+        "not in" => contains(right, left).map(|found| !found),
+        "<" | "<=" | ">" | ">=" => {
+            let ordering = match (left, right) {
+                (Value::Int(a), Value::Int(b)) => a.cmp(b),
+                (Value::Str(a), Value::Str(b)) => a.known()?.cmp(&b.known()?),
+                _ => return None,
+            };
+            Some(match operator {
+                "<" => ordering.is_lt(),
+                "<=" => ordering.is_le(),
+                ">" => ordering.is_gt(),
+                _ => ordering.is_ge(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Equality of known scalars; `None` when either side is not fully known.
+fn equal(left: &Value, right: &Value) -> Option<bool> {
+    Some(match (left, right) {
+        (Value::Str(a), Value::Str(b)) => a.known()? == b.known()?,
+        (Value::Int(a), Value::Int(b)) => a == b,
+        (Value::Float(a), Value::Float(b)) => a == b,
+        (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
+        (Value::Bool(a), Value::Bool(b)) => a == b,
+        (Value::None, Value::None) => true,
+        (Value::List(a), Value::List(b)) => {
+            if a.len() != b.len() {
+                return Some(false);
+            }
+            for (x, y) in a.iter().zip(b) {
+                if !equal(&x.value, &y.value)? {
+                    return Some(false);
+                }
+            }
+            true
+        }
+        (
+            Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None,
+            Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None,
+        ) => false,
+        _ => return None,
+    })
+}
+
+/// `needle in haystack` for a known list, dict (its keys) or string.
+fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
+    match haystack {
+        Value::Str(text) => Some(text.known()?.contains(&needle.as_str()?)),
+        Value::List(items) => {
+            let mut unknown = false;
+            for item in items {
+                match equal(&item.value, needle) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => unknown = true,
+                }
+            }
+            (!unknown).then_some(false)
+        }
+        Value::Dict(pairs) => {
+            let needle = needle.as_str()?;
+            let mut unknown = false;
+            for (key, _) in pairs {
+                match key.value.as_text().and_then(Text::known) {
+                    Some(key) if key == needle => return Some(true),
+                    Some(_) => {}
+                    None => unknown = true,
+                }
+            }
+            (!unknown).then_some(false)
+        }
+        _ => None,
     }
 }
 
@@ -939,7 +1344,7 @@ pub fn collect_returns<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
 }
 
 /// Folds calls whose result is known without running them: `dict(...)`, `d.copy()`,
-/// `os.getenv("X", "default")`, `json.dumps(...)`, `str(...)`.
+/// `os.getenv("X", "default")`, `json.dumps(...)`, `str(...)`, `copy.deepcopy(...)`.
 fn fold_call(call: Call, function: Node, evaluator: &Evaluator) -> Value {
     match call.callee.as_str() {
         "builtins.dict" | "dict" => {
@@ -963,6 +1368,46 @@ fn fold_call(call: Call, function: Node, evaluator: &Evaluator) -> Value {
             }
             return Value::Dict(pairs);
         }
+        "json.load" | "json.loads" => {
+            if let Some(value) = call
+                .args
+                .first()
+                .and_then(|file| evaluator.load_json_file(&file.value, &call.span))
+            {
+                return value;
+            }
+        }
+        "copy.deepcopy" | "copy.copy" => {
+            if let Some(first) = call.args.first() {
+                return first.value.clone();
+            }
+        }
+        "sorted" => {
+            if let Some(Value::List(items)) = call.args.first().map(|a| &a.value)
+                && call.kwargs.is_empty()
+                && let Some(sorted) = sorted_scalars(items)
+            {
+                return Value::List(sorted);
+            }
+            return Value::Unknown("a sorted list of unknown values".into());
+        }
+        "list" => match call
+            .args
+            .first()
+            .map(|a| a.value.clone())
+            .and_then(iteration)
+        {
+            Some(items) => return Value::List(items),
+            None => return Value::Unknown("a list of unknown values".into()),
+        },
+        "len" => match call.args.first().map(|a| &a.value) {
+            Some(Value::List(items)) => return Value::Int(items.len() as i64),
+            Some(Value::Dict(pairs)) => return Value::Int(pairs.len() as i64),
+            Some(Value::Str(text)) if text.is_known() => {
+                return Value::Int(text.render().chars().count() as i64);
+            }
+            _ => return Value::Unknown("the length of an unknown value".into()),
+        },
         "os.getenv" | "os.environ.get" => {
             // The default is what a DAG gets on a machine without the variable: the value a
             // static check can stand behind.
@@ -1016,9 +1461,9 @@ fn fold_call(call: Call, function: Node, evaluator: &Evaluator) -> Value {
         }
         "json.dumps" => {
             if let Some(item) = call.args.first()
-                && let Some(json) = to_json(&item.value)
+                && let Some(json) = super::python_json::dumps(&item.value, &call)
             {
-                return Value::Str(Text::literal(json.to_string(), item.span.clone(), false));
+                return Value::Str(Text::literal(json, item.span.clone(), false));
             }
         }
         _ => {}
@@ -1045,6 +1490,15 @@ fn method_call(method: &str, object: Value, call: &Call) -> Option<Value> {
     let known = |value: Value| Some(value);
     match (method, object) {
         ("copy", value @ Value::Dict(_)) => known(value),
+        // A file's contents stand for themselves as the `open(path)` call that reads them.
+        ("read", file @ Value::Call(_)) if is_open(&file) => known(file),
+        ("read_text" | "read_bytes", path @ Value::Str(_)) => known(Value::Call(Box::new(Call {
+            callee: "open".into(),
+            args: vec![Item::new(path, span.clone())],
+            kwargs: Vec::new(),
+            unknown_splat: false,
+            span,
+        }))),
         ("resolve" | "absolute" | "as_posix", value @ Value::Str(_)) if call.args.is_empty() => {
             known(value)
         }
@@ -1088,6 +1542,71 @@ fn method_call(method: &str, object: Value, call: &Call) -> Option<Value> {
                 _ => text.to_uppercase(),
             };
             known(Value::Str(Text::literal(result, span, false)))
+        }
+        ("split" | "rsplit", Value::Str(text)) => {
+            let text = text.known()?;
+            let limit = match call.arg("maxsplit", 1).map(|m| &m.value) {
+                None => None,
+                Some(Value::Int(n)) if *n >= 0 => Some(*n as usize),
+                Some(Value::Int(_)) => None,
+                Some(_) => return None,
+            };
+            let parts: Vec<String> = match call.arg("sep", 0).map(|s| &s.value) {
+                None | Some(Value::None) => {
+                    let words = text.split_whitespace().map(str::to_owned);
+                    match limit {
+                        None => words.collect(),
+                        // Whitespace splitting with a limit keeps the rest's spacing.
+                        Some(_) => return None,
+                    }
+                }
+                Some(separator) => {
+                    let separator = separator.as_str().filter(|s| !s.is_empty())?;
+                    match (method, limit) {
+                        (_, None) => text.split(separator.as_str()).map(str::to_owned).collect(),
+                        ("split", Some(n)) => text
+                            .splitn(n + 1, separator.as_str())
+                            .map(str::to_owned)
+                            .collect(),
+                        (_, Some(n)) => {
+                            let mut parts: Vec<String> = text
+                                .rsplitn(n + 1, separator.as_str())
+                                .map(str::to_owned)
+                                .collect();
+                            parts.reverse();
+                            parts
+                        }
+                    }
+                }
+            };
+            known(Value::List(
+                parts
+                    .into_iter()
+                    .map(|part| {
+                        Item::new(
+                            Value::Str(Text::literal(part, span.clone(), false)),
+                            span.clone(),
+                        )
+                    })
+                    .collect(),
+            ))
+        }
+        ("startswith" | "endswith", Value::Str(text)) => {
+            let text = text.known()?;
+            let affixes: Vec<String> = match &call.args.first()?.value {
+                Value::List(items) => items
+                    .iter()
+                    .map(|item| item.value.as_str())
+                    .collect::<Option<_>>()?,
+                other => vec![other.as_str()?],
+            };
+            known(Value::Bool(affixes.iter().any(|affix| {
+                if method == "startswith" {
+                    text.starts_with(affix.as_str())
+                } else {
+                    text.ends_with(affix.as_str())
+                }
+            })))
         }
         ("items", Value::Dict(pairs)) => known(Value::List(
             pairs
@@ -1200,31 +1719,6 @@ fn scalar_text(value: &Value) -> Option<String> {
         Value::None => Some("None".to_owned()),
         _ => None,
     }
-}
-
-/// A fully known value as JSON (what `json.dumps` would print, modulo spacing).
-pub fn to_json(value: &Value) -> Option<serde_json::Value> {
-    Some(match value {
-        Value::Str(text) => serde_json::Value::String(text.known()?),
-        Value::Int(n) => serde_json::Value::from(*n),
-        Value::Float(x) => serde_json::Value::from(*x),
-        Value::Bool(flag) => serde_json::Value::Bool(*flag),
-        Value::None => serde_json::Value::Null,
-        Value::List(items) => serde_json::Value::Array(
-            items
-                .iter()
-                .map(|item| to_json(&item.value))
-                .collect::<Option<_>>()?,
-        ),
-        Value::Dict(pairs) => {
-            let mut map = serde_json::Map::new();
-            for (key, value) in pairs {
-                map.insert(key.value.as_str()?, to_json(&value.value)?);
-            }
-            serde_json::Value::Object(map)
-        }
-        _ => return None,
-    })
 }
 
 /// The folder of a `/`-separated path (`dags/x.py` → `dags`, `x.py` → ``).

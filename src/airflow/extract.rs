@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
-use super::eval::{Evaluator, collect_returns};
+use super::eval::{Evaluator, collect_returns, iteration};
 use super::invocations::{self, calls_in_command};
 use super::model::{Dag, DagFile, DagKind, Task};
 use super::modules::{ModuleScope, Modules};
@@ -43,6 +43,18 @@ struct Context {
     group_default_args: Vec<Item>,
     /// `outer.inner.` for tasks in (prefixing) task groups: Airflow's task ids carry it.
     group_prefix: String,
+    /// Inside a loop over known values (a literal list, the dbt manifest's nodes): conditions
+    /// that are known decide which branch runs. Elsewhere every branch is looked at, since a
+    /// condition on the deployment (`if ENV == "prod"`) differs between deployments.
+    in_known_loop: bool,
+}
+
+/// How a block of statements ends, for loops unrolled over known values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Next,
+    Continue,
+    Break,
 }
 
 /// A function decorated with `@dag` or `@task...`: it creates a DAG or task when called.
@@ -101,14 +113,26 @@ fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
 }
 
 impl<'t> Extractor<'t> {
-    fn block(&mut self, node: Node<'t>, context: &Context) {
+    fn block(&mut self, node: Node<'t>, context: &Context) -> Flow {
         for statement in named_children(node) {
-            self.statement(statement, context);
+            let flow = self.statement(statement, context);
+            if flow != Flow::Next {
+                return flow;
+            }
         }
+        Flow::Next
     }
 
-    fn statement(&mut self, node: Node<'t>, context: &Context) {
+    fn statement(&mut self, node: Node<'t>, context: &Context) -> Flow {
         match node.kind() {
+            "continue_statement" => return Flow::Continue,
+            "break_statement" => return Flow::Break,
+            "if_statement" if context.in_known_loop => {
+                if let Some(branch) = self.eval.taken_branch(node) {
+                    return branch.map_or(Flow::Next, |block| self.block(block, context));
+                }
+                self.every_branch(node, context);
+            }
             "import_statement" | "import_from_statement" => {
                 let source = self.eval.source.clone();
                 self.eval.imports.record(node, source.text());
@@ -120,20 +144,22 @@ impl<'t> Extractor<'t> {
             }
             "with_statement" => self.with_statement(node, context),
             "decorated_definition" => self.decorated_definition(node),
-            "function_definition" => self.eval.define_function(node),
+            "function_definition" | "class_definition" => self.eval.define_function(node),
             "for_statement" => self.for_statement(node, context),
-            "if_statement" | "try_statement" | "elif_clause" | "else_clause" | "except_clause"
-            | "finally_clause" => {
-                // Definitions in any branch may run: look at every branch.
-                for child in named_children(node) {
-                    if child.kind() == "block" {
-                        self.block(child, context);
-                    } else if child.kind().ends_with("_clause") {
-                        self.statement(child, context);
-                    }
-                }
-            }
+            "if_statement" | "try_statement" => self.every_branch(node, context),
             _ => {}
+        }
+        Flow::Next
+    }
+
+    /// Definitions in any branch may run: looks at every branch.
+    fn every_branch(&mut self, node: Node<'t>, context: &Context) {
+        for child in named_children(node) {
+            if child.kind() == "block" {
+                self.block(child, context);
+            } else if child.kind().ends_with("_clause") {
+                self.every_branch(child, context);
+            }
         }
     }
 
@@ -197,6 +223,7 @@ impl<'t> Extractor<'t> {
                 return Some(self.instantiate(factory, node, context));
             }
             if let Some(definition) = self.eval.function(&name)
+                && definition.kind() == "function_definition"
                 && self.builds_airflow_objects(definition)
             {
                 return Some(self.run_factory_function(definition, node, context));
@@ -633,15 +660,21 @@ impl<'t> Extractor<'t> {
             return;
         };
         let iterable = self.eval.eval(right);
-        match iterable.value {
-            Value::List(items) => {
-                // A loop over a literal list runs its body once per element.
+        match iteration(iterable.value) {
+            Some(items) => {
+                // A loop over known values runs its body once per element.
+                let inner = Context {
+                    in_known_loop: true,
+                    ..context.clone()
+                };
                 for item in items {
                     self.assign(left, item);
-                    self.block(body, context);
+                    if self.block(body, &inner) == Flow::Break {
+                        break;
+                    }
                 }
             }
-            _ => {
+            None => {
                 let unknown = Item::new(Value::Unknown("a loop variable".into()), iterable.span);
                 self.assign(left, unknown);
                 self.block(body, context);
@@ -753,6 +786,66 @@ with DAG("d") as dag:
             [
                 ("a".to_owned(), vec!["run tag:a".to_owned()]),
                 ("b".to_owned(), vec!["test tag:b".to_owned()])
+            ]
+        );
+    }
+
+    #[test]
+    fn operator_subclasses_build_their_base_operator() {
+        let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+class DbtOperator(BashOperator):
+    def __init__(self, *, select=None, full_refresh=False, **kwargs):
+        parts = ["dbt", "build"]
+        if select:
+            parts += ["--select", select]
+        if full_refresh:
+            parts.append("--full-refresh")
+        super().__init__(bash_command=" ".join(parts), **kwargs)
+
+class Plain(BashOperator):
+    template_fields = ("bash_command",)
+
+with DAG("d") as dag:
+    DbtOperator(task_id="narrow", select="tag:x")
+    DbtOperator(task_id="everything")
+    Plain(task_id="plain", bash_command="dbt run -s tag:y")
+"#;
+        assert_eq!(
+            selections(code),
+            [
+                ("narrow".to_owned(), vec!["build tag:x".to_owned()]),
+                ("everything".to_owned(), vec![]),
+                ("plain".to_owned(), vec!["run tag:y".to_owned()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn known_loops_follow_their_conditions() {
+        let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+MODELS = ["model.p.a", "seed.p.b", "model.p.c", "model.p.stop", "model.p.d"]
+with DAG("d") as dag:
+    for unique_id in MODELS:
+        kind, _, name = unique_id.split(".")
+        if kind != "model":
+            continue
+        if name == "stop":
+            break
+        BashOperator(task_id=name, bash_command=f"dbt run -s {name}")
+    finance = sorted(m.split(".")[-1] for m in MODELS if m.startswith("model.") and "c" in m)
+    BashOperator(task_id="finance", bash_command="dbt test -s " + " ".join(finance))
+"#;
+        assert_eq!(
+            selections(code),
+            [
+                ("a".to_owned(), vec!["run a".to_owned()]),
+                ("c".to_owned(), vec!["run c".to_owned()]),
+                ("finance".to_owned(), vec!["test c".to_owned()]),
             ]
         );
     }

@@ -1,12 +1,14 @@
 //! The Airflow side: DAG files parsed statically with tree-sitter (never imported or run),
 //! the DAGs and tasks they define, and the dbt calls those tasks make.
 
+pub mod dbt_manifest;
 pub mod eval;
 pub mod extract;
 pub mod invocations;
 pub mod model;
 pub mod modules;
 pub mod parse;
+pub mod python_json;
 pub mod shell;
 pub mod value;
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use tree_sitter::{Node, Tree};
 
+use super::dbt_manifest::ManifestSource;
 use super::eval::Imports;
 use super::value::Item;
 use crate::source::SourceFile;
@@ -34,9 +35,18 @@ type Evaluated<'t> = (Arc<SourceFile>, Arc<ModuleScope<'t>>);
 #[derive(Default)]
 pub struct Modules<'t> {
     scopes: RwLock<HashMap<String, Evaluated<'t>>>,
+    /// The dbt manifests that files reading `manifest.json` get.
+    pub manifests: Option<&'t dyn ManifestSource>,
 }
 
 impl<'t> Modules<'t> {
+    pub fn new(manifests: Option<&'t dyn ManifestSource>) -> Self {
+        Modules {
+            scopes: RwLock::default(),
+            manifests,
+        }
+    }
+
     /// Evaluates every module that some file imports (and what those import), one at a time:
     /// import cycles end in unknown names, never in a hang.
     pub fn evaluate(&'t self, files: &'t [ModuleFile]) {

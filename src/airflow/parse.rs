@@ -1,6 +1,8 @@
 //! Reads and parses the Python files of the DAG folders with tree-sitter, in three steps: every
 //! file read and parsed once, in parallel (one parser per worker); the modules that other files
-//! import evaluated; then every DAG file's DAGs and tasks extracted, in parallel.
+//! import evaluated; then every DAG file's DAGs and tasks extracted, in parallel. The first
+//! step runs while the dbt projects load; the other two need them (a DAG file may build its
+//! tasks from the dbt manifest).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,6 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tree_sitter::{Node, Parser};
 
+use super::dbt_manifest::ManifestSource;
 use super::extract::extract_file;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
@@ -30,17 +33,36 @@ struct Parsed {
     is_dag_file: bool,
 }
 
-/// Parses every file and extracts the DAG files, keeping the input order.
+/// Parses every file and extracts the DAG files, keeping the input order; files that read
+/// the dbt manifest get it from `manifests`.
+pub fn parse_dag_files(
+    files: &[FileToRead],
+    manifests: Option<&dyn ManifestSource>,
+) -> Vec<DagFile> {
+    parse_files(files).extract(manifests)
+}
+
+/// The DAG folders' files, parsed: unreadable files already reported, DAG files and
+/// importable modules waiting for extraction.
+pub struct ParsedFiles {
+    /// In input order: a reported unreadable file, or a DAG file still to extract.
+    results: Vec<Option<DagFile>>,
+    modules: Vec<ModuleFile>,
+    /// Where each DAG file goes in `results`, and its index in `modules`.
+    dag_positions: Vec<(usize, usize)>,
+}
+
+/// Reads and parses every file, in parallel.
 ///
 /// Airflow only looks for DAGs in files whose text mentions both "airflow" and "dag" (its
 /// default safe mode); other files of the DAG folders are still importable modules.
-pub fn parse_dag_files(files: &[FileToRead]) -> Vec<DagFile> {
+pub fn parse_files(files: &[FileToRead]) -> ParsedFiles {
     let parsed: Vec<Result<Option<Parsed>, DagFile>> = files
         .par_iter()
         .map_init(new_parser, |parser, file| parse_one(parser.as_mut(), file))
         .collect();
     let mut results: Vec<Option<DagFile>> = Vec::with_capacity(parsed.len());
-    let mut modules_files = Vec::new();
+    let mut modules = Vec::new();
     let mut dag_positions = Vec::new();
     for entry in parsed {
         match entry {
@@ -48,29 +70,45 @@ pub fn parse_dag_files(files: &[FileToRead]) -> Vec<DagFile> {
             Ok(None) => {}
             Ok(Some(parsed)) => {
                 if parsed.is_dag_file {
-                    dag_positions.push((results.len(), modules_files.len()));
+                    dag_positions.push((results.len(), modules.len()));
                     results.push(None);
                 }
-                modules_files.push(parsed.module);
+                modules.push(parsed.module);
             }
         }
     }
-    let modules = Modules::default();
-    modules.evaluate(&modules_files);
-    let extracted: Vec<(usize, DagFile)> = dag_positions
-        .par_iter()
-        .map(|&(position, module)| {
-            let file = &modules_files[module];
-            (
-                position,
-                extract_file(file.source.clone(), &file.tree, Some(&modules)),
-            )
-        })
-        .collect();
-    for (position, file) in extracted {
-        results[position] = Some(file);
+    ParsedFiles {
+        results,
+        modules,
+        dag_positions,
     }
-    results.into_iter().flatten().collect()
+}
+
+impl ParsedFiles {
+    /// Evaluates the imported modules, then extracts every DAG file's DAGs and tasks.
+    pub fn extract(self, manifests: Option<&dyn ManifestSource>) -> Vec<DagFile> {
+        let ParsedFiles {
+            mut results,
+            modules: module_files,
+            dag_positions,
+        } = self;
+        let modules = Modules::new(manifests);
+        modules.evaluate(&module_files);
+        let extracted: Vec<(usize, DagFile)> = dag_positions
+            .par_iter()
+            .map(|&(position, module)| {
+                let file = &module_files[module];
+                (
+                    position,
+                    extract_file(file.source.clone(), &file.tree, Some(&modules)),
+                )
+            })
+            .collect();
+        for (position, file) in extracted {
+            results[position] = Some(file);
+        }
+        results.into_iter().flatten().collect()
+    }
 }
 
 fn new_parser() -> Option<Parser> {
