@@ -1,0 +1,443 @@
+//! Oracle tests for the Airflow side: what monolint extracts statically from the fixture DAG
+//! folders against what real Airflow's `DagBag` loaded from them (recorded by
+//! `scripts/record-dagbag.sh` into `tests/oracle/dagbag/`): DAG ids, owners, schedules,
+//! retries, task ids, and every dbt-relevant argument value.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use monolint::airflow::dbt_manifest::{ManifestSource, manifest_value};
+use monolint::airflow::parse::{FileToRead, parse_dag_files};
+use monolint::airflow::value::Value;
+use monolint::airflow::{Dag, DagFile, Task};
+use monolint::dbt::graph::DbtGraph;
+use monolint::source::Span;
+use serde_json::Value as Json;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Arguments compared per operator family, as the recorder names families.
+const COMPARED_ARGS: &[(&str, &[&str])] = &[
+    ("bash", &["bash_command", "cwd"]),
+    ("kubernetes_pod", &["cmds", "arguments", "env_vars"]),
+    ("docker", &["command", "entrypoint"]),
+    ("ecs", &["overrides"]),
+    ("cloud_run", &["overrides"]),
+    ("azure_container_instances", &["command"]),
+    (
+        "airflow_dbt",
+        &[
+            "select",
+            "models",
+            "exclude",
+            "vars",
+            "dir",
+            "target",
+            "full_refresh",
+        ],
+    ),
+    (
+        "airflow_dbt_python",
+        &[
+            "select",
+            "exclude",
+            "selector",
+            "vars",
+            "project_dir",
+            "target",
+            "full_refresh",
+            "resource_types",
+        ],
+    ),
+    (
+        "cosmos",
+        &[
+            "select",
+            "exclude",
+            "selector",
+            "models",
+            "vars",
+            "dbt_cmd_flags",
+        ],
+    ),
+    ("dbt_cloud", &["job_id", "steps_override"]),
+    (
+        "external_task_sensor",
+        &["external_dag_id", "external_task_id"],
+    ),
+    ("trigger_dag_run", &["trigger_dag_id"]),
+];
+
+/// The fixture DAGs' dbt project, for the DAG file that builds its tasks from the manifest.
+struct FixtureManifest {
+    graph: DbtGraph,
+}
+
+impl FixtureManifest {
+    fn load() -> Self {
+        let path = root().join("tests/fixtures/airflow/dbt/target/manifest.json");
+        let (graph, _) = DbtGraph::load(std::fs::read(&path).unwrap(), &path).unwrap();
+        FixtureManifest { graph }
+    }
+}
+
+impl ManifestSource for FixtureManifest {
+    fn manifest(&self, path: &str, span: &Span) -> Option<Value> {
+        assert!(
+            path.ends_with("tests/fixtures/airflow/dbt/target/manifest.json"),
+            "{path}"
+        );
+        Some(manifest_value(&self.graph, span))
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    compared: BTreeMap<&'static str, usize>,
+    unknown: Vec<String>,
+    disagreements: Vec<String>,
+}
+
+impl Tally {
+    fn check(&mut self, kind: &'static str, what: String, ours: Option<Json>, theirs: &Json) {
+        *self.compared.entry(kind).or_default() += 1;
+        match ours {
+            None => self.unknown.push(what),
+            Some(ours) if &ours == theirs => {}
+            Some(ours) => self
+                .disagreements
+                .push(format!("{what}: monolint {ours}, Airflow {theirs}")),
+        }
+    }
+}
+
+fn python_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A value Airflow holds for an argument the call did not pass: its default.
+fn is_default(value: &Json) -> bool {
+    matches!(value, Json::Null | Json::Bool(false))
+        || value.as_array().is_some_and(Vec::is_empty)
+        || value
+            .as_object()
+            .is_some_and(|o| o.is_empty() || o.contains_key("not_set"))
+        || value.as_str().is_some_and(str::is_empty)
+        || is_decorator_placeholder(value)
+}
+
+/// What `@task.docker` / `@task.kubernetes` put in `command`/`cmds` before the decorated
+/// function's own command replaces it at run time.
+fn is_decorator_placeholder(value: &Json) -> bool {
+    let placeholder = |v: &Json| v.as_str().is_some_and(|s| s.starts_with("placeholder"));
+    placeholder(value)
+        || value
+            .as_array()
+            .is_some_and(|a| a.len() == 1 && placeholder(&a[0]))
+}
+
+/// A fully known value as JSON, to compare with what Airflow recorded.
+fn json_of(value: &Value) -> Option<Json> {
+    Some(match value {
+        Value::Str(text) => Json::String(text.known()?),
+        Value::Int(n) => Json::from(*n),
+        Value::Float(x) => Json::from(*x),
+        Value::Bool(flag) => Json::Bool(*flag),
+        Value::None => Json::Null,
+        Value::List(items) => Json::Array(
+            items
+                .iter()
+                .map(|item| json_of(&item.value))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Dict(pairs) => {
+            let mut map = serde_json::Map::new();
+            for (key, value) in pairs {
+                map.insert(key.value.as_str()?, json_of(&value.value)?);
+            }
+            Json::Object(map)
+        }
+        _ => return None,
+    })
+}
+
+fn task_owner(task: &Task) -> Option<Json> {
+    match task.call.kwarg("owner") {
+        Some(owner) => json_of(&owner.value),
+        None => Some(Json::from("airflow")),
+    }
+}
+
+fn compare_folder(folder: &str, tally: &mut Tally) {
+    let dir = root().join("tests/fixtures/airflow").join(folder);
+    let record: Json = serde_json::from_str(
+        &std::fs::read_to_string(
+            root()
+                .join("tests/oracle/dagbag")
+                .join(format!("{folder}.json")),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let files: Vec<FileToRead> = python_files(&dir)
+        .into_iter()
+        .map(|path| FileToRead {
+            display: path
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/"),
+            module: path
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned()),
+            path,
+        })
+        .collect();
+    let parsed: Vec<DagFile> = parse_dag_files(&files, Some(&FixtureManifest::load()));
+    let mut ours: BTreeMap<String, (&DagFile, usize, &Dag)> = BTreeMap::new();
+    for file in &parsed {
+        for (index, dag) in file.dags.iter().enumerate() {
+            ours.insert(dag.id().to_owned(), (file, index, dag));
+        }
+    }
+    let theirs: Vec<&Json> = record["dags"].as_array().unwrap().iter().collect();
+    let their_ids: BTreeSet<String> = theirs
+        .iter()
+        .map(|d| d["dag_id"].as_str().unwrap().to_owned())
+        .collect();
+    let our_ids: BTreeSet<String> = ours.keys().cloned().collect();
+    for missing in their_ids.difference(&our_ids) {
+        tally
+            .disagreements
+            .push(format!("[{folder}] DAG `{missing}` not found by monolint"));
+    }
+    for extra in our_ids.difference(&their_ids) {
+        tally.disagreements.push(format!(
+            "[{folder}] monolint found DAG `{extra}`, Airflow did not"
+        ));
+    }
+    *tally.compared.entry("dag ids").or_default() += their_ids.len();
+
+    for dag_record in theirs {
+        let dag_id = dag_record["dag_id"].as_str().unwrap();
+        let Some(&(file, dag_index, dag)) = ours.get(dag_id) else {
+            continue;
+        };
+        let here = format!("[{folder}] {dag_id}");
+        if let Some(args) = dag_record["default_args"].as_object() {
+            for key in ["owner", "retries"] {
+                if let Some(value) = args.get(key) {
+                    let ours = match dag.default_arg(key) {
+                        Ok(Some(item)) => json_of(&item.value),
+                        Ok(None) => Some(Json::Null),
+                        Err(_) => None,
+                    };
+                    tally.check(
+                        "dag default_args",
+                        format!("{here} default_args.{key}"),
+                        ours,
+                        value,
+                    );
+                }
+            }
+        }
+        if let Some(schedule) = dag_record["schedule"].as_str()
+            && let Some(item) = dag
+                .kwarg("schedule")
+                .or_else(|| dag.kwarg("schedule_interval"))
+            && let Value::Str(_) = item.value
+        {
+            tally.check(
+                "dag schedule",
+                format!("{here} schedule"),
+                json_of(&item.value),
+                &Json::from(schedule),
+            );
+        }
+        if let Some(item) = dag.kwarg("catchup") {
+            tally.check(
+                "dag catchup",
+                format!("{here} catchup"),
+                json_of(&item.value),
+                &dag_record["catchup"],
+            );
+        }
+        if let Some(item) = dag.kwarg("tags") {
+            let ours = json_of(&item.value).map(|tags| {
+                let mut tags: Vec<Json> = tags.as_array().cloned().unwrap_or_default();
+                tags.sort_by_key(|t| t.to_string());
+                Json::Array(tags)
+            });
+            tally.check(
+                "dag tags",
+                format!("{here} tags"),
+                ours,
+                &dag_record["tags"],
+            );
+        }
+
+        // Tasks: Cosmos renders its groups into one task per dbt node; monolint keeps one task
+        // per rendering, so rendered tasks are left out of the task comparison.
+        let our_tasks: Vec<&Task> = file
+            .tasks
+            .iter()
+            .filter(|t| t.dag == Some(dag_index) && !is_cosmos_rendering(t))
+            .collect();
+        let rendered_groups: Vec<String> = file
+            .tasks
+            .iter()
+            .filter(|t| t.dag == Some(dag_index) && is_cosmos_rendering(t))
+            .filter_map(|t| t.task_id.clone())
+            .collect();
+        let their_tasks: Vec<&Json> = dag_record["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t.get("dbt_node").is_none())
+            .filter(|t| {
+                let id = t["task_id"].as_str().unwrap_or_default();
+                !rendered_groups
+                    .iter()
+                    .any(|group| id.starts_with(&format!("{group}.")))
+            })
+            .filter(|t| {
+                !t["task_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("dbt_producer_watcher")
+            })
+            .collect();
+        if is_cosmos_dag(dag) {
+            continue;
+        }
+        let their_task_ids: BTreeSet<&str> = their_tasks
+            .iter()
+            .map(|t| t["task_id"].as_str().unwrap())
+            .collect();
+        let our_task_ids: BTreeSet<&str> = our_tasks.iter().map(|t| t.id()).collect();
+        *tally.compared.entry("task ids").or_default() += their_task_ids.len();
+        for missing in their_task_ids.difference(&our_task_ids) {
+            tally
+                .disagreements
+                .push(format!("{here}: task `{missing}` not found by monolint"));
+        }
+        for extra in our_task_ids.difference(&their_task_ids) {
+            tally.disagreements.push(format!(
+                "{here}: monolint found task `{extra}`, Airflow did not"
+            ));
+        }
+        for task_record in their_tasks {
+            let task_id = task_record["task_id"].as_str().unwrap();
+            let Some(task) = our_tasks.iter().find(|t| t.id() == task_id) else {
+                continue;
+            };
+            let at = format!("{here}.{task_id}");
+            tally.check(
+                "task owner",
+                format!("{at} owner"),
+                task_owner(task),
+                &task_record["owner"],
+            );
+            if let Some(retries) = task.call.kwarg("retries") {
+                tally.check(
+                    "task retries",
+                    format!("{at} retries"),
+                    json_of(&retries.value),
+                    &task_record["retries"],
+                );
+            }
+            let families: Vec<&str> = task_record["families"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.as_str())
+                .collect();
+            for (family, keys) in COMPARED_ARGS {
+                if !families.contains(family) {
+                    continue;
+                }
+                for key in *keys {
+                    let Some(value) = task_record["args"]
+                        .get(*key)
+                        .or_else(|| task_record.get(*key))
+                    else {
+                        continue;
+                    };
+                    let ours = std::iter::once(*key)
+                        .chain(aliases(family, key).iter().copied())
+                        .find_map(|name| task.call.kwarg(name));
+                    match ours {
+                        Some(item) => tally.check(
+                            "task arguments",
+                            format!("{at} {key}"),
+                            json_of(&item.value),
+                            value,
+                        ),
+                        None if is_default(value) => {}
+                        None => tally
+                            .disagreements
+                            .push(format!("{at} {key}: monolint has none, Airflow {value}")),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Older names an operator still accepts for an argument Airflow records under its new name.
+fn aliases(family: &str, key: &str) -> &'static [&'static str] {
+    match (family, key) {
+        ("airflow_dbt_python", "select") => &["models"],
+        ("airflow_dbt_python", "selector") => &["selector_name"],
+        _ => &[],
+    }
+}
+
+fn is_cosmos_rendering(task: &Task) -> bool {
+    matches!(task.call.name(), "DbtTaskGroup" | "DbtDag")
+}
+
+fn is_cosmos_dag(dag: &Dag) -> bool {
+    dag.kind == monolint::airflow::DagKind::CosmosDbtDag
+}
+
+#[test]
+fn extraction_agrees_with_airflow_dagbag() {
+    let mut tally = Tally::default();
+    for folder in ["dags", "dags_airflow3"] {
+        compare_folder(folder, &mut tally);
+    }
+    let total: usize = tally.compared.values().sum();
+    println!("DagBag oracle: {} values compared", total);
+    for (kind, count) in &tally.compared {
+        println!("  {kind}: {count}");
+    }
+    println!(
+        "  unknown to monolint (not guessed): {}",
+        tally.unknown.len()
+    );
+    for unknown in &tally.unknown {
+        println!("    {unknown}");
+    }
+    println!("  disagreements: {}", tally.disagreements.len());
+    // Every value the fixtures set statically is one monolint must know.
+    assert!(
+        tally.unknown.is_empty(),
+        "monolint could not evaluate {} values",
+        tally.unknown.len()
+    );
+    assert!(
+        tally.disagreements.is_empty(),
+        "{} disagreements with Airflow:\n{}",
+        tally.disagreements.len(),
+        tally.disagreements.join("\n")
+    );
+}
