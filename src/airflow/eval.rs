@@ -684,6 +684,13 @@ impl<'t> Evaluator<'t> {
                 }
                 _ => Value::Unknown("a path built from unknown parts".into()),
             },
+            // `Path(sys.executable).parent / "dbt"`: an unknown folder, a known file name.
+            ("/", left, Value::Str(b)) if matches!(left, Value::Unknown(_)) && b.is_known() => {
+                let mut path = Text::unknown(self.span(node));
+                path.push(Text::literal("/", self.span(node), false));
+                path.push(b);
+                Value::Str(path)
+            }
             ("|", Value::Dict(mut a), Value::Dict(b)) => {
                 a.extend(b);
                 Value::Dict(a)
@@ -697,20 +704,42 @@ impl<'t> Evaluator<'t> {
             return Value::Unknown("a call".into());
         };
         let call = self.call_arguments(node);
-        if function.kind() == "identifier"
-            && let Some(&definition) = self.functions.get(self.text(function))
-        {
-            return self.call_function(definition, call);
-        }
-        // A helper defined in an imported module runs with that module's names.
-        if let Some((definition, source, scope)) =
-            self.modules.and_then(|m| m.function(&call.callee))
-        {
-            let foreign = Evaluator::for_module(source, &scope, self.modules);
-            foreign.depth.set(self.depth.get() + 1);
-            return foreign.call_function(definition, call);
+        if self.names_function(function) {
+            return self
+                .with_function(function, |evaluator, definition| {
+                    evaluator.call_function(definition, call)
+                })
+                .unwrap_or_else(|| Value::Unknown("a function".into()));
         }
         fold_call(call, function, self)
+    }
+
+    /// Whether an expression names a function or class defined in this file or in an
+    /// imported module of the DAG folders.
+    pub fn names_function(&self, name: Node) -> bool {
+        (name.kind() == "identifier" && self.functions.contains_key(self.text(name)))
+            || self
+                .modules
+                .and_then(|m| m.function(&self.qualified_name(name)))
+                .is_some()
+    }
+
+    /// Runs `run` on the definition of the function `name` names, with an evaluator that knows
+    /// the names where it is defined (this file's, or its module's).
+    pub fn with_function<R>(
+        &self,
+        name: Node,
+        run: impl FnOnce(&Evaluator<'t>, Node<'t>) -> R,
+    ) -> Option<R> {
+        if name.kind() == "identifier"
+            && let Some(&definition) = self.functions.get(self.text(name))
+        {
+            return Some(run(self, definition));
+        }
+        let (definition, source, scope) = self.modules?.function(&self.qualified_name(name))?;
+        let foreign = Evaluator::for_module(source, &scope, self.modules);
+        foreign.depth.set(self.depth.get() + 1);
+        Some(run(&foreign, definition))
     }
 
     /// A call's callee and evaluated arguments, without evaluating the call itself.
@@ -879,6 +908,26 @@ impl<'t> Evaluator<'t> {
                 .filter(|f| f.kind() == "attribute")
                 .and_then(|f| f.child_by_field_name("attribute"))
                 .is_some_and(|attribute| self.text(attribute) == "__init__")
+    }
+
+    /// Binds every parameter to an unknown value: a task's function called by Airflow with
+    /// the run's context.
+    pub fn bind_unknown_parameters(&self, parameters: Node<'t>) {
+        let mut cursor = parameters.walk();
+        for parameter in parameters.named_children(&mut cursor) {
+            let name = match parameter.kind() {
+                "identifier" => Some(parameter),
+                "default_parameter" | "typed_default_parameter" => {
+                    parameter.child_by_field_name("name")
+                }
+                _ => parameter.named_child(0),
+            };
+            if let Some(name) = name.filter(|n| n.kind() == "identifier") {
+                let text = self.text(name).to_owned();
+                let unknown = Value::Unknown(format!("the argument `{text}`"));
+                self.bind(&text, Item::new(unknown, self.span(parameter)));
+            }
+        }
     }
 
     pub fn bind_parameters(&self, parameters: Node<'t>, call: &Call) {

@@ -11,6 +11,7 @@ use super::eval::{Evaluator, collect_returns, iteration};
 use super::invocations::{self, calls_in_command};
 use super::model::{Dag, DagFile, DagKind, Task};
 use super::modules::{ModuleScope, Modules};
+use super::python_task;
 use super::value::{Call, Item, Text, Value};
 use crate::source::{SourceFile, Spanned};
 
@@ -257,10 +258,9 @@ impl<'t> Extractor<'t> {
             return None;
         }
         let call = (**call).clone();
-        Some(Item::new(
-            Value::Task(self.register_task(call, context)),
-            span,
-        ))
+        let task = self.register_task(call, context);
+        self.read_python_callable(task, node);
+        Some(Item::new(Value::Task(task), span))
     }
 
     /// Whether a function's body creates DAGs, task groups or operators (a DAG factory).
@@ -598,6 +598,10 @@ impl<'t> Extractor<'t> {
                 let index = self.register_task(call, context);
                 if factory.kind == FactoryKind::BashTask {
                     self.read_bash_returns(index, factory.definition);
+                } else {
+                    let extraction =
+                        python_task::dbt_calls_in_function(&self.eval, factory.definition);
+                    self.add_dbt_calls(index, extraction);
                 }
                 Item::new(Value::Task(index), span)
             }
@@ -646,9 +650,35 @@ impl<'t> Extractor<'t> {
             }
         }
         self.eval.pop_scope();
+        self.add_dbt_calls(task, extraction);
+    }
+
+    fn add_dbt_calls(&mut self, task: usize, extraction: invocations::Extraction) {
         let task = &mut self.tasks[task];
         task.dbt_calls.extend(extraction.calls);
         task.unresolved.extend(extraction.unresolved);
+    }
+
+    /// `PythonOperator(python_callable=fn)` and its kin: the dbt calls `fn` makes.
+    fn read_python_callable(&mut self, task: usize, call_node: Node<'t>) {
+        let Some(arguments) = call_node.child_by_field_name("arguments") else {
+            return;
+        };
+        let callable = named_children(arguments).into_iter().find_map(|argument| {
+            let name = argument.child_by_field_name("name")?;
+            (argument.kind() == "keyword_argument" && self.eval.text(name) == "python_callable")
+                .then(|| argument.child_by_field_name("value"))
+                .flatten()
+        });
+        let Some(callable) = callable.filter(|c| self.eval.names_function(*c)) else {
+            return;
+        };
+        if let Some(extraction) = self
+            .eval
+            .with_function(callable, python_task::dbt_calls_in_function)
+        {
+            self.add_dbt_calls(task, extraction);
+        }
     }
 
     fn for_statement(&mut self, node: Node<'t>, context: &Context) {
@@ -846,6 +876,59 @@ with DAG("d") as dag:
                 ("a".to_owned(), vec!["run a".to_owned()]),
                 ("c".to_owned(), vec!["run c".to_owned()]),
                 ("finance".to_owned(), vec!["test c".to_owned()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn python_tasks_that_start_dbt() {
+        let code = r#"
+import subprocess, sys
+from pathlib import Path
+from airflow import DAG
+from airflow.decorators import task
+from airflow.operators.python import PythonOperator
+
+def staging():
+    from dbt.cli.main import dbtRunner
+    dbtRunner().invoke(["build", "--select", "tag:staging"], full_refresh=True)
+
+def not_dbt():
+    print("hello")
+
+with DAG("d") as dag:
+    PythonOperator(task_id="runner", python_callable=staging)
+    PythonOperator(task_id="plain", python_callable=not_dbt)
+
+    @task
+    def loop(ds=None):
+        runner = dbtRunner()
+        for layer in ["a", "b"]:
+            runner.invoke(["run", "-s", f"tag:{layer}"], target="prod")
+
+    @task
+    def shell():
+        dbt = str(Path(sys.executable).parent / "dbt")
+        subprocess.run([dbt, "test", "-s", "tag:c"], cwd="/opt/dbt", check=True)
+        subprocess.run("dbt seed -s raw", shell=True)
+        subprocess.run(["echo", "dbt run -s tag:x"])
+
+    loop()
+    shell()
+"#;
+        assert_eq!(
+            selections(code),
+            [
+                ("runner".to_owned(), vec!["build tag:staging".to_owned()]),
+                ("plain".to_owned(), vec![]),
+                (
+                    "loop".to_owned(),
+                    vec!["run tag:a".to_owned(), "run tag:b".to_owned()]
+                ),
+                (
+                    "shell".to_owned(),
+                    vec!["test tag:c".to_owned(), "seed raw".to_owned()]
+                ),
             ]
         );
     }

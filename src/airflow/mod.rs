@@ -9,6 +9,7 @@ pub mod model;
 pub mod modules;
 pub mod parse;
 pub mod python_json;
+pub mod python_task;
 pub mod shell;
 pub mod value;
 

@@ -7,6 +7,7 @@ mod containers;
 mod cosmos;
 mod dbt_cloud;
 mod operators;
+pub mod python;
 
 use super::value::{Call, Item, Value};
 use crate::dbt::cli::DbtCall;
