@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::airflow::links::{TaskLink, task_links};
+use crate::airflow::schedule::{self, Schedule};
 use crate::airflow::value::Value;
 use crate::dbt::graph::{DbtGraph, ResourceType};
 use crate::link::{Monorepo, Resolution};
@@ -15,6 +17,8 @@ pub struct DataAppMap {
     pub version: u32,
     pub coverage: Coverage,
     pub dags: Vec<DagEntry>,
+    /// Dependencies between DAGs: sensors, triggers and datasets.
+    pub edges: Vec<EdgeEntry>,
     /// Models of the root projects that no task runs.
     pub unscheduled_models: Vec<ModelRef>,
 }
@@ -33,8 +37,38 @@ pub struct DagEntry {
     pub file: String,
     pub line: usize,
     pub owner: Option<String>,
-    pub schedule: Option<String>,
+    pub schedule: Schedule,
+    /// The timezone cron schedules run in (the start date's); `null` when unknown.
+    pub timezone: Option<String>,
+    /// `catchup` as written; `null` when left to Airflow's default.
+    pub catchup: Option<bool>,
+    pub max_active_runs: Option<i64>,
+    pub tags: Vec<String>,
+    /// The DAG's tasks that run dbt.
     pub tasks: Vec<TaskEntry>,
+}
+
+/// A dependency between two DAGs: the downstream waits for, is triggered by, or is scheduled
+/// on a dataset updated by the upstream.
+#[derive(Debug, Serialize)]
+pub struct EdgeEntry {
+    /// `waits-for` (a sensor in the downstream DAG), `triggers` (an operator in the upstream
+    /// DAG) or `dataset` (the upstream task updates a dataset the downstream is scheduled on).
+    pub kind: &'static str,
+    pub upstream: Endpoint,
+    pub downstream: Endpoint,
+    pub dataset: Option<String>,
+    /// Where the edge is declared.
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Endpoint {
+    /// `null` when the DAG id cannot be known statically.
+    pub dag_id: Option<String>,
+    /// The tasks concerned; empty for the whole DAG run.
+    pub task_ids: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -106,15 +140,24 @@ impl DataAppMap {
                         .ok()
                         .flatten()
                         .and_then(|owner| owner.value.as_str()),
-                    schedule: dag
-                        .kwarg("schedule")
-                        .or_else(|| dag.kwarg("schedule_interval"))
-                        .map(|s| describe_schedule(&s.value)),
+                    schedule: Schedule::of(dag),
+                    timezone: schedule::timezone(dag),
+                    catchup: dag.kwarg("catchup").and_then(|c| c.value.truthy()),
+                    max_active_runs: dag.kwarg("max_active_runs").and_then(|m| match m.value {
+                        Value::Int(n) => Some(n),
+                        _ => None,
+                    }),
+                    tags: dag
+                        .kwarg("tags")
+                        .and_then(|tags| tags.value.as_list())
+                        .map(|tags| tags.iter().filter_map(|t| t.value.as_str()).collect())
+                        .unwrap_or_default(),
                     tasks,
                 });
             }
         }
         dags.sort_by(|a, b| a.dag_id.cmp(&b.dag_id).then_with(|| a.file.cmp(&b.file)));
+        let edges = edges(repo, &dags);
         let mut unscheduled = Vec::new();
         let (mut models, mut scheduled) = (0, 0);
         for (index, project) in repo.projects.iter().enumerate() {
@@ -150,6 +193,7 @@ impl DataAppMap {
                 dbt_tasks_resolved: task_status.values().filter(|r| **r).count(),
             },
             dags,
+            edges,
             unscheduled_models: unscheduled,
         }
     }
@@ -208,13 +252,65 @@ fn dbt_entry(repo: &Monorepo, run: &crate::link::DbtRun) -> DbtEntry {
     }
 }
 
-/// A schedule as text: the cron string or preset, `None`, or what the expression is.
-fn describe_schedule(value: &Value) -> String {
-    match value {
-        Value::Str(text) => text.render(),
-        Value::None => "None".to_owned(),
-        Value::Call(call) => format!("{}(...)", call.name()),
-        Value::List(_) => "datasets".to_owned(),
-        other => other.describe(),
+/// The cross-DAG edges the tasks of every DAG declare, in file and line order.
+fn edges(repo: &Monorepo, dags: &[DagEntry]) -> Vec<EdgeEntry> {
+    let mut edges = Vec::new();
+    for file in &repo.dag_files {
+        for task in &file.tasks {
+            let Some(dag) = task.dag.and_then(|d| file.dags.get(d)) else {
+                continue;
+            };
+            let here = || Endpoint {
+                dag_id: Some(dag.id().to_owned()),
+                task_ids: vec![task.id().to_owned()],
+            };
+            let edge = |kind, upstream, downstream, dataset| EdgeEntry {
+                kind,
+                upstream,
+                downstream,
+                dataset,
+                file: file.source.path().to_owned(),
+                line: task.span().start_line_col().line,
+            };
+            for link in task_links(task) {
+                match link {
+                    TaskLink::WaitsFor { dag_id, task_ids } => edges.push(edge(
+                        "waits-for",
+                        Endpoint { dag_id, task_ids },
+                        here(),
+                        None,
+                    )),
+                    TaskLink::Triggers { dag_id } => edges.push(edge(
+                        "triggers",
+                        here(),
+                        Endpoint {
+                            dag_id,
+                            task_ids: Vec::new(),
+                        },
+                        None,
+                    )),
+                    TaskLink::Updates { uri } => {
+                        let consumers = dags
+                            .iter()
+                            .filter(|consumer| consumer.schedule.dataset_uris().contains(&&*uri));
+                        for consumer in consumers {
+                            edges.push(edge(
+                                "dataset",
+                                here(),
+                                Endpoint {
+                                    dag_id: Some(consumer.dag_id.clone()),
+                                    task_ids: Vec::new(),
+                                },
+                                Some(uri.clone()),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
     }
+    edges.sort_by(|a, b| {
+        (&a.file, a.line, &a.downstream.dag_id).cmp(&(&b.file, b.line, &b.downstream.dag_id))
+    });
+    edges
 }

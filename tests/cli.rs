@@ -107,6 +107,23 @@ fn check_example_github() {
 }
 
 #[test]
+fn map_example_every_format() {
+    for format in ["table", "markdown", "mermaid"] {
+        insta::assert_snapshot!(
+            format!("map_example_{format}"),
+            transcript(&example(), &["map", "--format", format])
+        );
+    }
+}
+
+/// Every invocation family, schedule kind and cross-DAG edge of the Airflow fixtures.
+#[test]
+fn map_airflow_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    insta::assert_snapshot!(transcript(&root.join("tests/fixtures/airflow"), &["map"]));
+}
+
+#[test]
 fn check_path_argument_from_another_folder() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (code, stdout, _) = run_in(

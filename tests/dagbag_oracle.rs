@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use monolint::airflow::dbt_manifest::{ManifestSource, manifest_value};
+use monolint::airflow::links::{TaskLink, task_links};
 use monolint::airflow::parse::{FileToRead, parse_dag_files};
+use monolint::airflow::schedule::{AirflowVersion, Schedule, timezone};
 use monolint::airflow::value::Value;
 use monolint::airflow::{Dag, DagFile, Task};
 use monolint::dbt::graph::DbtGraph;
@@ -262,14 +264,43 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
                 &Json::from(schedule),
             );
         }
-        if let Some(item) = dag.kwarg("catchup") {
+        let version = if folder == "dags_airflow3" {
+            AirflowVersion::V3
+        } else {
+            AirflowVersion::V2
+        };
+        if let Some(recorded) = dag_record["timetable"].as_str() {
+            let ours = timezone(dag)
+                .and_then(|zone| Schedule::of(dag).timetable(version, &zone))
+                .map(|timetable| timetable_json(&timetable.class, &timetable.params));
             tally.check(
-                "dag catchup",
-                format!("{here} catchup"),
-                json_of(&item.value),
-                &dag_record["catchup"],
+                "dag timetable",
+                format!("{here} timetable"),
+                ours.clone(),
+                &recorded_timetable(recorded, ours.as_ref()),
             );
         }
+        // Airflow 2 catches up by default, Airflow 3 does not; 16 runs at once by default.
+        let catchup = match dag.kwarg("catchup") {
+            Some(item) => json_of(&item.value),
+            None => Some(Json::Bool(version == AirflowVersion::V2)),
+        };
+        tally.check(
+            "dag catchup",
+            format!("{here} catchup"),
+            catchup,
+            &dag_record["catchup"],
+        );
+        let max_active_runs = match dag.kwarg("max_active_runs") {
+            Some(item) => json_of(&item.value),
+            None => Some(Json::from(16)),
+        };
+        tally.check(
+            "dag max_active_runs",
+            format!("{here} max_active_runs"),
+            max_active_runs,
+            &dag_record["max_active_runs"],
+        );
         if let Some(item) = dag.kwarg("tags") {
             let ours = json_of(&item.value).map(|tags| {
                 let mut tags: Vec<Json> = tags.as_array().cloned().unwrap_or_default();
@@ -354,6 +385,31 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
                     &task_record["retries"],
                 );
             }
+            // Datasets the task updates (Cosmos' own dataset aliases are not written by users).
+            let mut their_outlets: Vec<Json> = task_record["outlets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|uri| !uri.as_str().unwrap_or_default().starts_with("alias:"))
+                .cloned()
+                .collect();
+            their_outlets.sort_by_key(|uri| uri.to_string());
+            let mut our_outlets: Vec<Json> = task_links(task)
+                .into_iter()
+                .filter_map(|link| match link {
+                    TaskLink::Updates { uri } => Some(Json::from(uri)),
+                    _ => None,
+                })
+                .collect();
+            our_outlets.sort_by_key(|uri| uri.to_string());
+            if !their_outlets.is_empty() || !our_outlets.is_empty() {
+                tally.check(
+                    "task outlets",
+                    format!("{at} outlets"),
+                    Some(Json::Array(our_outlets)),
+                    &Json::Array(their_outlets),
+                );
+            }
             let families: Vec<&str> = task_record["families"]
                 .as_array()
                 .into_iter()
@@ -389,6 +445,63 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
                 }
             }
         }
+    }
+}
+
+/// A timetable as `{"class": ..., <params>}`, the class without its module.
+fn timetable_json(class: &str, params: &Json) -> Json {
+    let mut object = params.as_object().cloned().unwrap_or_default();
+    object.insert("class".into(), Json::from(class));
+    Json::Object(object)
+}
+
+/// The recorded timetable (`airflow.timetables.interval.CronDataIntervalTimetable({...})`)
+/// in the shape of ours, keeping only the parameters monolint models.
+fn recorded_timetable(recorded: &str, ours: Option<&Json>) -> Json {
+    let (path, params) = recorded.split_once('(').unwrap();
+    let class = path.rsplit('.').next().unwrap();
+    let params: Json = serde_json::from_str(params.strip_suffix(')').unwrap())
+        .unwrap_or(Json::Object(Default::default()));
+    let mut object = serde_json::Map::new();
+    object.insert("class".into(), Json::from(class));
+    let wanted = ours.and_then(Json::as_object).cloned().unwrap_or_default();
+    for key in wanted.keys().filter(|k| *k != "class") {
+        let value = match key.as_str() {
+            "condition" => params
+                .get("dataset_condition")
+                .or_else(|| params.get("asset_condition"))
+                .map(condition_uris)
+                .unwrap_or(Json::Null),
+            "timetable" => {
+                let inner = &params["timetable"];
+                let path = inner["__type"].as_str().unwrap_or_default();
+                let text = format!("{path}({})", inner["__var"]);
+                recorded_timetable(&text, wanted.get("timetable"))
+            }
+            _ => params.get(key).cloned().unwrap_or(Json::Null),
+        };
+        object.insert(key.clone(), value);
+    }
+    Json::Object(object)
+}
+
+/// Airflow's serialized dataset condition as nested `{"all"|"any": [...]}` of URIs.
+fn condition_uris(condition: &Json) -> Json {
+    let kind = condition["__type"].as_str().unwrap_or_default();
+    let objects = || {
+        Json::Array(
+            condition["objects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(condition_uris)
+                .collect(),
+        )
+    };
+    match kind {
+        "dataset_all" | "asset_all" => serde_json::json!({"all": objects()}),
+        "dataset_any" | "asset_any" => serde_json::json!({"any": objects()}),
+        _ => condition["uri"].clone(),
     }
 }
 

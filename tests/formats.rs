@@ -539,3 +539,44 @@ fn init_without_a_dbt_project_is_exit_code_2() {
     assert!(stderr.contains("no dbt project"), "{stderr}");
     assert!(!scratch.path("monolint.toml").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// monolint map --format json
+
+/// The map's JSON matches its documented schema (docs/map.schema.json), on the example and on
+/// the Airflow fixtures (every schedule kind and cross-DAG edge).
+#[test]
+fn map_json_follows_its_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("docs/map.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the map schema compiles");
+    for dir in [example(), root.join("tests/fixtures/airflow")] {
+        let (code, stdout, stderr) = run_in(&dir, &["map", "--format", "json"]);
+        assert_eq!(code, 0, "stderr: {stderr}");
+        let map: Value = serde_json::from_str(&stdout).expect("map JSON parses");
+        let errors: Vec<String> = validator
+            .iter_errors(&map)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}:\n{}",
+            dir.display(),
+            errors.join("\n")
+        );
+        assert!(!map["dags"].as_array().unwrap().is_empty());
+        // The schema is strict enough to catch a drift.
+        let mut drifted = map.clone();
+        drifted["dags"][0]["schedule"] = serde_json::json!({"kind": "hourly"});
+        assert!(!validator.is_valid(&drifted));
+    }
+}
+
+#[test]
+fn map_json_of_the_example() {
+    let (code, stdout, _) = run_in(&example(), &["map", "--format", "json"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}

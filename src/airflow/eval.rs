@@ -655,8 +655,24 @@ impl<'t> Evaluator<'t> {
             return Value::Unknown("an operator".into());
         };
         let operator = self.text(operator);
+        let (left_span, right_span) = (self.span(left), self.span(right));
         let (left, right) = (self.eval_value(left), self.eval_value(right));
         match (operator, left, right) {
+            // Dataset conditions: `a & b` needs both updated, `a | b` either.
+            ("&" | "|", left @ Value::Call(_), right @ Value::Call(_)) => {
+                let callee = if operator == "&" {
+                    "DatasetAll"
+                } else {
+                    "DatasetAny"
+                };
+                Value::Call(Box::new(Call {
+                    callee: callee.to_owned(),
+                    args: vec![Item::new(left, left_span), Item::new(right, right_span)],
+                    kwargs: Vec::new(),
+                    unknown_splat: false,
+                    span: self.span(node),
+                }))
+            }
             ("+", Value::Str(mut a), Value::Str(b)) => {
                 a.push(b);
                 Value::Str(a)

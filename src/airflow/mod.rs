@@ -5,11 +5,13 @@ pub mod dbt_manifest;
 pub mod eval;
 pub mod extract;
 pub mod invocations;
+pub mod links;
 pub mod model;
 pub mod modules;
 pub mod parse;
 pub mod python_json;
 pub mod python_task;
+pub mod schedule;
 pub mod shell;
 pub mod value;
 

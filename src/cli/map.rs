@@ -95,7 +95,7 @@ fn table(map: &DataAppMap) -> String {
         rows.push([
             format!("{} ({}:{})", dag.dag_id, dag.file, dag.line),
             format!("owner {}", dag.owner.as_deref().unwrap_or("-")),
-            format!("schedule {}", dag.schedule.as_deref().unwrap_or("-")),
+            format!("schedule {}", dag.schedule.describe()),
             String::new(),
         ]);
         for task in &dag.tasks {
@@ -130,6 +130,12 @@ fn table(map: &DataAppMap) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    if !map.edges.is_empty() {
+        out.push_str("\nBetween DAGs:\n");
+        for edge in &map.edges {
+            out.push_str(&format!("  {}\n", describe_edge(edge)));
+        }
+    }
     if !map.unscheduled_models.is_empty() {
         out.push_str(&format!(
             "\nNot run by any DAG ({}):\n",
@@ -145,6 +151,29 @@ fn table(map: &DataAppMap) -> String {
     out.push('\n');
     out.push_str(&coverage_line(map));
     out
+}
+
+/// `upstream.task → downstream (waits for)`, for text formats.
+fn describe_edge(edge: &crate::map::EdgeEntry) -> String {
+    let endpoint = |end: &crate::map::Endpoint| {
+        let dag = end.dag_id.as_deref().unwrap_or("?");
+        match end.task_ids.as_slice() {
+            [] => dag.to_owned(),
+            tasks => format!("{dag}.{}", tasks.join("|")),
+        }
+    };
+    let how = match (edge.kind, &edge.dataset) {
+        ("dataset", Some(uri)) => format!("dataset {uri}"),
+        ("waits-for", _) => "sensor".to_owned(),
+        (kind, _) => kind.to_owned(),
+    };
+    format!(
+        "{} -> {} ({how}; {}:{})",
+        endpoint(&edge.upstream),
+        endpoint(&edge.downstream),
+        edge.file,
+        edge.line
+    )
 }
 
 fn markdown(map: &DataAppMap) -> String {
@@ -167,6 +196,12 @@ fn markdown(map: &DataAppMap) -> String {
                     cell(&runs(entry))
                 ));
             }
+        }
+    }
+    if !map.edges.is_empty() {
+        out.push_str("\n**Between DAGs:**\n\n");
+        for edge in &map.edges {
+            out.push_str(&format!("- {}\n", cell(&describe_edge(edge))));
         }
     }
     if !map.unscheduled_models.is_empty() {
@@ -225,6 +260,22 @@ fn mermaid(map: &DataAppMap) -> String {
     }
     for model in &models {
         out.push_str(&format!("  {}([\"{model}\"])\n", id("model", model)));
+    }
+    // Cross-DAG edges join DAG subgraphs (or plain DAG nodes, for DAGs without dbt tasks).
+    for edge in &map.edges {
+        let (Some(upstream), Some(downstream)) = (&edge.upstream.dag_id, &edge.downstream.dag_id)
+        else {
+            continue;
+        };
+        let label = match &edge.dataset {
+            Some(uri) => uri.clone(),
+            None => edge.kind.to_owned(),
+        };
+        out.push_str(&format!(
+            "  {} -.->|\"{label}\"| {}\n",
+            id("dag", upstream),
+            id("dag", downstream)
+        ));
     }
     for model in &map.unscheduled_models {
         out.push_str(&format!(
