@@ -44,6 +44,11 @@ pub struct DagEntry {
     pub catchup: Option<bool>,
     pub max_active_runs: Option<i64>,
     pub tags: Vec<String>,
+    /// Whether a failure calls back (`on_failure_callback` on the DAG or in `default_args`);
+    /// `null` when `default_args` cannot be read.
+    pub on_failure_callback: Option<bool>,
+    /// `default_args.email_on_failure` as written.
+    pub email_on_failure: Option<bool>,
     /// The DAG's tasks that run dbt.
     pub tasks: Vec<TaskEntry>,
 }
@@ -152,6 +157,16 @@ impl DataAppMap {
                         .and_then(|tags| tags.value.as_list())
                         .map(|tags| tags.iter().filter_map(|t| t.value.as_str()).collect())
                         .unwrap_or_default(),
+                    on_failure_callback: match dag.default_arg("on_failure_callback") {
+                        _ if dag.kwarg("on_failure_callback").is_some() => Some(true),
+                        Ok(callback) => Some(callback.is_some()),
+                        Err(_) => None,
+                    },
+                    email_on_failure: dag
+                        .default_arg("email_on_failure")
+                        .ok()
+                        .flatten()
+                        .and_then(|flag| flag.value.truthy()),
                     tasks,
                 });
             }

@@ -235,7 +235,19 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
         };
         let here = format!("[{folder}] {dag_id}");
         if let Some(args) = dag_record["default_args"].as_object() {
-            for key in ["owner", "retries"] {
+            if let Some(recorded) = args.get("has_on_failure_callback") {
+                let ours = match dag.default_arg("on_failure_callback") {
+                    Ok(callback) => Some(Json::Bool(callback.is_some())),
+                    Err(_) => None,
+                };
+                tally.check(
+                    "dag alerting",
+                    format!("{here} default_args.on_failure_callback"),
+                    ours,
+                    recorded,
+                );
+            }
+            for key in ["owner", "retries", "email_on_failure"] {
                 if let Some(value) = args.get(key) {
                     let ours = match dag.default_arg(key) {
                         Ok(Some(item)) => json_of(&item.value),
@@ -264,6 +276,12 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
                 &Json::from(schedule),
             );
         }
+        tally.check(
+            "dag alerting",
+            format!("{here} on_failure_callback"),
+            Some(Json::Bool(dag.kwarg("on_failure_callback").is_some())),
+            &dag_record["has_dag_on_failure_callback"],
+        );
         let version = if folder == "dags_airflow3" {
             AirflowVersion::V3
         } else {

@@ -1152,7 +1152,7 @@ impl<'t> Evaluator<'t> {
                         let Some(key) = call.args.first().and_then(|key| key.value.as_str()) else {
                             return self.forget(&name, span);
                         };
-                        pairs.retain(|(k, _)| k.value.as_str().as_deref() != Some(key.as_str()));
+                        remove_key(&mut pairs, &key);
                         Value::Dict(pairs)
                     }
                     ("append", Value::List(mut items)) => {
@@ -1173,6 +1173,60 @@ impl<'t> Evaluator<'t> {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// `del d["key"]` on a known dict; `del name` forgets the name.
+    pub fn delete(&self, statement: Node<'t>) {
+        let mut cursor = statement.walk();
+        let targets: Vec<Node<'t>> = statement
+            .named_children(&mut cursor)
+            .flat_map(|target| {
+                // `del a, b` holds an expression list.
+                if target.kind() == "expression_list" {
+                    let mut inner = target.walk();
+                    target.named_children(&mut inner).collect()
+                } else {
+                    vec![target]
+                }
+            })
+            .collect();
+        for target in targets {
+            match target.kind() {
+                "identifier" => {
+                    let span = self.span(target);
+                    self.forget(self.text(target), span);
+                }
+                "subscript" => {
+                    let (Some(object), Some(key)) = (
+                        target.child_by_field_name("value"),
+                        target.child_by_field_name("subscript"),
+                    ) else {
+                        continue;
+                    };
+                    if object.kind() != "identifier" {
+                        continue;
+                    }
+                    let name = self.text(object);
+                    let Some(Item {
+                        value: Value::Dict(mut pairs),
+                        span,
+                    }) = self.lookup(name)
+                    else {
+                        continue;
+                    };
+                    match self.eval_value(key).as_str() {
+                        Some(key) => {
+                            remove_key(&mut pairs, &key);
+                            self.bind(name, Item::new(Value::Dict(pairs), span));
+                        }
+                        None => {
+                            self.forget(name, span);
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -1219,6 +1273,7 @@ impl<'t> Evaluator<'t> {
                         self.execute_effect(expression);
                     }
                 }
+                "delete_statement" => self.delete(statement),
                 "return_statement" => {
                     let value = statement
                         .named_child(0)
@@ -1277,6 +1332,11 @@ impl<'t> Evaluator<'t> {
         }
         Some(None)
     }
+}
+
+/// A dict without `key` (`del d[key]`, `d.pop(key)`).
+fn remove_key(pairs: &mut Vec<(Item, Item)>, key: &str) {
+    pairs.retain(|(k, _)| k.value.as_str().as_deref() != Some(key));
 }
 
 /// An `open(path)` call: a file, or its contents.

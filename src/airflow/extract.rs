@@ -127,6 +127,7 @@ impl<'t> Extractor<'t> {
     fn statement(&mut self, node: Node<'t>, context: &Context) -> Flow {
         match node.kind() {
             "continue_statement" => return Flow::Continue,
+            "delete_statement" => self.eval.delete(node),
             "break_statement" => return Flow::Break,
             "if_statement" if context.in_known_loop => {
                 if let Some(branch) = self.eval.taken_branch(node) {
