@@ -50,6 +50,8 @@ pub struct AirflowConfig {
     /// DAG folders, relative to the checked folder (default: folders named `dags` and any
     /// Python file that mentions both "airflow" and "dag", as Airflow's safe mode does).
     pub dag_folders: Vec<String>,
+    /// The team's own operators and helpers that run dbt, defined outside the DAG folders.
+    pub wrappers: Vec<crate::airflow::invocations::wrapper::Wrapper>,
 }
 
 /// A loaded config and the file it came from (for error spans).

@@ -131,10 +131,11 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         problems.extend(warnings);
         loaded_projects.push(project);
     }
-    let dag_files = dag_files.extract(Some(&link::LoadedManifests {
+    let manifests = link::LoadedManifests {
         projects: &loaded_projects,
         path_map: &workspace.path_map,
-    }));
+    };
+    let dag_files = dag_files.extract(Some(&manifests), &workspace.wrappers);
     for file in &dag_files {
         problems.extend(file.problems.iter().cloned());
     }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
+use crate::airflow::invocations::wrapper::Wrapper;
 use crate::airflow::parse::FileToRead;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -25,6 +26,8 @@ pub struct Workspace {
     pub projects: Vec<ProjectLocation>,
     pub dag_files: Vec<FileToRead>,
     pub path_map: PathMap,
+    /// `[[airflow.wrappers]]`: how the team's own dbt wrappers take their arguments.
+    pub wrappers: Vec<Wrapper>,
 }
 
 /// Runtime paths (where Airflow workers see the repository's files) → repository folders.
@@ -190,6 +193,7 @@ pub fn discover(
         projects,
         dag_files,
         path_map: PathMap::new(config.dbt.path_map.clone()),
+        wrappers: config.airflow.wrappers.clone(),
     })
 }
 

@@ -203,7 +203,7 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
             path,
         })
         .collect();
-    let parsed: Vec<DagFile> = parse_dag_files(&files, Some(&FixtureManifest::load()));
+    let parsed: Vec<DagFile> = parse_dag_files(&files, Some(&FixtureManifest::load()), &[]);
     let mut ours: BTreeMap<String, (&DagFile, usize, &Dag)> = BTreeMap::new();
     for file in &parsed {
         for (index, dag) in file.dags.iter().enumerate() {

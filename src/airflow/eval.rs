@@ -165,6 +165,11 @@ impl<'t> Evaluator<'t> {
         }))
     }
 
+    /// The team's dbt wrappers declared in the config.
+    pub fn wrappers(&self) -> &'t [super::invocations::wrapper::Wrapper] {
+        self.modules.map_or(&[], |modules| modules.wrappers)
+    }
+
     /// A name defined in an imported module of the DAG folders.
     fn module_value(&self, path: &str) -> Option<Value> {
         self.modules?.value(path).map(|item| item.value)

@@ -251,6 +251,24 @@ impl<'t> Extractor<'t> {
         let Value::Call(call) = &item.value else {
             return None;
         };
+        let wrapper = self
+            .eval
+            .wrappers()
+            .iter()
+            .find(|wrapper| wrapper.matches(&call.callee));
+        if let Some(wrapper) = wrapper {
+            let mut call = (**call).clone();
+            if call.kwarg("task_id").is_none()
+                && let Some(id) = wrapper.task_id_position.and_then(|p| call.args.get(p))
+            {
+                let id = id.clone();
+                call.kwargs.push(("task_id".to_owned(), id));
+            }
+            let extraction = wrapper.extract(&call);
+            let task = self.register_task(call, context);
+            self.add_dbt_calls(task, extraction);
+            return Some(Item::new(Value::Task(task), span));
+        }
         let is_task = invocations::FAMILIES.iter().any(|f| (f.recognizes)(call))
             || call.kwarg("task_id").is_some()
             || call.name().ends_with("Operator")
@@ -727,6 +745,7 @@ fn empty_call(item: &Item) -> Call {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::airflow::invocations::wrapper::Wrapper;
 
     /// The dbt command lines (rendered select tokens) each task of `code` runs.
     fn selections(code: &str) -> Vec<(String, Vec<String>)> {
@@ -930,6 +949,51 @@ with DAG("d") as dag:
                     "shell".to_owned(),
                     vec!["test tag:c".to_owned(), "seed raw".to_owned()]
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn declared_wrappers_name_their_tasks_and_arguments() {
+        let code = r#"
+from acme.dbt import dbt_task
+from airflow import DAG
+with DAG("d") as dag:
+    dbt_task("daily", "build -s tag:a", project="/opt/dbt")
+    dbt_task("hourly", dbt_args=["dbt", "run", "-s", "tag:b"])
+"#;
+        let wrappers = [Wrapper {
+            name: "acme.dbt.dbt_task".into(),
+            argument: "dbt_args".into(),
+            position: Some(1),
+            project_dir_argument: Some("project".into()),
+            task_id_position: Some(0),
+        }];
+        let modules = Modules::new(None, &wrappers);
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let source = SourceFile::new("dags/t.py", code.to_owned());
+        let tree = parser.parse(source.text(), None).unwrap();
+        let file = extract_file(source, &tree, Some(&modules));
+        let tasks: Vec<(&str, String, Option<String>)> = file
+            .tasks
+            .iter()
+            .map(|task| {
+                let call = &task.dbt_calls[0];
+                (
+                    task.id(),
+                    call.select.iter().map(|s| s.value.clone()).collect(),
+                    call.project_dir.as_ref().map(|dir| dir.value.clone()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            tasks,
+            [
+                ("daily", "tag:a".to_owned(), Some("/opt/dbt".to_owned())),
+                ("hourly", "tag:b".to_owned(), None),
             ]
         );
     }

@@ -9,6 +9,7 @@ use tree_sitter::{Node, Tree};
 
 use super::dbt_manifest::ManifestSource;
 use super::eval::Imports;
+use super::invocations::wrapper::Wrapper;
 use super::value::Item;
 use crate::source::SourceFile;
 
@@ -37,13 +38,16 @@ pub struct Modules<'t> {
     scopes: RwLock<HashMap<String, Evaluated<'t>>>,
     /// The dbt manifests that files reading `manifest.json` get.
     pub manifests: Option<&'t dyn ManifestSource>,
+    /// The team's dbt wrappers declared in the config.
+    pub wrappers: &'t [Wrapper],
 }
 
 impl<'t> Modules<'t> {
-    pub fn new(manifests: Option<&'t dyn ManifestSource>) -> Self {
+    pub fn new(manifests: Option<&'t dyn ManifestSource>, wrappers: &'t [Wrapper]) -> Self {
         Modules {
             scopes: RwLock::default(),
             manifests,
+            wrappers,
         }
     }
 

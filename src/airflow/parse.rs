@@ -12,6 +12,7 @@ use tree_sitter::{Node, Parser};
 
 use super::dbt_manifest::ManifestSource;
 use super::extract::extract_file;
+use super::invocations::wrapper::Wrapper;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
 use crate::error::Error;
@@ -38,8 +39,9 @@ struct Parsed {
 pub fn parse_dag_files(
     files: &[FileToRead],
     manifests: Option<&dyn ManifestSource>,
+    wrappers: &[Wrapper],
 ) -> Vec<DagFile> {
-    parse_files(files).extract(manifests)
+    parse_files(files).extract(manifests, wrappers)
 }
 
 /// The DAG folders' files, parsed: unreadable files already reported, DAG files and
@@ -86,13 +88,17 @@ pub fn parse_files(files: &[FileToRead]) -> ParsedFiles {
 
 impl ParsedFiles {
     /// Evaluates the imported modules, then extracts every DAG file's DAGs and tasks.
-    pub fn extract(self, manifests: Option<&dyn ManifestSource>) -> Vec<DagFile> {
+    pub fn extract(
+        self,
+        manifests: Option<&dyn ManifestSource>,
+        wrappers: &[Wrapper],
+    ) -> Vec<DagFile> {
         let ParsedFiles {
             mut results,
             modules: module_files,
             dag_positions,
         } = self;
-        let modules = Modules::new(manifests);
+        let modules = Modules::new(manifests, wrappers);
         modules.evaluate(&module_files);
         let extracted: Vec<(usize, DagFile)> = dag_positions
             .par_iter()

@@ -78,7 +78,7 @@ impl DbtCall {
 }
 
 /// Executables that run dbt: `dbt`, dbt Fusion's `dbtf`, OpenLineage's `dbt-ol`, also as paths.
-fn is_dbt_executable(word: &str) -> bool {
+pub fn is_dbt_executable(word: &str) -> bool {
     let name = word.rsplit('/').next().unwrap_or(word);
     matches!(name, "dbt" | "dbtf" | "dbt-ol")
 }

@@ -8,6 +8,7 @@ mod cosmos;
 mod dbt_cloud;
 mod operators;
 pub mod python;
+pub mod wrapper;
 
 use super::value::{Call, Item, Value};
 use crate::dbt::cli::DbtCall;

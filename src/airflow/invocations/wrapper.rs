@@ -1,0 +1,109 @@
+//! The team's own operators and task helpers that run dbt, defined outside the DAG folders (an
+//! internal package), declared in the config so monolint knows which argument carries the dbt
+//! arguments:
+//!
+//! ```toml
+//! [[airflow.wrappers]]
+//! name = "acme_airflow.dbt.dbt_task"   # or just "dbt_task"
+//! argument = "dbt_args"                # "run -s tag:x", or ["run", "-s", "tag:x"]
+//! position = 1                         # when it is passed positionally
+//! ```
+//!
+//! Wrappers defined in the DAG folders need no declaration: monolint reads their code.
+
+use serde::Deserialize;
+
+use super::argv::{calls_in_words, words};
+use super::{Extraction, calls_in_command, items_of};
+use crate::airflow::value::{Call, Text, Value};
+use crate::dbt::cli::is_dbt_executable;
+use crate::source::Spanned;
+
+/// One `[[airflow.wrappers]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Wrapper {
+    /// The callee: a class or function name, or its dotted import path.
+    pub name: String,
+    /// The keyword argument holding the dbt arguments: a command line or a list of words,
+    /// with or without the leading `dbt`.
+    pub argument: String,
+    /// The argument's position when it is passed positionally (0 is the first).
+    #[serde(default)]
+    pub position: Option<usize>,
+    /// The argument holding the dbt project folder, when the wrapper takes one.
+    #[serde(default)]
+    pub project_dir_argument: Option<String>,
+    /// The task id's position when it is passed positionally (else `task_id=`).
+    #[serde(default)]
+    pub task_id_position: Option<usize>,
+}
+
+impl Wrapper {
+    /// Whether a call (its callee resolved through the imports) is one of this wrapper.
+    pub fn matches(&self, callee: &str) -> bool {
+        if self.name.contains('.') {
+            callee == self.name
+        } else {
+            callee.rsplit('.').next() == Some(self.name.as_str())
+        }
+    }
+
+    /// The dbt calls one call of the wrapper makes.
+    pub fn extract(&self, call: &Call) -> Extraction {
+        let Some(arguments) = self.position.map_or_else(
+            || call.kwarg(&self.argument),
+            |p| call.arg(&self.argument, p),
+        ) else {
+            return Extraction {
+                calls: Vec::new(),
+                unresolved: vec![Spanned::new(
+                    format!("`{}` is called without `{}`", self.name, self.argument),
+                    call.span.clone(),
+                )],
+            };
+        };
+        let mut extraction = match &arguments.value {
+            Value::Str(text) => {
+                let rendered = text.render();
+                if rendered
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(is_dbt_executable)
+                {
+                    calls_in_command(text)
+                } else {
+                    let mut command = Text::literal("dbt ", arguments.span.clone(), false);
+                    command.push(text.clone());
+                    calls_in_command(&command)
+                }
+            }
+            Value::List(_) => calls_in_words(&words(&items_of(arguments)), true),
+            other => Extraction {
+                calls: Vec::new(),
+                unresolved: vec![Spanned::new(
+                    format!(
+                        "`{}` of `{}` is {}",
+                        self.argument,
+                        self.name,
+                        other.describe()
+                    ),
+                    arguments.span.clone(),
+                )],
+            },
+        };
+        if let Some(dir) = self
+            .project_dir_argument
+            .as_deref()
+            .and_then(|name| call.kwarg(name))
+            && let Value::Str(text) = &dir.value
+        {
+            for dbt_call in &mut extraction.calls {
+                if dbt_call.project_dir.is_none() {
+                    dbt_call.project_dir = Some(Spanned::new(text.render(), dir.span.clone()));
+                }
+            }
+        }
+        extraction
+    }
+}
