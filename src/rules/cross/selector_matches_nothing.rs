@@ -38,7 +38,31 @@ impl Rule for SelectorMatchesNothing {
             let dialect = repo
                 .call_of(run)
                 .map_or(SelectorDialect::Dbt, |call| call.dialect);
-            for token in tokens.iter().filter(|token| !token.matched) {
+            let mut after_flag = false;
+            for token in tokens {
+                // `-s 'tag:a -t prd'`: the quote swallowed a flag, which dbt reads as a
+                // selector; its value (`prd`) is part of the same mistake.
+                let is_flag = token.text.starts_with('-');
+                let value_of_flag = std::mem::replace(&mut after_flag, is_flag && !token.matched);
+                if token.matched || (value_of_flag && !is_flag) {
+                    continue;
+                }
+                if is_flag {
+                    let diagnostic = report
+                        .diagnostic(
+                            format!("`{}` is a dbt flag inside the selection", token.text),
+                            Label::new(
+                                token.span.clone(),
+                                "dbt reads this as a selector, not a flag: the flag is not applied",
+                            ),
+                        )
+                        .with_help(format!(
+                            "end the quoted selection before `{}` so dbt reads it as a flag",
+                            token.text
+                        ));
+                    report.emit(diagnostic);
+                    continue;
+                }
                 let (message, label) = match token.side {
                     Side::Select => (
                         format!("selector `{}` matches no enabled node", token.text),
