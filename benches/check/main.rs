@@ -196,3 +196,7 @@ fn selector_mix(graph: &DbtGraph, count: usize) -> Vec<String> {
         })
         .collect()
 }
+
+/// The allocator the `monolint` binary uses, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -62,11 +62,11 @@ fn write_manifest(
     let mut parents: Vec<(String, Vec<String>)> = Vec::new();
     for (key, value) in template {
         if !first_key {
-            out.write_all(b",")?;
+            out.write_all(b", ")?;
         }
         first_key = false;
-        serde_json::to_writer(&mut out, key)?;
-        out.write_all(b":")?;
+        write_json(&mut out, key)?;
+        out.write_all(b": ")?;
         match key.as_str() {
             collection if REPLICATED.contains(&collection) => {
                 out.write_all(b"{")?;
@@ -85,12 +85,12 @@ fn write_manifest(
                             .unwrap_or_default();
                         parents.push((id.clone(), deps));
                         if !first {
-                            out.write_all(b",")?;
+                            out.write_all(b", ")?;
                         }
                         first = false;
-                        serde_json::to_writer(&mut out, &id)?;
-                        out.write_all(b":")?;
-                        serde_json::to_writer(&mut out, &entry)?;
+                        write_json(&mut out, &id)?;
+                        out.write_all(b": ")?;
+                        write_json(&mut out, &entry)?;
                     }
                 }
                 out.write_all(b"}")?;
@@ -99,7 +99,7 @@ fn write_manifest(
                 // Written at the end, from the replicated dependencies.
                 out.write_all(b"{}")?;
             }
-            _ => serde_json::to_writer(&mut out, value)?,
+            _ => write_json(&mut out, value)?,
         }
     }
     // The real parent and child maps (dbt writes both for every node).
@@ -110,23 +110,23 @@ fn write_manifest(
             children.entry(dep).or_default().push(id);
         }
     }
-    out.write_all(b",\"parent_map_full\":{")?;
+    out.write_all(b", \"parent_map_full\": {")?;
     for (i, (id, deps)) in parents.iter().enumerate() {
         if i > 0 {
-            out.write_all(b",")?;
+            out.write_all(b", ")?;
         }
-        serde_json::to_writer(&mut out, id)?;
-        out.write_all(b":")?;
-        serde_json::to_writer(&mut out, deps)?;
+        write_json(&mut out, id)?;
+        out.write_all(b": ")?;
+        write_json(&mut out, deps)?;
     }
-    out.write_all(b"},\"child_map_full\":{")?;
+    out.write_all(b"}, \"child_map_full\": {")?;
     for (i, (id, _)) in parents.iter().enumerate() {
         if i > 0 {
-            out.write_all(b",")?;
+            out.write_all(b", ")?;
         }
-        serde_json::to_writer(&mut out, id)?;
-        out.write_all(b":")?;
-        serde_json::to_writer(&mut out, &children[id.as_str()])?;
+        write_json(&mut out, id)?;
+        out.write_all(b": ")?;
+        write_json(&mut out, &children[id.as_str()])?;
     }
     out.write_all(b"}}")?;
     out.flush()
@@ -275,4 +275,37 @@ with DAG(
     start >> staging >> [finance, product, marketing]
 "#
     )
+}
+
+/// A value as dbt writes it (Python's `json.dumps`): `", "` between items, `": "` after keys.
+fn write_json<W: Write, T: serde::Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> std::io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, DbtSpacing);
+    value
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::other)
+}
+
+struct DbtSpacing;
+
+impl serde_json::ser::Formatter for DbtSpacing {
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
 }

@@ -27,6 +27,8 @@ pub struct SelectionIndex {
     by_file: Vec<NodeId>,
     files: Vec<Option<Box<str>>>,
     by_patch: HashMap<Box<str>, Vec<NodeId>>,
+    /// Sources by their source's name (`source:<name>` without wildcards).
+    by_source_name: HashMap<Box<str>, Vec<NodeId>>,
 }
 
 impl SelectionIndex {
@@ -90,6 +92,19 @@ impl SelectionIndex {
                     .push(NodeId(i as u32));
             }
         }
+        let mut by_source_name: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
+        for (i, node) in nodes.iter().enumerate() {
+            if let Some(source_name) = node
+                .source_name
+                .as_ref()
+                .filter(|_| node.resource_type == ResourceType::Source)
+            {
+                by_source_name
+                    .entry(source_name.clone())
+                    .or_default()
+                    .push(NodeId(i as u32));
+            }
+        }
         SelectionIndex {
             keys,
             scoped,
@@ -99,6 +114,7 @@ impl SelectionIndex {
             by_file,
             files,
             by_patch,
+            by_source_name,
         }
     }
 
@@ -157,6 +173,11 @@ impl SelectionIndex {
     /// Nodes documented in the properties file `path`.
     pub fn patched_by(&self, path: &str) -> &[NodeId] {
         self.by_patch.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// The sources (tables) of the source called `name`.
+    pub fn sources_named(&self, name: &str) -> &[NodeId] {
+        self.by_source_name.get(name).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -58,6 +58,18 @@ where
     S: ManifestSink<'a> + Send,
     F: Fn() -> S + Sync,
 {
+    // Checked once here, the text is read as `str`: serde_json then skips checking each
+    // string it reads.
+    let text = std::str::from_utf8(bytes).ok()?;
+    read_text_parts(text, new_sink, targets)
+}
+
+fn read_text_parts<'a, S, F>(text: &'a str, new_sink: &F, targets: &[usize]) -> Option<Vec<S>>
+where
+    S: ManifestSink<'a> + Send,
+    F: Fn() -> S + Sync,
+{
+    let bytes = text.as_bytes();
     let mut starts = vec![0];
     for &target in targets {
         match entry_boundary(bytes, target.max(*starts.last()? + 1)) {
@@ -79,6 +91,7 @@ where
             .enumerate()
             .map(|(index, (&start, &stop))| {
                 let mut reader = Reader {
+                    text,
                     bytes,
                     pos: start,
                     stop,
@@ -107,29 +120,44 @@ where
 }
 
 /// Where the text after `from` has an entry of a node collection: the `"` opening a key like
-/// `"model.pkg.name"` right after `}, ` and followed by `: {`.
+/// `"model.pkg.name"` right after `},` and followed by `:` and `{` (dbt writes `}, "` and
+/// `": {`; compact writers leave the spaces out).
 fn entry_boundary(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    while at + 4 < bytes.len() {
-        let found = bytes[at..].windows(4).position(|w| w == b"}, \"")?;
-        let quote = at + found + 3;
+    let rest = bytes.get(from..)?;
+    memchr::memmem::find_iter(rest, b"},").find_map(|found| {
+        let mut at = from + found + 2;
+        at += spaces(&bytes[at..]);
+        let quote = at;
         let key_start = quote + 1;
-        let is_id = NODE_ID_PREFIXES
+        let key = bytes.get(key_start..)?;
+        if !NODE_ID_PREFIXES
             .iter()
-            .any(|p| bytes[key_start..].starts_with(p.as_bytes()));
-        if is_id
-            && let Some(len) = bytes[key_start..]
-                .iter()
-                .take(512)
-                .position(|&b| b == b'"' || b == b'\\')
-            && bytes[key_start + len] == b'"'
-            && bytes[key_start + len + 1..].starts_with(b": {")
+            .any(|p| key.starts_with(p.as_bytes()))
         {
-            return Some(quote);
+            return None;
         }
-        at = quote;
-    }
-    None
+        let len = key
+            .iter()
+            .take(512)
+            .position(|&b| b == b'"' || b == b'\\')?;
+        if key[len] != b'"' {
+            return None;
+        }
+        let mut after = key_start + len + 1;
+        after += spaces(&bytes[after..]);
+        (bytes.get(after) == Some(&b':')).then_some(())?;
+        after += 1;
+        after += spaces(&bytes[after..]);
+        (bytes.get(after) == Some(&b'{')).then_some(quote)
+    })
+}
+
+/// The number of JSON whitespace bytes `bytes` starts with.
+fn spaces(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+        .count()
 }
 
 /// How a part's reading ended.
@@ -150,6 +178,8 @@ enum Entries {
 
 /// Reads values at byte positions with serde_json, handing them to the sink.
 struct Reader<'a, S> {
+    text: &'a str,
+    /// `text` as bytes.
     bytes: &'a [u8],
     pos: usize,
     /// The next part's start: stop there.
@@ -215,8 +245,8 @@ impl<'a, S: ManifestSink<'a>> Reader<'a, S> {
 
     /// Deserializes one value at the current position.
     fn value<T: Deserialize<'a>>(&mut self) -> Step<T> {
-        let mut stream =
-            serde_json::Deserializer::from_slice(&self.bytes[self.pos..]).into_iter::<T>();
+        let rest = self.text.get(self.pos..).ok_or(Halt::GiveUp)?;
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<T>();
         match stream.next() {
             Some(Ok(value)) => {
                 self.pos += stream.byte_offset();
@@ -424,6 +454,24 @@ mod tests {
             assert_eq!(got.groups, expected.groups);
             assert!(got.metadata && got.selectors);
         }
+    }
+
+    #[test]
+    fn compact_json_splits_too() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/acme-analytics/dbt/target/manifest.json"
+        );
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let bytes = serde_json::to_vec(&value).unwrap();
+        let expected = sequential(&bytes);
+        let middle = bytes.len() / 2;
+        let boundary = entry_boundary(&bytes, middle).expect("a boundary in compact JSON");
+        assert!(bytes[..boundary].ends_with(b"},"));
+        let read = read_parts(&bytes, &Ids::default, &[middle]).expect("a split read");
+        assert_eq!(read.len(), 2);
+        assert_eq!(merged(read).nodes, expected.nodes);
     }
 
     #[test]

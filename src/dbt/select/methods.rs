@@ -115,12 +115,21 @@ pub fn collect(graph: &DbtGraph, criterion: &Criterion) -> Result<NodeSet, Selec
                     )));
                 }
             };
-            insert_where(&|node| {
+            let keep = |node: &Node| {
                 node.resource_type == ResourceType::Source
                     && fnmatch(&node.package, package)
                     && fnmatch(node.source_name.as_deref().unwrap_or_default(), source)
                     && fnmatch(&node.name, table)
-            });
+            };
+            if has_wildcard(source) {
+                insert_where(&keep);
+            } else {
+                for &id in graph.index().sources_named(source) {
+                    if keep(graph.node(id)) {
+                        set.insert(id.index());
+                    }
+                }
+            }
         }
         Method::Exposure => insert_where(&named_member(ResourceType::Exposure, "exposure", value)?),
         Method::Metric => insert_where(&named_member(ResourceType::Metric, "metric", value)?),
