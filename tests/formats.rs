@@ -580,3 +580,28 @@ fn map_json_of_the_example() {
     assert_eq!(code, 0);
     insta::assert_snapshot!(stdout);
 }
+
+/// The HTML map is one page that needs nothing from the network, and pictures every DAG task,
+/// every model (unscheduled ones marked) and the coverage.
+#[test]
+fn map_html_is_self_contained() {
+    let (code, page, stderr) = run_in(&example(), &["map", "--format", "html"]);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    // The SVG namespace is an identifier, not a download.
+    let remote: Vec<&str> = page
+        .match_indices("http")
+        .map(|(at, _)| &page[at..(at + 40).min(page.len())])
+        .filter(|reference| !reference.starts_with("http://www.w3.org/2000/svg"))
+        .collect();
+    assert!(remote.is_empty(), "remote references: {remote:?}");
+    for forbidden in ["<link", "src=", "@import", "url("] {
+        assert!(
+            !page.contains(forbidden),
+            "the page loads something: {forbidden}"
+        );
+    }
+    assert_eq!(page.matches("class=\"model unscheduled\"").count(), 3);
+    assert!(page.contains("<b>18/21</b> models run by a DAG"));
+    insta::assert_snapshot!(page);
+}

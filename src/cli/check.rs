@@ -1,14 +1,15 @@
 //! `monolint check [PATH]`.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_stdout, use_color};
+use super::{
+    EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_stdout, use_color, write_output,
+};
 use crate::config::RuleArgs;
 use crate::diagnostic::Severity;
-use crate::error::Error;
 use crate::render::{Format, RenderOptions, render};
 use crate::{CheckOptions, check};
 
@@ -61,16 +62,6 @@ impl From<FailOn> for Severity {
             FailOn::Info => Severity::Info,
         }
     }
-}
-
-/// Writes the rendered findings to `path`, creating its folder if needed.
-fn write_output(path: &Path, text: &str) -> Result<(), Error> {
-    let cannot_write =
-        |error: std::io::Error| Error::new(format!("cannot write {}: {error}", path.display()));
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(cannot_write)?;
-    }
-    std::fs::write(path, text).map_err(cannot_write)
 }
 
 pub fn run(args: &CheckArgs) -> u8 {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout};
+use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout, write_output};
 use crate::map::DataAppMap;
 use crate::render::Format;
 
@@ -19,6 +19,9 @@ pub struct MapArgs {
     pub config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = MapFormat::Table)]
     pub format: MapFormat,
+    /// Write the map to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -31,6 +34,8 @@ pub enum MapFormat {
     Markdown,
     /// A Mermaid flowchart, e.g. for a README.
     Mermaid,
+    /// One self-contained HTML page (no network): the data app's picture.
+    Html,
 }
 
 pub fn run(args: &MapArgs) -> u8 {
@@ -52,9 +57,26 @@ pub fn run(args: &MapArgs) -> u8 {
         MapFormat::Json => serde_json::to_string_pretty(&map).unwrap_or_default() + "\n",
         MapFormat::Markdown => markdown(&map),
         MapFormat::Mermaid => mermaid(&map),
+        MapFormat::Html => crate::map::html::render(&map, &repository_name(&args.path)),
     };
-    print_stdout(&text);
+    match &args.output_file {
+        None => print_stdout(&text),
+        Some(path) => {
+            if let Err(error) = write_output(path, &text) {
+                print_problem(&error, Format::Human, false);
+                return EXIT_ERROR;
+            }
+        }
+    }
     EXIT_CLEAN
+}
+
+/// The checked folder's name, for the page title.
+fn repository_name(path: &std::path::Path) -> String {
+    std::fs::canonicalize(path)
+        .ok()
+        .and_then(|full| full.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "monorepo".to_owned())
 }
 
 /// Loads and links the monorepo, then builds its map.

@@ -74,6 +74,16 @@ pub fn print_problem(problem: &Error, format: Format, no_color: bool) {
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
+/// Writes a report to `path` (`--output-file`), creating its folder if needed.
+pub fn write_output(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    let cannot_write =
+        |error: std::io::Error| Error::new(format!("cannot write {}: {error}", path.display()));
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(cannot_write)?;
+    }
+    std::fs::write(path, text).map_err(cannot_write)
+}
+
 /// Writes to stdout; a closed pipe (`monolint check | head`) is not an error.
 pub fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();

@@ -1,5 +1,8 @@
 //! The data app's map: which DAG task runs which dbt nodes, with coverage figures. Built from
-//! the linked monorepo; `monolint map` renders it as a table, JSON, Markdown or Mermaid.
+//! the linked monorepo; `monolint map` renders it as a table, JSON, Markdown, Mermaid or a
+//! self-contained HTML page ([`html`]).
+
+pub mod html;
 
 use serde::Serialize;
 
@@ -19,8 +22,28 @@ pub struct DataAppMap {
     pub dags: Vec<DagEntry>,
     /// Dependencies between DAGs: sensors, triggers and datasets.
     pub edges: Vec<EdgeEntry>,
+    /// Every schedulable model of the root projects (enabled, not ephemeral), by file, with
+    /// the tasks that run it.
+    pub models: Vec<ModelEntry>,
     /// Models of the root projects that no task runs.
     pub unscheduled_models: Vec<ModelRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModelEntry {
+    pub project: String,
+    pub name: String,
+    pub file: String,
+    pub owner: Option<String>,
+    /// The tasks that run it, sorted; empty when no DAG does.
+    pub run_by: Vec<TaskRefEntry>,
+}
+
+/// A task, named as Airflow names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct TaskRefEntry {
+    pub dag_id: String,
+    pub task_id: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,26 +196,50 @@ impl DataAppMap {
         }
         dags.sort_by(|a, b| a.dag_id.cmp(&b.dag_id).then_with(|| a.file.cmp(&b.file)));
         let edges = edges(repo, &dags);
-        let mut unscheduled = Vec::new();
-        let (mut models, mut scheduled) = (0, 0);
+        let mut model_entries = Vec::new();
         for (index, project) in repo.projects.iter().enumerate() {
             let graph = &project.graph;
             for id in repo.schedulable_models(index) {
-                models += 1;
-                if repo.runs_of(index, id).next().is_some() {
-                    scheduled += 1;
-                    continue;
-                }
                 let node = graph.node(id);
-                unscheduled.push(ModelRef {
+                let mut run_by: Vec<TaskRefEntry> = repo
+                    .runs_of(index, id)
+                    .filter_map(|run| {
+                        let file = repo.dag_files.get(run.task.file)?;
+                        let task = file.tasks.get(run.task.task)?;
+                        let dag = task.dag.and_then(|d| file.dags.get(d));
+                        Some(TaskRefEntry {
+                            dag_id: dag.map_or("<no DAG>", |dag| dag.id()).to_owned(),
+                            task_id: task.id().to_owned(),
+                        })
+                    })
+                    .collect();
+                run_by.sort();
+                run_by.dedup();
+                model_entries.push(ModelEntry {
                     project: project.name.clone(),
                     name: node.name.to_string(),
                     file: project.display(node.file.as_deref().unwrap_or_default()),
                     owner: graph.owner(node, &["owner".to_owned()]).map(|o| o.name),
+                    run_by,
                 });
             }
         }
-        unscheduled.sort_by(|a, b| a.file.cmp(&b.file).then_with(|| a.name.cmp(&b.name)));
+        model_entries.sort_by(|a, b| a.file.cmp(&b.file).then_with(|| a.name.cmp(&b.name)));
+        let models = model_entries.len();
+        let scheduled = model_entries
+            .iter()
+            .filter(|m| !m.run_by.is_empty())
+            .count();
+        let unscheduled: Vec<ModelRef> = model_entries
+            .iter()
+            .filter(|model| model.run_by.is_empty())
+            .map(|model| ModelRef {
+                project: model.project.clone(),
+                name: model.name.clone(),
+                file: model.file.clone(),
+                owner: model.owner.clone(),
+            })
+            .collect();
         let mut task_status: std::collections::BTreeMap<crate::link::TaskRef, bool> =
             Default::default();
         for run in &repo.runs {
@@ -209,6 +256,7 @@ impl DataAppMap {
             },
             dags,
             edges,
+            models: model_entries,
             unscheduled_models: unscheduled,
         }
     }
