@@ -5,6 +5,7 @@
 //! task runs, [`rules`] check the joined [`link::Monorepo`], and [`render`] formats findings.
 
 pub mod airflow;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod dbt;
@@ -49,6 +50,8 @@ pub struct Report {
     pub problems: Vec<Error>,
     pub fail_on: Severity,
     pub summary: Summary,
+    /// Findings left out because the baseline records them (`check --baseline`).
+    pub baselined: usize,
 }
 
 /// Figures about the monorepo, printed under the findings.
@@ -105,6 +108,7 @@ pub fn check_workspace(
         diagnostics,
         problems,
         fail_on: selection.fail_on,
+        baselined: 0,
     })
 }
 

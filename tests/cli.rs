@@ -237,6 +237,70 @@ fn python_syntax_error() {
     insta::assert_snapshot!(transcript(&scratch.0, &["check", "--quiet"]));
 }
 
+/// Adopting monolint on a repository with findings: record them, then fail only on new ones,
+/// even after lines move.
+#[test]
+fn baseline_hides_known_findings_only() {
+    let scratch = Scratch::example();
+    let (code, _, stderr) = run_in(
+        &scratch.0,
+        &["check", "--write-baseline", "monolint-baseline.json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr,
+        "monolint: recorded 8 findings in monolint-baseline.json\n"
+    );
+    let (code, stdout, _) = run_in(
+        &scratch.0,
+        &[
+            "check",
+            "--baseline",
+            "monolint-baseline.json",
+            "--format",
+            "concise",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    // Lines moved (a comment on top of a file with findings) and one new finding.
+    let dag = scratch.path("dags/product_daily.py");
+    let text = std::fs::read_to_string(&dag).unwrap();
+    std::fs::write(&dag, format!("# Product analytics DAG.\n\n{text}")).unwrap();
+    let finance = scratch.path("dags/finance_daily.py");
+    let text = std::fs::read_to_string(&finance).unwrap();
+    std::fs::write(
+        &finance,
+        text.replace("tag:finance_daily", "tag:finance_dialy"),
+    )
+    .unwrap();
+    insta::assert_snapshot!(transcript(
+        &scratch.0,
+        &[
+            "check",
+            "--baseline",
+            "monolint-baseline.json",
+            "--format",
+            "concise"
+        ]
+    ));
+}
+
+#[test]
+fn malformed_baseline() {
+    let scratch = Scratch::example();
+    std::fs::write(
+        scratch.path("monolint-baseline.json"),
+        "{\"version\": 1, \"findings\": [\n  {\"rule\": \"X001\"}\n]}\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(transcript(
+        &scratch.0,
+        &["check", "--baseline", "monolint-baseline.json"]
+    ));
+}
+
 #[test]
 fn unknown_config_key() {
     let scratch = Scratch::example();

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use super::{
     EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_stdout, use_color, write_output,
 };
+use crate::baseline::Baseline;
 use crate::config::RuleArgs;
 use crate::diagnostic::Severity;
 use crate::render::{Format, RenderOptions, render};
@@ -45,6 +46,13 @@ pub struct CheckArgs {
     /// Print findings only, no summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Leave out the findings recorded in FILE (see --write-baseline): fail only on new ones.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE and exit 0, to adopt monolint on a repository
+    /// that already has findings.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -75,7 +83,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             fail_on: args.fail_on.map(Severity::from),
         },
     };
-    let report = match check(&options) {
+    let mut report = match check(&options) {
         Ok(report) => report,
         Err(error) => {
             print_problem(&error, args.format, args.no_color);
@@ -84,6 +92,33 @@ pub fn run(args: &CheckArgs) -> u8 {
     };
     for problem in &report.problems {
         print_problem(problem, args.format, args.no_color);
+    }
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::of(&report.diagnostics);
+        if let Err(error) = write_output(path, &baseline.to_json()) {
+            print_problem(&error, args.format, args.no_color);
+            return EXIT_ERROR;
+        }
+        eprintln!(
+            "monolint: recorded {} finding{} in {}",
+            baseline.len(),
+            if baseline.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        return if report.has_input_errors() {
+            EXIT_ERROR
+        } else {
+            EXIT_CLEAN
+        };
+    }
+    if let Some(path) = &args.baseline {
+        match Baseline::load(path) {
+            Ok(baseline) => report.baselined = baseline.hide_known(&mut report.diagnostics),
+            Err(error) => {
+                print_problem(&error, args.format, args.no_color);
+                return EXIT_ERROR;
+            }
+        }
     }
     let render_options = RenderOptions {
         color: args.output_file.is_none()

@@ -55,7 +55,9 @@ impl Fingerprint {
     }
 }
 
-fn base_hash(diagnostic: &Diagnostic) -> u64 {
+/// What a finding is, hashed: rule code, file, the text under its primary span (whitespace
+/// runs collapsed) and message. Not its line.
+pub fn finding_hash(diagnostic: &Diagnostic) -> u64 {
     let text = diagnostic
         .primary
         .span
@@ -77,7 +79,7 @@ pub fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<Fingerprint> {
     diagnostics
         .iter()
         .map(|diagnostic| {
-            let hash = base_hash(diagnostic);
+            let hash = finding_hash(diagnostic);
             let occurrence = seen.entry(hash).or_insert(0);
             *occurrence += 1;
             Fingerprint {

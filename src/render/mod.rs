@@ -1,7 +1,7 @@
 //! Output formats. A renderer only formats `Diagnostic`s; it never decides anything.
 
 mod concise;
-mod fingerprint;
+pub mod fingerprint;
 mod github;
 mod gitlab;
 mod human;
@@ -116,6 +116,12 @@ fn summary_lines(report: &Report) -> String {
             "Found {} ({}).\n",
             plural(report.diagnostics.len(), "problem"),
             parts.join(", ")
+        ));
+    }
+    if report.baselined > 0 {
+        out.push_str(&format!(
+            "{} in the baseline not shown.\n",
+            plural(report.baselined, "known problem")
         ));
     }
     let s = &report.summary;
