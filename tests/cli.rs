@@ -301,6 +301,53 @@ fn malformed_baseline() {
     ));
 }
 
+/// dbt reads `selectors.yml` when it runs; the manifest's copy is from the last `dbt parse`.
+#[test]
+fn selectors_come_from_selectors_yml() {
+    let scratch = Scratch::example();
+    let project = scratch.path("dbt");
+    std::fs::write(
+        project.join("selectors.yml"),
+        "selectors:\n  - name: finance\n    definition: tag:finance_daily\n  - name: finance_marts\n    definition:\n      intersection:\n        - method: selector\n          value: finance\n        - path:models/marts\n",
+    )
+    .unwrap();
+    let project_dir = project.to_string_lossy().into_owned();
+    let (code, stdout, stderr) = run_in(
+        &scratch.0,
+        &[
+            "ls",
+            "--project-dir",
+            &project_dir,
+            "--selector",
+            "finance_marts",
+            "--resource-type",
+            "model",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "acme.marts.finance.agg_revenue_monthly\nacme.marts.finance.dim_customers\nacme.marts.finance.fct_refunds\nacme.marts.finance.fct_revenue\n"
+    );
+    // A reference to a selector defined later (or nowhere) is dbt's parse error too.
+    std::fs::write(
+        project.join("selectors.yml"),
+        "selectors:\n  - name: a\n    definition: {method: selector, value: b}\n  - name: b\n    definition: tag:x\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run_in(
+        &scratch.0,
+        &["ls", "--project-dir", &project_dir, "--selector", "a"],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("selector `a` uses selector `b`, which is not"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn unknown_config_key() {
     let scratch = Scratch::example();

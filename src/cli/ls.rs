@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout};
 use crate::dbt::cli::parse_argv;
 use crate::dbt::graph::{DbtGraph, Node, ResourceType};
+use crate::dbt::project::read_selectors_file;
 use crate::dbt::resolve::{self, Resolution};
 use crate::error::Error;
 use crate::render::Format;
@@ -104,11 +105,22 @@ pub fn execute(args: &LsArgs) -> LsResult {
         .manifest
         .clone()
         .unwrap_or_else(|| args.project_dir.join("target").join("manifest.json"));
-    let graph = match std::fs::read(&manifest)
+    let graph = std::fs::read(&manifest)
         .map_err(|error| Error::io(&manifest, &error))
         .and_then(|bytes| DbtGraph::load(bytes, &manifest))
-    {
-        Ok((graph, _)) => graph,
+        .and_then(|(mut graph, _)| {
+            // Like dbt, `--selector` reads the project's selectors.yml as it is now.
+            let display = args.project_dir.join("selectors.yml");
+            let display = display.to_string_lossy();
+            if let Some(selectors) =
+                read_selectors_file(&args.project_dir, &display, &graph.selectors)?
+            {
+                graph.selectors = selectors;
+            }
+            Ok(graph)
+        });
+    let graph = match graph {
+        Ok(graph) => graph,
         Err(error) => {
             return LsResult {
                 error: Some(error),

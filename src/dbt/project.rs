@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::graph::DbtGraph;
+use super::graph::{DbtGraph, YamlSelector};
 use crate::error::{Error, Result};
 use crate::source::{SourceFile, Span};
 use crate::workspace::ProjectLocation;
@@ -53,6 +53,103 @@ fn default_test_paths() -> Vec<String> {
     vec!["tests".into()]
 }
 
+/// `selectors.yml`.
+#[derive(Deserialize)]
+struct SelectorsFile {
+    #[serde(default)]
+    selectors: Vec<SelectorEntry>,
+}
+
+#[derive(Deserialize)]
+struct SelectorEntry {
+    name: String,
+    definition: serde_json::Value,
+    #[serde(default)]
+    default: Option<serde_json::Value>,
+}
+
+/// The project's YAML selectors as dbt reads them when it runs: from `selectors.yml` (the
+/// manifest holds the copy of the last `dbt parse`, which may be older). `None` when the
+/// project has no `selectors.yml`. A `default:` written as Jinja (`"{{ target.name ==
+/// 'prod' }}"`) keeps the value dbt rendered into the manifest.
+pub fn read_selectors_file(
+    project_dir: &std::path::Path,
+    display: &str,
+    from_manifest: &[YamlSelector],
+) -> Result<Option<Vec<YamlSelector>>> {
+    let path = project_dir.join("selectors.yml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(Error::io(&path, &error)),
+    };
+    let file = SourceFile::new(display, text);
+    let parsed: SelectorsFile = yaml::from_str(file.text()).map_err(|error| {
+        let offset = error.offset.unwrap_or(0) as u32;
+        Error::at(
+            Span::new(file.clone(), offset..offset),
+            format!("invalid selectors.yml: {}", error.message),
+            "here",
+        )
+        .with_help("dbt cannot parse the project with this file either")
+    })?;
+    let mut selectors: Vec<YamlSelector> = Vec::new();
+    for entry in parsed.selectors {
+        let is_default = match &entry.default {
+            Some(serde_json::Value::Bool(flag)) => *flag,
+            Some(serde_json::Value::String(_)) => from_manifest
+                .iter()
+                .any(|known| known.name == entry.name && known.is_default),
+            _ => false,
+        };
+        let definition = inline_references(entry.definition, &selectors).map_err(|missing| {
+            Error::new(format!(
+                "{display}: selector `{}` uses selector `{missing}`, which is not defined above it",
+                entry.name
+            ))
+            .with_help(
+                "dbt resolves `method: selector` against the selectors defined earlier in the file",
+            )
+        })?;
+        selectors.push(YamlSelector {
+            name: entry.name,
+            is_default,
+            definition,
+        });
+    }
+    Ok(Some(selectors))
+}
+
+/// dbt's parse-time `{method: selector, value: NAME}`: the earlier selector's definition in
+/// its place. `Err(NAME)` when no earlier selector has that name.
+fn inline_references(
+    definition: serde_json::Value,
+    earlier: &[YamlSelector],
+) -> std::result::Result<serde_json::Value, String> {
+    use serde_json::Value;
+    match definition {
+        Value::Object(map) if map.get("method").and_then(Value::as_str) == Some("selector") => {
+            let name = map.get("value").and_then(Value::as_str).unwrap_or_default();
+            earlier
+                .iter()
+                .find(|selector| selector.name == name)
+                .map(|selector| selector.definition.clone())
+                .ok_or_else(|| name.to_owned())
+        }
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(key, value)| Ok((key, inline_references(value, earlier)?)))
+            .collect::<std::result::Result<serde_json::Map<_, _>, _>>()
+            .map(Value::Object),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|item| inline_references(item, earlier))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(Value::Array),
+        other => Ok(other),
+    }
+}
+
 #[derive(Deserialize)]
 struct ProjectFile {
     name: String,
@@ -89,7 +186,13 @@ impl DbtProject {
                 }
             ))
         })?;
-        let (graph, warning) = DbtGraph::load(bytes, std::path::Path::new(manifest_display))?;
+        let (mut graph, warning) = DbtGraph::load(bytes, std::path::Path::new(manifest_display))?;
+        let selectors_display = join_display(&location.display_dir, "selectors.yml");
+        if let Some(selectors) =
+            read_selectors_file(&location.dir, &selectors_display, &graph.selectors)?
+        {
+            graph.selectors = selectors;
+        }
         let project = DbtProject {
             dir: location.dir.clone(),
             display_dir: location.display_dir.clone(),
