@@ -52,6 +52,9 @@ pub struct AirflowConfig {
     pub dag_folders: Vec<String>,
     /// The team's own operators and helpers that run dbt, defined outside the DAG folders.
     pub wrappers: Vec<crate::airflow::invocations::wrapper::Wrapper>,
+    /// The Airflow major version the DAGs run on (2 or 3). Without it, a DAG file importing
+    /// from `airflow.sdk` counts as Airflow 3 and others as unknown.
+    pub version: Option<crate::airflow::schedule::AirflowVersion>,
 }
 
 /// A loaded config and the file it came from (for error spans).

@@ -139,7 +139,12 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         projects: &loaded_projects,
         path_map: &workspace.path_map,
     };
-    let dag_files = dag_files.extract(Some(&manifests), &workspace.wrappers);
+    let mut dag_files = dag_files.extract(Some(&manifests), &workspace.wrappers);
+    if let Some(version) = workspace.airflow_version {
+        for file in &mut dag_files {
+            file.airflow_version = Some(version);
+        }
+    }
     for file in &dag_files {
         problems.extend(file.problems.iter().cloned());
     }

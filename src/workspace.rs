@@ -28,6 +28,8 @@ pub struct Workspace {
     pub path_map: PathMap,
     /// `[[airflow.wrappers]]`: how the team's own dbt wrappers take their arguments.
     pub wrappers: Vec<Wrapper>,
+    /// `[airflow] version`.
+    pub airflow_version: Option<crate::airflow::schedule::AirflowVersion>,
 }
 
 /// Runtime paths (where Airflow workers see the repository's files) → repository folders.
@@ -194,6 +196,7 @@ pub fn discover(
         dag_files,
         path_map: PathMap::new(config.dbt.path_map.clone()),
         wrappers: config.airflow.wrappers.clone(),
+        airflow_version: config.airflow.version,
     })
 }
 

@@ -89,6 +89,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
             .collect(),
         path_map: PathMap::new(loaded.config.dbt.path_map.clone()),
         wrappers: loaded.config.airflow.wrappers.clone(),
+        airflow_version: loaded.config.airflow.version,
     };
     let args = RuleArgs {
         select: vec![code.to_owned()],

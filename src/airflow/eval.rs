@@ -78,6 +78,14 @@ impl Imports {
     pub fn resolve(&self, name: &str) -> Option<&str> {
         self.names.get(name).map(String::as_str)
     }
+
+    /// Whether some name is imported from `module` or a module under it.
+    pub fn any_from(&self, module: &str) -> bool {
+        self.names.values().any(|path| {
+            path.strip_prefix(module)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    }
 }
 
 /// Evaluates expressions of one file against its imports and the names bound so far.

@@ -12,6 +12,7 @@ use super::invocations::{self, calls_in_command};
 use super::model::{Dag, DagFile, DagKind, Task};
 use super::modules::{ModuleScope, Modules};
 use super::python_task;
+use super::schedule::AirflowVersion;
 use super::value::{Call, Item, Text, Value};
 use crate::source::{SourceFile, Spanned};
 
@@ -29,11 +30,17 @@ pub fn extract_file<'t>(
         registers: true,
     };
     extractor.block(tree.root_node(), &Context::default());
+    let airflow_version = extractor
+        .eval
+        .imports
+        .any_from("airflow.sdk")
+        .then_some(AirflowVersion::V3);
     DagFile {
         source,
         dags: extractor.dags,
         tasks: extractor.tasks,
         problems: Vec::new(),
+        airflow_version,
     }
 }
 

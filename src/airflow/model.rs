@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::schedule::AirflowVersion;
 use super::value::{Call, Item, Value};
 use crate::dbt::cli::DbtCall;
 use crate::error::Error;
@@ -15,6 +16,9 @@ pub struct DagFile {
     pub tasks: Vec<Task>,
     /// Why the file, or part of it, could not be read (a syntax error).
     pub problems: Vec<Error>,
+    /// The Airflow version the file is written for, when known: Airflow 3 when it imports
+    /// from `airflow.sdk`, or what `[airflow] version` says.
+    pub airflow_version: Option<AirflowVersion>,
 }
 
 /// How a DAG is declared.

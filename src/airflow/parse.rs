@@ -186,6 +186,7 @@ fn unreadable(source: Arc<SourceFile>, error: Error) -> DagFile {
         dags: Vec::new(),
         tasks: Vec::new(),
         problems: vec![error],
+        airflow_version: None,
     }
 }
 

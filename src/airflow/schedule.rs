@@ -64,11 +64,26 @@ pub enum Condition {
     },
 }
 
-/// The Airflow major version a DAG folder runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The Airflow major version a DAG folder runs on (`[airflow] version = 3` in the config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "u8")]
 pub enum AirflowVersion {
     V2,
     V3,
+}
+
+impl TryFrom<u8> for AirflowVersion {
+    type Error = String;
+
+    fn try_from(major: u8) -> Result<Self, String> {
+        match major {
+            2 => Ok(AirflowVersion::V2),
+            3 => Ok(AirflowVersion::V3),
+            other => Err(format!(
+                "Airflow {other} is not a version monolint knows (2 or 3)"
+            )),
+        }
+    }
 }
 
 /// The timetable Airflow builds: its class name and the parameters it serializes.

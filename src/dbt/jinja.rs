@@ -3,6 +3,21 @@
 
 use std::ops::Range;
 
+/// Whether some `{{ ... }}` expression in `value` (a var's value as an Airflow template)
+/// uses a word for which `is_variable` holds: `{{ data_interval_start | ds }}` uses
+/// `data_interval_start`.
+pub fn uses_template_variable(value: &str, is_variable: impl Fn(&str) -> bool) -> bool {
+    value
+        .split("{{")
+        .skip(1)
+        .filter_map(|part| part.split_once("}}").map(|(inside, _)| inside))
+        .any(|expression| {
+            expression
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(&is_variable)
+        })
+}
+
 /// A `{% ... %}` tag: its byte range and its inner statement text.
 struct Tag<'a> {
     range: Range<usize>,

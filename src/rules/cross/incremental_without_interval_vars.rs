@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::dbt::cli::{DbtCall, WrittenAs};
 use crate::dbt::graph::NodeId;
-use crate::dbt::jinja::{incremental_blocks, vars_read};
+use crate::dbt::jinja::{incremental_blocks, uses_template_variable, vars_read};
 use crate::diagnostic::Label;
 use crate::link::Monorepo;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
@@ -142,10 +142,8 @@ impl IncrementalWithoutIntervalVars {
         let Some(entry) = call.vars.as_ref().and_then(|vars| vars.get(name)) else {
             return false;
         };
-        jinja_expressions(&entry.value).any(|expression| {
-            expression
-                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .any(|word| self.interval_templates.iter().any(|t| t == word))
+        uses_template_variable(&entry.value, |word| {
+            self.interval_templates.iter().any(|t| t == word)
         })
     }
 
@@ -232,14 +230,6 @@ impl IncrementalWithoutIntervalVars {
         };
         report.emit(diagnostic.with_help(help));
     }
-}
-
-/// The inside of every `{{ ... }}` in a value.
-fn jinja_expressions(value: &str) -> impl Iterator<Item = &str> {
-    value
-        .split("{{")
-        .skip(1)
-        .filter_map(|part| part.split_once("}}").map(|(inside, _)| inside))
 }
 
 /// The template a var named like `end_date` most likely wants.

@@ -1,0 +1,8 @@
+import pendulum
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.sdk import DAG
+
+INTERVAL = '{"start_date": "{{ data_interval_start | ds }}", "end_date": "{{ data_interval_end | ds }}"}'
+
+with DAG("events", schedule="0 6 * * *", start_date=pendulum.datetime(2025, 1, 1, tz="UTC")):
+    BashOperator(task_id="dbt_run_events", bash_command=f"dbt run --select fct_events --vars '{INTERVAL}'")
