@@ -4,13 +4,17 @@
 use super::cli::{DbtCall, SelectorDialect};
 use super::command::DbtCommand;
 use super::graph::{DbtGraph, NodeId, ResourceType};
-use super::select::{self, IndirectSelection, Request, SelectorErrorKind, Side, split_tokens};
+use super::select::cosmos::{self, CosmosSelectError};
+use super::select::{
+    self, IndirectSelection, Request, SelectorErrorKind, Side, TokenRef, split_tokens,
+};
 use crate::source::{Span, Spanned};
 
 /// What a dbt call runs.
 #[derive(Debug)]
 pub enum Resolution {
-    /// The call's selection, resolved with dbt's semantics.
+    /// The call's selection, resolved with dbt's semantics (Cosmos' for a Cosmos rendering from
+    /// a manifest: the tasks it renders).
     Selected {
         /// The executed nodes, sorted (sparse: a task runs few of a large graph's nodes).
         nodes: Vec<NodeId>,
@@ -18,7 +22,8 @@ pub enum Resolution {
         /// The YAML selector used, if any (named, or the project's default).
         yaml_selector: Option<String>,
     },
-    /// dbt would reject the selection.
+    /// dbt would reject the selection (for a Cosmos rendering from a manifest: Cosmos does, and
+    /// the DAG file fails to import).
     Invalid { message: String, span: Span },
     /// The selection (or project) cannot be known statically.
     Unresolved { reason: String, span: Span },
@@ -78,6 +83,9 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
     if call.models_flag && call.command == DbtCommand::List {
         resource_types = vec![ResourceType::Model];
     }
+    if call.dialect == SelectorDialect::CosmosManifest {
+        return cosmos_rendering(graph, call, tokens, &resource_types);
+    }
     let indirect = match &call.indirect_selection {
         Some(mode) => match IndirectSelection::parse(&mode.value) {
             Some(mode) => mode,
@@ -110,16 +118,7 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
     };
     match select::select(graph, &request) {
         Ok(selection) => {
-            let mut per_side = [0usize, 0usize];
-            for token in &mut tokens {
-                let side_index = token.side as usize;
-                let position = per_side[side_index];
-                per_side[side_index] += 1;
-                token.matched = !selection
-                    .unmatched
-                    .iter()
-                    .any(|u| u.side == token.side && u.index == position);
-            }
+            mark_unmatched(&mut tokens, &selection.unmatched);
             Resolution::Selected {
                 nodes: selection.nodes.ones().map(|i| NodeId(i as u32)).collect(),
                 tokens,
@@ -127,12 +126,7 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
             }
         }
         Err(error) => {
-            let span = error
-                .token
-                .and_then(|at| tokens.iter().filter(|t| t.side == at.side).nth(at.index))
-                .map(|t| t.span.clone())
-                .or_else(|| call.selector.as_ref().map(|s| s.span.clone()))
-                .unwrap_or_else(|| call.span.clone());
+            let span = error_span(&tokens, error.token, call);
             match error.kind {
                 SelectorErrorKind::Invalid => Resolution::Invalid {
                     message: error.message,
@@ -145,6 +139,84 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
             }
         }
     }
+}
+
+/// A Cosmos `DbtDag`/`DbtTaskGroup` rendered from a manifest: Cosmos' own selector decides
+/// which nodes get tasks (each element is one token), and each selected node's tests run with
+/// it. When Cosmos rejects the selection the DAG file does not import.
+fn cosmos_rendering(
+    graph: &DbtGraph,
+    call: &DbtCall,
+    mut tokens: Vec<Token>,
+    resource_types: &[ResourceType],
+) -> Resolution {
+    let project_dir = call
+        .project_dir
+        .as_ref()
+        .map_or("", |dir| dir.value.as_str());
+    let result = match &call.selector {
+        Some(name) => cosmos::cosmos_select_yaml(graph, project_dir, &name.value),
+        None => {
+            let side = |side: Side| -> Vec<&str> {
+                tokens
+                    .iter()
+                    .filter(|t| t.side == side)
+                    .map(|t| t.text.as_str())
+                    .collect()
+            };
+            cosmos::cosmos_select(
+                graph,
+                project_dir,
+                &side(Side::Select),
+                &side(Side::Exclude),
+            )
+        }
+    };
+    match result {
+        Ok(selection) => {
+            mark_unmatched(&mut tokens, &selection.unmatched);
+            let rendered = cosmos::with_attached_tests(graph, &selection.nodes);
+            // What runs, as for dbt's own selection: the command's resource types, no empty nodes.
+            let nodes = rendered
+                .ones()
+                .map(|i| NodeId(i as u32))
+                .filter(|&id| {
+                    let node = graph.node(id);
+                    resource_types.contains(&node.resource_type) && !node.is_empty()
+                })
+                .collect();
+            Resolution::Selected {
+                nodes,
+                tokens,
+                yaml_selector: call.selector.as_ref().map(|s| s.value.clone()),
+            }
+        }
+        Err(CosmosSelectError { message, token, .. }) => Resolution::Invalid {
+            message,
+            span: error_span(&tokens, token, call),
+        },
+    }
+}
+
+/// Records which tokens select nothing (`unmatched` counts tokens per side).
+fn mark_unmatched(tokens: &mut [Token], unmatched: &[TokenRef]) {
+    let mut per_side = [0usize, 0usize];
+    for token in tokens {
+        let side_index = token.side as usize;
+        let position = per_side[side_index];
+        per_side[side_index] += 1;
+        token.matched = !unmatched
+            .iter()
+            .any(|u| u.side == token.side && u.index == position);
+    }
+}
+
+/// Where to point at a rejected selection: the token at fault, else the selector, else the call.
+fn error_span(tokens: &[Token], at: Option<TokenRef>, call: &DbtCall) -> Span {
+    at.and_then(|at| tokens.iter().filter(|t| t.side == at.side).nth(at.index))
+        .map(|t| t.span.clone())
+        .or_else(|| call.selector.as_ref().map(|s| s.span.clone()))
+        .unwrap_or_else(|| call.span.clone())
 }
 
 /// Splits a selection argument into tokens (dbt splits on spaces; Cosmos' manifest renderer

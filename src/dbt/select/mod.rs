@@ -1,6 +1,7 @@
 //! dbt node selection, with dbt-core's semantics: which nodes a `--select`/`--exclude`/
 //! `--selector` call selects on a manifest's graph.
 
+pub mod cosmos;
 mod eval;
 mod item;
 mod methods;
