@@ -38,5 +38,6 @@ registry! {
     incremental_without_interval_vars: cross::incremental_without_interval_vars::IncrementalWithoutIntervalVars,
     dbt_task_unresolved: cross::dbt_task_unresolved::DbtTaskUnresolved,
     stale_manifest: cross::stale_manifest::StaleManifest,
+    cosmos_selector_divergence: cross::cosmos_selector_divergence::CosmosSelectorDivergence,
     interval_vars_empty_window: cross::interval_vars_empty_window::IntervalVarsEmptyWindow,
 }

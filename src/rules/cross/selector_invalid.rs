@@ -1,7 +1,9 @@
-//! X003: a selection dbt rejects: the task fails at run time.
+//! X003: a selection dbt rejects (the task fails at run time), or Cosmos rejects while
+//! rendering from a manifest (the DAG file fails to import).
 
 use serde::Deserialize;
 
+use crate::dbt::cli::SelectorDialect;
 use crate::diagnostic::Label;
 use crate::link::{Monorepo, Resolution};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
@@ -27,12 +29,30 @@ impl Rule for SelectorInvalid {
             let Resolution::Invalid { message, span } = &run.resolution else {
                 continue;
             };
-            let diagnostic = report
-                .diagnostic(
-                    format!("dbt rejects this selection: {message}"),
-                    Label::new(span.clone(), "the task fails here when it runs"),
-                )
-                .with_help("see https://docs.getdbt.com/reference/node-selection/syntax for the selector grammar");
+            let cosmos_renders = repo
+                .call_of(run)
+                .is_some_and(|call| call.dialect == SelectorDialect::CosmosManifest);
+            let diagnostic = if cosmos_renders {
+                report
+                    .diagnostic(
+                        format!("selection rejected by Cosmos: {message}"),
+                        Label::new(
+                            span.clone(),
+                            "the DAG file fails to import: Cosmos renders it while Airflow parses it",
+                        ),
+                    )
+                    .with_help(
+                        "Cosmos' manifest renderer supports fewer methods than dbt (`monolint explain \
+                         cosmos-selector-divergence`): use one it supports, or render with `LoadMode.DBT_LS`",
+                    )
+            } else {
+                report
+                    .diagnostic(
+                        format!("dbt rejects this selection: {message}"),
+                        Label::new(span.clone(), "the task fails here when it runs"),
+                    )
+                    .with_help("see https://docs.getdbt.com/reference/node-selection/syntax for the selector grammar")
+            };
             report.emit(diagnostic);
         }
     }
