@@ -27,14 +27,7 @@ fn extract(call: &Call) -> Extraction {
     let render_config = config_call(call, "render_config", &mut extraction);
 
     if let Some(render) = render_config {
-        dbt.dialect = match render.kwarg("load_method").map(|item| &item.value) {
-            Some(Value::Path(path))
-                if path.ends_with("DBT_LS") || path.ends_with("DBT_LS_FILE") =>
-            {
-                SelectorDialect::Dbt
-            }
-            _ => SelectorDialect::CosmosManifest,
-        };
+        dbt.dialect = render_dialect(call, render, project_config);
         for (name, target) in [("select", &mut dbt.select), ("exclude", &mut dbt.exclude)] {
             let Some(item) = render.kwarg(name) else {
                 continue;
@@ -84,6 +77,35 @@ fn extract(call: &Call) -> Extraction {
     }
     extraction.calls.push(dbt);
     extraction
+}
+
+/// Who reads `RenderConfig`'s selection (`DbtGraph.load`): dbt itself (`dbt ls`) for
+/// `LoadMode.DBT_LS`/`DBT_LS_FILE`, and for `AUTOMATIC` (the default) when no manifest is
+/// configured but a profile and a project path are (assuming dbt is installed on the worker);
+/// Cosmos' own selector otherwise: from the manifest, or after its own parser (`CUSTOM`).
+fn render_dialect(call: &Call, render: &Call, project: Option<&Call>) -> SelectorDialect {
+    let mode = render
+        .kwarg("load_method")
+        .and_then(|item| match &item.value {
+            Value::Path(path) => path.rsplit('.').next().map(str::to_owned),
+            other => other.as_str(),
+        })
+        .unwrap_or_else(|| "AUTOMATIC".to_owned());
+    let dbt_ls = match mode.as_str() {
+        "DBT_LS" | "DBT_LS_FILE" | "dbt_ls" | "dbt_ls_file" => true,
+        "AUTOMATIC" | "automatic" => {
+            let has_manifest = project.is_some_and(|p| p.kwarg("manifest_path").is_some());
+            let has_project_path = project.is_some_and(|p| p.arg("dbt_project_path", 0).is_some())
+                || render.kwarg("dbt_project_path").is_some();
+            !has_manifest && has_project_path && call.kwarg("profile_config").is_some()
+        }
+        _ => false,
+    };
+    if dbt_ls {
+        SelectorDialect::Dbt
+    } else {
+        SelectorDialect::CosmosManifest
+    }
 }
 
 /// The first line of a (multi-line) call: `DbtTaskGroup(`.
