@@ -383,7 +383,8 @@ pub fn parse<'a, S: ManifestSink<'a>>(
 
 /// Reads the manifest into one sink per part, the parts read in parallel when the manifest
 /// is large (see [`split`]). Concatenated in order, the sinks saw exactly what one sink
-/// reading the whole manifest would.
+/// reading the whole manifest would. `new_sink` is told how many bytes of the manifest the
+/// sink will hold once the later parts are appended to the first (to size its buffers).
 pub fn parse_in_parts<'a, S, F>(
     bytes: &'a [u8],
     path: &Path,
@@ -391,7 +392,7 @@ pub fn parse_in_parts<'a, S, F>(
 ) -> Result<(Vec<S>, Option<Error>)>
 where
     S: ManifestSink<'a> + Send,
-    F: Fn() -> S + Sync,
+    F: Fn(usize) -> S + Sync,
 {
     let warning = check_schema(bytes, path)?;
     if let Some(sinks) = split::read(bytes, &new_sink) {
@@ -399,7 +400,7 @@ where
     }
     // The split read found something it does not expect: read the plain way, which also
     // gives the precise error for a malformed manifest.
-    let mut sink = new_sink();
+    let mut sink = new_sink(bytes.len());
     read_all(bytes, path, &mut sink)?;
     Ok((vec![sink], warning))
 }

@@ -41,7 +41,7 @@ const NODE_ID_PREFIXES: [&str; 14] = [
 pub fn read<'a, S, F>(bytes: &'a [u8], new_sink: &F) -> Option<Vec<S>>
 where
     S: ManifestSink<'a> + Send,
-    F: Fn() -> S + Sync,
+    F: Fn(usize) -> S + Sync,
 {
     let parts = rayon::current_num_threads().clamp(1, 8);
     let targets: Vec<usize> = if bytes.len() >= MIN_PARALLEL_BYTES {
@@ -56,7 +56,7 @@ where
 fn read_parts<'a, S, F>(bytes: &'a [u8], new_sink: &F, targets: &[usize]) -> Option<Vec<S>>
 where
     S: ManifestSink<'a> + Send,
-    F: Fn() -> S + Sync,
+    F: Fn(usize) -> S + Sync,
 {
     // Checked once here, the text is read as `str`: serde_json then skips checking each
     // string it reads.
@@ -67,7 +67,7 @@ where
 fn read_text_parts<'a, S, F>(text: &'a str, new_sink: &F, targets: &[usize]) -> Option<Vec<S>>
 where
     S: ManifestSink<'a> + Send,
-    F: Fn() -> S + Sync,
+    F: Fn(usize) -> S + Sync,
 {
     let bytes = text.as_bytes();
     let mut starts = vec![0];
@@ -95,7 +95,12 @@ where
                     bytes,
                     pos: start,
                     stop,
-                    sink: new_sink(),
+                    // The first sink also receives the later parts (see `parse_in_parts`).
+                    sink: new_sink(if index == 0 {
+                        bytes.len()
+                    } else {
+                        stop.unwrap_or(bytes.len()) - start
+                    }),
                 };
                 let finish = if index == 0 {
                     reader.read_from_start()
@@ -447,7 +452,7 @@ mod tests {
             let targets: Vec<usize> = (1..parts)
                 .map(|k| entries[entries.len() * k / parts])
                 .collect();
-            let read = read_parts(&bytes, &Ids::default, &targets).expect("a split read");
+            let read = read_parts(&bytes, &|_| Ids::default(), &targets).expect("a split read");
             assert_eq!(read.len(), parts);
             let got = merged(read);
             assert_eq!(got.nodes, expected.nodes, "{parts} parts");
@@ -469,7 +474,7 @@ mod tests {
         let middle = bytes.len() / 2;
         let boundary = entry_boundary(&bytes, middle).expect("a boundary in compact JSON");
         assert!(bytes[..boundary].ends_with(b"},"));
-        let read = read_parts(&bytes, &Ids::default, &[middle]).expect("a split read");
+        let read = read_parts(&bytes, &|_| Ids::default(), &[middle]).expect("a split read");
         assert_eq!(read.len(), 2);
         assert_eq!(merged(read).nodes, expected.nodes);
     }
@@ -483,7 +488,7 @@ mod tests {
             entry_boundary(fake.as_bytes(), from),
             fake.find("\"model.p.fake\"")
         );
-        let read = read_parts(fake.as_bytes(), &Ids::default, &[from]);
+        let read = read_parts(fake.as_bytes(), &|_| Ids::default(), &[from]);
         // Either the split gives up (and the caller reads sequentially) or it is right.
         if let Some(parts) = read {
             assert_eq!(merged(parts).nodes, ["model.p.a", "model.p.b"]);
