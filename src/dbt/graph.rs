@@ -138,7 +138,8 @@ pub struct Node {
     /// The properties YAML that documents the node (`patch_path` without `package://`).
     pub patch_file: Option<Box<str>>,
     pub tags: Box<[Box<str>]>,
-    /// `meta` and `config.meta` in the manifest text (see `DbtGraph::meta`).
+    /// `source_meta`, `meta` and `config.meta` in the manifest text (see `DbtGraph::meta`).
+    source_meta: Option<TextRange>,
     meta: Option<TextRange>,
     config_meta: Option<TextRange>,
     pub materialized: Option<Box<str>>,
@@ -317,7 +318,9 @@ impl DbtGraph {
         std::str::from_utf8(self.text.get(range.start..range.end)?).ok()
     }
 
-    /// A node's `meta` merged with its `config.meta` (`config.meta` wins).
+    /// A node's `meta` merged with its `config.meta` (`config.meta` wins). A source table's
+    /// `meta` is merged over its source's, as dbt 1.8 and later write it; older dbt left the
+    /// source's in `source_meta` only.
     pub fn meta(&self, node: &Node) -> Map<String, Value> {
         let parse = |range| {
             self.text_of(range)
@@ -325,7 +328,8 @@ impl DbtGraph {
                 .flatten()
                 .unwrap_or_default()
         };
-        let mut meta = parse(node.meta);
+        let mut meta = parse(node.source_meta);
+        meta.extend(parse(node.meta));
         meta.extend(parse(node.config_meta));
         meta
     }
@@ -525,6 +529,19 @@ fn yaml_selector((name, entry): (String, Value)) -> Option<YamlSelector> {
     })
 }
 
+/// The package whose name hashes to `project_id`: the root project of a manifest written before
+/// dbt 1.6, whose metadata has no `project_name`.
+fn root_package(nodes: &[Node], project_id: Option<&str>) -> Option<Box<str>> {
+    let project_id = project_id?;
+    let mut seen: HashSet<&str> = HashSet::default();
+    nodes
+        .iter()
+        .map(|node| &*node.package)
+        .filter(|package| seen.insert(package))
+        .find(|package| manifest::project_id(package).eq_ignore_ascii_case(project_id))
+        .map(Into::into)
+}
+
 fn normalize_path(path: &str) -> Box<str> {
     path.replace('\\', "/").into()
 }
@@ -557,6 +574,7 @@ struct Builder<'a> {
     text: &'a [u8],
     metadata_seen: bool,
     project_name: Box<str>,
+    project_id: Option<Box<str>>,
     dbt_version: Option<Box<str>>,
     nodes: Vec<Node>,
     /// Every node's `depends_on.nodes`, flattened; `dependency_ends[i]` ends node i's run.
@@ -577,6 +595,7 @@ impl<'a> Builder<'a> {
             text,
             metadata_seen: false,
             project_name: Box::from(""),
+            project_id: None,
             dbt_version: None,
             nodes: Vec::with_capacity(nodes),
             dependencies: Vec::with_capacity(nodes * 2),
@@ -591,6 +610,7 @@ impl<'a> Builder<'a> {
     fn append(&mut self, other: Builder<'a>) {
         if other.metadata_seen {
             self.project_name = other.project_name;
+            self.project_id = other.project_id;
             self.dbt_version = other.dbt_version;
             self.metadata_seen = true;
         }
@@ -650,8 +670,13 @@ impl<'a> Builder<'a> {
                 .or_default()
                 .push(NodeId(i as u32));
         }
+        let project_name = if self.project_name.is_empty() {
+            root_package(&self.nodes, self.project_id.as_deref()).unwrap_or_default()
+        } else {
+            self.project_name
+        };
         Built {
-            project_name: self.project_name,
+            project_name,
             dbt_version: self.dbt_version,
             nodes: self.nodes,
             parents,
@@ -670,6 +695,7 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
     fn metadata(&mut self, metadata: Metadata<'a>) {
         self.metadata_seen = true;
         self.project_name = metadata.project_name.as_deref().unwrap_or_default().into();
+        self.project_id = metadata.project_id.as_deref().map(Into::into);
         self.dbt_version = metadata.dbt_version.as_deref().map(Into::into);
     }
 
@@ -706,6 +732,7 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
             file: raw.original_file_path.as_deref().map(normalize_path),
             patch_file,
             tags,
+            source_meta: raw.source_meta.and_then(|m| self.range_of(m)),
             meta: raw.meta.and_then(|m| self.range_of(m)),
             config_meta: config.meta.and_then(|m| self.range_of(m)),
             materialized: config.materialized.as_deref().map(Into::into),

@@ -17,7 +17,10 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 
+mod project_id;
 mod split;
+
+pub use project_id::project_id;
 
 /// The oldest manifest layout monolint reads (dbt 1.3: `raw_sql` became `raw_code`).
 pub const OLDEST_SCHEMA: u32 = 7;
@@ -61,6 +64,9 @@ pub struct Metadata<'a> {
     pub dbt_version: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub project_name: Option<Cow<'a, str>>,
+    /// The MD5 of the project name: all that names the root project before dbt 1.6.
+    #[serde(borrow, default)]
+    pub project_id: Option<Cow<'a, str>>,
 }
 
 /// Any graph member: a `nodes` entry, source, exposure, metric, unit test, ...
@@ -89,6 +95,10 @@ pub struct RawNode<'a> {
     /// Read only when a rule asks (see `DbtGraph::meta`).
     #[serde(borrow, default)]
     pub meta: Option<&'a RawValue>,
+    /// A source table's source-level `meta`. dbt 1.8 and later merge it into the table's
+    /// `meta` themselves; before, it is only here.
+    #[serde(borrow, default)]
+    pub source_meta: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "nullable")]
     pub depends_on: DependsOn<'a>,
     /// The SQL (a JSON string, still escaped): read only when a rule needs it.
