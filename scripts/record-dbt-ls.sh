@@ -5,14 +5,18 @@
 # Usage:
 #   scripts/record-dbt-ls.sh                 # every fixture project listed in PROJECTS below
 #   scripts/record-dbt-ls.sh shop [jaffle]   # only these
+#   DBT_LINE=1.8 scripts/record-dbt-ls.sh    # the same with an older dbt line (see below)
 #
 # Inputs, per project NAME (tests/fixtures/dbt/NAME):
-#   tests/oracle/dbt-ls/NAME.cases   one case per line: the exact arguments that follow `dbt ls`,
+#   tests/oracle/dbt-ls/CASES.cases  one case per line: the exact arguments that follow `dbt ls`,
 #                                    in shell syntax (e.g. `--select "tag:a tag:b" --exclude x`).
 #                                    Blank lines and lines starting with `#` are ignored. The
 #                                    line `(no arguments)` stands for a bare `dbt ls`.
+#                                    CASES is NAME, unless PROJECTS lists the project as
+#                                    NAME:CASES (a project written for older dbt reuses the
+#                                    cases of the project it is a version of).
 # Output:
-#   tests/oracle/dbt-ls/NAME.json    {"dbt_version", "project", "cases": [...]}, one record per
+#   OUT/NAME.json                    {"dbt_version", "project", "cases": [...]}, one record per
 #                                    case, in the order of the .cases file:
 #     args               the line as written
 #     argv               the line split with POSIX shell rules
@@ -46,24 +50,44 @@
 # the number of CPUs), each in its own target directory, so dbt's partial parsing applies.
 #
 # dbt itself comes from .venv-dbt/ (pinned dbt-core + dbt-duckdb), created by
-# scripts/regen-manifests.sh when missing. Projects that install packages get `dbt deps` first.
+# scripts/regen-manifests.sh when missing, and OUT is tests/oracle/dbt-ls/. With DBT_LINE=X.Y
+# (an older line of scripts/regen-old-manifests.sh), dbt comes from .venv-dbt-X.Y/, created by
+# that script when missing, OUT is tests/oracle/dbt-ls-X.Y/, and PROJECTS are those of the
+# line below; tests/oracle.rs compares those records with monolint on the manifest that script
+# wrote with the same dbt (tests/fixtures/manifests/dbt-X.Y/NAME/manifest.json).
+# Projects that install packages get `dbt deps` first.
 # Every DBT_* variable of the calling environment is cleared, so that e.g. DBT_INDIRECT_SELECTION
 # or DBT_RESOURCE_TYPES cannot leak into the records.
 #
 # The output is deterministic: rerunning on unchanged inputs rewrites identical bytes.
 set -euo pipefail
 
-PROJECTS=(shop jaffle)
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/.venv-dbt"
-DBT="$VENV/bin/dbt"
 FIXTURES="$ROOT/tests/fixtures/dbt"
 FIXTURE_PROFILES="$ROOT/tests/fixtures/dbt-profiles"
-ORACLE="$ROOT/tests/oracle/dbt-ls"
+CASES_DIR="$ROOT/tests/oracle/dbt-ls"
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+DBT_LINE="${DBT_LINE:-}"
+case "$DBT_LINE" in
+  "")
+    PROJECTS=(shop jaffle)
+    VENV="$ROOT/.venv-dbt"
+    ORACLE="$ROOT/tests/oracle/dbt-ls"
+    ;;
+  1.8)
+    # shop as written for dbt 1.8 (`tests:`, generic test arguments at the top level).
+    PROJECTS=(shop_legacy:shop)
+    VENV="$ROOT/.venv-dbt-$DBT_LINE"
+    ORACLE="$ROOT/tests/oracle/dbt-ls-$DBT_LINE"
+    ;;
+  *)
+    die "DBT_LINE=$DBT_LINE: no projects are recorded with that line (known: 1.8)"
+    ;;
+esac
+DBT="$VENV/bin/dbt"
 
 # A clean dbt environment: nothing from the caller's DBT_* settings.
 while IFS= read -r var; do
@@ -73,9 +97,27 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS=false
 export DBT_NO_VERSION_CHECK=true
 export NO_COLOR=1
 
+# The .cases file of project NAME: the CASES of a NAME:CASES entry of PROJECTS, else NAME.
+cases_of() {
+  local entry
+  for entry in "${PROJECTS[@]}"; do
+    if [[ "$entry" == "$1:"* ]]; then
+      printf '%s\n' "$CASES_DIR/${entry#*:}.cases"
+      return
+    fi
+  done
+  printf '%s\n' "$CASES_DIR/$1.cases"
+}
+
 if [[ ! -x "$DBT" ]]; then
-  log "No $DBT yet: creating it with scripts/regen-manifests.sh"
-  "$ROOT/scripts/regen-manifests.sh" "${PROJECTS[@]/#/$FIXTURES/}"
+  if [[ -z "$DBT_LINE" ]]; then
+    log "No $DBT yet: creating it with scripts/regen-manifests.sh"
+    names=("${PROJECTS[@]%%:*}")
+    "$ROOT/scripts/regen-manifests.sh" "${names[@]/#/$FIXTURES/}"
+  else
+    log "No $DBT yet: creating it with scripts/regen-old-manifests.sh $DBT_LINE"
+    "$ROOT/scripts/regen-old-manifests.sh" "$DBT_LINE"
+  fi
 fi
 
 # True when the project's packages.yml or dependencies.yml lists at least one package.
@@ -89,7 +131,7 @@ has_packages() {
 }
 
 selected=("$@")
-((${#selected[@]} > 0)) || selected=("${PROJECTS[@]}")
+((${#selected[@]} > 0)) || selected=("${PROJECTS[@]%%:*}")
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -97,7 +139,7 @@ trap 'rm -rf "$WORK"' EXIT
 start=$SECONDS
 for name in "${selected[@]}"; do
   dir="$FIXTURES/$name"
-  cases="$ORACLE/$name.cases"
+  cases="$(cases_of "$name")"
   [[ -f "$dir/dbt_project.yml" ]] || die "$dir: no dbt_project.yml there"
   [[ -f "$cases" ]] || die "$cases: no such file"
   profiles="$FIXTURE_PROFILES"
@@ -222,7 +264,8 @@ def record(case, text, js):
             raise SystemExit(f"{where}: a line of the json run is not an event: {raw!r}")
         info, data = event["info"], event.get("data") or {}
         name = info["name"]
-        if name == "PrintEvent":
+        # dbt 1.8 prints the listed nodes as ListCmdOut events, later lines as PrintEvent.
+        if name in ("PrintEvent", "ListCmdOut"):
             unique_ids.append(json.loads(data["msg"])["unique_id"])
         elif name == "NoNodesForSelectionCriteria":
             no_match.append(data["spec_raw"])
