@@ -565,11 +565,11 @@ struct Built {
     selectors: Vec<YamlSelector>,
 }
 
-/// Turns manifest entries into nodes as they are read.
 /// Fewer manifest bytes than dbt writes for a node (the smallest, a generic test written by
 /// dbt 1.5, takes about 900). A manifest of smaller nodes only makes the buffers grow.
 const MIN_NODE_BYTES: usize = 768;
 
+/// Turns manifest entries into nodes as they are read.
 struct Builder<'a> {
     text: &'a [u8],
     metadata_seen: bool,
