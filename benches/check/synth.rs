@@ -268,7 +268,7 @@ with DAG(
         group_id="marketing",
         project_config=ProjectConfig(DBT_PROJECT_DIR, manifest_path=DBT_PROJECT_DIR + "/target/manifest.json"),
         profile_config=ProfileConfig(profile_name="acme", target_name="prod", profiles_yml_filepath=DBT_PROJECT_DIR + "/profiles.yml"),
-        render_config=RenderConfig(select=["r{r}.marts.marketing"], load_method=LoadMode.DBT_MANIFEST),
+        render_config=RenderConfig(select=["path:models/r{r}/marts/marketing"], load_method=LoadMode.DBT_MANIFEST),
         operator_args={{"vars": {{"start_date": "{{{{ data_interval_start | ds }}}}", "end_date": "{{{{ data_interval_end | ds }}}}"}}}},
     )
 

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use super::index::SelectionIndex;
 use super::manifest::{self, ManifestSink, Metadata, RawGroup, RawNode, RawOwner};
+use super::select::cosmos::CosmosLoaded;
 use crate::error::{Error, Result};
 
 /// Dense id of a node in a [`DbtGraph`].
@@ -257,6 +258,8 @@ pub struct DbtGraph {
     root_paths: OnceLock<HashSet<Box<str>>>,
     index: OnceLock<SelectionIndex>,
     config_ranges: OnceLock<Vec<Option<TextRange>>>,
+    /// What Cosmos loads of the graph, built on first use by its selector.
+    cosmos: OnceLock<CosmosLoaded>,
 }
 
 impl DbtGraph {
@@ -309,6 +312,7 @@ impl DbtGraph {
             root_paths: OnceLock::new(),
             index: OnceLock::new(),
             config_ranges: OnceLock::new(),
+            cosmos: OnceLock::new(),
         };
         Ok((graph, warning))
     }
@@ -385,6 +389,11 @@ impl DbtGraph {
     pub fn index(&self) -> &SelectionIndex {
         self.index
             .get_or_init(|| SelectionIndex::build(&self.nodes))
+    }
+
+    /// The nodes Cosmos loads from this manifest, with its indexes (see [`CosmosLoaded`]).
+    pub fn cosmos_loaded(&self) -> &CosmosLoaded {
+        self.cosmos.get_or_init(|| CosmosLoaded::new(self))
     }
 
     pub fn len(&self) -> usize {

@@ -1,6 +1,10 @@
 //! Evaluates one element on the graph as Cosmos' `NodeSelector` and `GraphSelector` do, with
 //! their side effects: a visited test takes its first parent's tags for every later element.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 use super::CosmosSelectError;
@@ -11,11 +15,127 @@ use crate::dbt::graph::{DbtGraph, Node, NodeId, NodeSet, ResourceType};
 const PACKAGES_FOLDER: &str = "dbt_packages";
 
 /// The nodes Cosmos loads from a manifest: `nodes`, `sources` and `exposures` with a file path
-/// (no unit tests, metrics, semantic models, saved queries or functions), in Cosmos' dict order.
-pub struct Universe<'g> {
-    pub graph: &'g DbtGraph,
+/// (no unit tests, metrics, semantic models, saved queries or functions), in Cosmos' dict order,
+/// with indexes that let an element visit only the nodes it can select. Independent of where the
+/// project sits on the worker, so built once per graph (see `DbtGraph::cosmos_loaded`).
+#[derive(Debug)]
+pub struct Loaded {
     members: NodeSet,
     order: Vec<NodeId>,
+    /// Each member's place in `order` (`u32::MAX` for other nodes).
+    position: Vec<u32>,
+    /// Built on first use: by folder or file below the project folder, by path part, by
+    /// Cosmos name.
+    by_path: OnceLock<FxHashMap<Box<str>, Vec<NodeId>>>,
+    by_part: OnceLock<FxHashMap<Box<str>, Vec<NodeId>>>,
+    by_name: OnceLock<FxHashMap<Box<str>, Vec<NodeId>>>,
+}
+
+impl Loaded {
+    pub fn new(graph: &DbtGraph) -> Self {
+        let mut members = graph.empty_set();
+        let mut order: Vec<(u8, NodeId)> = Vec::new();
+        for (id, node) in graph.nodes() {
+            if let (Some(rank), true) = (collection_rank(node.resource_type), in_universe(node)) {
+                members.insert(id.index());
+                order.push((rank, id));
+            }
+        }
+        // Graph order is manifest order; sorting by collection keeps it within each one.
+        order.sort_by_key(|&(rank, id)| (rank, id));
+        let order: Vec<NodeId> = order.into_iter().map(|(_, id)| id).collect();
+        let mut position = vec![u32::MAX; graph.len()];
+        for (at, id) in order.iter().enumerate() {
+            position[id.index()] = at as u32;
+        }
+        Loaded {
+            members,
+            order,
+            position,
+            by_path: OnceLock::new(),
+            by_part: OnceLock::new(),
+            by_name: OnceLock::new(),
+        }
+    }
+
+    /// `set`'s members in Cosmos' dict order.
+    fn ordered(&self, set: &NodeSet) -> Vec<NodeId> {
+        let mut ids: Vec<NodeId> = set
+            .ones()
+            .filter(|&i| self.members.contains(i))
+            .map(|i| NodeId(i as u32))
+            .collect();
+        ids.sort_by_key(|id| self.position[id.index()]);
+        ids
+    }
+
+    /// Members by every folder and file of their path below the project folder
+    /// (`models`, `models/marts`, `models/marts/orders.sql`).
+    fn by_path(&self, graph: &DbtGraph) -> &FxHashMap<Box<str>, Vec<NodeId>> {
+        self.by_path.get_or_init(|| {
+            let mut map: FxHashMap<Box<str>, Vec<NodeId>> = FxHashMap::default();
+            for &id in &self.order {
+                let parts: Vec<&str> = relative_parts(graph, graph.node(id)).collect();
+                let mut key = String::new();
+                for part in parts {
+                    if !key.is_empty() {
+                        key.push('/');
+                    }
+                    key.push_str(part);
+                    map.entry(key.as_str().into()).or_default().push(id);
+                }
+            }
+            map
+        })
+    }
+
+    /// Members by each part of their path below the project folder.
+    fn by_part(&self, graph: &DbtGraph) -> &FxHashMap<Box<str>, Vec<NodeId>> {
+        self.by_part.get_or_init(|| {
+            let mut map: FxHashMap<Box<str>, Vec<NodeId>> = FxHashMap::default();
+            for &id in &self.order {
+                for part in relative_parts(graph, graph.node(id)) {
+                    let ids = map.entry(part.into()).or_default();
+                    if ids.last() != Some(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+            map
+        })
+    }
+
+    /// Members by Cosmos' name for them (see [`cosmos_name_is`]).
+    fn by_name(&self, graph: &DbtGraph) -> &FxHashMap<Box<str>, Vec<NodeId>> {
+        self.by_name.get_or_init(|| {
+            let mut map: FxHashMap<Box<str>, Vec<NodeId>> = FxHashMap::default();
+            for &id in &self.order {
+                if let Some(name) = resource_name(graph.node(id)) {
+                    map.entry(name.replace('.', "_").into())
+                        .or_default()
+                        .push(id);
+                }
+            }
+            map
+        })
+    }
+}
+
+/// A node's path parts below the project folder: `dbt_packages/<package>` for a package's
+/// node, then `original_file_path`.
+fn relative_parts<'n>(graph: &DbtGraph, node: &'n Node) -> impl Iterator<Item = &'n str> + 'n {
+    let in_package = !(graph.is_root_project(node) || node.package.is_empty());
+    in_package
+        .then_some([PACKAGES_FOLDER, &*node.package])
+        .into_iter()
+        .flatten()
+        .chain(path_parts(node.file.as_deref().unwrap_or_default()))
+}
+
+/// One rendering's view of the loaded nodes: where the project sits on the worker.
+pub struct Universe<'g> {
+    pub graph: &'g DbtGraph,
+    loaded: &'g Loaded,
     /// The project's folder on the Airflow worker, as pathlib parts.
     project_parts: Vec<&'g str>,
     project_absolute: bool,
@@ -23,9 +143,9 @@ pub struct Universe<'g> {
 
 /// The nodes an element is evaluated on (Cosmos' `nodes` dict), in iteration order.
 #[derive(Debug, Clone)]
-pub struct Domain {
+pub struct Domain<'g> {
     pub set: NodeSet,
-    order: Vec<NodeId>,
+    order: Cow<'g, [NodeId]>,
 }
 
 /// Whether Cosmos loads a node: an entry of `nodes`, `sources` or `exposures` with a file.
@@ -54,46 +174,42 @@ fn collection_rank(resource_type: ResourceType) -> Option<u8> {
 
 impl<'g> Universe<'g> {
     pub fn new(graph: &'g DbtGraph, project_dir: &'g str) -> Self {
-        let mut members = graph.empty_set();
-        let mut order: Vec<(u8, NodeId)> = Vec::new();
-        for (id, node) in graph.nodes() {
-            if let (Some(rank), true) = (collection_rank(node.resource_type), in_universe(node)) {
-                members.insert(id.index());
-                order.push((rank, id));
-            }
-        }
-        // Graph order is manifest order; sorting by collection keeps it within each one.
-        order.sort_by_key(|&(rank, id)| (rank, id));
         Universe {
             graph,
-            members,
-            order: order.into_iter().map(|(_, id)| id).collect(),
+            loaded: graph.cosmos_loaded(),
             project_parts: path_parts(project_dir).collect(),
             project_absolute: project_dir.starts_with('/'),
         }
     }
 
     /// Every node Cosmos loaded.
-    pub fn domain(&self) -> Domain {
+    pub fn domain(&self) -> Domain<'g> {
         Domain {
-            set: self.members.clone(),
-            order: self.order.clone(),
+            set: self.loaded.members.clone(),
+            order: Cow::Borrowed(&self.loaded.order),
         }
     }
 
     /// The selected nodes, as the dict excludes run on.
-    pub fn subdomain(&self, nodes: &NodeSet) -> Domain {
-        let mut set = self.members.clone();
+    pub fn subdomain(&self, nodes: &NodeSet) -> Domain<'g> {
+        let mut set = self.loaded.members.clone();
         set.intersect_with(nodes);
         Domain {
-            order: self
-                .order
-                .iter()
-                .copied()
-                .filter(|id| set.contains(id.index()))
-                .collect(),
+            order: Cow::Owned(self.loaded.ordered(&set)),
             set,
         }
+    }
+
+    /// Members whose path below the project folder starts with `parts`: the whole path when
+    /// `parts` is empty.
+    fn below(&self, parts: &[&str]) -> Option<&'g [NodeId]> {
+        if parts.is_empty() {
+            return Some(&self.loaded.order);
+        }
+        self.loaded
+            .by_path(self.graph)
+            .get(parts.join("/").as_str())
+            .map(Vec::as_slice)
     }
 
     /// The parts of a node's `file_path` (project folder, `dbt_packages/<package>` for a
@@ -178,20 +294,38 @@ enum TestTags {
     Empty,
 }
 
-/// One rendering's evaluation state: Cosmos mutates the test nodes it visits, and the mutation
-/// lasts for every later element (and decides later `tag:` items with operators).
+/// One rendering's evaluation state: Cosmos mutates the test nodes it visits (a test takes its
+/// first parent's tags, or none when that parent is not among the nodes evaluated), and the
+/// mutation lasts for every later element (and decides later `tag:` items with operators).
 pub struct Session<'u, 'g> {
     universe: &'u Universe<'g>,
-    inherited: NodeSet,
-    emptied: NodeSet,
+    /// The element passes so far, the latest last. Which pass last visited a test decides its
+    /// tags, so the mutation is derived when asked for instead of applied to every node visited:
+    /// a pass then need not visit nodes that cannot pass its filters.
+    passes: Vec<Pass>,
+}
+
+/// The nodes one element's pass visits: every node of `domain`, or those of `only`.
+struct Pass {
+    domain: NodeSet,
+    only: Option<NodeSet>,
+}
+
+impl Pass {
+    fn visits(&self, id: NodeId) -> bool {
+        self.domain.contains(id.index())
+            && self
+                .only
+                .as_ref()
+                .is_none_or(|only| only.contains(id.index()))
+    }
 }
 
 impl<'u, 'g> Session<'u, 'g> {
     pub fn new(universe: &'u Universe<'g>) -> Self {
         Session {
             universe,
-            inherited: universe.graph.empty_set(),
-            emptied: universe.graph.empty_set(),
+            passes: Vec::new(),
         }
     }
 
@@ -200,12 +334,17 @@ impl<'u, 'g> Session<'u, 'g> {
     }
 
     fn test_tags(&self, id: NodeId) -> TestTags {
-        if self.emptied.contains(id.index()) {
-            TestTags::Empty
-        } else if self.inherited.contains(id.index()) {
-            TestTags::Parent
-        } else {
-            TestTags::Own
+        let graph = self.graph();
+        if graph.node(id).resource_type != ResourceType::Test {
+            return TestTags::Own;
+        }
+        let Some(parent) = first_parent(graph, id) else {
+            return TestTags::Own;
+        };
+        match self.passes.iter().rev().find(|pass| pass.visits(id)) {
+            None => TestTags::Own,
+            Some(pass) if pass.domain.contains(parent.index()) => TestTags::Parent,
+            Some(_) => TestTags::Empty,
         }
     }
 
@@ -249,21 +388,125 @@ impl<'u, 'g> Session<'u, 'g> {
         };
         let mut selected = self.graph().empty_set();
         // Cosmos iterates a Python set of graph results (hash order); graph order stands in.
-        let order: Box<dyn Iterator<Item = NodeId>> = match &candidates {
-            Some(nodes) => Box::new(
-                nodes
-                    .ones()
-                    .map(|i| NodeId(i as u32))
-                    .filter(|id| domain.set.contains(id.index())),
-            ),
-            None => Box::new(domain.order.iter().copied()),
+        // Without graph items it visits every node of the domain; the nodes that cannot pass
+        // the filters are skipped here, which changes nothing (see `Session::passes`).
+        let order: Vec<NodeId> = match &candidates {
+            Some(nodes) => nodes
+                .ones()
+                .map(|i| NodeId(i as u32))
+                .filter(|id| domain.set.contains(id.index()))
+                .collect(),
+            None => match self.can_pass(statement) {
+                Some(mut possible) => {
+                    possible.intersect_with(&domain.set);
+                    self.universe.loaded.ordered(&possible)
+                }
+                None => domain.order.to_vec(),
+            },
         };
+        self.passes.push(Pass {
+            domain: domain.set.clone(),
+            only: candidates.map(|mut nodes| {
+                nodes.intersect_with(&domain.set);
+                nodes
+            }),
+        });
         for id in order {
             if self.include(&mut visit, id) {
                 selected.insert(id.index());
             }
         }
         Ok(selected)
+    }
+
+    /// A superset of the nodes that can pass an element without graph items, from the indexes;
+    /// `None` when no index narrows it. A test can pass through its parent (its tags, a
+    /// `schema.yml` test's path), so the tests of possible nodes are possible too.
+    fn can_pass(&self, statement: &Statement) -> Option<NodeSet> {
+        let graph = self.graph();
+        let universe = self.universe;
+        let mut possible: Option<NodeSet> = None;
+        let mut narrow = |ids: &mut dyn Iterator<Item = NodeId>, with_tests: bool| {
+            let mut set = graph.empty_set();
+            for id in ids {
+                set.insert(id.index());
+                if with_tests {
+                    for &child in graph.children(id) {
+                        if graph.is_test(child) {
+                            set.insert(child.index());
+                        }
+                    }
+                }
+            }
+            match &mut possible {
+                Some(so_far) => so_far.intersect_with(&set),
+                None => possible = Some(set),
+            }
+        };
+        if let Some(tag) = statement.tags.first() {
+            narrow(&mut graph.tagged(tag).iter().copied(), true);
+        }
+        if !statement.paths.is_empty() {
+            let mut ids: Vec<NodeId> = Vec::new();
+            for path in &statement.paths {
+                let (absolute, wanted) = universe.filter_parts(path);
+                if absolute != universe.project_absolute {
+                    continue;
+                }
+                let project = &universe.project_parts;
+                if wanted.len() <= project.len() {
+                    // The project folder or one above it: every file is below.
+                    if wanted.iter().zip(project).all(|(a, b)| a == b) {
+                        ids.extend(universe.loaded.order.iter().copied());
+                    }
+                } else if wanted[..project.len()] == project[..] {
+                    ids.extend(universe.below(&wanted[project.len()..]).unwrap_or(&[]));
+                }
+            }
+            narrow(&mut ids.into_iter(), true);
+        }
+        if !statement.bare.is_empty() {
+            let in_project_folder = statement
+                .bare
+                .iter()
+                .any(|name| universe.project_parts.contains(&name.as_str()));
+            if !in_project_folder {
+                let loaded = universe.loaded;
+                let (by_part, by_name) = (loaded.by_part(graph), loaded.by_name(graph));
+                let mut ids: Vec<NodeId> = Vec::new();
+                for name in &statement.bare {
+                    ids.extend(by_part.get(name.as_str()).into_iter().flatten());
+                    ids.extend(by_name.get(name.as_str()).into_iter().flatten());
+                    ids.extend(
+                        loaded
+                            .order
+                            .iter()
+                            .filter(|&&id| *graph.node(id).package == **name),
+                    );
+                }
+                narrow(&mut ids.into_iter(), false);
+            }
+        }
+        if !statement.resource_types.is_empty() {
+            let mut ids = ResourceType::ALL
+                .iter()
+                .filter(|kind| statement.resource_types.iter().any(|k| k == kind.as_str()))
+                .flat_map(|&kind| graph.of_type(kind).iter().copied());
+            narrow(&mut ids, false);
+        }
+        if !statement.sources.is_empty() {
+            narrow(
+                &mut graph.of_type(ResourceType::Source).iter().copied(),
+                false,
+            );
+        }
+        if !statement.exposures.is_empty() {
+            narrow(
+                &mut graph.of_type(ResourceType::Exposure).iter().copied(),
+                false,
+            );
+        }
+        possible
     }
 
     /// `NodeSelector._should_include_node`, once per node and element.
@@ -273,19 +516,8 @@ impl<'u, 'g> Session<'u, 'g> {
             return false;
         }
         let graph = self.graph();
-        let node = graph.node(id);
-        if node.resource_type == ResourceType::Test
-            && let Some(parent) = first_parent(graph, id)
-        {
-            // `node.tags = nodes.get(depends_on[0]).tags`, or `[]` when the parent is not in
-            // the dict evaluated.
-            if visit.domain.set.contains(parent.index()) {
-                self.inherited.insert(id.index());
-                self.emptied.set(id.index(), false);
-            } else {
-                self.emptied.insert(id.index());
-            }
-        }
+        // A test's tags are now its first parent's, or `[]` when the parent is not in the dict
+        // evaluated (`node.tags = nodes.get(depends_on[0]).tags`): the current pass says so.
         let statement = visit.statement;
         let tags = self.tags(id);
         if !statement
@@ -487,7 +719,7 @@ impl<'u, 'g> Session<'u, 'g> {
 /// One element's pass over its nodes: which it visited.
 struct Visit<'s> {
     statement: &'s Statement,
-    domain: &'s Domain,
+    domain: &'s Domain<'s>,
     visited: NodeSet,
 }
 

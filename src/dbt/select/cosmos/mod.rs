@@ -21,6 +21,7 @@ use std::fmt;
 
 use super::{Side, TokenRef};
 use crate::dbt::graph::{DbtGraph, NodeId, NodeSet, ResourceType};
+pub use eval::Loaded as CosmosLoaded;
 use eval::{Domain, Session, Universe};
 use statement::Statement;
 
