@@ -1,13 +1,15 @@
 //! The JSON Schema of `monolint.toml`: the committed `docs/monolint.schema.json` is what the
-//! settings structs generate, and it accepts and rejects what monolint itself accepts and
-//! rejects on every config the repository shows.
+//! settings structs generate, it accepts and rejects what monolint itself accepts and rejects
+//! on every config the repository shows, and `docs/configuration.md` documents exactly its keys.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use monolint::config::Config;
 use serde_json::Value;
 
 const SCHEMA_FILE: &str = "docs/monolint.schema.json";
+const REFERENCE_FILE: &str = "docs/configuration.md";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -353,4 +355,259 @@ fn defaults_of(root: &Value, schema: &Value) -> Value {
         }
     }
     Value::Object(table)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The configuration reference documents every key
+
+/// Every key of the schema as (TOML table, key): `("", "fail-on")`, `("airflow.wrappers",
+/// "name")`, `("rules.model-not-scheduled", "exclude")`. A table that takes any key
+/// (`[severity]`, whose listed keys are the rules, for completion) counts as one key.
+fn schema_keys(root: &Value, schema: &Value, table: &str, keys: &mut BTreeSet<(String, String)>) {
+    for (key, property) in properties(root, schema) {
+        keys.insert((table.to_owned(), key.clone()));
+        let mut target = resolve(root, property);
+        if target["type"] == "array" {
+            target = resolve(root, &target["items"]);
+        }
+        let open = target
+            .get("additionalProperties")
+            .is_some_and(|additional| additional != false);
+        if target.get("properties").is_some() && !open {
+            let nested = if table.is_empty() {
+                key.clone()
+            } else {
+                format!("{table}.{key}")
+            };
+            schema_keys(root, target, &nested, keys);
+        }
+    }
+}
+
+/// A documented key: where the reference lists it, its table row and default cell (if any).
+struct Documented {
+    table: String,
+    key: String,
+    row: Option<String>,
+    default: Option<String>,
+}
+
+/// The cells of a Markdown table row.
+fn cells(line: &str) -> Vec<String> {
+    let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+    inner
+        .split('|')
+        .map(|cell| cell.trim().to_owned())
+        .collect()
+}
+
+/// The text between backticks, in order.
+fn code_spans(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+/// The keys `docs/configuration.md` documents: table headings (`` ## `[dbt]` ``,
+/// `` ### `[[airflow.wrappers]]` ``) and the rows of the key tables under them; under
+/// `[rules.<name>]`, the rule column names the table.
+fn documented_keys(reference: &str) -> Vec<Documented> {
+    let mut documented = Vec::new();
+    let mut table: Option<String> = None;
+    let mut columns: Vec<String> = Vec::new();
+    let lines: Vec<&str> = reference.lines().collect();
+    let mut in_code_block = false;
+    for (index, line) in lines.iter().enumerate() {
+        if line.starts_with("```") {
+            in_code_block = !in_code_block;
+            continue;
+        }
+        if in_code_block {
+            continue;
+        }
+        if line.starts_with('#') {
+            columns.clear();
+            let heading = line.trim_start_matches('#').trim();
+            table = if heading == "Top-level keys" {
+                Some(String::new())
+            } else {
+                code_spans(heading)
+                    .first()
+                    .filter(|span| span.starts_with('['))
+                    .map(|span| span.trim_matches(|c| c == '[' || c == ']').to_owned())
+            };
+            if let Some(path) = &table {
+                // The heading documents the table itself as a key of its parent.
+                let (parent, key) = match path.rsplit_once('.') {
+                    Some(("rules", "<name>")) => ("", "rules"),
+                    Some((parent, key)) => (parent, key),
+                    None => ("", path.as_str()),
+                };
+                if !key.is_empty() {
+                    documented.push(Documented {
+                        table: parent.to_owned(),
+                        key: key.to_owned(),
+                        row: None,
+                        default: None,
+                    });
+                }
+            }
+            continue;
+        }
+        let Some(table) = &table else { continue };
+        if !line.starts_with('|') {
+            columns.clear();
+            continue;
+        }
+        if lines
+            .get(index + 1)
+            .is_some_and(|next| next.starts_with("| ---"))
+        {
+            columns = cells(line);
+            continue;
+        }
+        let row = cells(line);
+        let column = |name: &str| {
+            columns
+                .iter()
+                .position(|column| column == name)
+                .and_then(|index| row.get(index))
+        };
+        if let (Some(rule), Some(option)) = (column("Rule"), column("Option")) {
+            for rule in code_spans(rule) {
+                for option in code_spans(option) {
+                    documented.push(Documented {
+                        table: format!("rules.{rule}"),
+                        key: option.to_owned(),
+                        row: Some(line.to_string()),
+                        default: column("Default").cloned(),
+                    });
+                }
+            }
+        } else if let Some(keys) = column("Key") {
+            for key in code_spans(keys) {
+                documented.push(Documented {
+                    table: table.clone(),
+                    key: key.to_owned(),
+                    row: Some(line.to_string()),
+                    default: column("Default").cloned(),
+                });
+            }
+        }
+    }
+    documented
+}
+
+#[test]
+fn configuration_reference_documents_every_key() {
+    let schema = schema();
+    let mut expected = BTreeSet::new();
+    schema_keys(&schema, &schema, "", &mut expected);
+    // Rules without options have no row: the rules section names them.
+    let reference = std::fs::read_to_string(root().join(REFERENCE_FILE)).unwrap();
+    let rules_section = reference
+        .split("## `[rules.<name>]`")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("a [rules.<name>] section");
+    let named_rules: BTreeSet<&str> = code_spans(rules_section).into_iter().collect();
+
+    let documented = documented_keys(&reference);
+    let mut listed: BTreeSet<(String, String)> = documented
+        .iter()
+        .map(|doc| (doc.table.clone(), doc.key.clone()))
+        .collect();
+    for (table, key) in &expected {
+        if table == "rules" && named_rules.contains(key.as_str()) {
+            listed.insert((table.clone(), key.clone()));
+        }
+    }
+    let show = |keys: Vec<&(String, String)>| -> String {
+        keys.iter()
+            .map(|(table, key)| match table.as_str() {
+                "" => format!("  {key}\n"),
+                table => format!("  [{table}] {key}\n"),
+            })
+            .collect()
+    };
+    let missing: Vec<_> = expected.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "{REFERENCE_FILE} does not document these keys of {SCHEMA_FILE}:\n{}",
+        show(missing)
+    );
+    let unknown: Vec<_> = listed.difference(&expected).collect();
+    assert!(
+        unknown.is_empty(),
+        "{REFERENCE_FILE} documents keys monolint does not have:\n{}",
+        show(unknown)
+    );
+    assert!(expected.len() > 20, "{expected:?}");
+}
+
+/// Where a row gives a default as one TOML value (`` `"warning"` ``, not a placeholder such as
+/// `` `<project>/target/manifest.json` ``), it is the schema's; where the schema allows a few
+/// values, the row names each (`` `2` or `3` ``).
+#[test]
+fn configuration_reference_states_defaults_and_values_as_the_schema() {
+    let schema = schema();
+    let reference = std::fs::read_to_string(root().join(REFERENCE_FILE)).unwrap();
+    let mut checked = 0;
+    for doc in documented_keys(&reference) {
+        let Some(row) = &doc.row else { continue };
+        let table = if doc.table.is_empty() {
+            &schema
+        } else {
+            doc.table.split('.').fold(&schema, |node, key| {
+                let property = properties(&schema, node)
+                    .into_iter()
+                    .find(|(name, _)| *name == key)
+                    .map(|(_, property)| property)
+                    .expect("a documented table is in the schema");
+                let target = resolve(&schema, property);
+                if target["type"] == "array" {
+                    resolve(&schema, &target["items"])
+                } else {
+                    target
+                }
+            })
+        };
+        let Some((_, property)) = properties(&schema, table)
+            .into_iter()
+            .find(|(name, _)| **name == doc.key)
+        else {
+            continue; // Reported by configuration_reference_documents_every_key.
+        };
+        let target = resolve(&schema, property);
+
+        let default_cell = doc.default.as_deref().unwrap_or_default();
+        let spans = code_spans(default_cell);
+        if let [literal] = spans.as_slice()
+            && default_cell.starts_with('`')
+            && default_cell.ends_with('`')
+            && let Ok(parsed) = toml::from_str::<toml::Table>(&format!("value = {literal}"))
+        {
+            let parsed = serde_json::to_value(&parsed["value"]).unwrap();
+            assert_eq!(
+                property.get("default"),
+                Some(&parsed),
+                "{}: the default in {REFERENCE_FILE} differs from the schema's",
+                doc.key
+            );
+            checked += 1;
+        }
+        for value in target
+            .get("enum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let spelled = format!("`{value}`");
+            assert!(
+                row.contains(&spelled),
+                "{}: {REFERENCE_FILE} does not name the value {spelled}",
+                doc.key
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "checked {checked}");
 }
