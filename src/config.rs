@@ -5,7 +5,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
+use serde_json::Value;
 use toml::Spanned;
 
 use crate::diagnostic::Severity;
@@ -13,48 +17,144 @@ use crate::error::{Error, Result};
 use crate::rules::{self, RuleMeta, RuleOptions};
 use crate::source::{SourceFile, Span};
 
+// The doc comments of the settings structs and their fields are also the descriptions editors
+// show for each key: they end up in the JSON Schema (`json_schema`).
+
 /// Everything `monolint.toml` can say. Every key is optional; see `docs/configuration.md`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(title = "monolint.toml")]
 pub struct Config {
-    /// Rules to run, by code, code prefix, name or group (default: every non-preview group).
+    /// Rules to run: codes (`X001`), code prefixes (`X`, `DBT`, `DAG`), names, groups or `all`
+    /// (default: every group but `preview`). `--select` replaces it.
+    #[schemars(with = "Vec<String>")]
     pub select: Option<Vec<Spanned<String>>>,
-    /// Rules not to run.
+    /// Rules not to run, chosen as in `select`. `--ignore` adds to it.
+    #[schemars(with = "Vec<String>")]
     pub ignore: Vec<Spanned<String>>,
-    /// Lowest severity that makes `check` exit 1.
+    /// Lowest severity that makes `check` exit 1. `--fail-on` overrides it.
+    #[schemars(extend("default" = "warning"))]
     pub fail_on: Option<Severity>,
+    /// `[dbt]`: where the dbt projects and their manifest are, and where they are deployed.
     pub dbt: DbtConfig,
+    /// `[airflow]`: where the DAG files are, the team's dbt wrappers, the Airflow version.
     pub airflow: AirflowConfig,
-    /// Severity per rule (code or name).
+    /// Severity per rule, by code or name, instead of the rule's default.
+    #[schemars(schema_with = "severity_table_schema")]
     pub severity: BTreeMap<Spanned<String>, Severity>,
     /// Options per rule, `[rules.<name>]`.
     pub rules: RuleOptions,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// The `[dbt]` table.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct DbtConfig {
-    /// dbt project folders, relative to the checked folder (default: every `dbt_project.yml`).
+    /// dbt project folders, relative to the checked folder (default: every folder holding a
+    /// `dbt_project.yml`).
     pub projects: Vec<String>,
-    /// The manifest to read, relative to the checked folder (default:
-    /// `<project>/target/manifest.json`).
+    /// The manifest to read, relative to the checked folder, when there is one project
+    /// (default: `<project>/target/manifest.json`). `--manifest` overrides it.
     pub manifest: Option<String>,
     /// Where folders of this repository are deployed: runtime path prefix (as DAGs write it)
     /// → folder relative to the checked folder, e.g. `"/usr/local/airflow/dags/dbt" = "dbt"`.
+    /// The longest matching prefix wins.
     pub path_map: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// The `[airflow]` table.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AirflowConfig {
-    /// DAG folders, relative to the checked folder (default: folders named `dags` and any
-    /// Python file that mentions both "airflow" and "dag", as Airflow's safe mode does).
+    /// DAG folders, relative to the checked folder; when set, only these are read (default:
+    /// folders named `dags` and any Python file that mentions both "airflow" and "dag", as
+    /// Airflow's safe mode does).
     pub dag_folders: Vec<String>,
     /// The team's own operators and helpers that run dbt, defined outside the DAG folders.
+    #[schemars(extend("default" = []))]
     pub wrappers: Vec<crate::airflow::invocations::wrapper::Wrapper>,
     /// The Airflow major version the DAGs run on (2 or 3). Without it, a DAG file importing
     /// from `airflow.sdk` counts as Airflow 3 and others as unknown.
     pub version: Option<crate::airflow::schedule::AirflowVersion>,
+}
+
+/// The JSON Schema of `monolint.toml`, for editors that validate and complete TOML with one.
+/// Committed as `docs/monolint.schema.json`; a test keeps the file current.
+///
+/// Draft 7, with nothing next to a `$ref` (taplo, behind VS Code's Even Better TOML, ignores
+/// such siblings, descriptions included).
+pub fn json_schema() -> Schema {
+    let mut settings = SchemaSettings::draft07();
+    // First, so that draft 7's own transforms (no siblings next to `$ref`) see its output.
+    settings
+        .transforms
+        .insert(0, Box::new(RecursiveTransform(for_toml)));
+    settings.into_generator().into_root_schema_for::<Config>()
+}
+
+/// TOML has no null: an `Option` field is an optional key, not a nullable one, and a `None`
+/// default is no default. Descriptions come from doc comments wrapped at 100 columns: each
+/// paragraph is unwrapped into one line.
+fn for_toml(schema: &mut Schema) {
+    if let Some(Value::Array(types)) = schema.get_mut("type") {
+        types.retain(|kind| kind != "null");
+        if let [kind] = types.as_slice() {
+            let kind = kind.clone();
+            schema.insert("type".to_owned(), kind);
+        }
+    }
+    if let Some(Value::Array(values)) = schema.get_mut("enum") {
+        values.retain(|value| !value.is_null());
+    }
+    if let Some(Value::Array(any_of)) = schema.get_mut("anyOf") {
+        any_of.retain(|option| option.get("type").is_none_or(|kind| kind != "null"));
+    }
+    if let Some(Value::Array(any_of)) = schema.get("anyOf")
+        && let [only] = any_of.as_slice()
+        && let Some(only) = only.as_object().cloned()
+    {
+        schema.remove("anyOf");
+        for (key, value) in only {
+            schema.insert(key, value);
+        }
+    }
+    if schema.get("default").is_some_and(Value::is_null) {
+        schema.remove("default");
+    }
+    if let Some(Value::String(description)) = schema.get_mut("description") {
+        *description = description
+            .split("\n\n")
+            .map(|paragraph| paragraph.split('\n').collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+    }
+}
+
+/// `[severity]`: each rule's code and name as a key (so editors complete them), with its
+/// default severity. Other spellings stay allowed here, as monolint matches rules ignoring
+/// case; `load` reports a key that names no rule.
+fn severity_table_schema(generator: &mut SchemaGenerator) -> Schema {
+    let severity = generator.subschema_for::<Severity>();
+    let mut properties = serde_json::Map::new();
+    for meta in rules::ALL {
+        let description = format!(
+            "{} {} ({} by default): {}",
+            meta.code,
+            meta.name,
+            meta.severity,
+            meta.summary()
+        );
+        for key in [meta.code, meta.name] {
+            let mut schema = severity.clone();
+            schema.insert("description".to_owned(), description.clone().into());
+            properties.insert(key.to_owned(), schema.to_value());
+        }
+    }
+    json_schema!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": severity,
+    })
 }
 
 /// A loaded config and the file it came from (for error spans).

@@ -72,6 +72,22 @@ pub enum AirflowVersion {
     V3,
 }
 
+// Written by hand: the config spells a version as a bare integer, which a derive would describe
+// as any `u8`.
+impl schemars::JsonSchema for AirflowVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AirflowVersion".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An Airflow major version: 2 or 3.",
+            "type": "integer",
+            "enum": [2, 3],
+        })
+    }
+}
+
 impl TryFrom<u8> for AirflowVersion {
     type Error = String;
 

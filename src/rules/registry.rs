@@ -1,17 +1,23 @@
 //! The list of every rule. Adding a rule adds one line here.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{Rule, RuleMeta};
 use super::{airflow, cross, dbt};
 
+// A rule struct is its own options, so it derives `Deserialize`, `Default` and `JsonSchema`
+// (for the config's JSON Schema); a rule missing one of them does not compile here.
 macro_rules! registry {
     ($($field:ident: $rule:ty),* $(,)?) => {
         /// The `[rules.<name>]` tables of the config: each rule's options.
-        #[derive(Debug, Default, Clone, Deserialize)]
+        #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
         #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
         pub struct RuleOptions {
-            $(pub $field: Option<$rule>,)*
+            $(
+                #[schemars(description = schema_description(&<$rule>::META))]
+                pub $field: Option<$rule>,
+            )*
         }
 
         /// Every rule's metadata, sorted by code.
@@ -40,4 +46,15 @@ registry! {
     stale_manifest: cross::stale_manifest::StaleManifest,
     cosmos_selector_divergence: cross::cosmos_selector_divergence::CosmosSelectorDivergence,
     interval_vars_empty_window: cross::interval_vars_empty_window::IntervalVarsEmptyWindow,
+}
+
+/// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.
+fn schema_description(meta: &RuleMeta) -> String {
+    format!(
+        "{} ({}, {} by default): {}",
+        meta.code,
+        meta.group,
+        meta.severity,
+        meta.summary()
+    )
 }

@@ -11,6 +11,7 @@
 //!
 //! Wrappers defined in the DAG folders need no declaration: monolint reads their code.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::argv::{calls_in_words, words};
@@ -19,22 +20,23 @@ use crate::airflow::value::{Call, Text, Value};
 use crate::dbt::cli::is_dbt_executable;
 use crate::source::Spanned;
 
-/// One `[[airflow.wrappers]]` entry.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// One `[[airflow.wrappers]]` entry: a team's own operator or helper that runs dbt.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Wrapper {
-    /// The callee: a class or function name, or its dotted import path.
+    /// The callee: its dotted import path (`acme_airflow.dbt.dbt_task`), or a plain name that
+    /// matches any callee of that name (`DbtRunOperator`).
     pub name: String,
     /// The keyword argument holding the dbt arguments: a command line or a list of words,
     /// with or without the leading `dbt`.
     pub argument: String,
-    /// The argument's position when it is passed positionally (0 is the first).
+    /// The dbt arguments' position when they are passed positionally (0 is the first).
     #[serde(default)]
     pub position: Option<usize>,
-    /// The argument holding the dbt project folder, when the wrapper takes one.
+    /// The keyword argument holding the dbt project folder, when the wrapper takes one.
     #[serde(default)]
     pub project_dir_argument: Option<String>,
-    /// The task id's position when it is passed positionally (else `task_id=`).
+    /// The task id's position when it is passed positionally (otherwise `task_id=`).
     #[serde(default)]
     pub task_id_position: Option<usize>,
 }

@@ -1,5 +1,6 @@
 //! DAG001: a DAG without an owner (or with Airflow's placeholder owner `airflow`).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::airflow::Dag;
@@ -8,10 +9,11 @@ use crate::diagnostic::Label;
 use crate::link::Monorepo;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-/// Options: `placeholders`, owner values that mean "nobody" (Airflow's default `airflow`).
-#[derive(Debug, Clone, Deserialize)]
+/// DAG001 with its options, `[rules.dag-owner-missing]` in the config.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct DagOwnerMissing {
+    /// Owner values that mean nobody owns the DAG (Airflow's default owner is `airflow`).
     pub placeholders: Vec<String>,
 }
 

@@ -1,12 +1,14 @@
 //! X005: a task runs dbt, but what it selects cannot be known statically.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diagnostic::Label;
 use crate::link::{Monorepo, Resolution};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// X005; it has no options (an empty `[rules.dbt-task-unresolved]` is allowed).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct DbtTaskUnresolved {}
 

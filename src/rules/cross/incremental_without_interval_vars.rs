@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::dbt::cli::{DbtCall, WrittenAs};
@@ -12,11 +13,11 @@ use crate::diagnostic::Label;
 use crate::link::Monorepo;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-/// Options: `interval-templates`, the Airflow template variables that carry the run's data
-/// interval.
-#[derive(Debug, Clone, Deserialize)]
+/// X004 with its options, `[rules.incremental-without-interval-vars]` in the config.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IncrementalWithoutIntervalVars {
+    /// The Airflow template variables that carry the run's data interval.
     pub interval_templates: Vec<String>,
 }
 

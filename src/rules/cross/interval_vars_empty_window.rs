@@ -2,6 +2,7 @@
 //! zero-length interval (Airflow 3's cron and delta trigger timetables): `data_interval_start`
 //! equals `data_interval_end`, so an incremental filter between them selects nothing.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::airflow::schedule::{AirflowVersion, Schedule};
@@ -12,12 +13,12 @@ use crate::diagnostic::Label;
 use crate::link::{DbtRun, Monorepo, Resolution};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-/// Options: `cron-data-intervals`, for deployments that set Airflow 3's
-/// `[scheduler] create_cron_data_intervals = True` (cron strings then get Airflow 2's
-/// data intervals).
-#[derive(Debug, Default, Clone, Deserialize)]
+/// X008 with its options, `[rules.interval-vars-empty-window]` in the config.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IntervalVarsEmptyWindow {
+    /// Whether the deployment sets Airflow 3's `[scheduler] create_cron_data_intervals = True`,
+    /// which gives cron strings Airflow 2's data intervals.
     pub cron_data_intervals: bool,
 }
 

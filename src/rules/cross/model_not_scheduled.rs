@@ -1,5 +1,6 @@
 //! X001: a model that no Airflow task runs never refreshes.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::dbt::graph::{DbtGraph, NodeSet, ResourceType};
@@ -8,10 +9,11 @@ use crate::diagnostic::Label;
 use crate::link::Monorepo;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-/// Options: `exclude`, a dbt selection of models meant to run outside Airflow.
-#[derive(Debug, Default, Clone, Deserialize)]
+/// X001 with its options, `[rules.model-not-scheduled]` in the config.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ModelNotScheduled {
+    /// Models meant to run outside Airflow, as dbt selectors (`tag:manual`, `path:models/legacy`).
     pub exclude: Vec<String>,
 }
 

@@ -1,6 +1,7 @@
 //! X003: a selection dbt rejects (the task fails at run time), or Cosmos rejects while
 //! rendering from a manifest (the DAG file fails to import).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::dbt::cli::SelectorDialect;
@@ -8,7 +9,8 @@ use crate::diagnostic::Label;
 use crate::link::{Monorepo, Resolution};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// X003; it has no options (an empty `[rules.selector-invalid]` is allowed).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SelectorInvalid {}
 

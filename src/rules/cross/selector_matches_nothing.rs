@@ -1,6 +1,7 @@
 //! X002: a `--select`/`--exclude` token that matches nothing: dbt only warns, the task stays
 //! green and runs less than intended.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::dbt::cli::SelectorDialect;
@@ -11,7 +12,8 @@ use crate::link::{Monorepo, Resolution, Token};
 use crate::rules::did_you_mean::closest;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// X002; it has no options (an empty `[rules.selector-matches-nothing]` is allowed).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SelectorMatchesNothing {}
 

@@ -1,6 +1,7 @@
 //! X006: the manifest was built before the last change to the dbt project, so monolint (and a
 //! Cosmos DAG rendering from it) sees another project than the one in the repository.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::dbt::checksum::Stale;
@@ -8,7 +9,8 @@ use crate::diagnostic::Label;
 use crate::link::Monorepo;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// X006; it has no options (an empty `[rules.stale-manifest]` is allowed).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct StaleManifest {}
 

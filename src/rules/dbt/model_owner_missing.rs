@@ -1,15 +1,17 @@
 //! DBT001: a model nobody owns: when it breaks, there is no one to page.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diagnostic::Label;
 use crate::link::Monorepo;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-/// Options: `meta-keys`, the `meta` keys that name an owner, in order of preference.
-#[derive(Debug, Clone, Deserialize)]
+/// DBT001 with its options, `[rules.model-owner-missing]` in the config.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ModelOwnerMissing {
+    /// The `meta` keys that name a model's owner, in order of preference.
     pub meta_keys: Vec<String>,
 }
 
