@@ -1,6 +1,7 @@
 //! X007: a Cosmos rendering from a manifest whose selection Cosmos reads differently from dbt:
 //! the DAG gets other tasks than `dbt build` with the same selection would run.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::dbt::cli::{DbtCall, SelectorDialect};
@@ -12,7 +13,8 @@ use crate::diagnostic::Label;
 use crate::link::{Monorepo, Resolution, Token};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// X007; it has no options (an empty `[rules.cosmos-selector-divergence]` is allowed).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CosmosSelectorDivergence {}
 
