@@ -56,8 +56,10 @@ impl Rule for CosmosSelectorDivergence {
             if cosmos_nodes == dbt_nodes {
                 continue;
             }
+            let Some(culprits) = culprit_tokens(graph, call, tokens) else {
+                continue;
+            };
             let divergence = Divergence::between(graph, &cosmos_nodes, &dbt_nodes);
-            let culprits = culprit_tokens(graph, call, tokens);
             let primary = culprits
                 .first()
                 .map(|token| token.span.clone())
@@ -113,9 +115,14 @@ fn dbt_selection(graph: &DbtGraph, call: &DbtCall) -> Option<Vec<NodeId>> {
     }
 }
 
-/// The `select`/`exclude` elements that select different nodes on their own. An element that
-/// Cosmos matches to nothing is left to `selector-matches-nothing`.
-fn culprit_tokens<'t>(graph: &DbtGraph, call: &DbtCall, tokens: &'t [Token]) -> Vec<&'t Token> {
+/// The `select`/`exclude` elements that select different nodes on their own. `None` when the
+/// difference comes from a `select` element Cosmos matches to nothing: `selector-matches-nothing`
+/// reports that one.
+fn culprit_tokens<'t>(
+    graph: &DbtGraph,
+    call: &DbtCall,
+    tokens: &'t [Token],
+) -> Option<Vec<&'t Token>> {
     let project_dir = call
         .project_dir
         .as_ref()
@@ -141,13 +148,21 @@ fn culprit_tokens<'t>(graph: &DbtGraph, call: &DbtCall, tokens: &'t [Token]) -> 
         })
         .collect();
     if !select_culprits.is_empty() || call.selector.is_some() {
-        return select_culprits;
+        return Some(select_culprits);
+    }
+    if tokens
+        .iter()
+        .any(|token| token.side == Side::Select && !token.matched)
+    {
+        return None;
     }
     // The selects agree one by one, so the excludes make the difference.
-    tokens
-        .iter()
-        .filter(|token| token.side == Side::Exclude && token.matched)
-        .collect()
+    Some(
+        tokens
+            .iter()
+            .filter(|token| token.side == Side::Exclude && token.matched)
+            .collect(),
+    )
 }
 
 fn ones(selection: &CosmosSelection) -> impl Iterator<Item = NodeId> + '_ {
