@@ -643,6 +643,44 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(self) -> Built {
+        let (by_unique_id, parents, children) = self.edges();
+        let (by_tag, by_type) = self.tag_and_type_indexes();
+        let project_name = if self.project_name.is_empty() {
+            root_package(&self.nodes, self.project_id.as_deref()).unwrap_or_default()
+        } else {
+            self.project_name
+        };
+        Built {
+            project_name,
+            dbt_version: self.dbt_version,
+            nodes: self.nodes,
+            parents,
+            children,
+            by_unique_id,
+            by_tag,
+            by_type,
+            groups: self.groups,
+            disabled: self.disabled,
+            selectors: self.selectors,
+        }
+    }
+}
+
+type Edges = (
+    HashMap<Box<str>, NodeId>,
+    Vec<Box<[NodeId]>>,
+    Vec<Box<[NodeId]>>,
+);
+
+type Indexes = (
+    HashMap<Box<str>, Vec<NodeId>>,
+    HashMap<ResourceType, Vec<NodeId>>,
+);
+
+impl Builder<'_> {
+    /// The unique id index, and each node's parents and children (sorted, deduplicated, only
+    /// among enabled nodes).
+    fn edges(&self) -> Edges {
         let by_unique_id: HashMap<Box<str>, NodeId> = self
             .nodes
             .iter()
@@ -665,38 +703,28 @@ impl<'a> Builder<'a> {
             }
             parents.push(ids.into_boxed_slice());
         }
+        let children = children.into_iter().map(Vec::into_boxed_slice).collect();
+        (by_unique_id, parents, children)
+    }
+
+    /// Nodes by tag and by resource type.
+    fn tag_and_type_indexes(&self) -> Indexes {
         let mut by_tag: HashMap<Box<str>, Vec<NodeId>> = HashMap::default();
         let mut by_type: HashMap<ResourceType, Vec<NodeId>> = HashMap::default();
         for (i, node) in self.nodes.iter().enumerate() {
+            let id = NodeId(i as u32);
             for tag in node.tags.iter() {
-                by_tag
-                    .entry(tag.clone())
-                    .or_default()
-                    .push(NodeId(i as u32));
+                // Looked up first: a key is allocated once per distinct tag, not per use.
+                match by_tag.get_mut(&**tag) {
+                    Some(ids) => ids.push(id),
+                    None => {
+                        by_tag.insert(tag.clone(), vec![id]);
+                    }
+                }
             }
-            by_type
-                .entry(node.resource_type)
-                .or_default()
-                .push(NodeId(i as u32));
+            by_type.entry(node.resource_type).or_default().push(id);
         }
-        let project_name = if self.project_name.is_empty() {
-            root_package(&self.nodes, self.project_id.as_deref()).unwrap_or_default()
-        } else {
-            self.project_name
-        };
-        Built {
-            project_name,
-            dbt_version: self.dbt_version,
-            nodes: self.nodes,
-            parents,
-            children: children.into_iter().map(Vec::into_boxed_slice).collect(),
-            by_unique_id,
-            by_tag,
-            by_type,
-            groups: self.groups,
-            disabled: self.disabled,
-            selectors: self.selectors,
-        }
+        (by_tag, by_type)
     }
 }
 
