@@ -17,7 +17,8 @@ pub struct Sizes {
     pub dag_files: usize,
 }
 
-/// Writes `dir/dbt/{dbt_project.yml,target/manifest.json}` and `dir/dags/*.py`.
+/// Writes `dir/dbt/{dbt_project.yml,target/manifest.json}`, the project's files and
+/// `dir/dags/*.py`.
 pub fn generate(template: &Path, dir: &Path, sizes: &Sizes) -> std::io::Result<()> {
     let template: Map<String, Value> = serde_json::from_slice(&std::fs::read(template)?)?;
     let models_per_replica = template["nodes"]
@@ -36,7 +37,7 @@ pub fn generate(template: &Path, dir: &Path, sizes: &Sizes) -> std::io::Result<(
         project.join("dbt_project.yml"),
         "name: acme\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: acme\n",
     )?;
-    write_manifest(&template, &project.join("target/manifest.json"), replicas)?;
+    write_manifest(&template, &project, replicas)?;
     let dags = dir.join("dags");
     std::fs::create_dir_all(&dags)?;
     for replica in 0..replicas.min(sizes.dag_files) {
@@ -51,11 +52,14 @@ pub fn generate(template: &Path, dir: &Path, sizes: &Sizes) -> std::io::Result<(
     Ok(())
 }
 
+/// Writes `project/target/manifest.json`, and each node's file (its code, with the checksum dbt
+/// would record for it), so the project on disk matches the manifest as after `dbt parse`.
 fn write_manifest(
     template: &Map<String, Value>,
-    path: &Path,
+    project: &Path,
     replicas: usize,
 ) -> std::io::Result<()> {
+    let path = project.join("target/manifest.json");
     let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
     out.write_all(b"{")?;
     let mut first_key = true;
@@ -73,7 +77,10 @@ fn write_manifest(
                 let mut first = true;
                 for replica in 0..replicas {
                     for entry in value.as_object().into_iter().flat_map(|m| m.values()) {
-                        let entry = rewrite(entry, replica);
+                        let mut entry = rewrite(entry, replica);
+                        if key == "nodes" {
+                            write_node_file(project, &mut entry)?;
+                        }
                         let id = entry["unique_id"].as_str().unwrap_or_default().to_owned();
                         let deps = entry["depends_on"]["nodes"]
                             .as_array()
@@ -130,6 +137,36 @@ fn write_manifest(
     }
     out.write_all(b"}}")?;
     out.flush()
+}
+
+/// Writes a node's file under the project: its code for SQL and Python files (recording the
+/// checksum of what was written), an empty file for the seeds' CSV and the properties YAML of
+/// generic tests.
+fn write_node_file(project: &Path, entry: &mut Value) -> std::io::Result<()> {
+    let Some(file) = entry["original_file_path"].as_str().map(str::to_owned) else {
+        return Ok(());
+    };
+    let path = project.join(&file);
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    if file.ends_with(".sql") || file.ends_with(".py") {
+        let code = entry["raw_code"].as_str().unwrap_or_default().to_owned();
+        std::fs::write(&path, &code)?;
+        entry["checksum"] = serde_json::json!({
+            "name": "sha256",
+            "checksum": monolint::dbt::checksum::file_checksum(&code),
+        });
+    } else if !path.exists() {
+        std::fs::write(&path, "")?;
+        if file.ends_with(".csv") {
+            entry["checksum"] = serde_json::json!({
+                "name": "sha256",
+                "checksum": monolint::dbt::checksum::file_checksum(""),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// `model.acme.stg_orders` → `model.acme.stg_orders_r7`; sources get `raw_r7`.
