@@ -229,14 +229,18 @@ impl<'g> Universe<'g> {
             .chain(path_parts(node.file.as_deref().unwrap_or_default()))
     }
 
-    /// `str(node.file_path)`, for the substring test of `path:` items with operators.
-    fn file_text(&self, node: &Node) -> String {
-        let parts: Vec<&str> = self.file_parts(node).collect();
-        let joined = parts.join("/");
+    /// Writes `str(node.file_path)` into `out` (cleared first), for the substring test of
+    /// `path:` items with operators: one buffer serves a whole scan.
+    fn write_file_text(&self, node: &Node, out: &mut String) {
+        out.clear();
         if self.project_absolute {
-            format!("/{joined}")
-        } else {
-            joined
+            out.push('/');
+        }
+        for (index, part) in self.file_parts(node).enumerate() {
+            if index > 0 {
+                out.push('/');
+            }
+            out.push_str(part);
         }
     }
 
@@ -256,6 +260,24 @@ impl<'g> Universe<'g> {
 fn path_parts(path: &str) -> impl Iterator<Item = &str> {
     path.split('/')
         .filter(|part| !part.is_empty() && *part != ".")
+}
+
+/// `".".join(parts) == wanted`, without building the joined string (it runs once per node).
+fn dotted_equals(parts: &[Box<str>], wanted: &str) -> bool {
+    let mut rest = wanted;
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            match rest.strip_prefix('.') {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        match rest.strip_prefix(&**part) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 /// Cosmos' `DbtNode.name`: the unique id after `<type>.<package>.`, with `.` as `_`
@@ -545,7 +567,11 @@ impl<'u, 'g> Session<'u, 'g> {
             return false;
         }
         if !statement.fqns.is_empty()
-            && (node.fqn.is_empty() || !any(&statement.fqns, Some(node.fqn.join(".").as_str())))
+            && (node.fqn.is_empty()
+                || !statement
+                    .fqns
+                    .iter()
+                    .any(|wanted| dotted_equals(&node.fqn, wanted)))
         {
             return false;
         }
@@ -637,8 +663,12 @@ impl<'u, 'g> Session<'u, 'g> {
         let nodes = domain.order.iter().copied();
         let roots: Vec<NodeId> = if name.contains("path:") {
             let wanted = after("path:").trim_end_matches('*');
+            let mut text = String::new();
             nodes
-                .filter(|&id| universe.file_text(graph.node(id)).contains(wanted))
+                .filter(|&id| {
+                    universe.write_file_text(graph.node(id), &mut text);
+                    text.contains(wanted)
+                })
                 .collect()
         } else if name.contains("tag:") {
             let wanted = after("tag:");
@@ -650,7 +680,7 @@ impl<'u, 'g> Session<'u, 'g> {
             nodes
                 .filter(|&id| {
                     let fqn = &graph.node(id).fqn;
-                    !fqn.is_empty() && fqn.join(".") == wanted
+                    !fqn.is_empty() && dotted_equals(fqn, wanted)
                 })
                 .collect()
         } else if name.contains("source:") || name.contains("exposure:") {
@@ -832,6 +862,25 @@ fn nested_equals(config: &Value, dotted: &str, expected: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn dotted_equals_is_join_then_compare() {
+        let parts: Vec<Box<str>> = ["shop", "marts", "orders"].map(Box::from).to_vec();
+        for wanted in [
+            "shop.marts.orders",
+            "shop.marts",
+            "shop.marts.orders.x",
+            "shopmarts.orders",
+            "",
+        ] {
+            assert_eq!(
+                dotted_equals(&parts, wanted),
+                parts.join(".") == wanted,
+                "{wanted}"
+            );
+        }
+        assert!(dotted_equals(&[], ""));
+    }
 
     #[test]
     fn nested_meta_walk() {
