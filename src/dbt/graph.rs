@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use fixedbitset::FixedBitSet;
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -687,21 +688,25 @@ impl Builder<'_> {
             .enumerate()
             .map(|(i, node)| (node.unique_id.clone(), NodeId(i as u32)))
             .collect();
-        let mut parents: Vec<Box<[NodeId]>> = Vec::with_capacity(self.nodes.len());
+        // Looking the dependencies up is most of the work, and independent per node.
+        let parents: Vec<Box<[NodeId]>> = (0..self.dependency_ends.len())
+            .into_par_iter()
+            .map(|node| {
+                let start = node.checked_sub(1).map_or(0, |i| self.dependency_ends[i]);
+                let mut ids: Vec<NodeId> = self.dependencies[start..self.dependency_ends[node]]
+                    .iter()
+                    .filter_map(|id| by_unique_id.get(id.as_ref()).copied())
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids.into_boxed_slice()
+            })
+            .collect();
         let mut children: Vec<Vec<NodeId>> = vec![Vec::new(); self.nodes.len()];
-        let mut start = 0;
-        for (child, &end) in self.dependency_ends.iter().enumerate() {
-            let mut ids: Vec<NodeId> = self.dependencies[start..end]
-                .iter()
-                .filter_map(|id| by_unique_id.get(id.as_ref()).copied())
-                .collect();
-            start = end;
-            ids.sort_unstable();
-            ids.dedup();
-            for parent in &ids {
+        for (child, ids) in parents.iter().enumerate() {
+            for parent in ids.iter() {
                 children[parent.index()].push(NodeId(child as u32));
             }
-            parents.push(ids.into_boxed_slice());
         }
         let children = children.into_iter().map(Vec::into_boxed_slice).collect();
         (by_unique_id, parents, children)
