@@ -644,8 +644,9 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(self) -> Built {
-        let (by_unique_id, parents, children) = self.edges();
-        let (by_tag, by_type) = self.tag_and_type_indexes();
+        // The tag and type indexes are built while the edges' sequential parts run.
+        let ((by_unique_id, parents, children), (by_tag, by_type)) =
+            rayon::join(|| self.edges(), || self.tag_and_type_indexes());
         let project_name = if self.project_name.is_empty() {
             root_package(&self.nodes, self.project_id.as_deref()).unwrap_or_default()
         } else {
