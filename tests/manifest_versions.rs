@@ -7,9 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use monolint::dbt::checksum::project_id;
 use monolint::dbt::graph::{DbtGraph, NodeId, ResourceType};
 use monolint::dbt::locate::yaml_entry;
-use monolint::dbt::manifest::{NEWEST_SCHEMA, OLDEST_SCHEMA, project_id};
+use monolint::dbt::manifest::{NEWEST_SCHEMA, OLDEST_SCHEMA};
 use monolint::dbt::select::{Request, select as select_nodes};
 use serde_json::{Map, Value};
 

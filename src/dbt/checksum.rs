@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use ignore::WalkBuilder;
+use md5::Md5;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -15,8 +16,17 @@ use super::project::DbtProject;
 /// whitespace (Python's `str.strip()`), as lowercase hex.
 pub fn file_checksum(text: &str) -> String {
     let stripped = text.trim_matches(is_python_whitespace);
-    let digest = Sha256::digest(stripped.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    hex(&Sha256::digest(stripped.as_bytes()))
+}
+
+/// dbt's `project_id`: the MD5 of the project's name, as lowercase hex. Manifests before
+/// dbt 1.6 (schema v10) name the root project only through it.
+pub fn project_id(name: &str) -> String {
+    hex(&Md5::digest(name.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// `str.isspace()`: Unicode whitespace plus the ASCII information separators.
@@ -119,7 +129,22 @@ fn files_under(project_dir: &Path, folder: &str, extensions: &[&str]) -> Vec<Str
 
 #[cfg(test)]
 mod tests {
-    use super::file_checksum;
+    use super::{file_checksum, project_id};
+
+    #[test]
+    fn project_id_is_the_md5_of_the_name() {
+        for (input, digest) in [
+            ("", "d41d8cd98f00b204e9800998ecf8427e"),
+            ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+            ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+            (
+                "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+                "57edf4a22be3c955ac49da2e2107b67a",
+            ),
+        ] {
+            assert_eq!(project_id(input), digest, "{input:?}");
+        }
+    }
 
     #[test]
     fn strips_like_python() {

@@ -548,7 +548,7 @@ fn root_package(nodes: &[Node], project_id: Option<&str>) -> Option<Box<str>> {
         .iter()
         .map(|node| &*node.package)
         .filter(|package| seen.insert(package))
-        .find(|package| manifest::project_id(package).eq_ignore_ascii_case(project_id))
+        .find(|package| super::checksum::project_id(package).eq_ignore_ascii_case(project_id))
         .map(Into::into)
 }
 

@@ -17,10 +17,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 
-mod project_id;
 mod split;
-
-pub use project_id::project_id;
 
 /// The oldest manifest layout monolint reads (dbt 1.3: `raw_sql` became `raw_code`).
 pub const OLDEST_SCHEMA: u32 = 7;
