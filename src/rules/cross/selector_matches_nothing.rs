@@ -66,13 +66,16 @@ impl Rule for SelectorMatchesNothing {
                     continue;
                 }
                 let (message, label) = match token.side {
-                    Side::Select if dialect == SelectorDialect::CosmosManifest => (
-                        format!("selector `{}` matches no enabled node", token.text),
-                        "no task is rendered for this, and Cosmos says nothing",
-                    ),
                     Side::Select => (
                         format!("selector `{}` matches no enabled node", token.text),
-                        "dbt only warns and runs nothing for this; the task still succeeds",
+                        match dialect {
+                            SelectorDialect::CosmosManifest => {
+                                "no task is rendered for this, and Cosmos says nothing"
+                            }
+                            SelectorDialect::Dbt => {
+                                "dbt only warns and runs nothing for this; the task still succeeds"
+                            }
+                        },
                     ),
                     Side::Exclude => (
                         format!("exclude selector `{}` matches no enabled node", token.text),

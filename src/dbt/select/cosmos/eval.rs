@@ -215,18 +215,10 @@ impl<'g> Universe<'g> {
     /// The parts of a node's `file_path` (project folder, `dbt_packages/<package>` for a
     /// package's node, then `original_file_path`), as pathlib splits them.
     fn file_parts<'n>(&'n self, node: &'n Node) -> impl Iterator<Item = &'n str> + 'n {
-        let package: &[&str] = if self.graph.is_root_project(node) || node.package.is_empty() {
-            &[]
-        } else {
-            &[PACKAGES_FOLDER]
-        };
-        let package_name = (!package.is_empty()).then_some(&*node.package);
         self.project_parts
             .iter()
             .copied()
-            .chain(package.iter().copied())
-            .chain(package_name)
-            .chain(path_parts(node.file.as_deref().unwrap_or_default()))
+            .chain(relative_parts(self.graph, node))
     }
 
     /// Writes `str(node.file_path)` into `out` (cleared first), for the substring test of
@@ -412,28 +404,25 @@ impl<'u, 'g> Session<'u, 'g> {
         // Cosmos iterates a Python set of graph results (hash order); graph order stands in.
         // Without graph items it visits every node of the domain; the nodes that cannot pass
         // the filters are skipped here, which changes nothing (see `Session::passes`).
-        let order: Vec<NodeId> = match &candidates {
-            Some(nodes) => nodes
-                .ones()
-                .map(|i| NodeId(i as u32))
-                .filter(|id| domain.set.contains(id.index()))
-                .collect(),
+        let only = candidates.map(|mut nodes| {
+            nodes.intersect_with(&domain.set);
+            nodes
+        });
+        let order: Cow<'_, [NodeId]> = match &only {
+            Some(nodes) => Cow::Owned(nodes.ones().map(|i| NodeId(i as u32)).collect()),
             None => match self.can_pass(statement) {
                 Some(mut possible) => {
                     possible.intersect_with(&domain.set);
-                    self.universe.loaded.ordered(&possible)
+                    Cow::Owned(self.universe.loaded.ordered(&possible))
                 }
-                None => domain.order.to_vec(),
+                None => Cow::Borrowed(&domain.order[..]),
             },
         };
         self.passes.push(Pass {
             domain: domain.set.clone(),
-            only: candidates.map(|mut nodes| {
-                nodes.intersect_with(&domain.set);
-                nodes
-            }),
+            only,
         });
-        for id in order {
+        for &id in order.iter() {
             if self.include(&mut visit, id) {
                 selected.insert(id.index());
             }
@@ -488,23 +477,18 @@ impl<'u, 'g> Session<'u, 'g> {
             narrow(&mut ids.into_iter(), true);
         }
         if !statement.bare.is_empty() {
-            let in_project_folder = statement
-                .bare
-                .iter()
-                .any(|name| universe.project_parts.contains(&name.as_str()));
-            if !in_project_folder {
+            // A name of the project folder or of the root project matches every root node; an
+            // installed package's name is a part of its nodes' paths (`dbt_packages/<name>`).
+            let matches_root = statement.bare.iter().any(|name| {
+                universe.project_parts.contains(&name.as_str()) || **name == *graph.project_name
+            });
+            if !matches_root {
                 let loaded = universe.loaded;
                 let (by_part, by_name) = (loaded.by_part(graph), loaded.by_name(graph));
                 let mut ids: Vec<NodeId> = Vec::new();
                 for name in &statement.bare {
                     ids.extend(by_part.get(name.as_str()).into_iter().flatten());
                     ids.extend(by_name.get(name.as_str()).into_iter().flatten());
-                    ids.extend(
-                        loaded
-                            .order
-                            .iter()
-                            .filter(|&&id| *graph.node(id).package == **name),
-                    );
                 }
                 narrow(&mut ids.into_iter(), false);
             }
