@@ -61,14 +61,14 @@
 #
 # The output is deterministic: rerunning on unchanged inputs rewrites identical bytes.
 set -euo pipefail
+# shellcheck source=lib/dbt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/dbt.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FIXTURES="$ROOT/tests/fixtures/dbt"
 FIXTURE_PROFILES="$ROOT/tests/fixtures/dbt-profiles"
 CASES_DIR="$ROOT/tests/oracle/dbt-ls"
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 DBT_LINE="${DBT_LINE:-}"
 case "$DBT_LINE" in
@@ -89,12 +89,7 @@ case "$DBT_LINE" in
 esac
 DBT="$VENV/bin/dbt"
 
-# A clean dbt environment: nothing from the caller's DBT_* settings.
-while IFS= read -r var; do
-  unset "$var"
-done < <(compgen -e | grep '^DBT_' || true)
-export DBT_SEND_ANONYMOUS_USAGE_STATS=false
-export DBT_NO_VERSION_CHECK=true
+clean_dbt_env
 export NO_COLOR=1
 
 # The .cases file of project NAME: the CASES of a NAME:CASES entry of PROJECTS, else NAME.
@@ -120,15 +115,6 @@ if [[ ! -x "$DBT" ]]; then
   fi
 fi
 
-# True when the project's packages.yml or dependencies.yml lists at least one package.
-has_packages() {
-  local f
-  for f in "$1/packages.yml" "$1/dependencies.yml"; do
-    [[ -f "$f" ]] || continue
-    grep -Eq '^[[:space:]]*-[[:space:]]*(package|local|git|tarball|private):' "$f" && return 0
-  done
-  return 1
-}
 
 selected=("$@")
 ((${#selected[@]} > 0)) || selected=("${PROJECTS[@]%%:*}")

@@ -90,8 +90,8 @@ PYTHON="${PYTHON:-python3}"
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false
 export DBT_NO_VERSION_CHECK=true
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=lib/dbt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/dbt.sh"
 
 ensure_venv() {
   local stamp="$VENV/.pins"
@@ -149,15 +149,6 @@ duckdb_files() {
     \( -name '*.duckdb' -o -name '*.duckdb.wal' \) -print 2>/dev/null | LC_ALL=C sort
 }
 
-# True when the project's packages.yml or dependencies.yml lists at least one package.
-has_packages() {
-  local f
-  for f in "$1/packages.yml" "$1/dependencies.yml"; do
-    [[ -f "$f" ]] || continue
-    grep -Eq '^[[:space:]]*-[[:space:]]*(package|local|git|tarball|private):' "$f" && return 0
-  done
-  return 1
-}
 
 parse_project() {
   local dir="$1" profiles rel status=0

@@ -500,15 +500,10 @@ zipp==4.1.2
   esac
 }
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
-# A clean dbt environment: nothing from the caller's DBT_* settings.
-while IFS= read -r var; do
-  unset "$var"
-done < <(compgen -e | grep '^DBT_' || true)
-export DBT_SEND_ANONYMOUS_USAGE_STATS=false
-export DBT_NO_VERSION_CHECK=true
+# shellcheck source=lib/dbt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/dbt.sh"
+clean_dbt_env
 
 # Installs dbt-core $CORE and dbt-duckdb $DUCKDB into $1, unless it holds exactly these pins.
 ensure_venv() {
@@ -531,15 +526,6 @@ ensure_venv() {
   printf '%s' "$CONSTRAINTS" > "$stamp"
 }
 
-# True when the project's packages.yml or dependencies.yml lists at least one package.
-has_packages() {
-  local f
-  for f in "$1/packages.yml" "$1/dependencies.yml"; do
-    [[ -f "$f" ]] || continue
-    grep -Eq '^[[:space:]]*-[[:space:]]*(package|local|git|tarball|private):' "$f" && return 0
-  done
-  return 1
-}
 
 # Copies tests/fixtures/dbt/ to $1 without build output, so local packages (`../utils_pkg`)
 # resolve as in the repository.
