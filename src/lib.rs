@@ -16,6 +16,7 @@ pub mod map;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod workspace;
 pub mod yaml;
 
@@ -52,6 +53,9 @@ pub struct Report {
     pub summary: Summary,
     /// Findings left out because the baseline records them (`check --baseline`).
     pub baselined: usize,
+    /// Findings left out by suppression comments, `meta.monolint.ignore` or
+    /// `[per-file-ignores]`.
+    pub suppressed: usize,
 }
 
 /// Figures about the monorepo, printed under the findings.
@@ -90,6 +94,7 @@ pub fn check_workspace(
     rule_args: &RuleArgs,
 ) -> Result<Report> {
     let selection = RuleSelection::resolve(config, rule_args)?;
+    let per_file = suppress::PerFileIgnores::new(&config.per_file_ignores)?;
     let (repo, problems) = link_workspace(workspace)?;
     let rules = config.rules.instantiate();
     let mut diagnostics: Vec<Diagnostic> = rules
@@ -103,12 +108,28 @@ pub fn check_workspace(
         .flatten()
         .collect();
     diagnostics.sort_by(Diagnostic::cmp_for_output);
+    let diagnostics = diagnostic::merge_same_line(diagnostics);
+    let enabled: Vec<&'static rules::RuleMeta> = selection.enabled.iter().map(|(m, _)| *m).collect();
+    let unused_rule = &rules::monolint::unused_suppression::UnusedSuppression::META;
+    let outcome = suppress::apply(
+        &repo,
+        &per_file,
+        &enabled,
+        selection.severity_of(unused_rule).map(|severity| (unused_rule, severity)),
+        diagnostics,
+    );
+    let mut diagnostics = outcome.kept;
+    if !outcome.unused.is_empty() {
+        diagnostics.extend(outcome.unused);
+        diagnostics.sort_by(Diagnostic::cmp_for_output);
+    }
     Ok(Report {
         summary: summarize(&repo),
         diagnostics,
         problems,
         fail_on: selection.fail_on,
         baselined: 0,
+        suppressed: outcome.suppressed,
     })
 }
 

@@ -219,18 +219,22 @@ impl Monorepo {
         self.node_file_span(project, id)
     }
 
+    /// A node's own file (SQL, CSV or the YAML that defines it), read once.
+    pub fn node_file(&self, project: usize, id: NodeId) -> Arc<SourceFile> {
+        let graph = &self.projects[project].graph;
+        self.project_file(project, &node_path(graph, graph.node(id)))
+    }
+
     /// The first code line of a node's own file (SQL, CSV or the YAML that defines it).
     pub fn node_file_span(&self, project: usize, id: NodeId) -> Span {
-        let node = self.projects[project].graph.node(id);
-        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let file = self.node_file(project, id);
         let range = locate::first_code_line(file.text());
         Span::new(file, range.start as u32..range.end as u32)
     }
 
     /// The first line of a node's own file containing `needle`.
     pub fn node_line_containing(&self, project: usize, id: NodeId, needle: &str) -> Option<Span> {
-        let node = self.projects[project].graph.node(id);
-        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let file = self.node_file(project, id);
         let range = locate::line_containing(file.text(), needle)?;
         Some(Span::new(file, range.start as u32..range.end as u32))
     }

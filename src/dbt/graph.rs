@@ -323,6 +323,15 @@ impl DbtGraph {
         std::str::from_utf8(self.text.get(range.start..range.end)?).ok()
     }
 
+    /// Whether a node's code or `meta` contains `needle` as written in the manifest (JSON
+    /// escaped): a quick test before decoding either.
+    pub fn mentions(&self, node: &Node, needle: &str) -> bool {
+        [node.code, node.source_meta, node.meta, node.config_meta]
+            .into_iter()
+            .filter_map(|range| self.text_of(range))
+            .any(|text| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+    }
+
     /// A node's `meta` merged with its `config.meta` (`config.meta` wins). A source table's
     /// `meta` is merged over its source's, as dbt 1.8 and later write it; older dbt left the
     /// source's in `source_meta` only.

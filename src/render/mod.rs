@@ -118,6 +118,12 @@ fn summary_lines(report: &Report) -> String {
             parts.join(", ")
         ));
     }
+    if report.suppressed > 0 {
+        out.push_str(&format!(
+            "{} suppressed in the code or config not shown.\n",
+            plural(report.suppressed, "problem")
+        ));
+    }
     if report.baselined > 0 {
         out.push_str(&format!(
             "{} in the baseline not shown.\n",

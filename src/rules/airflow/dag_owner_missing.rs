@@ -29,6 +29,7 @@ declare_rule!(DagOwnerMissing {
     code: "DAG001",
     name: "dag-owner-missing",
     group: Ownership,
+    preset: Strict,
     severity: Warning,
 });
 

@@ -16,6 +16,7 @@ declare_rule!(DbtTaskUnresolved {
     code: "X005",
     name: "dbt-task-unresolved",
     group: Correctness,
+    preset: Strict,
     severity: Info,
 });
 

@@ -46,6 +46,7 @@ declare_rule!(IncrementalWithoutIntervalVars {
     code: "X004",
     name: "incremental-without-interval-vars",
     group: Correctness,
+    preset: Recommended,
     severity: Warning,
 });
 
@@ -109,7 +110,8 @@ impl Rule for IncrementalWithoutIntervalVars {
                         )
                         .with_help(
                             "filter on `var('start_date')` and `var('end_date')` inside `{% if is_incremental() %}`, and pass them from the DAG as `{{ data_interval_start }}` and `{{ data_interval_end }}`",
-                        );
+                        )
+                        .about(project, id);
                     report.emit(diagnostic);
                     continue;
                 }
@@ -200,6 +202,7 @@ impl IncrementalWithoutIntervalVars {
         };
         let mut diagnostic = report.diagnostic(message, Label::new(span, label));
         for model in models {
+            diagnostic = diagnostic.about(project, model.model);
             let node = graph.node(model.model);
             let span = repo
                 .node_line_containing(project, model.model, "is_incremental")

@@ -21,6 +21,7 @@ declare_rule!(ModelNotScheduled {
     code: "X001",
     name: "model-not-scheduled",
     group: Correctness,
+    preset: Recommended,
     severity: Warning,
 });
 
@@ -63,7 +64,8 @@ impl Rule for ModelNotScheduled {
                         format!("model `{}` is not run by any DAG", node.name),
                         Label::new(repo.node_span(project, id), label),
                     )
-                    .with_help(help);
+                    .with_help(help)
+                    .about(project, id);
                 report.emit(diagnostic);
             }
         }

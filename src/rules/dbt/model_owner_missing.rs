@@ -27,6 +27,7 @@ declare_rule!(ModelOwnerMissing {
     code: "DBT001",
     name: "model-owner-missing",
     group: Ownership,
+    preset: Strict,
     severity: Warning,
 });
 
@@ -60,7 +61,8 @@ impl Rule for ModelOwnerMissing {
                         "add `config: {{meta: {{{}: <team>}}}}` to its YAML entry, `+meta: {{{}: <team>}}` to its folder in dbt_project.yml, or put it in a group that has an owner",
                         self.meta_keys.first().map_or("owner", String::as_str),
                         self.meta_keys.first().map_or("owner", String::as_str),
-                    ));
+                    ))
+                    .about(project, id);
                 report.emit(diagnostic);
             }
         }
