@@ -1,6 +1,10 @@
 //! Joins the two halves: resolves every dbt call of every Airflow task to the nodes it runs,
 //! producing the read-only [`Monorepo`] every rule sees.
 
+mod coverage;
+
+pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};

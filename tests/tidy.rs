@@ -28,7 +28,11 @@ fn codes_and_names_are_unique_and_sorted() {
                 digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit())
             })
         });
-        assert!(prefix_ok, "{}: codes are X###, DBT###, DAG### or ML###", meta.code);
+        assert!(
+            prefix_ok,
+            "{}: codes are X###, DBT###, DAG### or ML###",
+            meta.code
+        );
         assert!(
             meta.name
                 .chars()
@@ -141,7 +145,12 @@ fn rules_index_is_current() {
     for meta in ALL {
         index.push_str(&format!(
             "| {} | [{}](../rules/{}.md) | {} | {} | {} | {} |\n",
-            meta.code, meta.name, meta.name, meta.group, meta.preset, meta.severity,
+            meta.code,
+            meta.name,
+            meta.name,
+            meta.group,
+            meta.preset,
+            meta.severity,
             meta.summary()
         ));
     }

@@ -15,6 +15,7 @@ use super::extract::extract_file;
 use super::invocations::wrapper::Wrapper;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
+use super::unseen;
 use crate::error::Error;
 use crate::source::{SourceFile, Span};
 
@@ -104,10 +105,9 @@ impl ParsedFiles {
             .par_iter()
             .map(|&(position, module)| {
                 let file = &module_files[module];
-                (
-                    position,
-                    extract_file(file.source.clone(), &file.tree, Some(&modules)),
-                )
+                let mut extracted = extract_file(file.source.clone(), &file.tree, Some(&modules));
+                extracted.unread_dbt = unseen::unread_dbt_calls(&file.tree, &extracted);
+                (position, extracted)
             })
             .collect();
         for (position, file) in extracted {
@@ -187,6 +187,7 @@ fn unreadable(source: Arc<SourceFile>, error: Error) -> DagFile {
         tasks: Vec::new(),
         problems: vec![error],
         airflow_version: None,
+        unread_dbt: Vec::new(),
     }
 }
 

@@ -11,8 +11,8 @@ use super::{
 use crate::baseline::Baseline;
 use crate::config::RuleArgs;
 use crate::diagnostic::Severity;
-use crate::rules::Preset;
 use crate::render::{Format, RenderOptions, render};
+use crate::rules::Preset;
 use crate::{CheckOptions, check};
 
 #[derive(Debug, Args)]

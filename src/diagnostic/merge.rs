@@ -87,7 +87,11 @@ mod tests {
     use crate::rules::ALL;
     use crate::source::{SourceFile, Span};
 
-    fn finding(file: &std::sync::Arc<SourceFile>, range: std::ops::Range<u32>, message: &str) -> Diagnostic {
+    fn finding(
+        file: &std::sync::Arc<SourceFile>,
+        range: std::ops::Range<u32>,
+        message: &str,
+    ) -> Diagnostic {
         Diagnostic::new(
             ALL[0],
             Severity::Warning,

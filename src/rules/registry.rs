@@ -47,6 +47,7 @@ registry! {
     stale_manifest: cross::stale_manifest::StaleManifest,
     cosmos_selector_divergence: cross::cosmos_selector_divergence::CosmosSelectorDivergence,
     interval_vars_empty_window: cross::interval_vars_empty_window::IntervalVarsEmptyWindow,
+    model_manual_only: cross::model_manual_only::ModelManualOnly,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

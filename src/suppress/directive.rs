@@ -141,7 +141,8 @@ fn next_code_line(lines: &[&str], index: usize, style: CommentStyle) -> usize {
         .skip(index + 1)
         .find(|(_, line)| {
             let trimmed = line.trim();
-            !trimmed.is_empty() && comment_start(line, style) != Some(line.len() - line.trim_start().len())
+            !trimmed.is_empty()
+                && comment_start(line, style) != Some(line.len() - line.trim_start().len())
         })
         .map_or(index + 2, |(i, _)| i + 1)
 }

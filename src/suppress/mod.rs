@@ -35,7 +35,9 @@ impl PerFileIgnores {
         let mut entries = Vec::new();
         for (pattern, names) in table {
             let glob = Glob::new(pattern).map_err(|error| {
-                Error::new(format!("invalid glob `{pattern}` in `[per-file-ignores]`: {error}"))
+                Error::new(format!(
+                    "invalid glob `{pattern}` in `[per-file-ignores]`: {error}"
+                ))
             })?;
             let mut rules = Vec::new();
             for name in names {
@@ -53,9 +55,9 @@ impl PerFileIgnores {
     }
 
     fn covers(&self, path: &str, rule: &RuleMeta) -> bool {
-        self.entries.iter().any(|(glob, rules)| {
-            glob.is_match(path) && rules.iter().any(|r| r.code == rule.code)
-        })
+        self.entries
+            .iter()
+            .any(|(glob, rules)| glob.is_match(path) && rules.iter().any(|r| r.code == rule.code))
     }
 }
 
@@ -280,9 +282,7 @@ fn unused_finding(
         return None;
     };
     let span = place_span(repo, written);
-    Some(
-        Diagnostic::new(meta, severity, message, Label::new(span, label)).with_help(help),
-    )
+    Some(Diagnostic::new(meta, severity, message, Label::new(span, label)).with_help(help))
 }
 
 const REMOVE_IT: &str = "remove it: the finding it was written for is gone";
