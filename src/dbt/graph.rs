@@ -261,6 +261,8 @@ pub struct DbtGraph {
     config_ranges: OnceLock<Vec<Option<TextRange>>>,
     /// What Cosmos loads of the graph, built on first use by its selector.
     cosmos: OnceLock<CosmosLoaded>,
+    /// The manifest's macros by name, read on first use (see `macro_code`).
+    macros: OnceLock<HashMap<String, Vec<manifest::macros::MacroEntry>>>,
 }
 
 impl DbtGraph {
@@ -314,6 +316,7 @@ impl DbtGraph {
             index: OnceLock::new(),
             config_ranges: OnceLock::new(),
             cosmos: OnceLock::new(),
+            macros: OnceLock::new(),
         };
         Ok((graph, warning))
     }
@@ -470,6 +473,33 @@ impl DbtGraph {
     }
 
     /// Whether a node belongs to the root project rather than an installed package.
+    /// The code of the macro an unqualified call `name(...)` in a node of `package` reaches:
+    /// the root project's, else the node's own package's (dbt's search order, leaving out its
+    /// internal macros). With `namespace` (`pkg.name(...)`), that package's.
+    pub fn macro_code(&self, name: &str, package: &str, namespace: Option<&str>) -> Option<String> {
+        let macros = self.macros.get_or_init(|| {
+            let mut by_name: HashMap<String, Vec<manifest::macros::MacroEntry>> =
+                HashMap::default();
+            for entry in manifest::macros::read(&self.text) {
+                by_name.entry(entry.name.clone()).or_default().push(entry);
+            }
+            by_name
+        });
+        let candidates = macros.get(name)?;
+        let wanted: Vec<&str> = match namespace {
+            Some(namespace) => vec![namespace],
+            None => vec![&*self.project_name, package],
+        };
+        let entry = wanted
+            .iter()
+            .find_map(|package| candidates.iter().find(|m| m.package == *package))?;
+        let range = TextRange {
+            start: entry.sql.start,
+            end: entry.sql.end,
+        };
+        serde_json::from_str(self.text_of(Some(range))?).ok()
+    }
+
     pub fn is_root_project(&self, node: &Node) -> bool {
         *node.package == *self.project_name
     }
