@@ -41,6 +41,11 @@ pub struct Config {
     /// Rules not to run, chosen as in `select`. `--ignore` adds to it.
     #[schemars(with = "Vec<String>")]
     pub ignore: Vec<Spanned<String>>,
+    /// Who owns a model: `dag` (the default), the owner of a DAG that runs it, as most teams
+    /// work, unless the model declares its own; `model`, only an owner the model declares
+    /// (`meta.owner` or its group's).
+    #[schemars(extend("default" = "dag"))]
+    pub ownership: Option<OwnershipMode>,
     /// Lowest severity that makes `check` exit 1. `--fail-on` overrides it.
     #[schemars(extend("default" = "warning"))]
     pub fail_on: Option<Severity>,
@@ -56,6 +61,17 @@ pub struct Config {
     /// Rules not reported in some files: a glob, relative to the checked folder, of the files
     /// findings point at → rule selectors, e.g. `"dags/legacy/**" = ["X002"]`.
     pub per_file_ignores: BTreeMap<String, Vec<String>>,
+}
+
+/// Who owns a model (see `Config::ownership`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OwnershipMode {
+    /// The owner of a DAG that runs the model, unless the model declares its own.
+    #[default]
+    Dag,
+    /// Only the owner the model declares.
+    Model,
 }
 
 /// The `[dbt]` table.

@@ -114,7 +114,16 @@ pub fn check_workspace(
 ) -> Result<Report> {
     let selection = RuleSelection::resolve(config, rule_args)?;
     let per_file = suppress::PerFileIgnores::new(&config.per_file_ignores)?;
-    let (repo, problems) = link_workspace(workspace)?;
+    let (mut repo, problems) = link_workspace(workspace)?;
+    repo.ownership = link::Ownership {
+        mode: config.ownership.unwrap_or_default(),
+        placeholders: config
+            .rules
+            .dag_owner_missing
+            .clone()
+            .unwrap_or_default()
+            .placeholders,
+    };
     let rules = config.rules.instantiate();
     let mut diagnostics: Vec<Diagnostic> = rules
         .par_iter()

@@ -53,6 +53,28 @@ pub struct Monorepo {
     files: FileCache,
     /// For each project: its files that differ from the manifest, computed on first use.
     stale: Vec<OnceLock<Vec<Stale>>>,
+    /// How the team assigns owners (the config's `ownership` and owner placeholders).
+    pub ownership: Ownership,
+}
+
+/// How the team assigns owners.
+#[derive(Debug, Clone)]
+pub struct Ownership {
+    pub mode: crate::config::OwnershipMode,
+    /// DAG owners that mean nobody (`[rules.dag-owner-missing] placeholders`).
+    pub placeholders: Vec<String>,
+}
+
+impl Default for Ownership {
+    fn default() -> Self {
+        Ownership {
+            mode: Default::default(),
+            placeholders: crate::airflow::owner::DEFAULT_PLACEHOLDERS
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+        }
+    }
 }
 
 impl Monorepo {
@@ -139,6 +161,7 @@ impl Monorepo {
             runs,
             runs_by_node,
             files: FileCache::default(),
+            ownership: Ownership::default(),
         }
     }
 

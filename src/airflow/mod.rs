@@ -8,6 +8,7 @@ pub mod invocations;
 pub mod links;
 pub mod model;
 pub mod modules;
+pub mod owner;
 pub mod parse;
 pub mod python_json;
 pub mod python_task;
