@@ -3,7 +3,7 @@
 
 mod coverage;
 
-pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models};
+pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models, writes};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -48,6 +48,7 @@ registry! {
     cosmos_selector_divergence: cross::cosmos_selector_divergence::CosmosSelectorDivergence,
     interval_vars_empty_window: cross::interval_vars_empty_window::IntervalVarsEmptyWindow,
     model_manual_only: cross::model_manual_only::ModelManualOnly,
+    model_scheduled_twice: cross::model_scheduled_twice::ModelScheduledTwice,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

@@ -125,6 +125,27 @@ pub fn split_tokens(argument: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// The nodes of `resource_types` that selectors written as on dbt's command line select
+/// (a rule's option such as `exclude = ["tag:manual"]`); an invalid selection selects none.
+pub fn nodes_matching(
+    graph: &DbtGraph,
+    selectors: &[String],
+    resource_types: &[ResourceType],
+) -> NodeSet {
+    if selectors.is_empty() {
+        return graph.empty_set();
+    }
+    let request = Request {
+        select: selectors
+            .iter()
+            .flat_map(|s| split_tokens(s).map(|(_, t)| t))
+            .collect(),
+        resource_types: resource_types.to_vec(),
+        ..Request::default()
+    };
+    select(graph, &request).map_or_else(|_| graph.empty_set(), |s| s.nodes)
+}
+
 /// Selects nodes for one dbt call, as dbt-core's `NodeSelector.get_selected` does.
 pub fn select(graph: &DbtGraph, request: &Request) -> Result<Selection, SelectorError> {
     let named = match request.selector {

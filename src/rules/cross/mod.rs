@@ -6,6 +6,7 @@ pub mod incremental_without_interval_vars;
 pub mod interval_vars_empty_window;
 pub mod model_manual_only;
 pub mod model_not_scheduled;
+pub mod model_scheduled_twice;
 pub mod selector_invalid;
 pub mod selector_matches_nothing;
 pub mod stale_manifest;
