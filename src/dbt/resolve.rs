@@ -120,7 +120,12 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
         Ok(selection) => {
             mark_unmatched(&mut tokens, &selection.unmatched);
             Resolution::Selected {
-                nodes: selection.nodes.ones().map(|i| NodeId(i as u32)).collect(),
+                nodes: selection
+                    .nodes
+                    .ones()
+                    .map(|i| NodeId(i as u32))
+                    .filter(|&id| call.command.executes(graph.node(id)))
+                    .collect(),
                 tokens,
                 yaml_selector: selection.yaml_selector,
             }
@@ -182,7 +187,9 @@ fn cosmos_rendering(
                 .map(|i| NodeId(i as u32))
                 .filter(|&id| {
                     let node = graph.node(id);
-                    resource_types.contains(&node.resource_type) && !node.is_empty()
+                    resource_types.contains(&node.resource_type)
+                        && !node.is_empty()
+                        && call.command.executes(node)
                 })
                 .collect();
             Resolution::Selected {
