@@ -432,3 +432,41 @@ fn two_projects_and_a_path_map() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/monorepo-two-projects");
     insta::assert_snapshot!(transcript(&dir, &["check"]));
 }
+
+/// A broken or unused dbt project found by discovery, and a file outside the DAG folders that
+/// only mentions Airflow, are warnings: the run goes on with the rest.
+#[test]
+fn broken_inputs_found_by_discovery_are_warnings() {
+    let scratch = Scratch::example();
+    std::fs::create_dir_all(scratch.path("tests/fixtures/empty")).unwrap();
+    std::fs::write(scratch.path("tests/fixtures/empty/dbt_project.yml"), "").unwrap();
+    std::fs::create_dir_all(scratch.path("docs")).unwrap();
+    std::fs::write(
+        scratch.path("docs/airflow_dag_notes.py"),
+        "How our airflow DAG works: {not python\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_in(&scratch.0, &["check", "--format", "concise"], &[]);
+    assert_eq!(code, 1, "findings decide the exit code:\n{stderr}");
+    assert!(
+        stdout.contains("X002"),
+        "the project is still checked:\n{stdout}"
+    );
+    assert!(
+        stderr.contains("skipped the dbt project `tests/fixtures/empty`")
+            && stderr.contains("tests/fixtures/empty/dbt_project.yml"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("docs/airflow_dag_notes.py:1:") && stderr.contains("skipped: not Python"),
+        "{stderr}"
+    );
+    // Named by the user, the same project stops the run.
+    std::fs::write(
+        scratch.path("monolint.toml"),
+        "[dbt]\nprojects = [\"tests/fixtures/empty\"]\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run_in(&scratch.0, &["check"], &[]);
+    assert_eq!(code, 2, "{stderr}");
+}

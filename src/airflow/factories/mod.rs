@@ -133,7 +133,8 @@ pub fn expand(files: &mut [DagFile], context: &Context) -> Vec<DagFile> {
 /// reported unknown (`dbt-task-unresolved`) rather than "not scheduled".
 fn unresolved_factory(factory: &FactoryCall, reason: Spanned<String>) -> Task {
     Task {
-        task_id: None,
+        // Named after the call, for messages: it stands for every task the call builds.
+        task_id: Some(format!("{}(...)", factory.call.name())),
         call: factory.call.clone(),
         dag: None,
         group_default_args: Vec::new(),
@@ -159,7 +160,8 @@ impl Loader<'_> {
         let unknown = |reason: String| Spanned::new(reason, item.span.clone());
         let Some(path) = item.value.as_str() else {
             return Err(unknown(format!(
-                "the {what} this factory reads is {}",
+                "the {what} of the DAGs built here is known only when Airflow imports the file \
+                 (it is {})",
                 item.value.describe()
             )));
         };
