@@ -143,14 +143,13 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         .ignore_syntax
         .unwrap_or(airflow::ignore::IgnoreSyntax::default_for(airflow_version));
     let ignores = airflow_ignores(workspace, ignore_syntax);
-    let ignored = |shown: &str| {
-        workspace
-            .dag_files
-            .iter()
-            .find(|file| file.display == shown)
-            .is_some_and(|file| ignores.iter().any(|ignore| ignore.ignores(&file.path)))
-    };
-    dag_files.skip_dag_files(ignored);
+    let ignored: std::collections::HashSet<&str> = workspace
+        .dag_files
+        .iter()
+        .filter(|file| ignores.iter().any(|ignore| ignore.ignores(&file.path)))
+        .map(|file| file.display.as_str())
+        .collect();
+    dag_files.skip_dag_files(|shown| ignored.contains(shown));
     let mut problems = Vec::new();
     let mut loaded_projects = Vec::new();
     let mut skipped = Vec::new();

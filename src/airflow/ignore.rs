@@ -181,11 +181,6 @@ impl AirflowIgnore {
             Some(rules) => self.matches(relative, false, rules),
         }
     }
-
-    /// The DAG folder these files belong to.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
 }
 
 #[cfg(test)]

@@ -644,13 +644,14 @@ fn datetime(item: Item, timezone: Option<&Item>) -> Item {
     )
 }
 
-/// The dates of `default_args`, in their own `timezone`.
+/// The dates of `default_args`, in their own `timezone`, and the callbacks dag-factory
+/// imports from `<callback>_name` + `<callback>_file`.
 fn dates_in(default_args: Item) -> Item {
     let Value::Dict(pairs) = &default_args.value else {
         return default_args;
     };
     let timezone = default_args.value.get("timezone").cloned();
-    let pairs = pairs
+    let mut pairs: Vec<(Item, Item)> = pairs
         .iter()
         .map(|(key, value)| match key.value.as_str().as_deref() {
             Some("start_date" | "end_date") => {
@@ -659,7 +660,44 @@ fn dates_in(default_args: Item) -> Item {
             _ => (key.clone(), value.clone()),
         })
         .collect();
+    with_file_callbacks(&mut pairs);
     Item::new(Value::Dict(pairs), default_args.span)
+}
+
+/// `on_failure_callback_name: notify` + `on_failure_callback_file: /path/cb.py`: dag-factory
+/// imports the function and passes it as `on_failure_callback`.
+fn with_file_callbacks(pairs: &mut Vec<(Item, Item)>) {
+    let value_of = |pairs: &[(Item, Item)], key: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k.value.as_str().as_deref() == Some(key))
+            .map(|(_, v)| v.clone())
+    };
+    for callback in [
+        "on_execute_callback",
+        "on_success_callback",
+        "on_failure_callback",
+        "on_retry_callback",
+        "on_skipped_callback",
+        "sla_miss_callback",
+    ] {
+        let (Some(name), Some(file)) = (
+            value_of(pairs, &format!("{callback}_name")),
+            value_of(pairs, &format!("{callback}_file")),
+        ) else {
+            continue;
+        };
+        let path = match (name.value.as_str(), file.value.as_str()) {
+            (Some(name), Some(file)) => Value::Path(format!("{file}:{name}")),
+            _ => Value::Unknown(format!("the `{callback}` dag-factory imports")),
+        };
+        let key = Item::new(
+            Value::Str(Text::literal(callback, name.span.clone(), false)),
+            name.span.clone(),
+        );
+        pairs.push((key, Item::new(path, name.span)));
+    }
 }
 
 /// `schedule: "None"`: dag-factory passes `None`.
@@ -667,5 +705,29 @@ fn none_string_is_none(item: Item) -> Item {
     match item.value.as_str().as_deref() {
         Some("None" | "none") => Item::new(Value::None, item.span),
         _ => item,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_declares_dags_over_its_default_block() {
+        let text = "default:\n  default_args:\n    owner: sales\n    on_failure_callback_name: alert\n    on_failure_callback_file: /opt/airflow/dags/alerts.py\n  schedule: None\ndaily:\n  default_args:\n    retries: 3\n  tasks:\n    - task_id: run\n      operator: airflow.operators.bash.BashOperator\n      bash_command: dbt run -s tag:a\n    - task_id: check\n      operator: airflow.operators.empty.EmptyOperator\n      dependencies: [run]\n";
+        let file = SourceFile::new("dags/daily.yml", text);
+        let built = build_file(file, &Defaults::default());
+        let dag = &built.dags[0];
+        assert_eq!(dag.id(), "daily");
+        assert!(matches!(dag.kwarg("schedule").unwrap().value, Value::None));
+        let owner = dag.default_arg("owner").unwrap().unwrap();
+        assert_eq!(owner.value.as_str().as_deref(), Some("sales"));
+        assert_eq!(owner.span.text(), "sales");
+        assert!(dag.default_arg("on_failure_callback").unwrap().is_some());
+        let run = &built.tasks[0];
+        assert_eq!(run.dbt_calls[0].select[0].value, "tag:a");
+        assert_eq!(run.dbt_calls[0].select[0].span.text(), "tag:a");
+        assert_eq!(run.call.kwarg("retries").unwrap().value.describe(), "3");
+        assert_eq!(built.tasks[1].upstream, ["run"]);
     }
 }

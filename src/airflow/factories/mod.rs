@@ -196,7 +196,7 @@ impl Loader<'_> {
         entries
     }
 
-    /// A repository file as a source file; `None` when it cannot be read.
+    /// A repository file as a source file, or why it cannot be read.
     fn read(&self, shown: &str) -> Result<Arc<SourceFile>, Error> {
         let path = self.disk_path(shown);
         let text = std::fs::read_to_string(&path).map_err(|error| Error::io(&path, &error))?;
