@@ -470,3 +470,30 @@ fn broken_inputs_found_by_discovery_are_warnings() {
     let (code, _, stderr) = run_in(&scratch.0, &["check"], &[]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// A YAML selector that needs an environment variable nobody sets (and without a default) is
+/// not statically known: never resolved on its Jinja text.
+#[test]
+fn selector_needing_an_unset_env_var_is_not_statically_known() {
+    let jaffle = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dbt/jaffle");
+    let dir = std::env::temp_dir().join(format!("monolint-cli-jinja-{}", std::process::id()));
+    copy_dir(&jaffle, &dir);
+    let selectors = dir.join("selectors.yml");
+    let mut text = std::fs::read_to_string(&selectors).unwrap();
+    text.push_str(
+        "  - name: from_env\n    definition: \"config.database:{{ env_var('MONOLINT_TEST_UNSET_DATABASE') }}\"\n",
+    );
+    std::fs::write(&selectors, text).unwrap();
+    let project = dir.to_string_lossy().into_owned();
+    let (code, stdout, stderr) = run_in(
+        &dir,
+        &["ls", "--project-dir", &project, "--selector", "from_env"],
+        &[],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stderr.contains("not statically known") && stderr.contains("MONOLINT_TEST_UNSET_DATABASE"),
+        "{stderr}"
+    );
+}

@@ -115,6 +115,7 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
         indirect,
         resource_types,
         include_empty: call.command == DbtCommand::List,
+        vars: call.vars.as_ref(),
     };
     match select::select(graph, &request) {
         Ok(selection) => {

@@ -326,10 +326,16 @@ fn build_file(file: Arc<SourceFile>, defaults: &Defaults) -> DagFile {
                 crate::source::Span::new(file.clone(), key.span.start as u32..key.span.end as u32);
             let warning = Error::at(
                 span,
-                format!("dag-factory cannot build the DAG `{name}`: its value is not a mapping"),
-                "here",
+                format!(
+                    "dag-factory cannot build this file's DAGs: `{name}` is not a mapping of DAG \
+                     arguments"
+                ),
+                "read as a dag_id",
             )
-            .with_help("dag-factory fails on the whole file, so none of its DAGs exist")
+            .with_help(
+                "dag-factory logs the error and the file declares no DAG; leave the file out \
+                 with `suffix=[...]` or `.airflowignore` if it holds no DAG",
+            )
             .into_warning();
             return dag_file(file, Vec::new(), Vec::new(), vec![warning]);
         }
