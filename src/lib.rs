@@ -193,6 +193,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         path_map: &workspace.path_map,
         dag_folder_of: &dag_folder_of,
         ignore_syntax,
+        dag_factory_major: workspace.dag_factory_major,
     };
     let built = airflow::factories::expand(&mut dag_files, &factory_context);
     dag_files.extend(built);

@@ -36,6 +36,8 @@ pub struct Workspace {
     pub airflow_version: Option<crate::airflow::schedule::AirflowVersion>,
     /// The Airflow version the repository's requirements, constraints and images pin.
     pub airflow_pinned: Option<crate::airflow::schedule::AirflowVersion>,
+    /// The major version of dag-factory the repository pins (0 or 1).
+    pub dag_factory_major: Option<u32>,
     /// `[airflow] ignore-file-syntax`.
     pub ignore_syntax: Option<crate::airflow::ignore::IgnoreSyntax>,
 }
@@ -105,6 +107,7 @@ pub fn discover(
     let mut project_dirs = Vec::new();
     let mut python_files = Vec::new();
     let mut pins = Vec::new();
+    let mut dag_factory_pins = Vec::new();
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .filter_entry(|entry| {
@@ -129,10 +132,10 @@ pub fn discover(
             }
             Some(name) if name.ends_with(".py") => python_files.push(path),
             Some(name) if crate::airflow::version::may_pin(name) => {
-                if let Ok(text) = std::fs::read_to_string(&path)
-                    && let Some(version) = crate::airflow::version::pinned_in(name, &text)
-                {
-                    pins.push(version);
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    pins.extend(crate::airflow::version::pinned_in(name, &text));
+                    dag_factory_pins
+                        .extend(crate::airflow::version::dag_factory_pinned_in(name, &text));
                 }
             }
             _ => {}
@@ -216,6 +219,7 @@ pub fn discover(
         wrappers: config.airflow.wrappers.clone(),
         airflow_version: config.airflow.version,
         airflow_pinned: crate::airflow::version::agreed(pins),
+        dag_factory_major: crate::airflow::version::agreed(dag_factory_pins),
         ignore_syntax: config.airflow.ignore_file_syntax,
     })
 }

@@ -158,6 +158,7 @@ fn extract_folder(folder: &str) -> Vec<DagFile> {
         wrappers: Vec::new(),
         airflow_version: Some(airflow_of(folder)),
         airflow_pinned: None,
+        dag_factory_major: None,
         ignore_syntax: None,
     };
     let (repo, _) = monolint::link_workspace(&workspace).unwrap();

@@ -92,6 +92,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
         wrappers: loaded.config.airflow.wrappers.clone(),
         airflow_version: loaded.config.airflow.version,
         airflow_pinned: None,
+        dag_factory_major: None,
         ignore_syntax: loaded.config.airflow.ignore_file_syntax,
     };
     let args = RuleArgs {

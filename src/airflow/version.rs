@@ -30,7 +30,7 @@ pub fn pinned_in(file_name: &str, text: &str) -> Option<AirflowVersion> {
 }
 
 /// One version when all hints agree.
-pub fn agreed(versions: impl IntoIterator<Item = AirflowVersion>) -> Option<AirflowVersion> {
+pub fn agreed<T: PartialEq + Copy>(versions: impl IntoIterator<Item = T>) -> Option<T> {
     let mut versions = versions.into_iter();
     let first = versions.next()?;
     versions.all(|v| v == first).then_some(first)
@@ -40,10 +40,19 @@ pub fn agreed(versions: impl IntoIterator<Item = AirflowVersion>) -> Option<Airf
 /// `apache-airflow = "^2.9"`. A bare lower bound below 3 (`>=2.7`) may install Airflow 3: not
 /// a pin.
 fn from_requirement(line: &str) -> Option<AirflowVersion> {
-    let at = line.find("apache-airflow")?;
-    let rest = &line[at + "apache-airflow".len()..];
+    major_version(requirement_major(line, "apache-airflow", 3)?)
+}
+
+/// The major version of `package` a requirement line pins. A lower bound alone pins nothing
+/// unless it is already the newest major version, `newest`.
+fn requirement_major(line: &str, package: &str, newest: u32) -> Option<u32> {
+    let at = line.find(package)?;
+    if line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_') {
+        return None; // another package whose name ends with this one
+    }
+    let rest = &line[at + package.len()..];
     if rest.starts_with(['-', '_']) {
-        return None; // a provider or the task SDK, not Airflow itself
+        return None; // a provider or a plugin, not the package itself
     }
     let rest = match rest.strip_prefix('[') {
         Some(extras) => extras.split_once(']')?.1,
@@ -59,11 +68,24 @@ fn from_requirement(line: &str) -> Option<AirflowVersion> {
         .next()?
         .parse()
         .ok()?;
-    let lower_bound_only = operator.contains(">=") || operator.contains('>');
-    if lower_bound_only && major < 3 && !version.contains("<3") {
+    let lower_bound_only = operator.contains('>');
+    if lower_bound_only && major < newest && !version.contains(&format!("<{newest}")) {
         return None;
     }
-    major_version(major)
+    Some(major)
+}
+
+/// The major version of dag-factory a requirements, constraints or `pyproject.toml` file pins
+/// (its YAML files and loader differ between 0.x and 1.x).
+pub fn dag_factory_pinned_in(file_name: &str, text: &str) -> Option<u32> {
+    if file_name.starts_with("Dockerfile") {
+        return None;
+    }
+    let majors = text
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default())
+        .filter_map(|line| requirement_major(line, "dag-factory", 1));
+    agreed(majors)
 }
 
 /// `FROM apache/airflow:3.0.2`, `FROM astrocrpublic.azurecr.io/runtime:3.0-4` (Astro Runtime 3

@@ -35,8 +35,10 @@ pub(super) fn build(
 ) -> Result<Vec<DagFile>, Spanned<String>> {
     let call = &factory.call;
     let missing = |what: &str| Spanned::new(format!("the {what} is not given"), call.span.clone());
-    // dag-factory before 1 only: `DagFactory` and `default_args_config_path`.
-    let before_1 = factory.library == Library::DagFactoryGenerate
+    // dag-factory before 1: pinned so, or using what only it has (`DagFactory`,
+    // `default_args_config_path`).
+    let before_1 = loader.context.dag_factory_major == Some(0)
+        || factory.library == Library::DagFactoryGenerate
         || call.kwarg("default_args_config_path").is_some()
         || call.kwarg("default_args_config_dict").is_some();
     let dag_folder = loader.dag_folder.clone().unwrap_or_default();

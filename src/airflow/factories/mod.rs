@@ -97,6 +97,8 @@ pub struct Context<'a> {
     /// How `.airflowignore` files are read: dag-factory 1 honours those of the folder it
     /// loads YAML files from.
     pub ignore_syntax: crate::airflow::ignore::IgnoreSyntax,
+    /// The major version of dag-factory the repository pins, when it pins one.
+    pub dag_factory_major: Option<u32>,
 }
 
 /// Builds the DAGs of every factory call of `files`; returns them as extra DAG files (one per
