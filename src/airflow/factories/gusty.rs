@@ -345,16 +345,40 @@ fn build_dag(loader: &Loader, call: &Call, folder: &str) -> DagFile {
             }
         }
     }
-    builder.dependencies(
-        &levels,
-        &specs,
-        kwarg("wait_for_defaults"),
-        dag_default_args.as_ref(),
-    );
+    // The sensors' arguments: gusty's defaults, `create_dag`'s, then `METADATA.yml`'s.
+    let mut wait_for_defaults = kwarg("wait_for_defaults")
+        .map(|d| kwargs_of(&d))
+        .unwrap_or_default();
+    for (key, value) in meta("wait_for_defaults")
+        .map(|d| kwargs_of(&d))
+        .unwrap_or_default()
+    {
+        wait_for_defaults.retain(|(k, _)| *k != key);
+        wait_for_defaults.push((key, value));
+    }
+    let sensors = Sensors {
+        defaults: wait_for_defaults,
+        dag_default_args: dag_default_args.clone(),
+    };
+    builder.dependencies(&levels, &specs, &sensors);
+    let names = |key: &str| -> Vec<String> {
+        meta(key)
+            .and_then(|v| v.value.as_list().map(<[Item]>::to_vec))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| item.value.as_str())
+            .collect()
+    };
+    builder.leaf_tasks(&levels, &specs, &names("leaf_tasks"), &names("root_tasks"));
     let latest_only = meta("latest_only")
         .and_then(|l| l.value.truthy())
         .unwrap_or(true);
-    builder.latest_only(&levels, latest_only, dag_default_args.as_ref(), &source);
+    let root = RootDependencies {
+        root_tasks: names("root_tasks"),
+        external: meta("external_dependencies"),
+        latest_only,
+    };
+    builder.root_dependencies(&levels, &specs, &root, &sensors, &source);
     for (down, up) in builder.edges.clone() {
         let up_id = builder.tasks[up].id().to_owned();
         add_upstream(&mut builder.tasks, down, &up_id);
@@ -555,8 +579,7 @@ impl Builder {
         &mut self,
         levels: &[Level],
         specs: &[(usize, String, Item)],
-        wait_for_defaults: Option<Item>,
-        dag_default_args: Option<&Item>,
+        sensors: &Sensors,
     ) {
         let find_task = |id: &str| specs.iter().position(|(_, spec_id, _)| spec_id == id);
         let names = |item: Option<&Item>| -> Vec<String> {
@@ -628,27 +651,161 @@ impl Builder {
                 continue;
             };
             for (dag_id, task_id, span) in external_pairs(external) {
-                let sensor = self.wait_for(
-                    &dag_id,
-                    &task_id,
-                    &span,
-                    wait_for_defaults.as_ref(),
-                    dag_default_args,
-                );
+                let sensor = self.wait_for(&dag_id, &task_id, &span, sensors);
                 self.edges.insert((task, sensor));
+            }
+        }
+        // Then groups' own `external_dependencies`: their first tasks wait.
+        for (index, level) in levels.iter().enumerate() {
+            if level.parent.is_none() {
+                continue;
+            }
+            let Some((_, external)) = level
+                .metadata
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "external_dependencies")
+            else {
+                continue;
+            };
+            for (dag_id, task_id, span) in external_pairs(external) {
+                let sensor = self.wait_for(&dag_id, &task_id, &span, sensors);
+                let roots = self.ends(&Self::members(levels, index), false);
+                self.connect(&roots, &[sensor]);
+            }
+        }
+    }
+
+    /// Whether a task or group (its members) waits for something outside it.
+    fn has_upstream(&self, members: &[usize]) -> bool {
+        self.edges
+            .iter()
+            .any(|&(down, up)| members.contains(&down) && !members.contains(&up))
+    }
+
+    /// Whether something outside a task or group waits for it.
+    fn has_downstream(&self, members: &[usize]) -> bool {
+        self.edges
+            .iter()
+            .any(|&(down, up)| members.contains(&up) && !members.contains(&down))
+    }
+
+    /// The DAG folder's own tasks and its subfolders' groups, by name.
+    fn top_objects(levels: &[Level], specs: &[(usize, String, Item)]) -> Vec<(String, Vec<usize>)> {
+        let mut objects: Vec<(String, Vec<usize>)> = levels[0]
+            .tasks
+            .iter()
+            .map(|&task| (specs[task].1.clone(), vec![task]))
+            .collect();
+        for (index, level) in levels.iter().enumerate() {
+            if level.parent == Some(0) {
+                objects.push((level.name.clone(), Self::members(levels, index)));
+            }
+        }
+        objects
+    }
+
+    /// `leaf_tasks` (of the DAG's `METADATA.yml`): they wait for every task and group that
+    /// nothing waits for.
+    fn leaf_tasks(
+        &mut self,
+        levels: &[Level],
+        specs: &[(usize, String, Item)],
+        leaves: &[String],
+        roots: &[String],
+    ) {
+        if leaves.is_empty() {
+            return;
+        }
+        let leaf_tasks: Vec<usize> = levels[0]
+            .tasks
+            .iter()
+            .copied()
+            .filter(|&task| leaves.contains(&specs[task].1))
+            .collect();
+        for (name, members) in Self::top_objects(levels, specs) {
+            if leaves.contains(&name) || roots.contains(&name) || self.has_downstream(&members) {
+                continue;
+            }
+            let last = self.ends(&members, true);
+            self.connect(&leaf_tasks, &last);
+        }
+    }
+
+    /// What goes first in the DAG: `root_tasks`, the DAG's own `external_dependencies`
+    /// sensors, then gusty's `latest_only` task, each upstream of every task and group that
+    /// has no upstream yet.
+    fn root_dependencies(
+        &mut self,
+        levels: &[Level],
+        specs: &[(usize, String, Item)],
+        root: &RootDependencies,
+        sensors: &Sensors,
+        source: &Arc<SourceFile>,
+    ) {
+        let mut objects = Self::top_objects(levels, specs);
+        for (index, task) in self.tasks.iter().enumerate() {
+            if task.call.name() == "ExternalTaskSensor" {
+                objects.push((task.id().to_owned(), vec![index]));
+            }
+        }
+        let root_tasks: Vec<usize> = levels[0]
+            .tasks
+            .iter()
+            .copied()
+            .filter(|&task| root.root_tasks.contains(&specs[task].1))
+            .collect();
+        if !root_tasks.is_empty() {
+            for (name, members) in &objects {
+                let waits_only_for_sensors = self.edges.iter().all(|&(down, up)| {
+                    !members.contains(&down)
+                        || members.contains(&up)
+                        || self.tasks[up].id().starts_with("wait_for_")
+                });
+                if root.root_tasks.contains(name) || !waits_only_for_sensors {
+                    continue;
+                }
+                let first = self.ends(members, false);
+                self.connect(&first, &root_tasks);
+            }
+        }
+        if let Some(external) = &root.external {
+            let mut new_sensors = Vec::new();
+            for (dag_id, task_id, span) in external_pairs(external) {
+                new_sensors.push(self.wait_for(&dag_id, &task_id, &span, sensors));
+            }
+            for (_, members) in &objects {
+                if self.has_upstream(members) {
+                    continue;
+                }
+                let first = self.ends(members, false);
+                let others: Vec<usize> = new_sensors
+                    .iter()
+                    .copied()
+                    .filter(|sensor| !members.contains(sensor))
+                    .collect();
+                self.connect(&first, &others);
+            }
+            for sensor in new_sensors {
+                if !objects.iter().any(|(_, members)| members == &vec![sensor]) {
+                    objects.push((self.tasks[sensor].id().to_owned(), vec![sensor]));
+                }
+            }
+        }
+        if root.latest_only {
+            let latest = self.latest_only(sensors.dag_default_args.as_ref(), source);
+            for (_, members) in &objects {
+                if self.has_upstream(members) {
+                    continue;
+                }
+                let first = self.ends(members, false);
+                self.connect(&first, &[latest]);
             }
         }
     }
 
     /// The `wait_for_...` sensor of gusty's external dependencies (made once per pair).
-    fn wait_for(
-        &mut self,
-        dag_id: &str,
-        task_id: &str,
-        span: &Span,
-        defaults: Option<&Item>,
-        dag_default_args: Option<&Item>,
-    ) -> usize {
+    fn wait_for(&mut self, dag_id: &str, task_id: &str, span: &Span, sensors: &Sensors) -> usize {
         let name = if task_id == "all" {
             format!("wait_for_DAG_{dag_id}")
         } else {
@@ -683,11 +840,9 @@ impl Builder {
             "retries".to_owned(),
             Item::new(Value::Int(60), span.clone()),
         ));
-        if let Some(defaults) = defaults {
-            for (key, value) in kwargs_of(defaults) {
-                kwargs.retain(|(k, _)| *k != key);
-                kwargs.push((key, value));
-            }
+        for (key, value) in &sensors.defaults {
+            kwargs.retain(|(k, _)| k != key);
+            kwargs.push((key.clone(), value.clone()));
         }
         let call = Call {
             callee: "airflow.sensors.external_task.ExternalTaskSensor".to_owned(),
@@ -696,22 +851,18 @@ impl Builder {
             unknown_splat: false,
             span: span.clone(),
         };
-        self.tasks
-            .push(operator_task(name, call, 0, dag_default_args, Vec::new()));
+        self.tasks.push(operator_task(
+            name,
+            call,
+            0,
+            sensors.dag_default_args.as_ref(),
+            Vec::new(),
+        ));
         self.tasks.len() - 1
     }
 
-    /// gusty's `latest_only` task, upstream of every task and group that has no upstream yet.
-    fn latest_only(
-        &mut self,
-        levels: &[Level],
-        enabled: bool,
-        dag_default_args: Option<&Item>,
-        source: &Arc<SourceFile>,
-    ) {
-        if !enabled {
-            return;
-        }
+    /// gusty's `latest_only` task.
+    fn latest_only(&mut self, dag_default_args: Option<&Item>, source: &Arc<SourceFile>) -> usize {
         let span = source.first_line_span();
         let call = Call {
             callee: "airflow.operators.latest_only.LatestOnlyOperator".to_owned(),
@@ -724,33 +875,8 @@ impl Builder {
                 ),
             )],
             unknown_splat: false,
-            span: span.clone(),
+            span,
         };
-        let latest = self.tasks.len();
-        let mut targets: Vec<Vec<usize>> = levels[0].tasks.iter().map(|&t| vec![t]).collect();
-        for (index, level) in levels.iter().enumerate() {
-            if level.parent == Some(0) {
-                targets.push(Self::members(levels, index));
-            }
-        }
-        for (task_index, task) in self.tasks.iter().enumerate() {
-            if task.call.name() == "ExternalTaskSensor" {
-                targets.push(vec![task_index]);
-            }
-        }
-        let mut new_edges = Vec::new();
-        for members in targets {
-            let has_upstream = self
-                .edges
-                .iter()
-                .any(|&(down, up)| members.contains(&down) && !members.contains(&up));
-            if has_upstream {
-                continue;
-            }
-            for root in self.ends(&members, false) {
-                new_edges.push((root, latest));
-            }
-        }
         self.tasks.push(operator_task(
             "latest_only".to_owned(),
             call,
@@ -758,8 +884,22 @@ impl Builder {
             dag_default_args,
             Vec::new(),
         ));
-        self.edges.extend(new_edges);
+        self.tasks.len() - 1
     }
+}
+
+/// The arguments of gusty's `wait_for_...` sensors.
+struct Sensors {
+    /// `wait_for_defaults` of `create_dag` and of the DAG's `METADATA.yml`.
+    defaults: Vec<(String, Item)>,
+    dag_default_args: Option<Item>,
+}
+
+/// The DAG's `root_tasks`, `external_dependencies` and `latest_only`.
+struct RootDependencies {
+    root_tasks: Vec<String>,
+    external: Option<Item>,
+    latest_only: bool,
 }
 
 /// `external_dependencies`: a list of `{dag_id: task_id}` (or a dict `dag_id: {tasks: [...]}`).
