@@ -41,7 +41,17 @@ pub(super) fn build(
         || factory.library == Library::DagFactoryGenerate
         || call.kwarg("default_args_config_path").is_some()
         || call.kwarg("default_args_config_dict").is_some();
-    let dag_folder = loader.dag_folder.clone().unwrap_or_default();
+    // dag-factory's default folder is Airflow's DAG folder: known when the loader sits in one.
+    let dag_folder = || {
+        loader.dag_folder.clone().ok_or_else(|| {
+            Spanned::new(
+                "the DAGs come from Airflow's DAG folder, and this file is in none that monolint \
+                 knows; set `[airflow] dag-folders`"
+                    .to_owned(),
+                call.span.clone(),
+            )
+        })
+    };
     let config_files = match factory.library {
         Library::DagFactoryGenerate => {
             let path = call
@@ -64,7 +74,7 @@ pub(super) fn build(
         _ => {
             let folder = match call.arg("dags_folder", 1) {
                 Some(item) => loader.repo_path(item, "DAG folder")?,
-                None => dag_folder.clone(),
+                None => dag_folder()?,
             };
             let suffixes = suffixes(call.kwarg("suffix").or_else(|| call.args.get(3)))?;
             let mut found = Vec::new();
@@ -82,7 +92,13 @@ pub(super) fn build(
         .or_else(|| call.kwarg("default_args_config_path"))
     {
         Some(item) => loader.repo_path(item, "defaults folder")?,
-        None => dag_folder,
+        // Outside a known DAG folder, the loader's own folder: where a DAG folder's loader sits.
+        None => dag_folder().unwrap_or_else(|_| {
+            let shown = loader.file.path();
+            shown
+                .rsplit_once('/')
+                .map_or(String::new(), |(dir, _)| dir.to_owned())
+        }),
     };
     let defaults_dict = call
         .kwarg("defaults_config_dict")
