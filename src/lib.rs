@@ -16,6 +16,7 @@ pub mod map;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod workspace;
 pub mod yaml;
 
@@ -52,6 +53,9 @@ pub struct Report {
     pub summary: Summary,
     /// Findings left out because the baseline records them (`check --baseline`).
     pub baselined: usize,
+    /// Findings left out by suppression comments, `meta.monolint.ignore` or
+    /// `[per-file-ignores]`.
+    pub suppressed: usize,
 }
 
 /// Figures about the monorepo, printed under the findings.
@@ -61,7 +65,26 @@ pub struct Summary {
     pub dbt_tasks: usize,
     pub dbt_tasks_resolved: usize,
     pub models: usize,
+    /// Models a DAG task refreshes (`run`, `build`), manual-only DAGs included.
     pub models_scheduled: usize,
+    /// Of those, models only DAGs without a schedule refresh.
+    pub models_manual_only: usize,
+    /// Models no resolved task refreshes, in projects whose coverage is unknown.
+    pub models_unknown: usize,
+    /// Why coverage is unknown, once per project where it is.
+    pub unknown_coverage: Vec<UnknownCoverage>,
+}
+
+/// A project whose models' coverage monolint cannot tell, and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnknownCoverage {
+    /// The project's folder, relative to the checked folder (`.` for the folder itself).
+    pub project: String,
+    /// Its models no resolved task refreshes.
+    pub models: usize,
+    /// Tasks (and calls that look like they make dbt tasks) that may refresh them but could
+    /// not be read (0: no task refreshes any model of the project).
+    pub unresolved_tasks: usize,
 }
 
 impl Report {
@@ -90,7 +113,17 @@ pub fn check_workspace(
     rule_args: &RuleArgs,
 ) -> Result<Report> {
     let selection = RuleSelection::resolve(config, rule_args)?;
-    let (repo, problems) = link_workspace(workspace)?;
+    let per_file = suppress::PerFileIgnores::new(&config.per_file_ignores)?;
+    let (mut repo, problems) = link_workspace(workspace)?;
+    repo.ownership = link::Ownership {
+        mode: config.ownership.unwrap_or_default(),
+        placeholders: config
+            .rules
+            .dag_owner_missing
+            .clone()
+            .unwrap_or_default()
+            .placeholders,
+    };
     let rules = config.rules.instantiate();
     let mut diagnostics: Vec<Diagnostic> = rules
         .par_iter()
@@ -103,12 +136,31 @@ pub fn check_workspace(
         .flatten()
         .collect();
     diagnostics.sort_by(Diagnostic::cmp_for_output);
+    let diagnostics = diagnostic::merge_same_line(diagnostics);
+    let enabled: Vec<&'static rules::RuleMeta> =
+        selection.enabled.iter().map(|(m, _)| *m).collect();
+    let unused_rule = &rules::monolint::unused_suppression::UnusedSuppression::META;
+    let outcome = suppress::apply(
+        &repo,
+        &per_file,
+        &enabled,
+        selection
+            .severity_of(unused_rule)
+            .map(|severity| (unused_rule, severity)),
+        diagnostics,
+    );
+    let mut diagnostics = outcome.kept;
+    if !outcome.unused.is_empty() {
+        diagnostics.extend(outcome.unused);
+        diagnostics.sort_by(Diagnostic::cmp_for_output);
+    }
     Ok(Report {
         summary: summarize(&repo),
         diagnostics,
         problems,
         fail_on: selection.fail_on,
         baselined: 0,
+        suppressed: outcome.suppressed,
     })
 }
 
@@ -267,12 +319,41 @@ fn summarize(repo: &Monorepo) -> Summary {
     }
     summary.dbt_tasks = tasks.len();
     summary.dbt_tasks_resolved = tasks.values().filter(|resolved| **resolved).count();
-    for (index, _) in repo.projects.iter().enumerate() {
-        for id in repo.schedulable_models(index) {
+    for (index, project) in repo.projects.iter().enumerate() {
+        let coverage = repo.coverage(index);
+        let mut unknown = 0;
+        for (_, state) in coverage.models() {
             summary.models += 1;
-            if repo.runs_of(index, id).next().is_some() {
-                summary.models_scheduled += 1;
+            match state {
+                link::ModelCoverage::Scheduled => summary.models_scheduled += 1,
+                link::ModelCoverage::ManualOnly => {
+                    summary.models_scheduled += 1;
+                    summary.models_manual_only += 1;
+                }
+                link::ModelCoverage::Unknown => unknown += 1,
+                link::ModelCoverage::Unscheduled => {}
             }
+        }
+        summary.models_unknown += unknown;
+        if let Some(why) = coverage.unknown.filter(|_| unknown > 0) {
+            let unresolved_tasks = match why {
+                link::Unknown::Unresolved { runs, unread_calls } => {
+                    runs.iter()
+                        .map(|&run| repo.runs[run].task)
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len()
+                        + unread_calls
+                }
+                link::Unknown::NoRefreshingTask => 0,
+            };
+            summary.unknown_coverage.push(UnknownCoverage {
+                project: match project.display_dir.as_str() {
+                    "" => ".".to_owned(),
+                    dir => dir.to_owned(),
+                },
+                models: unknown,
+                unresolved_tasks,
+            });
         }
     }
     summary

@@ -1,6 +1,10 @@
 //! Joins the two halves: resolves every dbt call of every Airflow task to the nodes it runs,
 //! producing the read-only [`Monorepo`] every rule sees.
 
+mod coverage;
+
+pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -49,6 +53,28 @@ pub struct Monorepo {
     files: FileCache,
     /// For each project: its files that differ from the manifest, computed on first use.
     stale: Vec<OnceLock<Vec<Stale>>>,
+    /// How the team assigns owners (the config's `ownership` and owner placeholders).
+    pub ownership: Ownership,
+}
+
+/// How the team assigns owners.
+#[derive(Debug, Clone)]
+pub struct Ownership {
+    pub mode: crate::config::OwnershipMode,
+    /// DAG owners that mean nobody (`[rules.dag-owner-missing] placeholders`).
+    pub placeholders: Vec<String>,
+}
+
+impl Default for Ownership {
+    fn default() -> Self {
+        Ownership {
+            mode: Default::default(),
+            placeholders: crate::airflow::owner::DEFAULT_PLACEHOLDERS
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+        }
+    }
 }
 
 impl Monorepo {
@@ -142,6 +168,7 @@ impl Monorepo {
             runs,
             runs_by_node,
             files: FileCache::default(),
+            ownership: Ownership::default(),
         }
     }
 
@@ -226,18 +253,22 @@ impl Monorepo {
         self.node_file_span(project, id)
     }
 
+    /// A node's own file (SQL, CSV or the YAML that defines it), read once.
+    pub fn node_file(&self, project: usize, id: NodeId) -> Arc<SourceFile> {
+        let graph = &self.projects[project].graph;
+        self.project_file(project, &node_path(graph, graph.node(id)))
+    }
+
     /// The first code line of a node's own file (SQL, CSV or the YAML that defines it).
     pub fn node_file_span(&self, project: usize, id: NodeId) -> Span {
-        let node = self.projects[project].graph.node(id);
-        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let file = self.node_file(project, id);
         let range = locate::first_code_line(file.text());
         Span::new(file, range.start as u32..range.end as u32)
     }
 
     /// The first line of a node's own file containing `needle`.
     pub fn node_line_containing(&self, project: usize, id: NodeId, needle: &str) -> Option<Span> {
-        let node = self.projects[project].graph.node(id);
-        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let file = self.node_file(project, id);
         let range = locate::line_containing(file.text(), needle)?;
         Some(Span::new(file, range.start as u32..range.end as u32))
     }

@@ -43,6 +43,7 @@ pub fn extract_file<'t>(
         tasks: extractor.tasks,
         problems: Vec::new(),
         airflow_version,
+        unread_dbt: Vec::new(),
         factory_calls: extractor.factory_calls,
     }
 }

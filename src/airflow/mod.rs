@@ -10,11 +10,13 @@ pub mod invocations;
 pub mod links;
 pub mod model;
 pub mod modules;
+pub mod owner;
 pub mod parse;
 pub mod python_json;
 pub mod python_task;
 pub mod schedule;
 pub mod shell;
+pub mod unseen;
 pub mod value;
 pub mod version;
 

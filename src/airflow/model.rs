@@ -19,6 +19,8 @@ pub struct DagFile {
     /// The Airflow version the file is written for, when known: Airflow 3 when it imports
     /// from `airflow.sdk`, or what `[airflow] version` says.
     pub airflow_version: Option<AirflowVersion>,
+    /// Calls that look like they make dbt-running tasks, but that extraction could not read.
+    pub unread_dbt: Vec<Spanned<String>>,
     /// Calls of libraries that build DAGs from YAML files (gusty, dag-factory), expanded
     /// into DAG files of their own once the files are read.
     pub factory_calls: Vec<super::factories::FactoryCall>,

@@ -15,6 +15,7 @@ use super::extract::extract_file;
 use super::invocations::wrapper::Wrapper;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
+use super::unseen;
 use crate::error::Error;
 use crate::source::{SourceFile, Span};
 
@@ -78,7 +79,7 @@ pub struct ParsedFiles {
 /// Airflow only looks for DAGs in files whose text mentions both "airflow" and "dag" (its
 /// default safe mode); other files of the DAG folders are still importable modules.
 pub fn parse_files(files: &[FileToRead]) -> ParsedFiles {
-    let parsed: Vec<Result<Option<Parsed>, DagFile>> = files
+    let parsed: Vec<Result<Option<Parsed>, Box<DagFile>>> = files
         .par_iter()
         .map_init(new_parser, |parser, file| parse_one(parser.as_mut(), file))
         .collect();
@@ -87,7 +88,7 @@ pub fn parse_files(files: &[FileToRead]) -> ParsedFiles {
     let mut dag_positions = Vec::new();
     for entry in parsed {
         match entry {
-            Err(unreadable) => results.push(Some(unreadable)),
+            Err(unreadable) => results.push(Some(*unreadable)),
             Ok(None) => {}
             Ok(Some(parsed)) => {
                 if parsed.is_dag_file {
@@ -149,10 +150,9 @@ impl ParsedFiles {
             .par_iter()
             .map(|&(position, module)| {
                 let file = &module_files[module];
-                (
-                    position,
-                    extract_file(file.source.clone(), &file.tree, Some(&modules)),
-                )
+                let mut extracted = extract_file(file.source.clone(), &file.tree, Some(&modules));
+                extracted.unread_dbt = unseen::unread_dbt_calls(&file.tree, &extracted);
+                (position, extracted)
             })
             .collect();
         for (position, file) in extracted {
@@ -176,7 +176,11 @@ fn mentions_airflow_dag(text: &str) -> bool {
     lower.contains("airflow") && lower.contains("dag")
 }
 
-fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Result<Option<Parsed>, DagFile> {
+/// A file that cannot be read or parsed is a (boxed) DAG file holding the problem.
+fn parse_one(
+    parser: Option<&mut Parser>,
+    file: &FileToRead,
+) -> Result<Option<Parsed>, Box<DagFile>> {
     let text = match std::fs::read(&file.path) {
         Ok(bytes) => String::from_utf8(bytes)
             .map_err(|_| Error::new(format!("{}: not UTF-8 text", file.display))),
@@ -246,15 +250,16 @@ fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Result<Option<Pa
     }))
 }
 
-fn unreadable(source: Arc<SourceFile>, error: Error) -> DagFile {
-    DagFile {
+fn unreadable(source: Arc<SourceFile>, error: Error) -> Box<DagFile> {
+    Box::new(DagFile {
         source,
         dags: Vec::new(),
         tasks: Vec::new(),
         problems: vec![error],
         airflow_version: None,
+        unread_dbt: Vec::new(),
         factory_calls: Vec::new(),
-    }
+    })
 }
 
 /// The first (innermost, leftmost) syntax error node.

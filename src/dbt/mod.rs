@@ -4,6 +4,7 @@ pub mod checksum;
 pub mod cli;
 pub mod command;
 pub mod graph;
+pub mod incremental;
 pub mod index;
 pub mod jinja;
 pub mod locate;

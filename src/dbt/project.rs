@@ -20,6 +20,8 @@ pub struct DbtProject {
     pub manifest_path: PathBuf,
     pub graph: DbtGraph,
     pub paths: ResourcePaths,
+    /// `vars:` of `dbt_project.yml`, as written (`{}` when absent or not a mapping).
+    pub vars: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where the project keeps each kind of resource (`model-paths`, ... in `dbt_project.yml`).
@@ -176,6 +178,8 @@ struct ProjectFile {
     name: String,
     #[serde(flatten)]
     paths: ResourcePaths,
+    #[serde(default)]
+    vars: Option<yaml::Value>,
 }
 
 impl DbtProject {
@@ -221,6 +225,14 @@ impl DbtProject {
             manifest_path: location.manifest.clone(),
             graph,
             paths: parsed.paths,
+            vars: parsed
+                .vars
+                .and_then(|vars| serde_json::to_value(vars).ok())
+                .and_then(|vars| match vars {
+                    serde_json::Value::Object(map) => Some(map),
+                    _ => None,
+                })
+                .unwrap_or_default(),
         };
         Ok((project, warning.into_iter().collect()))
     }

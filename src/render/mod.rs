@@ -118,6 +118,12 @@ fn summary_lines(report: &Report) -> String {
             parts.join(", ")
         ));
     }
+    if report.suppressed > 0 {
+        out.push_str(&format!(
+            "{} suppressed in the code or config not shown.\n",
+            plural(report.suppressed, "problem")
+        ));
+    }
     if report.baselined > 0 {
         out.push_str(&format!(
             "{} in the baseline not shown.\n",
@@ -125,13 +131,38 @@ fn summary_lines(report: &Report) -> String {
         ));
     }
     let s = &report.summary;
+    let manual = match s.models_manual_only {
+        0 => String::new(),
+        n => format!(" ({n} only by DAGs without a schedule)"),
+    };
     out.push_str(&format!(
-        "Coverage: {}/{} models run by a DAG; {}/{} dbt tasks resolved; {}.\n",
+        "Coverage: {}/{} models run by a DAG{manual}; {}/{} dbt tasks resolved; {}.\n",
         s.models_scheduled,
         s.models,
         s.dbt_tasks_resolved,
         s.dbt_tasks,
         plural(s.dags, "DAG")
     ));
+    for unknown in &s.unknown_coverage {
+        out.push_str(&unknown_coverage_line(unknown));
+    }
     out
+}
+
+/// Says once why some models' coverage is unknown (they are not reported as unscheduled).
+fn unknown_coverage_line(unknown: &crate::UnknownCoverage) -> String {
+    let models = plural(unknown.models, "model");
+    let project = match unknown.project.as_str() {
+        "." => "the dbt project".to_owned(),
+        dir => format!("dbt project `{dir}`"),
+    };
+    match unknown.unresolved_tasks {
+        0 => format!(
+            "Unknown: no DAG task runs a model of {project}, so whether its {models} are scheduled is not known.\n"
+        ),
+        tasks => format!(
+            "Unknown: {} monolint could not read may run {models} of {project} that no other task runs (`--extend-select dbt-task-unresolved` lists them).\n",
+            plural(tasks, "dbt task")
+        ),
+    }
 }

@@ -462,6 +462,7 @@ fn dag_file(
         tasks,
         problems,
         airflow_version: None,
+        unread_dbt: Vec::new(),
         factory_calls: Vec::new(),
     }
 }

@@ -1,3 +1,4 @@
+# A high-water mark (`max(occurred_at)` from `{{ this }}`) is dbt's usual incremental filter: no vars to pass.
 from datetime import datetime
 
 from airflow import DAG

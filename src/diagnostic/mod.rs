@@ -1,10 +1,15 @@
 //! The one finding type every rule produces and every renderer formats.
 
+mod merge;
+
+pub use merge::merge_same_line;
+
 use std::fmt;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::dbt::graph::NodeId;
 use crate::rules::RuleMeta;
 use crate::source::{SourceFile, Span};
 
@@ -61,6 +66,18 @@ pub struct Diagnostic {
     pub primary: Label,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// The dbt nodes the finding is about: suppressions written on a node (its SQL file, its
+    /// `meta`) apply to findings about it wherever they point.
+    pub subjects: Vec<NodeRef>,
+    /// How many findings of the same cause were merged into this one.
+    pub merged: usize,
+}
+
+/// A node of one of the monorepo's dbt projects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeRef {
+    pub project: usize,
+    pub node: NodeId,
 }
 
 impl Diagnostic {
@@ -77,7 +94,18 @@ impl Diagnostic {
             primary,
             labels: Vec::new(),
             help: None,
+            subjects: Vec::new(),
+            merged: 0,
         }
+    }
+
+    /// Adds a dbt node the finding is about.
+    pub fn about(mut self, project: usize, node: NodeId) -> Self {
+        let node = NodeRef { project, node };
+        if !self.subjects.contains(&node) {
+            self.subjects.push(node);
+        }
+        self
     }
 
     pub fn with_label(mut self, label: Label) -> Self {
