@@ -4,6 +4,8 @@
 pub mod dbt_manifest;
 pub mod eval;
 pub mod extract;
+pub mod factories;
+pub mod ignore;
 pub mod invocations;
 pub mod links;
 pub mod model;
@@ -16,5 +18,6 @@ pub mod schedule;
 pub mod shell;
 pub mod unseen;
 pub mod value;
+pub mod version;
 
 pub use model::{Dag, DagFile, DagKind, Task};
