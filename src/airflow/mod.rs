@@ -1,6 +1,7 @@
 //! The Airflow side: DAG files parsed statically with tree-sitter (never imported or run),
 //! the DAGs and tasks they define, and the dbt calls those tasks make.
 
+pub mod cron;
 pub mod dbt_manifest;
 pub mod eval;
 pub mod extract;

@@ -143,22 +143,42 @@ fn summary_lines(report: &Report) -> String {
         s.dbt_tasks,
         plural(s.dags, "DAG")
     ));
+    // One line per reason: projects with the same unresolved tasks are said together.
+    let mut reasons: Vec<(usize, Vec<&crate::UnknownCoverage>)> = Vec::new();
     for unknown in &s.unknown_coverage {
-        out.push_str(&unknown_coverage_line(unknown));
+        match reasons
+            .iter_mut()
+            .find(|(tasks, _)| *tasks == unknown.unresolved_tasks)
+        {
+            Some((_, projects)) => projects.push(unknown),
+            None => reasons.push((unknown.unresolved_tasks, vec![unknown])),
+        }
+    }
+    for (tasks, projects) in reasons {
+        out.push_str(&unknown_coverage_line(tasks, &projects));
     }
     out
 }
 
 /// Says once why some models' coverage is unknown (they are not reported as unscheduled).
-fn unknown_coverage_line(unknown: &crate::UnknownCoverage) -> String {
-    let models = plural(unknown.models, "model");
-    let project = match unknown.project.as_str() {
-        "." => "the dbt project".to_owned(),
-        dir => format!("dbt project `{dir}`"),
+fn unknown_coverage_line(tasks: usize, projects: &[&crate::UnknownCoverage]) -> String {
+    let models = plural(projects.iter().map(|p| p.models).sum(), "model");
+    let project = match projects {
+        [one] if one.project == "." => "the dbt project".to_owned(),
+        [one] => format!("dbt project `{}`", one.project),
+        many => format!(
+            "{} dbt projects ({})",
+            many.len(),
+            many.iter()
+                .map(|p| format!("`{}`", p.project))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
-    match unknown.unresolved_tasks {
+    let its = if projects.len() == 1 { "its" } else { "their" };
+    match tasks {
         0 => format!(
-            "Unknown: no DAG task runs a model of {project}, so whether its {models} are scheduled is not known.\n"
+            "Unknown: no DAG task runs a model of {project}, so whether {its} {models} are scheduled is not known.\n"
         ),
         tasks => format!(
             "Unknown: {} monolint could not read may run {models} of {project} that no other task runs (`--extend-select dbt-task-unresolved` lists them).\n",

@@ -77,7 +77,7 @@ impl Rule for ModelScheduledTwice {
                         runs.push(run);
                     }
                 }
-                if tasks.len() < 2 {
+                if tasks.len() < 2 || !any_two_share_a_day(repo, &tasks) {
                     continue;
                 }
                 let mut order: Vec<usize> = (0..tasks.len()).collect();
@@ -174,6 +174,26 @@ impl ModelScheduledTwice {
         }
         report.emit(diagnostic);
     }
+}
+
+/// Whether two of the tasks run on the same day: tasks of one DAG always do; DAGs that split
+/// the week between them (Mondays and Thursdays, the other days) never do.
+fn any_two_share_a_day(repo: &Monorepo, tasks: &[TaskRef]) -> bool {
+    let schedules: Vec<Option<Schedule>> = tasks
+        .iter()
+        .map(|&task| repo.dag_of(task).map(Schedule::of))
+        .collect();
+    (0..tasks.len()).any(|i| {
+        (i + 1..tasks.len()).any(|j| {
+            let same_dag = tasks[i].file == tasks[j].file
+                && repo.task(tasks[i]).dag == repo.task(tasks[j]).dag;
+            same_dag
+                || match (&schedules[i], &schedules[j]) {
+                    (Some(a), Some(b)) => a.may_share_a_day(b),
+                    _ => true,
+                }
+        })
+    })
 }
 
 /// Where a run's selection is written: its first `--select` argument, else the call.
