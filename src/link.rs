@@ -230,6 +230,19 @@ impl Monorepo {
         })
     }
 
+    /// Where a run's selection is written: its first `--select` argument, else its dbt call,
+    /// else the task.
+    pub fn selection_span(&self, run: &DbtRun) -> Span {
+        match self.call_of(run) {
+            Some(call) => call
+                .select
+                .first()
+                .map_or(&call.span, |arg| &arg.span)
+                .clone(),
+            None => self.task(run.task).span().clone(),
+        }
+    }
+
     /// A human name for a task: `dag_id.task_id`.
     pub fn task_name(&self, task: TaskRef) -> String {
         let dag = self.dag_of(task).map_or("<no dag>", |dag| dag.id());

@@ -49,6 +49,7 @@ registry! {
     interval_vars_empty_window: cross::interval_vars_empty_window::IntervalVarsEmptyWindow,
     model_manual_only: cross::model_manual_only::ModelManualOnly,
     model_scheduled_twice: cross::model_scheduled_twice::ModelScheduledTwice,
+    upstream_not_awaited: cross::upstream_not_awaited::UpstreamNotAwaited,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

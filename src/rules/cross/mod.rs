@@ -10,3 +10,4 @@ pub mod model_scheduled_twice;
 pub mod selector_invalid;
 pub mod selector_matches_nothing;
 pub mod stale_manifest;
+pub mod upstream_not_awaited;
