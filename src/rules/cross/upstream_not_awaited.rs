@@ -88,8 +88,17 @@ impl Rule for UpstreamNotAwaited {
                         if upstream_builders.contains_key(dag) {
                             continue;
                         }
-                        let awaited = upstream_builders.keys().any(|up| {
-                            ordering.waits_for(dag, up) != Some(false)
+                        let schedule_of =
+                            |run: usize| repo.dag_of(repo.runs[run].task).map(Schedule::of);
+                        let down_schedule = schedule_of(run);
+                        let awaited = upstream_builders.iter().any(|(up, &up_run)| {
+                            // DAGs that never run on the same day read each other's last run.
+                            let apart = match (&down_schedule, schedule_of(up_run)) {
+                                (Some(a), Some(b)) => !a.may_share_a_day(&b),
+                                _ => false,
+                            };
+                            apart
+                                || ordering.waits_for(dag, up) != Some(false)
                                 || declared
                                     .iter()
                                     .any(|(down, upper)| down.is_match(dag) && upper.is_match(up))
