@@ -50,6 +50,7 @@ registry! {
     model_manual_only: cross::model_manual_only::ModelManualOnly,
     model_scheduled_twice: cross::model_scheduled_twice::ModelScheduledTwice,
     upstream_not_awaited: cross::upstream_not_awaited::UpstreamNotAwaited,
+    test_task_selects_nothing: cross::test_task_selects_nothing::TestTaskSelectsNothing,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

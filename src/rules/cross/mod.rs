@@ -10,4 +10,5 @@ pub mod model_scheduled_twice;
 pub mod selector_invalid;
 pub mod selector_matches_nothing;
 pub mod stale_manifest;
+pub mod test_task_selects_nothing;
 pub mod upstream_not_awaited;
