@@ -51,6 +51,7 @@ registry! {
     model_scheduled_twice: cross::model_scheduled_twice::ModelScheduledTwice,
     upstream_not_awaited: cross::upstream_not_awaited::UpstreamNotAwaited,
     test_task_selects_nothing: cross::test_task_selects_nothing::TestTaskSelectsNothing,
+    var_not_provided: cross::var_not_provided::VarNotProvided,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

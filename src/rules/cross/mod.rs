@@ -12,3 +12,4 @@ pub mod selector_matches_nothing;
 pub mod stale_manifest;
 pub mod test_task_selects_nothing;
 pub mod upstream_not_awaited;
+pub mod var_not_provided;
