@@ -52,6 +52,7 @@ registry! {
     upstream_not_awaited: cross::upstream_not_awaited::UpstreamNotAwaited,
     test_task_selects_nothing: cross::test_task_selects_nothing::TestTaskSelectsNothing,
     var_not_provided: cross::var_not_provided::VarNotProvided,
+    interval_vars_removed_macro: cross::interval_vars_removed_macro::IntervalVarsRemovedMacro,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

@@ -4,6 +4,7 @@ pub mod cosmos_selector_divergence;
 pub mod dbt_task_unresolved;
 pub mod incremental_without_interval_vars;
 pub mod interval_vars_empty_window;
+pub mod interval_vars_removed_macro;
 pub mod model_manual_only;
 pub mod model_not_scheduled;
 pub mod model_scheduled_twice;
