@@ -53,6 +53,7 @@ registry! {
     test_task_selects_nothing: cross::test_task_selects_nothing::TestTaskSelectsNothing,
     var_not_provided: cross::var_not_provided::VarNotProvided,
     interval_vars_removed_macro: cross::interval_vars_removed_macro::IntervalVarsRemovedMacro,
+    tests_not_scheduled: cross::tests_not_scheduled::TestsNotScheduled,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

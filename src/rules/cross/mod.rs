@@ -12,5 +12,6 @@ pub mod selector_invalid;
 pub mod selector_matches_nothing;
 pub mod stale_manifest;
 pub mod test_task_selects_nothing;
+pub mod tests_not_scheduled;
 pub mod upstream_not_awaited;
 pub mod var_not_provided;
