@@ -294,8 +294,19 @@ impl Monorepo {
 
     /// The first line of a node's own file containing `needle`.
     pub fn node_line_containing(&self, project: usize, id: NodeId, needle: &str) -> Option<Span> {
+        self.node_line_containing_after(project, id, "", needle)
+    }
+
+    /// The line of a node's own file holding the first `needle` after the first `after`.
+    pub fn node_line_containing_after(
+        &self,
+        project: usize,
+        id: NodeId,
+        after: &str,
+        needle: &str,
+    ) -> Option<Span> {
         let file = self.node_file(project, id);
-        let range = locate::line_containing(file.text(), needle)?;
+        let range = locate::line_containing_after(file.text(), after, needle)?;
         Some(Span::new(file, range.start as u32..range.end as u32))
     }
 

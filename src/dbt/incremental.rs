@@ -25,6 +25,54 @@ pub struct IncrementalFilter {
     /// Text of the model's SQL where the filter is: `is_incremental`, or the call of the macro
     /// that holds it (`incremental_window(`).
     pub anchor: String,
+    /// The first wall-clock expression the incremental filter reads (`current_date`,
+    /// `{{ run_started_at }}`, ...), as written.
+    pub wall_clock: Option<String>,
+}
+
+/// Expressions whose value is the time the run happens to start, not its data interval.
+const WALL_CLOCK: &[&str] = &[
+    "current_date",
+    "current_timestamp",
+    "current_datetime",
+    "localtimestamp",
+    "sysdate",
+    "systimestamp",
+    "getdate(",
+    "now(",
+    "run_started_at",
+    "datetime.now(",
+    "datetime.utcnow(",
+    "date.today(",
+];
+
+/// The first wall-clock expression in `code`, matched as a whole word.
+fn wall_clock(code: &str) -> Option<String> {
+    let lower = code.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut first: Option<(usize, &str)> = None;
+    for needle in WALL_CLOCK {
+        let mut from = 0;
+        while let Some(offset) = lower[from..].find(needle) {
+            let start = from + offset;
+            from = start + needle.len();
+            let word = |i: usize| {
+                bytes
+                    .get(i)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            };
+            let bounded_before = start == 0
+                || !(word(start - 1) || bytes[start - 1] == b'.' && !needle.contains('.'));
+            let bounded_after = needle.ends_with('(') || !word(start + needle.len());
+            if bounded_before && bounded_after {
+                if first.is_none_or(|(at, _)| start < at) {
+                    first = Some((start, needle));
+                }
+                break;
+            }
+        }
+    }
+    first.map(|(start, needle)| code[start..start + needle.trim_end_matches('(').len()].to_owned())
 }
 
 /// The role a var plays in a time window.
@@ -92,9 +140,14 @@ fn collect(
     filter.present |= !blocks.is_empty() || all_incremental;
     if all_incremental {
         vars.extend(var_calls(code));
+        filter.wall_clock = filter.wall_clock.take().or_else(|| wall_clock(code));
     } else {
         for block in &blocks {
             vars.extend(var_calls(&code[block.clone()]));
+            filter.wall_clock = filter
+                .wall_clock
+                .take()
+                .or_else(|| wall_clock(&code[block.clone()]));
         }
     }
     if depth >= MACRO_DEPTH {
@@ -278,6 +331,30 @@ mod tests {
 
     fn text(value: &str) -> Option<VarDefault> {
         Some(VarDefault::Text(value.to_owned()))
+    }
+
+    #[test]
+    fn finds_wall_clock_expressions() {
+        assert_eq!(
+            wall_clock("where d > dateadd(day, -3, CURRENT_DATE)").as_deref(),
+            Some("CURRENT_DATE")
+        );
+        assert_eq!(
+            wall_clock("where ts > '{{ run_started_at }}'").as_deref(),
+            Some("run_started_at")
+        );
+        assert_eq!(
+            wall_clock("where ts > getdate() - 1").as_deref(),
+            Some("getdate")
+        );
+        assert_eq!(
+            wall_clock("where my_current_date_col > 1 and max(x) from {{ this }}"),
+            None
+        );
+        assert_eq!(
+            wall_clock("where updated_at > (select max(updated_at) from {{ this }})"),
+            None
+        );
     }
 
     #[test]

@@ -34,7 +34,17 @@ pub fn yaml_entry(text: &str, name: &str, from: usize) -> Option<Range<usize>> {
 
 /// The byte range of the first line containing `needle` (trimmed), if any.
 pub fn line_containing(text: &str, needle: &str) -> Option<Range<usize>> {
-    let at = text.find(needle)?;
+    line_containing_after(text, "", needle)
+}
+
+/// The line holding the first `needle` after the first `after` (anywhere when `after` is not
+/// in the text).
+pub fn line_containing_after(text: &str, after: &str, needle: &str) -> Option<Range<usize>> {
+    let from = text.find(after).unwrap_or(0);
+    let at = match text[from..].find(needle) {
+        Some(offset) => from + offset,
+        None => text.find(needle)?,
+    };
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let line = &text[line_start..line_end];

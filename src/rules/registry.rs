@@ -54,6 +54,7 @@ registry! {
     var_not_provided: cross::var_not_provided::VarNotProvided,
     interval_vars_removed_macro: cross::interval_vars_removed_macro::IntervalVarsRemovedMacro,
     tests_not_scheduled: cross::tests_not_scheduled::TestsNotScheduled,
+    nondeterministic_interval: cross::nondeterministic_interval::NondeterministicInterval,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

@@ -8,6 +8,7 @@ pub mod interval_vars_removed_macro;
 pub mod model_manual_only;
 pub mod model_not_scheduled;
 pub mod model_scheduled_twice;
+pub mod nondeterministic_interval;
 pub mod selector_invalid;
 pub mod selector_matches_nothing;
 pub mod stale_manifest;
