@@ -55,6 +55,7 @@ registry! {
     interval_vars_removed_macro: cross::interval_vars_removed_macro::IntervalVarsRemovedMacro,
     tests_not_scheduled: cross::tests_not_scheduled::TestsNotScheduled,
     nondeterministic_interval: cross::nondeterministic_interval::NondeterministicInterval,
+    owner_mismatch: cross::owner_mismatch::OwnerMismatch,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

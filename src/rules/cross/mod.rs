@@ -9,6 +9,7 @@ pub mod model_manual_only;
 pub mod model_not_scheduled;
 pub mod model_scheduled_twice;
 pub mod nondeterministic_interval;
+pub mod owner_mismatch;
 pub mod selector_invalid;
 pub mod selector_matches_nothing;
 pub mod stale_manifest;
