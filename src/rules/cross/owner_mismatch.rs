@@ -41,6 +41,10 @@ declare_rule!(OwnerMismatch {
     severity: Warning,
 });
 
+/// A task running models of other teams: one of its runs, its DAG's owner, and the models
+/// with their owners.
+type Mismatch = (usize, String, Vec<(NodeId, String)>);
+
 /// Models named in a finding; the rest are counted.
 const LISTED: usize = 3;
 
@@ -57,9 +61,7 @@ impl Rule for OwnerMismatch {
         }
         for (project, dbt) in repo.projects.iter().enumerate() {
             let graph = &dbt.graph;
-            // Task → (one of its runs, its DAG's owner, the models owned by others).
-            let mut mismatched: BTreeMap<TaskRef, (usize, String, Vec<(NodeId, String)>)> =
-                BTreeMap::new();
+            let mut mismatched: BTreeMap<TaskRef, Mismatch> = BTreeMap::new();
             for id in repo.schedulable_models(project) {
                 let Some(model_owner) = graph.owner(graph.node(id), &self.meta_keys) else {
                     continue;
