@@ -42,6 +42,7 @@ pub fn extract_file<'t>(
         problems: Vec::new(),
         airflow_version,
         unread_dbt: Vec::new(),
+        import_time: Default::default(),
     }
 }
 

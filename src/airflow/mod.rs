@@ -4,12 +4,14 @@
 pub mod dbt_manifest;
 pub mod eval;
 pub mod extract;
+pub mod import_time;
 pub mod invocations;
 pub mod links;
 pub mod model;
 pub mod modules;
 pub mod owner;
 pub mod parse;
+pub mod precedence;
 pub mod python_json;
 pub mod python_task;
 pub mod schedule;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::import_time::ImportTime;
 use super::schedule::AirflowVersion;
 use super::value::{Call, Item, Value};
 use crate::dbt::cli::DbtCall;
@@ -21,6 +22,9 @@ pub struct DagFile {
     pub airflow_version: Option<AirflowVersion>,
     /// Calls that look like they make dbt-running tasks, but that extraction could not read.
     pub unread_dbt: Vec<Spanned<String>>,
+    /// What the file does while Airflow imports it, besides defining DAGs and tasks (boxed:
+    /// a `DagFile` is moved around by value, and most files do little at import time).
+    pub import_time: Box<ImportTime>,
 }
 
 /// How a DAG is declared.
