@@ -1,3 +1,4 @@
 //! Rules on the Airflow DAGs alone.
 
+pub mod causes;
 pub mod dag_owner_missing;
