@@ -30,7 +30,7 @@ impl<'a> Setting<'a> {
 /// Whether a call is a Cosmos rendering (`DbtDag`, `DbtTaskGroup`) rather than one operator:
 /// its own keywords configure the DAG or group, and `operator_args` reach every operator it
 /// renders.
-pub fn is_cosmos_rendering(task: &Task) -> bool {
+fn is_cosmos_rendering(task: &Task) -> bool {
     matches!(task.call.name(), "DbtDag" | "DbtTaskGroup")
 }
 
@@ -115,11 +115,14 @@ pub fn written_at(item: &Item) -> Span {
     covering.unwrap_or_else(|| item.span.clone())
 }
 
-/// The tasks of the DAG at `index` in `file`.
-pub fn tasks_of(file: &DagFile, index: usize) -> impl Iterator<Item = &Task> {
+/// Operators that do nothing that can fail, so retries and alerting do not concern them.
+const CANNOT_FAIL: &[&str] = &["EmptyOperator", "DummyOperator"];
+
+/// The tasks of the DAG at `index` in `file` that can fail.
+pub fn tasks_that_can_fail(file: &DagFile, index: usize) -> impl Iterator<Item = &Task> {
     file.tasks
         .iter()
-        .filter(move |task| task.dag == Some(index))
+        .filter(move |task| task.dag == Some(index) && !CANNOT_FAIL.contains(&task.call.name()))
 }
 
 /// A key of a dict value; `Unknown` when the value is not a dict monolint can read, or has a

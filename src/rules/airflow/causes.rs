@@ -1,8 +1,11 @@
-//! One finding per cause for the DAG policies. A DAG lacks something (an owner, retries,
-//! alerting) because of one place: its `default_args`, often a dict that several DAGs share,
-//! or its own call, which a loop may run for several DAGs. Each place is one finding, listing
-//! its DAGs; and when every DAG of the repository lacks it, that is the team's convention:
-//! one finding says so, at the place most DAGs share.
+//! One finding per cause for the DAG rules. A DAG lacks something (an owner, retries,
+//! alerting) or carries a mistake because of one place: its `default_args`, often a dict that
+//! several DAGs share, or its own call, which a loop may run for several DAGs. Each place is
+//! one finding, listing its DAGs. When every DAG of the repository lacks it, that is the
+//! team's convention, and when the same mistake is copied into many places, the team's habit:
+//! one finding says so, with a count.
+
+use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::rules::Reporter;
@@ -17,9 +20,9 @@ const LISTED: usize = 5;
 /// DAG file): one finding lists the places.
 pub const HABIT: usize = 3;
 
-/// A DAG that lacks what a policy asks, and the place that makes it so.
+/// A DAG a rule reports, and the place that makes it so.
 #[derive(Debug, Clone)]
-pub struct Lacking {
+pub struct DagCause {
     pub dag: String,
     /// Where the DAG is declared: its dag_id.
     pub dag_span: Span,
@@ -27,9 +30,9 @@ pub struct Lacking {
     pub cause: Label,
 }
 
-impl Lacking {
+impl DagCause {
     pub fn new(dag: &crate::airflow::Dag, cause: Label) -> Self {
-        Lacking {
+        DagCause {
             dag: dag.id().to_owned(),
             dag_span: dag.span().clone(),
             cause,
@@ -53,28 +56,36 @@ pub struct Place {
 }
 
 /// Groups DAGs by the span of their cause, keeping the first-seen order.
-pub fn by_place(lacking: Vec<Lacking>) -> Vec<Place> {
+pub fn by_place(causes: Vec<DagCause>) -> Vec<Place> {
     let mut places: Vec<Place> = Vec::new();
-    for item in lacking {
-        match places
-            .iter_mut()
-            .find(|place| same_span(&place.cause.span, &item.cause.span))
-        {
-            Some(place) => place.dags.push((item.dag, item.dag_span)),
-            None => places.push(Place {
-                cause: item.cause,
-                dags: vec![(item.dag, item.dag_span)],
-            }),
+    let mut at: HashMap<SpanKey, usize> = HashMap::new();
+    for item in causes {
+        match at.get(&key(&item.cause.span)) {
+            Some(&index) => places[index].dags.push((item.dag, item.dag_span)),
+            None => {
+                at.insert(key(&item.cause.span), places.len());
+                places.push(Place {
+                    cause: item.cause,
+                    dags: vec![(item.dag, item.dag_span)],
+                });
+            }
         }
     }
     places
+}
+
+/// A span as a map key: its file and offsets.
+type SpanKey = (String, u32, u32);
+
+fn key(span: &Span) -> SpanKey {
+    (span.file.path().to_owned(), span.start, span.end)
 }
 
 /// Reports DAGs lacking what a policy asks, out of `dags` DAGs it applies to: one finding per
 /// place, or one for the whole repository when none of its DAGs (three or more) has it.
 pub fn report_lacking(
     report: &mut Reporter,
-    lacking: Vec<Lacking>,
+    lacking: Vec<DagCause>,
     dags: usize,
     wording: &Wording,
 ) {
@@ -211,6 +222,7 @@ fn repository_convention(
     Some(diagnostic)
 }
 
+/// Whether two spans cover the same text of the same file.
 pub fn same_span(a: &Span, b: &Span) -> bool {
     a.file.path() == b.file.path() && a.start == b.start && a.end == b.end
 }

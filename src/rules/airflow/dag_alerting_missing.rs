@@ -5,9 +5,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::causes::{Lacking, Wording, report_lacking};
+use super::causes::{DagCause, Wording, report_lacking};
 use crate::airflow::precedence::{
-    Setting, dag_argument, dag_default_argument, default_args_span, task_argument, tasks_of,
+    Setting, dag_argument, dag_default_argument, default_args_span, task_argument,
+    tasks_that_can_fail,
 };
 use crate::airflow::value::{Item, Value};
 use crate::airflow::{Dag, DagFile, Task};
@@ -51,9 +52,6 @@ const WORDING: Wording = Wording {
     help: "set `on_failure_callback` on the DAG or in `default_args` (a Slack or PagerDuty notifier), or an `email` to send failures to",
 };
 
-/// Operators that do nothing that can fail.
-const CANNOT_FAIL: &[&str] = &["EmptyOperator", "DummyOperator"];
-
 /// Whether something alerts: `None` when it cannot be known.
 type Alerts = Option<bool>;
 
@@ -69,7 +67,7 @@ impl Rule for DagAlertingMissing {
             for (index, dag) in file.dags.iter().enumerate() {
                 dags += 1;
                 if self.silent(file, index, dag) {
-                    lacking.push(Lacking::new(dag, self.cause(dag)));
+                    lacking.push(DagCause::new(dag, self.cause(dag)));
                 }
             }
         }
@@ -84,9 +82,7 @@ impl DagAlertingMissing {
         if self.callback(dag_argument(dag, "on_failure_callback")) != Some(false) {
             return false;
         }
-        let tasks: Vec<&Task> = tasks_of(file, index)
-            .filter(|task| !CANNOT_FAIL.contains(&task.call.name()))
-            .collect();
+        let tasks: Vec<&Task> = tasks_that_can_fail(file, index).collect();
         if tasks.is_empty() {
             // No task was read: the DAG's `default_args` decide for the tasks that set
             // nothing themselves.

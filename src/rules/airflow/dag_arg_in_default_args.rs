@@ -8,9 +8,10 @@ use serde::Deserialize;
 
 use std::collections::BTreeMap;
 
-use super::causes::{HABIT, Lacking, by_place, dags_at, repeated_places};
+use super::causes::{DagCause, HABIT, by_place, dags_at, repeated_places};
 use crate::airflow::Dag;
 use crate::airflow::schedule::AirflowVersion;
+use crate::airflow::value::Value;
 use crate::diagnostic::Label;
 use crate::link::Monorepo;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
@@ -132,14 +133,14 @@ impl Rule for DagArgInDefaultArgs {
     }
 
     fn check(&self, repo: &Monorepo, report: &mut Reporter) {
-        let mut by_key: BTreeMap<&str, Vec<Lacking>> = BTreeMap::new();
+        let mut by_key: BTreeMap<&str, Vec<DagCause>> = BTreeMap::new();
         for file in &repo.dag_files {
             for dag in &file.dags {
                 for (key, cause) in dag_arguments_in_default_args(dag, file.airflow_version) {
                     by_key
                         .entry(key)
                         .or_default()
-                        .push(Lacking::new(dag, cause));
+                        .push(DagCause::new(dag, cause));
                 }
             }
         }
@@ -175,7 +176,7 @@ fn dag_arguments_in_default_args(
     let Some(args) = dag.default_args() else {
         return Vec::new();
     };
-    let crate::airflow::value::Value::Dict(pairs) = &args.value else {
+    let Value::Dict(pairs) = &args.value else {
         return Vec::new();
     };
     let only_airflow_2: &[(&str, &str)] = match version {
@@ -184,10 +185,16 @@ fn dag_arguments_in_default_args(
         _ => &[],
     };
     let mut found = Vec::new();
-    for (key, _) in pairs {
+    let mut seen: Vec<String> = Vec::new();
+    // The last entry of a key is the one in the dict (`{**base, "catchup": False}`).
+    for (key, _) in pairs.iter().rev() {
         let Some(name) = key.value.as_str() else {
             continue;
         };
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name.clone());
         let Some(&(argument, effect)) = DAG_ONLY
             .iter()
             .chain(only_airflow_2)

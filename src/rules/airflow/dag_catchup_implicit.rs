@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::causes::{Lacking, Wording, report_lacking};
+use super::causes::{DagCause, Wording, report_lacking};
 use crate::airflow::precedence::{Setting, dag_argument, dag_default_argument};
 use crate::airflow::schedule::{AirflowVersion, Schedule};
 use crate::airflow::{Dag, DagFile};
@@ -56,7 +56,7 @@ impl Rule for DagCatchupImplicit {
                 dags += 1;
                 // `dag.catchup = False` after the constructor sets it too.
                 if leaves_catchup_unset(dag) && !file.import_time.assigns_attribute("catchup") {
-                    lacking.push(Lacking::new(dag, Label::new(dag.span().clone(), why)));
+                    lacking.push(DagCause::new(dag, Label::new(dag.span().clone(), why)));
                 }
             }
         }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use std::collections::BTreeMap;
 
-use super::causes::{HABIT, Lacking, by_place, dags_at, repeated_places};
+use super::causes::{DagCause, HABIT, by_place, dags_at, repeated_places};
 use crate::airflow::precedence::{Setting, dag_argument, dag_default_argument};
 use crate::airflow::schedule::{AirflowVersion, Schedule};
 use crate::airflow::value::{Item, Value};
@@ -55,7 +55,7 @@ impl Rule for DagDynamicStartDate {
 
     fn check(&self, repo: &Monorepo, report: &mut Reporter) {
         // By clock function: `days_ago` copied into many DAG files is one habit.
-        let mut by_function: BTreeMap<String, Vec<Lacking>> = BTreeMap::new();
+        let mut by_function: BTreeMap<String, Vec<DagCause>> = BTreeMap::new();
         for file in &repo.dag_files {
             for dag in &file.dags {
                 if !runs_on_a_timetable(dag, file) {
@@ -66,7 +66,7 @@ impl Rule for DagDynamicStartDate {
                     by_function
                         .entry(name)
                         .or_default()
-                        .push(Lacking::new(dag, cause));
+                        .push(DagCause::new(dag, cause));
                 }
             }
         }

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::causes::{Lacking, Wording, report_lacking};
+use super::causes::{DagCause, Wording, report_lacking};
 use crate::airflow::owner::{DEFAULT_PLACEHOLDERS, DagOwner, dag_owner};
 use crate::link::Monorepo;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
@@ -54,7 +54,7 @@ impl Rule for DagOwnerMissing {
             for (index, dag) in file.dags.iter().enumerate() {
                 dags += 1;
                 if let DagOwner::Missing(label) = dag_owner(file, index, &self.placeholders) {
-                    unowned.push(Lacking::new(dag, label));
+                    unowned.push(DagCause::new(dag, label));
                 }
             }
         }

@@ -5,9 +5,9 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::causes::{Lacking, Wording, report_lacking};
+use super::causes::{DagCause, Wording, report_lacking};
 use crate::airflow::precedence::{
-    Setting, dag_default_argument, default_args_span, task_argument, tasks_of,
+    Setting, dag_default_argument, default_args_span, task_argument, tasks_that_can_fail,
 };
 use crate::airflow::value::Value;
 use crate::airflow::{Dag, DagFile, Task};
@@ -39,9 +39,6 @@ const WORDING: Wording = Wording {
     help: "set `\"retries\"` (and `\"retry_delay\"`) in `default_args`, so a transient failure (a lock, a timeout, a flaky API) heals without a person",
 };
 
-/// Operators that do nothing that can fail.
-const CANNOT_FAIL: &[&str] = &["EmptyOperator", "DummyOperator"];
-
 impl Rule for DagRetriesMissing {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -54,7 +51,7 @@ impl Rule for DagRetriesMissing {
             for (index, dag) in file.dags.iter().enumerate() {
                 dags += 1;
                 if let Some(cause) = self.without_retries(file, index, dag) {
-                    lacking.push(Lacking::new(dag, cause));
+                    lacking.push(DagCause::new(dag, cause));
                 }
             }
         }
@@ -74,9 +71,7 @@ enum Retries {
 impl DagRetriesMissing {
     /// Where the DAG's tasks lose their retries, when some do.
     fn without_retries(&self, file: &DagFile, index: usize, dag: &Dag) -> Option<Label> {
-        let tasks: Vec<&Task> = tasks_of(file, index)
-            .filter(|task| !CANNOT_FAIL.contains(&task.call.name()))
-            .collect();
+        let tasks: Vec<&Task> = tasks_that_can_fail(file, index).collect();
         let outcomes: Vec<Retries> = if tasks.is_empty() {
             // No task was read (they may come from code monolint does not follow): the
             // DAG's `default_args` decide for the tasks that set nothing themselves.

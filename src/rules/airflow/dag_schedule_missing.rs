@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::causes::{Lacking, Wording, report_lacking};
+use super::causes::{DagCause, Wording, report_lacking};
 use crate::airflow::Dag;
 use crate::airflow::precedence::{Setting, dag_default_argument};
 use crate::airflow::schedule::{AirflowVersion, Schedule};
@@ -65,7 +65,7 @@ impl Rule for DagScheduleMissing {
                         "without `schedule`, the DAG runs daily on Airflow 2 and only when triggered on Airflow 3"
                     }
                 };
-                lacking.push(Lacking::new(dag, Label::new(dag.span().clone(), text)));
+                lacking.push(DagCause::new(dag, Label::new(dag.span().clone(), text)));
             }
         }
         report_lacking(report, lacking, dags, &WORDING);
