@@ -101,9 +101,14 @@ pub struct AirflowConfig {
     /// The team's own operators and helpers that run dbt, defined outside the DAG folders.
     #[schemars(extend("default" = []))]
     pub wrappers: Vec<crate::airflow::invocations::wrapper::Wrapper>,
-    /// The Airflow major version the DAGs run on (2 or 3). Without it, a DAG file importing
-    /// from `airflow.sdk` counts as Airflow 3 and others as unknown.
+    /// The Airflow major version the DAGs run on (2 or 3). Without it, the version the
+    /// repository pins (requirements, constraints, `pyproject.toml`, Docker images) is used,
+    /// else Airflow 3 when a DAG file imports from `airflow.sdk`.
     pub version: Option<crate::airflow::schedule::AirflowVersion>,
+    /// How `.airflowignore` lines are read, as Airflow's `[core] dag_ignore_file_syntax`:
+    /// `"regexp"` or `"glob"` (default: Airflow's own, `regexp` on Airflow 2 and `glob` on
+    /// Airflow 3).
+    pub ignore_file_syntax: Option<crate::airflow::ignore::IgnoreSyntax>,
 }
 
 /// The JSON Schema of `monolint.toml`, for editors that validate and complete TOML with one.

@@ -180,19 +180,76 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         },
         || airflow::parse::parse_files(&workspace.dag_files),
     );
+    let mut dag_files = dag_files;
+    // One Airflow version for the whole repository: the config's, the pinned one, or 3 when
+    // any DAG file imports from `airflow.sdk`.
+    let airflow_version = workspace
+        .airflow_version
+        .or(workspace.airflow_pinned)
+        .or_else(|| {
+            dag_files
+                .imports_airflow_sdk()
+                .then_some(airflow::schedule::AirflowVersion::V3)
+        });
+    let ignore_syntax = workspace
+        .ignore_syntax
+        .unwrap_or(airflow::ignore::IgnoreSyntax::default_for(airflow_version));
+    let ignores = airflow_ignores(workspace, ignore_syntax);
+    let ignored: std::collections::HashSet<&str> = workspace
+        .dag_files
+        .iter()
+        .filter(|file| ignores.iter().any(|ignore| ignore.ignores(&file.path)))
+        .map(|file| file.display.as_str())
+        .collect();
+    dag_files.skip_dag_files(|shown| ignored.contains(shown));
     let mut problems = Vec::new();
     let mut loaded_projects = Vec::new();
-    for project in projects {
-        let (project, warnings) = project?;
-        problems.extend(warnings);
-        loaded_projects.push(project);
+    let mut skipped = Vec::new();
+    let mut first_failure = None;
+    for (location, project) in workspace.projects.iter().zip(projects) {
+        match project {
+            Ok((project, warnings)) => {
+                problems.extend(warnings);
+                loaded_projects.push(project);
+            }
+            // A project the user named is the input they asked for: without it, no check.
+            Err(error) if location.named => return Err(error),
+            Err(error) => {
+                problems.push(skipped_project_warning(error.clone(), location));
+                skipped.push(location.display_dir.clone());
+                first_failure.get_or_insert(error);
+            }
+        }
+    }
+    if loaded_projects.is_empty()
+        && let Some(error) = first_failure
+    {
+        // Nothing could be checked: the run fails on the first project's own error.
+        return Err(error);
     }
     let manifests = link::LoadedManifests {
         projects: &loaded_projects,
+        skipped: &skipped,
         path_map: &workspace.path_map,
     };
     let mut dag_files = dag_files.extract(Some(&manifests), &workspace.wrappers);
-    if let Some(version) = workspace.airflow_version {
+    let dag_folder_of = |shown: &str| {
+        workspace
+            .dag_files
+            .iter()
+            .find(|file| file.display == shown)
+            .and_then(airflow::parse::FileToRead::dag_folder)
+    };
+    let factory_context = airflow::factories::Context {
+        root: &workspace.root,
+        path_map: &workspace.path_map,
+        dag_folder_of: &dag_folder_of,
+        ignore_syntax,
+        dag_factory_major: workspace.dag_factory_major,
+    };
+    let built = airflow::factories::expand(&mut dag_files, &factory_context);
+    dag_files.extend(built);
+    if let Some(version) = airflow_version {
         for file in &mut dag_files {
             file.airflow_version = Some(version);
         }
@@ -204,11 +261,49 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         Monorepo::link(
             &workspace.root,
             loaded_projects,
+            &skipped,
             dag_files,
             &workspace.path_map,
         ),
         problems,
     ))
+}
+
+/// The `.airflowignore` files of each DAG folder.
+fn airflow_ignores(
+    workspace: &Workspace,
+    syntax: airflow::ignore::IgnoreSyntax,
+) -> Vec<airflow::ignore::AirflowIgnore> {
+    let mut folders: Vec<String> = workspace
+        .dag_files
+        .iter()
+        .filter_map(airflow::parse::FileToRead::dag_folder)
+        .collect();
+    folders.sort();
+    folders.dedup();
+    folders
+        .iter()
+        .map(|folder| airflow::ignore::AirflowIgnore::load(&workspace.root.join(folder), syntax))
+        .collect()
+}
+
+/// A discovered dbt project that cannot be loaded (a malformed `dbt_project.yml`, a test
+/// fixture, a project never built): the check goes on with the other projects.
+fn skipped_project_warning(error: Error, location: &workspace::ProjectLocation) -> Error {
+    let shown = if location.display_dir.is_empty() {
+        "."
+    } else {
+        location.display_dir.as_str()
+    };
+    let help = match &error.help {
+        Some(help) => format!("{help}; monolint checks the other projects without it"),
+        None => "monolint checks the other projects without it; name the projects to check \
+            with `[dbt] projects`"
+            .to_owned(),
+    };
+    let mut warning = error.into_warning().with_help(help);
+    warning.message = format!("skipped the dbt project `{shown}`: {}", warning.message);
+    warning
 }
 
 fn summarize(repo: &Monorepo) -> Summary {

@@ -3,7 +3,7 @@
 
 mod coverage;
 
-pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models};
+pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models, writes};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -79,12 +79,19 @@ impl Default for Ownership {
 
 impl Monorepo {
     /// Resolves every task's dbt calls.
+    /// `skipped` are the folders (as shown) of dbt projects that could not be loaded: a call
+    /// that names one stays unresolved rather than running in another project.
     pub fn link(
         root: &Path,
         projects: Vec<DbtProject>,
+        skipped: &[String],
         dag_files: Vec<DagFile>,
         path_map: &PathMap,
     ) -> Monorepo {
+        let known = KnownProjects {
+            loaded: &projects,
+            skipped,
+        };
         let calls: Vec<(TaskRef, Option<usize>)> = dag_files
             .iter()
             .enumerate()
@@ -123,7 +130,7 @@ impl Monorepo {
                 let task = &dag_files[task_ref.file].tasks[task_ref.task];
                 match call_index {
                     Some(index) => {
-                        resolve_call(&projects, path_map, task_ref, index, &task.dbt_calls[index])
+                        resolve_call(&known, path_map, task_ref, index, &task.dbt_calls[index])
                     }
                     None => {
                         let why = &task.unresolved[opaque];
@@ -221,6 +228,32 @@ impl Monorepo {
             matches!(run.resolution, Resolution::Unresolved { .. })
                 && run.project.is_none_or(|p| p == project)
         })
+    }
+
+    /// Where a run's selection is written: its first `--select` argument, else its dbt call,
+    /// else the task.
+    pub fn selection_span(&self, run: &DbtRun) -> Span {
+        match self.call_of(run) {
+            Some(call) => call
+                .select
+                .first()
+                .map_or(&call.span, |arg| &arg.span)
+                .clone(),
+            None => self.task(run.task).span().clone(),
+        }
+    }
+
+    /// How many tasks have a dbt call that could not be resolved.
+    pub fn unresolved_task_count(&self) -> usize {
+        let mut tasks: Vec<TaskRef> = self
+            .runs
+            .iter()
+            .filter(|run| matches!(run.resolution, Resolution::Unresolved { .. }))
+            .map(|run| run.task)
+            .collect();
+        tasks.sort();
+        tasks.dedup();
+        tasks.len()
     }
 
     /// A human name for a task: `dag_id.task_id`.
@@ -326,7 +359,16 @@ impl FileCache {
 /// The loaded projects' manifests, for DAG files that read `manifest.json` themselves.
 pub struct LoadedManifests<'p> {
     pub projects: &'p [DbtProject],
+    /// Folders of the dbt projects that could not be loaded.
+    pub skipped: &'p [String],
     pub path_map: &'p PathMap,
+}
+
+/// The dbt projects a call may name: those loaded, and those skipped because they could not be.
+#[derive(Clone, Copy)]
+struct KnownProjects<'p> {
+    loaded: &'p [DbtProject],
+    skipped: &'p [String],
 }
 
 impl ManifestSource for LoadedManifests<'_> {
@@ -341,7 +383,11 @@ impl ManifestSource for LoadedManifests<'_> {
             .or_else(|| folder.strip_suffix("\\target"))
             .unwrap_or(folder);
         let dir = (!project_dir.is_empty()).then_some(project_dir);
-        let project = which_project(self.projects, self.path_map, dir).ok()?;
+        let known = KnownProjects {
+            loaded: self.projects,
+            skipped: self.skipped,
+        };
+        let project = which_project(known, self.path_map, dir).ok()?;
         Some(dbt_manifest::manifest_value(
             &self.projects[project].graph,
             span,
@@ -350,7 +396,7 @@ impl ManifestSource for LoadedManifests<'_> {
 }
 
 fn resolve_call(
-    projects: &[DbtProject],
+    known: &KnownProjects,
     path_map: &PathMap,
     task: TaskRef,
     index: usize,
@@ -363,7 +409,8 @@ fn resolve_call(
         resolution,
     };
     let dir = call.project_dir.as_ref().map(|dir| dir.value.as_str());
-    let project = match which_project(projects, path_map, dir) {
+    let projects = known.loaded;
+    let project = match which_project(*known, path_map, dir) {
         Ok(project) => project,
         Err(reason) => {
             let span = call
@@ -410,12 +457,14 @@ fn resolve_call(
 }
 
 /// The project a call runs in: the one its project dir names (through the path map, or by
-/// its trailing folders, folder name or project name), or the only one.
+/// its trailing folders, folder name or project name), or the only one. A call naming a
+/// project that could not be loaded is not resolved in another one.
 fn which_project(
-    projects: &[DbtProject],
+    known: KnownProjects,
     path_map: &PathMap,
     dir: Option<&str>,
 ) -> Result<usize, String> {
+    let projects = known.loaded;
     let Some(dir) = dir else {
         return match projects.len() {
             1 => Ok(0),
@@ -425,11 +474,26 @@ fn which_project(
             ),
         };
     };
+    let skipped_at = |wanted: &str| {
+        known
+            .skipped
+            .iter()
+            .find(|display| names_folder(wanted, display))
+            .map(|display| {
+                format!(
+                    "the dbt project `{display}` it runs in could not be loaded (see the warning)"
+                )
+            })
+    };
     if let Some(repo_dir) = path_map.apply(dir) {
         return projects
             .iter()
             .position(|project| project.display_dir == repo_dir)
-            .ok_or_else(|| format!("`{dir}` maps to `{repo_dir}`, which holds no dbt project"));
+            .ok_or_else(|| {
+                skipped_at(&repo_dir).unwrap_or_else(|| {
+                    format!("`{dir}` maps to `{repo_dir}`, which holds no dbt project")
+                })
+            });
     }
     let wanted = normalize_relative(dir);
     if let Some(exact) = projects
@@ -442,15 +506,14 @@ fn which_project(
     let matches: Vec<usize> = projects
         .iter()
         .enumerate()
-        .filter(|(_, project)| {
-            let display = project.display_dir.as_str();
-            let folder = display.rsplit('/').next().unwrap_or(display);
-            (!display.is_empty() && wanted.ends_with(&format!("/{display}")))
-                || (!folder.is_empty() && last == folder)
-                || last == project.name
-        })
+        .filter(|(_, project)| names_folder(&wanted, &project.display_dir) || last == project.name)
         .map(|(index, _)| index)
         .collect();
+    if matches.is_empty()
+        && let Some(reason) = skipped_at(&wanted)
+    {
+        return Err(reason);
+    }
     match (matches.as_slice(), projects.len()) {
         ([one], _) => Ok(*one),
         // A deployment path such as `/opt/airflow/dbt` with a single project in the repository.
@@ -462,4 +525,14 @@ fn which_project(
             "several dbt projects match `{dir}`; map it with `[dbt] path-map`"
         )),
     }
+}
+
+/// Whether a project dir as a call writes it (normalized) names the project folder `display`:
+/// the same folder, a deployment path ending with it, or the same last folder name.
+fn names_folder(wanted: &str, display: &str) -> bool {
+    let last = wanted.rsplit('/').next().unwrap_or(wanted);
+    let folder = display.rsplit('/').next().unwrap_or(display);
+    wanted == display
+        || (!display.is_empty() && wanted.ends_with(&format!("/{display}")))
+        || (!folder.is_empty() && last == folder)
 }

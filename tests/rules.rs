@@ -76,6 +76,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
             manifest: project_dir.join("target/manifest.json"),
             dir: project_dir,
             display_dir: "dbt".to_owned(),
+            named: true,
         }],
         dag_files: dag_paths
             .iter()
@@ -90,6 +91,9 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
         path_map: PathMap::new(loaded.config.dbt.path_map.clone()),
         wrappers: loaded.config.airflow.wrappers.clone(),
         airflow_version: loaded.config.airflow.version,
+        airflow_pinned: None,
+        dag_factory_major: None,
+        ignore_syntax: loaded.config.airflow.ignore_file_syntax,
     };
     let args = RuleArgs {
         select: vec![code.to_owned()],

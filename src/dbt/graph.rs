@@ -227,7 +227,11 @@ pub struct DisabledNode {
 pub struct YamlSelector {
     pub name: String,
     pub is_default: bool,
+    /// The definition as rendered where monolint runs (the environment, no `--vars`).
     pub definition: Value,
+    /// The definition as written in `selectors.yml`, when it holds Jinja: rendered again
+    /// with each call's `--vars` (dbt renders the file for every invocation).
+    pub template: Option<Value>,
 }
 
 /// A byte range of the manifest text.
@@ -571,10 +575,12 @@ fn owner_name(owner: &RawOwner<'_>) -> Option<String> {
 fn yaml_selector((name, entry): (String, Value)) -> Option<YamlSelector> {
     let definition = entry.get("definition")?.clone();
     let is_default = entry.get("default").and_then(Value::as_bool) == Some(true);
+    // The manifest holds what `dbt parse` rendered: no Jinja is left.
     Some(YamlSelector {
         name,
         is_default,
         definition,
+        template: None,
     })
 }
 

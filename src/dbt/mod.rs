@@ -10,6 +10,7 @@ pub mod jinja;
 pub mod locate;
 pub mod manifest;
 pub mod project;
+pub mod render;
 pub mod resolve;
 pub mod select;
 pub mod vars;

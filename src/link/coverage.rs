@@ -12,7 +12,7 @@ use super::{DbtRun, Monorepo, Resolution};
 use crate::airflow::links::{TaskLink, task_links};
 use crate::airflow::schedule::{AirflowVersion, Schedule};
 use crate::dbt::command::DbtCommand;
-use crate::dbt::graph::NodeId;
+use crate::dbt::graph::{NodeId, ResourceType};
 
 /// How a model of a project is kept fresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +70,20 @@ pub fn refreshes_models(command: &DbtCommand) -> bool {
         command,
         DbtCommand::Run | DbtCommand::Build | DbtCommand::Retry
     )
+}
+
+/// Whether a command writes a node of this type: models and snapshots are built by `run` /
+/// `snapshot` and `build`, seeds loaded by `seed` and `build`.
+pub fn writes(command: &DbtCommand, resource_type: ResourceType) -> bool {
+    match resource_type {
+        ResourceType::Model => refreshes_models(command),
+        ResourceType::Snapshot => matches!(
+            command,
+            DbtCommand::Snapshot | DbtCommand::Build | DbtCommand::Retry
+        ),
+        ResourceType::Seed => matches!(command, DbtCommand::Seed | DbtCommand::Build),
+        _ => false,
+    }
 }
 
 impl Monorepo {
@@ -132,6 +146,33 @@ impl Monorepo {
             }
         }
         ProjectCoverage { unknown, models }
+    }
+
+    /// The runs that write a node on the DAGs' schedules (indexes into `runs`): its command
+    /// writes the node's type, not as a `--full-refresh` (a deliberate rebuild, not a second
+    /// writer of the schedule), in a DAG that is not in `manual` (see [`Self::manual_dags`]).
+    pub fn scheduled_writers(
+        &self,
+        project: usize,
+        id: NodeId,
+        manual: &BTreeSet<String>,
+    ) -> Vec<usize> {
+        let resource_type = self.projects[project].graph.node(id).resource_type;
+        self.run_ids_of(project, id)
+            .iter()
+            .copied()
+            .filter(|&index| {
+                let run = &self.runs[index];
+                let Some(call) = self.call_of(run) else {
+                    return false;
+                };
+                writes(&call.command, resource_type)
+                    && !call.full_refresh
+                    && self
+                        .dag_of(run.task)
+                        .is_none_or(|dag| !manual.contains(dag.id()))
+            })
+            .collect()
     }
 
     /// The ids of DAGs that run only when triggered by hand: `schedule=None` (or no schedule

@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::dbt::graph::{DbtGraph, NodeSet, ResourceType};
-use crate::dbt::select::{self, Request, split_tokens};
+use crate::dbt::graph::ResourceType;
+use crate::dbt::select;
 use crate::diagnostic::Label;
 use crate::link::{ModelCoverage, Monorepo};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
@@ -36,7 +36,7 @@ impl Rule for ModelNotScheduled {
             // Models of a project whose coverage is unknown are `Unknown`, not `Unscheduled`:
             // the summary says so once.
             let coverage = repo.coverage(project);
-            let exempt = self.exempt(graph);
+            let exempt = select::nodes_matching(graph, &self.exclude, &[ResourceType::Model]);
             for (id, state) in coverage.models() {
                 if state != ModelCoverage::Unscheduled || exempt.contains(id.index()) {
                     continue;
@@ -65,24 +65,5 @@ impl Rule for ModelNotScheduled {
                 report.emit(diagnostic);
             }
         }
-    }
-}
-
-impl ModelNotScheduled {
-    /// The models `exclude` selects (an invalid selection exempts nothing).
-    fn exempt(&self, graph: &DbtGraph) -> NodeSet {
-        if self.exclude.is_empty() {
-            return graph.empty_set();
-        }
-        let request = Request {
-            select: self
-                .exclude
-                .iter()
-                .flat_map(|s| split_tokens(s).map(|(_, t)| t))
-                .collect(),
-            resource_types: vec![ResourceType::Model],
-            ..Request::default()
-        };
-        select::select(graph, &request).map_or_else(|_| graph.empty_set(), |s| s.nodes)
     }
 }
