@@ -45,6 +45,7 @@ pub fn extract_file<'t>(
         airflow_version,
         unread_dbt: Vec::new(),
         factory_calls: extractor.factory_calls,
+        import_time: Default::default(),
     }
 }
 
@@ -561,7 +562,8 @@ impl<'t> Extractor<'t> {
         let name_span = name_node.map_or_else(|| span.clone(), |n| self.eval.span(n));
         match factory.kind {
             FactoryKind::Dag => {
-                let dag_id = match decorator.kwarg("dag_id") {
+                // `@dag("id")`: the dag_id is the decorator's first argument in Airflow 2 and 3.
+                let dag_id = match decorator.arg("dag_id", 0) {
                     Some(id) => Spanned::new(id.value.as_str(), id.span.clone()),
                     None => Spanned::new(function_name, name_span),
                 };

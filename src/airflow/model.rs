@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::import_time::ImportTime;
 use super::schedule::AirflowVersion;
 use super::value::{Call, Item, Value};
 use crate::dbt::cli::DbtCall;
@@ -24,6 +25,8 @@ pub struct DagFile {
     /// Calls of libraries that build DAGs from YAML files (gusty, dag-factory), expanded
     /// into DAG files of their own once the files are read.
     pub factory_calls: Vec<super::factories::FactoryCall>,
+    /// What the file does while Airflow imports it, besides defining DAGs and tasks.
+    pub import_time: ImportTime,
 }
 
 /// How a DAG is declared.

@@ -2,6 +2,7 @@
 //! placeholder owner `airflow` when none is set, so placeholders are no owner.
 
 use super::model::{Dag, DagFile};
+use super::precedence::written_at;
 use super::value::Value;
 use crate::diagnostic::Label;
 
@@ -60,7 +61,7 @@ fn declared_owner(dag: &Dag, is_real: &dyn Fn(&str) -> bool) -> Result<DagOwner,
     match dag.default_arg("owner") {
         Err(_) => Ok(DagOwner::Unknown),
         Ok(None) => Err(match dag.default_args() {
-            Some(args) => Label::new(args.span.clone(), "`default_args` has no `owner`"),
+            Some(args) => Label::new(written_at(args), "`default_args` has no `owner`"),
             None => Label::new(dag.span().clone(), "no `default_args` with an `owner`"),
         }),
         Ok(Some(owner)) => match &owner.value {

@@ -12,6 +12,7 @@ use tree_sitter::{Node, Parser};
 
 use super::dbt_manifest::ManifestSource;
 use super::extract::extract_file;
+use super::import_time::import_time;
 use super::invocations::wrapper::Wrapper;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
@@ -152,6 +153,7 @@ impl ParsedFiles {
                 let file = &module_files[module];
                 let mut extracted = extract_file(file.source.clone(), &file.tree, Some(&modules));
                 extracted.unread_dbt = unseen::unread_dbt_calls(&file.tree, &extracted);
+                extracted.import_time = import_time(&file.source, &file.tree);
                 (position, extracted)
             })
             .collect();
@@ -259,6 +261,7 @@ fn unreadable(source: Arc<SourceFile>, error: Error) -> Box<DagFile> {
         airflow_version: None,
         unread_dbt: Vec::new(),
         factory_calls: Vec::new(),
+        import_time: Default::default(),
     })
 }
 

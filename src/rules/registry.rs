@@ -37,6 +37,14 @@ macro_rules! registry {
 
 registry! {
     dag_owner_missing: airflow::dag_owner_missing::DagOwnerMissing,
+    dag_retries_missing: airflow::dag_retries_missing::DagRetriesMissing,
+    dag_alerting_missing: airflow::dag_alerting_missing::DagAlertingMissing,
+    dag_catchup_implicit: airflow::dag_catchup_implicit::DagCatchupImplicit,
+    dag_arg_in_default_args: airflow::dag_arg_in_default_args::DagArgInDefaultArgs,
+    dag_dynamic_start_date: airflow::dag_dynamic_start_date::DagDynamicStartDate,
+    dag_schedule_missing: airflow::dag_schedule_missing::DagScheduleMissing,
+    dag_id_duplicate: airflow::dag_id_duplicate::DagIdDuplicate,
+    dag_parse_heavy: airflow::dag_parse_heavy::DagParseHeavy,
     model_owner_missing: dbt::model_owner_missing::ModelOwnerMissing,
     unused_suppression: monolint::unused_suppression::UnusedSuppression,
     model_not_scheduled: cross::model_not_scheduled::ModelNotScheduled,

@@ -464,6 +464,8 @@ fn dag_file(
         airflow_version: None,
         unread_dbt: Vec::new(),
         factory_calls: Vec::new(),
+        // YAML runs no code of its own at import time.
+        import_time: Default::default(),
     }
 }
 

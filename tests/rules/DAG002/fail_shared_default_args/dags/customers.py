@@ -1,0 +1,7 @@
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+from common import DEFAULT_ARGS
+
+with DAG("customers_daily", schedule="@daily", catchup=False, default_args={**DEFAULT_ARGS, "retries": 2}):
+    BashOperator(task_id="dbt_build", bash_command="dbt build -s tag:customers")
