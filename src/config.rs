@@ -14,6 +14,7 @@ use toml::Spanned;
 
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
+use crate::input::{self, Boundary};
 use crate::rules::{self, RuleMeta, RuleOptions};
 use crate::source::{SourceFile, Span};
 
@@ -181,12 +182,19 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<LoadedConfig> {
         Some(path) => vec![path.to_path_buf()],
         None => vec![root.join("monolint.toml"), root.join("pyproject.toml")],
     };
+    let boundary = Boundary::new(root);
     for path in candidates {
-        if explicit.is_none() && !path.is_file() {
+        // Anything by that name counts (a FIFO or a link out of the folder is refused when read).
+        if explicit.is_none() && std::fs::symlink_metadata(&path).is_err() {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|error| Error::io(&path, &error))?;
         let display = display_path(root, &path);
+        // A config given on the command line is read wherever it is.
+        let text = match explicit {
+            Some(_) => input::read_text(&path),
+            None => boundary.read_text(&path),
+        }
+        .map_err(|error| error.to_error(&display))?;
         let file = SourceFile::new(display, text);
         let is_pyproject = path
             .file_name()

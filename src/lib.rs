@@ -11,6 +11,7 @@ pub mod config;
 pub mod dbt;
 pub mod diagnostic;
 pub mod error;
+pub mod input;
 pub mod link;
 pub mod map;
 pub mod render;
@@ -90,7 +91,7 @@ pub fn check_workspace(
     rule_args: &RuleArgs,
 ) -> Result<Report> {
     let selection = RuleSelection::resolve(config, rule_args)?;
-    let (repo, problems) = link_workspace(workspace)?;
+    let (repo, mut problems) = link_workspace(workspace)?;
     let rules = config.rules.instantiate();
     let mut diagnostics: Vec<Diagnostic> = rules
         .par_iter()
@@ -103,6 +104,7 @@ pub fn check_workspace(
         .flatten()
         .collect();
     diagnostics.sort_by(Diagnostic::cmp_for_output);
+    problems.extend(repo.refused_reads());
     Ok(Report {
         summary: summarize(&repo),
         diagnostics,
@@ -115,6 +117,7 @@ pub fn check_workspace(
 /// Loads the dbt projects and DAG files of a workspace (in parallel) and links them.
 /// Returns the monorepo and the input problems that did not stop loading.
 pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
+    let boundary = std::sync::Arc::new(workspace.boundary());
     let (projects, dag_files) = rayon::join(
         || {
             workspace
@@ -122,13 +125,13 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
                 .par_iter()
                 .map(|location| {
                     let display = workspace::relative_display(&workspace.root, &location.manifest);
-                    dbt::project::DbtProject::load(location, &display)
+                    dbt::project::DbtProject::load(location, &display, &boundary)
                 })
                 .collect::<Vec<_>>()
         },
         || airflow::parse::parse_files(&workspace.dag_files),
     );
-    let mut problems = Vec::new();
+    let mut problems = workspace.problems.clone();
     let mut loaded_projects = Vec::new();
     for project in projects {
         let (project, warnings) = project?;
@@ -154,6 +157,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
             loaded_projects,
             dag_files,
             &workspace.path_map,
+            boundary,
         ),
         problems,
     ))

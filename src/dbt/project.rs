@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::graph::{DbtGraph, YamlSelector};
+use super::locate;
 use crate::error::{Error, Result};
+use crate::input::{self, Boundary};
 use crate::source::{SourceFile, Span};
 use crate::workspace::ProjectLocation;
 use crate::yaml;
@@ -35,6 +37,48 @@ pub struct ResourcePaths {
     pub analysis_paths: Vec<String>,
     #[serde(default = "default_test_paths")]
     pub test_paths: Vec<String>,
+}
+
+impl ResourcePaths {
+    /// Drops the folders that lead out of the checked folder (`model-paths: ["../../.."]`),
+    /// returning a warning for each: monolint would otherwise walk them.
+    fn keep_inside(
+        &mut self,
+        project_dir: &std::path::Path,
+        file: &std::sync::Arc<SourceFile>,
+        boundary: &Boundary,
+    ) -> Vec<Error> {
+        let mut warnings = Vec::new();
+        for (key, folders) in [
+            ("model-paths", &mut self.model_paths),
+            ("seed-paths", &mut self.seed_paths),
+            ("snapshot-paths", &mut self.snapshot_paths),
+            ("analysis-paths", &mut self.analysis_paths),
+            ("test-paths", &mut self.test_paths),
+        ] {
+            folders.retain(|folder| match boundary.check(&project_dir.join(folder)) {
+                Ok(_) => true,
+                Err(error) => {
+                    let message = format!("`{key}` entry `{folder}` is refused: {error}");
+                    let warning = match locate::line_containing(file.text(), folder) {
+                        Some(range) => Error::at(
+                            Span::new(file.clone(), range.start as u32..range.end as u32),
+                            message,
+                            "monolint does not read this folder",
+                        ),
+                        None => Error::new(format!("{}: {message}", file.path())),
+                    };
+                    warnings.push(
+                        warning
+                            .into_warning()
+                            .with_help("monolint reads only the files inside the checked folder"),
+                    );
+                    false
+                }
+            });
+        }
+        warnings
+    }
 }
 
 fn default_model_paths() -> Vec<String> {
@@ -76,12 +120,13 @@ pub fn read_selectors_file(
     project_dir: &std::path::Path,
     display: &str,
     from_manifest: &[YamlSelector],
+    boundary: &Boundary,
 ) -> Result<Option<Vec<YamlSelector>>> {
     let path = project_dir.join("selectors.yml");
-    let text = match std::fs::read_to_string(&path) {
+    let text = match boundary.read_text(&path) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(Error::io(&path, &error)),
+        Err(error) if error.is_not_found() => return Ok(None),
+        Err(error) => return Err(error.to_error(display)),
     };
     let file = SourceFile::new(display, text);
     let parsed: SelectorsFile = yaml::from_str(file.text()).map_err(|error| {
@@ -162,11 +207,13 @@ impl DbtProject {
     pub fn load(
         location: &ProjectLocation,
         manifest_display: &str,
+        boundary: &Boundary,
     ) -> Result<(DbtProject, Vec<Error>)> {
-        let project_file = location.dir.join("dbt_project.yml");
-        let text =
-            std::fs::read_to_string(&project_file).map_err(|e| Error::io(&project_file, &e))?;
-        let file = SourceFile::new(join_display(&location.display_dir, "dbt_project.yml"), text);
+        let project_display = join_display(&location.display_dir, "dbt_project.yml");
+        let text = boundary
+            .read_text(&location.dir.join("dbt_project.yml"))
+            .map_err(|error| error.to_error(&project_display))?;
+        let file = SourceFile::new(project_display, text);
         let parsed: ProjectFile = yaml::from_str(file.text()).map_err(|error| {
             let offset = error.offset.unwrap_or(0) as u32;
             Error::at(
@@ -175,33 +222,47 @@ impl DbtProject {
                 "here",
             )
         })?;
-        let bytes = std::fs::read(&location.manifest).map_err(|error| {
-            let message = format!("{manifest_display}: cannot read the dbt manifest: {error}");
-            Error::new(message).with_help(format!(
-                "build it with `dbt parse --project-dir {}` (or pass --manifest)",
-                if location.display_dir.is_empty() {
-                    "."
-                } else {
-                    &location.display_dir
-                }
-            ))
-        })?;
+        // A manifest named on the command line is read wherever it is.
+        let manifest = if location.manifest_given {
+            Ok(location.manifest.clone())
+        } else {
+            boundary.check(&location.manifest)
+        };
+        let bytes = manifest
+            .and_then(|path| input::read_manifest(&path))
+            .map_err(|error| {
+                let message = format!("{manifest_display}: cannot read the dbt manifest: {error}");
+                Error::new(message).with_help(format!(
+                    "build it with `dbt parse --project-dir {}` (or pass --manifest)",
+                    if location.display_dir.is_empty() {
+                        "."
+                    } else {
+                        &location.display_dir
+                    }
+                ))
+            })?;
         let (mut graph, warning) = DbtGraph::load(bytes, std::path::Path::new(manifest_display))?;
+        let mut warnings: Vec<Error> = warning.into_iter().collect();
         let selectors_display = join_display(&location.display_dir, "selectors.yml");
-        if let Some(selectors) =
-            read_selectors_file(&location.dir, &selectors_display, &graph.selectors)?
-        {
+        if let Some(selectors) = read_selectors_file(
+            &location.dir,
+            &selectors_display,
+            &graph.selectors,
+            boundary,
+        )? {
             graph.selectors = selectors;
         }
+        let mut paths = parsed.paths;
+        warnings.extend(paths.keep_inside(&location.dir, &file, boundary));
         let project = DbtProject {
             dir: location.dir.clone(),
             display_dir: location.display_dir.clone(),
             name: parsed.name,
             manifest_path: location.manifest.clone(),
             graph,
-            paths: parsed.paths,
+            paths,
         };
-        Ok((project, warning.into_iter().collect()))
+        Ok((project, warnings))
     }
 
     /// A project-relative path as shown to users.
