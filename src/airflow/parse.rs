@@ -8,14 +8,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use tree_sitter::{Node, Parser};
+use tree_sitter::Parser;
 
 use super::dbt_manifest::ManifestSource;
 use super::extract::extract_file;
 use super::invocations::wrapper::Wrapper;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
+use super::syntax;
 use crate::error::Error;
+use crate::input;
 use crate::source::{SourceFile, Span};
 
 /// A file to read: where it is and the path to show for it.
@@ -132,14 +134,12 @@ fn mentions_airflow_dag(text: &str) -> bool {
 }
 
 fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Result<Option<Parsed>, DagFile> {
-    let text = match std::fs::read(&file.path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| Error::new(format!("{}: not UTF-8 text", file.display))),
-        Err(error) => Err(Error::io(&file.path, &error)),
-    };
-    let text = match text {
+    let text = match input::read_text(&file.path) {
         Ok(text) => text,
-        Err(error) => return Err(unreadable(SourceFile::new(file.display.clone(), ""), error)),
+        Err(error) => {
+            let error = error.to_error(&file.display);
+            return Err(unreadable(SourceFile::new(file.display.clone(), ""), error));
+        }
     };
     let is_dag_file = mentions_airflow_dag(&text);
     if !is_dag_file && file.module.is_none() {
@@ -158,19 +158,18 @@ fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Result<Option<Pa
             Error::new(format!("{}: could not be parsed", file.display)),
         ));
     };
-    if tree.root_node().has_error() {
+    if let Some(problem) = syntax::find_problem(&tree, source.text()) {
         if !is_dag_file {
             // A module Python cannot parse cannot be imported either: its names stay unknown.
             return Ok(None);
         }
-        let node = first_error(tree.root_node()).unwrap_or(tree.root_node());
-        let span = Span::new(
-            source.clone(),
-            node.start_byte() as u32..node.end_byte().max(node.start_byte() + 1) as u32,
-        );
-        let error = Error::at(span, "invalid Python syntax", "Python cannot parse this").with_help(
-            "Airflow cannot import this file either, so none of its DAGs exist; fix the syntax",
-        );
+        let range = problem.range.start as u32..problem.range.end as u32;
+        let error = Error::at(
+            Span::new(source.clone(), range),
+            problem.message,
+            problem.label,
+        )
+        .with_help(problem.help);
         return Err(unreadable(source, error));
     }
     let name = file.module.clone().unwrap_or_default();
@@ -188,18 +187,4 @@ fn unreadable(source: Arc<SourceFile>, error: Error) -> DagFile {
         problems: vec![error],
         airflow_version: None,
     }
-}
-
-/// The first (innermost, leftmost) syntax error node.
-fn first_error(node: Node) -> Option<Node> {
-    if node.is_error() || node.is_missing() {
-        let mut cursor = node.walk();
-        let inner = node.children(&mut cursor).find_map(first_error);
-        return inner.or(Some(node));
-    }
-    if !node.has_error() {
-        return None;
-    }
-    let mut cursor = node.walk();
-    node.children(&mut cursor).find_map(first_error)
 }
