@@ -139,6 +139,7 @@ pub fn read_selectors_file(
         .with_help("dbt cannot parse the project with this file either")
     })?;
     let mut selectors: Vec<YamlSelector> = Vec::new();
+    let mut budget = MAX_SELECTOR_VALUES;
     for entry in parsed.selectors {
         let is_default = match &entry.default {
             Some(serde_json::Value::Bool(flag)) => *flag,
@@ -147,15 +148,21 @@ pub fn read_selectors_file(
                 .any(|known| known.name == entry.name && known.is_default),
             _ => false,
         };
-        let definition = inline_references(entry.definition, &selectors).map_err(|missing| {
-            Error::new(format!(
-                "{display}: selector `{}` uses selector `{missing}`, which is not defined above it",
-                entry.name
-            ))
-            .with_help(
-                "dbt resolves `method: selector` against the selectors defined earlier in the file",
-            )
-        })?;
+        let definition = inline_references(entry.definition, &selectors, 0, &mut budget)
+            .map_err(|error| match error {
+                InlineError::Undefined(missing) => Error::new(format!(
+                    "{display}: selector `{}` uses selector `{missing}`, which is not defined above it",
+                    entry.name
+                ))
+                .with_help(
+                    "dbt resolves `method: selector` against the selectors defined earlier in the file",
+                ),
+                InlineError::TooLarge => Error::new(format!(
+                    "{display}: selector `{}` is too large once the selectors it uses are inlined (over {MAX_SELECTOR_DEPTH} levels deep, or over {MAX_SELECTOR_VALUES} values in the file)",
+                    entry.name
+                ))
+                .with_help("dbt would inline it the same way; use each selector fewer times"),
+            })?;
         selectors.push(YamlSelector {
             name: entry.name,
             is_default,
@@ -165,34 +172,73 @@ pub fn read_selectors_file(
     Ok(Some(selectors))
 }
 
+/// How deep a selector definition may nest once the selectors it uses are inlined.
+const MAX_SELECTOR_DEPTH: usize = 256;
+/// How many values the definitions of one `selectors.yml` may hold once inlined: a chain of
+/// selectors each using the one before twice doubles at every step.
+const MAX_SELECTOR_VALUES: usize = 1_000_000;
+
+enum InlineError {
+    /// No earlier selector has this name.
+    Undefined(String),
+    TooLarge,
+}
+
 /// dbt's parse-time `{method: selector, value: NAME}`: the earlier selector's definition in
-/// its place. `Err(NAME)` when no earlier selector has that name.
+/// its place, at `depth` levels down; each inlined value is paid from `budget`.
 fn inline_references(
     definition: serde_json::Value,
     earlier: &[YamlSelector],
-) -> std::result::Result<serde_json::Value, String> {
+    depth: usize,
+    budget: &mut usize,
+) -> std::result::Result<serde_json::Value, InlineError> {
     use serde_json::Value;
+    *budget = budget.checked_sub(1).ok_or(InlineError::TooLarge)?;
+    if depth > MAX_SELECTOR_DEPTH {
+        return Err(InlineError::TooLarge);
+    }
     match definition {
         Value::Object(map) if map.get("method").and_then(Value::as_str) == Some("selector") => {
             let name = map.get("value").and_then(Value::as_str).unwrap_or_default();
-            earlier
+            let selector = earlier
                 .iter()
                 .find(|selector| selector.name == name)
-                .map(|selector| selector.definition.clone())
-                .ok_or_else(|| name.to_owned())
+                .ok_or_else(|| InlineError::Undefined(name.to_owned()))?;
+            let (levels, values) = measure(&selector.definition);
+            if depth + levels > MAX_SELECTOR_DEPTH {
+                return Err(InlineError::TooLarge);
+            }
+            *budget = budget.checked_sub(values).ok_or(InlineError::TooLarge)?;
+            Ok(selector.definition.clone())
         }
         Value::Object(map) => map
             .into_iter()
-            .map(|(key, value)| Ok((key, inline_references(value, earlier)?)))
+            .map(|(key, value)| Ok((key, inline_references(value, earlier, depth + 1, budget)?)))
             .collect::<std::result::Result<serde_json::Map<_, _>, _>>()
             .map(Value::Object),
         Value::Array(items) => items
             .into_iter()
-            .map(|item| inline_references(item, earlier))
+            .map(|item| inline_references(item, earlier, depth + 1, budget))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other),
     }
+}
+
+/// The nesting depth and the number of values of a JSON value, without recursion.
+fn measure(value: &serde_json::Value) -> (usize, usize) {
+    let mut stack = vec![(value, 1)];
+    let (mut depth, mut values) = (0, 0);
+    while let Some((value, level)) = stack.pop() {
+        depth = depth.max(level);
+        values += 1;
+        match value {
+            serde_json::Value::Array(items) => stack.extend(items.iter().map(|v| (v, level + 1))),
+            serde_json::Value::Object(map) => stack.extend(map.values().map(|v| (v, level + 1))),
+            _ => {}
+        }
+    }
+    (depth, values)
 }
 
 #[derive(Deserialize)]
