@@ -13,6 +13,9 @@ pub struct SourceFile {
     text: Arc<str>,
     /// Byte offset of the start of every line, for line/column lookups.
     line_starts: Vec<u32>,
+    /// A `\r` not followed by `\n` (an old Mac line break), which miette counts as a line
+    /// break and `line_starts` does not.
+    lone_carriage_return: bool,
 }
 
 impl SourceFile {
@@ -21,10 +24,13 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| (i + 1) as u32))
             .collect();
+        let lone_carriage_return = memchr::memchr_iter(b'\r', text.as_bytes())
+            .any(|at| text.as_bytes().get(at + 1) != Some(&b'\n'));
         Arc::new(SourceFile {
             path: path.into(),
             text,
             line_starts,
+            lone_carriage_return,
         })
     }
 
@@ -36,13 +42,18 @@ impl SourceFile {
         &self.text
     }
 
+    /// 0-based index of the line holding byte `offset`.
+    fn line_index(&self, offset: u32) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
     /// 1-based line and column of a byte offset; the column counts Unicode scalar values.
     pub fn line_col(&self, offset: u32) -> LineCol {
         let offset = offset.min(self.text.len() as u32);
-        let line_index = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line_index = self.line_index(offset);
         let line_start = self.line_starts[line_index] as usize;
         let end = floor_char_boundary(&self.text, offset as usize);
         let column = self.text[line_start..end].chars().count() + 1;
@@ -97,9 +108,27 @@ impl SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette scans a `str` from its start for every span: hand it only the lines around
+        // the span (one more each side), so a file with many findings is not rescanned each time.
+        let start = (span.offset() as u32).min(self.text.len() as u32);
+        let end = ((span.offset() + span.len()) as u32).min(self.text.len() as u32);
+        let (first_line, last_line) = if self.lone_carriage_return {
+            (0, self.line_starts.len())
+        } else {
+            (
+                self.line_index(start)
+                    .saturating_sub(context_lines_before + 1),
+                self.line_index(end) + context_lines_after + 1,
+            )
+        };
+        let window_start = self.line_starts[first_line] as usize;
+        let window_end = self
+            .line_starts
+            .get(last_line + 1)
+            .map_or(self.text.len(), |&next| next as usize);
+        let window = &self.text[window_start..window_end];
+        let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
         let language = match self.path.rsplit('.').next() {
             Some("py") => "python",
             Some("sql") => "sql",
@@ -111,10 +140,15 @@ impl SourceCode for SourceFile {
             MietteSpanContents::new_named(
                 self.path.clone(),
                 inner.data(),
-                *inner.span(),
-                inner.line(),
+                SourceSpan::new(
+                    (inner.span().offset() + window_start).into(),
+                    inner.span().len(),
+                ),
+                inner.line() + first_line,
                 inner.column(),
-                inner.line_count(),
+                // miette counts the lines from the start of the text (it merges the frames of
+                // two labels by it).
+                inner.line_count() + first_line,
             )
             .with_language(language),
         ))
@@ -216,6 +250,44 @@ mod tests {
         assert_eq!(file.line_range(2), Some(3..8));
         assert_eq!(file.line_range(3), Some(9..9));
         assert_eq!(file.line_range(4), None);
+    }
+
+    /// Reading a window of lines gives what miette reads from the whole text.
+    #[test]
+    fn read_span_matches_miette_on_the_whole_text() {
+        // The second text has an old Mac line break: it is read whole.
+        for text in [
+            "a\n\nbc d\r\nefg\n  h\n\ni j k\nl\n\n\nmn\nlast",
+            "a\n\nbc d\r\nefg\rz\n  h\n\ni j k\nl\n",
+        ] {
+            read_span_matches(text);
+        }
+    }
+
+    fn read_span_matches(text: &str) {
+        let file = SourceFile::new("x.txt", text);
+        for start in 0..=text.len() {
+            for len in [0, 1, 3, 9] {
+                let span = SourceSpan::new(start.into(), len.min(text.len() - start));
+                for context in [0, 1, 2] {
+                    let ours = file.read_span(&span, context, context);
+                    let theirs = text.read_span(&span, context, context);
+                    match (ours, theirs) {
+                        (Ok(ours), Ok(theirs)) => {
+                            assert_eq!(ours.data(), theirs.data(), "{span:?} {context}");
+                            assert_eq!(ours.span(), theirs.span(), "{span:?} {context}");
+                            assert_eq!(ours.line(), theirs.line(), "{span:?} {context}");
+                            assert_eq!(ours.column(), theirs.column(), "{span:?} {context}");
+                            assert_eq!(ours.line_count(), theirs.line_count(), "{span:?}");
+                        }
+                        (Err(_), Err(_)) => {}
+                        (ours, theirs) => {
+                            panic!("{span:?}: {:?} vs {:?}", ours.is_ok(), theirs.is_ok())
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
