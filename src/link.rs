@@ -13,7 +13,7 @@ use crate::airflow::{Dag, DagFile, Task};
 use crate::dbt::checksum::{self, Stale};
 use crate::dbt::cli::DbtCall;
 use crate::dbt::graph::{DbtGraph, Node, NodeId, ResourceType};
-use crate::dbt::locate;
+use crate::dbt::locate::{self, YamlEntries};
 use crate::dbt::project::DbtProject;
 use crate::dbt::resolve;
 pub use crate::dbt::resolve::{Resolution, Token};
@@ -266,12 +266,15 @@ impl Monorepo {
         } else {
             format!("dbt_packages/{}/{yaml}", node.package)
         };
-        let file = self.project_file(project, &path);
+        let dbt = &self.projects[project];
+        let (file, entries) = self
+            .files
+            .yaml_entries(&dbt.dir.join(&path), &dbt.display(&path));
         let from = match after {
-            Some(parent) => locate::yaml_entry(file.text(), parent, 0)?.end,
+            Some(parent) => entries.find(parent, 0)?.end,
             None => 0,
         };
-        let range = locate::yaml_entry(file.text(), &node.name, from)?;
+        let range = entries.find(&node.name, from)?;
         Some(Span::new(file, range.start as u32..range.end as u32))
     }
 }
@@ -292,6 +295,8 @@ fn node_path(graph: &DbtGraph, node: &Node) -> String {
 struct FileCache {
     boundary: Arc<Boundary>,
     files: Mutex<HashMap<PathBuf, Arc<SourceFile>>>,
+    /// The `- name:` entries of the properties files read so far.
+    yaml_entries: Mutex<HashMap<PathBuf, Arc<YamlEntries>>>,
     /// By displayed path: the problem, for the report.
     refused: Mutex<BTreeMap<String, Error>>,
 }
@@ -305,6 +310,7 @@ impl FileCache {
         FileCache {
             boundary,
             files: Mutex::default(),
+            yaml_entries: Mutex::default(),
             refused: Mutex::default(),
         }
     }
@@ -322,6 +328,16 @@ impl FileCache {
                 SourceFile::new(display, text)
             })
             .clone()
+    }
+
+    /// A properties file and its `- name:` entries, found once.
+    fn yaml_entries(&self, path: &Path, display: &str) -> (Arc<SourceFile>, Arc<YamlEntries>) {
+        let file = self.get(path, display);
+        let entries = lock(&self.yaml_entries)
+            .entry(path.to_path_buf())
+            .or_insert_with(|| Arc::new(YamlEntries::new(file.text())))
+            .clone();
+        (file, entries)
     }
 
     /// A file's bytes; a problem other than its absence is recorded.
