@@ -9,7 +9,7 @@ use crate::airflow::invocations::wrapper::Wrapper;
 use crate::airflow::parse::FileToRead;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::input::{Boundary, ReadError, TEXT_LIMIT};
+use crate::input::{self, Boundary, ReadError, TEXT_LIMIT};
 
 /// Where a dbt project and its manifest are.
 #[derive(Debug, Clone)]
@@ -112,10 +112,10 @@ pub fn discover(
     if !root.is_dir() {
         return Err(Error::new(format!("{}: no such folder", root.display())));
     }
-    let boundary = Boundary::new(root);
+    let boundary = Arc::new(Boundary::new(root));
     let problems = Arc::new(Mutex::new(Vec::new()));
     for name in IGNORE_FILES {
-        if let Err(error) = check_ignore_file(&root.join(name)) {
+        if let Err(error) = check_ignore_file(&boundary, &root.join(name)) {
             return Err(error.to_error(name));
         }
     }
@@ -123,6 +123,7 @@ pub fn discover(
     let mut python_files = Vec::new();
     let walker = {
         let problems = problems.clone();
+        let boundary = boundary.clone();
         let root = root.to_path_buf();
         WalkBuilder::new(&root)
             .require_git(false)
@@ -131,7 +132,7 @@ pub fn discover(
             .parents(false)
             .git_global(false)
             .git_exclude(false)
-            .filter_entry(move |entry| walk_into(&root, entry, &problems))
+            .filter_entry(move |entry| walk_into(&root, &boundary, entry, &problems))
             .build()
     };
     for entry in walker {
@@ -259,37 +260,23 @@ pub fn discover(
 const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
 
 /// An ignore file the walk may read: absent, or a regular file of a sane size inside the
-/// checked folder. The walk would otherwise block on a FIFO or read a device without end.
-fn check_ignore_file(path: &Path) -> std::result::Result<(), ReadError> {
-    let metadata = match std::fs::symlink_metadata(path) {
-        Ok(metadata) => metadata,
-        Err(_) => return Ok(()),
-    };
-    if metadata.file_type().is_symlink() {
-        // Only a link to a regular file in the folder is followed; anything else is refused.
-        return match std::fs::metadata(path) {
-            Ok(target) if target.is_file() && target.len() <= TEXT_LIMIT => Ok(()),
-            Ok(_) => Err(ReadError::NotRegular(
-                "a link to something other than a file",
-            )),
-            Err(error) => Err(ReadError::Io(error)),
-        };
+/// checked folder. The walk (the `ignore` crate) would otherwise block on a FIFO, read a
+/// device without end or read a file outside.
+fn check_ignore_file(boundary: &Boundary, path: &Path) -> std::result::Result<(), ReadError> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(());
     }
-    if !metadata.is_file() {
-        return Err(ReadError::NotRegular("not a file"));
-    }
-    if metadata.len() > TEXT_LIMIT {
-        return Err(ReadError::TooLarge {
-            size: metadata.len(),
-            limit: TEXT_LIMIT,
-        });
-    }
-    Ok(())
+    input::check_regular(&boundary.check(path)?, TEXT_LIMIT)
 }
 
 /// Whether the walk goes into `entry`: not a folder never worth walking, nor one whose ignore
 /// files cannot be read safely (reported).
-fn walk_into(root: &Path, entry: &DirEntry, problems: &Mutex<Vec<Error>>) -> bool {
+fn walk_into(
+    root: &Path,
+    boundary: &Boundary,
+    entry: &DirEntry,
+    problems: &Mutex<Vec<Error>>,
+) -> bool {
     let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
     if !is_dir {
         return true;
@@ -300,7 +287,7 @@ fn walk_into(root: &Path, entry: &DirEntry, problems: &Mutex<Vec<Error>>) -> boo
     }
     for ignore_file in IGNORE_FILES {
         let path = entry.path().join(ignore_file);
-        if let Err(error) = check_ignore_file(&path) {
+        if let Err(error) = check_ignore_file(boundary, &path) {
             let display = relative_display(root, &path);
             let folder = relative_display(root, entry.path());
             lock(problems).push(

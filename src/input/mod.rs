@@ -8,4 +8,4 @@ mod encoding;
 mod read;
 
 pub use boundary::{Boundary, Refusal};
-pub use read::{MANIFEST_LIMIT, ReadError, TEXT_LIMIT, read_manifest, read_text};
+pub use read::{MANIFEST_LIMIT, ReadError, TEXT_LIMIT, check_regular, read_manifest, read_text};

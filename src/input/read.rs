@@ -160,6 +160,12 @@ fn check(metadata: &Metadata, limit: u64) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// Whether `path` is a regular file of at most `limit` bytes (links followed), without opening
+/// it: for files another library reads.
+pub fn check_regular(path: &Path, limit: u64) -> Result<(), ReadError> {
+    check(&std::fs::metadata(path)?, limit)
+}
+
 /// The bytes of a regular file of at most `limit` bytes. The type is checked before opening
 /// (opening a FIFO blocks until a writer comes) and again on the opened file; the read stops
 /// after `limit` bytes whatever the file claims.
