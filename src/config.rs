@@ -199,24 +199,33 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<LoadedConfig> {
         let is_pyproject = path
             .file_name()
             .is_some_and(|name| name == "pyproject.toml");
-        let config = if is_pyproject {
-            let parsed: PyProject =
-                toml::from_str(file.text()).map_err(|e| toml_error(&file, &e))?;
-            match parsed.tool.and_then(|tool| tool.monolint) {
-                Some(config) => config,
-                None if explicit.is_some() => Config::default(),
-                None => continue,
-            }
-        } else {
-            toml::from_str(file.text()).map_err(|e| toml_error(&file, &e))?
+        let config = match parse(&file, is_pyproject)? {
+            Some(config) => config,
+            None if explicit.is_some() => Config::default(),
+            None => continue,
         };
-        validate(&config, &file)?;
         return Ok(LoadedConfig {
             config,
             file: Some(file),
         });
     }
     Ok(LoadedConfig::default())
+}
+
+/// A config file's settings, checked: `monolint.toml`, or `pyproject.toml`'s
+/// `[tool.monolint]` (`None` when it has no such table).
+pub fn parse(file: &Arc<SourceFile>, is_pyproject: bool) -> Result<Option<Config>> {
+    let config = if is_pyproject {
+        let parsed: PyProject = toml::from_str(file.text()).map_err(|e| toml_error(file, &e))?;
+        match parsed.tool.and_then(|tool| tool.monolint) {
+            Some(config) => config,
+            None => return Ok(None),
+        }
+    } else {
+        toml::from_str(file.text()).map_err(|e| toml_error(file, &e))?
+    };
+    validate(&config, file)?;
+    Ok(Some(config))
 }
 
 fn display_path(root: &Path, path: &Path) -> String {

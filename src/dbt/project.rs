@@ -1,6 +1,7 @@
 //! A dbt project of the monorepo: its folder, `dbt_project.yml` and manifest graph.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -45,7 +46,7 @@ impl ResourcePaths {
     fn keep_inside(
         &mut self,
         project_dir: &std::path::Path,
-        file: &std::sync::Arc<SourceFile>,
+        file: &Arc<SourceFile>,
         boundary: &Boundary,
     ) -> Vec<Error> {
         let mut warnings = Vec::new();
@@ -128,7 +129,16 @@ pub fn read_selectors_file(
         Err(error) if error.is_not_found() => return Ok(None),
         Err(error) => return Err(error.to_error(display)),
     };
-    let file = SourceFile::new(display, text);
+    parse_selectors_file(&SourceFile::new(display, text), from_manifest).map(Some)
+}
+
+/// The selectors of a `selectors.yml` held in `file`, earlier selectors inlined where later
+/// ones use them (see [`read_selectors_file`]).
+pub fn parse_selectors_file(
+    file: &Arc<SourceFile>,
+    from_manifest: &[YamlSelector],
+) -> Result<Vec<YamlSelector>> {
+    let display = file.path();
     let parsed: SelectorsFile = yaml::from_str(file.text()).map_err(|error| {
         let offset = error.offset.unwrap_or(0) as u32;
         Error::at(
@@ -169,7 +179,7 @@ pub fn read_selectors_file(
             definition,
         });
     }
-    Ok(Some(selectors))
+    Ok(selectors)
 }
 
 /// How deep a selector definition may nest once the selectors it uses are inlined.
