@@ -1,6 +1,10 @@
 //! Joins the two halves: resolves every dbt call of every Airflow task to the nodes it runs,
 //! producing the read-only [`Monorepo`] every rule sees.
 
+mod coverage;
+
+pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models, writes};
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -51,17 +55,46 @@ pub struct Monorepo {
     files: FileCache,
     /// For each project: its files that differ from the manifest, computed on first use.
     stale: Vec<OnceLock<Vec<Stale>>>,
+    /// How the team assigns owners (the config's `ownership` and owner placeholders).
+    pub ownership: Ownership,
+}
+
+/// How the team assigns owners.
+#[derive(Debug, Clone)]
+pub struct Ownership {
+    pub mode: crate::config::OwnershipMode,
+    /// DAG owners that mean nobody (`[rules.dag-owner-missing] placeholders`).
+    pub placeholders: Vec<String>,
+}
+
+impl Default for Ownership {
+    fn default() -> Self {
+        Ownership {
+            mode: Default::default(),
+            placeholders: crate::airflow::owner::DEFAULT_PLACEHOLDERS
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+        }
+    }
 }
 
 impl Monorepo {
     /// Resolves every task's dbt calls.
+    /// `skipped` are the folders (as shown) of dbt projects that could not be loaded: a call
+    /// that names one stays unresolved rather than running in another project.
     pub fn link(
         root: &Path,
         projects: Vec<DbtProject>,
+        skipped: &[String],
         dag_files: Vec<DagFile>,
         path_map: &PathMap,
         boundary: Arc<Boundary>,
     ) -> Monorepo {
+        let known = KnownProjects {
+            loaded: &projects,
+            skipped,
+        };
         let calls: Vec<(TaskRef, Option<usize>)> = dag_files
             .iter()
             .enumerate()
@@ -100,7 +133,7 @@ impl Monorepo {
                 let task = &dag_files[task_ref.file].tasks[task_ref.task];
                 match call_index {
                     Some(index) => {
-                        resolve_call(&projects, path_map, task_ref, index, &task.dbt_calls[index])
+                        resolve_call(&known, path_map, task_ref, index, &task.dbt_calls[index])
                     }
                     None => {
                         let why = &task.unresolved[opaque];
@@ -138,6 +171,7 @@ impl Monorepo {
             runs,
             runs_by_node,
             files: FileCache::new(boundary),
+            ownership: Ownership::default(),
         }
     }
 
@@ -234,18 +268,22 @@ impl Monorepo {
         self.node_file_span(project, id)
     }
 
+    /// A node's own file (SQL, CSV or the YAML that defines it), read once.
+    pub fn node_file(&self, project: usize, id: NodeId) -> Arc<SourceFile> {
+        let graph = &self.projects[project].graph;
+        self.project_file(project, &node_path(graph, graph.node(id)))
+    }
+
     /// The first code line of a node's own file (SQL, CSV or the YAML that defines it).
     pub fn node_file_span(&self, project: usize, id: NodeId) -> Span {
-        let node = self.projects[project].graph.node(id);
-        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let file = self.node_file(project, id);
         let range = locate::first_code_line(file.text());
         Span::new(file, range.start as u32..range.end as u32)
     }
 
     /// The first line of a node's own file containing `needle`.
     pub fn node_line_containing(&self, project: usize, id: NodeId, needle: &str) -> Option<Span> {
-        let node = self.projects[project].graph.node(id);
-        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let file = self.node_file(project, id);
         let range = locate::line_containing(file.text(), needle)?;
         Some(Span::new(file, range.start as u32..range.end as u32))
     }
@@ -386,7 +424,16 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// The loaded projects' manifests, for DAG files that read `manifest.json` themselves.
 pub struct LoadedManifests<'p> {
     pub projects: &'p [DbtProject],
+    /// Folders of the dbt projects that could not be loaded.
+    pub skipped: &'p [String],
     pub path_map: &'p PathMap,
+}
+
+/// The dbt projects a call may name: those loaded, and those skipped because they could not be.
+#[derive(Clone, Copy)]
+struct KnownProjects<'p> {
+    loaded: &'p [DbtProject],
+    skipped: &'p [String],
 }
 
 impl ManifestSource for LoadedManifests<'_> {
@@ -401,7 +448,11 @@ impl ManifestSource for LoadedManifests<'_> {
             .or_else(|| folder.strip_suffix("\\target"))
             .unwrap_or(folder);
         let dir = (!project_dir.is_empty()).then_some(project_dir);
-        let project = which_project(self.projects, self.path_map, dir).ok()?;
+        let known = KnownProjects {
+            loaded: self.projects,
+            skipped: self.skipped,
+        };
+        let project = which_project(known, self.path_map, dir).ok()?;
         Some(dbt_manifest::manifest_value(
             &self.projects[project].graph,
             span,
@@ -410,7 +461,7 @@ impl ManifestSource for LoadedManifests<'_> {
 }
 
 fn resolve_call(
-    projects: &[DbtProject],
+    known: &KnownProjects,
     path_map: &PathMap,
     task: TaskRef,
     index: usize,
@@ -423,7 +474,8 @@ fn resolve_call(
         resolution,
     };
     let dir = call.project_dir.as_ref().map(|dir| dir.value.as_str());
-    let project = match which_project(projects, path_map, dir) {
+    let projects = known.loaded;
+    let project = match which_project(*known, path_map, dir) {
         Ok(project) => project,
         Err(reason) => {
             let span = call
@@ -470,12 +522,14 @@ fn resolve_call(
 }
 
 /// The project a call runs in: the one its project dir names (through the path map, or by
-/// its trailing folders, folder name or project name), or the only one.
+/// its trailing folders, folder name or project name), or the only one. A call naming a
+/// project that could not be loaded is not resolved in another one.
 fn which_project(
-    projects: &[DbtProject],
+    known: KnownProjects,
     path_map: &PathMap,
     dir: Option<&str>,
 ) -> Result<usize, String> {
+    let projects = known.loaded;
     let Some(dir) = dir else {
         return match projects.len() {
             1 => Ok(0),
@@ -485,11 +539,26 @@ fn which_project(
             ),
         };
     };
+    let skipped_at = |wanted: &str| {
+        known
+            .skipped
+            .iter()
+            .find(|display| names_folder(wanted, display))
+            .map(|display| {
+                format!(
+                    "the dbt project `{display}` it runs in could not be loaded (see the warning)"
+                )
+            })
+    };
     if let Some(repo_dir) = path_map.apply(dir) {
         return projects
             .iter()
             .position(|project| project.display_dir == repo_dir)
-            .ok_or_else(|| format!("`{dir}` maps to `{repo_dir}`, which holds no dbt project"));
+            .ok_or_else(|| {
+                skipped_at(&repo_dir).unwrap_or_else(|| {
+                    format!("`{dir}` maps to `{repo_dir}`, which holds no dbt project")
+                })
+            });
     }
     let wanted = normalize_relative(dir);
     if let Some(exact) = projects
@@ -502,15 +571,14 @@ fn which_project(
     let matches: Vec<usize> = projects
         .iter()
         .enumerate()
-        .filter(|(_, project)| {
-            let display = project.display_dir.as_str();
-            let folder = display.rsplit('/').next().unwrap_or(display);
-            (!display.is_empty() && wanted.ends_with(&format!("/{display}")))
-                || (!folder.is_empty() && last == folder)
-                || last == project.name
-        })
+        .filter(|(_, project)| names_folder(&wanted, &project.display_dir) || last == project.name)
         .map(|(index, _)| index)
         .collect();
+    if matches.is_empty()
+        && let Some(reason) = skipped_at(&wanted)
+    {
+        return Err(reason);
+    }
     match (matches.as_slice(), projects.len()) {
         ([one], _) => Ok(*one),
         // A deployment path such as `/opt/airflow/dbt` with a single project in the repository.
@@ -522,4 +590,14 @@ fn which_project(
             "several dbt projects match `{dir}`; map it with `[dbt] path-map`"
         )),
     }
+}
+
+/// Whether a project dir as a call writes it (normalized) names the project folder `display`:
+/// the same folder, a deployment path ending with it, or the same last folder name.
+fn names_folder(wanted: &str, display: &str) -> bool {
+    let last = wanted.rsplit('/').next().unwrap_or(wanted);
+    let folder = display.rsplit('/').next().unwrap_or(display);
+    wanted == display
+        || (!display.is_empty() && wanted.ends_with(&format!("/{display}")))
+        || (!folder.is_empty() && last == folder)
 }

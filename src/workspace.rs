@@ -21,6 +21,10 @@ pub struct ProjectLocation {
     pub manifest: PathBuf,
     /// The manifest was named on the command line: read wherever it is.
     pub manifest_given: bool,
+    /// Whether the user named this project or its manifest (`[dbt] projects`, `[dbt]
+    /// manifest`, `--manifest`): then a project that cannot be loaded stops the check, where a
+    /// discovered one is skipped with a warning.
+    pub named: bool,
 }
 
 /// The files a check reads.
@@ -34,6 +38,12 @@ pub struct Workspace {
     pub wrappers: Vec<Wrapper>,
     /// `[airflow] version`.
     pub airflow_version: Option<crate::airflow::schedule::AirflowVersion>,
+    /// The Airflow version the repository's requirements, constraints and images pin.
+    pub airflow_pinned: Option<crate::airflow::schedule::AirflowVersion>,
+    /// The major version of dag-factory the repository pins (0 or 1).
+    pub dag_factory_major: Option<u32>,
+    /// `[airflow] ignore-file-syntax`.
+    pub ignore_syntax: Option<crate::airflow::ignore::IgnoreSyntax>,
     /// Folders that could not be walked and files refused while walking.
     pub problems: Vec<Error>,
 }
@@ -121,6 +131,8 @@ pub fn discover(
     }
     let mut project_dirs = Vec::new();
     let mut python_files = Vec::new();
+    let mut pins = Vec::new();
+    let mut dag_factory_pins = Vec::new();
     let walker = {
         let problems = problems.clone();
         let boundary = boundary.clone();
@@ -168,13 +180,21 @@ pub fn discover(
                 }
                 python_files.push(path);
             }
+            Some(name) if file_type.is_file() && crate::airflow::version::may_pin(name) => {
+                if let Ok(text) = input::read_text(&path) {
+                    pins.extend(crate::airflow::version::pinned_in(name, &text));
+                    dag_factory_pins
+                        .extend(crate::airflow::version::dag_factory_pinned_in(name, &text));
+                }
+            }
             _ => {}
         }
     }
     project_dirs.sort();
     python_files.sort();
 
-    if !config.dbt.projects.is_empty() {
+    let projects_named = !config.dbt.projects.is_empty();
+    if projects_named {
         project_dirs = config
             .dbt
             .projects
@@ -208,6 +228,7 @@ pub fn discover(
         .into_iter()
         .map(|dir| ProjectLocation {
             display_dir: relative_display(root, &dir),
+            named: projects_named || manifest_override.is_some(),
             manifest: manifest_override
                 .clone()
                 .unwrap_or_else(|| dir.join("target").join("manifest.json")),
@@ -252,6 +273,9 @@ pub fn discover(
         path_map: PathMap::new(config.dbt.path_map.clone()),
         wrappers: config.airflow.wrappers.clone(),
         airflow_version: config.airflow.version,
+        airflow_pinned: crate::airflow::version::agreed(pins),
+        dag_factory_major: crate::airflow::version::agreed(dag_factory_pins),
+        ignore_syntax: config.airflow.ignore_file_syntax,
         problems: std::mem::take(&mut *lock(&problems)),
     })
 }

@@ -47,6 +47,19 @@ impl YamlError {
 }
 
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    check_size_and_flow_depth(text)?;
+    // A first pass counts the values, aliases expanded, and stops early on a bomb; the
+    // second builds `T` (with positions in its errors).
+    let budget = Cell::new(MAX_VALUES);
+    Counter { budget: &budget }
+        .deserialize(serde_yaml::Deserializer::from_str(text))
+        .map_err(yaml_error)?;
+    serde_yaml::from_str(text).map_err(yaml_error)
+}
+
+/// The limits checked before a parser runs: the size, and the flow nesting (parsers slow
+/// down quadratically with it).
+fn check_size_and_flow_depth(text: &str) -> Result<(), YamlError> {
     if text.len() > MAX_BYTES {
         return Err(YamlError {
             message: format!(
@@ -59,20 +72,14 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             offset: None,
         });
     }
-    if let Some(offset) = too_deep_flow(text) {
-        return Err(YamlError::at_offset(
+    match too_deep_flow(text) {
+        Some(offset) => Err(YamlError::at_offset(
             format!("nested more than {MAX_DEPTH} levels deep"),
             text,
             offset,
-        ));
+        )),
+        None => Ok(()),
     }
-    // A first pass counts the values, aliases expanded, and stops early on a bomb; the
-    // second builds `T` (with positions in its errors).
-    let budget = Cell::new(MAX_VALUES);
-    Counter { budget: &budget }
-        .deserialize(serde_yaml::Deserializer::from_str(text))
-        .map_err(yaml_error)?;
-    serde_yaml::from_str(text).map_err(yaml_error)
 }
 
 fn yaml_error(error: serde_yaml::Error) -> YamlError {
@@ -322,6 +329,367 @@ pub fn to_compact_string(value: &Value) -> String {
     }
 }
 
+/// A YAML node as PyYAML loads it (YAML 1.1 scalars, merge keys, aliases), with the byte
+/// range of its text: DAG factories' YAML files are read this way so findings point at
+/// their lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: NodeValue,
+    /// A local tag (`!days_ago`, `!join`), as written.
+    pub tag: Option<String>,
+    pub span: std::ops::Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A string, and whether it was quoted in the file (plain text is exact source text).
+    Str(String, bool),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// The value of a string key of a mapping (the last one, as PyYAML keeps it).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            NodeValue::Map(pairs) => pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            NodeValue::Str(text, _) => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[(Node, Node)] {
+        match &self.value {
+            NodeValue::Map(pairs) => pairs,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            NodeValue::Seq(items) => items,
+            _ => &[],
+        }
+    }
+}
+
+/// Parses the first document of `text`; `None` when the file holds no document or only null.
+///
+/// The same limits as [`from_str`] hold: size, nesting, and the values aliases and merge keys
+/// expand to; a mapping's keys are looked up by hash, so a large mapping is read in linear
+/// time.
+pub fn parse_spanned(text: &str) -> Result<Option<Node>, YamlError> {
+    use saphyr_parser::{Event, Parser};
+    check_size_and_flow_depth(text)?;
+    // saphyr counts characters; spans here are byte offsets.
+    let byte_at: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let offset =
+        |marker: saphyr_parser::Marker| byte_at.get(marker.index()).copied().unwrap_or(text.len());
+    let mut builder = TreeBuilder::new();
+    for next in Parser::new_from_str(text) {
+        let (event, span) = next.map_err(|error| {
+            let marker = *error.marker();
+            YamlError {
+                message: error.info().to_owned(),
+                line: Some(marker.line()),
+                column: Some(marker.col() + 1),
+                offset: Some(offset(marker)),
+            }
+        })?;
+        let range = offset(span.start)..offset(span.end);
+        let at = range.start;
+        match event {
+            Event::DocumentEnd if builder.root.is_some() => break,
+            Event::Scalar(value, style, anchor, tag) => {
+                let quoted = !matches!(style, saphyr_parser::ScalarStyle::Plain);
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let node = Node {
+                    value: scalar(&value, quoted, tag.as_deref()),
+                    tag: tag.filter(|t| !t.starts_with("tag:yaml.org")),
+                    span: range,
+                };
+                builder.push(node, anchor);
+            }
+            Event::Alias(anchor) => {
+                let node = builder.expand(anchor).map(|mut node| {
+                    node.span = range.clone();
+                    node
+                });
+                builder.push(
+                    node.unwrap_or(Node {
+                        value: NodeValue::Null,
+                        tag: None,
+                        span: range,
+                    }),
+                    0,
+                );
+            }
+            Event::SequenceStart(anchor, tag) => builder.open(
+                NodeValue::Seq(Vec::new()),
+                tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                anchor,
+                range.start,
+            ),
+            Event::MappingStart(anchor, tag) => builder.open(
+                NodeValue::Map(Vec::new()),
+                tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                anchor,
+                range.start,
+            ),
+            Event::SequenceEnd | Event::MappingEnd => builder.close(range.end),
+            _ => {}
+        }
+        if let Some(message) = builder.exceeded.take() {
+            return Err(YamlError::at_offset(message, text, at));
+        }
+    }
+    Ok(builder.root.filter(|root| root.value != NodeValue::Null))
+}
+
+/// Builds the tree from parser events.
+struct TreeBuilder {
+    /// Open collections, with their anchor and, for a mapping, a key waiting for its value.
+    stack: Vec<Open>,
+    /// Anchored nodes, and how many values each holds.
+    anchors: std::collections::HashMap<usize, (Node, usize)>,
+    root: Option<Node>,
+    /// Values still allowed (aliases and merge keys copy values).
+    budget: usize,
+    /// Why the document went over a limit; checked after each event.
+    exceeded: Option<String>,
+}
+
+/// An open collection.
+struct Open {
+    node: Node,
+    anchor: usize,
+    /// For a mapping: a key waiting for its value.
+    pending_key: Option<Node>,
+    /// For a mapping: its entries so far (`None` where a later key replaced one), and where
+    /// each key is, by its value's text.
+    entries: Vec<Option<(Node, Node)>>,
+    keys: std::collections::HashMap<String, usize>,
+}
+
+impl TreeBuilder {
+    fn new() -> Self {
+        TreeBuilder {
+            stack: Vec::new(),
+            anchors: std::collections::HashMap::new(),
+            root: None,
+            budget: MAX_VALUES,
+            exceeded: None,
+        }
+    }
+
+    /// Pays for `values` values; past the budget the document is refused.
+    fn spend(&mut self, values: usize) -> bool {
+        match self.budget.checked_sub(values) {
+            Some(left) => {
+                self.budget = left;
+                true
+            }
+            None => {
+                self.exceeded.get_or_insert_with(|| {
+                    format!("its aliases expand to more than {MAX_VALUES} values (an alias bomb?)")
+                });
+                false
+            }
+        }
+    }
+
+    /// A copy of an anchored node, paid for.
+    fn expand(&mut self, anchor: usize) -> Option<Node> {
+        let (node, size) = self.anchors.get(&anchor)?;
+        let (node, size) = (node.clone(), *size);
+        self.spend(size).then_some(node)
+    }
+
+    fn open(&mut self, value: NodeValue, tag: Option<String>, anchor: usize, start: usize) {
+        if self.stack.len() >= MAX_DEPTH {
+            self.exceeded
+                .get_or_insert_with(|| format!("nested more than {MAX_DEPTH} levels deep"));
+            return;
+        }
+        self.spend(1);
+        let node = Node {
+            value,
+            tag: tag.filter(|t| !t.starts_with("tag:yaml.org")),
+            span: start..start,
+        };
+        self.stack.push(Open {
+            node,
+            anchor,
+            pending_key: None,
+            entries: Vec::new(),
+            keys: std::collections::HashMap::new(),
+        });
+    }
+
+    fn close(&mut self, end: usize) {
+        if let Some(open) = self.stack.pop() {
+            let mut node = open.node;
+            if let NodeValue::Map(pairs) = &mut node.value {
+                pairs.extend(open.entries.into_iter().flatten());
+            }
+            node.span.end = end.max(node.span.start);
+            self.push(node, open.anchor);
+        }
+    }
+
+    fn push(&mut self, node: Node, anchor: usize) {
+        if !matches!(node.value, NodeValue::Seq(_) | NodeValue::Map(_)) {
+            self.spend(1);
+        }
+        if anchor != 0 {
+            let size = count(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            self.root.get_or_insert(node);
+            return;
+        };
+        match &mut parent.node.value {
+            NodeValue::Seq(items) => items.push(node),
+            NodeValue::Map(_) => match parent.pending_key.take() {
+                None => parent.pending_key = Some(node),
+                // `<<: *base` (or a list of them) merges keys the mapping does not set itself.
+                Some(key) if key.as_str() == Some("<<") && key.tag.is_none() => {
+                    let sources = match node.value {
+                        NodeValue::Seq(items) => items,
+                        _ => vec![node],
+                    };
+                    let mut copied = 0;
+                    for source in sources {
+                        for (k, v) in source.entries() {
+                            let text = key_text(k);
+                            if !parent.keys.contains_key(&text) {
+                                copied += count(k) + count(v);
+                                parent.keys.insert(text, parent.entries.len());
+                                parent.entries.push(Some((k.clone(), v.clone())));
+                            }
+                        }
+                    }
+                    self.spend(copied);
+                }
+                Some(key) => {
+                    // A later key replaces an earlier one, as in a Python dict.
+                    let text = key_text(&key);
+                    if let Some(earlier) = parent.keys.insert(text, parent.entries.len()) {
+                        parent.entries[earlier] = None;
+                    }
+                    parent.entries.push(Some((key, node)));
+                }
+            },
+            _ => {}
+        }
+    }
+}
+
+/// A mapping key as text, to look it up: equal keys give equal text.
+fn key_text(key: &Node) -> String {
+    match &key.value {
+        NodeValue::Str(text, false) => text.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// How many values a node holds, itself included (without recursion).
+fn count(node: &Node) -> usize {
+    let mut stack = vec![node];
+    let mut values = 0;
+    while let Some(node) = stack.pop() {
+        values += 1;
+        match &node.value {
+            NodeValue::Seq(items) => stack.extend(items),
+            NodeValue::Map(pairs) => {
+                for (key, value) in pairs {
+                    stack.push(key);
+                    stack.push(value);
+                }
+            }
+            _ => {}
+        }
+    }
+    values
+}
+
+/// A scalar resolved as PyYAML's loader resolves it (YAML 1.1: `yes`/`no`/`on`/`off` are
+/// booleans, `~` is null); a quoted scalar or an explicit `!!str` is a string.
+fn scalar(text: &str, quoted: bool, tag: Option<&str>) -> NodeValue {
+    let as_string = || NodeValue::Str(text.to_owned(), quoted);
+    match tag {
+        Some(tag) if tag.ends_with(":str") => return as_string(),
+        Some(tag) if !tag.starts_with("tag:yaml.org") => return as_string(),
+        _ if quoted => return as_string(),
+        _ => {}
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return NodeValue::Bool(true);
+        }
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return NodeValue::Bool(false);
+        }
+        _ => {}
+    }
+    let digits = text.replace('_', "");
+    let (sign, unsigned) = match digits.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, digits.strip_prefix('+').unwrap_or(&digits)),
+    };
+    let integer = if let Some(hex) = unsigned.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()
+    } else if let Some(binary) = unsigned.strip_prefix("0b") {
+        i64::from_str_radix(binary, 2).ok()
+    } else if unsigned.len() > 1 && unsigned.starts_with('0') {
+        i64::from_str_radix(&unsigned[1..], 8).ok()
+    } else if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        unsigned.parse().ok()
+    } else {
+        None
+    };
+    if let Some(n) = integer {
+        return NodeValue::Int(sign * n);
+    }
+    let is_float = unsigned.contains('.')
+        && unsigned
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && unsigned
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.');
+    if is_float && let Ok(x) = digits.parse::<f64>() {
+        return NodeValue::Float(x);
+    }
+    match unsigned.to_ascii_lowercase().as_str() {
+        ".inf" if sign < 0 => NodeValue::Float(f64::NEG_INFINITY),
+        ".inf" => NodeValue::Float(f64::INFINITY),
+        ".nan" => NodeValue::Float(f64::NAN),
+        _ => as_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,5 +748,72 @@ mod tests {
     fn large_documents_are_refused() {
         let large = "a: 1\n".repeat(MAX_BYTES / 5 + 1);
         assert!(message(&large).contains("up to 1024 KiB"));
+    }
+
+    #[test]
+    fn spanned_nodes_keep_positions_and_pyyaml_scalars() {
+        let text = "base: &b\n  owner: x\n  retries: 2\ndag:\n  <<: *b\n  retries: 3\n  flag: yes\n  t: '3'\n  l: [a, 1.5, ~]\n";
+        let root = parse_spanned(text).unwrap().unwrap();
+        let dag = root.get("dag").unwrap();
+        assert_eq!(dag.get("owner").unwrap().as_str(), Some("x"));
+        assert_eq!(dag.get("retries").unwrap().value, NodeValue::Int(3));
+        assert_eq!(dag.get("flag").unwrap().value, NodeValue::Bool(true));
+        assert_eq!(
+            dag.get("t").unwrap().value,
+            NodeValue::Str("3".into(), true)
+        );
+        let list = dag.get("l").unwrap();
+        assert_eq!(list.items()[1].value, NodeValue::Float(1.5));
+        assert_eq!(list.items()[2].value, NodeValue::Null);
+        let retries = dag.get("retries").unwrap();
+        assert_eq!(&text[retries.span.clone()], "3");
+        assert!(parse_spanned("").unwrap().is_none());
+        assert!(parse_spanned("a: [").is_err());
+    }
+
+    #[test]
+    fn spanned_nodes_have_the_same_limits() {
+        let deep = format!("a: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let error = parse_spanned(&deep).unwrap_err();
+        assert_eq!(error.message, "nested more than 128 levels deep");
+        let block: String = (0..300)
+            .map(|level| format!("{}- \n", " ".repeat(level)))
+            .collect();
+        let error = parse_spanned(&block).unwrap_err();
+        assert_eq!(error.message, "nested more than 128 levels deep");
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..9 {
+            let previous = if level == 1 {
+                "a".to_owned()
+            } else {
+                format!("l{}", level - 1)
+            };
+            bomb.push_str(&format!(
+                "l{level}: &l{level} [{}]\n",
+                vec![format!("*{previous}"); 10].join(", ")
+            ));
+        }
+        assert!(parse_spanned(&bomb).unwrap_err().message.contains("alias"));
+        let merges: String = std::iter::once("b: &b {x: 1, y: 2}\n".to_owned())
+            .chain((0..200_000).map(|n| format!("k{n}: {{<<: *b}}\n")))
+            .collect();
+        assert!(parse_spanned(&merges).is_err(), "over the size cap");
+    }
+
+    #[test]
+    fn large_mappings_keep_the_last_value_of_a_key() {
+        let text: String = (0..50_000)
+            .map(|n| format!("k{}: {n}\n", n % 1000))
+            .collect();
+        let root = parse_spanned(&text).unwrap().unwrap();
+        assert_eq!(root.entries().len(), 1000);
+        assert_eq!(root.get("k7").unwrap().value, NodeValue::Int(49_007));
+        // A later key moves to the end, a merged key never replaces one set in the mapping.
+        let text = "b: &b {x: 1, y: 2}\nm: {x: 0, <<: *b, z: 3, x: 4}\n";
+        let m = parse_spanned(text).unwrap().unwrap();
+        let m = m.get("m").unwrap();
+        let keys: Vec<&str> = m.entries().iter().filter_map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["y", "z", "x"]);
+        assert_eq!(m.get("x").unwrap().value, NodeValue::Int(4));
     }
 }

@@ -6,14 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use monolint::airflow::dbt_manifest::{ManifestSource, manifest_value};
 use monolint::airflow::links::{TaskLink, task_links};
-use monolint::airflow::parse::{FileToRead, parse_dag_files};
+use monolint::airflow::parse::FileToRead;
 use monolint::airflow::schedule::{AirflowVersion, Schedule, timezone};
 use monolint::airflow::value::Value;
 use monolint::airflow::{Dag, DagFile, Task};
-use monolint::dbt::graph::DbtGraph;
-use monolint::source::Span;
+use monolint::workspace::{PathMap, ProjectLocation, Workspace};
 use serde_json::Value as Json;
 
 fn root() -> &'static Path {
@@ -72,29 +70,6 @@ const COMPARED_ARGS: &[(&str, &[&str])] = &[
     ("trigger_dag_run", &["trigger_dag_id"]),
 ];
 
-/// The fixture DAGs' dbt project, for the DAG file that builds its tasks from the manifest.
-struct FixtureManifest {
-    graph: DbtGraph,
-}
-
-impl FixtureManifest {
-    fn load() -> Self {
-        let path = root().join("tests/fixtures/airflow/dbt/target/manifest.json");
-        let (graph, _) = DbtGraph::load(std::fs::read(&path).unwrap(), &path).unwrap();
-        FixtureManifest { graph }
-    }
-}
-
-impl ManifestSource for FixtureManifest {
-    fn manifest(&self, path: &str, span: &Span) -> Option<Value> {
-        assert!(
-            path.ends_with("tests/fixtures/airflow/dbt/target/manifest.json"),
-            "{path}"
-        );
-        Some(manifest_value(&self.graph, span))
-    }
-}
-
 #[derive(Default)]
 struct Tally {
     compared: BTreeMap<&'static str, usize>,
@@ -115,14 +90,81 @@ impl Tally {
     }
 }
 
-fn python_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+/// The `.py` files of a DAG folder and its subfolders, sorted.
+fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
         .collect();
-    files.sort();
-    files
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            python_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "py") {
+            out.push(path);
+        }
+    }
+}
+
+/// Which Airflow each fixture folder was recorded with (`scripts/record-dagbag.sh`).
+fn airflow_of(folder: &str) -> AirflowVersion {
+    match folder {
+        "dags_airflow3" | "dags_factory" => AirflowVersion::V3,
+        _ => AirflowVersion::V2,
+    }
+}
+
+/// What monolint reads from a fixture DAG folder, as `check` reads it: the folder is the DAG
+/// folder (its `.airflowignore` applies, its files import each other), the fixture dbt project
+/// is the project, and YAML DAG factories are expanded.
+fn extract_folder(folder: &str) -> Vec<DagFile> {
+    let dir = root().join("tests/fixtures/airflow").join(folder);
+    let mut paths = Vec::new();
+    python_files(&dir, &mut paths);
+    let dag_files = paths
+        .into_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(&dir).unwrap().with_extension("");
+            let module = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(".");
+            FileToRead {
+                display: path
+                    .strip_prefix(root())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                module: Some(module),
+                path,
+            }
+        })
+        .collect();
+    let project = root().join("tests/fixtures/airflow/dbt");
+    let workspace = Workspace {
+        root: root().to_path_buf(),
+        projects: vec![ProjectLocation {
+            manifest: project.join("target/manifest.json"),
+            dir: project,
+            display_dir: "tests/fixtures/airflow/dbt".to_owned(),
+            named: true,
+            manifest_given: false,
+        }],
+        dag_files,
+        path_map: PathMap::new([(
+            "/opt/dbt".to_owned(),
+            "tests/fixtures/airflow/dbt".to_owned(),
+        )]),
+        wrappers: Vec::new(),
+        airflow_version: Some(airflow_of(folder)),
+        airflow_pinned: None,
+        dag_factory_major: None,
+        ignore_syntax: None,
+        problems: Vec::new(),
+    };
+    let (repo, _) = monolint::link_workspace(&workspace).unwrap();
+    repo.dag_files
 }
 
 /// A value Airflow holds for an argument the call did not pass: its default.
@@ -179,7 +221,6 @@ fn task_owner(task: &Task) -> Option<Json> {
 }
 
 fn compare_folder(folder: &str, tally: &mut Tally) {
-    let dir = root().join("tests/fixtures/airflow").join(folder);
     let record: Json = serde_json::from_str(
         &std::fs::read_to_string(
             root()
@@ -189,21 +230,7 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
         .unwrap(),
     )
     .unwrap();
-    let files: Vec<FileToRead> = python_files(&dir)
-        .into_iter()
-        .map(|path| FileToRead {
-            display: path
-                .strip_prefix(root())
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/"),
-            module: path
-                .file_stem()
-                .map(|stem| stem.to_string_lossy().into_owned()),
-            path,
-        })
-        .collect();
-    let parsed: Vec<DagFile> = parse_dag_files(&files, Some(&FixtureManifest::load()), &[]);
+    let parsed: Vec<DagFile> = extract_folder(folder);
     let mut ours: BTreeMap<String, (&DagFile, usize, &Dag)> = BTreeMap::new();
     for file in &parsed {
         for (index, dag) in file.dags.iter().enumerate() {
@@ -282,11 +309,7 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
             Some(Json::Bool(dag.kwarg("on_failure_callback").is_some())),
             &dag_record["has_dag_on_failure_callback"],
         );
-        let version = if folder == "dags_airflow3" {
-            AirflowVersion::V3
-        } else {
-            AirflowVersion::V2
-        };
+        let version = airflow_of(folder);
         if let Some(recorded) = dag_record["timetable"].as_str() {
             let ours = timezone(dag)
                 .and_then(|zone| Schedule::of(dag).timetable(version, &zone))
@@ -395,6 +418,15 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
                 task_owner(task),
                 &task_record["owner"],
             );
+            // Dependencies inside a DAG are read for DAGs declared in YAML.
+            if dag.kind.from_yaml() {
+                tally.check(
+                    "task upstream",
+                    format!("{at} upstream"),
+                    Some(Json::from(task.upstream.clone())),
+                    &task_record["upstream"],
+                );
+            }
             if let Some(retries) = task.call.kwarg("retries") {
                 tally.check(
                     "task retries",
@@ -543,7 +575,13 @@ fn is_cosmos_dag(dag: &Dag) -> bool {
 #[test]
 fn extraction_agrees_with_airflow_dagbag() {
     let mut tally = Tally::default();
-    for folder in ["dags", "dags_airflow3"] {
+    for folder in [
+        "dags",
+        "dags_airflow3",
+        "dags_gusty",
+        "dags_factory_v0",
+        "dags_factory",
+    ] {
         compare_folder(folder, &mut tally);
     }
     let total: usize = tally.compared.values().sum();
@@ -559,6 +597,9 @@ fn extraction_agrees_with_airflow_dagbag() {
         println!("    {unknown}");
     }
     println!("  disagreements: {}", tally.disagreements.len());
+    for disagreement in &tally.disagreements {
+        println!("    {disagreement}");
+    }
     // Every value the fixtures set statically is one monolint must know.
     assert!(
         tally.unknown.is_empty(),

@@ -31,8 +31,9 @@ fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 /// `monolint check --format FORMAT` on `dir`; asserts exit code 1 and a clean stderr.
+/// Every format is checked on the `strict` preset, so rules of every group are rendered.
 fn check(dir: &Path, format: &str) -> String {
-    let (code, stdout, stderr) = run_in(dir, &["check", "--format", format]);
+    let (code, stdout, stderr) = run_in(dir, &["check", "--preset", "strict", "--format", format]);
     assert_eq!(code, 1, "exit code; stderr: {stderr}");
     assert_eq!(stderr, "", "stderr");
     stdout
@@ -415,7 +416,15 @@ fn output_file_gets_what_stdout_would() {
         let file = format!("reports/findings.{format}");
         let (code, stdout, stderr) = run_in(
             &scratch.0,
-            &["check", "--format", format, "--output-file", &file],
+            &[
+                "check",
+                "--preset",
+                "strict",
+                "--format",
+                format,
+                "--output-file",
+                &file,
+            ],
         );
         assert_eq!(
             (code, stdout.as_str(), stderr.as_str()),
@@ -463,7 +472,15 @@ fn init_writes_a_config_that_keeps_the_findings() {
     assert_eq!(check(&scratch.0, "concise"), before);
     let explicit = run_in(
         &scratch.0,
-        &["check", "--config", "monolint.toml", "--format", "concise"],
+        &[
+            "check",
+            "--preset",
+            "strict",
+            "--config",
+            "monolint.toml",
+            "--format",
+            "concise",
+        ],
     );
     assert_eq!(explicit, (1, before, String::new()));
 }

@@ -77,6 +77,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
             manifest_given: false,
             dir: project_dir,
             display_dir: "dbt".to_owned(),
+            named: true,
         }],
         dag_files: dag_paths
             .iter()
@@ -92,6 +93,9 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
         wrappers: loaded.config.airflow.wrappers.clone(),
         airflow_version: loaded.config.airflow.version,
         problems: Vec::new(),
+        airflow_pinned: None,
+        dag_factory_major: None,
+        ignore_syntax: loaded.config.airflow.ignore_file_syntax,
     };
     let args = RuleArgs {
         select: vec![code.to_owned()],

@@ -95,10 +95,8 @@ fn request<'a>(select: &[&'a str], exclude: &[&'a str]) -> Request<'a> {
     Request {
         select: select.to_vec(),
         exclude: exclude.to_vec(),
-        selector: None,
-        indirect: IndirectSelection::Eager,
         resource_types: ResourceType::ALL.to_vec(),
-        include_empty: false,
+        ..Request::default()
     }
 }
 

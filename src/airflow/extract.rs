@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tree_sitter::{Node, Tree};
 
 use super::eval::{Evaluator, collect_returns, iteration};
+use super::factories::FactoryCall;
 use super::invocations::{self, calls_in_command};
 use super::model::{Dag, DagFile, DagKind, Task};
 use super::modules::{ModuleScope, Modules};
@@ -27,6 +28,7 @@ pub fn extract_file<'t>(
         dags: Vec::new(),
         tasks: Vec::new(),
         factories: HashMap::new(),
+        factory_calls: Vec::new(),
         registers: true,
     };
     extractor.block(tree.root_node(), &Context::default());
@@ -41,6 +43,8 @@ pub fn extract_file<'t>(
         tasks: extractor.tasks,
         problems: Vec::new(),
         airflow_version,
+        unread_dbt: Vec::new(),
+        factory_calls: extractor.factory_calls,
     }
 }
 
@@ -89,6 +93,8 @@ struct Extractor<'t> {
     dags: Vec<Dag>,
     tasks: Vec<Task>,
     factories: HashMap<String, Factory<'t>>,
+    /// Calls of gusty and dag-factory, which build DAGs from YAML files.
+    factory_calls: Vec<FactoryCall>,
     /// False when only a module's names are wanted: DAGs and tasks are not created.
     registers: bool,
 }
@@ -105,6 +111,7 @@ pub fn module_scope<'t>(
         dags: Vec::new(),
         tasks: Vec::new(),
         factories: HashMap::new(),
+        factory_calls: Vec::new(),
         registers: false,
     };
     extractor.block(tree.root_node(), &Context::default());
@@ -226,6 +233,10 @@ impl<'t> Extractor<'t> {
         }
         let function = node.child_by_field_name("function")?;
         let span = self.eval.span(node);
+        if let Some(factory) = FactoryCall::read(&self.eval, node) {
+            self.factory_calls.push(factory);
+            return None;
+        }
         if function.kind() == "identifier" {
             let name = self.eval.text(function).to_owned();
             if let Some(factory) = self.factories.get(&name).copied() {
@@ -396,6 +407,7 @@ impl<'t> Extractor<'t> {
             group_default_args,
             dbt_calls: extraction.calls,
             unresolved: extraction.unresolved,
+            upstream: Vec::new(),
         });
         self.tasks.len() - 1
     }
@@ -407,27 +419,7 @@ impl<'t> Extractor<'t> {
         let dag_args = dag
             .and_then(|index| self.dags.get(index))
             .and_then(|dag| dag.default_args());
-        let sources = context.group_default_args.iter().chain(dag_args);
-        let mut inherited: Vec<(String, Item)> = Vec::new();
-        for args in sources {
-            let Value::Dict(pairs) = &args.value else {
-                continue;
-            };
-            // A later key of the same dict wins (`{**base, "owner": "x"}`).
-            for (key, value) in pairs.iter().rev() {
-                let Some(key) = key.value.as_str() else {
-                    continue;
-                };
-                let given = call.kwargs.iter().any(|(k, _)| *k == key)
-                    || inherited.iter().any(|(k, _)| *k == key);
-                if !given {
-                    inherited.push((key, value.clone()));
-                }
-            }
-        }
-        // Inherited values go first: a keyword given explicitly (read last) wins.
-        inherited.append(&mut call.kwargs);
-        call.kwargs = inherited;
+        call.inherit_default_args(context.group_default_args.iter().chain(dag_args));
     }
 
     fn with_statement(&mut self, node: Node<'t>, context: &Context) {

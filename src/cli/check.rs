@@ -12,6 +12,7 @@ use crate::baseline::Baseline;
 use crate::config::RuleArgs;
 use crate::diagnostic::Severity;
 use crate::render::{Format, RenderOptions, render};
+use crate::rules::Preset;
 use crate::{CheckOptions, check};
 
 #[derive(Debug, Args)]
@@ -26,14 +27,21 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Write the findings to FILE instead of stdout (input problems still go to stderr).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output_file: Option<PathBuf>,
-    /// Rules to run, by code, code prefix, name or group (comma-separated; replaces the config's).
+    /// The set of rules to start from [default: recommended].
+    #[arg(long, value_enum, value_name = "PRESET")]
+    pub preset: Option<Preset>,
+    /// Rules to run instead of the preset's, by code, code prefix, name, group or preset
+    /// (comma-separated; replaces the config's `select`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
+    /// Rules to run in addition (comma-separated; added to the config's `extend-select`).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
     /// Rules not to run (comma-separated; added to the config's).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
@@ -78,7 +86,9 @@ pub fn run(args: &CheckArgs) -> u8 {
         config: args.config.clone(),
         manifest: args.manifest.clone(),
         rules: RuleArgs {
+            preset: args.preset,
             select: args.select.clone(),
+            extend_select: args.extend_select.clone(),
             ignore: args.ignore.clone(),
             fail_on: args.fail_on.map(Severity::from),
         },

@@ -44,17 +44,8 @@ pub fn run(args: &ExplainArgs) -> u8 {
             serde_json::to_string_pretty(&explained).unwrap_or_default() + "\n"
         }
         ListFormat::Text => format!(
-            "{} · {}\ngroup: {} · default severity: {}{}\n\n{}",
-            meta.code,
-            meta.name,
-            meta.group,
-            meta.severity,
-            if meta.group.enabled_by_default() {
-                ""
-            } else {
-                " · off by default"
-            },
-            meta.doc
+            "{} · {}\ngroup: {} · preset: {} · default severity: {}\n\n{}",
+            meta.code, meta.name, meta.group, meta.preset, meta.severity, meta.doc
         ),
     };
     print_stdout(&text);

@@ -42,6 +42,9 @@ pub struct LsArgs {
     /// `eager`, `cautious`, `buildable` or `empty`.
     #[arg(long)]
     pub indirect_selection: Option<String>,
+    /// dbt vars (YAML), which `var()` in `selectors.yml` reads.
+    #[arg(long)]
+    pub vars: Option<String>,
     /// What to print per node.
     #[arg(short = 'o', long, value_enum, default_value_t = LsOutput::Selector)]
     pub output: LsOutput,
@@ -206,6 +209,7 @@ fn command_line(args: &LsArgs) -> Option<crate::dbt::cli::DbtCall> {
     flag("--exclude-resource-type", &args.exclude_resource_type);
     flag("--selector", args.selector.as_slice());
     flag("--indirect-selection", args.indirect_selection.as_slice());
+    flag("--vars", args.vars.as_slice());
     // Spans into the command line itself, so errors could point at the argument.
     let text = words.join(" ");
     let file = SourceFile::new("<command line>", text);

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::graph::{DbtGraph, YamlSelector};
 use super::locate;
+use super::render;
 use crate::error::{Error, Result};
 use crate::input::{self, Boundary};
 use crate::source::{SourceFile, Span};
@@ -22,6 +23,8 @@ pub struct DbtProject {
     pub manifest_path: PathBuf,
     pub graph: DbtGraph,
     pub paths: ResourcePaths,
+    /// `vars:` of `dbt_project.yml`, as written (`{}` when absent or not a mapping).
+    pub vars: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where the project keeps each kind of resource (`model-paths`, ... in `dbt_project.yml`).
@@ -113,10 +116,12 @@ struct SelectorEntry {
     default: Option<serde_json::Value>,
 }
 
-/// The project's YAML selectors as dbt reads them when it runs: from `selectors.yml` (the
-/// manifest holds the copy of the last `dbt parse`, which may be older). `None` when the
-/// project has no `selectors.yml`. A `default:` written as Jinja (`"{{ target.name ==
-/// 'prod' }}"`) keeps the value dbt rendered into the manifest.
+/// The project's YAML selectors as dbt reads them when it runs: from `selectors.yml`, which
+/// wins over the manifest's copy. That copy is what the last `dbt parse` rendered, with the
+/// environment and `--vars` of that parse (a CI job's, say) and maybe an older file; dbt
+/// renders `selectors.yml` again for every invocation, with the invocation's own environment
+/// and `--vars`. `None` when the project has no `selectors.yml`. A `default:` written as Jinja
+/// (`"{{ target.name == 'prod' }}"`) keeps the value dbt rendered into the manifest.
 pub fn read_selectors_file(
     project_dir: &std::path::Path,
     display: &str,
@@ -150,6 +155,7 @@ pub fn parse_selectors_file(
     })?;
     let mut selectors: Vec<YamlSelector> = Vec::new();
     let mut budget = MAX_SELECTOR_VALUES;
+    let environment = render::RenderContext::environment();
     for entry in parsed.selectors {
         let is_default = match &entry.default {
             Some(serde_json::Value::Bool(flag)) => *flag,
@@ -158,25 +164,26 @@ pub fn parse_selectors_file(
                 .any(|known| known.name == entry.name && known.is_default),
             _ => false,
         };
-        let definition = inline_references(entry.definition, &selectors, 0, &mut budget)
-            .map_err(|error| match error {
-                InlineError::Undefined(missing) => Error::new(format!(
-                    "{display}: selector `{}` uses selector `{missing}`, which is not defined above it",
-                    entry.name
-                ))
-                .with_help(
-                    "dbt resolves `method: selector` against the selectors defined earlier in the file",
-                ),
-                InlineError::TooLarge => Error::new(format!(
-                    "{display}: selector `{}` is too large once the selectors it uses are inlined (over {MAX_SELECTOR_DEPTH} levels deep, or over {MAX_SELECTOR_VALUES} values in the file)",
-                    entry.name
-                ))
-                .with_help("dbt would inline it the same way; use each selector fewer times"),
-            })?;
+        // Earlier selectors are inlined as written (`method: selector`); a definition that
+        // then holds Jinja is rendered where monolint runs, and again with each call's
+        // `--vars`.
+        let inline = |definition, in_template, budget: &mut usize| {
+            inline_references(definition, &selectors, in_template, 0, budget)
+                .map_err(|error| inline_error(display, &entry.name, error))
+        };
+        let written = inline(entry.definition.clone(), true, &mut budget)?;
+        let template = render::has_jinja(&written).then_some(written);
+        let definition = match &template {
+            Some(template) => {
+                render::render_value(template, &environment).unwrap_or_else(|_| template.clone())
+            }
+            None => inline(entry.definition, false, &mut budget)?,
+        };
         selectors.push(YamlSelector {
             name: entry.name,
             is_default,
             definition,
+            template,
         });
     }
     Ok(selectors)
@@ -194,11 +201,28 @@ enum InlineError {
     TooLarge,
 }
 
-/// dbt's parse-time `{method: selector, value: NAME}`: the earlier selector's definition in
-/// its place, at `depth` levels down; each inlined value is paid from `budget`.
+fn inline_error(display: &str, name: &str, error: InlineError) -> Error {
+    match error {
+        InlineError::Undefined(missing) => Error::new(format!(
+            "{display}: selector `{name}` uses selector `{missing}`, which is not defined above it"
+        ))
+        .with_help(
+            "dbt resolves `method: selector` against the selectors defined earlier in the file",
+        ),
+        InlineError::TooLarge => Error::new(format!(
+            "{display}: selector `{name}` is too large once the selectors it uses are inlined (over {MAX_SELECTOR_DEPTH} levels deep, or over {MAX_SELECTOR_VALUES} values in the file)"
+        ))
+        .with_help("dbt would inline it the same way; use each selector fewer times"),
+    }
+}
+
+/// dbt's parse-time `{method: selector, value: NAME}`: the earlier selector's definition (or,
+/// in a template, its template) in its place, at `depth` levels down; each inlined value is
+/// paid from `budget`.
 fn inline_references(
     definition: serde_json::Value,
     earlier: &[YamlSelector],
+    in_template: bool,
     depth: usize,
     budget: &mut usize,
 ) -> std::result::Result<serde_json::Value, InlineError> {
@@ -214,21 +238,30 @@ fn inline_references(
                 .iter()
                 .find(|selector| selector.name == name)
                 .ok_or_else(|| InlineError::Undefined(name.to_owned()))?;
-            let (levels, values) = measure(&selector.definition);
+            let inlined = match (&selector.template, in_template) {
+                (Some(template), true) => template,
+                _ => &selector.definition,
+            };
+            let (levels, values) = measure(inlined);
             if depth + levels > MAX_SELECTOR_DEPTH {
                 return Err(InlineError::TooLarge);
             }
             *budget = budget.checked_sub(values).ok_or(InlineError::TooLarge)?;
-            Ok(selector.definition.clone())
+            Ok(inlined.clone())
         }
         Value::Object(map) => map
             .into_iter()
-            .map(|(key, value)| Ok((key, inline_references(value, earlier, depth + 1, budget)?)))
+            .map(|(key, value)| {
+                Ok((
+                    key,
+                    inline_references(value, earlier, in_template, depth + 1, budget)?,
+                ))
+            })
             .collect::<std::result::Result<serde_json::Map<_, _>, _>>()
             .map(Value::Object),
         Value::Array(items) => items
             .into_iter()
-            .map(|item| inline_references(item, earlier, depth + 1, budget))
+            .map(|item| inline_references(item, earlier, in_template, depth + 1, budget))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other),
@@ -256,6 +289,8 @@ struct ProjectFile {
     name: String,
     #[serde(flatten)]
     paths: ResourcePaths,
+    #[serde(default)]
+    vars: Option<yaml::Value>,
 }
 
 impl DbtProject {
@@ -317,6 +352,14 @@ impl DbtProject {
             manifest_path: location.manifest.clone(),
             graph,
             paths,
+            vars: parsed
+                .vars
+                .and_then(|vars| serde_json::to_value(vars).ok())
+                .and_then(|vars| match vars {
+                    serde_json::Value::Object(map) => Some(map),
+                    _ => None,
+                })
+                .unwrap_or_default(),
         };
         Ok((project, warnings))
     }

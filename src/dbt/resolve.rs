@@ -115,12 +115,18 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
         indirect,
         resource_types,
         include_empty: call.command == DbtCommand::List,
+        vars: call.vars.as_ref(),
     };
     match select::select(graph, &request) {
         Ok(selection) => {
             mark_unmatched(&mut tokens, &selection.unmatched);
             Resolution::Selected {
-                nodes: selection.nodes.ones().map(|i| NodeId(i as u32)).collect(),
+                nodes: selection
+                    .nodes
+                    .ones()
+                    .map(|i| NodeId(i as u32))
+                    .filter(|&id| call.command.executes(graph.node(id)))
+                    .collect(),
                 tokens,
                 yaml_selector: selection.yaml_selector,
             }
@@ -182,7 +188,9 @@ fn cosmos_rendering(
                 .map(|i| NodeId(i as u32))
                 .filter(|&id| {
                     let node = graph.node(id);
-                    resource_types.contains(&node.resource_type) && !node.is_empty()
+                    resource_types.contains(&node.resource_type)
+                        && !node.is_empty()
+                        && call.command.executes(node)
                 })
                 .collect();
             Resolution::Selected {

@@ -118,6 +118,12 @@ fn summary_lines(report: &Report) -> String {
             parts.join(", ")
         ));
     }
+    if report.suppressed > 0 {
+        out.push_str(&format!(
+            "{} suppressed in the code or config not shown.\n",
+            plural(report.suppressed, "problem")
+        ));
+    }
     if report.baselined > 0 {
         out.push_str(&format!(
             "{} in the baseline not shown.\n",
@@ -125,13 +131,58 @@ fn summary_lines(report: &Report) -> String {
         ));
     }
     let s = &report.summary;
+    let manual = match s.models_manual_only {
+        0 => String::new(),
+        n => format!(" ({n} only by DAGs without a schedule)"),
+    };
     out.push_str(&format!(
-        "Coverage: {}/{} models run by a DAG; {}/{} dbt tasks resolved; {}.\n",
+        "Coverage: {}/{} models run by a DAG{manual}; {}/{} dbt tasks resolved; {}.\n",
         s.models_scheduled,
         s.models,
         s.dbt_tasks_resolved,
         s.dbt_tasks,
         plural(s.dags, "DAG")
     ));
+    // One line per reason: projects with the same unresolved tasks are said together.
+    let mut reasons: Vec<(usize, Vec<&crate::UnknownCoverage>)> = Vec::new();
+    for unknown in &s.unknown_coverage {
+        match reasons
+            .iter_mut()
+            .find(|(tasks, _)| *tasks == unknown.unresolved_tasks)
+        {
+            Some((_, projects)) => projects.push(unknown),
+            None => reasons.push((unknown.unresolved_tasks, vec![unknown])),
+        }
+    }
+    for (tasks, projects) in reasons {
+        out.push_str(&unknown_coverage_line(tasks, &projects));
+    }
     out
+}
+
+/// Says once why some models' coverage is unknown (they are not reported as unscheduled).
+fn unknown_coverage_line(tasks: usize, projects: &[&crate::UnknownCoverage]) -> String {
+    let models = plural(projects.iter().map(|p| p.models).sum(), "model");
+    let project = match projects {
+        [one] if one.project == "." => "the dbt project".to_owned(),
+        [one] => format!("dbt project `{}`", one.project),
+        many => format!(
+            "{} dbt projects ({})",
+            many.len(),
+            many.iter()
+                .map(|p| format!("`{}`", p.project))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let its = if projects.len() == 1 { "its" } else { "their" };
+    match tasks {
+        0 => format!(
+            "Unknown: no DAG task runs a model of {project}, so whether {its} {models} are scheduled is not known.\n"
+        ),
+        tasks => format!(
+            "Unknown: {} monolint could not read may run {models} of {project} that no other task runs (`--extend-select dbt-task-unresolved` lists them).\n",
+            plural(tasks, "dbt task")
+        ),
+    }
 }
