@@ -16,7 +16,19 @@ pub struct SourceFile {
     /// A `\r` not followed by `\n` (an old Mac line break), which miette counts as a line
     /// break and `line_starts` does not.
     lone_carriage_return: bool,
+    /// For text that is not all ASCII: (byte offset, characters before it) every
+    /// [`CHAR_MARK_BYTES`] or so, so a column on a long line is counted from a nearby mark,
+    /// not from the start of the line.
+    char_marks: Option<Vec<(u32, u32)>>,
 }
+
+/// Bytes between two character-count marks.
+const CHAR_MARK_BYTES: usize = 4096;
+/// A code frame longer than this (a minified or generated line) shows only the part of the
+/// line around the span.
+const MAX_FRAME_BYTES: usize = 4096;
+/// How much of a long line a code frame shows on each side of the span.
+const LONG_LINE_CONTEXT: usize = 120;
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<Self> {
@@ -26,12 +38,32 @@ impl SourceFile {
             .collect();
         let lone_carriage_return = memchr::memchr_iter(b'\r', text.as_bytes())
             .any(|at| text.as_bytes().get(at + 1) != Some(&b'\n'));
+        let char_marks = (!text.is_ascii()).then(|| {
+            let mut marks = vec![(0, 0)];
+            for (chars, (byte, _)) in text.char_indices().enumerate() {
+                if byte >= marks.len() * CHAR_MARK_BYTES {
+                    marks.push((byte as u32, chars as u32));
+                }
+            }
+            marks
+        });
         Arc::new(SourceFile {
             path: path.into(),
             text,
             line_starts,
             lone_carriage_return,
+            char_marks,
         })
+    }
+
+    /// How many characters come before byte `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let Some(marks) = &self.char_marks else {
+            return offset;
+        };
+        let at = marks.partition_point(|&(byte, _)| byte as usize <= offset);
+        let (byte, chars) = marks[at.saturating_sub(1)];
+        chars as usize + self.text[byte as usize..offset].chars().count()
     }
 
     pub fn path(&self) -> &str {
@@ -56,7 +88,7 @@ impl SourceFile {
         let line_index = self.line_index(offset);
         let line_start = self.line_starts[line_index] as usize;
         let end = floor_char_boundary(&self.text, offset as usize);
-        let column = self.text[line_start..end].chars().count() + 1;
+        let column = self.chars_before(end) - self.chars_before(line_start) + 1;
         LineCol {
             line: line_index + 1,
             column,
@@ -126,16 +158,12 @@ impl SourceCode for SourceFile {
             .line_starts
             .get(last_line + 1)
             .map_or(self.text.len(), |&next| next as usize);
+        if window_end - window_start > MAX_FRAME_BYTES && !self.lone_carriage_return {
+            return Ok(self.long_line_excerpt(span, context_lines_before));
+        }
         let window = &self.text[window_start..window_end];
         let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
         let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
-        let language = match self.path.rsplit('.').next() {
-            Some("py") => "python",
-            Some("sql") => "sql",
-            Some("yml" | "yaml") => "yaml",
-            Some("toml") => "toml",
-            _ => "text",
-        };
         Ok(Box::new(
             MietteSpanContents::new_named(
                 self.path.clone(),
@@ -150,9 +178,68 @@ impl SourceCode for SourceFile {
                 // two labels by it).
                 inner.line_count() + first_line,
             )
-            .with_language(language),
+            .with_language(self.language()),
         ))
     }
+}
+
+impl SourceFile {
+    fn language(&self) -> &'static str {
+        match self.path.rsplit('.').next() {
+            Some("py") => "python",
+            Some("sql") => "sql",
+            Some("yml" | "yaml") => "yaml",
+            Some("toml") => "toml",
+            _ => "text",
+        }
+    }
+
+    /// The part of the span's line around it, for a frame that would otherwise print a very
+    /// long line (a minified file, a generated command line) once per finding. Starts at the
+    /// span itself when no context is asked for, as miette's own reading does.
+    fn long_line_excerpt<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+    ) -> Box<dyn SpanContents<'a> + 'a> {
+        let text: &str = &self.text;
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let line = self.line_index(start as u32);
+        let line_start = self.line_starts[line] as usize;
+        let line_end = self
+            .line_range(line + 1)
+            .map_or(text.len(), |range| range.end as usize)
+            .max(end);
+        let excerpt_start = if context_lines_before == 0 {
+            floor_char_boundary(text, start)
+        } else {
+            floor_char_boundary(
+                text,
+                start.saturating_sub(LONG_LINE_CONTEXT).max(line_start),
+            )
+        };
+        let excerpt_end = ceil_char_boundary(text, (end + LONG_LINE_CONTEXT).min(line_end));
+        let column = self.chars_before(excerpt_start) - self.chars_before(line_start);
+        Box::new(
+            MietteSpanContents::new_named(
+                self.path.clone(),
+                &text.as_bytes()[excerpt_start..excerpt_end],
+                SourceSpan::new(excerpt_start.into(), excerpt_end - excerpt_start),
+                line,
+                column,
+                line + 1,
+            )
+            .with_language(self.language()),
+        )
+    }
+}
+
+fn ceil_char_boundary(text: &str, mut index: usize) -> usize {
+    while index < text.len() && !text.is_char_boundary(index) {
+        index += 1;
+    }
+    index.min(text.len())
 }
 
 /// A 1-based position in a file.
@@ -288,6 +375,58 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn columns_on_long_lines_with_wide_characters() {
+        let text = format!("x\n{}é{}z\n", "a".repeat(10_000), "é".repeat(5_000));
+        let file = SourceFile::new("a.py", text.clone());
+        let z = text.find('z').unwrap() as u32;
+        assert_eq!(
+            file.line_col(z),
+            LineCol {
+                line: 2,
+                column: 15_002
+            }
+        );
+        let ascii = SourceFile::new("b.py", "ab\ncd");
+        assert_eq!(ascii.line_col(4), LineCol { line: 2, column: 2 });
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let text = format!(
+            "import x\ncmd = \"{}TARGET{}\"\n",
+            "a ".repeat(50_000),
+            " b".repeat(50_000)
+        );
+        let file = SourceFile::new("dags/x.py", text.clone());
+        let at = text.find("TARGET").unwrap();
+        let span = SourceSpan::new(at.into(), 6);
+        let frame = file.read_span(&span, 1, 1).unwrap();
+        assert!(frame.data().len() < 400, "{}", frame.data().len());
+        let data = std::str::from_utf8(frame.data()).unwrap();
+        assert!(data.contains("TARGET"));
+        assert_eq!(frame.line(), 1);
+        let exact = file.read_span(&span, 0, 0).unwrap();
+        assert!(exact.data().starts_with(b"TARGET"));
+        assert_eq!((exact.line(), exact.column()), (1, at - 9));
+        // The whole diagnostic stays small.
+        let diagnostic = crate::error::Error::at(
+            Span::new(file.clone(), at as u32..at as u32 + 6),
+            "here",
+            "this",
+        );
+        let rendered = crate::render::render_problem(
+            &diagnostic,
+            crate::render::Format::Human,
+            &crate::render::RenderOptions::default(),
+        );
+        assert!(rendered.len() < 2000, "{rendered}");
+        assert!(
+            rendered.contains("TARGET") && rendered.contains("dags/x.py:2:"),
+            "{rendered}"
+        );
     }
 
     #[test]
