@@ -317,7 +317,8 @@ fn walk_into(
             lock(problems).push(
                 error
                     .to_error(&display)
-                    .with_help(format!("the folder {folder}/ was not checked")),
+                    .with_help(format!("the folder {folder}/ was not checked"))
+                    .into_warning(),
             );
             return false;
         }
@@ -331,17 +332,18 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A folder the walk could not read (an error: its DAGs and models are unknown), or an ignore
-/// file it could not parse (a warning: the walk went on without the line).
+/// A folder the walk could not read (what it defines is unknown), or an ignore file it could
+/// not parse (the walk went on without the line). Warnings: the rest is still checked.
 fn walk_error(root: &Path, error: &ignore::Error) -> Error {
     let message = error.to_string();
     let message = message.replace(&format!("{}/", root.display()), "");
-    match error.io_error() {
+    let error = match error.io_error() {
         Some(_) => Error::new(format!("cannot walk the checked folder: {message}")).with_help(
             "its files could not be read, so what they define is unknown; check the permissions",
         ),
-        None => Error::new(format!("an ignore file was read in part: {message}")).into_warning(),
-    }
+        None => Error::new(format!("an ignore file was read in part: {message}")),
+    };
+    error.into_warning()
 }
 
 /// A folder or file the config names, relative to the checked folder, refused when it leads

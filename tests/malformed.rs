@@ -820,7 +820,8 @@ fn undecodable_dag_files() {
             .collect::<Vec<_>>(),
     );
     let run = scratch.run(&["check", "--format", "concise"]);
-    run.assert_input_error("dags/latin1.py:2:9", "not UTF-8 text");
+    // A DAG file that cannot be read is a warning, as one that does not parse.
+    run.assert_says("dags/latin1.py:2:9", "not UTF-8 text");
     run.assert_says("dags/binary.py:1:8", "a NUL byte: this is a binary file");
     run.assert_says("dags/utf16.py", "UTF-16 (little-endian) text");
     assert!(
@@ -843,7 +844,7 @@ fn special_files_and_loops_in_the_dag_folder() {
         std::fs::read(scratch.path("dags/finance_daily.py")).unwrap(),
     );
     let run = scratch.check();
-    run.assert_input_error("dags/pipe.py", "FIFO (named pipe), not a regular file");
+    run.assert_says("dags/pipe.py", "FIFO (named pipe), not a regular file");
     run.assert_says("dags/loop.py", "symbolic links");
     run.assert_says("dags/host.py", "leads to /etc/passwd");
     assert!(
@@ -859,7 +860,7 @@ fn fifo_ignore_files() {
     let scratch = Scratch::example();
     mkfifo(&scratch.path("dags/.gitignore"));
     let run = scratch.check();
-    run.assert_input_error("dags/.gitignore", "FIFO (named pipe)");
+    run.assert_says("dags/.gitignore", "FIFO (named pipe)");
     assert!(
         !run.stdout.contains("dags/"),
         "the folder is not checked:\n{}",
@@ -892,7 +893,7 @@ fn unreadable_dag_folder_is_reported() {
     }
     scratch
         .check()
-        .assert_input_error("dags", "cannot walk the checked folder");
+        .assert_says("dags", "cannot walk the checked folder");
 }
 
 #[test]
@@ -938,7 +939,9 @@ fn python_syntax_errors_point_at_their_line() {
     ] {
         scratch.write("dags/broken.py", source);
         let run = scratch.run(&["check", "--format", "concise"]);
-        run.assert_input_error(&format!("dags/broken.py:{position}"), what);
+        // A warning: the run goes on, as Airflow imports the other files.
+        run.assert_says(&format!("dags/broken.py:{position}"), what);
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
         assert!(
             run.stdout.contains("X002"),
             "the rest of the repository is still checked"
@@ -951,7 +954,7 @@ fn python_syntax_errors_point_at_their_line() {
     );
     scratch
         .run(&["check", "--format", "concise"])
-        .assert_input_error("dags/broken.py:2:", "invalid Python syntax");
+        .assert_says("dags/broken.py:2:", "invalid Python syntax");
 }
 
 #[test]
@@ -1015,6 +1018,15 @@ fn many_tokens_on_one_command_line() {
     scratch
         .run(&["check", "--format", "concise", "--quiet"])
         .assert_orderly();
+    // In code frames: one finding for the line, a bounded excerpt of it, a bounded number of
+    // places.
+    let run = scratch.run(&["check", "--quiet"]);
+    run.assert_orderly();
+    assert!(run.stdout.len() < 1 << 20, "{} bytes", run.stdout.len());
+    assert!(
+        run.stdout
+            .contains("more places on this line are not shown")
+    );
 }
 
 #[test]
