@@ -245,6 +245,32 @@ impl Monorepo {
         })
     }
 
+    /// Where a run's selection is written: its first `--select` argument, else its dbt call,
+    /// else the task.
+    pub fn selection_span(&self, run: &DbtRun) -> Span {
+        match self.call_of(run) {
+            Some(call) => call
+                .select
+                .first()
+                .map_or(&call.span, |arg| &arg.span)
+                .clone(),
+            None => self.task(run.task).span().clone(),
+        }
+    }
+
+    /// How many tasks have a dbt call that could not be resolved.
+    pub fn unresolved_task_count(&self) -> usize {
+        let mut tasks: Vec<TaskRef> = self
+            .runs
+            .iter()
+            .filter(|run| matches!(run.resolution, Resolution::Unresolved { .. }))
+            .map(|run| run.task)
+            .collect();
+        tasks.sort();
+        tasks.dedup();
+        tasks.len()
+    }
+
     /// A human name for a task: `dag_id.task_id`.
     pub fn task_name(&self, task: TaskRef) -> String {
         let dag = self.dag_of(task).map_or("<no dag>", |dag| dag.id());

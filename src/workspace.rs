@@ -81,6 +81,11 @@ impl PathMap {
         PathMap { prefixes }
     }
 
+    /// The mappings, longest runtime prefix first.
+    pub fn entries(&self) -> &[(String, String)] {
+        &self.prefixes
+    }
+
     /// The repository folder a runtime path names, when a prefix of it is mapped.
     pub fn apply(&self, path: &str) -> Option<String> {
         let path = path.trim_end_matches('/');

@@ -497,3 +497,37 @@ fn selector_needing_an_unset_env_var_is_not_statically_known() {
         "{stderr}"
     );
 }
+
+/// `--statistics` counts findings per rule instead of printing them; `--exit-zero` keeps
+/// the exit code 0 with findings; `--show-files` says what discovery read and checks nothing.
+#[test]
+fn statistics_exit_zero_and_show_files() {
+    let dir = example();
+    insta::assert_snapshot!(
+        "statistics",
+        transcript(&dir, &["check", "--statistics", "--preset", "strict"])
+    );
+    let (code, stdout, _) = run_in(&dir, &["check", "--statistics", "--format", "json"], &[]);
+    assert_eq!(code, 1);
+    let rows: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
+    assert_eq!(rows[0]["code"], "X001");
+    assert_eq!(rows[0]["count"], 3);
+    let (code, _, _) = run_in(&dir, &["check", "--exit-zero"], &[]);
+    assert_eq!(code, 0, "findings do not fail with --exit-zero");
+    insta::assert_snapshot!("show_files", transcript(&dir, &["check", "--show-files"]));
+}
+
+/// `--color always` colors even when stdout is not a terminal; `never` and `NO_COLOR` do not.
+#[test]
+fn color_choice() {
+    let dir = example();
+    let (_, colored, _) = run_in(&dir, &["check", "--color", "always"], &[]);
+    assert!(
+        colored.contains('\u{1b}'),
+        "escape codes with --color always"
+    );
+    let (_, plain, _) = run_in(&dir, &["check", "--color", "never"], &[]);
+    assert!(!plain.contains('\u{1b}'));
+    let (code, _, stderr) = run_in(&dir, &["check", "--color", "never", "--no-color"], &[]);
+    assert_eq!(code, 2, "--no-color and --color conflict: {stderr}");
+}

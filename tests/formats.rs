@@ -387,7 +387,9 @@ fn gitlab_code_quality_has_the_required_fields() {
 #[test]
 fn markdown_summary() {
     let stdout = check(&example(), "markdown");
-    assert!(stdout.contains("**Found 8 problems (1 error, 7 warnings).**"));
+    assert!(stdout.contains(
+        "**Found 8 problems (1 error, 7 warnings): DAG001 1, DBT001 2, X001 3, X002 1, X004 1.**"
+    ));
     assert!(stdout.contains("Coverage: 18/21 models run by a DAG"));
     insta::assert_snapshot!(stdout);
 }

@@ -11,6 +11,7 @@ pub mod invocations;
 pub mod links;
 pub mod model;
 pub mod modules;
+pub mod ordering;
 pub mod owner;
 pub mod parse;
 pub mod python_json;

@@ -291,6 +291,12 @@ impl Schedule {
         }
     }
 
+    /// On how many days of a year a cron schedule fires.
+    pub fn days_a_year(&self) -> Option<usize> {
+        let cron = self.cron()?;
+        Some(cron.days_of(2025).iter().filter(|fires| **fires).count())
+    }
+
     /// Whether two DAGs may run on the same day: unless both run on cron schedules that never
     /// share a day (one on Mondays and Thursdays, the other on the other days).
     pub fn may_share_a_day(&self, other: &Schedule) -> bool {

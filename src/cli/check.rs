@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{
-    EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_stdout, use_color, write_output,
+    ColorChoice, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_stdout, use_color,
+    write_output,
 };
 use crate::baseline::Baseline;
 use crate::config::RuleArgs;
@@ -48,9 +49,23 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1 [default: warning].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
-    /// Never color the output (also: the `NO_COLOR` environment variable).
-    #[arg(long)]
+    /// When to color the output: `auto` (on a terminal, unless `NO_COLOR` is set),
+    /// `always` or `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Never color the output (the same as `--color never`).
+    #[arg(long, conflicts_with = "color")]
     pub no_color: bool,
+    /// Print how many findings each rule has, instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit with code 0 even when there are findings (input errors still exit with 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print what discovery found (config, dbt projects and manifests, DAG folders and files,
+    /// path mappings, Airflow version) and exit, without checking.
+    #[arg(long)]
+    pub show_files: bool,
     /// Print findings only, no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -81,6 +96,11 @@ impl From<FailOn> for Severity {
 }
 
 pub fn run(args: &CheckArgs) -> u8 {
+    let color = if args.no_color {
+        ColorChoice::Never
+    } else {
+        args.color
+    };
     let options = CheckOptions {
         root: args.path.clone(),
         config: args.config.clone(),
@@ -93,20 +113,32 @@ pub fn run(args: &CheckArgs) -> u8 {
             fail_on: args.fail_on.map(Severity::from),
         },
     };
+    if args.show_files {
+        return match super::show_files::run(&options) {
+            Ok(text) => {
+                print_stdout(&text);
+                EXIT_CLEAN
+            }
+            Err(error) => {
+                print_problem(&error, args.format, color);
+                EXIT_ERROR
+            }
+        };
+    }
     let mut report = match check(&options) {
         Ok(report) => report,
         Err(error) => {
-            print_problem(&error, args.format, args.no_color);
+            print_problem(&error, args.format, color);
             return EXIT_ERROR;
         }
     };
     for problem in &report.problems {
-        print_problem(problem, args.format, args.no_color);
+        print_problem(problem, args.format, color);
     }
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::of(&report.diagnostics);
         if let Err(error) = write_output(path, &baseline.to_json()) {
-            print_problem(&error, args.format, args.no_color);
+            print_problem(&error, args.format, color);
             return EXIT_ERROR;
         }
         eprintln!(
@@ -125,30 +157,33 @@ pub fn run(args: &CheckArgs) -> u8 {
         match Baseline::load(path) {
             Ok(baseline) => report.baselined = baseline.hide_known(&mut report.diagnostics),
             Err(error) => {
-                print_problem(&error, args.format, args.no_color);
+                print_problem(&error, args.format, color);
                 return EXIT_ERROR;
             }
         }
     }
     let render_options = RenderOptions {
-        color: args.output_file.is_none()
-            && use_color(std::io::stdout().is_terminal(), args.no_color),
+        color: args.output_file.is_none() && use_color(std::io::stdout().is_terminal(), color),
         quiet: args.quiet,
         ..RenderOptions::default()
     };
-    let text = render(&report, args.format, &render_options);
+    let text = if args.statistics {
+        crate::render::statistics(&report, args.format)
+    } else {
+        render(&report, args.format, &render_options)
+    };
     match &args.output_file {
         None => print_stdout(&text),
         Some(path) => {
             if let Err(error) = write_output(path, &text) {
-                print_problem(&error, args.format, args.no_color);
+                print_problem(&error, args.format, color);
                 return EXIT_ERROR;
             }
         }
     }
     if report.has_input_errors() {
         EXIT_ERROR
-    } else if report.has_failures() {
+    } else if report.has_failures() && !args.exit_zero {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN

@@ -26,7 +26,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             )),
             None => error.with_help("`monolint rules` lists every rule"),
         };
-        print_problem(&error, Format::Human, false);
+        print_problem(&error, Format::Human, super::ColorChoice::Auto);
         return EXIT_ERROR;
     };
     let text = match args.format {

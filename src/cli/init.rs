@@ -30,7 +30,7 @@ pub fn run(args: &InitArgs) -> u8 {
             EXIT_CLEAN
         }
         Err(error) => {
-            print_problem(&error, Format::Human, false);
+            print_problem(&error, Format::Human, super::ColorChoice::Auto);
             EXIT_ERROR
         }
     }

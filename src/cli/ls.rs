@@ -88,7 +88,7 @@ pub fn run(args: &LsArgs) -> u8 {
     }
     if let Some(error) = &result.error {
         drop(stderr);
-        print_problem(error, Format::Human, false);
+        print_problem(error, Format::Human, super::ColorChoice::Auto);
         return EXIT_ERROR;
     }
     if result.lines.is_empty() {

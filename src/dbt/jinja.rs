@@ -81,6 +81,28 @@ pub fn incremental_blocks(code: &str) -> Vec<Range<usize>> {
     blocks
 }
 
+/// `code` with its Jinja comments (`{# ... #}`) blanked out, byte offsets kept.
+pub fn strip_comments(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(start) = rest.find("{#") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find("#}") else {
+            out.extend(
+                rest[start..]
+                    .chars()
+                    .map(|c| if c == '\n' { c } else { ' ' }),
+            );
+            return out;
+        };
+        let comment = &rest[start..start + len + 2];
+        out.extend(comment.chars().map(|c| if c == '\n' { c } else { ' ' }));
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A `var(...)` call: the name, its default as written, and the range of the name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VarCall {

@@ -92,10 +92,11 @@ fn absorb(kept: &mut Diagnostic, seen: &mut Seen, other: Diagnostic) {
             kept.subjects.push(subject);
         }
     }
-    let primary = if same_span(&primary, &kept.primary) {
-        None
-    } else if message == kept.message {
-        Some(primary)
+    let primary = if message == kept.message {
+        // The same finding again (a literal shared by loop-made tasks), or the same message
+        // with its own note: keep the note.
+        (!(same_span(&primary, &kept.primary) && primary.text == kept.primary.text))
+            .then_some(primary)
     } else {
         // The other finding says something else about another span of this line: keep what
         // it says, and its advice when that differs.
@@ -106,7 +107,9 @@ fn absorb(kept: &mut Diagnostic, seen: &mut Seen, other: Diagnostic) {
         Some(Label::new(primary.span, text))
     };
     for label in primary.into_iter().chain(labels) {
-        if same_span(&label, &kept.primary) || !seen.labels.insert(label_key(&label)) {
+        if (same_span(&label, &kept.primary) && label.text == kept.primary.text)
+            || !seen.labels.insert(label_key(&label))
+        {
             continue;
         }
         if kept.labels.len() < MAX_LABELS {

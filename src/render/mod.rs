@@ -67,12 +67,64 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Strin
     }
 }
 
+/// `check --statistics`: how many findings each rule has, most first. JSON for `json`, a
+/// plain table otherwise.
+pub fn statistics(report: &Report, format: Format) -> String {
+    let mut counts: Vec<(&'static crate::rules::RuleMeta, usize)> = Vec::new();
+    for diagnostic in &report.diagnostics {
+        match counts
+            .iter_mut()
+            .find(|(meta, _)| meta.code == diagnostic.rule.code)
+        {
+            Some((_, count)) => *count += 1,
+            None => counts.push((diagnostic.rule, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.code.cmp(b.0.code)));
+    if format == Format::Json {
+        let rows: Vec<serde_json::Value> = counts
+            .iter()
+            .map(|(meta, count)| {
+                serde_json::json!({"code": meta.code, "name": meta.name, "count": count})
+            })
+            .collect();
+        return serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n";
+    }
+    let width = counts
+        .iter()
+        .map(|(_, count)| count.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    for (meta, count) in &counts {
+        out.push_str(&format!(
+            "{count:>width$}  {:<6} {}\n",
+            meta.code, meta.name
+        ));
+    }
+    out.push_str(&summary_lines(report));
+    out
+}
+
 /// An input error or warning as `check` writes it to stderr.
 pub fn render_problem(problem: &Error, format: Format, options: &RenderOptions) -> String {
     match format {
         Format::Human => human::render_miette(problem, options),
         _ => format!("{}: {}\n", problem.severity, problem.message),
     }
+}
+
+/// `X002 8, X010 9`: findings per rule, by code.
+fn per_rule(report: &Report) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for diagnostic in &report.diagnostics {
+        *counts.entry(diagnostic.rule.code).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(code, count)| format!("{code} {count}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn plural(count: usize, word: &str) -> String {
@@ -113,9 +165,10 @@ fn summary_lines(report: &Report) -> String {
         })
         .collect();
         out.push_str(&format!(
-            "Found {} ({}).\n",
+            "Found {} ({}): {}.\n",
             plural(report.diagnostics.len(), "problem"),
-            parts.join(", ")
+            parts.join(", "),
+            per_rule(report)
         ));
     }
     if report.suppressed > 0 {

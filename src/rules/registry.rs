@@ -49,6 +49,11 @@ registry! {
     interval_vars_empty_window: cross::interval_vars_empty_window::IntervalVarsEmptyWindow,
     model_manual_only: cross::model_manual_only::ModelManualOnly,
     model_scheduled_twice: cross::model_scheduled_twice::ModelScheduledTwice,
+    upstream_not_awaited: cross::upstream_not_awaited::UpstreamNotAwaited,
+    test_task_selects_nothing: cross::test_task_selects_nothing::TestTaskSelectsNothing,
+    var_not_provided: cross::var_not_provided::VarNotProvided,
+    interval_vars_removed_macro: cross::interval_vars_removed_macro::IntervalVarsRemovedMacro,
+    tests_not_scheduled: cross::tests_not_scheduled::TestsNotScheduled,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

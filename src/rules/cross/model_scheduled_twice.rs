@@ -13,7 +13,6 @@ use crate::dbt::select;
 use crate::diagnostic::Label;
 use crate::link::{Monorepo, Resolution, TaskRef};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
-use crate::source::Span;
 
 /// X010 with its options, `[rules.model-scheduled-twice]` in the config.
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
@@ -42,8 +41,9 @@ impl Rule for ModelScheduledTwice {
         &Self::META
     }
 
-    /// One finding per set of tasks that build the same nodes: the cause is the overlap of
-    /// their selections.
+    /// One finding per task whose selection overlaps others: the narrowest of the tasks
+    /// building a node is where the overlap is reported (most often a new, narrow DAG whose
+    /// models a broad one forgot to exclude), with the others as labels.
     fn check(&self, repo: &Monorepo, report: &mut Reporter) {
         let manual = repo.manual_dags();
         let ignored = globs(&self.ignore_dags);
@@ -54,8 +54,9 @@ impl Rule for ModelScheduledTwice {
                 &self.allow,
                 &[ResourceType::Model, ResourceType::Snapshot],
             );
-            // The writing tasks → the nodes they all build, and one run of each task.
-            let mut by_writers: BTreeMap<Vec<TaskRef>, (Vec<NodeId>, Vec<usize>)> = BTreeMap::new();
+            // The task of the narrowest writing run → one of its runs, the nodes it builds that
+            // others build too, and those other runs (one per task).
+            let mut overlaps: BTreeMap<TaskRef, (usize, Vec<NodeId>, Vec<usize>)> = BTreeMap::new();
             for (id, node) in graph.nodes() {
                 let builds_a_table = match node.resource_type {
                     ResourceType::Model => !node.is_ephemeral(),
@@ -77,19 +78,34 @@ impl Rule for ModelScheduledTwice {
                         runs.push(run);
                     }
                 }
-                if tasks.len() < 2 || !any_two_share_a_day(repo, &tasks) {
+                // Only tasks that run on a day another of them runs build twice.
+                let meet = meeting(repo, &tasks);
+                let mut runs: Vec<usize> = runs
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| meet[*i])
+                    .map(|(_, run)| run)
+                    .collect();
+                if runs.len() < 2 {
                     continue;
                 }
-                let mut order: Vec<usize> = (0..tasks.len()).collect();
-                order.sort_by_key(|&i| tasks[i]);
-                let key: Vec<TaskRef> = order.iter().map(|&i| tasks[i]).collect();
-                let entry = by_writers
-                    .entry(key)
-                    .or_insert_with(|| (Vec::new(), order.iter().map(|&i| runs[i]).collect()));
-                entry.0.push(id);
+                runs.sort_by_key(|&run| (selected_count(repo, run), repo.runs[run].task));
+                let (_, nodes, others) = overlaps
+                    .entry(repo.runs[runs[0]].task)
+                    .or_insert_with(|| (runs[0], Vec::new(), Vec::new()));
+                nodes.push(id);
+                for &run in &runs[1..] {
+                    if !others
+                        .iter()
+                        .any(|&o| repo.runs[o].task == repo.runs[run].task)
+                    {
+                        others.push(run);
+                    }
+                }
             }
-            for (tasks, (nodes, runs)) in by_writers {
-                self.report(repo, project, &tasks, &nodes, &runs, report);
+            for (_, (primary, nodes, mut others)) in overlaps {
+                others.sort_by_key(|&run| repo.runs[run].task);
+                self.report(repo, project, primary, &others, &nodes, report);
             }
         }
     }
@@ -100,9 +116,9 @@ impl ModelScheduledTwice {
         &self,
         repo: &Monorepo,
         project: usize,
-        tasks: &[TaskRef],
+        primary: usize,
+        others: &[usize],
         nodes: &[NodeId],
-        runs: &[usize],
         report: &mut Reporter,
     ) {
         let graph = &repo.projects[project].graph;
@@ -115,46 +131,44 @@ impl ModelScheduledTwice {
             0 => names.join(", "),
             more => format!("{} and {more} more", names.join(", ")),
         };
-        let dags: BTreeSet<&str> = tasks
+        let dag_of = |run: usize| {
+            repo.dag_of(repo.runs[run].task)
+                .map_or("<no dag>", |dag| dag.id())
+        };
+        let own_dag = dag_of(primary);
+        let other_dags: BTreeSet<&str> = others
             .iter()
-            .map(|&task| repo.dag_of(task).map_or("<no dag>", |dag| dag.id()))
+            .map(|&run| dag_of(run))
+            .filter(|dag| *dag != own_dag)
             .collect();
         let what = match nodes {
             [one] => format!("`{}` is", graph.node(*one).name),
             many => format!("{} models are", many.len()),
         };
-        let message = if dags.len() == 1 {
-            format!(
-                "{what} built twice in each run of DAG `{}`",
-                dags.iter().next().copied().unwrap_or_default()
-            )
+        let message = if other_dags.is_empty() {
+            format!("{what} built twice in each run of DAG `{own_dag}`")
         } else {
             format!(
-                "{what} built on schedule by {} DAGs: {}",
-                dags.len(),
-                dags.iter()
+                "{what} built on schedule by DAG `{own_dag}` and by {}",
+                other_dags
+                    .iter()
                     .map(|dag| format!("`{dag}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
         };
-        // Point at the narrowest selection first: the overlap is most often a new, narrow DAG
-        // whose models the broad one forgot to exclude (and it keeps findings apart).
-        let mut runs = runs.to_vec();
-        runs.sort_by_key(|&run| match &repo.runs[run].resolution {
-            Resolution::Selected { nodes, .. } => nodes.len(),
-            _ => usize::MAX,
-        });
-        let mut places = runs.iter().map(|&run| {
+        let place = |run: usize| {
             let task = repo.runs[run].task;
             let schedule = repo
                 .dag_of(task)
                 .map_or_else(String::new, |dag| Schedule::of(dag).describe());
-            (selection_span(repo, run), repo.task_name(task), schedule)
-        });
-        let Some((span, task, schedule)) = places.next() else {
-            return;
+            (
+                repo.selection_span(&repo.runs[run]),
+                repo.task_name(task),
+                schedule,
+            )
         };
+        let (span, task, schedule) = place(primary);
         let mut diagnostic = report
             .diagnostic(
                 message,
@@ -163,7 +177,8 @@ impl ModelScheduledTwice {
             .with_help(
                 "build each model in one DAG: exclude it from the other selections (or make the other DAG wait and reuse it); list deliberate double builds in `allow` of `[rules.model-scheduled-twice]`",
             );
-        for (span, task, schedule) in places {
+        for &run in others {
+            let (span, task, schedule) = place(run);
             diagnostic = diagnostic.with_label(Label::new(
                 span,
                 format!("`{task}` ({schedule}) builds them too"),
@@ -176,37 +191,57 @@ impl ModelScheduledTwice {
     }
 }
 
-/// Whether two of the tasks run on the same day: tasks of one DAG always do; DAGs that split
-/// the week between them (Mondays and Thursdays, the other days) never do.
-fn any_two_share_a_day(repo: &Monorepo, tasks: &[TaskRef]) -> bool {
+/// How many nodes a run selects: the narrowest selection is reported first.
+fn selected_count(repo: &Monorepo, run: usize) -> usize {
+    match &repo.runs[run].resolution {
+        Resolution::Selected { nodes, .. } => nodes.len(),
+        _ => usize::MAX,
+    }
+}
+
+/// For each task, whether it runs on a day another of the tasks runs: tasks of one DAG do; DAGs that split
+/// the week between them (Mondays and Thursdays, the other days) never do. A DAG gated by a
+/// short-circuit or branch task may skip the days of a DAG that runs at most a seventh as
+/// often (a daily DAG skipping the first Sunday, when the monthly one runs): they are not
+/// known to meet.
+fn meeting(repo: &Monorepo, tasks: &[TaskRef]) -> Vec<bool> {
     let schedules: Vec<Option<Schedule>> = tasks
         .iter()
         .map(|&task| repo.dag_of(task).map(Schedule::of))
         .collect();
-    (0..tasks.len()).any(|i| {
-        (i + 1..tasks.len()).any(|j| {
-            let same_dag = tasks[i].file == tasks[j].file
-                && repo.task(tasks[i]).dag == repo.task(tasks[j]).dag;
-            same_dag
-                || match (&schedules[i], &schedules[j]) {
-                    (Some(a), Some(b)) => a.may_share_a_day(b),
-                    _ => true,
-                }
-        })
-    })
+    let days = |i: usize| schedules[i].as_ref().and_then(Schedule::days_a_year);
+    let gated = |i: usize| {
+        let task = tasks[i];
+        let dag = repo.task(task).dag;
+        repo.dag_files[task.file]
+            .tasks
+            .iter()
+            .any(|t| t.dag == dag && is_gate(t.call.name()))
+    };
+    let skips_the_other = |i: usize, j: usize| {
+        gated(i) && matches!((days(i), days(j)), (Some(mine), Some(theirs)) if theirs * 7 <= mine)
+    };
+    let share = |i: usize, j: usize| {
+        let same_dag =
+            tasks[i].file == tasks[j].file && repo.task(tasks[i]).dag == repo.task(tasks[j]).dag;
+        same_dag
+            || (match (&schedules[i], &schedules[j]) {
+                (Some(a), Some(b)) => a.may_share_a_day(b),
+                _ => true,
+            } && !skips_the_other(i, j)
+                && !skips_the_other(j, i))
+    };
+    (0..tasks.len())
+        .map(|i| (0..tasks.len()).any(|j| i != j && share(i, j)))
+        .collect()
 }
 
-/// Where a run's selection is written: its first `--select` argument, else the call.
-fn selection_span(repo: &Monorepo, run: usize) -> Span {
-    let run = &repo.runs[run];
-    match repo.call_of(run) {
-        Some(call) => call
-            .select
-            .first()
-            .map_or(&call.span, |arg| &arg.span)
-            .clone(),
-        None => repo.task(run.task).span().clone(),
-    }
+/// Operators and task decorators that skip the rest of a run on some days.
+fn is_gate(operator: &str) -> bool {
+    let name = operator.rsplit('.').next().unwrap_or(operator);
+    name.starts_with("ShortCircuit")
+        || name.starts_with("Branch")
+        || matches!(name, "short_circuit" | "branch")
 }
 
 /// dag_id patterns; an invalid glob matches its own text only.

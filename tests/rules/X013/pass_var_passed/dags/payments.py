@@ -1,0 +1,10 @@
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("payments", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False):
+    BashOperator(
+        task_id="dbt_run_payments",
+        bash_command="dbt run --select fct_refunds fct_chargebacks --vars '{refunds_since: 2024-01-01}'",
+    )

@@ -1,0 +1,11 @@
+from datetime import datetime
+
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.sdk import DAG
+
+# Upgraded from Airflow 2: the vars still use the removed `next_ds`.
+with DAG("events", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False):
+    BashOperator(
+        task_id="dbt_run_events",
+        bash_command="dbt run --select fct_events --vars '{start_date: {{ ds }}, end_date: {{ next_ds }}}'",
+    )
