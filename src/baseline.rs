@@ -75,8 +75,9 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path).map_err(|error| {
-            Error::io(path, &error)
+        let text = crate::input::read_text(path).map_err(|error| {
+            error
+                .to_error(&path.display().to_string())
                 .with_help("write one with `monolint check --write-baseline FILE`")
         })?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|error| {

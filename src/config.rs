@@ -14,6 +14,7 @@ use toml::Spanned;
 
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
+use crate::input::{self, Boundary};
 use crate::rules::{self, Preset, RuleMeta, RuleOptions};
 use crate::source::{SourceFile, Span};
 
@@ -214,34 +215,50 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<LoadedConfig> {
         Some(path) => vec![path.to_path_buf()],
         None => vec![root.join("monolint.toml"), root.join("pyproject.toml")],
     };
+    let boundary = Boundary::new(root);
     for path in candidates {
-        if explicit.is_none() && !path.is_file() {
+        // Anything by that name counts (a FIFO or a link out of the folder is refused when read).
+        if explicit.is_none() && std::fs::symlink_metadata(&path).is_err() {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|error| Error::io(&path, &error))?;
         let display = display_path(root, &path);
+        // A config given on the command line is read wherever it is.
+        let text = match explicit {
+            Some(_) => input::read_text(&path),
+            None => boundary.read_text(&path),
+        }
+        .map_err(|error| error.to_error(&display))?;
         let file = SourceFile::new(display, text);
         let is_pyproject = path
             .file_name()
             .is_some_and(|name| name == "pyproject.toml");
-        let config = if is_pyproject {
-            let parsed: PyProject =
-                toml::from_str(file.text()).map_err(|e| toml_error(&file, &e))?;
-            match parsed.tool.and_then(|tool| tool.monolint) {
-                Some(config) => config,
-                None if explicit.is_some() => Config::default(),
-                None => continue,
-            }
-        } else {
-            toml::from_str(file.text()).map_err(|e| toml_error(&file, &e))?
+        let config = match parse(&file, is_pyproject)? {
+            Some(config) => config,
+            None if explicit.is_some() => Config::default(),
+            None => continue,
         };
-        validate(&config, &file)?;
         return Ok(LoadedConfig {
             config,
             file: Some(file),
         });
     }
     Ok(LoadedConfig::default())
+}
+
+/// A config file's settings, checked: `monolint.toml`, or `pyproject.toml`'s
+/// `[tool.monolint]` (`None` when it has no such table).
+pub fn parse(file: &Arc<SourceFile>, is_pyproject: bool) -> Result<Option<Config>> {
+    let config = if is_pyproject {
+        let parsed: PyProject = toml::from_str(file.text()).map_err(|e| toml_error(file, &e))?;
+        match parsed.tool.and_then(|tool| tool.monolint) {
+            Some(config) => config,
+            None => return Ok(None),
+        }
+    } else {
+        toml::from_str(file.text()).map_err(|e| toml_error(file, &e))?
+    };
+    validate(&config, file)?;
+    Ok(Some(config))
 }
 
 fn display_path(root: &Path, path: &Path) -> String {

@@ -1,7 +1,6 @@
 //! Errors in monolint's inputs (config, manifest, DAG files) and usage: exit code 2.
 
 use std::fmt;
-use std::path::Path;
 
 use crate::diagnostic::{Label, Severity};
 use crate::source::Span;
@@ -45,10 +44,6 @@ impl Error {
             label: Some(Label::new(span, label)),
             help: None,
         }
-    }
-
-    pub fn io(path: &Path, error: &std::io::Error) -> Self {
-        Error::new(format!("cannot read {}: {}", path.display(), error))
     }
 
     pub fn into_warning(mut self) -> Self {

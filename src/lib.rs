@@ -4,6 +4,11 @@
 //! manifest graph, [`airflow`] extracts DAGs statically, [`link`] resolves which nodes every
 //! task runs, [`rules`] check the joined [`link::Monorepo`], and [`render`] formats findings.
 
+// No unsafe code: nothing here needs it. Input never makes monolint panic: a value derived from
+// input is handled, not unwrapped (tests may unwrap: see clippy.toml).
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod airflow;
 pub mod baseline;
 pub mod cli;
@@ -11,6 +16,7 @@ pub mod config;
 pub mod dbt;
 pub mod diagnostic;
 pub mod error;
+pub mod input;
 pub mod link;
 pub mod map;
 pub mod render;
@@ -114,7 +120,7 @@ pub fn check_workspace(
 ) -> Result<Report> {
     let selection = RuleSelection::resolve(config, rule_args)?;
     let per_file = suppress::PerFileIgnores::new(&config.per_file_ignores)?;
-    let (mut repo, problems) = link_workspace(workspace)?;
+    let (mut repo, mut problems) = link_workspace(workspace)?;
     repo.ownership = link::Ownership {
         mode: config.ownership.unwrap_or_default(),
         placeholders: config
@@ -154,6 +160,7 @@ pub fn check_workspace(
         diagnostics.extend(outcome.unused);
         diagnostics.sort_by(Diagnostic::cmp_for_output);
     }
+    problems.extend(repo.refused_reads());
     Ok(Report {
         summary: summarize(&repo),
         diagnostics,
@@ -167,6 +174,7 @@ pub fn check_workspace(
 /// Loads the dbt projects and DAG files of a workspace (in parallel) and links them.
 /// Returns the monorepo and the input problems that did not stop loading.
 pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
+    let boundary = std::sync::Arc::new(workspace.boundary());
     let (projects, dag_files) = rayon::join(
         || {
             workspace
@@ -174,7 +182,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
                 .par_iter()
                 .map(|location| {
                     let display = workspace::relative_display(&workspace.root, &location.manifest);
-                    dbt::project::DbtProject::load(location, &display)
+                    dbt::project::DbtProject::load(location, &display, &boundary)
                 })
                 .collect::<Vec<_>>()
         },
@@ -194,7 +202,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
     let ignore_syntax = workspace
         .ignore_syntax
         .unwrap_or(airflow::ignore::IgnoreSyntax::default_for(airflow_version));
-    let ignores = airflow_ignores(workspace, ignore_syntax);
+    let ignores = airflow_ignores(workspace, ignore_syntax, &boundary);
     let ignored: std::collections::HashSet<&str> = workspace
         .dag_files
         .iter()
@@ -202,7 +210,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         .map(|file| file.display.as_str())
         .collect();
     dag_files.skip_dag_files(|shown| ignored.contains(shown));
-    let mut problems = Vec::new();
+    let mut problems = workspace.problems.clone();
     let mut loaded_projects = Vec::new();
     let mut skipped = Vec::new();
     let mut first_failure = None;
@@ -246,6 +254,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         dag_folder_of: &dag_folder_of,
         ignore_syntax,
         dag_factory_major: workspace.dag_factory_major,
+        boundary: &boundary,
     };
     let built = airflow::factories::expand(&mut dag_files, &factory_context);
     dag_files.extend(built);
@@ -264,6 +273,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
             &skipped,
             dag_files,
             &workspace.path_map,
+            boundary,
         ),
         problems,
     ))
@@ -273,6 +283,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
 fn airflow_ignores(
     workspace: &Workspace,
     syntax: airflow::ignore::IgnoreSyntax,
+    boundary: &input::Boundary,
 ) -> Vec<airflow::ignore::AirflowIgnore> {
     let mut folders: Vec<String> = workspace
         .dag_files
@@ -283,7 +294,9 @@ fn airflow_ignores(
     folders.dedup();
     folders
         .iter()
-        .map(|folder| airflow::ignore::AirflowIgnore::load(&workspace.root.join(folder), syntax))
+        .map(|folder| {
+            airflow::ignore::AirflowIgnore::load(&workspace.root.join(folder), syntax, boundary)
+        })
         .collect()
 }
 

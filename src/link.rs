@@ -5,7 +5,7 @@ mod coverage;
 
 pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models, writes};
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -17,10 +17,12 @@ use crate::airflow::{Dag, DagFile, Task};
 use crate::dbt::checksum::{self, Stale};
 use crate::dbt::cli::DbtCall;
 use crate::dbt::graph::{DbtGraph, Node, NodeId, ResourceType};
-use crate::dbt::locate;
+use crate::dbt::locate::{self, YamlEntries};
 use crate::dbt::project::DbtProject;
 use crate::dbt::resolve;
 pub use crate::dbt::resolve::{Resolution, Token};
+use crate::error::Error;
+use crate::input::{Boundary, ReadError};
 use crate::source::{SourceFile, Span};
 use crate::workspace::{PathMap, normalize_relative};
 
@@ -87,6 +89,7 @@ impl Monorepo {
         skipped: &[String],
         dag_files: Vec<DagFile>,
         path_map: &PathMap,
+        boundary: Arc<Boundary>,
     ) -> Monorepo {
         let known = KnownProjects {
             loaded: &projects,
@@ -167,7 +170,7 @@ impl Monorepo {
             dag_files,
             runs,
             runs_by_node,
-            files: FileCache::default(),
+            files: FileCache::new(boundary),
             ownership: Ownership::default(),
         }
     }
@@ -219,7 +222,19 @@ impl Monorepo {
 
     /// The project's files that differ from its manifest (read and hashed on first call).
     pub fn stale_files(&self, project: usize) -> &[Stale] {
-        self.stale[project].get_or_init(|| checksum::stale_files(&self.projects[project]))
+        self.stale[project].get_or_init(|| {
+            let dbt = &self.projects[project];
+            checksum::stale_files(dbt, &|relative| {
+                self.files
+                    .read_bytes(&dbt.dir.join(relative), &dbt.display(relative))
+            })
+        })
+    }
+
+    /// Files the checked files name that monolint refused or failed to read (outside the
+    /// checked folder, not a regular file, not text), one warning each, by path.
+    pub fn refused_reads(&self) -> Vec<Error> {
+        self.files.refused()
     }
 
     /// Runs whose selection is not known, for a project (or for any project when unknown).
@@ -326,12 +341,15 @@ impl Monorepo {
         } else {
             format!("dbt_packages/{}/{yaml}", node.package)
         };
-        let file = self.project_file(project, &path);
+        let dbt = &self.projects[project];
+        let (file, entries) = self
+            .files
+            .yaml_entries(&dbt.dir.join(&path), &dbt.display(&path));
         let from = match after {
-            Some(parent) => locate::yaml_entry(file.text(), parent, 0)?.end,
+            Some(parent) => entries.find(parent, 0)?.end,
             None => 0,
         };
-        let range = locate::yaml_entry(file.text(), &node.name, from)?;
+        let range = entries.find(&node.name, from)?;
         Some(Span::new(file, range.start as u32..range.end as u32))
     }
 }
@@ -346,25 +364,98 @@ fn node_path(graph: &DbtGraph, node: &Node) -> String {
     }
 }
 
-/// Files of dbt projects read on demand (only those a diagnostic points into).
-#[derive(Debug, Default)]
+/// Files of dbt projects read on demand (only those a diagnostic points into), and what could
+/// not be read.
+#[derive(Debug)]
 struct FileCache {
+    boundary: Arc<Boundary>,
     files: Mutex<HashMap<PathBuf, Arc<SourceFile>>>,
+    /// The `- name:` entries of the properties files read so far.
+    yaml_entries: Mutex<HashMap<PathBuf, Arc<YamlEntries>>>,
+    /// By displayed path: the problem, for the report.
+    refused: Mutex<BTreeMap<String, Error>>,
 }
 
+/// At most this many unreadable files are listed one by one; a manifest naming thousands of
+/// files outside the repository says so in one more line.
+const REFUSED_LISTED: usize = 20;
+
 impl FileCache {
+    fn new(boundary: Arc<Boundary>) -> Self {
+        FileCache {
+            boundary,
+            files: Mutex::default(),
+            yaml_entries: Mutex::default(),
+            refused: Mutex::default(),
+        }
+    }
+
+    /// The file, or an empty stand-in if it is missing or cannot be read (recorded).
     fn get(&self, path: &Path, display: &str) -> Arc<SourceFile> {
-        let mut files = self
-            .files
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut files = lock(&self.files);
         files
             .entry(path.to_path_buf())
             .or_insert_with(|| {
-                SourceFile::new(display, std::fs::read_to_string(path).unwrap_or_default())
+                let text = self.boundary.read_text(path).unwrap_or_else(|error| {
+                    self.note(display, &error);
+                    String::new()
+                });
+                SourceFile::new(display, text)
             })
             .clone()
     }
+
+    /// A properties file and its `- name:` entries, found once.
+    fn yaml_entries(&self, path: &Path, display: &str) -> (Arc<SourceFile>, Arc<YamlEntries>) {
+        let file = self.get(path, display);
+        let entries = lock(&self.yaml_entries)
+            .entry(path.to_path_buf())
+            .or_insert_with(|| Arc::new(YamlEntries::new(file.text())))
+            .clone();
+        (file, entries)
+    }
+
+    /// A file's bytes; a problem other than its absence is recorded.
+    fn read_bytes(&self, path: &Path, display: &str) -> Result<Vec<u8>, ReadError> {
+        self.boundary
+            .read_bytes(path)
+            .inspect_err(|error| self.note(display, error))
+    }
+
+    fn note(&self, display: &str, error: &ReadError) {
+        if !error.is_not_found() {
+            lock(&self.refused)
+                .entry(display.to_owned())
+                .or_insert_with(|| refusal(display, error));
+        }
+    }
+
+    fn refused(&self) -> Vec<Error> {
+        let refused = lock(&self.refused);
+        let mut problems: Vec<Error> = refused.values().take(REFUSED_LISTED).cloned().collect();
+        if refused.len() > REFUSED_LISTED {
+            problems.push(
+                Error::new(format!(
+                    "{} more files named by the dbt project were not read",
+                    refused.len() - REFUSED_LISTED
+                ))
+                .into_warning(),
+            );
+        }
+        problems
+    }
+}
+
+/// A file a rule wanted that could not be read: a warning naming it (findings about it point
+/// at an empty stand-in).
+fn refusal(display: &str, error: &ReadError) -> Error {
+    error.to_error(display).into_warning()
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The loaded projects' manifests, for DAG files that read `manifest.json` themselves.

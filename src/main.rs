@@ -1,5 +1,8 @@
 //! The `monolint` binary: parse the command line, run it, exit with its code.
 
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

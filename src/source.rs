@@ -13,7 +13,22 @@ pub struct SourceFile {
     text: Arc<str>,
     /// Byte offset of the start of every line, for line/column lookups.
     line_starts: Vec<u32>,
+    /// A `\r` not followed by `\n` (an old Mac line break), which miette counts as a line
+    /// break and `line_starts` does not.
+    lone_carriage_return: bool,
+    /// For text that is not all ASCII: (byte offset, characters before it) every
+    /// [`CHAR_MARK_BYTES`] or so, so a column on a long line is counted from a nearby mark,
+    /// not from the start of the line.
+    char_marks: Option<Vec<(u32, u32)>>,
 }
+
+/// Bytes between two character-count marks.
+const CHAR_MARK_BYTES: usize = 4096;
+/// A code frame longer than this (a minified or generated line) shows only the part of the
+/// line around the span.
+const MAX_FRAME_BYTES: usize = 4096;
+/// How much of a long line a code frame shows on each side of the span.
+const LONG_LINE_CONTEXT: usize = 120;
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<Self> {
@@ -21,11 +36,34 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| (i + 1) as u32))
             .collect();
+        let lone_carriage_return = memchr::memchr_iter(b'\r', text.as_bytes())
+            .any(|at| text.as_bytes().get(at + 1) != Some(&b'\n'));
+        let char_marks = (!text.is_ascii()).then(|| {
+            let mut marks = vec![(0, 0)];
+            for (chars, (byte, _)) in text.char_indices().enumerate() {
+                if byte >= marks.len() * CHAR_MARK_BYTES {
+                    marks.push((byte as u32, chars as u32));
+                }
+            }
+            marks
+        });
         Arc::new(SourceFile {
             path: path.into(),
             text,
             line_starts,
+            lone_carriage_return,
+            char_marks,
         })
+    }
+
+    /// How many characters come before byte `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let Some(marks) = &self.char_marks else {
+            return offset;
+        };
+        let at = marks.partition_point(|&(byte, _)| byte as usize <= offset);
+        let (byte, chars) = marks[at.saturating_sub(1)];
+        chars as usize + self.text[byte as usize..offset].chars().count()
     }
 
     pub fn path(&self) -> &str {
@@ -36,16 +74,21 @@ impl SourceFile {
         &self.text
     }
 
+    /// 0-based index of the line holding byte `offset`.
+    fn line_index(&self, offset: u32) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
     /// 1-based line and column of a byte offset; the column counts Unicode scalar values.
     pub fn line_col(&self, offset: u32) -> LineCol {
         let offset = offset.min(self.text.len() as u32);
-        let line_index = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line_index = self.line_index(offset);
         let line_start = self.line_starts[line_index] as usize;
         let end = floor_char_boundary(&self.text, offset as usize);
-        let column = self.text[line_start..end].chars().count() + 1;
+        let column = self.chars_before(end) - self.chars_before(line_start) + 1;
         LineCol {
             line: line_index + 1,
             column,
@@ -97,28 +140,106 @@ impl SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        let language = match self.path.rsplit('.').next() {
+        // miette scans a `str` from its start for every span: hand it only the lines around
+        // the span (one more each side), so a file with many findings is not rescanned each time.
+        let start = (span.offset() as u32).min(self.text.len() as u32);
+        let end = ((span.offset() + span.len()) as u32).min(self.text.len() as u32);
+        let (first_line, last_line) = if self.lone_carriage_return {
+            (0, self.line_starts.len())
+        } else {
+            (
+                self.line_index(start)
+                    .saturating_sub(context_lines_before + 1),
+                self.line_index(end) + context_lines_after + 1,
+            )
+        };
+        let window_start = self.line_starts[first_line] as usize;
+        let window_end = self
+            .line_starts
+            .get(last_line + 1)
+            .map_or(self.text.len(), |&next| next as usize);
+        if window_end - window_start > MAX_FRAME_BYTES && !self.lone_carriage_return {
+            return Ok(self.long_line_excerpt(span, context_lines_before));
+        }
+        let window = &self.text[window_start..window_end];
+        let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.path.clone(),
+                inner.data(),
+                SourceSpan::new(
+                    (inner.span().offset() + window_start).into(),
+                    inner.span().len(),
+                ),
+                inner.line() + first_line,
+                inner.column(),
+                // miette counts the lines from the start of the text (it merges the frames of
+                // two labels by it).
+                inner.line_count() + first_line,
+            )
+            .with_language(self.language()),
+        ))
+    }
+}
+
+impl SourceFile {
+    fn language(&self) -> &'static str {
+        match self.path.rsplit('.').next() {
             Some("py") => "python",
             Some("sql") => "sql",
             Some("yml" | "yaml") => "yaml",
             Some("toml") => "toml",
             _ => "text",
+        }
+    }
+
+    /// The part of the span's line around it, for a frame that would otherwise print a very
+    /// long line (a minified file, a generated command line) once per finding. Starts at the
+    /// span itself when no context is asked for, as miette's own reading does.
+    fn long_line_excerpt<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+    ) -> Box<dyn SpanContents<'a> + 'a> {
+        let text: &str = &self.text;
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let line = self.line_index(start as u32);
+        let line_start = self.line_starts[line] as usize;
+        let line_end = self
+            .line_range(line + 1)
+            .map_or(text.len(), |range| range.end as usize)
+            .max(end);
+        let excerpt_start = if context_lines_before == 0 {
+            floor_char_boundary(text, start)
+        } else {
+            floor_char_boundary(
+                text,
+                start.saturating_sub(LONG_LINE_CONTEXT).max(line_start),
+            )
         };
-        Ok(Box::new(
+        let excerpt_end = ceil_char_boundary(text, (end + LONG_LINE_CONTEXT).min(line_end));
+        let column = self.chars_before(excerpt_start) - self.chars_before(line_start);
+        Box::new(
             MietteSpanContents::new_named(
                 self.path.clone(),
-                inner.data(),
-                *inner.span(),
-                inner.line(),
-                inner.column(),
-                inner.line_count(),
+                &text.as_bytes()[excerpt_start..excerpt_end],
+                SourceSpan::new(excerpt_start.into(), excerpt_end - excerpt_start),
+                line,
+                column,
+                line + 1,
             )
-            .with_language(language),
-        ))
+            .with_language(self.language()),
+        )
     }
+}
+
+fn ceil_char_boundary(text: &str, mut index: usize) -> usize {
+    while index < text.len() && !text.is_char_boundary(index) {
+        index += 1;
+    }
+    index.min(text.len())
 }
 
 /// A 1-based position in a file.
@@ -216,6 +337,96 @@ mod tests {
         assert_eq!(file.line_range(2), Some(3..8));
         assert_eq!(file.line_range(3), Some(9..9));
         assert_eq!(file.line_range(4), None);
+    }
+
+    /// Reading a window of lines gives what miette reads from the whole text.
+    #[test]
+    fn read_span_matches_miette_on_the_whole_text() {
+        // The second text has an old Mac line break: it is read whole.
+        for text in [
+            "a\n\nbc d\r\nefg\n  h\n\ni j k\nl\n\n\nmn\nlast",
+            "a\n\nbc d\r\nefg\rz\n  h\n\ni j k\nl\n",
+        ] {
+            read_span_matches(text);
+        }
+    }
+
+    fn read_span_matches(text: &str) {
+        let file = SourceFile::new("x.txt", text);
+        for start in 0..=text.len() {
+            for len in [0, 1, 3, 9] {
+                let span = SourceSpan::new(start.into(), len.min(text.len() - start));
+                for context in [0, 1, 2] {
+                    let ours = file.read_span(&span, context, context);
+                    let theirs = text.read_span(&span, context, context);
+                    match (ours, theirs) {
+                        (Ok(ours), Ok(theirs)) => {
+                            assert_eq!(ours.data(), theirs.data(), "{span:?} {context}");
+                            assert_eq!(ours.span(), theirs.span(), "{span:?} {context}");
+                            assert_eq!(ours.line(), theirs.line(), "{span:?} {context}");
+                            assert_eq!(ours.column(), theirs.column(), "{span:?} {context}");
+                            assert_eq!(ours.line_count(), theirs.line_count(), "{span:?}");
+                        }
+                        (Err(_), Err(_)) => {}
+                        (ours, theirs) => {
+                            panic!("{span:?}: {:?} vs {:?}", ours.is_ok(), theirs.is_ok())
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn columns_on_long_lines_with_wide_characters() {
+        let text = format!("x\n{}é{}z\n", "a".repeat(10_000), "é".repeat(5_000));
+        let file = SourceFile::new("a.py", text.clone());
+        let z = text.find('z').unwrap() as u32;
+        assert_eq!(
+            file.line_col(z),
+            LineCol {
+                line: 2,
+                column: 15_002
+            }
+        );
+        let ascii = SourceFile::new("b.py", "ab\ncd");
+        assert_eq!(ascii.line_col(4), LineCol { line: 2, column: 2 });
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let text = format!(
+            "import x\ncmd = \"{}TARGET{}\"\n",
+            "a ".repeat(50_000),
+            " b".repeat(50_000)
+        );
+        let file = SourceFile::new("dags/x.py", text.clone());
+        let at = text.find("TARGET").unwrap();
+        let span = SourceSpan::new(at.into(), 6);
+        let frame = file.read_span(&span, 1, 1).unwrap();
+        assert!(frame.data().len() < 400, "{}", frame.data().len());
+        let data = std::str::from_utf8(frame.data()).unwrap();
+        assert!(data.contains("TARGET"));
+        assert_eq!(frame.line(), 1);
+        let exact = file.read_span(&span, 0, 0).unwrap();
+        assert!(exact.data().starts_with(b"TARGET"));
+        assert_eq!((exact.line(), exact.column()), (1, at - 9));
+        // The whole diagnostic stays small.
+        let diagnostic = crate::error::Error::at(
+            Span::new(file.clone(), at as u32..at as u32 + 6),
+            "here",
+            "this",
+        );
+        let rendered = crate::render::render_problem(
+            &diagnostic,
+            crate::render::Format::Human,
+            &crate::render::RenderOptions::default(),
+        );
+        assert!(rendered.len() < 2000, "{rendered}");
+        assert!(
+            rendered.contains("TARGET") && rendered.contains("dags/x.py:2:"),
+            "{rendered}"
+        );
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! Discovery: the dbt projects, their manifests and the DAG files under the checked folder.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use ignore::WalkBuilder;
+use ignore::{DirEntry, WalkBuilder};
 
 use crate::airflow::invocations::wrapper::Wrapper;
 use crate::airflow::parse::FileToRead;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::input::{self, Boundary, ReadError, TEXT_LIMIT};
 
 /// Where a dbt project and its manifest are.
 #[derive(Debug, Clone)]
@@ -17,6 +19,8 @@ pub struct ProjectLocation {
     /// the checked folder itself).
     pub display_dir: String,
     pub manifest: PathBuf,
+    /// The manifest was named on the command line: read wherever it is.
+    pub manifest_given: bool,
     /// Whether the user named this project or its manifest (`[dbt] projects`, `[dbt]
     /// manifest`, `--manifest`): then a project that cannot be loaded stops the check, where a
     /// discovered one is skipped with a warning.
@@ -40,6 +44,20 @@ pub struct Workspace {
     pub dag_factory_major: Option<u32>,
     /// `[airflow] ignore-file-syntax`.
     pub ignore_syntax: Option<crate::airflow::ignore::IgnoreSyntax>,
+    /// Folders that could not be walked and files refused while walking.
+    pub problems: Vec<Error>,
+}
+
+impl Workspace {
+    /// What monolint may read when a checked file names a path: the checked folder and the
+    /// dbt project folders (found in it, or given by the caller).
+    pub fn boundary(&self) -> Boundary {
+        let mut boundary = Boundary::new(&self.root);
+        for project in &self.projects {
+            boundary.include(&project.dir);
+        }
+        boundary
+    }
 }
 
 /// Runtime paths (where Airflow workers see the repository's files) → repository folders.
@@ -109,35 +127,66 @@ pub fn discover(
     if !root.is_dir() {
         return Err(Error::new(format!("{}: no such folder", root.display())));
     }
+    let boundary = Arc::new(Boundary::new(root));
+    let problems = Arc::new(Mutex::new(Vec::new()));
+    for name in IGNORE_FILES {
+        if let Err(error) = check_ignore_file(&boundary, &root.join(name)) {
+            return Err(error.to_error(name));
+        }
+    }
     let mut project_dirs = Vec::new();
     let mut python_files = Vec::new();
     let mut pins = Vec::new();
     let mut dag_factory_pins = Vec::new();
-    let walker = WalkBuilder::new(root)
-        .require_git(false)
-        .filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            let name = entry.file_name().to_string_lossy();
-            !(is_dir
-                && (SKIPPED_DIRS.contains(&name.as_ref())
-                    || name.starts_with(".venv")
-                    || name == "venv"))
-        })
-        .build();
-    for entry in walker.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+    let walker = {
+        let problems = problems.clone();
+        let boundary = boundary.clone();
+        let root = root.to_path_buf();
+        WalkBuilder::new(&root)
+            .require_git(false)
+            // Ignore files outside the checked folder (its parents', the user's global one,
+            // `.git/info/exclude`) would make the result depend on the machine.
+            .parents(false)
+            .git_global(false)
+            .git_exclude(false)
+            .filter_entry(move |entry| walk_into(&root, &boundary, entry, &problems))
+            .build()
+    };
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                lock(&problems).push(walk_error(root, &error));
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
             continue;
         }
+        let is_link = file_type.is_symlink();
         let path = entry.into_path();
         match path.file_name().and_then(|n| n.to_str()) {
-            Some("dbt_project.yml") => {
+            Some("dbt_project.yml") if file_type.is_file() => {
                 if let Some(dir) = path.parent() {
                     project_dirs.push(dir.to_path_buf());
                 }
             }
-            Some(name) if name.ends_with(".py") => python_files.push(path),
-            Some(name) if crate::airflow::version::may_pin(name) => {
-                if let Ok(text) = std::fs::read_to_string(&path) {
+            // FIFOs and devices named `.py` are kept, so reading them says what they are.
+            Some(name) if name.ends_with(".py") => {
+                if is_link && let Err(error) = boundary.check(&path) {
+                    if !error.is_not_found() {
+                        let display = relative_display(root, &path);
+                        lock(&problems).push(error.to_error(&display).into_warning());
+                    }
+                    continue;
+                }
+                python_files.push(path);
+            }
+            Some(name) if file_type.is_file() && crate::airflow::version::may_pin(name) => {
+                if let Ok(text) = input::read_text(&path) {
                     pins.extend(crate::airflow::version::pinned_in(name, &text));
                     dag_factory_pins
                         .extend(crate::airflow::version::dag_factory_pinned_in(name, &text));
@@ -155,8 +204,8 @@ pub fn discover(
             .dbt
             .projects
             .iter()
-            .map(|dir| root.join(dir))
-            .collect();
+            .map(|dir| configured_path(&boundary, root, "[dbt] projects", dir))
+            .collect::<Result<_>>()?;
     }
     if project_dirs.is_empty() {
         return Err(Error::new(format!(
@@ -167,9 +216,14 @@ pub fn discover(
             "run monolint on the folder that holds the dbt project, or set `[dbt] projects`",
         ));
     }
-    let manifest_override = manifest_override
-        .map(Path::to_path_buf)
-        .or_else(|| config.dbt.manifest.as_ref().map(|m| root.join(m)));
+    // A manifest given on the command line is the user's choice; one the config names must be
+    // in the repository.
+    let manifest_given = manifest_override.is_some();
+    let manifest_override = match (manifest_override, &config.dbt.manifest) {
+        (Some(path), _) => Some(path.to_path_buf()),
+        (None, Some(path)) => Some(configured_path(&boundary, root, "[dbt] manifest", path)?),
+        (None, None) => None,
+    };
     if manifest_override.is_some() && project_dirs.len() > 1 {
         return Err(Error::new(
             "a manifest was given, but there are several dbt projects: say which with `[dbt] projects`",
@@ -183,6 +237,7 @@ pub fn discover(
             manifest: manifest_override
                 .clone()
                 .unwrap_or_else(|| dir.join("target").join("manifest.json")),
+            manifest_given,
             dir,
         })
         .collect::<Vec<_>>();
@@ -191,8 +246,8 @@ pub fn discover(
         .airflow
         .dag_folders
         .iter()
-        .map(|f| root.join(f))
-        .collect();
+        .map(|folder| configured_path(&boundary, root, "[airflow] dag-folders", folder))
+        .collect::<Result<_>>()?;
     let dag_files = python_files
         .into_iter()
         .filter(|file| !projects.iter().any(|p| file.starts_with(&p.dir)))
@@ -226,6 +281,83 @@ pub fn discover(
         airflow_pinned: crate::airflow::version::agreed(pins),
         dag_factory_major: crate::airflow::version::agreed(dag_factory_pins),
         ignore_syntax: config.airflow.ignore_file_syntax,
+        problems: std::mem::take(&mut *lock(&problems)),
+    })
+}
+
+/// The files the walk reads to know what to skip, in every folder.
+const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
+
+/// An ignore file the walk may read: absent, or a regular file of a sane size inside the
+/// checked folder. The walk (the `ignore` crate) would otherwise block on a FIFO, read a
+/// device without end or read a file outside.
+fn check_ignore_file(boundary: &Boundary, path: &Path) -> std::result::Result<(), ReadError> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(());
+    }
+    input::check_regular(&boundary.check(path)?, TEXT_LIMIT)
+}
+
+/// Whether the walk goes into `entry`: not a folder never worth walking, nor one whose ignore
+/// files cannot be read safely (reported).
+fn walk_into(
+    root: &Path,
+    boundary: &Boundary,
+    entry: &DirEntry,
+    problems: &Mutex<Vec<Error>>,
+) -> bool {
+    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    if !is_dir {
+        return true;
+    }
+    let name = entry.file_name().to_string_lossy();
+    if SKIPPED_DIRS.contains(&name.as_ref()) || name.starts_with(".venv") || name == "venv" {
+        return false;
+    }
+    for ignore_file in IGNORE_FILES {
+        let path = entry.path().join(ignore_file);
+        if let Err(error) = check_ignore_file(boundary, &path) {
+            let display = relative_display(root, &path);
+            let folder = relative_display(root, entry.path());
+            lock(problems).push(
+                error
+                    .to_error(&display)
+                    .with_help(format!("the folder {folder}/ was not checked"))
+                    .into_warning(),
+            );
+            return false;
+        }
+    }
+    true
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A folder the walk could not read (what it defines is unknown), or an ignore file it could
+/// not parse (the walk went on without the line). Warnings: the rest is still checked.
+fn walk_error(root: &Path, error: &ignore::Error) -> Error {
+    let message = error.to_string();
+    let message = message.replace(&format!("{}/", root.display()), "");
+    let error = match error.io_error() {
+        Some(_) => Error::new(format!("cannot walk the checked folder: {message}")).with_help(
+            "its files could not be read, so what they define is unknown; check the permissions",
+        ),
+        None => Error::new(format!("an ignore file was read in part: {message}")),
+    };
+    error.into_warning()
+}
+
+/// A folder or file the config names, relative to the checked folder, refused when it leads
+/// out of it.
+fn configured_path(boundary: &Boundary, root: &Path, key: &str, value: &str) -> Result<PathBuf> {
+    let path = root.join(value);
+    boundary.check(&path).map(|_| path).map_err(|error| {
+        Error::new(format!("config `{key}` names `{value}`: {error}"))
+            .with_help("paths in the config are relative to the checked folder and stay in it")
     })
 }
 

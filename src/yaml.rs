@@ -1,9 +1,23 @@
 //! All YAML reading goes through here (`serde_yaml` is deprecated upstream; a swap touches
-//! only this file).
+//! only this file), with limits that keep a hostile document from taking the run down:
+//! a size cap, a nesting cap checked before the parser runs (libyaml slows down quadratically
+//! with flow nesting), and a cap on the values a document expands to through its aliases
+//! (an "anchor bomb" expands exponentially).
 
-use serde::de::DeserializeOwned;
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess};
 
 pub use serde_yaml::Value;
+
+/// The largest YAML document read: `dbt_project.yml` and `selectors.yml` are kilobytes; the
+/// parser holds every event of a document in memory, about 250 bytes per byte of YAML.
+pub const MAX_BYTES: usize = 1 << 20;
+/// The deepest nesting read (as `serde_yaml`, whose own limit this is).
+pub const MAX_DEPTH: usize = 128;
+/// The most values a document may hold once its aliases are expanded.
+pub const MAX_VALUES: usize = 1_000_000;
 
 /// A YAML syntax or shape error with its 1-based position, when known.
 #[derive(Debug, Clone)]
@@ -15,22 +29,293 @@ pub struct YamlError {
     pub offset: Option<usize>,
 }
 
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    serde_yaml::from_str(text).map_err(|error| {
-        let location = error.location();
-        let message = error.to_string();
-        // serde_yaml appends " at line L column C"; callers print the location themselves.
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(head, _)| head)
-            .to_owned();
+impl YamlError {
+    fn at_offset(message: String, text: &str, offset: usize) -> Self {
+        let before = &text[..offset.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
         YamlError {
             message,
-            line: location.as_ref().map(|l| l.line()),
-            column: location.as_ref().map(|l| l.column()),
-            offset: location.as_ref().map(|l| l.index()),
+            line: Some(line),
+            column: Some(column),
+            offset: Some(offset),
         }
-    })
+    }
+}
+
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    check_size_and_flow_depth(text)?;
+    // A first pass counts the values, aliases expanded, and stops early on a bomb; the
+    // second builds `T` (with positions in its errors).
+    let budget = Cell::new(MAX_VALUES);
+    Counter { budget: &budget }
+        .deserialize(serde_yaml::Deserializer::from_str(text))
+        .map_err(yaml_error)?;
+    serde_yaml::from_str(text).map_err(yaml_error)
+}
+
+/// The limits checked before a parser runs: the size, and the flow nesting (parsers slow
+/// down quadratically with it).
+fn check_size_and_flow_depth(text: &str) -> Result<(), YamlError> {
+    if text.len() > MAX_BYTES {
+        return Err(YamlError {
+            message: format!(
+                "the document is {} KiB; monolint reads YAML documents up to {} KiB",
+                text.len() >> 10,
+                MAX_BYTES >> 10
+            ),
+            line: None,
+            column: None,
+            offset: None,
+        });
+    }
+    match too_deep_flow(text) {
+        Some(offset) => Err(YamlError::at_offset(
+            format!("nested more than {MAX_DEPTH} levels deep"),
+            text,
+            offset,
+        )),
+        None => Ok(()),
+    }
+}
+
+fn yaml_error(error: serde_yaml::Error) -> YamlError {
+    let location = error.location();
+    let message = error.to_string();
+    // serde_yaml appends " at line L column C"; callers print the location themselves.
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(head, _)| head);
+    let message = match message {
+        "recursion limit exceeded" => format!("nested more than {MAX_DEPTH} levels deep"),
+        "repetition limit exceeded" => {
+            "its aliases expand to too many values (an alias bomb?)".to_owned()
+        }
+        other => other.to_owned(),
+    };
+    YamlError {
+        message,
+        line: location.as_ref().map(|l| l.line()),
+        column: location.as_ref().map(|l| l.column()),
+        offset: location.as_ref().map(|l| l.index()),
+    }
+}
+
+/// Counts every value of a document (aliases expanded), failing past the budget.
+struct Counter<'b> {
+    budget: &'b Cell<usize>,
+}
+
+impl Counter<'_> {
+    fn spend<E: de::Error>(&self) -> Result<(), E> {
+        match self.budget.get().checked_sub(1) {
+            Some(left) => {
+                self.budget.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(format!(
+                "its aliases expand to more than {MAX_VALUES} values (an alias bomb?)"
+            ))),
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Counter<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for Counter<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.spend()?;
+        self.deserialize(deserializer)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.spend()?;
+        self.deserialize(deserializer)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.spend()?;
+        while seq
+            .next_element_seed(Counter {
+                budget: self.budget,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.spend()?;
+        while map
+            .next_key_seed(Counter {
+                budget: self.budget,
+            })?
+            .is_some()
+        {
+            map.next_value_seed(Counter {
+                budget: self.budget,
+            })?;
+        }
+        Ok(())
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+        // A tagged value (`!tag value`): count the value.
+        use de::VariantAccess;
+        self.spend()?;
+        let ((), variant) = data.variant_seed(Counter {
+            budget: self.budget,
+        })?;
+        variant.newtype_variant_seed(Counter {
+            budget: self.budget,
+        })
+    }
+}
+
+/// The offset of the first `[` or `{` that opens a flow collection more than [`MAX_DEPTH`]
+/// levels deep, found without parsing: quoted scalars, comments and block scalars (`|`, `>`)
+/// are skipped, and outside a flow collection a bracket opens one only where a value starts.
+fn too_deep_flow(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut at = 0;
+    // Indentation of the line that introduced a block scalar: deeper lines are its text.
+    let mut block_scalar: Option<usize> = None;
+    // Whether a value may start here (line start, after `:`/`-`/`?` and a space, in a flow).
+    let mut value_may_start = true;
+    let mut line_indent = 0;
+    let mut at_line_start = true;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if at_line_start {
+            let indent = bytes[at..].iter().take_while(|&&b| b == b' ').count();
+            let blank = matches!(bytes.get(at + indent), None | Some(b'\n' | b'\r'));
+            match block_scalar {
+                Some(parent) if blank || indent > parent => {
+                    at = skip_line(bytes, at) + 1;
+                    continue;
+                }
+                _ => block_scalar = None,
+            }
+            line_indent = indent;
+            at_line_start = false;
+            at += indent;
+            continue;
+        }
+        match byte {
+            b'\n' => {
+                at_line_start = true;
+                if depth == 0 {
+                    value_may_start = true;
+                }
+            }
+            b'#' if at == 0 || matches!(bytes[at - 1], b' ' | b'\t' | b'\n' | b'\r') => {
+                at = skip_line(bytes, at);
+                continue;
+            }
+            b'\'' | b'"' if value_may_start || depth > 0 => {
+                at = skip_quoted(bytes, at);
+                value_may_start = false;
+                continue;
+            }
+            b'[' | b'{' if value_may_start || depth > 0 => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(at);
+                }
+                value_may_start = true;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                value_may_start = false;
+            }
+            b',' if depth > 0 => value_may_start = true,
+            // An anchor or a tag before a value: the value may still start after it.
+            b'&' | b'!' if value_may_start || depth > 0 => {
+                at += bytes[at..]
+                    .iter()
+                    .take_while(|b| {
+                        !matches!(
+                            b,
+                            b' ' | b'\t' | b'\n' | b'\r' | b'[' | b']' | b'{' | b'}' | b','
+                        )
+                    })
+                    .count();
+                continue;
+            }
+            b':' | b'-' | b'?' if next_is_space(bytes, at) => value_may_start = true,
+            b'|' | b'>' if value_may_start && depth == 0 => {
+                block_scalar = Some(line_indent);
+                at = skip_line(bytes, at);
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {}
+            _ => value_may_start = false,
+        }
+        at += 1;
+    }
+    None
+}
+
+fn next_is_space(bytes: &[u8], at: usize) -> bool {
+    matches!(bytes.get(at + 1), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// The offset of the line break ending the line at `at` (or the end).
+fn skip_line(bytes: &[u8], at: usize) -> usize {
+    memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i)
+}
+
+/// The offset after the quoted scalar starting at `at` (`''` and `\"` escapes).
+fn skip_quoted(bytes: &[u8], at: usize) -> usize {
+    let quote = bytes[at];
+    let mut i = at + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b if b == quote => {
+                if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                } else {
+                    return i + 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 /// A scalar or collection written back as compact text (`1`, `true`, `[a, b]`).
@@ -103,8 +388,13 @@ impl Node {
 }
 
 /// Parses the first document of `text`; `None` when the file holds no document or only null.
+///
+/// The same limits as [`from_str`] hold: size, nesting, and the values aliases and merge keys
+/// expand to; a mapping's keys are looked up by hash, so a large mapping is read in linear
+/// time.
 pub fn parse_spanned(text: &str) -> Result<Option<Node>, YamlError> {
     use saphyr_parser::{Event, Parser};
+    check_size_and_flow_depth(text)?;
     // saphyr counts characters; spans here are byte offsets.
     let byte_at: Vec<usize> = text
         .char_indices()
@@ -113,7 +403,7 @@ pub fn parse_spanned(text: &str) -> Result<Option<Node>, YamlError> {
         .collect();
     let offset =
         |marker: saphyr_parser::Marker| byte_at.get(marker.index()).copied().unwrap_or(text.len());
-    let mut builder = TreeBuilder::default();
+    let mut builder = TreeBuilder::new();
     for next in Parser::new_from_str(text) {
         let (event, span) = next.map_err(|error| {
             let marker = *error.marker();
@@ -125,6 +415,7 @@ pub fn parse_spanned(text: &str) -> Result<Option<Node>, YamlError> {
             }
         })?;
         let range = offset(span.start)..offset(span.end);
+        let at = range.start;
         match event {
             Event::DocumentEnd if builder.root.is_some() => break,
             Event::Scalar(value, style, anchor, tag) => {
@@ -138,7 +429,7 @@ pub fn parse_spanned(text: &str) -> Result<Option<Node>, YamlError> {
                 builder.push(node, anchor);
             }
             Event::Alias(anchor) => {
-                let node = builder.anchors.get(&anchor).cloned().map(|mut node| {
+                let node = builder.expand(anchor).map(|mut node| {
                     node.span = range.clone();
                     node
                 });
@@ -166,71 +457,179 @@ pub fn parse_spanned(text: &str) -> Result<Option<Node>, YamlError> {
             Event::SequenceEnd | Event::MappingEnd => builder.close(range.end),
             _ => {}
         }
+        if let Some(message) = builder.exceeded.take() {
+            return Err(YamlError::at_offset(message, text, at));
+        }
     }
     Ok(builder.root.filter(|root| root.value != NodeValue::Null))
 }
 
 /// Builds the tree from parser events.
-#[derive(Default)]
 struct TreeBuilder {
     /// Open collections, with their anchor and, for a mapping, a key waiting for its value.
-    stack: Vec<(Node, usize, Option<Node>)>,
-    anchors: std::collections::HashMap<usize, Node>,
+    stack: Vec<Open>,
+    /// Anchored nodes, and how many values each holds.
+    anchors: std::collections::HashMap<usize, (Node, usize)>,
     root: Option<Node>,
+    /// Values still allowed (aliases and merge keys copy values).
+    budget: usize,
+    /// Why the document went over a limit; checked after each event.
+    exceeded: Option<String>,
+}
+
+/// An open collection.
+struct Open {
+    node: Node,
+    anchor: usize,
+    /// For a mapping: a key waiting for its value.
+    pending_key: Option<Node>,
+    /// For a mapping: its entries so far (`None` where a later key replaced one), and where
+    /// each key is, by its value's text.
+    entries: Vec<Option<(Node, Node)>>,
+    keys: std::collections::HashMap<String, usize>,
 }
 
 impl TreeBuilder {
+    fn new() -> Self {
+        TreeBuilder {
+            stack: Vec::new(),
+            anchors: std::collections::HashMap::new(),
+            root: None,
+            budget: MAX_VALUES,
+            exceeded: None,
+        }
+    }
+
+    /// Pays for `values` values; past the budget the document is refused.
+    fn spend(&mut self, values: usize) -> bool {
+        match self.budget.checked_sub(values) {
+            Some(left) => {
+                self.budget = left;
+                true
+            }
+            None => {
+                self.exceeded.get_or_insert_with(|| {
+                    format!("its aliases expand to more than {MAX_VALUES} values (an alias bomb?)")
+                });
+                false
+            }
+        }
+    }
+
+    /// A copy of an anchored node, paid for.
+    fn expand(&mut self, anchor: usize) -> Option<Node> {
+        let (node, size) = self.anchors.get(&anchor)?;
+        let (node, size) = (node.clone(), *size);
+        self.spend(size).then_some(node)
+    }
+
     fn open(&mut self, value: NodeValue, tag: Option<String>, anchor: usize, start: usize) {
+        if self.stack.len() >= MAX_DEPTH {
+            self.exceeded
+                .get_or_insert_with(|| format!("nested more than {MAX_DEPTH} levels deep"));
+            return;
+        }
+        self.spend(1);
         let node = Node {
             value,
             tag: tag.filter(|t| !t.starts_with("tag:yaml.org")),
             span: start..start,
         };
-        self.stack.push((node, anchor, None));
+        self.stack.push(Open {
+            node,
+            anchor,
+            pending_key: None,
+            entries: Vec::new(),
+            keys: std::collections::HashMap::new(),
+        });
     }
 
     fn close(&mut self, end: usize) {
-        if let Some((mut node, anchor, _)) = self.stack.pop() {
+        if let Some(open) = self.stack.pop() {
+            let mut node = open.node;
+            if let NodeValue::Map(pairs) = &mut node.value {
+                pairs.extend(open.entries.into_iter().flatten());
+            }
             node.span.end = end.max(node.span.start);
-            self.push(node, anchor);
+            self.push(node, open.anchor);
         }
     }
 
     fn push(&mut self, node: Node, anchor: usize) {
-        if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+        if !matches!(node.value, NodeValue::Seq(_) | NodeValue::Map(_)) {
+            self.spend(1);
         }
-        let Some((parent, _, pending_key)) = self.stack.last_mut() else {
+        if anchor != 0 {
+            let size = count(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        let Some(parent) = self.stack.last_mut() else {
             self.root.get_or_insert(node);
             return;
         };
-        match &mut parent.value {
+        match &mut parent.node.value {
             NodeValue::Seq(items) => items.push(node),
-            NodeValue::Map(pairs) => match pending_key.take() {
-                None => *pending_key = Some(node),
+            NodeValue::Map(_) => match parent.pending_key.take() {
+                None => parent.pending_key = Some(node),
                 // `<<: *base` (or a list of them) merges keys the mapping does not set itself.
                 Some(key) if key.as_str() == Some("<<") && key.tag.is_none() => {
                     let sources = match node.value {
                         NodeValue::Seq(items) => items,
                         _ => vec![node],
                     };
+                    let mut copied = 0;
                     for source in sources {
                         for (k, v) in source.entries() {
-                            if !pairs.iter().any(|(existing, _)| existing.value == k.value) {
-                                pairs.push((k.clone(), v.clone()));
+                            let text = key_text(k);
+                            if !parent.keys.contains_key(&text) {
+                                copied += count(k) + count(v);
+                                parent.keys.insert(text, parent.entries.len());
+                                parent.entries.push(Some((k.clone(), v.clone())));
                             }
                         }
                     }
+                    self.spend(copied);
                 }
                 Some(key) => {
                     // A later key replaces an earlier one, as in a Python dict.
-                    pairs.retain(|(existing, _)| existing.value != key.value);
-                    pairs.push((key, node));
+                    let text = key_text(&key);
+                    if let Some(earlier) = parent.keys.insert(text, parent.entries.len()) {
+                        parent.entries[earlier] = None;
+                    }
+                    parent.entries.push(Some((key, node)));
                 }
             },
             _ => {}
         }
     }
+}
+
+/// A mapping key as text, to look it up: equal keys give equal text.
+fn key_text(key: &Node) -> String {
+    match &key.value {
+        NodeValue::Str(text, false) => text.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// How many values a node holds, itself included (without recursion).
+fn count(node: &Node) -> usize {
+    let mut stack = vec![node];
+    let mut values = 0;
+    while let Some(node) = stack.pop() {
+        values += 1;
+        match &node.value {
+            NodeValue::Seq(items) => stack.extend(items),
+            NodeValue::Map(pairs) => {
+                for (key, value) in pairs {
+                    stack.push(key);
+                    stack.push(value);
+                }
+            }
+            _ => {}
+        }
+    }
+    values
 }
 
 /// A scalar resolved as PyYAML's loader resolves it (YAML 1.1: `yes`/`no`/`on`/`off` are
@@ -295,6 +694,62 @@ fn scalar(text: &str, quoted: bool, tag: Option<&str>) -> NodeValue {
 mod tests {
     use super::*;
 
+    fn message(text: &str) -> String {
+        from_str::<Value>(text).map_or_else(|e| e.message, |_| "ok".to_owned())
+    }
+
+    #[test]
+    fn reads_ordinary_yaml() {
+        let text = "name: shop\nmodels:\n  shop:\n    +tags: [a, '[b', \"{c\"]  # [[[\n    x: a[1\ndesc: |\n  [[[[ {{{\n  select [\nv: &v {a: 1}\nw: *v\n";
+        assert_eq!(message(text), "ok");
+        assert_eq!(too_deep_flow(text), None);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!("a: {}1{}\n", "{b: ".repeat(100_000), "}".repeat(100_000));
+        let started = std::time::Instant::now();
+        let error = from_str::<Value>(&deep).unwrap_err();
+        assert!(started.elapsed().as_secs() < 5);
+        assert_eq!(error.message, "nested more than 128 levels deep");
+        assert_eq!((error.line, error.column), (Some(1), Some(4 + 4 * 128)));
+        let anchored = format!("a: {}1\n", "&x !t [".repeat(1000));
+        assert!(too_deep_flow(&anchored).is_some());
+        let block = (0..200)
+            .map(|i| format!("{}- \n", " ".repeat(i)))
+            .collect::<String>();
+        assert_eq!(message(&block), "nested more than 128 levels deep");
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..9 {
+            bomb.push_str(&format!(
+                "l{level}: &l{level} [{}]\n",
+                vec![
+                    if level == 1 {
+                        "*a".to_owned()
+                    } else {
+                        format!("*l{}", level - 1)
+                    };
+                    10
+                ]
+                .join(", ")
+            ));
+        }
+        let started = std::time::Instant::now();
+        let text = message(&bomb);
+        assert!(started.elapsed().as_secs() < 10);
+        assert!(text.contains("alias"), "{text}");
+    }
+
+    #[test]
+    fn large_documents_are_refused() {
+        let large = "a: 1\n".repeat(MAX_BYTES / 5 + 1);
+        assert!(message(&large).contains("up to 1024 KiB"));
+    }
+
     #[test]
     fn spanned_nodes_keep_positions_and_pyyaml_scalars() {
         let text = "base: &b\n  owner: x\n  retries: 2\ndag:\n  <<: *b\n  retries: 3\n  flag: yes\n  t: '3'\n  l: [a, 1.5, ~]\n";
@@ -314,5 +769,51 @@ mod tests {
         assert_eq!(&text[retries.span.clone()], "3");
         assert!(parse_spanned("").unwrap().is_none());
         assert!(parse_spanned("a: [").is_err());
+    }
+
+    #[test]
+    fn spanned_nodes_have_the_same_limits() {
+        let deep = format!("a: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let error = parse_spanned(&deep).unwrap_err();
+        assert_eq!(error.message, "nested more than 128 levels deep");
+        let block: String = (0..300)
+            .map(|level| format!("{}- \n", " ".repeat(level)))
+            .collect();
+        let error = parse_spanned(&block).unwrap_err();
+        assert_eq!(error.message, "nested more than 128 levels deep");
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..9 {
+            let previous = if level == 1 {
+                "a".to_owned()
+            } else {
+                format!("l{}", level - 1)
+            };
+            bomb.push_str(&format!(
+                "l{level}: &l{level} [{}]\n",
+                vec![format!("*{previous}"); 10].join(", ")
+            ));
+        }
+        assert!(parse_spanned(&bomb).unwrap_err().message.contains("alias"));
+        let merges: String = std::iter::once("b: &b {x: 1, y: 2}\n".to_owned())
+            .chain((0..200_000).map(|n| format!("k{n}: {{<<: *b}}\n")))
+            .collect();
+        assert!(parse_spanned(&merges).is_err(), "over the size cap");
+    }
+
+    #[test]
+    fn large_mappings_keep_the_last_value_of_a_key() {
+        let text: String = (0..50_000)
+            .map(|n| format!("k{}: {n}\n", n % 1000))
+            .collect();
+        let root = parse_spanned(&text).unwrap().unwrap();
+        assert_eq!(root.entries().len(), 1000);
+        assert_eq!(root.get("k7").unwrap().value, NodeValue::Int(49_007));
+        // A later key moves to the end, a merged key never replaces one set in the mapping.
+        let text = "b: &b {x: 1, y: 2}\nm: {x: 0, <<: *b, z: 3, x: 4}\n";
+        let m = parse_spanned(text).unwrap().unwrap();
+        let m = m.get("m").unwrap();
+        let keys: Vec<&str> = m.entries().iter().filter_map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["y", "z", "x"]);
+        assert_eq!(m.get("x").unwrap().value, NodeValue::Int(4));
     }
 }

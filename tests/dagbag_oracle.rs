@@ -149,6 +149,7 @@ fn extract_folder(folder: &str) -> Vec<DagFile> {
             dir: project,
             display_dir: "tests/fixtures/airflow/dbt".to_owned(),
             named: true,
+            manifest_given: false,
         }],
         dag_files,
         path_map: PathMap::new([(
@@ -160,6 +161,7 @@ fn extract_folder(folder: &str) -> Vec<DagFile> {
         airflow_pinned: None,
         dag_factory_major: None,
         ignore_syntax: None,
+        problems: Vec::new(),
     };
     let (repo, _) = monolint::link_workspace(&workspace).unwrap();
     repo.dag_files

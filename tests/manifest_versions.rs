@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use monolint::dbt::checksum::project_id;
 use monolint::dbt::graph::{DbtGraph, NodeId, ResourceType};
-use monolint::dbt::locate::yaml_entry;
+use monolint::dbt::locate::YamlEntries;
 use monolint::dbt::manifest::{NEWEST_SCHEMA, OLDEST_SCHEMA};
 use monolint::dbt::select::{Request, select as select_nodes};
 use serde_json::{Map, Value};
@@ -486,13 +486,15 @@ fn files_and_yaml_entries_exist() {
             };
             let text = std::fs::read_to_string(dir.join(yaml))
                 .unwrap_or_else(|e| panic!("{at}: {yaml}: {e}"));
+            let entries = YamlEntries::new(&text);
             let from = parent.map_or(0, |parent| {
-                yaml_entry(&text, parent, 0)
+                entries
+                    .find(parent, 0)
                     .unwrap_or_else(|| panic!("{at}: no entry {parent} in {yaml}"))
                     .end
             });
             assert!(
-                yaml_entry(&text, &node.name, from).is_some(),
+                entries.find(&node.name, from).is_some(),
                 "{at}: no entry {} in {yaml}",
                 node.name
             );

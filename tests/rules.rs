@@ -74,6 +74,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
         root: dir.to_path_buf(),
         projects: vec![ProjectLocation {
             manifest: project_dir.join("target/manifest.json"),
+            manifest_given: false,
             dir: project_dir,
             display_dir: "dbt".to_owned(),
             named: true,
@@ -91,6 +92,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
         path_map: PathMap::new(loaded.config.dbt.path_map.clone()),
         wrappers: loaded.config.airflow.wrappers.clone(),
         airflow_version: loaded.config.airflow.version,
+        problems: Vec::new(),
         airflow_pinned: None,
         dag_factory_major: None,
         ignore_syntax: loaded.config.airflow.ignore_file_syntax,

@@ -11,6 +11,8 @@ use regex::Regex;
 
 use super::schedule::AirflowVersion;
 
+use crate::input::Boundary;
+
 /// How `.airflowignore` lines are read (`[core] dag_ignore_file_syntax`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -57,21 +59,22 @@ pub struct AirflowIgnore {
 }
 
 impl AirflowIgnore {
-    /// Reads the `.airflowignore` files under `root` (a DAG folder on disk).
-    pub fn load(root: &Path, syntax: IgnoreSyntax) -> AirflowIgnore {
+    /// Reads the `.airflowignore` files under `root` (a DAG folder on disk) that `boundary`
+    /// allows (regular files inside the checked folder).
+    pub fn load(root: &Path, syntax: IgnoreSyntax, boundary: &Boundary) -> AirflowIgnore {
         let mut ignore = AirflowIgnore {
             root: root.to_path_buf(),
             syntax,
             rules: HashMap::new(),
         };
-        ignore.visit(Path::new(""), Vec::new());
+        ignore.visit(Path::new(""), Vec::new(), boundary);
         ignore
     }
 
-    fn visit(&mut self, relative: &Path, inherited: Vec<Rule>) {
+    fn visit(&mut self, relative: &Path, inherited: Vec<Rule>, boundary: &Boundary) {
         let folder = self.root.join(relative);
         let mut rules = inherited;
-        if let Ok(text) = std::fs::read_to_string(folder.join(".airflowignore")) {
+        if let Ok(text) = boundary.read_text(&folder.join(".airflowignore")) {
             for line in text.split('\n') {
                 // Airflow strips `#` comments and the blanks before them, nothing else.
                 let line = match line.find('#') {
@@ -97,7 +100,7 @@ impl AirflowIgnore {
         self.rules.insert(relative.to_path_buf(), rules.clone());
         for child in children {
             if !self.matches(&child, true, &rules) {
-                self.visit(&child, rules.clone());
+                self.visit(&child, rules.clone(), boundary);
             }
         }
     }
@@ -232,7 +235,7 @@ mod tests {
             ("sub/fine.py", ""),
             ("fine.py", ""),
         ]);
-        let ignore = AirflowIgnore::load(&dir.0, IgnoreSyntax::Regexp);
+        let ignore = AirflowIgnore::load(&dir.0, IgnoreSyntax::Regexp, &Boundary::new(&dir.0));
         let ignored = |p: &str| ignore.ignores(&dir.0.join(p));
         assert!(ignored("legacy/old.py"));
         assert!(ignored("a_scratch.py"));
@@ -255,7 +258,7 @@ mod tests {
             ("sub/b.py", ""),
             ("other/scratch.py", ""),
         ]);
-        let ignore = AirflowIgnore::load(&dir.0, IgnoreSyntax::Glob);
+        let ignore = AirflowIgnore::load(&dir.0, IgnoreSyntax::Glob, &Boundary::new(&dir.0));
         let ignored = |p: &str| ignore.ignores(&dir.0.join(p));
         assert!(ignored("scratch/a.py"));
         assert!(ignored("x_test.py"));

@@ -20,6 +20,7 @@ pub mod python_json;
 pub mod python_task;
 pub mod schedule;
 pub mod shell;
+pub mod syntax;
 pub mod unseen;
 pub mod value;
 pub mod version;

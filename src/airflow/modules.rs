@@ -73,34 +73,60 @@ impl<'t> Modules<'t> {
         }
     }
 
+    /// Evaluates module `name` after the modules it imports, depth first, with an explicit
+    /// stack: a chain of imports may be as long as the DAG folders hold files.
     fn ensure(
         &'t self,
         name: &str,
         by_name: &HashMap<&str, &'t ModuleFile>,
         in_progress: &mut HashSet<String>,
     ) {
+        // Each entry: a module being evaluated, and the imports it still has to wait for.
+        let mut stack: Vec<(String, Vec<String>)> = Vec::new();
+        stack.extend(self.begin(name, by_name, in_progress));
+        while let Some((_, waiting)) = stack.last_mut() {
+            if let Some(imported) = waiting.pop() {
+                let next = self.begin(&imported, by_name, in_progress);
+                stack.extend(next);
+                continue;
+            }
+            let Some((name, _)) = stack.pop() else {
+                break;
+            };
+            let Some(file) = by_name.get(name.as_str()).copied() else {
+                continue;
+            };
+            let scope = super::extract::module_scope(file.source.clone(), &file.tree, self);
+            if let Ok(mut scopes) = self.scopes.write() {
+                scopes.insert(name.clone(), (file.source.clone(), Arc::new(scope)));
+            }
+            in_progress.remove(&name);
+        }
+    }
+
+    /// A module to evaluate, with the imports to evaluate before it (last first); `None`
+    /// when it is evaluated, being evaluated (an import cycle) or not in the DAG folders.
+    fn begin(
+        &self,
+        name: &str,
+        by_name: &HashMap<&str, &'t ModuleFile>,
+        in_progress: &mut HashSet<String>,
+    ) -> Option<(String, Vec<String>)> {
         let known = self
             .scopes
             .read()
             .map(|scopes| scopes.contains_key(name))
             .unwrap_or(true);
         if known || !in_progress.insert(name.to_owned()) {
-            return;
+            return None;
         }
-        let Some(file) = by_name.get(name).copied() else {
-            return;
-        };
-        // Modules this one imports come first.
-        for imported in imported_modules(file) {
-            if by_name.contains_key(imported.as_str()) {
-                self.ensure(&imported, by_name, in_progress);
-            }
-        }
-        let scope = super::extract::module_scope(file.source.clone(), &file.tree, self);
-        if let Ok(mut scopes) = self.scopes.write() {
-            scopes.insert(name.to_owned(), (file.source.clone(), Arc::new(scope)));
-        }
-        in_progress.remove(name);
+        let file = by_name.get(name).copied()?;
+        let mut imports: Vec<String> = imported_modules(file)
+            .into_iter()
+            .filter(|imported| by_name.contains_key(imported.as_str()))
+            .collect();
+        imports.reverse();
+        Some((name.to_owned(), imports))
     }
 
     /// The module a dotted path starts with, and the rest of the path: `common.DBT_DIR` →

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use tree_sitter::{Node, Parser};
+use tree_sitter::Parser;
 
 use super::dbt_manifest::ManifestSource;
 use super::extract::extract_file;
@@ -16,8 +16,10 @@ use super::import_time::import_time;
 use super::invocations::wrapper::Wrapper;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
+use super::syntax;
 use super::unseen;
 use crate::error::Error;
+use crate::input;
 use crate::source::{SourceFile, Span};
 
 /// A file to read: where it is and the path to show for it.
@@ -183,18 +185,13 @@ fn parse_one(
     parser: Option<&mut Parser>,
     file: &FileToRead,
 ) -> Result<Option<Parsed>, Box<DagFile>> {
-    let text = match std::fs::read(&file.path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| Error::new(format!("{}: not UTF-8 text", file.display))),
-        Err(error) => Err(Error::io(&file.path, &error)),
-    };
-    let text = match text {
+    let text = match input::read_text(&file.path) {
         Ok(text) => text,
         // Like a file that does not parse: reported, and the other files are still checked.
         Err(error) => {
             return Err(unreadable(
                 SourceFile::new(file.display.clone(), ""),
-                error.into_warning(),
+                error.to_error(&file.display).into_warning(),
             ));
         }
     };
@@ -215,28 +212,23 @@ fn parse_one(
             Error::new(format!("{}: could not be parsed", file.display)),
         ));
     };
-    if tree.root_node().has_error() {
+    if let Some(problem) = syntax::find_problem(&tree, source.text()) {
         if !is_dag_file {
             // A module Python cannot parse cannot be imported either: its names stay unknown.
             return Ok(None);
         }
-        let node = first_error(tree.root_node()).unwrap_or(tree.root_node());
-        let span = Span::new(
-            source.clone(),
-            node.start_byte() as u32..node.end_byte().max(node.start_byte() + 1) as u32,
-        );
+        let range = problem.range.start as u32..problem.range.end as u32;
+        let span = Span::new(source.clone(), range);
         // A warning either way: the other files are still checked, and the run does not fail
         // for one file. In a DAG folder it is an import error Airflow shows too; elsewhere the
         // file was only picked up because its text mentions "airflow" and "dag".
         let error = if file.in_dag_folder() {
-            Error::at(span, "invalid Python syntax", "Python cannot parse this").with_help(
-                "Airflow cannot import this file either, so none of its DAGs exist; fix the syntax",
-            )
+            Error::at(span, problem.message, problem.label).with_help(problem.help)
         } else {
             Error::at(
                 span,
                 "skipped: not Python that monolint can parse",
-                "Python cannot parse this",
+                problem.label,
             )
             .with_help(
                 "the file is outside the DAG folders and was read because it mentions \
@@ -263,18 +255,4 @@ fn unreadable(source: Arc<SourceFile>, error: Error) -> Box<DagFile> {
         factory_calls: Vec::new(),
         import_time: Default::default(),
     })
-}
-
-/// The first (innermost, leftmost) syntax error node.
-fn first_error(node: Node) -> Option<Node> {
-    if node.is_error() || node.is_missing() {
-        let mut cursor = node.walk();
-        let inner = node.children(&mut cursor).find_map(first_error);
-        return inner.or(Some(node));
-    }
-    if !node.has_error() {
-        return None;
-    }
-    let mut cursor = node.walk();
-    node.children(&mut cursor).find_map(first_error)
 }

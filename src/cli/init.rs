@@ -1,6 +1,7 @@
 //! `monolint init [PATH]`: writes a commented starter `monolint.toml` for the layout found.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use clap::Args;
@@ -8,6 +9,7 @@ use clap::Args;
 use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout};
 use crate::config::Config;
 use crate::error::Error;
+use crate::input::{self, Boundary};
 use crate::render::Format;
 use crate::workspace::{self, Workspace};
 
@@ -36,8 +38,15 @@ pub fn run(args: &InitArgs) -> u8 {
 
 fn init(root: &Path) -> Result<String, Error> {
     let target = root.join(CONFIG_FILE);
-    if target.exists() {
-        return Err(Error::new(format!("{} already exists", target.display()))
+    // Anything by that name, a dangling symbolic link included: writing through a link could
+    // write outside the folder.
+    if let Ok(existing) = std::fs::symlink_metadata(&target) {
+        let what = if existing.file_type().is_symlink() {
+            "already exists (as a symbolic link)"
+        } else {
+            "already exists"
+        };
+        return Err(Error::new(format!("{} {what}", target.display()))
             .with_help("monolint init never overwrites a config: edit it, or delete it first"));
     }
     if has_pyproject_config(root) {
@@ -49,7 +58,7 @@ fn init(root: &Path) -> Result<String, Error> {
     }
     let workspace = workspace::discover(root, &Config::default(), None)?;
     let text = starter_config(&workspace);
-    std::fs::write(&target, &text)
+    write_new(&target, &text)
         .map_err(|error| Error::new(format!("cannot write {}: {error}", target.display())))?;
     let projects = workspace.projects.len();
     Ok(format!(
@@ -66,9 +75,19 @@ fn init(root: &Path) -> Result<String, Error> {
     ))
 }
 
+/// Creates `path` and writes `text` to it; fails if anything is already there (`O_EXCL`, which
+/// never follows a symbolic link).
+fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
 /// Whether `pyproject.toml` in `root` has a `[tool.monolint]` table.
 fn has_pyproject_config(root: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(root.join("pyproject.toml")) else {
+    let Ok(text) = Boundary::new(root).read_text(&root.join("pyproject.toml")) else {
         return false;
     };
     let Ok(value) = text.parse::<toml::Table>() else {
@@ -104,7 +123,7 @@ fn dag_layout(workspace: &Workspace) -> DagLayout {
     for file in &workspace.dag_files {
         if file.module.is_none() {
             // The same test the DAG parser applies to such files.
-            let mentions = std::fs::read_to_string(&file.path).is_ok_and(|text| {
+            let mentions = input::read_text(&file.path).is_ok_and(|text| {
                 let lower = text.to_ascii_lowercase();
                 lower.contains("airflow") && lower.contains("dag")
             });

@@ -13,6 +13,7 @@ use crate::dbt::graph::{DbtGraph, Node, ResourceType};
 use crate::dbt::project::read_selectors_file;
 use crate::dbt::resolve::{self, Resolution};
 use crate::error::Error;
+use crate::input::{self, Boundary};
 use crate::render::Format;
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -104,19 +105,28 @@ pub fn run(args: &LsArgs) -> u8 {
 
 /// Loads the manifest and lists the selected nodes, sorted by unique_id as dbt does.
 pub fn execute(args: &LsArgs) -> LsResult {
-    let manifest = args
-        .manifest
-        .clone()
-        .unwrap_or_else(|| args.project_dir.join("target").join("manifest.json"));
-    let graph = std::fs::read(&manifest)
-        .map_err(|error| Error::io(&manifest, &error))
+    // The project folder is the user's choice; a manifest in it stays in it, one given with
+    // `--manifest` is read wherever it is.
+    let boundary = Boundary::new(&args.project_dir);
+    let (manifest, bytes) = match &args.manifest {
+        Some(manifest) => (manifest.clone(), input::read_manifest(manifest)),
+        None => {
+            let manifest = args.project_dir.join("target").join("manifest.json");
+            let bytes = boundary
+                .check(&manifest)
+                .and_then(|path| input::read_manifest(&path));
+            (manifest, bytes)
+        }
+    };
+    let graph = bytes
+        .map_err(|error| error.to_error(&manifest.to_string_lossy()))
         .and_then(|bytes| DbtGraph::load(bytes, &manifest))
         .and_then(|(mut graph, _)| {
             // Like dbt, `--selector` reads the project's selectors.yml as it is now.
             let display = args.project_dir.join("selectors.yml");
             let display = display.to_string_lossy();
             if let Some(selectors) =
-                read_selectors_file(&args.project_dir, &display, &graph.selectors)?
+                read_selectors_file(&args.project_dir, &display, &graph.selectors, &boundary)?
             {
                 graph.selectors = selectors;
             }

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::graph::NodeId;
 use super::project::DbtProject;
+use crate::input::ReadError;
 
 /// The checksum dbt records for a file: sha256 of its UTF-8 text without surrounding
 /// whitespace (Python's `str.strip()`), as lowercase hex.
@@ -45,9 +46,13 @@ pub enum Stale {
     New(String),
 }
 
-/// Compares the root project's resource files with the manifest. Reads and hashes only the
-/// files that exist, in parallel.
-pub fn stale_files(project: &DbtProject) -> Vec<Stale> {
+/// Compares the root project's resource files with the manifest. Reads (with `read`, given a
+/// project-relative path) and hashes only the files that exist, in parallel. A file that
+/// cannot be read for another reason than its absence is left out (`read` reports it).
+pub fn stale_files(
+    project: &DbtProject,
+    read: &(dyn Fn(&str) -> Result<Vec<u8>, ReadError> + Sync),
+) -> Vec<Stale> {
     let graph = &project.graph;
     let nodes: Vec<(NodeId, &str, &str)> = graph
         .nodes()
@@ -56,15 +61,14 @@ pub fn stale_files(project: &DbtProject) -> Vec<Stale> {
         .collect();
     let mut stale: Vec<Stale> = nodes
         .par_iter()
-        .filter_map(
-            |&(id, file, recorded)| match std::fs::read(project.dir.join(file)) {
-                Err(_) => Some(Stale::Missing(id)),
-                Ok(bytes) => {
-                    let text = String::from_utf8_lossy(&bytes);
-                    (file_checksum(&text) != recorded).then_some(Stale::Changed(id))
-                }
-            },
-        )
+        .filter_map(|&(id, file, recorded)| match read(file) {
+            Err(error) if error.is_not_found() => Some(Stale::Missing(id)),
+            Err(_) => None,
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                (file_checksum(&text) != recorded).then_some(Stale::Changed(id))
+            }
+        })
         .collect();
 
     let known: HashSet<&str> = graph

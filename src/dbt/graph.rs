@@ -688,10 +688,15 @@ impl<'a> Builder<'a> {
         (end <= self.text.len()).then_some(TextRange { start, end })
     }
 
-    fn finish(self) -> Built {
+    fn finish(mut self) -> Built {
         // The tag and type indexes are built while the edges' sequential parts run.
-        let ((by_unique_id, parents, children), (by_tag, by_type)) =
+        let ((mut by_unique_id, mut parents, mut children), (mut by_tag, mut by_type)) =
             rayon::join(|| self.edges(), || self.tag_and_type_indexes());
+        if by_unique_id.len() != self.nodes.len() {
+            self.keep_last_of_duplicates(&by_unique_id);
+            (by_unique_id, parents, children) = self.edges();
+            (by_tag, by_type) = self.tag_and_type_indexes();
+        }
         let project_name = if self.project_name.is_empty() {
             root_package(&self.nodes, self.project_id.as_deref()).unwrap_or_default()
         } else {
@@ -725,6 +730,43 @@ type Indexes = (
 );
 
 impl Builder<'_> {
+    /// A key written twice holds its last entry, where the first one was: what Python's
+    /// `json.load` (and so dbt) makes of it. `last` maps each unique id to its last node.
+    fn keep_last_of_duplicates(&mut self, last: &HashMap<Box<str>, NodeId>) {
+        let nodes = std::mem::take(&mut self.nodes);
+        let mut dependencies: Vec<Vec<Cow<'_, str>>> = Vec::with_capacity(nodes.len());
+        let mut start = 0;
+        for &end in &self.dependency_ends {
+            dependencies.push(self.dependencies[start..end].to_vec());
+            start = end;
+        }
+        let mut slots: Vec<Option<(Node, Vec<Cow<'_, str>>)>> =
+            nodes.into_iter().zip(dependencies).map(Some).collect();
+        let mut placed: HashSet<Box<str>> = HashSet::new();
+        let mut kept = Vec::with_capacity(last.len());
+        for index in 0..slots.len() {
+            let Some(unique_id) = slots[index]
+                .as_ref()
+                .map(|(node, _)| node.unique_id.clone())
+            else {
+                continue;
+            };
+            if !placed.insert(unique_id.clone()) {
+                continue;
+            }
+            let from = last.get(&unique_id).map_or(index, |id| id.index());
+            kept.extend(slots[from].take());
+        }
+        let mut dependencies = Vec::new();
+        self.dependency_ends.clear();
+        for (node, node_dependencies) in kept {
+            self.nodes.push(node);
+            dependencies.extend(node_dependencies);
+            self.dependency_ends.push(dependencies.len());
+        }
+        self.dependencies = dependencies;
+    }
+
     /// The unique id index, and each node's parents and children (sorted, deduplicated, only
     /// among enabled nodes).
     fn edges(&self) -> Edges {
@@ -937,7 +979,29 @@ fn is_blank_json_string(literal: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_blank_json_string;
+    use super::{DbtGraph, NodeId, is_blank_json_string};
+
+    #[test]
+    fn a_key_written_twice_keeps_its_last_entry_in_its_first_place() {
+        let json = r#"{"metadata": {"project_name": "p"}, "nodes": {
+            "model.p.a": {"unique_id": "model.p.a", "resource_type": "model", "name": "first", "package_name": "p"},
+            "model.p.b": {"unique_id": "model.p.b", "resource_type": "model", "name": "b", "package_name": "p",
+                "depends_on": {"nodes": ["model.p.a"]}},
+            "model.p.a": {"unique_id": "model.p.a", "resource_type": "model", "name": "last", "package_name": "p",
+                "depends_on": {"nodes": ["model.p.c"]}},
+            "model.p.c": {"unique_id": "model.p.c", "resource_type": "model", "name": "c", "package_name": "p"}}}"#;
+        let (graph, _) =
+            DbtGraph::load(json.as_bytes().to_vec(), std::path::Path::new("m.json")).unwrap();
+        assert_eq!(graph.len(), 3);
+        let a = graph.get("model.p.a").unwrap();
+        assert_eq!((a, &*graph.node(a).name), (NodeId(0), "last"));
+        let b = graph.get("model.p.b").unwrap();
+        let c = graph.get("model.p.c").unwrap();
+        assert_eq!(graph.parents(b), [a]);
+        assert_eq!(graph.parents(a), [c]);
+        assert_eq!(graph.children(c), [a]);
+        assert_eq!(graph.of_type(super::ResourceType::Model).len(), 3);
+    }
 
     #[test]
     fn blank_code() {

@@ -1,35 +1,54 @@
 //! Finds where a dbt resource is written in the user's files: its `- name:` entry in a
 //! properties YAML, or a line of its SQL file. The manifest has no line numbers.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-/// The byte range of the `name` value in the `- name: <name>` entry for `name`, searching
-/// after `from`. For a source table, find the source's entry first and pass its end as `from`.
-pub fn yaml_entry(text: &str, name: &str, from: usize) -> Option<Range<usize>> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        if start < from {
-            continue;
-        }
-        let trimmed = line.trim_start();
-        let Some(rest) = trimmed.strip_prefix('-') else {
-            continue;
-        };
-        let rest = rest.trim_start();
-        let Some(value) = rest.strip_prefix("name:") else {
-            continue;
-        };
-        let value = value.trim();
-        let value = value.split(" #").next().unwrap_or(value).trim();
-        let unquoted = value.trim_matches(|c| c == '"' || c == '\'');
-        if unquoted == name {
+/// Every `- name: <name>` entry of a properties YAML, by name, in file order. Built once per
+/// file, so that pointing at each of thousands of entries does not rescan the file each time.
+#[derive(Debug, Default)]
+pub struct YamlEntries {
+    /// For each name: the start of each entry's line, and the byte range of the name.
+    by_name: HashMap<String, Vec<(usize, Range<usize>)>>,
+}
+
+impl YamlEntries {
+    pub fn new(text: &str) -> Self {
+        let mut by_name: HashMap<String, Vec<(usize, Range<usize>)>> = HashMap::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            let trimmed = line.trim_start();
+            let Some(rest) = trimmed.strip_prefix('-') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let Some(value) = rest.strip_prefix("name:") else {
+                continue;
+            };
+            let value = value.trim();
+            let value = value.split(" #").next().unwrap_or(value).trim();
+            let unquoted = value.trim_matches(|c| c == '"' || c == '\'');
             let at = start + line.find(unquoted).unwrap_or(0);
-            return Some(at..at + unquoted.len());
+            by_name
+                .entry(unquoted.to_owned())
+                .or_default()
+                .push((start, at..at + unquoted.len()));
         }
+        YamlEntries { by_name }
     }
-    None
+
+    /// The byte range of the `name` value in the first `- name: <name>` entry whose line starts
+    /// at or after `from`. For a source table, find the source's entry first and pass its end
+    /// as `from`.
+    pub fn find(&self, name: &str, from: usize) -> Option<Range<usize>> {
+        self.by_name
+            .get(name)?
+            .iter()
+            .find(|(line_start, _)| *line_start >= from)
+            .map(|(_, range)| range.clone())
+    }
 }
 
 /// The byte range of the first line containing `needle` (trimmed), if any.
@@ -73,13 +92,15 @@ mod tests {
     #[test]
     fn finds_entries() {
         let yaml = "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: orders\nmodels:\n  - name: 'orders'  # the model\n";
-        let source = yaml_entry(yaml, "raw", 0).unwrap();
+        let entries = YamlEntries::new(yaml);
+        let source = entries.find("raw", 0).unwrap();
         assert_eq!(&yaml[source.clone()], "raw");
-        let table = yaml_entry(yaml, "orders", source.end).unwrap();
+        let table = entries.find("orders", source.end).unwrap();
         assert_eq!(&yaml[table.start - 8..table.end], "- name: orders");
-        let model = yaml_entry(yaml, "orders", table.end).unwrap();
+        let model = entries.find("orders", table.end).unwrap();
         assert!(yaml[..model.start].ends_with("- name: '"));
-        assert!(yaml_entry(yaml, "missing", 0).is_none());
+        assert!(entries.find("missing", 0).is_none());
+        assert!(entries.find("orders", model.end).is_none());
     }
 
     #[test]

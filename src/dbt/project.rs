@@ -1,12 +1,15 @@
 //! A dbt project of the monorepo: its folder, `dbt_project.yml` and manifest graph.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use super::graph::{DbtGraph, YamlSelector};
+use super::locate;
 use super::render;
 use crate::error::{Error, Result};
+use crate::input::{self, Boundary};
 use crate::source::{SourceFile, Span};
 use crate::workspace::ProjectLocation;
 use crate::yaml;
@@ -38,6 +41,48 @@ pub struct ResourcePaths {
     pub analysis_paths: Vec<String>,
     #[serde(default = "default_test_paths")]
     pub test_paths: Vec<String>,
+}
+
+impl ResourcePaths {
+    /// Drops the folders that lead out of the checked folder (`model-paths: ["../../.."]`),
+    /// returning a warning for each: monolint would otherwise walk them.
+    fn keep_inside(
+        &mut self,
+        project_dir: &std::path::Path,
+        file: &Arc<SourceFile>,
+        boundary: &Boundary,
+    ) -> Vec<Error> {
+        let mut warnings = Vec::new();
+        for (key, folders) in [
+            ("model-paths", &mut self.model_paths),
+            ("seed-paths", &mut self.seed_paths),
+            ("snapshot-paths", &mut self.snapshot_paths),
+            ("analysis-paths", &mut self.analysis_paths),
+            ("test-paths", &mut self.test_paths),
+        ] {
+            folders.retain(|folder| match boundary.check(&project_dir.join(folder)) {
+                Ok(_) => true,
+                Err(error) => {
+                    let message = format!("`{key}` entry `{folder}` is refused: {error}");
+                    let warning = match locate::line_containing(file.text(), folder) {
+                        Some(range) => Error::at(
+                            Span::new(file.clone(), range.start as u32..range.end as u32),
+                            message,
+                            "monolint does not read this folder",
+                        ),
+                        None => Error::new(format!("{}: {message}", file.path())),
+                    };
+                    warnings.push(
+                        warning
+                            .into_warning()
+                            .with_help("monolint reads only the files inside the checked folder"),
+                    );
+                    false
+                }
+            });
+        }
+        warnings
+    }
 }
 
 fn default_model_paths() -> Vec<String> {
@@ -81,14 +126,24 @@ pub fn read_selectors_file(
     project_dir: &std::path::Path,
     display: &str,
     from_manifest: &[YamlSelector],
+    boundary: &Boundary,
 ) -> Result<Option<Vec<YamlSelector>>> {
     let path = project_dir.join("selectors.yml");
-    let text = match std::fs::read_to_string(&path) {
+    let text = match boundary.read_text(&path) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(Error::io(&path, &error)),
+        Err(error) if error.is_not_found() => return Ok(None),
+        Err(error) => return Err(error.to_error(display)),
     };
-    let file = SourceFile::new(display, text);
+    parse_selectors_file(&SourceFile::new(display, text), from_manifest).map(Some)
+}
+
+/// The selectors of a `selectors.yml` held in `file`, earlier selectors inlined where later
+/// ones use them (see [`read_selectors_file`]).
+pub fn parse_selectors_file(
+    file: &Arc<SourceFile>,
+    from_manifest: &[YamlSelector],
+) -> Result<Vec<YamlSelector>> {
+    let display = file.path();
     let parsed: SelectorsFile = yaml::from_str(file.text()).map_err(|error| {
         let offset = error.offset.unwrap_or(0) as u32;
         Error::at(
@@ -99,6 +154,7 @@ pub fn read_selectors_file(
         .with_help("dbt cannot parse the project with this file either")
     })?;
     let mut selectors: Vec<YamlSelector> = Vec::new();
+    let mut budget = MAX_SELECTOR_VALUES;
     let environment = render::RenderContext::environment();
     for entry in parsed.selectors {
         let is_default = match &entry.default {
@@ -111,15 +167,17 @@ pub fn read_selectors_file(
         // Earlier selectors are inlined as written (`method: selector`); a definition that
         // then holds Jinja is rendered where monolint runs, and again with each call's
         // `--vars`.
-        let written = inline_references(entry.definition.clone(), &selectors, true)
-            .map_err(|missing| unknown_reference(display, &entry.name, &missing))?;
+        let inline = |definition, in_template, budget: &mut usize| {
+            inline_references(definition, &selectors, in_template, 0, budget)
+                .map_err(|error| inline_error(display, &entry.name, error))
+        };
+        let written = inline(entry.definition.clone(), true, &mut budget)?;
         let template = render::has_jinja(&written).then_some(written);
         let definition = match &template {
             Some(template) => {
                 render::render_value(template, &environment).unwrap_or_else(|_| template.clone())
             }
-            None => inline_references(entry.definition, &selectors, false)
-                .map_err(|missing| unknown_reference(display, &entry.name, &missing))?,
+            None => inline(entry.definition, false, &mut budget)?,
         };
         selectors.push(YamlSelector {
             name: entry.name,
@@ -128,49 +186,102 @@ pub fn read_selectors_file(
             template,
         });
     }
-    Ok(Some(selectors))
+    Ok(selectors)
 }
 
-fn unknown_reference(display: &str, name: &str, missing: &str) -> Error {
-    Error::new(format!(
-        "{display}: selector `{name}` uses selector `{missing}`, which is not defined above it"
-    ))
-    .with_help("dbt resolves `method: selector` against the selectors defined earlier in the file")
+/// How deep a selector definition may nest once the selectors it uses are inlined.
+const MAX_SELECTOR_DEPTH: usize = 256;
+/// How many values the definitions of one `selectors.yml` may hold once inlined: a chain of
+/// selectors each using the one before twice doubles at every step.
+const MAX_SELECTOR_VALUES: usize = 1_000_000;
+
+enum InlineError {
+    /// No earlier selector has this name.
+    Undefined(String),
+    TooLarge,
+}
+
+fn inline_error(display: &str, name: &str, error: InlineError) -> Error {
+    match error {
+        InlineError::Undefined(missing) => Error::new(format!(
+            "{display}: selector `{name}` uses selector `{missing}`, which is not defined above it"
+        ))
+        .with_help(
+            "dbt resolves `method: selector` against the selectors defined earlier in the file",
+        ),
+        InlineError::TooLarge => Error::new(format!(
+            "{display}: selector `{name}` is too large once the selectors it uses are inlined (over {MAX_SELECTOR_DEPTH} levels deep, or over {MAX_SELECTOR_VALUES} values in the file)"
+        ))
+        .with_help("dbt would inline it the same way; use each selector fewer times"),
+    }
 }
 
 /// dbt's parse-time `{method: selector, value: NAME}`: the earlier selector's definition (or,
-/// in a template, its template) in its place. `Err(NAME)` when no earlier selector has that
-/// name.
+/// in a template, its template) in its place, at `depth` levels down; each inlined value is
+/// paid from `budget`.
 fn inline_references(
     definition: serde_json::Value,
     earlier: &[YamlSelector],
     in_template: bool,
-) -> std::result::Result<serde_json::Value, String> {
+    depth: usize,
+    budget: &mut usize,
+) -> std::result::Result<serde_json::Value, InlineError> {
     use serde_json::Value;
+    *budget = budget.checked_sub(1).ok_or(InlineError::TooLarge)?;
+    if depth > MAX_SELECTOR_DEPTH {
+        return Err(InlineError::TooLarge);
+    }
     match definition {
         Value::Object(map) if map.get("method").and_then(Value::as_str) == Some("selector") => {
             let name = map.get("value").and_then(Value::as_str).unwrap_or_default();
-            earlier
+            let selector = earlier
                 .iter()
                 .find(|selector| selector.name == name)
-                .map(|selector| match (&selector.template, in_template) {
-                    (Some(template), true) => template.clone(),
-                    _ => selector.definition.clone(),
-                })
-                .ok_or_else(|| name.to_owned())
+                .ok_or_else(|| InlineError::Undefined(name.to_owned()))?;
+            let inlined = match (&selector.template, in_template) {
+                (Some(template), true) => template,
+                _ => &selector.definition,
+            };
+            let (levels, values) = measure(inlined);
+            if depth + levels > MAX_SELECTOR_DEPTH {
+                return Err(InlineError::TooLarge);
+            }
+            *budget = budget.checked_sub(values).ok_or(InlineError::TooLarge)?;
+            Ok(inlined.clone())
         }
         Value::Object(map) => map
             .into_iter()
-            .map(|(key, value)| Ok((key, inline_references(value, earlier, in_template)?)))
+            .map(|(key, value)| {
+                Ok((
+                    key,
+                    inline_references(value, earlier, in_template, depth + 1, budget)?,
+                ))
+            })
             .collect::<std::result::Result<serde_json::Map<_, _>, _>>()
             .map(Value::Object),
         Value::Array(items) => items
             .into_iter()
-            .map(|item| inline_references(item, earlier, in_template))
+            .map(|item| inline_references(item, earlier, in_template, depth + 1, budget))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other),
     }
+}
+
+/// The nesting depth and the number of values of a JSON value, without recursion.
+fn measure(value: &serde_json::Value) -> (usize, usize) {
+    let mut stack = vec![(value, 1)];
+    let (mut depth, mut values) = (0, 0);
+    while let Some((value, level)) = stack.pop() {
+        depth = depth.max(level);
+        values += 1;
+        match value {
+            serde_json::Value::Array(items) => stack.extend(items.iter().map(|v| (v, level + 1))),
+            serde_json::Value::Object(map) => stack.extend(map.values().map(|v| (v, level + 1))),
+            _ => {}
+        }
+    }
+    (depth, values)
 }
 
 #[derive(Deserialize)]
@@ -187,11 +298,13 @@ impl DbtProject {
     pub fn load(
         location: &ProjectLocation,
         manifest_display: &str,
+        boundary: &Boundary,
     ) -> Result<(DbtProject, Vec<Error>)> {
-        let project_file = location.dir.join("dbt_project.yml");
-        let text =
-            std::fs::read_to_string(&project_file).map_err(|e| Error::io(&project_file, &e))?;
-        let file = SourceFile::new(join_display(&location.display_dir, "dbt_project.yml"), text);
+        let project_display = join_display(&location.display_dir, "dbt_project.yml");
+        let text = boundary
+            .read_text(&location.dir.join("dbt_project.yml"))
+            .map_err(|error| error.to_error(&project_display))?;
+        let file = SourceFile::new(project_display, text);
         let parsed: ProjectFile = yaml::from_str(file.text()).map_err(|error| {
             let offset = error.offset.unwrap_or(0) as u32;
             Error::at(
@@ -200,31 +313,45 @@ impl DbtProject {
                 "here",
             )
         })?;
-        let bytes = std::fs::read(&location.manifest).map_err(|error| {
-            let message = format!("{manifest_display}: cannot read the dbt manifest: {error}");
-            Error::new(message).with_help(format!(
-                "build it with `dbt parse --project-dir {}` (or pass --manifest)",
-                if location.display_dir.is_empty() {
-                    "."
-                } else {
-                    &location.display_dir
-                }
-            ))
-        })?;
+        // A manifest named on the command line is read wherever it is.
+        let manifest = if location.manifest_given {
+            Ok(location.manifest.clone())
+        } else {
+            boundary.check(&location.manifest)
+        };
+        let bytes = manifest
+            .and_then(|path| input::read_manifest(&path))
+            .map_err(|error| {
+                let message = format!("{manifest_display}: cannot read the dbt manifest: {error}");
+                Error::new(message).with_help(format!(
+                    "build it with `dbt parse --project-dir {}` (or pass --manifest)",
+                    if location.display_dir.is_empty() {
+                        "."
+                    } else {
+                        &location.display_dir
+                    }
+                ))
+            })?;
         let (mut graph, warning) = DbtGraph::load(bytes, std::path::Path::new(manifest_display))?;
+        let mut warnings: Vec<Error> = warning.into_iter().collect();
         let selectors_display = join_display(&location.display_dir, "selectors.yml");
-        if let Some(selectors) =
-            read_selectors_file(&location.dir, &selectors_display, &graph.selectors)?
-        {
+        if let Some(selectors) = read_selectors_file(
+            &location.dir,
+            &selectors_display,
+            &graph.selectors,
+            boundary,
+        )? {
             graph.selectors = selectors;
         }
+        let mut paths = parsed.paths;
+        warnings.extend(paths.keep_inside(&location.dir, &file, boundary));
         let project = DbtProject {
             dir: location.dir.clone(),
             display_dir: location.display_dir.clone(),
             name: parsed.name,
             manifest_path: location.manifest.clone(),
             graph,
-            paths: parsed.paths,
+            paths,
             vars: parsed
                 .vars
                 .and_then(|vars| serde_json::to_value(vars).ok())
@@ -234,7 +361,7 @@ impl DbtProject {
                 })
                 .unwrap_or_default(),
         };
-        Ok((project, warning.into_iter().collect()))
+        Ok((project, warnings))
     }
 
     /// A project-relative path as shown to users.

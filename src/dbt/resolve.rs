@@ -208,14 +208,16 @@ fn cosmos_rendering(
 
 /// Records which tokens select nothing (`unmatched` counts tokens per side).
 fn mark_unmatched(tokens: &mut [Token], unmatched: &[TokenRef]) {
+    let unmatched: std::collections::BTreeSet<TokenRef> = unmatched.iter().copied().collect();
     let mut per_side = [0usize, 0usize];
     for token in tokens {
         let side_index = token.side as usize;
-        let position = per_side[side_index];
+        let index = per_side[side_index];
         per_side[side_index] += 1;
-        token.matched = !unmatched
-            .iter()
-            .any(|u| u.side == token.side && u.index == position);
+        token.matched = !unmatched.contains(&TokenRef {
+            side: token.side,
+            index,
+        });
     }
 }
 

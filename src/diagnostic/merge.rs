@@ -4,15 +4,21 @@
 //! versions of a model, is one cause: reported once at that place, with the other tasks,
 //! DAGs or models as related locations.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-use super::{Diagnostic, Label};
+use super::{Diagnostic, Label, NodeRef};
+
+/// At most this many related places are kept on a merged finding: a generated command line
+/// of thousands of tokens on one line would otherwise draw one row per token, each as wide
+/// as the line. The help says how many more there are.
+const MAX_LABELS: usize = 100;
 
 /// Merges the diagnostics of one rule that start on the same line of the same file, keeping
 /// the first (in output order) and adding the others' places as labels. Input and output are
 /// sorted with [`Diagnostic::cmp_for_output`].
 pub fn merge_same_line(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut merged: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut seen: Vec<Seen> = Vec::with_capacity(diagnostics.len());
     // (rule code, file, line) → index in `merged`.
     let mut at: BTreeMap<(&'static str, String, usize), usize> = BTreeMap::new();
     for diagnostic in diagnostics {
@@ -22,19 +28,57 @@ pub fn merge_same_line(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
             diagnostic.primary.span.start_line_col().line,
         );
         match at.get(&key) {
-            Some(&index) => absorb(&mut merged[index], diagnostic),
+            Some(&index) => absorb(&mut merged[index], &mut seen[index], diagnostic),
             None => {
                 at.insert(key, merged.len());
+                seen.push(Seen::of(&diagnostic));
                 merged.push(diagnostic);
             }
+        }
+    }
+    for (diagnostic, seen) in merged.iter_mut().zip(seen) {
+        if seen.omitted > 0 {
+            let more = format!("{} more places on this line are not shown", seen.omitted);
+            diagnostic.help = Some(match diagnostic.help.take() {
+                Some(help) => format!("{help}; {more}"),
+                None => more,
+            });
         }
     }
     merged
 }
 
+/// What a kept finding already holds, looked up by hash: merging stays linear in the number
+/// of findings.
+struct Seen {
+    labels: HashSet<(String, u32, u32, String)>,
+    subjects: HashSet<NodeRef>,
+    /// Places not kept, past [`MAX_LABELS`].
+    omitted: usize,
+}
+
+impl Seen {
+    fn of(diagnostic: &Diagnostic) -> Seen {
+        Seen {
+            labels: diagnostic.labels.iter().map(label_key).collect(),
+            subjects: diagnostic.subjects.iter().copied().collect(),
+            omitted: 0,
+        }
+    }
+}
+
+fn label_key(label: &Label) -> (String, u32, u32, String) {
+    (
+        label.span.file.path().to_owned(),
+        label.span.start,
+        label.span.end,
+        label.text.clone(),
+    )
+}
+
 /// Adds `other`'s places to `kept`: its primary span (when it is another span) and its labels,
 /// each once.
-fn absorb(kept: &mut Diagnostic, other: Diagnostic) {
+fn absorb(kept: &mut Diagnostic, seen: &mut Seen, other: Diagnostic) {
     let Diagnostic {
         primary,
         labels,
@@ -44,7 +88,7 @@ fn absorb(kept: &mut Diagnostic, other: Diagnostic) {
         ..
     } = other;
     for subject in subjects {
-        if !kept.subjects.contains(&subject) {
+        if seen.subjects.insert(subject) {
             kept.subjects.push(subject);
         }
     }
@@ -63,13 +107,15 @@ fn absorb(kept: &mut Diagnostic, other: Diagnostic) {
         Some(Label::new(primary.span, text))
     };
     for label in primary.into_iter().chain(labels) {
-        let known = (same_span(&label, &kept.primary) && label.text == kept.primary.text)
-            || kept
-                .labels
-                .iter()
-                .any(|seen| same_span(seen, &label) && seen.text == label.text);
-        if !known {
+        if (same_span(&label, &kept.primary) && label.text == kept.primary.text)
+            || !seen.labels.insert(label_key(&label))
+        {
+            continue;
+        }
+        if kept.labels.len() < MAX_LABELS {
             kept.labels.push(label);
+        } else {
+            seen.omitted += 1;
         }
     }
     kept.merged += 1;
@@ -115,5 +161,22 @@ mod tests {
         assert_eq!(merged[0].labels.len(), 1);
         assert_eq!(merged[0].labels[0].text, "selector `tag:b` matches nothing");
         assert_eq!(merged[1].message, "another line");
+    }
+
+    #[test]
+    fn many_findings_on_one_line_keep_a_bounded_number_of_places() {
+        let text = format!("x = '{}'\n", "tag:a ".repeat(50_000));
+        let file = SourceFile::new("dags/a.py", text);
+        let findings: Vec<Diagnostic> = (0..50_000u32)
+            .map(|n| finding(&file, 5 + 6 * n..10 + 6 * n, "matches nothing"))
+            .collect();
+        let merged = merge_same_line(findings);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].merged, 49_999);
+        assert_eq!(merged[0].labels.len(), MAX_LABELS);
+        assert_eq!(
+            merged[0].help.as_deref(),
+            Some("49899 more places on this line are not shown")
+        );
     }
 }

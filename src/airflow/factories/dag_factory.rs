@@ -80,8 +80,11 @@ pub(super) fn build(
             let mut found = Vec::new();
             collect_files(loader, &folder, &suffixes, &mut found);
             if !before_1 {
-                let ignore =
-                    AirflowIgnore::load(&loader.disk_path(&folder), loader.context.ignore_syntax);
+                let ignore = AirflowIgnore::load(
+                    &loader.disk_path(&folder),
+                    loader.context.ignore_syntax,
+                    loader.context.boundary,
+                );
                 found.retain(|shown| !ignore.ignores(&loader.disk_path(shown)));
             }
             found

@@ -17,6 +17,7 @@ use super::invocations;
 use super::model::{Dag, DagFile, DagKind, Task};
 use super::value::{Call, Item, Text, Value};
 use crate::error::Error;
+use crate::input::Boundary;
 use crate::source::{SourceFile, Span, Spanned};
 use crate::workspace::PathMap;
 use crate::yaml::{self, NodeValue};
@@ -99,6 +100,8 @@ pub struct Context<'a> {
     pub ignore_syntax: crate::airflow::ignore::IgnoreSyntax,
     /// The major version of dag-factory the repository pins, when it pins one.
     pub dag_factory_major: Option<u32>,
+    /// What the YAML files and folders the DAG files name may be: inside the checked folder.
+    pub boundary: &'a Boundary,
 }
 
 /// Builds the DAGs of every factory call of `files`; returns them as extra DAG files (one per
@@ -184,7 +187,12 @@ impl Loader<'_> {
 
     /// The sorted entries of a repository folder: (name, is a folder).
     fn list(&self, shown: &str) -> Vec<(String, bool)> {
-        let mut entries: Vec<(String, bool)> = std::fs::read_dir(self.disk_path(shown))
+        // A folder outside the checked folder is not listed (reading its files would be
+        // refused anyway).
+        let Ok(folder) = self.context.boundary.check(&self.disk_path(shown)) else {
+            return Vec::new();
+        };
+        let mut entries: Vec<(String, bool)> = std::fs::read_dir(folder)
             .into_iter()
             .flatten()
             .flatten()
@@ -200,8 +208,11 @@ impl Loader<'_> {
 
     /// A repository file as a source file, or why it cannot be read.
     fn read(&self, shown: &str) -> Result<Arc<SourceFile>, Error> {
-        let path = self.disk_path(shown);
-        let text = std::fs::read_to_string(&path).map_err(|error| Error::io(&path, &error))?;
+        let text = self
+            .context
+            .boundary
+            .read_text(&self.disk_path(shown))
+            .map_err(|error| error.to_error(shown))?;
         Ok(SourceFile::new(shown, text))
     }
 }

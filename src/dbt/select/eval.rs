@@ -116,7 +116,7 @@ fn expand_tests(graph: &DbtGraph, selected: NodeSet, mode: IndirectSelection) ->
 pub fn combine_outcomes(
     graph: &DbtGraph,
     combine: Combine,
-    outcomes: Vec<Outcome>,
+    outcomes: impl IntoIterator<Item = Outcome>,
     mode: IndirectSelection,
 ) -> Outcome {
     let mut outcomes = outcomes.into_iter();

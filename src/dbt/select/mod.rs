@@ -266,16 +266,28 @@ fn union_of_tokens(
     mode: IndirectSelection,
     unmatched: &mut Vec<TokenRef>,
 ) -> Result<Outcome, SelectorError> {
-    let mut outcomes = Vec::with_capacity(specs.len());
-    for (index, spec) in specs.iter().enumerate() {
+    // Folded as they come: a command line of many tokens never holds a node set per token.
+    let mut failure = None;
+    let outcomes = specs.iter().enumerate().map_while(|(index, spec)| {
         let at = TokenRef { side, index };
-        let outcome = evaluate(graph, spec, mode).map_err(|error| error.at(at))?;
-        if outcome.direct.is_clear() {
-            unmatched.push(at);
+        match evaluate(graph, spec, mode) {
+            Ok(outcome) => {
+                if outcome.direct.is_clear() {
+                    unmatched.push(at);
+                }
+                Some(outcome)
+            }
+            Err(error) => {
+                failure = Some(error.at(at));
+                None
+            }
         }
-        outcomes.push(outcome);
+    });
+    let combined = combine_outcomes(graph, Combine::Union, outcomes, mode);
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(combined),
     }
-    Ok(combine_outcomes(graph, Combine::Union, outcomes, mode))
 }
 
 fn find_selector<'g>(

@@ -69,8 +69,18 @@ pub fn translate(
     let mut translator = Translator {
         graph,
         stack: vec![name],
+        depth: 0,
+        budget: MAX_OBJECTS,
     };
     let parts = translator.definition(&selector.definition, true);
+    if translator.budget == 0 || translator.depth > MAX_DEPTH {
+        return Err(CosmosSelectError::new(
+            CosmosErrorKind::Malformed,
+            format!(
+                "Selector `{name}` is too large to translate once the selectors it uses are inlined (over {MAX_DEPTH} levels deep or {MAX_OBJECTS} definitions)"
+            ),
+        ));
+    }
     if !parts.errors.is_empty() {
         return Err(CosmosSelectError::new(
             CosmosErrorKind::SelectorDefinition,
@@ -83,10 +93,22 @@ pub fn translate(
     Ok((parts.include, parts.exclude))
 }
 
+/// How deep a translation may go, references followed: deeper, Python would hit its
+/// recursion limit, and monolint would run out of stack.
+const MAX_DEPTH: usize = 256;
+/// How many definitions a translation may visit: a chain of selectors each using the one
+/// before twice doubles at every step.
+const MAX_OBJECTS: usize = 100_000;
+
 struct Translator<'g> {
     graph: &'g DbtGraph,
     /// Selectors being translated, to stop a reference cycle.
     stack: Vec<&'g str>,
+    /// Definitions entered and not left; past [`MAX_DEPTH`] it stays there and nothing more is
+    /// translated.
+    depth: usize,
+    /// Definitions still allowed; at 0 nothing more is translated.
+    budget: usize,
 }
 
 impl<'g> Translator<'g> {
@@ -103,6 +125,19 @@ impl<'g> Translator<'g> {
     }
 
     fn object(&mut self, map: &'g Map<String, Value>, root: bool) -> Parts {
+        if self.budget == 0 || self.depth > MAX_DEPTH {
+            return Parts::default();
+        }
+        self.budget -= 1;
+        self.depth += 1;
+        let parts = self.object_within_limits(map, root);
+        if self.depth <= MAX_DEPTH {
+            self.depth -= 1;
+        }
+        parts
+    }
+
+    fn object_within_limits(&mut self, map: &'g Map<String, Value>, root: bool) -> Parts {
         let set_operation = map.contains_key("union") || map.contains_key("intersection");
         if root && set_operation && map.len() > 1 {
             let keys: Vec<&str> = map.keys().map(String::as_str).collect();
