@@ -1,0 +1,185 @@
+//! Lists, tuples, sets, dicts, subscripts and comprehensions.
+
+use tree_sitter::Node;
+
+use super::Evaluator;
+use crate::airflow::value::{Item, Value};
+
+impl<'t> Evaluator<'t> {
+    pub(super) fn sequence(&self, node: Node) -> Value {
+        let mut items = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "list_splat" {
+                let inner = child.named_child(0).map(|n| self.eval(n));
+                match inner {
+                    Some(Item {
+                        value: Value::List(more),
+                        ..
+                    }) => items.extend(more),
+                    _ => items.push(Item::new(
+                        Value::Unknown("a `*` splat".into()),
+                        self.span(child),
+                    )),
+                }
+            } else if child.kind() == "comment" {
+                continue;
+            } else if matches!(child.kind(), "list_comprehension" | "generator_expression") {
+                return Value::Unknown("a comprehension".into());
+            } else {
+                items.push(self.eval(child));
+            }
+        }
+        Value::List(items)
+    }
+
+    pub(super) fn dictionary(&self, node: Node) -> Value {
+        let mut pairs: Vec<(Item, Item)> = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "pair" => {
+                    let (Some(key), Some(value)) = (
+                        child.child_by_field_name("key"),
+                        child.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    pairs.push((self.eval(key), self.eval(value)));
+                }
+                "dictionary_splat" => {
+                    let inner = child.named_child(0).map(|n| self.eval(n));
+                    match inner {
+                        Some(Item {
+                            value: Value::Dict(more),
+                            ..
+                        }) => pairs.extend(more),
+                        _ => return Value::Unknown("a `**` splat of an unknown dict".into()),
+                    }
+                }
+                "dictionary_comprehension" => return Value::Unknown("a comprehension".into()),
+                _ => {}
+            }
+        }
+        Value::Dict(pairs)
+    }
+
+    pub(super) fn subscript(&self, node: Node) -> Value {
+        let (Some(object), Some(key)) = (
+            node.child_by_field_name("value"),
+            node.child_by_field_name("subscript"),
+        ) else {
+            return Value::Unknown("a subscript".into());
+        };
+        let object = self.eval_value(object);
+        let key = self.eval_value(key);
+        match (&object, &key) {
+            (Value::Dict(_), Value::Str(text)) => text
+                .known()
+                .and_then(|k| object.get(&k).map(|item| item.value.clone()))
+                .unwrap_or_else(|| Value::Unknown("a missing dict key".into())),
+            (Value::List(items), Value::Int(index)) => {
+                let index = if *index < 0 {
+                    items.len() as i64 + index
+                } else {
+                    *index
+                };
+                usize::try_from(index)
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map_or_else(
+                        || Value::Unknown("an index out of range".into()),
+                        |item| item.value.clone(),
+                    )
+            }
+            _ => Value::Unknown(format!("the subscript `{}`", self.text(node))),
+        }
+    }
+
+    /// `[expr for x in xs if cond]` (and generator and set forms) over known iterables.
+    pub(super) fn comprehension(&self, node: Node) -> Value {
+        let Some(body) = node.child_by_field_name("body") else {
+            return Value::Unknown("a comprehension".into());
+        };
+        let mut cursor = node.walk();
+        let clauses: Vec<Node> = node
+            .named_children(&mut cursor)
+            .filter(|n| matches!(n.kind(), "for_in_clause" | "if_clause"))
+            .collect();
+        let mut items = Vec::new();
+        self.push_scope();
+        let complete = self.comprehension_clauses(body, &clauses, &mut items);
+        self.pop_scope();
+        if complete {
+            Value::List(items)
+        } else {
+            Value::Unknown("a comprehension over unknown values".into())
+        }
+    }
+
+    /// Runs the clauses from the first one on, collecting `body` for every binding that passes;
+    /// false when an iterable or condition is unknown.
+    fn comprehension_clauses(
+        &self,
+        body: Node,
+        clauses: &[Node],
+        out: &mut Vec<Item>,
+    ) -> bool {
+        let Some((clause, rest)) = clauses.split_first() else {
+            out.push(self.eval(body));
+            return true;
+        };
+        match clause.kind() {
+            "for_in_clause" => {
+                let (Some(left), Some(right)) = (
+                    clause.child_by_field_name("left"),
+                    clause.child_by_field_name("right"),
+                ) else {
+                    return false;
+                };
+                let Some(elements) = iteration(self.eval_value(right)) else {
+                    return false;
+                };
+                elements.into_iter().all(|element| {
+                    self.assign(left, element);
+                    self.comprehension_clauses(body, rest, out)
+                })
+            }
+            _ => match clause
+                .named_child(0)
+                .and_then(|condition| self.eval_value(condition).truthy())
+            {
+                Some(true) => self.comprehension_clauses(body, rest, out),
+                Some(false) => true,
+                None => false,
+            },
+        }
+    }
+}
+
+/// A list of known strings or of known numbers, sorted as Python sorts it.
+pub(super) fn sorted_scalars(items: &[Item]) -> Option<Vec<Item>> {
+    let mut keyed: Vec<(Result<i64, String>, &Item)> = items
+        .iter()
+        .map(|item| match &item.value {
+            Value::Int(n) => Some((Ok(*n), item)),
+            Value::Str(text) => Some((Err(text.known()?), item)),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    // Python refuses to compare strings with numbers.
+    if keyed.iter().any(|k| k.0.is_ok()) && keyed.iter().any(|k| k.0.is_err()) {
+        return None;
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(keyed.into_iter().map(|(_, item)| item.clone()).collect())
+}
+
+/// The elements a `for` loop over a known value visits: a list's items, a dict's keys.
+pub fn iteration(value: Value) -> Option<Vec<Item>> {
+    match value {
+        Value::List(items) => Some(items),
+        Value::Dict(pairs) => Some(pairs.into_iter().map(|(key, _)| key).collect()),
+        _ => None,
+    }
+}

@@ -1,0 +1,258 @@
+//! A small static evaluator for the Python that DAG files are written in: literals, names,
+//! f-strings, `+`, dicts with `**` splats, `dict(...)`, imports. Never executes anything;
+//! what it cannot know is `Value::Unknown` with the reason.
+
+mod assign;
+mod calls;
+mod classes;
+mod collections;
+mod fold;
+mod functions;
+mod imports;
+mod methods;
+mod names;
+mod operators;
+mod paths;
+mod strings;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tree_sitter::Node;
+
+pub use collections::iteration;
+pub use functions::collect_returns;
+pub use imports::Imports;
+
+use super::modules::{ModuleScope, Modules};
+use super::value::{Call, Item, Text, Value};
+use crate::source::{SourceFile, Span};
+
+/// Evaluates expressions of one file against its imports and the names bound so far.
+pub struct Evaluator<'t> {
+    pub source: Arc<SourceFile>,
+    pub imports: Imports,
+    /// Innermost scope last; the module scope first.
+    scopes: RefCell<Vec<HashMap<String, Item>>>,
+    /// Plain functions defined in the file, evaluated when called (`def dbt_cmd(...)`).
+    functions: HashMap<String, Node<'t>>,
+    /// Nested function evaluations, bounded against recursion.
+    depth: Cell<u32>,
+    /// Modules of the DAG folders this file may import from.
+    modules: Option<&'t Modules<'t>>,
+    /// The `super().__init__(...)` call of the operator subclass being instantiated.
+    super_init: RefCell<Option<Call>>,
+}
+
+/// How deep helper functions may call helper functions.
+const MAX_CALL_DEPTH: u32 = 8;
+
+impl<'t> Evaluator<'t> {
+    pub fn new(source: Arc<SourceFile>, modules: Option<&'t Modules<'t>>) -> Self {
+        Evaluator {
+            source,
+            imports: Imports::default(),
+            scopes: RefCell::new(vec![HashMap::new()]),
+            functions: HashMap::new(),
+            depth: Cell::new(0),
+            modules,
+            super_init: RefCell::new(None),
+        }
+    }
+
+    /// An evaluator inside an imported module, for calling a function defined there.
+    fn for_module(
+        source: Arc<SourceFile>,
+        scope: &ModuleScope<'t>,
+        modules: Option<&'t Modules<'t>>,
+    ) -> Self {
+        Evaluator {
+            source,
+            imports: scope.imports.clone(),
+            scopes: RefCell::new(vec![scope.bindings.clone()]),
+            functions: scope.functions.clone(),
+            depth: Cell::new(0),
+            modules,
+            super_init: RefCell::new(None),
+        }
+    }
+
+    /// What the module defines at its top level, once its statements have been evaluated.
+    pub fn into_scope(self) -> ModuleScope<'t> {
+        ModuleScope {
+            bindings: self
+                .scopes
+                .into_inner()
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+            functions: self.functions,
+            imports: self.imports,
+        }
+    }
+
+    /// The team's dbt wrappers declared in the config.
+    pub fn wrappers(&self) -> &'t [super::invocations::wrapper::Wrapper] {
+        self.modules.map_or(&[], |modules| modules.wrappers)
+    }
+
+    /// A name defined in an imported module of the DAG folders.
+    fn module_value(&self, path: &str) -> Option<Value> {
+        self.modules?.value(path).map(|item| item.value)
+    }
+
+    /// Records a plain function or class definition, so calls to it can be evaluated.
+    pub fn define_function(&mut self, definition: Node<'t>) {
+        if let Some(name) = definition.child_by_field_name("name") {
+            let name = self.text(name).to_owned();
+            self.functions.insert(name, definition);
+        }
+    }
+
+    pub fn span(&self, node: Node) -> Span {
+        Span::new(
+            self.source.clone(),
+            node.start_byte() as u32..node.end_byte() as u32,
+        )
+    }
+
+    pub fn text(&self, node: Node) -> &str {
+        node.utf8_text(self.source.text().as_bytes())
+            .unwrap_or_default()
+    }
+
+    pub fn bind(&self, name: &str, item: Item) {
+        if let Some(scope) = self.scopes.borrow_mut().last_mut() {
+            scope.insert(name.to_owned(), item);
+        }
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Item> {
+        self.scopes
+            .borrow()
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name).cloned())
+    }
+
+    pub fn push_scope(&self) {
+        self.scopes.borrow_mut().push(HashMap::new());
+    }
+
+    pub fn pop_scope(&self) {
+        let mut scopes = self.scopes.borrow_mut();
+        if scopes.len() > 1 {
+            scopes.pop();
+        }
+    }
+
+    pub fn eval(&self, node: Node) -> Item {
+        let value = self.eval_value(node);
+        Item::new(value, self.span(node))
+    }
+
+    fn eval_value(&self, node: Node) -> Value {
+        match node.kind() {
+            "string" => self.string(node),
+            "concatenated_string" => {
+                let mut text = Text::default();
+                let mut cursor = node.walk();
+                for part in node.named_children(&mut cursor) {
+                    match self.string(part) {
+                        Value::Str(piece) => text.push(piece),
+                        other => return other,
+                    }
+                }
+                Value::Str(text)
+            }
+            "integer" => {
+                let digits = self.text(node).replace('_', "");
+                let parsed =
+                    if let Some(hex) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
+                        i64::from_str_radix(hex, 16).ok()
+                    } else {
+                        digits.parse().ok()
+                    };
+                parsed.map_or_else(|| Value::Unknown("integer out of range".into()), Value::Int)
+            }
+            "float" => self
+                .text(node)
+                .replace('_', "")
+                .parse()
+                .map_or_else(|_| Value::Unknown("unreadable float".into()), Value::Float),
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "none" => Value::None,
+            "parenthesized_expression" => node
+                .named_child(0)
+                .map_or(Value::None, |inner| self.eval_value(inner)),
+            "list" | "tuple" | "set" => self.sequence(node),
+            "dictionary" => self.dictionary(node),
+            "identifier" => self.identifier(node),
+            "attribute" => self.attribute(node),
+            "subscript" => self.subscript(node),
+            "binary_operator" => self.binary(node),
+            "call" => self.call(node),
+            "comparison_operator" => self.comparison(node),
+            "boolean_operator" => {
+                // Python's `and`/`or` return one of their operands.
+                let (Some(left), Some(operator), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("operator"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return Value::Unknown("a boolean operator".into());
+                };
+                let left = self.eval_value(left);
+                match (self.text(operator), left.truthy()) {
+                    ("and", Some(false)) | ("or", Some(true)) => left,
+                    ("and", Some(true)) | ("or", Some(false)) => self.eval_value(right),
+                    _ => Value::Unknown("a boolean operator".into()),
+                }
+            }
+            "unary_operator" => {
+                let operand = node
+                    .child_by_field_name("argument")
+                    .map(|argument| self.eval_value(argument));
+                let operator = node
+                    .child_by_field_name("operator")
+                    .map(|operator| self.text(operator));
+                match (operator, operand) {
+                    (Some("-"), Some(Value::Int(n))) => n
+                        .checked_neg()
+                        .map_or(Value::Unknown("overflow".into()), Value::Int),
+                    (Some("-"), Some(Value::Float(x))) => Value::Float(-x),
+                    (Some("+"), Some(number @ (Value::Int(_) | Value::Float(_)))) => number,
+                    _ => Value::Unknown("a unary operator".into()),
+                }
+            }
+            "not_operator" => match node
+                .child_by_field_name("argument")
+                .and_then(|argument| self.eval_value(argument).truthy())
+            {
+                Some(flag) => Value::Bool(!flag),
+                None => Value::Unknown("a `not`".into()),
+            },
+            "list_comprehension" | "generator_expression" | "set_comprehension" => {
+                self.comprehension(node)
+            }
+            "conditional_expression" => {
+                // `a if cond else b`: known only when the condition is.
+                let parts: Vec<Node> = {
+                    let mut cursor = node.walk();
+                    node.named_children(&mut cursor).collect()
+                };
+                match parts.as_slice() {
+                    [then, condition, otherwise] => match self.eval_value(*condition).truthy() {
+                        Some(true) => self.eval_value(*then),
+                        Some(false) => self.eval_value(*otherwise),
+                        None => Value::Unknown("a conditional expression".into()),
+                    },
+                    _ => Value::Unknown("a conditional expression".into()),
+                }
+            }
+            kind => Value::Unknown(format!("a Python `{kind}`")),
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! String literals, f-strings, escapes, and `%` / `.format` formatting.
+
+use tree_sitter::Node;
+
+use super::Evaluator;
+use crate::airflow::value::{Item, Text, Value};
+
+impl<'t> Evaluator<'t> {
+    pub(super) fn string(&self, node: Node) -> Value {
+        if node.kind() != "string" {
+            return self.eval_value(node);
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        let prefix = children
+            .first()
+            .filter(|c| c.kind() == "string_start")
+            .map(|c| {
+                self.text(*c)
+                    .trim_end_matches(['"', '\''])
+                    .to_ascii_lowercase()
+            })
+            .unwrap_or_default();
+        if prefix.contains('b') {
+            return Value::Unknown("a bytes literal".into());
+        }
+        let raw = prefix.contains('r');
+        let formatted = prefix.contains('f');
+        let mut text = Text::default();
+        for child in children {
+            match child.kind() {
+                "string_content" => text.push(self.string_content(child, raw, formatted)),
+                "interpolation" => text.push(self.interpolation(child)),
+                _ => {}
+            }
+        }
+        if text.render().is_empty() {
+            // Keep the span of an empty literal, for labels pointing at `""`.
+            return Value::Str(Text::literal("", self.span(node), false));
+        }
+        Value::Str(text)
+    }
+
+    /// A literal part of a string; exact (1:1 with the source) when it has no escapes.
+    fn string_content(&self, node: Node, raw: bool, formatted: bool) -> Text {
+        let span = self.span(node);
+        let source = self.text(node);
+        let mut cursor = node.walk();
+        let escapes: Vec<Node> = node
+            .named_children(&mut cursor)
+            .filter(|c| {
+                c.kind() == "escape_sequence" || (formatted && c.kind() == "escape_interpolation")
+            })
+            .collect();
+        if raw || escapes.is_empty() {
+            return Text::literal(source, span, true);
+        }
+        let mut decoded = String::with_capacity(source.len());
+        let mut at = node.start_byte();
+        for escape in escapes {
+            decoded.push_str(&self.source.text()[at..escape.start_byte()]);
+            decoded.push_str(&decode_escape(self.text(escape)));
+            at = escape.end_byte();
+        }
+        decoded.push_str(&self.source.text()[at..node.end_byte()]);
+        Text::literal(decoded, span, false)
+    }
+
+    fn interpolation(&self, node: Node) -> Text {
+        let span = self.span(node);
+        let Some(expression) = node.child_by_field_name("expression") else {
+            return Text::unknown(span);
+        };
+        let item = self.eval(expression);
+        match item.value {
+            Value::Str(text) => text,
+            Value::Int(n) => Text::literal(n.to_string(), span, false),
+            Value::Float(x) => Text::literal(x.to_string(), span, false),
+            Value::Bool(flag) => Text::literal(if flag { "True" } else { "False" }, span, false),
+            Value::None => Text::literal("None", span, false),
+            _ => Text::unknown(span),
+        }
+    }
+}
+
+/// `"{} {name} {0}".format(...)` with plain fields (no format specs).
+pub(super) fn format_braces(
+    template: &str,
+    args: &[Item],
+    kwargs: &[(String, Item)],
+) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    let mut next_positional = 0;
+    while let Some(open) = rest.find(['{', '}']) {
+        out.push_str(&rest[..open]);
+        let tail = &rest[open..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        let close = tail.find('}')?;
+        let field = &tail[1..close];
+        let field = field.split([':', '!']).next().unwrap_or("");
+        let item = if field.is_empty() {
+            next_positional += 1;
+            args.get(next_positional - 1)?
+        } else if let Ok(index) = field.parse::<usize>() {
+            args.get(index)?
+        } else {
+            &kwargs.iter().rev().find(|(k, _)| k == field)?.1
+        };
+        out.push_str(&scalar_text(&item.value)?);
+        rest = &tail[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// `"%s and %d" % (a, b)` and `"%(name)s" % {...}`.
+pub(super) fn format_percent(template: &str, args: &Value) -> Option<String> {
+    let positional: Vec<&Item> = match args {
+        Value::List(items) => items.iter().collect(),
+        Value::Dict(_) => Vec::new(),
+        _ => Vec::new(),
+    };
+    let single = (!matches!(args, Value::List(_) | Value::Dict(_)))
+        .then(|| scalar_text(args))
+        .flatten();
+    let mut out = String::new();
+    let mut chars = template.char_indices().peekable();
+    let mut next = 0;
+    while let Some((i, c)) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let rest = &template[i + 1..];
+        if rest.starts_with('%') {
+            out.push('%');
+            chars.next();
+            continue;
+        }
+        if let Some(named) = rest.strip_prefix('(') {
+            let close = named.find(')')?;
+            let key = &named[..close];
+            out.push_str(&scalar_text(&args.get(key)?.value)?);
+            // Skip `(key)` and the conversion letter.
+            for _ in 0..close + 3 {
+                chars.next();
+            }
+            continue;
+        }
+        let text = match &single {
+            Some(text) if next == 0 => text.clone(),
+            _ => scalar_text(&positional.get(next)?.value)?,
+        };
+        next += 1;
+        out.push_str(&text);
+        chars.next();
+    }
+    Some(out)
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Str(text) => text.known(),
+        Value::Int(n) => Some(n.to_string()),
+        Value::Float(x) => Some(x.to_string()),
+        Value::Bool(flag) => Some(if *flag { "True" } else { "False" }.to_owned()),
+        Value::None => Some("None".to_owned()),
+        _ => None,
+    }
+}
+
+fn decode_escape(escape: &str) -> String {
+    let body = &escape[1.min(escape.len())..];
+    match body {
+        "n" => "\n".into(),
+        "t" => "\t".into(),
+        "r" => "\r".into(),
+        "0" => "\0".into(),
+        "\\" => "\\".into(),
+        "'" => "'".into(),
+        "\"" => "\"".into(),
+        "\n" => String::new(),
+        "{" | "}" => body.into(),
+        _ if escape == "{{" => "{".into(),
+        _ if escape == "}}" => "}".into(),
+        _ => {
+            let hex = body
+                .strip_prefix('x')
+                .or(body.strip_prefix('u'))
+                .or(body.strip_prefix('U'));
+            hex.and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32)
+                .map_or_else(|| escape.to_owned(), String::from)
+        }
+    }
+}
