@@ -119,12 +119,7 @@ impl<'t> Evaluator<'t> {
 
     /// Runs the clauses from the first one on, collecting `body` for every binding that passes;
     /// false when an iterable or condition is unknown.
-    fn comprehension_clauses(
-        &self,
-        body: Node,
-        clauses: &[Node],
-        out: &mut Vec<Item>,
-    ) -> bool {
+    fn comprehension_clauses(&self, body: Node, clauses: &[Node], out: &mut Vec<Item>) -> bool {
         let Some((clause, rest)) = clauses.split_first() else {
             out.push(self.eval(body));
             return true;

@@ -26,7 +26,7 @@ pub use functions::collect_returns;
 pub use imports::Imports;
 
 use super::modules::{ModuleScope, Modules};
-use super::value::{Call, Item, Text, Value};
+use super::value::{Call, Item, Value};
 use crate::source::{SourceFile, Span};
 
 /// Evaluates expressions of one file against its imports and the names bound so far.
@@ -155,32 +155,9 @@ impl<'t> Evaluator<'t> {
     fn eval_value(&self, node: Node) -> Value {
         match node.kind() {
             "string" => self.string(node),
-            "concatenated_string" => {
-                let mut text = Text::default();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    match self.string(part) {
-                        Value::Str(piece) => text.push(piece),
-                        other => return other,
-                    }
-                }
-                Value::Str(text)
-            }
-            "integer" => {
-                let digits = self.text(node).replace('_', "");
-                let parsed =
-                    if let Some(hex) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
-                        i64::from_str_radix(hex, 16).ok()
-                    } else {
-                        digits.parse().ok()
-                    };
-                parsed.map_or_else(|| Value::Unknown("integer out of range".into()), Value::Int)
-            }
-            "float" => self
-                .text(node)
-                .replace('_', "")
-                .parse()
-                .map_or_else(|_| Value::Unknown("unreadable float".into()), Value::Float),
+            "concatenated_string" => self.concatenated_string(node),
+            "integer" => self.integer(node),
+            "float" => self.float(node),
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             "none" => Value::None,
@@ -195,64 +172,31 @@ impl<'t> Evaluator<'t> {
             "binary_operator" => self.binary(node),
             "call" => self.call(node),
             "comparison_operator" => self.comparison(node),
-            "boolean_operator" => {
-                // Python's `and`/`or` return one of their operands.
-                let (Some(left), Some(operator), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("operator"),
-                    node.child_by_field_name("right"),
-                ) else {
-                    return Value::Unknown("a boolean operator".into());
-                };
-                let left = self.eval_value(left);
-                match (self.text(operator), left.truthy()) {
-                    ("and", Some(false)) | ("or", Some(true)) => left,
-                    ("and", Some(true)) | ("or", Some(false)) => self.eval_value(right),
-                    _ => Value::Unknown("a boolean operator".into()),
-                }
-            }
-            "unary_operator" => {
-                let operand = node
-                    .child_by_field_name("argument")
-                    .map(|argument| self.eval_value(argument));
-                let operator = node
-                    .child_by_field_name("operator")
-                    .map(|operator| self.text(operator));
-                match (operator, operand) {
-                    (Some("-"), Some(Value::Int(n))) => n
-                        .checked_neg()
-                        .map_or(Value::Unknown("overflow".into()), Value::Int),
-                    (Some("-"), Some(Value::Float(x))) => Value::Float(-x),
-                    (Some("+"), Some(number @ (Value::Int(_) | Value::Float(_)))) => number,
-                    _ => Value::Unknown("a unary operator".into()),
-                }
-            }
-            "not_operator" => match node
-                .child_by_field_name("argument")
-                .and_then(|argument| self.eval_value(argument).truthy())
-            {
-                Some(flag) => Value::Bool(!flag),
-                None => Value::Unknown("a `not`".into()),
-            },
+            "boolean_operator" => self.boolean(node),
+            "unary_operator" => self.unary(node),
+            "not_operator" => self.not(node),
             "list_comprehension" | "generator_expression" | "set_comprehension" => {
                 self.comprehension(node)
             }
-            "conditional_expression" => {
-                // `a if cond else b`: known only when the condition is.
-                let parts: Vec<Node> = {
-                    let mut cursor = node.walk();
-                    node.named_children(&mut cursor).collect()
-                };
-                match parts.as_slice() {
-                    [then, condition, otherwise] => match self.eval_value(*condition).truthy() {
-                        Some(true) => self.eval_value(*then),
-                        Some(false) => self.eval_value(*otherwise),
-                        None => Value::Unknown("a conditional expression".into()),
-                    },
-                    _ => Value::Unknown("a conditional expression".into()),
-                }
-            }
+            "conditional_expression" => self.conditional(node),
             kind => Value::Unknown(format!("a Python `{kind}`")),
         }
+    }
+
+    fn integer(&self, node: Node) -> Value {
+        let digits = self.text(node).replace('_', "");
+        let parsed = if let Some(hex) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
+            i64::from_str_radix(hex, 16).ok()
+        } else {
+            digits.parse().ok()
+        };
+        parsed.map_or_else(|| Value::Unknown("integer out of range".into()), Value::Int)
+    }
+
+    fn float(&self, node: Node) -> Value {
+        self.text(node)
+            .replace('_', "")
+            .parse()
+            .map_or_else(|_| Value::Unknown("unreadable float".into()), Value::Float)
     }
 }

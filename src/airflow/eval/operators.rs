@@ -9,6 +9,67 @@ use super::strings::format_percent;
 use crate::airflow::value::{Call, Item, Text, Value};
 
 impl<'t> Evaluator<'t> {
+    /// `a and b`, `a or b`: Python returns one of the operands.
+    pub(super) fn boolean(&self, node: Node) -> Value {
+        let (Some(left), Some(operator), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("operator"),
+            node.child_by_field_name("right"),
+        ) else {
+            return Value::Unknown("a boolean operator".into());
+        };
+        let left = self.eval_value(left);
+        match (self.text(operator), left.truthy()) {
+            ("and", Some(false)) | ("or", Some(true)) => left,
+            ("and", Some(true)) | ("or", Some(false)) => self.eval_value(right),
+            _ => Value::Unknown("a boolean operator".into()),
+        }
+    }
+
+    /// `-n`, `+n` on known numbers.
+    pub(super) fn unary(&self, node: Node) -> Value {
+        let operand = node
+            .child_by_field_name("argument")
+            .map(|argument| self.eval_value(argument));
+        let operator = node
+            .child_by_field_name("operator")
+            .map(|operator| self.text(operator));
+        match (operator, operand) {
+            (Some("-"), Some(Value::Int(n))) => n
+                .checked_neg()
+                .map_or(Value::Unknown("overflow".into()), Value::Int),
+            (Some("-"), Some(Value::Float(x))) => Value::Float(-x),
+            (Some("+"), Some(number @ (Value::Int(_) | Value::Float(_)))) => number,
+            _ => Value::Unknown("a unary operator".into()),
+        }
+    }
+
+    pub(super) fn not(&self, node: Node) -> Value {
+        match node
+            .child_by_field_name("argument")
+            .and_then(|argument| self.eval_value(argument).truthy())
+        {
+            Some(flag) => Value::Bool(!flag),
+            None => Value::Unknown("a `not`".into()),
+        }
+    }
+
+    /// `a if cond else b`: known only when the condition is.
+    pub(super) fn conditional(&self, node: Node) -> Value {
+        let parts: Vec<Node> = {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor).collect()
+        };
+        match parts.as_slice() {
+            [then, condition, otherwise] => match self.eval_value(*condition).truthy() {
+                Some(true) => self.eval_value(*then),
+                Some(false) => self.eval_value(*otherwise),
+                None => Value::Unknown("a conditional expression".into()),
+            },
+            _ => Value::Unknown("a conditional expression".into()),
+        }
+    }
+
     /// `a == b`, `a in b`, `a < b < c`, ... on known scalars, lists and dicts.
     pub(super) fn comparison(&self, node: Node) -> Value {
         let mut cursor = node.walk();

@@ -6,6 +6,19 @@ use super::Evaluator;
 use crate::airflow::value::{Item, Text, Value};
 
 impl<'t> Evaluator<'t> {
+    /// `"a" "b"`: adjacent literals, one string.
+    pub(super) fn concatenated_string(&self, node: Node) -> Value {
+        let mut text = Text::default();
+        let mut cursor = node.walk();
+        for part in node.named_children(&mut cursor) {
+            match self.string(part) {
+                Value::Str(piece) => text.push(piece),
+                other => return other,
+            }
+        }
+        Value::Str(text)
+    }
+
     pub(super) fn string(&self, node: Node) -> Value {
         if node.kind() != "string" {
             return self.eval_value(node);
