@@ -1,0 +1,293 @@
+//! Walks a DAG file's syntax tree once: binds module constants, finds DAGs (`with DAG`,
+//! `dag = DAG(...)`, `@dag`, Cosmos `DbtDag`) and the tasks in them, and reads each task's dbt
+//! calls through the invocation families.
+
+mod decorators;
+mod registry;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tree_sitter::{Node, Tree};
+
+use self::decorators::Factory;
+use super::eval::{Evaluator, iteration};
+use super::model::{Dag, DagFile, Task};
+use super::modules::{ModuleScope, Modules};
+use super::schedule::AirflowVersion;
+use super::value::{Item, Value};
+use crate::source::SourceFile;
+
+/// Extracts DAGs and tasks from a parsed file, with the imported modules' names known.
+pub fn extract_file<'t>(
+    source: Arc<SourceFile>,
+    tree: &'t Tree,
+    modules: Option<&'t Modules<'t>>,
+) -> DagFile {
+    let mut extractor = Extractor {
+        eval: Evaluator::new(source.clone(), modules),
+        dags: Vec::new(),
+        tasks: Vec::new(),
+        factories: HashMap::new(),
+        registers: true,
+    };
+    extractor.block(tree.root_node(), &Context::default());
+    let airflow_version = extractor
+        .eval
+        .imports
+        .any_from("airflow.sdk")
+        .then_some(AirflowVersion::V3);
+    DagFile {
+        source,
+        dags: extractor.dags,
+        tasks: extractor.tasks,
+        problems: Vec::new(),
+        airflow_version,
+    }
+}
+
+/// Where a statement sits: inside which DAG and task groups.
+#[derive(Debug, Clone, Default)]
+struct Context {
+    dag: Option<usize>,
+    group_default_args: Vec<Item>,
+    /// `outer.inner.` for tasks in (prefixing) task groups: Airflow's task ids carry it.
+    group_prefix: String,
+    /// Inside a loop over known values (a literal list, the dbt manifest's nodes): conditions
+    /// that are known decide which branch runs. Elsewhere every branch is looked at, since a
+    /// condition on the deployment (`if ENV == "prod"`) differs between deployments.
+    in_known_loop: bool,
+}
+
+/// How a block of statements ends, for loops unrolled over known values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Next,
+    Continue,
+    Break,
+}
+
+struct Extractor<'t> {
+    eval: Evaluator<'t>,
+    dags: Vec<Dag>,
+    tasks: Vec<Task>,
+    factories: HashMap<String, Factory<'t>>,
+    /// False when only a module's names are wanted: DAGs and tasks are not created.
+    registers: bool,
+}
+
+/// The names an imported module defines at its top level (its DAGs and tasks are not created).
+/// Modules it imports were evaluated before it.
+pub fn module_scope<'t>(
+    source: Arc<SourceFile>,
+    tree: &'t Tree,
+    modules: &'t Modules<'t>,
+) -> ModuleScope<'t> {
+    let mut extractor = Extractor {
+        eval: Evaluator::new(source, Some(modules)),
+        dags: Vec::new(),
+        tasks: Vec::new(),
+        factories: HashMap::new(),
+        registers: false,
+    };
+    extractor.block(tree.root_node(), &Context::default());
+    extractor.eval.into_scope()
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+impl<'t> Extractor<'t> {
+    fn block(&mut self, node: Node<'t>, context: &Context) -> Flow {
+        for statement in named_children(node) {
+            let flow = self.statement(statement, context);
+            if flow != Flow::Next {
+                return flow;
+            }
+        }
+        Flow::Next
+    }
+
+    fn statement(&mut self, node: Node<'t>, context: &Context) -> Flow {
+        match node.kind() {
+            "continue_statement" => return Flow::Continue,
+            "delete_statement" => self.eval.delete(node),
+            "break_statement" => return Flow::Break,
+            "if_statement" if context.in_known_loop => {
+                if let Some(branch) = self.eval.taken_branch(node) {
+                    return branch.map_or(Flow::Next, |block| self.block(block, context));
+                }
+                self.every_branch(node, context);
+            }
+            "import_statement" | "import_from_statement" => {
+                let source = self.eval.source.clone();
+                self.eval.imports.record(node, source.text());
+            }
+            "expression_statement" => {
+                for expression in named_children(node) {
+                    self.expression_statement(expression, context);
+                }
+            }
+            "with_statement" => self.with_statement(node, context),
+            "decorated_definition" => self.decorated_definition(node),
+            "function_definition" | "class_definition" => self.eval.define_function(node),
+            "for_statement" => self.for_statement(node, context),
+            "if_statement" | "try_statement" => self.every_branch(node, context),
+            _ => {}
+        }
+        Flow::Next
+    }
+
+    /// Definitions in any branch may run: looks at every branch.
+    fn every_branch(&mut self, node: Node<'t>, context: &Context) {
+        for child in named_children(node) {
+            if child.kind() == "block" {
+                self.block(child, context);
+            } else if child.kind().ends_with("_clause") {
+                self.every_branch(child, context);
+            }
+        }
+    }
+
+    fn expression_statement(&mut self, node: Node<'t>, context: &Context) {
+        match node.kind() {
+            "assignment" => {
+                let Some(right) = node.child_by_field_name("right") else {
+                    return;
+                };
+                let item = match self.discover(right, context) {
+                    Some(registered) => registered,
+                    None => self.eval.eval(right),
+                };
+                if let Some(left) = node.child_by_field_name("left") {
+                    self.assign(left, item);
+                }
+            }
+            "augmented_assignment" => {
+                self.eval.execute_effect(node);
+            }
+            _ => {
+                if self.eval.execute_effect(node) {
+                    return;
+                }
+                self.discover(node, context);
+            }
+        }
+    }
+
+    fn assign(&mut self, left: Node<'t>, item: Item) {
+        self.eval.assign(left, item);
+    }
+
+    fn with_statement(&mut self, node: Node<'t>, context: &Context) {
+        let mut inner = context.clone();
+        let items = node
+            .named_children(&mut node.walk())
+            .find(|c| c.kind() == "with_clause")
+            .map(named_children)
+            .unwrap_or_default();
+        for with_item in items {
+            let Some(value) = with_item.child_by_field_name("value") else {
+                continue;
+            };
+            let (expression, alias) = if value.kind() == "as_pattern" {
+                let alias = value
+                    .child_by_field_name("alias")
+                    .and_then(|a| a.named_child(0).or(Some(a)));
+                (value.named_child(0), alias)
+            } else {
+                (Some(value), None)
+            };
+            let Some(expression) = expression else {
+                continue;
+            };
+            let item = self.context_manager(expression, context, &mut inner);
+            if let Some(alias) = alias {
+                self.assign(alias, item);
+            }
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(body, &inner);
+        }
+    }
+
+    /// The value a `with` item binds, updating the context of the block it opens.
+    fn context_manager(
+        &mut self,
+        expression: Node<'t>,
+        outer: &Context,
+        inner: &mut Context,
+    ) -> Item {
+        if expression.kind() == "call"
+            && let Some(function) = expression.child_by_field_name("function")
+        {
+            let qualified = self.eval.qualified_name(function);
+            if last_segment(&qualified) == "TaskGroup" {
+                let item = self.eval.eval(expression);
+                if let Some(group) = item.value.as_call() {
+                    if let Some(args) = group.kwarg("default_args") {
+                        inner.group_default_args.insert(0, args.clone());
+                    }
+                    let prefixes = group
+                        .kwarg("prefix_group_id")
+                        .is_none_or(|flag| flag.value.truthy() != Some(false));
+                    // Airflow: a group with `prefix_group_id=False` gives its tasks bare ids.
+                    inner.group_prefix =
+                        match group.arg("group_id", 0).and_then(|id| id.value.as_str()) {
+                            Some(id) if prefixes => format!("{}{id}.", outer.group_prefix),
+                            _ => String::new(),
+                        };
+                }
+                return item;
+            }
+        }
+        let item = match self.discover(expression, outer) {
+            Some(item) => item,
+            // `with dag:` on a DAG bound earlier.
+            None => self.eval.eval(expression),
+        };
+        if let Value::Dag(index) = item.value {
+            inner.dag = Some(index);
+        }
+        item
+    }
+
+    fn for_statement(&mut self, node: Node<'t>, context: &Context) {
+        let (Some(left), Some(right), Some(body)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+            node.child_by_field_name("body"),
+        ) else {
+            return;
+        };
+        let iterable = self.eval.eval(right);
+        match iteration(iterable.value) {
+            Some(items) => {
+                // A loop over known values runs its body once per element.
+                let inner = Context {
+                    in_known_loop: true,
+                    ..context.clone()
+                };
+                for item in items {
+                    self.assign(left, item);
+                    if self.block(body, &inner) == Flow::Break {
+                        break;
+                    }
+                }
+            }
+            None => {
+                let unknown = Item::new(Value::Unknown("a loop variable".into()), iterable.span);
+                self.assign(left, unknown);
+                self.block(body, context);
+            }
+        }
+    }
+}

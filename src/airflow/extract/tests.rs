@@ -1,0 +1,290 @@
+//! The extractor on small DAG files written as users write them.
+
+use super::*;
+use crate::airflow::invocations::wrapper::Wrapper;
+
+/// The dbt command lines (rendered select tokens) each task of `code` runs.
+fn selections(code: &str) -> Vec<(String, Vec<String>)> {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .unwrap();
+    let source = SourceFile::new("dags/t.py", code.to_owned());
+    let tree = parser.parse(source.text(), None).unwrap();
+    let file = extract_file(source, &tree, None);
+    file.tasks
+        .iter()
+        .map(|task| {
+            let selects = task
+                .dbt_calls
+                .iter()
+                .flat_map(|call| {
+                    call.select
+                        .iter()
+                        .map(|s| format!("{} {}", call.command, s.value))
+                })
+                .collect();
+            (task.id().to_owned(), selects)
+        })
+        .collect()
+}
+
+#[test]
+fn string_building() {
+    let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+TEMPLATE = "dbt {command} --select {select}"
+PCT = "dbt test --select %s --target %s"
+with DAG("d") as dag:
+    BashOperator(task_id="fmt", bash_command=TEMPLATE.format(command="run", select="tag:a"))
+    BashOperator(task_id="pct", bash_command=PCT % ("tag:b", "prod"))
+    BashOperator(task_id="join", bash_command=" ".join(["dbt", "build", "-s", "tag:c"]))
+"#;
+    assert_eq!(
+        selections(code),
+        [
+            ("fmt".to_owned(), vec!["run tag:a".to_owned()]),
+            ("pct".to_owned(), vec!["test tag:b".to_owned()]),
+            ("join".to_owned(), vec!["build tag:c".to_owned()]),
+        ]
+    );
+}
+
+#[test]
+fn helper_functions_and_wrappers() {
+    let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+def dbt_cmd(command, select, target="prod"):
+    flags = f"--target {target}"
+    return f"dbt {command} --select {select} {flags}"
+
+def dbt_task(task_id, dbt_args):
+    return BashOperator(task_id=task_id, bash_command="dbt " + " ".join(dbt_args))
+
+with DAG("d") as dag:
+    BashOperator(task_id="helper", bash_command=dbt_cmd("run", "tag:x"))
+    dbt_task("wrapped", ["build", "--select", "tag:y"])
+"#;
+    assert_eq!(
+        selections(code),
+        [
+            ("helper".to_owned(), vec!["run tag:x".to_owned()]),
+            ("wrapped".to_owned(), vec!["build tag:y".to_owned()]),
+        ]
+    );
+}
+
+#[test]
+fn loops_over_dict_items() {
+    let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+SELECTIONS = {"a": "run -s tag:a", "b": "test -s tag:b"}
+with DAG("d") as dag:
+    for name, args in SELECTIONS.items():
+        BashOperator(task_id=name, bash_command=f"dbt {args}")
+"#;
+    assert_eq!(
+        selections(code),
+        [
+            ("a".to_owned(), vec!["run tag:a".to_owned()]),
+            ("b".to_owned(), vec!["test tag:b".to_owned()])
+        ]
+    );
+}
+
+#[test]
+fn operator_subclasses_build_their_base_operator() {
+    let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+class DbtOperator(BashOperator):
+    def __init__(self, *, select=None, full_refresh=False, **kwargs):
+        parts = ["dbt", "build"]
+        if select:
+            parts += ["--select", select]
+        if full_refresh:
+            parts.append("--full-refresh")
+        super().__init__(bash_command=" ".join(parts), **kwargs)
+
+class Plain(BashOperator):
+    template_fields = ("bash_command",)
+
+with DAG("d") as dag:
+    DbtOperator(task_id="narrow", select="tag:x")
+    DbtOperator(task_id="everything")
+    Plain(task_id="plain", bash_command="dbt run -s tag:y")
+"#;
+    assert_eq!(
+        selections(code),
+        [
+            ("narrow".to_owned(), vec!["build tag:x".to_owned()]),
+            ("everything".to_owned(), vec![]),
+            ("plain".to_owned(), vec!["run tag:y".to_owned()]),
+        ]
+    );
+}
+
+#[test]
+fn known_loops_follow_their_conditions() {
+    let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+MODELS = ["model.p.a", "seed.p.b", "model.p.c", "model.p.stop", "model.p.d"]
+with DAG("d") as dag:
+    for unique_id in MODELS:
+        kind, _, name = unique_id.split(".")
+        if kind != "model":
+            continue
+        if name == "stop":
+            break
+        BashOperator(task_id=name, bash_command=f"dbt run -s {name}")
+    finance = sorted(m.split(".")[-1] for m in MODELS if m.startswith("model.") and "c" in m)
+    BashOperator(task_id="finance", bash_command="dbt test -s " + " ".join(finance))
+"#;
+    assert_eq!(
+        selections(code),
+        [
+            ("a".to_owned(), vec!["run a".to_owned()]),
+            ("c".to_owned(), vec!["run c".to_owned()]),
+            ("finance".to_owned(), vec!["test c".to_owned()]),
+        ]
+    );
+}
+
+#[test]
+fn python_tasks_that_start_dbt() {
+    let code = r#"
+import subprocess, sys
+from pathlib import Path
+from airflow import DAG
+from airflow.decorators import task
+from airflow.operators.python import PythonOperator
+
+def staging():
+    from dbt.cli.main import dbtRunner
+    dbtRunner().invoke(["build", "--select", "tag:staging"], full_refresh=True)
+
+def not_dbt():
+    print("hello")
+
+with DAG("d") as dag:
+    PythonOperator(task_id="runner", python_callable=staging)
+    PythonOperator(task_id="plain", python_callable=not_dbt)
+
+    @task
+    def loop(ds=None):
+        runner = dbtRunner()
+        for layer in ["a", "b"]:
+            runner.invoke(["run", "-s", f"tag:{layer}"], target="prod")
+
+    @task
+    def shell():
+        dbt = str(Path(sys.executable).parent / "dbt")
+        subprocess.run([dbt, "test", "-s", "tag:c"], cwd="/opt/dbt", check=True)
+        subprocess.run("dbt seed -s raw", shell=True)
+        subprocess.run(["echo", "dbt run -s tag:x"])
+
+    loop()
+    shell()
+"#;
+    assert_eq!(
+        selections(code),
+        [
+            ("runner".to_owned(), vec!["build tag:staging".to_owned()]),
+            ("plain".to_owned(), vec![]),
+            (
+                "loop".to_owned(),
+                vec!["run tag:a".to_owned(), "run tag:b".to_owned()]
+            ),
+            (
+                "shell".to_owned(),
+                vec!["test tag:c".to_owned(), "seed raw".to_owned()]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn declared_wrappers_name_their_tasks_and_arguments() {
+    let code = r#"
+from acme.dbt import dbt_task
+from airflow import DAG
+with DAG("d") as dag:
+    dbt_task("daily", "build -s tag:a", project="/opt/dbt")
+    dbt_task("hourly", dbt_args=["dbt", "run", "-s", "tag:b"])
+"#;
+    let wrappers = [Wrapper {
+        name: "acme.dbt.dbt_task".into(),
+        argument: "dbt_args".into(),
+        position: Some(1),
+        project_dir_argument: Some("project".into()),
+        task_id_position: Some(0),
+    }];
+    let modules = Modules::new(None, &wrappers);
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .unwrap();
+    let source = SourceFile::new("dags/t.py", code.to_owned());
+    let tree = parser.parse(source.text(), None).unwrap();
+    let file = extract_file(source, &tree, Some(&modules));
+    let tasks: Vec<(&str, String, Option<String>)> = file
+        .tasks
+        .iter()
+        .map(|task| {
+            let call = &task.dbt_calls[0];
+            (
+                task.id(),
+                call.select.iter().map(|s| s.value.clone()).collect(),
+                call.project_dir.as_ref().map(|dir| dir.value.clone()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            ("daily", "tag:a".to_owned(), Some("/opt/dbt".to_owned())),
+            ("hourly", "tag:b".to_owned(), None),
+        ]
+    );
+}
+
+#[test]
+fn helpers_update_dicts() {
+    let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+BASE = {"owner": "x", "retries": 2}
+def args_for(team, **overrides):
+    """doc"""
+    args = dict(BASE, owner=team)
+    args.update(overrides)
+    return args
+with DAG("d", default_args=args_for("t", retries=4)) as dag:
+    BashOperator(task_id="a", bash_command="dbt run")
+"#;
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .unwrap();
+    let source = SourceFile::new("dags/t.py", code.to_owned());
+    let tree = parser.parse(source.text(), None).unwrap();
+    let file = extract_file(source, &tree, None);
+    let arg = |key| {
+        file.dags[0]
+            .default_arg(key)
+            .unwrap()
+            .unwrap()
+            .value
+            .describe()
+    };
+    assert_eq!(
+        (arg("owner"), arg("retries")),
+        ("t".to_owned(), "4".to_owned())
+    );
+}
