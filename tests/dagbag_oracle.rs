@@ -6,13 +6,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use monolint::airflow::dbt_manifest::{ManifestSource, manifest_value};
+use monolint::airflow::dbt_manifest::ManifestSource;
 use monolint::airflow::links::{TaskLink, task_links};
 use monolint::airflow::parse::{FileToRead, parse_dag_files};
 use monolint::airflow::schedule::{AirflowVersion, Schedule, timezone};
 use monolint::airflow::value::Value;
 use monolint::airflow::{Dag, DagFile, Task};
 use monolint::dbt::graph::DbtGraph;
+use monolint::link::manifest_value;
 use monolint::source::Span;
 use serde_json::Value as Json;
 

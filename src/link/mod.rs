@@ -1,14 +1,17 @@
 //! Joins the two halves: resolves every dbt call of every Airflow task to the nodes it runs,
 //! producing the read-only [`Monorepo`] every rule sees.
 
+mod manifest;
+
+pub use manifest::{LoadedManifests, manifest_value};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::airflow::dbt_manifest::{self, ManifestSource};
-use crate::airflow::value::{UNKNOWN_MARK, Value};
+use crate::airflow::value::UNKNOWN_MARK;
 use crate::airflow::{Dag, DagFile, Task};
 use crate::dbt::checksum::{self, Stale};
 use crate::dbt::cli::DbtCall;
@@ -289,32 +292,6 @@ impl FileCache {
                 SourceFile::new(display, std::fs::read_to_string(path).unwrap_or_default())
             })
             .clone()
-    }
-}
-
-/// The loaded projects' manifests, for DAG files that read `manifest.json` themselves.
-pub struct LoadedManifests<'p> {
-    pub projects: &'p [DbtProject],
-    pub path_map: &'p PathMap,
-}
-
-impl ManifestSource for LoadedManifests<'_> {
-    /// The project whose folder the manifest sits in (`<project>/target/manifest.json`), found
-    /// as a `--project-dir` is; the only project when there is one.
-    fn manifest(&self, path: &str, span: &Span) -> Option<Value> {
-        let folder = path
-            .rsplit_once(['/', '\\'])
-            .map_or("", |(folder, _)| folder);
-        let project_dir = folder
-            .strip_suffix("/target")
-            .or_else(|| folder.strip_suffix("\\target"))
-            .unwrap_or(folder);
-        let dir = (!project_dir.is_empty()).then_some(project_dir);
-        let project = which_project(self.projects, self.path_map, dir).ok()?;
-        Some(dbt_manifest::manifest_value(
-            &self.projects[project].graph,
-            span,
-        ))
     }
 }
 
