@@ -13,6 +13,7 @@ pub mod python_json;
 pub mod python_task;
 pub mod schedule;
 pub mod shell;
+pub mod syntax;
 pub mod value;
 
 pub use model::{Dag, DagFile, DagKind, Task};

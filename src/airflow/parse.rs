@@ -190,16 +190,20 @@ fn unreadable(source: Arc<SourceFile>, error: Error) -> DagFile {
     }
 }
 
-/// The first (innermost, leftmost) syntax error node.
+/// The first (innermost, leftmost) syntax error node: found by following, from the root, the
+/// first child that is or holds an error, without recursion.
 fn first_error(node: Node) -> Option<Node> {
-    if node.is_error() || node.is_missing() {
-        let mut cursor = node.walk();
-        let inner = node.children(&mut cursor).find_map(first_error);
-        return inner.or(Some(node));
-    }
-    if !node.has_error() {
+    let erroneous = |n: &Node| n.is_error() || n.is_missing() || n.has_error();
+    if !erroneous(&node) {
         return None;
     }
-    let mut cursor = node.walk();
-    node.children(&mut cursor).find_map(first_error)
+    let mut current = node;
+    loop {
+        let mut cursor = current.walk();
+        let next = current.children(&mut cursor).find(erroneous);
+        match next {
+            Some(child) => current = child,
+            None => return Some(current),
+        }
+    }
 }

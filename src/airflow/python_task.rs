@@ -8,6 +8,7 @@ use tree_sitter::Node;
 use super::eval::{Evaluator, iteration};
 use super::invocations::Extraction;
 use super::invocations::python::{self, DBT_RUNNER_INVOKE, is_dbt_runner};
+use super::syntax::{Walk, preorder};
 use super::value::{Item, Value};
 
 /// The dbt calls a task's Python function makes when Airflow runs it.
@@ -36,6 +37,15 @@ struct Scanner<'e, 't> {
 
 impl<'t> Scanner<'_, 't> {
     fn block(&mut self, block: Node<'t>) {
+        // A block nested past the limit is left out, as the extractor leaves it.
+        if !self.evaluator.descend(block) {
+            return;
+        }
+        self.statements(block);
+        self.evaluator.ascend();
+    }
+
+    fn statements(&mut self, block: Node<'t>) {
         let mut cursor = block.walk();
         let statements: Vec<Node<'t>> = block.named_children(&mut cursor).collect();
         for statement in statements {
@@ -108,20 +118,18 @@ impl<'t> Scanner<'_, 't> {
 
     /// Every call under `node` (not inside nested functions) that starts dbt.
     fn calls_in(&mut self, node: Node<'t>) {
-        if matches!(node.kind(), "lambda" | "function_definition") {
-            return;
-        }
-        if node.kind() == "call"
-            && let Some(found) = python::extract(&self.python_call(node))
-        {
-            self.out.calls.extend(found.calls);
-            self.out.unresolved.extend(found.unresolved);
-        }
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-        for child in children {
-            self.calls_in(child);
-        }
+        preorder(node, |inner| {
+            if matches!(inner.kind(), "lambda" | "function_definition") {
+                return Walk::Skip;
+            }
+            if inner.kind() == "call"
+                && let Some(found) = python::extract(&self.python_call(inner))
+            {
+                self.out.calls.extend(found.calls);
+                self.out.unresolved.extend(found.unresolved);
+            }
+            Walk::Descend
+        });
     }
 
     /// A call with its arguments evaluated; `<dbt runner>.invoke(...)` named as such.

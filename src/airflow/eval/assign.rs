@@ -10,6 +10,15 @@ use crate::source::Span;
 impl<'t> Evaluator<'t> {
     /// Binds an assignment target: a name, or names unpacked from a known list or tuple.
     pub fn assign(&self, left: Node, item: Item) {
+        // A target nested past the limit stays unbound, so reading it is unknown.
+        if !self.descend(left) {
+            return;
+        }
+        self.assign_target(left, item);
+        self.ascend();
+    }
+
+    fn assign_target(&self, left: Node, item: Item) {
         match left.kind() {
             "identifier" => self.bind(self.text(left), item),
             "pattern_list" | "tuple_pattern" => {

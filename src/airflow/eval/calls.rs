@@ -69,8 +69,7 @@ impl<'t> Evaluator<'t> {
             return Some(run(self, definition));
         }
         let (definition, source, scope) = self.modules?.function(&self.qualified_name(name))?;
-        let foreign = Evaluator::for_module(source, &scope, self.modules);
-        foreign.depth.set(self.depth.get() + 1);
+        let foreign = self.for_module(source, &scope);
         Some(run(&foreign, definition))
     }
 

@@ -64,36 +64,32 @@ impl<'t> Evaluator<'t> {
         Value::Dict(pairs)
     }
 
+    /// `a[k]`, and chains `a[i][j]` walked without recursion: the innermost object first,
+    /// then each key in order, as Python evaluates them.
     pub(super) fn subscript(&self, node: Node) -> Value {
-        let (Some(object), Some(key)) = (
-            node.child_by_field_name("value"),
-            node.child_by_field_name("subscript"),
-        ) else {
-            return Value::Unknown("a subscript".into());
-        };
-        let object = self.eval_value(object);
-        let key = self.eval_value(key);
-        match (&object, &key) {
-            (Value::Dict(_), Value::Str(text)) => text
-                .known()
-                .and_then(|k| object.get(&k).map(|item| item.value.clone()))
-                .unwrap_or_else(|| Value::Unknown("a missing dict key".into())),
-            (Value::List(items), Value::Int(index)) => {
-                let index = if *index < 0 {
-                    items.len() as i64 + index
-                } else {
-                    *index
-                };
-                usize::try_from(index)
-                    .ok()
-                    .and_then(|i| items.get(i))
-                    .map_or_else(
-                        || Value::Unknown("an index out of range".into()),
-                        |item| item.value.clone(),
-                    )
-            }
-            _ => Value::Unknown(format!("the subscript `{}`", self.text(node))),
+        let mut levels = Vec::new();
+        let mut object = node;
+        while object.kind() == "subscript" {
+            let (Some(inner), Some(key)) = (
+                object.child_by_field_name("value"),
+                object.child_by_field_name("subscript"),
+            ) else {
+                return Value::Unknown("a subscript".into());
+            };
+            levels.push((object, key));
+            object = inner;
         }
+        let mut value = self.eval_value(object);
+        for (step, (level, key)) in levels.into_iter().rev().enumerate() {
+            let key = self.eval_value(key);
+            value = match index(&value, &key) {
+                Some(found) => found,
+                // Outer levels of a chain keep the reason an inner one gave.
+                None if step > 0 && matches!(value, Value::Unknown(_)) => value,
+                None => Value::Unknown(format!("the subscript `{}`", self.text(level))),
+            };
+        }
+        value
     }
 
     /// `[expr for x in xs if cond]` (and generator and set forms) over known iterables.
@@ -120,6 +116,20 @@ impl<'t> Evaluator<'t> {
     /// Runs the clauses from the first one on, collecting `body` for every binding that passes;
     /// false when an iterable or condition is unknown.
     fn comprehension_clauses(&self, body: Node, clauses: &[Node], out: &mut Vec<Item>) -> bool {
+        let Some(clause) = clauses.first() else {
+            out.push(self.eval(body));
+            return true;
+        };
+        // One level per clause: `[x for a in A for b in B ...]`.
+        if !self.descend(*clause) {
+            return false;
+        }
+        let complete = self.comprehension_clause(body, clauses, out);
+        self.ascend();
+        complete
+    }
+
+    fn comprehension_clause(&self, body: Node, clauses: &[Node], out: &mut Vec<Item>) -> bool {
         let Some((clause, rest)) = clauses.split_first() else {
             out.push(self.eval(body));
             return true;
@@ -177,4 +187,29 @@ pub fn iteration(value: Value) -> Option<Vec<Item>> {
         Value::Dict(pairs) => Some(pairs.into_iter().map(|(key, _)| key).collect()),
         _ => None,
     }
+}
+
+/// `object[key]` on a known dict or list; `None` when the pair is not one monolint reads.
+fn index(object: &Value, key: &Value) -> Option<Value> {
+    Some(match (object, key) {
+        (Value::Dict(_), Value::Str(text)) => text
+            .known()
+            .and_then(|k| object.get(&k).map(|item| item.value.clone()))
+            .unwrap_or_else(|| Value::Unknown("a missing dict key".into())),
+        (Value::List(items), Value::Int(index)) => {
+            let index = if *index < 0 {
+                items.len() as i64 + index
+            } else {
+                *index
+            };
+            usize::try_from(index)
+                .ok()
+                .and_then(|i| items.get(i))
+                .map_or_else(
+                    || Value::Unknown("an index out of range".into()),
+                    |item| item.value.clone(),
+                )
+        }
+        _ => return None,
+    })
 }

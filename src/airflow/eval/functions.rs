@@ -3,7 +3,8 @@
 
 use tree_sitter::Node;
 
-use super::{Evaluator, MAX_CALL_DEPTH};
+use super::{Evaluator, MAX_CALL_DEPTH, TOO_DEEP};
+use crate::airflow::syntax::{Walk, preorder};
 use crate::airflow::value::{Call, Item, Text, Value};
 
 impl<'t> Evaluator<'t> {
@@ -132,6 +133,15 @@ impl<'t> Evaluator<'t> {
 
     /// Simple assignments in order, then the first `return` that yields a known value.
     pub(super) fn evaluate_body(&self, body: Node<'t>) -> Option<Value> {
+        if !self.descend(body) {
+            return Some(Value::Unknown(TOO_DEEP.into()));
+        }
+        let result = self.evaluate_statements(body);
+        self.ascend();
+        result
+    }
+
+    fn evaluate_statements(&self, body: Node<'t>) -> Option<Value> {
         let mut cursor = body.walk();
         let statements: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
         let mut unknown = None;
@@ -225,12 +235,13 @@ impl<'t> Evaluator<'t> {
 
 /// `return` expressions under `node`, not entering nested functions.
 pub fn collect_returns<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        match child.kind() {
-            "return_statement" => out.extend(child.named_child(0)),
-            "function_definition" | "class_definition" | "lambda" => {}
-            _ => collect_returns(child, out),
+    preorder(node, |child| match child.kind() {
+        _ if child == node => Walk::Descend,
+        "return_statement" => {
+            out.extend(child.named_child(0));
+            Walk::Skip
         }
-    }
+        "function_definition" | "class_definition" | "lambda" => Walk::Skip,
+        _ => Walk::Descend,
+    });
 }

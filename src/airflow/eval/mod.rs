@@ -3,6 +3,7 @@
 //! what it cannot know is `Value::Unknown` with the reason.
 
 mod assign;
+mod bounds;
 mod calls;
 mod classes;
 mod collections;
@@ -17,10 +18,13 @@ mod strings;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use bounds::Bounds;
+pub use bounds::{MAX_NESTING, TOO_DEEP};
 pub use collections::iteration;
 pub use functions::collect_returns;
 pub use imports::Imports;
@@ -43,6 +47,8 @@ pub struct Evaluator<'t> {
     modules: Option<&'t Modules<'t>>,
     /// The `super().__init__(...)` call of the operator subclass being instantiated.
     super_init: RefCell<Option<Call>>,
+    /// How deep evaluation is, shared with the evaluators of imported modules it calls into.
+    bounds: Rc<Bounds>,
 }
 
 /// How deep helper functions may call helper functions.
@@ -58,23 +64,21 @@ impl<'t> Evaluator<'t> {
             depth: Cell::new(0),
             modules,
             super_init: RefCell::new(None),
+            bounds: Rc::default(),
         }
     }
 
     /// An evaluator inside an imported module, for calling a function defined there.
-    fn for_module(
-        source: Arc<SourceFile>,
-        scope: &ModuleScope<'t>,
-        modules: Option<&'t Modules<'t>>,
-    ) -> Self {
+    fn for_module(&self, source: Arc<SourceFile>, scope: &ModuleScope<'t>) -> Self {
         Evaluator {
             source,
             imports: scope.imports.clone(),
             scopes: RefCell::new(vec![scope.bindings.clone()]),
             functions: scope.functions.clone(),
-            depth: Cell::new(0),
-            modules,
+            depth: Cell::new(self.depth.get() + 1),
+            modules: self.modules,
             super_init: RefCell::new(None),
+            bounds: self.bounds.clone(),
         }
     }
 
@@ -123,6 +127,7 @@ impl<'t> Evaluator<'t> {
     }
 
     pub fn bind(&self, name: &str, item: Item) {
+        let item = self.bounded(item);
         if let Some(scope) = self.scopes.borrow_mut().last_mut() {
             scope.insert(name.to_owned(), item);
         }
@@ -152,7 +157,17 @@ impl<'t> Evaluator<'t> {
         Item::new(value, self.span(node))
     }
 
+    /// The value of an expression; unknown past [`MAX_NESTING`].
     fn eval_value(&self, node: Node) -> Value {
+        if !self.descend(node) {
+            return Value::Unknown(TOO_DEEP.into());
+        }
+        let value = self.dispatch(node);
+        self.ascend();
+        value
+    }
+
+    fn dispatch(&self, node: Node) -> Value {
         match node.kind() {
             "string" => self.string(node),
             "concatenated_string" => self.concatenated_string(node),

@@ -11,31 +11,39 @@ impl<'t> Evaluator<'t> {
     /// The dotted path a callee or attribute chain names: `cosmos.DbtTaskGroup`,
     /// `airflow.operators.bash.BashOperator`, or the text as written when it is local.
     pub fn qualified_name(&self, node: Node) -> String {
-        match node.kind() {
-            "identifier" => {
-                let name = self.text(node);
-                if let Some(Item {
-                    value: Value::Path(path),
-                    ..
-                }) = self.lookup(name)
-                {
-                    return path;
+        let (base, attributes) = self.attribute_chain(node);
+        let mut name = match base.map(|base| (base, base.kind())) {
+            Some((base, "identifier")) => {
+                let name = self.text(base);
+                match self.lookup(name) {
+                    Some(Item {
+                        value: Value::Path(path),
+                        ..
+                    }) => path,
+                    _ => self.imports.resolve(name).unwrap_or(name).to_owned(),
                 }
-                self.imports.resolve(name).unwrap_or(name).to_owned()
             }
-            "attribute" => {
-                let object = node
-                    .child_by_field_name("object")
-                    .map(|o| self.qualified_name(o))
-                    .unwrap_or_default();
-                let attribute = node
-                    .child_by_field_name("attribute")
-                    .map(|a| self.text(a))
-                    .unwrap_or_default();
-                format!("{object}.{attribute}")
-            }
-            _ => self.text(node).to_owned(),
+            Some((base, _)) => self.text(base).to_owned(),
+            None => String::new(),
+        };
+        for attribute in attributes.iter().rev() {
+            name.push('.');
+            name.push_str(self.text(*attribute));
         }
+        name
+    }
+
+    /// `a.b.c` as its innermost object `a` (`None` when the tree lacks it) and its attribute
+    /// names, outermost first: a chain nests one level per dot and is walked without recursion.
+    fn attribute_chain<'n>(&self, node: Node<'n>) -> (Option<Node<'n>>, Vec<Node<'n>>) {
+        let mut attributes = Vec::new();
+        let mut object = Some(node);
+        while let Some(current) = object.filter(|o| o.kind() == "attribute") {
+            // A missing attribute name reads as an empty one, as Python would never parse.
+            attributes.extend(current.child_by_field_name("attribute"));
+            object = current.child_by_field_name("object");
+        }
+        (object, attributes)
     }
 
     pub(super) fn identifier(&self, node: Node) -> Value {
@@ -61,24 +69,39 @@ impl<'t> Evaluator<'t> {
         }
     }
 
+    /// `a.b.c`: the innermost object evaluated, then each attribute applied outward.
     pub(super) fn attribute(&self, node: Node) -> Value {
-        let (Some(object), Some(attribute)) = (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("attribute"),
-        ) else {
-            return Value::Unknown("an attribute".into());
-        };
-        match (self.eval_value(object), self.text(attribute)) {
-            (Value::Path(path), attribute) => {
-                let path = format!("{path}.{attribute}");
-                self.module_value(&path).unwrap_or(Value::Path(path))
-            }
-            // `Path(...).parent`: a path's folder.
-            (Value::Str(text), "parent") => match text.known() {
-                Some(path) => Value::Str(Text::literal(parent_dir(&path), self.span(node), false)),
-                None => Value::Unknown("the parent of an unknown path".into()),
-            },
-            _ => Value::Unknown(format!("the attribute `{}`", self.text(node))),
+        let mut levels = Vec::new();
+        let mut object = node;
+        while object.kind() == "attribute" {
+            let (Some(inner), Some(attribute)) = (
+                object.child_by_field_name("object"),
+                object.child_by_field_name("attribute"),
+            ) else {
+                return Value::Unknown("an attribute".into());
+            };
+            levels.push((object, self.text(attribute)));
+            object = inner;
         }
+        let mut value = self.eval_value(object);
+        for (step, (level, attribute)) in levels.into_iter().rev().enumerate() {
+            value = match (value, attribute) {
+                // Outer levels of a chain keep the reason an inner one gave.
+                (unknown @ Value::Unknown(_), _) if step > 0 => unknown,
+                (Value::Path(path), attribute) => {
+                    let path = format!("{path}.{attribute}");
+                    self.module_value(&path).unwrap_or(Value::Path(path))
+                }
+                // `Path(...).parent`: a path's folder.
+                (Value::Str(text), "parent") => match text.known() {
+                    Some(path) => {
+                        Value::Str(Text::literal(parent_dir(&path), self.span(level), false))
+                    }
+                    None => Value::Unknown("the parent of an unknown path".into()),
+                },
+                _ => Value::Unknown(format!("the attribute `{}`", self.text(level))),
+            };
+        }
+        value
     }
 }

@@ -7,23 +7,34 @@ use super::Evaluator;
 use super::paths::join_path;
 use super::strings::format_percent;
 use crate::airflow::value::{Call, Item, Text, Value};
+use crate::source::Span;
 
 impl<'t> Evaluator<'t> {
-    /// `a and b`, `a or b`: Python returns one of the operands.
+    /// `a and b`, `a or b`: Python returns one of the operands. A chain (`a or b or c`)
+    /// nests to the left and is walked without recursion, as for [`Evaluator::binary`].
     pub(super) fn boolean(&self, node: Node) -> Value {
-        let (Some(left), Some(operator), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("operator"),
-            node.child_by_field_name("right"),
-        ) else {
-            return Value::Unknown("a boolean operator".into());
-        };
-        let left = self.eval_value(left);
-        match (self.text(operator), left.truthy()) {
-            ("and", Some(false)) | ("or", Some(true)) => left,
-            ("and", Some(true)) | ("or", Some(false)) => self.eval_value(right),
-            _ => Value::Unknown("a boolean operator".into()),
+        let mut chain = Vec::new();
+        let mut innermost = node;
+        while innermost.kind() == "boolean_operator" {
+            let (Some(left), Some(operator), Some(right)) = (
+                innermost.child_by_field_name("left"),
+                innermost.child_by_field_name("operator"),
+                innermost.child_by_field_name("right"),
+            ) else {
+                return Value::Unknown("a boolean operator".into());
+            };
+            chain.push((self.text(operator), right));
+            innermost = left;
         }
+        let mut value = self.eval_value(innermost);
+        for (operator, right) in chain.into_iter().rev() {
+            value = match (operator, value.truthy()) {
+                ("and", Some(false)) | ("or", Some(true)) => value,
+                ("and", Some(true)) | ("or", Some(false)) => self.eval_value(right),
+                _ => Value::Unknown("a boolean operator".into()),
+            };
+        }
+        value
     }
 
     /// `-n`, `+n` on known numbers.
@@ -54,19 +65,24 @@ impl<'t> Evaluator<'t> {
         }
     }
 
-    /// `a if cond else b`: known only when the condition is.
+    /// `a if cond else b`: known only when the condition is. A chain (`a if x else b if y
+    /// else c`) nests in its `else` part and is followed in a loop.
     pub(super) fn conditional(&self, node: Node) -> Value {
-        let parts: Vec<Node> = {
-            let mut cursor = node.walk();
-            node.named_children(&mut cursor).collect()
-        };
-        match parts.as_slice() {
-            [then, condition, otherwise] => match self.eval_value(*condition).truthy() {
-                Some(true) => self.eval_value(*then),
-                Some(false) => self.eval_value(*otherwise),
-                None => Value::Unknown("a conditional expression".into()),
-            },
-            _ => Value::Unknown("a conditional expression".into()),
+        let mut node = node;
+        loop {
+            let parts: Vec<Node> = {
+                let mut cursor = node.walk();
+                node.named_children(&mut cursor).collect()
+            };
+            let [then, condition, otherwise] = parts.as_slice() else {
+                return Value::Unknown("a conditional expression".into());
+            };
+            match self.eval_value(*condition).truthy() {
+                Some(true) => return self.eval_value(*then),
+                Some(false) if otherwise.kind() == "conditional_expression" => node = *otherwise,
+                Some(false) => return self.eval_value(*otherwise),
+                None => return Value::Unknown("a conditional expression".into()),
+            }
         }
     }
 
@@ -97,17 +113,42 @@ impl<'t> Evaluator<'t> {
         Value::Bool(true)
     }
 
+    /// `a + b + c` nests to the left, one level per operator: the chain is walked down
+    /// to its innermost left operand, then each operator applied outward, so a long chain
+    /// costs no stack.
     pub(super) fn binary(&self, node: Node) -> Value {
-        let (Some(left), Some(operator), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("operator"),
-            node.child_by_field_name("right"),
-        ) else {
-            return Value::Unknown("an operator".into());
-        };
-        let operator = self.text(operator);
-        let (left_span, right_span) = (self.span(left), self.span(right));
-        let (left, right) = (self.eval_value(left), self.eval_value(right));
+        let mut chain = Vec::new();
+        let mut innermost = node;
+        while innermost.kind() == "binary_operator" {
+            let (Some(left), Some(operator), Some(right)) = (
+                innermost.child_by_field_name("left"),
+                innermost.child_by_field_name("operator"),
+                innermost.child_by_field_name("right"),
+            ) else {
+                return Value::Unknown("an operator".into());
+            };
+            chain.push((innermost, self.text(operator), right));
+            innermost = left;
+        }
+        let mut left = self.eval_value(innermost);
+        let mut left_span = self.span(innermost);
+        for (level, operator, right) in chain.into_iter().rev() {
+            let right_span = self.span(right);
+            let right = self.eval_value(right);
+            left = self.apply_binary(level, operator, (left, left_span), (right, right_span));
+            left_span = self.span(level);
+        }
+        left
+    }
+
+    /// One binary operator applied to evaluated operands (with their spans).
+    fn apply_binary(
+        &self,
+        node: Node,
+        operator: &str,
+        (left, left_span): (Value, Span),
+        (right, right_span): (Value, Span),
+    ) -> Value {
         match (operator, left, right) {
             // Dataset conditions: `a & b` needs both updated, `a | b` either.
             ("&" | "|", left @ Value::Call(_), right @ Value::Call(_)) => {

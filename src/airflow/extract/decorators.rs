@@ -3,11 +3,12 @@
 
 use tree_sitter::Node;
 
-use super::{Context, Extractor, last_segment, named_children};
+use super::{Context, Extractor, last_segment};
 use crate::airflow::eval::collect_returns;
 use crate::airflow::invocations::{self, calls_in_command};
 use crate::airflow::model::{Dag, DagKind};
 use crate::airflow::python_task;
+use crate::airflow::syntax::named_children;
 use crate::airflow::value::{Call, Item, Text, Value};
 use crate::source::Spanned;
 

@@ -13,11 +13,13 @@ use std::sync::Arc;
 use tree_sitter::{Node, Tree};
 
 use self::decorators::Factory;
-use super::eval::{Evaluator, iteration};
+use super::eval::{Evaluator, MAX_NESTING, iteration};
 use super::model::{Dag, DagFile, Task};
 use super::modules::{ModuleScope, Modules};
 use super::schedule::AirflowVersion;
+use super::syntax::named_children;
 use super::value::{Item, Value};
+use crate::error::Error;
 use crate::source::SourceFile;
 
 /// Extracts DAGs and tasks from a parsed file, with the imported modules' names known.
@@ -34,6 +36,23 @@ pub fn extract_file<'t>(
         registers: true,
     };
     extractor.block(tree.root_node(), &Context::default());
+    let problems = extractor
+        .eval
+        .too_deep()
+        .map(|span| {
+            Error::at(
+                span,
+                format!("code nested more than {MAX_NESTING} levels deep"),
+                "monolint reads what lies deeper as unknown",
+            )
+            .with_help(
+                "CPython itself refuses more than 200 nested brackets or 100 nested blocks; \
+                 what the code builds there is reported as unknown, never guessed",
+            )
+            .into_warning()
+        })
+        .into_iter()
+        .collect();
     let airflow_version = extractor
         .eval
         .imports
@@ -43,7 +62,7 @@ pub fn extract_file<'t>(
         source,
         dags: extractor.dags,
         tasks: extractor.tasks,
-        problems: Vec::new(),
+        problems,
         airflow_version,
     }
 }
@@ -100,13 +119,18 @@ fn last_segment(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor).collect()
-}
-
 impl<'t> Extractor<'t> {
+    /// The statements of a block; a block nested past the limit is left out.
     fn block(&mut self, node: Node<'t>, context: &Context) -> Flow {
+        if !self.eval.descend(node) {
+            return Flow::Next;
+        }
+        let flow = self.statements(node, context);
+        self.eval.ascend();
+        flow
+    }
+
+    fn statements(&mut self, node: Node<'t>, context: &Context) -> Flow {
         for statement in named_children(node) {
             let flow = self.statement(statement, context);
             if flow != Flow::Next {

@@ -3,11 +3,12 @@
 
 use tree_sitter::Node;
 
-use super::{Context, Extractor, last_segment, named_children};
+use super::{Context, Extractor, last_segment};
 use crate::airflow::eval::collect_returns;
 use crate::airflow::invocations;
 use crate::airflow::model::{Dag, DagKind, Task};
 use crate::airflow::python_task;
+use crate::airflow::syntax::{Walk, named_children, preorder};
 use crate::airflow::value::{Call, Item, Value};
 use crate::source::Spanned;
 
@@ -15,18 +16,25 @@ impl<'t> Extractor<'t> {
     /// Finds DAG and task constructions in an expression, registers them, and returns the
     /// registered DAG or task when the expression itself is one.
     pub(super) fn discover(&mut self, node: Node<'t>, context: &Context) -> Option<Item> {
-        if node.kind() == "call"
-            && let Some(registered) = self.call(node, context)
-        {
-            return Some(registered);
-        }
-        for child in named_children(node) {
-            if matches!(child.kind(), "lambda" | "function_definition") {
-                continue;
+        let mut itself = None;
+        preorder(node, |inner| {
+            if inner != node && matches!(inner.kind(), "lambda" | "function_definition") {
+                return Walk::Skip;
             }
-            self.discover(child, context);
-        }
-        None
+            if inner.kind() != "call" {
+                return Walk::Descend;
+            }
+            match self.call(inner, context) {
+                // What a registered call's arguments create was registered with it.
+                Some(registered) if inner == node => {
+                    itself = Some(registered);
+                    Walk::Stop
+                }
+                Some(_) => Walk::Skip,
+                None => Walk::Descend,
+            }
+        });
+        itself
     }
 
     /// Registers a call that creates a DAG or a task.
@@ -101,26 +109,27 @@ impl<'t> Extractor<'t> {
 
     /// Whether a function's body creates DAGs, task groups or operators (a DAG factory).
     fn builds_airflow_objects(&self, definition: Node<'t>) -> bool {
-        fn walk(extractor: &Extractor, node: Node) -> bool {
+        let Some(body) = definition.child_by_field_name("body") else {
+            return false;
+        };
+        let mut builds = false;
+        preorder(body, |node| {
             if node.kind() == "call"
                 && let Some(function) = node.child_by_field_name("function")
             {
-                let qualified = extractor.eval.qualified_name(function);
+                let qualified = self.eval.qualified_name(function);
                 let name = last_segment(&qualified);
                 if matches!(name, "DAG" | "DbtDag" | "DbtTaskGroup" | "TaskGroup")
                     || name.ends_with("Operator")
                     || name.ends_with("Sensor")
                 {
-                    return true;
+                    builds = true;
+                    return Walk::Stop;
                 }
             }
-            let mut cursor = node.walk();
-            let children: Vec<Node> = node.named_children(&mut cursor).collect();
-            children.into_iter().any(|child| walk(extractor, child))
-        }
-        definition
-            .child_by_field_name("body")
-            .is_some_and(|body| walk(self, body))
+            Walk::Descend
+        });
+        builds
     }
 
     /// A call of a function that builds DAGs or tasks: its body runs here, with its parameters

@@ -1,6 +1,7 @@
 //! The extractor on small DAG files written as users write them.
 
 use super::*;
+use crate::airflow::eval::MAX_NESTING;
 use crate::airflow::invocations::wrapper::Wrapper;
 
 /// The dbt command lines (rendered select tokens) each task of `code` runs.
@@ -287,4 +288,128 @@ with DAG("d", default_args=args_for("t", retries=4)) as dag:
         (arg("owner"), arg("retries")),
         ("t".to_owned(), "4".to_owned())
     );
+}
+
+/// A DAG file holding `body` (one statement) before a DAG with one task.
+fn deep_file(body: &str) -> String {
+    format!(
+        "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n{body}\n\
+         with DAG('deep') as dag:\n    BashOperator(task_id='t', bash_command='dbt run')\n"
+    )
+}
+
+/// Extracts `code` on a thread with the stack of a rayon worker (2 MiB), as `check` does.
+fn extract_on_worker_stack(code: String) -> DagFile {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .unwrap();
+            let source = SourceFile::new("dags/deep.py", code);
+            let tree = parser.parse(source.text(), None).unwrap();
+            extract_file(source, &tree, None)
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// The line a file's warning names (`dags/deep.py:LINE:COLUMN: ...`).
+fn warned_line(file: &DagFile) -> Option<usize> {
+    let [warning] = file.problems.as_slice() else {
+        return None;
+    };
+    assert_eq!(warning.severity, crate::diagnostic::Severity::Warning);
+    warning.message.split(':').nth(1)?.parse().ok()
+}
+
+#[test]
+fn deeply_nested_code_is_unknown_with_one_warning() {
+    // The sizes that overflowed a worker's stack, and ten times them.
+    for scale in [1, 10] {
+        let shapes = [
+            (
+                "calls",
+                format!(
+                    "X = {}1{}",
+                    "f(".repeat(1_100 * scale),
+                    ")".repeat(1_100 * scale)
+                ),
+            ),
+            (
+                "lists",
+                format!(
+                    "X = {}1{}",
+                    "[".repeat(1_900 * scale),
+                    "]".repeat(1_900 * scale)
+                ),
+            ),
+            (
+                "dicts",
+                format!(
+                    "X = {}1{}",
+                    "{'a': ".repeat(1_900 * scale),
+                    "}".repeat(1_900 * scale)
+                ),
+            ),
+            (
+                "parens",
+                format!(
+                    "X = {}1{}",
+                    "(".repeat(5_000 * scale),
+                    ")".repeat(5_000 * scale)
+                ),
+            ),
+            ("not", format!("X = {}a", "not ".repeat(10_000 * scale))),
+            (
+                "blocks",
+                (0..250 * scale)
+                    .map(|i| format!("{}if a:\n", "    ".repeat(i)))
+                    .collect::<String>()
+                    + &"    ".repeat(250 * scale)
+                    + "X = 1",
+            ),
+        ];
+        for (shape, body) in shapes {
+            let file = extract_on_worker_stack(deep_file(&body));
+            assert_eq!(file.dags.len(), 1, "{shape} x{scale}");
+            assert_eq!(file.tasks.len(), 1, "{shape} x{scale}");
+            // The statement starts on line 3, blocks go too deep further down (the grammar
+            // reads thousands of nested blocks its own way; CPython refuses more than 100).
+            let line = warned_line(&file);
+            match (shape, scale) {
+                ("blocks", 1) => assert_eq!(line, Some(3 + MAX_NESTING as usize)),
+                ("blocks", _) => assert!(line.is_some(), "{:?}", file.problems),
+                _ => assert_eq!(line, Some(3), "{shape} x{scale}: {:?}", file.problems),
+            }
+        }
+    }
+}
+
+#[test]
+fn long_chains_are_followed_without_recursion() {
+    for scale in [1, 10] {
+        let terms = 2_900 * scale;
+        let plus = vec!["\"a\""; terms].join(" + ");
+        let conditionals = vec!["\"a\""; 8_200 * scale].join(" if c else ");
+        let subscripts = "[0]".repeat(5_300 * scale);
+        let attributes = ".b".repeat(8_000 * scale);
+        let ors = vec!["a"; 8_000 * scale].join(" or ");
+        let code = format!(
+            "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\
+             C = {conditionals}\nS = Y{subscripts}\nA = a{attributes}\nO = {ors}\n\
+             with DAG('deep') as dag:\n    \
+             BashOperator(task_id='t', bash_command=\"dbt run -s \" + {plus})\n",
+        );
+        let file = extract_on_worker_stack(code);
+        assert!(file.problems.is_empty(), "x{scale}: {:?}", file.problems);
+        let select: Vec<String> = file.tasks[0].dbt_calls[0]
+            .select
+            .iter()
+            .map(|s| s.value.clone())
+            .collect();
+        assert_eq!(select, ["a".repeat(terms)], "x{scale}");
+    }
 }
