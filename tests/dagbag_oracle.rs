@@ -13,8 +13,11 @@ use monolint::airflow::schedule::{AirflowVersion, Schedule, timezone};
 use monolint::airflow::value::Value;
 use monolint::airflow::{Dag, DagFile, Task};
 use monolint::dbt::graph::DbtGraph;
+use monolint::dbt::project::DbtProject;
 use monolint::link::manifest_value;
+use monolint::link::{Monorepo, Resolution, TaskRef};
 use monolint::source::Span;
+use monolint::workspace::{PathMap, ProjectLocation};
 use serde_json::Value as Json;
 
 fn root() -> &'static Path {
@@ -205,10 +208,11 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
         })
         .collect();
     let parsed: Vec<DagFile> = parse_dag_files(&files, Some(&FixtureManifest::load()), &[]);
-    let mut ours: BTreeMap<String, (&DagFile, usize, &Dag)> = BTreeMap::new();
-    for file in &parsed {
+    let repo = Monorepo::link(root(), vec![fixture_project()], parsed, &PathMap::default());
+    let mut ours: BTreeMap<String, (usize, usize, &Dag)> = BTreeMap::new();
+    for (file_index, file) in repo.dag_files.iter().enumerate() {
         for (index, dag) in file.dags.iter().enumerate() {
-            ours.insert(dag.id().to_owned(), (file, index, dag));
+            ours.insert(dag.id().to_owned(), (file_index, index, dag));
         }
     }
     let theirs: Vec<&Json> = record["dags"].as_array().unwrap().iter().collect();
@@ -231,9 +235,10 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
 
     for dag_record in theirs {
         let dag_id = dag_record["dag_id"].as_str().unwrap();
-        let Some(&(file, dag_index, dag)) = ours.get(dag_id) else {
+        let Some(&(file_index, dag_index, dag)) = ours.get(dag_id) else {
             continue;
         };
+        let file = &repo.dag_files[file_index];
         let here = format!("[{folder}] {dag_id}");
         if let Some(args) = dag_record["default_args"].as_object() {
             if let Some(recorded) = args.get("has_on_failure_callback") {
@@ -365,6 +370,7 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
                     .contains("dbt_producer_watcher")
             })
             .collect();
+        compare_renderings(&repo, file_index, dag_index, dag_record, &here, tally);
         if is_cosmos_dag(dag) {
             continue;
         }
@@ -531,6 +537,114 @@ fn aliases(family: &str, key: &str) -> &'static [&'static str] {
         ("airflow_dbt_python", "selector") => &["selector_name"],
         _ => &[],
     }
+}
+
+/// The fixture DAGs' dbt project, loaded as `check` loads it.
+fn fixture_project() -> DbtProject {
+    let dir = root().join("tests/fixtures/airflow/dbt");
+    let location = ProjectLocation {
+        manifest: dir.join("target/manifest.json"),
+        display_dir: "tests/fixtures/airflow/dbt".into(),
+        dir,
+    };
+    DbtProject::load(&location, "tests/fixtures/airflow/dbt/target/manifest.json")
+        .unwrap()
+        .0
+}
+
+/// The tasks Cosmos renders for each `DbtDag`/`DbtTaskGroup` of a DAG against those Airflow
+/// loaded: task ids, the dbt node each stands for, and owners.
+fn compare_renderings(
+    repo: &Monorepo,
+    file_index: usize,
+    dag_index: usize,
+    dag_record: &Json,
+    here: &str,
+    tally: &mut Tally,
+) {
+    let file = &repo.dag_files[file_index];
+    let their_tasks: BTreeMap<&str, &Json> = dag_record["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["task_id"].as_str().unwrap(), t))
+        .collect();
+    for (task_index, task) in file.tasks.iter().enumerate() {
+        if task.dag != Some(dag_index) || !is_cosmos_rendering(task) {
+            continue;
+        }
+        let task_ref = TaskRef {
+            file: file_index,
+            task: task_index,
+        };
+        let prefix = match &task.task_id {
+            Some(group) => format!("{group}."),
+            None => String::new(),
+        };
+        let graph = &repo.projects[0].graph;
+        let rendered = repo.runs.iter().find_map(|run| match &run.resolution {
+            Resolution::Selected { rendered, .. } if run.task == task_ref => rendered.as_ref(),
+            _ => None,
+        });
+        let Some(rendered) = rendered else {
+            tally
+                .unknown
+                .push(format!("{here}: the tasks of rendering `{}`", task.id()));
+            continue;
+        };
+        let ours: BTreeMap<String, Option<String>> = rendered
+            .iter()
+            .map(|t| {
+                // Cosmos keeps the node in the tasks that run dbt; its empty tasks (ephemeral
+                // models, sources without freshness) record none.
+                let node = t
+                    .node
+                    .filter(|_| t.command.is_some())
+                    .map(|n| graph.node(n).unique_id.to_string());
+                (format!("{prefix}{}", t.id), node)
+            })
+            .collect();
+        // Airflow's tasks of this rendering: inside its group, or (a DbtDag) the whole DAG,
+        // without the watcher's producer task, which monolint does not render.
+        let theirs: BTreeMap<&str, &Json> = their_tasks
+            .iter()
+            .filter(|(id, _)| prefix.is_empty() || id.starts_with(&prefix))
+            .filter(|(id, record)| {
+                !id.contains("dbt_producer_watcher")
+                    && (record.get("dbt_node").is_some() || is_cosmos_operator(record))
+            })
+            .map(|(id, record)| (*id, *record))
+            .collect();
+        *tally.compared.entry("cosmos task ids").or_default() += theirs.len();
+        for (id, record) in &theirs {
+            let Some(node) = ours.get(*id) else {
+                tally.disagreements.push(format!(
+                    "{here}: Cosmos task `{id}` not rendered by monolint"
+                ));
+                continue;
+            };
+            tally.check(
+                "cosmos task nodes",
+                format!("{here}.{id} dbt node"),
+                Some(node.clone().map_or(Json::Null, Json::from)),
+                record.get("dbt_node").unwrap_or(&Json::Null),
+            );
+        }
+        for id in ours.keys() {
+            if !theirs.contains_key(id.as_str()) {
+                tally.disagreements.push(format!(
+                    "{here}: monolint rendered task `{id}`, Cosmos did not"
+                ));
+            }
+        }
+    }
+}
+
+/// A task Cosmos created (`cosmos.operators...`), as opposed to one the DAG file wrote.
+fn is_cosmos_operator(record: &Json) -> bool {
+    record["operator"].as_str().is_some_and(|operator| {
+        operator.starts_with("cosmos.") || operator.ends_with("EmptyOperator")
+    })
 }
 
 fn is_cosmos_rendering(task: &Task) -> bool {

@@ -195,11 +195,18 @@ impl<'t> Extractor<'t> {
             _ => context.dag,
         };
         self.inherit_default_args(&mut call, dag, context);
-        let task_id = call
-            .kwarg("task_id")
-            .or_else(|| call.kwarg("group_id"))
-            .and_then(|item| item.value.as_str())
-            .map(|id| format!("{}{id}", context.group_prefix));
+        let task_id = match call.name() {
+            // Cosmos names a group `dbt_task_group` unless told otherwise.
+            "DbtTaskGroup" => match call.arg("group_id", 0) {
+                Some(item) => item.value.as_str(),
+                None => Some("dbt_task_group".to_owned()),
+            },
+            _ => call
+                .kwarg("task_id")
+                .or_else(|| call.kwarg("group_id"))
+                .and_then(|item| item.value.as_str()),
+        }
+        .map(|id| format!("{}{id}", context.group_prefix));
         let extraction = invocations::extract(&call).unwrap_or_default();
         let mut group_default_args = context.group_default_args.clone();
         if let Some(own) = call
