@@ -14,6 +14,7 @@ pub mod error;
 pub mod link;
 pub mod map;
 pub mod render;
+pub mod repo_paths;
 pub mod rules;
 pub mod source;
 pub mod workspace;
@@ -135,11 +136,9 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         problems.extend(warnings);
         loaded_projects.push(project);
     }
-    let manifests = link::LoadedManifests {
-        projects: &loaded_projects,
-        path_map: &workspace.path_map,
-    };
+    let manifests = link::LoadedManifests::new(&loaded_projects, &workspace.path_map);
     let mut dag_files = dag_files.extract(Some(&manifests), &workspace.wrappers);
+    let manifest_paths = manifests.inferred_paths();
     if let Some(version) = workspace.airflow_version {
         for file in &mut dag_files {
             file.airflow_version = Some(version);
@@ -148,15 +147,14 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
     for file in &dag_files {
         problems.extend(file.problems.iter().cloned());
     }
-    Ok((
-        Monorepo::link(
-            &workspace.root,
-            loaded_projects,
-            dag_files,
-            &workspace.path_map,
-        ),
-        problems,
-    ))
+    let mut repo = Monorepo::link(
+        &workspace.root,
+        loaded_projects,
+        dag_files,
+        &workspace.path_map,
+    );
+    repo.add_inferred_paths(manifest_paths);
+    Ok((repo, problems))
 }
 
 fn summarize(repo: &Monorepo) -> Summary {

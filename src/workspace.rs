@@ -8,6 +8,7 @@ use crate::airflow::invocations::wrapper::Wrapper;
 use crate::airflow::parse::FileToRead;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::repo_paths::RepoPaths;
 
 /// Where a dbt project and its manifest are.
 #[derive(Debug, Clone)]
@@ -37,6 +38,8 @@ pub struct Workspace {
 pub struct PathMap {
     /// Longest prefix first.
     prefixes: Vec<(String, String)>,
+    /// The repository's files and folders, onto which a path no prefix maps is inferred.
+    pub repository: RepoPaths,
 }
 
 impl PathMap {
@@ -50,7 +53,10 @@ impl PathMap {
             })
             .collect();
         prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        PathMap { prefixes }
+        PathMap {
+            prefixes,
+            repository: RepoPaths::default(),
+        }
     }
 
     /// The repository folder a runtime path names, when a prefix of it is mapped.
@@ -96,6 +102,7 @@ pub fn discover(
     }
     let mut project_dirs = Vec::new();
     let mut python_files = Vec::new();
+    let mut repository = RepoPaths::default();
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .filter_entry(|entry| {
@@ -112,6 +119,7 @@ pub fn discover(
             continue;
         }
         let path = entry.into_path();
+        repository.insert(&relative_display(root, &path));
         match path.file_name().and_then(|n| n.to_str()) {
             Some("dbt_project.yml") => {
                 if let Some(dir) = path.parent() {
@@ -190,11 +198,17 @@ pub fn discover(
             })
         })
         .collect();
+    // Manifests sit in `target/`, which the walk skips.
+    for project in &projects {
+        repository.insert(&relative_display(root, &project.manifest));
+    }
+    let mut path_map = PathMap::new(config.dbt.path_map.clone());
+    path_map.repository = repository;
     Ok(Workspace {
         root: root.to_path_buf(),
         projects,
         dag_files,
-        path_map: PathMap::new(config.dbt.path_map.clone()),
+        path_map,
         wrappers: config.airflow.wrappers.clone(),
         airflow_version: config.airflow.version,
     })

@@ -89,7 +89,12 @@ pub struct Task {
 
 impl Task {
     pub fn id(&self) -> &str {
-        self.task_id.as_deref().unwrap_or("<unknown task_id>")
+        match &self.task_id {
+            Some(id) => id,
+            // A DbtDag is not a task: it renders the DAG's tasks, which have their own ids.
+            None if self.call.name() == "DbtDag" => "<DbtDag tasks>",
+            None => "<unknown task_id>",
+        }
     }
 
     pub fn span(&self) -> &Span {

@@ -1,12 +1,16 @@
 //! The dbt manifest as the Python dict a DAG file's `json.load` returns, built from a loaded
 //! project's graph for DAG files that create their tasks from `manifest.json`.
 
-use super::which_project;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use super::projects::project_of_manifest;
 use crate::airflow::dbt_manifest::ManifestSource;
 use crate::airflow::python_json;
 use crate::airflow::value::{Item, Text, Value};
 use crate::dbt::graph::{DbtGraph, Node, NodeId, ResourceType};
 use crate::dbt::project::DbtProject;
+use crate::repo_paths::Mapping;
 use crate::source::Span;
 use crate::workspace::PathMap;
 
@@ -14,22 +18,39 @@ use crate::workspace::PathMap;
 pub struct LoadedManifests<'p> {
     pub projects: &'p [DbtProject],
     pub path_map: &'p PathMap,
+    /// Deployment paths mapped onto the repository to find a manifest.
+    inferred: Mutex<BTreeSet<Mapping>>,
+}
+
+impl<'p> LoadedManifests<'p> {
+    pub fn new(projects: &'p [DbtProject], path_map: &'p PathMap) -> Self {
+        LoadedManifests {
+            projects,
+            path_map,
+            inferred: Mutex::default(),
+        }
+    }
+
+    /// The deployment paths inferred so far, sorted.
+    pub fn inferred_paths(&self) -> Vec<Mapping> {
+        self.inferred
+            .lock()
+            .map(|paths| paths.iter().cloned().collect())
+            .unwrap_or_default()
+    }
 }
 
 impl ManifestSource for LoadedManifests<'_> {
     /// The project whose folder the manifest sits in (`<project>/target/manifest.json`), found
     /// as a `--project-dir` is; the only project when there is one.
     fn manifest(&self, path: &str, span: &Span) -> Option<Value> {
-        let folder = path
-            .rsplit_once(['/', '\\'])
-            .map_or("", |(folder, _)| folder);
-        let project_dir = folder
-            .strip_suffix("/target")
-            .or_else(|| folder.strip_suffix("\\target"))
-            .unwrap_or(folder);
-        let dir = (!project_dir.is_empty()).then_some(project_dir);
-        let project = which_project(self.projects, self.path_map, dir).ok()?;
-        Some(manifest_value(&self.projects[project].graph, span))
+        let found = project_of_manifest(self.projects, self.path_map, path).ok()?;
+        if let Some(mapping) = found.inferred
+            && let Ok(mut inferred) = self.inferred.lock()
+        {
+            inferred.insert(mapping);
+        }
+        Some(manifest_value(&self.projects[found.project].graph, span))
     }
 }
 

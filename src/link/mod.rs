@@ -2,6 +2,7 @@
 //! producing the read-only [`Monorepo`] every rule sees.
 
 mod manifest;
+mod projects;
 
 pub use manifest::{LoadedManifests, manifest_value};
 
@@ -20,8 +21,10 @@ use crate::dbt::locate;
 use crate::dbt::project::DbtProject;
 use crate::dbt::resolve;
 pub use crate::dbt::resolve::{Resolution, Token};
+use crate::repo_paths::Mapping;
 use crate::source::{SourceFile, Span};
-use crate::workspace::{PathMap, normalize_relative};
+use crate::workspace::PathMap;
+use projects::which_project;
 
 /// Identifies a task: its file and its index in that file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,6 +41,8 @@ pub struct DbtRun {
     pub call: Option<usize>,
     pub project: Option<usize>,
     pub resolution: Resolution,
+    /// The deployment path of the call's project, mapped onto the repository by inference.
+    pub inferred_path: Option<Mapping>,
 }
 
 /// The joined, read-only model of the monorepo.
@@ -52,6 +57,9 @@ pub struct Monorepo {
     files: FileCache,
     /// For each project: its files that differ from the manifest, computed on first use.
     stale: Vec<OnceLock<Vec<Stale>>>,
+    /// Deployment paths the DAG files name, mapped onto the repository by inference (no
+    /// `[dbt] path-map` entry covers them), sorted.
+    pub inferred_paths: Vec<Mapping>,
 }
 
 impl Monorepo {
@@ -112,6 +120,7 @@ impl Monorepo {
                                 reason: why.value.clone(),
                                 span: why.span.clone(),
                             },
+                            inferred_path: None,
                         }
                     }
                 }
@@ -130,7 +139,14 @@ impl Monorepo {
                 }
             }
         }
+        let mut inferred_paths: Vec<Mapping> = runs
+            .iter()
+            .filter_map(|run| run.inferred_path.clone())
+            .collect();
+        inferred_paths.sort();
+        inferred_paths.dedup();
         Monorepo {
+            inferred_paths,
             root: root.to_path_buf(),
             stale: projects.iter().map(|_| OnceLock::new()).collect(),
             projects,
@@ -139,6 +155,13 @@ impl Monorepo {
             runs_by_node,
             files: FileCache::default(),
         }
+    }
+
+    /// Adds deployment paths inferred while DAG files were read (manifests they open).
+    pub fn add_inferred_paths(&mut self, more: impl IntoIterator<Item = Mapping>) {
+        self.inferred_paths.extend(more);
+        self.inferred_paths.sort();
+        self.inferred_paths.dedup();
     }
 
     pub fn task(&self, task: TaskRef) -> &Task {
@@ -307,10 +330,11 @@ fn resolve_call(
         call: Some(index),
         project,
         resolution,
+        inferred_path: None,
     };
     let dir = call.project_dir.as_ref().map(|dir| dir.value.as_str());
-    let project = match which_project(projects, path_map, dir) {
-        Ok(project) => project,
+    let (project, inferred) = match which_project(projects, path_map, dir) {
+        Ok(found) => (found.project, found.inferred),
         Err(reason) => {
             let span = call
                 .project_dir
@@ -341,71 +365,22 @@ fn resolve_call(
             "the selector `{}` is only known at run time",
             arg.value.replace(UNKNOWN_MARK, "…")
         );
-        return run(
-            Some(project),
-            Resolution::Unresolved {
-                reason,
-                span: arg.span.clone(),
-            },
-        );
-    }
-    run(
-        Some(project),
-        resolve::selection(&projects[project].graph, call),
-    )
-}
-
-/// The project a call runs in: the one its project dir names (through the path map, or by
-/// its trailing folders, folder name or project name), or the only one.
-fn which_project(
-    projects: &[DbtProject],
-    path_map: &PathMap,
-    dir: Option<&str>,
-) -> Result<usize, String> {
-    let Some(dir) = dir else {
-        return match projects.len() {
-            1 => Ok(0),
-            _ => Err(
-                "there are several dbt projects and this call does not name one (`--project-dir`)"
-                    .into(),
-            ),
+        return DbtRun {
+            inferred_path: inferred,
+            ..run(
+                Some(project),
+                Resolution::Unresolved {
+                    reason,
+                    span: arg.span.clone(),
+                },
+            )
         };
-    };
-    if let Some(repo_dir) = path_map.apply(dir) {
-        return projects
-            .iter()
-            .position(|project| project.display_dir == repo_dir)
-            .ok_or_else(|| format!("`{dir}` maps to `{repo_dir}`, which holds no dbt project"));
     }
-    let wanted = normalize_relative(dir);
-    if let Some(exact) = projects
-        .iter()
-        .position(|project| project.display_dir == wanted)
-    {
-        return Ok(exact);
-    }
-    let last = wanted.rsplit('/').next().unwrap_or(&wanted);
-    let matches: Vec<usize> = projects
-        .iter()
-        .enumerate()
-        .filter(|(_, project)| {
-            let display = project.display_dir.as_str();
-            let folder = display.rsplit('/').next().unwrap_or(display);
-            (!display.is_empty() && wanted.ends_with(&format!("/{display}")))
-                || (!folder.is_empty() && last == folder)
-                || last == project.name
-        })
-        .map(|(index, _)| index)
-        .collect();
-    match (matches.as_slice(), projects.len()) {
-        ([one], _) => Ok(*one),
-        // A deployment path such as `/opt/airflow/dbt` with a single project in the repository.
-        ([], 1) => Ok(0),
-        ([], _) => Err(format!(
-            "no dbt project of this repository matches `{dir}`; map it with `[dbt] path-map`"
-        )),
-        _ => Err(format!(
-            "several dbt projects match `{dir}`; map it with `[dbt] path-map`"
-        )),
+    DbtRun {
+        inferred_path: inferred,
+        ..run(
+            Some(project),
+            resolve::selection(&projects[project].graph, call),
+        )
     }
 }
