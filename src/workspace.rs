@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
-use crate::airflow::invocations::wrapper::Wrapper;
+use crate::airflow::invocations::wrapper::DbtWrappers;
 use crate::airflow::parse::FileToRead;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -27,8 +27,9 @@ pub struct Workspace {
     pub projects: Vec<ProjectLocation>,
     pub dag_files: Vec<FileToRead>,
     pub path_map: PathMap,
-    /// `[[airflow.wrappers]]`: how the team's own dbt wrappers take their arguments.
-    pub wrappers: Vec<Wrapper>,
+    /// `[[airflow.dbt-operators]]` and `[airflow] dbt-decorators`: operators and decorators from
+    /// outside the DAG folders that run dbt.
+    pub wrappers: DbtWrappers,
     /// `[airflow] version`.
     pub airflow_version: Option<crate::airflow::schedule::AirflowVersion>,
 }
@@ -209,7 +210,7 @@ pub fn discover(
         projects,
         dag_files,
         path_map,
-        wrappers: config.airflow.wrappers.clone(),
+        wrappers: DbtWrappers::from_config(&config.airflow),
         airflow_version: config.airflow.version,
     })
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use monolint::airflow::dbt_manifest::ManifestSource;
+use monolint::airflow::invocations::wrapper::DbtWrappers;
 use monolint::airflow::links::{TaskLink, task_links};
 use monolint::airflow::parse::{FileToRead, parse_dag_files};
 use monolint::airflow::schedule::{AirflowVersion, Schedule, timezone};
@@ -207,7 +208,11 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
             path,
         })
         .collect();
-    let parsed: Vec<DagFile> = parse_dag_files(&files, Some(&FixtureManifest::load()), &[]);
+    let parsed: Vec<DagFile> = parse_dag_files(
+        &files,
+        Some(&FixtureManifest::load()),
+        &DbtWrappers::default(),
+    );
     let repo = Monorepo::link(root(), vec![fixture_project()], parsed, &PathMap::default());
     let mut ours: BTreeMap<String, (usize, usize, &Dag)> = BTreeMap::new();
     for (file_index, file) in repo.dag_files.iter().enumerate() {

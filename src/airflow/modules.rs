@@ -9,7 +9,7 @@ use tree_sitter::{Node, Tree};
 
 use super::dbt_manifest::ManifestSource;
 use super::eval::Imports;
-use super::invocations::wrapper::Wrapper;
+use super::invocations::wrapper::DbtWrappers;
 use super::value::Item;
 use crate::source::SourceFile;
 
@@ -32,18 +32,26 @@ pub struct ModuleScope<'t> {
 /// A module's file and what it defines.
 type Evaluated<'t> = (Arc<SourceFile>, Arc<ModuleScope<'t>>);
 
+/// A function or class of a module, with what its code needs to be evaluated.
+pub struct Definition<'t> {
+    pub node: Node<'t>,
+    pub source: Arc<SourceFile>,
+    pub scope: Arc<ModuleScope<'t>>,
+    /// The module's dotted name (`include.dbt`).
+    pub module: String,
+}
+
 /// The evaluated modules, by dotted name. Filled once, then read from many threads.
-#[derive(Default)]
 pub struct Modules<'t> {
     scopes: RwLock<HashMap<String, Evaluated<'t>>>,
     /// The dbt manifests that files reading `manifest.json` get.
     pub manifests: Option<&'t dyn ManifestSource>,
-    /// The team's dbt wrappers declared in the config.
-    pub wrappers: &'t [Wrapper],
+    /// The operators and decorators from outside the DAG folders that run dbt.
+    pub wrappers: &'t DbtWrappers,
 }
 
 impl<'t> Modules<'t> {
-    pub fn new(manifests: Option<&'t dyn ManifestSource>, wrappers: &'t [Wrapper]) -> Self {
+    pub fn new(manifests: Option<&'t dyn ManifestSource>, wrappers: &'t DbtWrappers) -> Self {
         Modules {
             scopes: RwLock::default(),
             manifests,
@@ -126,14 +134,20 @@ impl<'t> Modules<'t> {
         scope.bindings.get(rest).cloned()
     }
 
-    /// A function a dotted path names in an evaluated module, with the module it lives in.
-    pub fn function(
-        &self,
-        path: &str,
-    ) -> Option<(Node<'t>, Arc<SourceFile>, Arc<ModuleScope<'t>>)> {
+    /// A function or class a dotted path names in an evaluated module, with the module it
+    /// lives in.
+    pub fn function(&self, path: &str) -> Option<Definition<'t>> {
         let ((source, scope), rest) = self.split(path)?;
         let node = *scope.functions.get(rest)?;
-        Some((node, source, scope))
+        let module = path[..path.len() - rest.len()]
+            .trim_end_matches('.')
+            .to_owned();
+        Some(Definition {
+            node,
+            source,
+            scope,
+            module,
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use tree_sitter::{Node, Parser};
 
 use super::dbt_manifest::ManifestSource;
 use super::extract::extract_file;
-use super::invocations::wrapper::Wrapper;
+use super::invocations::wrapper::DbtWrappers;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
 use crate::error::Error;
@@ -39,7 +39,7 @@ struct Parsed {
 pub fn parse_dag_files(
     files: &[FileToRead],
     manifests: Option<&dyn ManifestSource>,
-    wrappers: &[Wrapper],
+    wrappers: &DbtWrappers,
 ) -> Vec<DagFile> {
     parse_files(files).extract(manifests, wrappers)
 }
@@ -91,7 +91,7 @@ impl ParsedFiles {
     pub fn extract(
         self,
         manifests: Option<&dyn ManifestSource>,
-        wrappers: &[Wrapper],
+        wrappers: &DbtWrappers,
     ) -> Vec<DagFile> {
         let ParsedFiles {
             mut results,

@@ -26,7 +26,28 @@ pub enum Value {
     Dag(usize),
     /// A task defined in the same file (index into its tasks).
     Task(usize),
+    /// An object of a class defined in the repository that is not an operator (a helper
+    /// holding the dbt project's paths, a manifest reader).
+    Instance(Box<Instance>),
     Unknown(String),
+}
+
+/// An object of a repository class: the class's dotted path and its attributes as its
+/// `__init__` set them (class attributes are read from the class itself).
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub class: String,
+    pub attributes: Vec<(String, Item)>,
+}
+
+impl Instance {
+    pub fn attribute(&self, name: &str) -> Option<&Item> {
+        self.attributes
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, item)| item)
+    }
 }
 
 /// A value and the span of the expression it was computed from.
@@ -131,6 +152,10 @@ impl Value {
             Value::Path(path) => path.clone(),
             Value::Dag(_) => "a DAG".to_owned(),
             Value::Task(_) => "a task".to_owned(),
+            Value::Instance(instance) => format!(
+                "an instance of `{}`",
+                instance.class.rsplit('.').next().unwrap_or(&instance.class)
+            ),
             Value::Unknown(reason) => format!("unknown ({reason})"),
         }
     }

@@ -65,6 +65,29 @@ impl<'t> Evaluator<'t> {
                     self.bind(&name, Item::new(Value::Dict(pairs), span));
                 }
             }
+            "attribute" => {
+                // `self.project_dir = path` on an instance of a repository class.
+                let (Some(object), Some(attribute)) = (
+                    left.child_by_field_name("object"),
+                    left.child_by_field_name("attribute"),
+                ) else {
+                    return;
+                };
+                if object.kind() != "identifier" {
+                    return;
+                }
+                let name = self.text(object).to_owned();
+                if let Some(Item {
+                    value: Value::Instance(mut instance),
+                    span,
+                }) = self.lookup(&name)
+                {
+                    instance
+                        .attributes
+                        .push((self.text(attribute).to_owned(), item));
+                    self.bind(&name, Item::new(Value::Instance(instance), span));
+                }
+            }
             _ => {}
         }
     }

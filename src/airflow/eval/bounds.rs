@@ -33,7 +33,17 @@ pub(super) struct Bounds {
     nesting: Cell<u32>,
     /// The first place where the nesting went past the limit.
     too_deep: RefCell<Option<Span>>,
+    /// Loop iterations unrolled so far, over the whole file.
+    iterations: Cell<usize>,
 }
+
+/// How many times one loop (or comprehension) is unrolled at most: more than any real DAG
+/// file's loop over dates or dbt nodes. A longer loop is not unrolled at all.
+pub const MAX_LOOP_ITERATIONS: usize = 10_000;
+
+/// How many loop iterations one file may unroll in all, so nested loops cannot multiply into
+/// a hang.
+pub const MAX_FILE_ITERATIONS: usize = 100_000;
 
 impl Evaluator<'_> {
     /// Enters one level of the syntax tree at `node`; false (and the place remembered) when
@@ -67,6 +77,17 @@ impl Evaluator<'_> {
             .borrow_mut()
             .get_or_insert_with(|| item.span.clone());
         Item::new(Value::Unknown(TOO_DEEP.into()), item.span)
+    }
+
+    /// Takes `count` iterations of one loop from the file's budget; false (and nothing taken)
+    /// when the loop is longer than [`MAX_LOOP_ITERATIONS`] or the budget is spent.
+    pub fn spend_iterations(&self, count: usize) -> bool {
+        let spent = self.bounds.iterations.get();
+        if count > MAX_LOOP_ITERATIONS || spent + count > MAX_FILE_ITERATIONS {
+            return false;
+        }
+        self.bounds.iterations.set(spent + count);
+        true
     }
 
     /// Where the file's code first nested deeper than monolint follows, if it did.

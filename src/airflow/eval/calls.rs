@@ -43,17 +43,61 @@ impl<'t> Evaluator<'t> {
                 })
                 .unwrap_or_else(|| Value::Unknown("a function".into()));
         }
-        fold_call(call, function, self)
+        // `object.method(...)`: the object is evaluated once, for a method of a repository
+        // class or of a known value.
+        let receiver =
+            match (
+                function.kind(),
+                function.child_by_field_name("object"),
+                function.child_by_field_name("attribute"),
+            ) {
+                ("attribute", Some(object), Some(attribute)) => {
+                    let method = self.text(attribute);
+                    match self.eval_value(object) {
+                        Value::Instance(instance) => {
+                            return self.call_method(&instance, method, call).unwrap_or_else(
+                                || Value::Unknown(format!("what `.{method}(...)` returns")),
+                            );
+                        }
+                        value => Some((method, value)),
+                    }
+                }
+                _ => None,
+            };
+        fold_call(call, receiver, self)
     }
 
     /// Whether an expression names a function or class defined in this file or in an
     /// imported module of the DAG folders.
     pub fn names_function(&self, name: Node) -> bool {
-        (name.kind() == "identifier" && self.functions.contains_key(self.text(name)))
-            || self
-                .modules
-                .and_then(|m| m.function(&self.qualified_name(name)))
-                .is_some()
+        matches!(name.kind(), "identifier" | "attribute")
+            && self.defines(&self.qualified_name(name))
+    }
+
+    /// Whether a dotted path (as this evaluator names it) is a function or class of the
+    /// repository.
+    pub(super) fn defines(&self, path: &str) -> bool {
+        self.local_name(path).is_some() || self.modules.and_then(|m| m.function(path)).is_some()
+    }
+
+    /// The name in this evaluator's own definitions that a path names: the path itself, or
+    /// `module.name` of the module this evaluator runs.
+    fn local_name<'p>(&self, path: &'p str) -> Option<&'p str> {
+        if self.functions.contains_key(path) {
+            return Some(path);
+        }
+        let module = self.module.as_deref()?;
+        let local = path.strip_prefix(module)?.strip_prefix('.')?;
+        self.functions.contains_key(local).then_some(local)
+    }
+
+    /// The path other evaluators know a definition of this one by: `module.name` inside an
+    /// imported module, the plain name in the DAG file.
+    pub(super) fn canonical_path(&self, path: &str) -> String {
+        match (&self.module, self.functions.contains_key(path)) {
+            (Some(module), true) => format!("{module}.{path}"),
+            _ => path.to_owned(),
+        }
     }
 
     /// Runs `run` on the definition of the function `name` names, with an evaluator that knows
@@ -63,14 +107,23 @@ impl<'t> Evaluator<'t> {
         name: Node,
         run: impl FnOnce(&Evaluator<'t>, Node<'t>) -> R,
     ) -> Option<R> {
-        if name.kind() == "identifier"
-            && let Some(&definition) = self.functions.get(self.text(name))
+        self.with_definition(&self.qualified_name(name), run)
+    }
+
+    /// Like [`Evaluator::with_function`], for a dotted path.
+    pub(super) fn with_definition<R>(
+        &self,
+        path: &str,
+        run: impl FnOnce(&Evaluator<'t>, Node<'t>) -> R,
+    ) -> Option<R> {
+        if let Some(local) = self.local_name(path)
+            && let Some(&definition) = self.functions.get(local)
         {
             return Some(run(self, definition));
         }
-        let (definition, source, scope) = self.modules?.function(&self.qualified_name(name))?;
-        let foreign = self.for_module(source, &scope);
-        Some(run(&foreign, definition))
+        let definition = self.modules?.function(path)?;
+        let foreign = self.for_module(&definition);
+        Some(run(&foreign, definition.node))
     }
 
     /// A call's callee and evaluated arguments, without evaluating the call itself.

@@ -142,7 +142,9 @@ impl<'t> Evaluator<'t> {
                 ) else {
                     return false;
                 };
-                let Some(elements) = iteration(self.eval_value(right)) else {
+                let Some(elements) = iteration(self.eval_value(right))
+                    .filter(|elements| self.spend_iterations(elements.len()))
+                else {
                     return false;
                 };
                 elements.into_iter().all(|element| {

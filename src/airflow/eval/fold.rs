@@ -1,8 +1,6 @@
 //! Calls of Python builtins and standard-library functions whose result is known without
 //! running them.
 
-use tree_sitter::Node;
-
 use super::Evaluator;
 use super::collections::{iteration, sorted_scalars};
 use super::methods::method_call;
@@ -11,7 +9,12 @@ use crate::airflow::value::{Call, Item, Text, Value};
 
 /// Folds calls whose result is known without running them: `dict(...)`, `d.copy()`,
 /// `os.getenv("X", "default")`, `json.dumps(...)`, `str(...)`, `copy.deepcopy(...)`.
-pub(super) fn fold_call(call: Call, function: Node, evaluator: &Evaluator) -> Value {
+/// `receiver` is the method name and the evaluated object of `object.method(...)`.
+pub(super) fn fold_call(
+    call: Call,
+    receiver: Option<(&str, Value)>,
+    evaluator: &Evaluator,
+) -> Value {
     match call.callee.as_str() {
         "builtins.dict" | "dict" => {
             let mut pairs: Vec<(Item, Item)> = Vec::new();
@@ -135,16 +138,10 @@ pub(super) fn fold_call(call: Call, function: Node, evaluator: &Evaluator) -> Va
         _ => {}
     }
     // `<dict>.copy()` is the dict; `<path>.resolve()` (and friends) the path.
-    if function.kind() == "attribute"
-        && let (Some(object), Some(attribute)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
-        )
+    if let Some((method, object)) = receiver
+        && let Some(value) = method_call(method, object, &call)
     {
-        let method = evaluator.text(attribute);
-        if let Some(value) = method_call(method, evaluator.eval_value(object), &call) {
-            return value;
-        }
+        return value;
     }
     Value::Call(Box::new(call))
 }

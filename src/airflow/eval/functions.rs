@@ -3,7 +3,9 @@
 
 use tree_sitter::Node;
 
+use super::collections::iteration;
 use super::{Evaluator, MAX_CALL_DEPTH, TOO_DEEP};
+use crate::airflow::syntax::named_children;
 use crate::airflow::syntax::{Walk, preorder};
 use crate::airflow::value::{Call, Item, Text, Value};
 
@@ -38,22 +40,57 @@ impl<'t> Evaluator<'t> {
         value
     }
 
-    /// Binds every parameter to an unknown value: a task's function called by Airflow with
-    /// the run's context.
+    /// Binds the parameters of a task's function as Airflow calls it: those named like a key
+    /// of the run's context (`ds`, `ti`, `params`, ...) and those without a default are
+    /// unknown; the others take their default.
     pub fn bind_unknown_parameters(&self, parameters: Node<'t>) {
         let mut cursor = parameters.walk();
         for parameter in parameters.named_children(&mut cursor) {
+            let (name, default) = match parameter.kind() {
+                "identifier" => (Some(parameter), None),
+                "default_parameter" | "typed_default_parameter" => (
+                    parameter.child_by_field_name("name"),
+                    parameter.child_by_field_name("value"),
+                ),
+                _ => (parameter.named_child(0), None),
+            };
+            let Some(name) = name.filter(|n| n.kind() == "identifier") else {
+                continue;
+            };
+            let text = self.text(name).to_owned();
+            let item = match default {
+                Some(default) if !AIRFLOW_CONTEXT_KEYS.contains(&text.as_str()) => {
+                    self.eval(default)
+                }
+                _ => Item::new(
+                    Value::Unknown(format!("the argument `{text}`")),
+                    self.span(parameter),
+                ),
+            };
+            self.bind(&text, item);
+        }
+    }
+
+    /// Binds the parameters a call passes (by position or keyword) to its values, leaving the
+    /// others as they are: a task function whose other parameters Airflow fills at run time.
+    pub fn bind_call_arguments(&self, parameters: Node<'t>, call: &Call) {
+        let mut positional = call.args.iter();
+        for parameter in named_children(parameters) {
             let name = match parameter.kind() {
                 "identifier" => Some(parameter),
                 "default_parameter" | "typed_default_parameter" => {
                     parameter.child_by_field_name("name")
                 }
-                _ => parameter.named_child(0),
+                "typed_parameter" => parameter.named_child(0),
+                // `*args`, `**kwargs`, `/` and `*` end what a call fills by position.
+                _ => break,
             };
-            if let Some(name) = name.filter(|n| n.kind() == "identifier") {
-                let text = self.text(name).to_owned();
-                let unknown = Value::Unknown(format!("the argument `{text}`"));
-                self.bind(&text, Item::new(unknown, self.span(parameter)));
+            let Some(name) = name.filter(|n| n.kind() == "identifier") else {
+                continue;
+            };
+            let name = self.text(name).to_owned();
+            if let Some(value) = call.kwarg(&name).or_else(|| positional.next()) {
+                self.bind(&name, value.clone());
             }
         }
     }
@@ -131,82 +168,166 @@ impl<'t> Evaluator<'t> {
         }
     }
 
-    /// Simple assignments in order, then the first `return` that yields a known value.
+    /// A function's body, statement by statement (assignments, `if` on known conditions,
+    /// `with`, `for` over known values, `try`), up to the first `return` of a known value:
+    /// that value, else the last unknown one returned, else `None`.
     pub(super) fn evaluate_body(&self, body: Node<'t>) -> Option<Value> {
-        if !self.descend(body) {
-            return Some(Value::Unknown(TOO_DEEP.into()));
+        let mut unknown = None;
+        match self.run_block(body, &mut unknown) {
+            Exit::Return(value) => Some(value),
+            _ => unknown,
         }
-        let result = self.evaluate_statements(body);
-        self.ascend();
-        result
     }
 
-    fn evaluate_statements(&self, body: Node<'t>) -> Option<Value> {
-        let mut cursor = body.walk();
-        let statements: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
-        let mut unknown = None;
-        for statement in statements {
-            match statement.kind() {
-                "expression_statement" => {
-                    let Some(expression) = statement.named_child(0) else {
-                        continue;
-                    };
-                    if expression.kind() == "assignment"
-                        && let (Some(left), Some(right)) = (
-                            expression.child_by_field_name("left"),
-                            expression.child_by_field_name("right"),
-                        )
-                    {
-                        let item = self.eval(right);
-                        self.assign(left, item);
-                    } else if self.is_super_init(expression) {
-                        let mut arguments = self.call_arguments(expression);
-                        // `Base.__init__(self, ...)` passes `self` explicitly; `super()` does not.
-                        let through_super = expression
-                            .child_by_field_name("function")
-                            .and_then(|f| f.child_by_field_name("object"))
-                            .is_some_and(|object| object.kind() == "call");
-                        if !through_super && !arguments.args.is_empty() {
-                            arguments.args.remove(0);
-                        }
-                        self.super_init.replace(Some(arguments));
-                    } else {
-                        self.execute_effect(expression);
-                    }
-                }
-                "delete_statement" => self.delete(statement),
-                "return_statement" => {
-                    let value = statement
-                        .named_child(0)
-                        .map_or(Value::None, |v| self.eval_value(v));
-                    match value {
-                        Value::Unknown(_) => unknown = Some(value),
-                        known => return Some(known),
-                    }
-                }
-                "if_statement" => match self.taken_branch(statement) {
-                    Some(Some(branch)) => match self.evaluate_body(branch) {
-                        Some(Value::Unknown(reason)) => unknown = Some(Value::Unknown(reason)),
-                        Some(known) => return Some(known),
-                        None => {}
-                    },
-                    Some(None) => {}
-                    None => {
-                        // A condition monolint cannot decide: take the first known return.
-                        let mut returns = Vec::new();
-                        collect_returns(statement, &mut returns);
-                        for node in returns {
-                            let value = self.eval_value(node);
-                            if !matches!(value, Value::Unknown(_)) {
-                                return Some(value);
-                            }
-                        }
-                    }
-                },
-                _ => {}
+    fn run_block(&self, block: Node<'t>, unknown: &mut Option<Value>) -> Exit {
+        if !self.descend(block) {
+            *unknown = Some(Value::Unknown(TOO_DEEP.into()));
+            return Exit::Next;
+        }
+        let mut exit = Exit::Next;
+        for statement in named_children(block) {
+            exit = self.run_statement(statement, unknown);
+            if !matches!(exit, Exit::Next) {
+                break;
             }
         }
-        unknown
+        self.ascend();
+        exit
+    }
+
+    fn run_statement(&self, statement: Node<'t>, unknown: &mut Option<Value>) -> Exit {
+        match statement.kind() {
+            "expression_statement" => {
+                let Some(expression) = statement.named_child(0) else {
+                    return Exit::Next;
+                };
+                if expression.kind() == "assignment"
+                    && let (Some(left), Some(right)) = (
+                        expression.child_by_field_name("left"),
+                        expression.child_by_field_name("right"),
+                    )
+                {
+                    let item = self.eval(right);
+                    self.assign(left, item);
+                } else if self.is_super_init(expression) {
+                    let mut arguments = self.call_arguments(expression);
+                    // `Base.__init__(self, ...)` passes `self` explicitly; `super()` does not.
+                    let through_super = expression
+                        .child_by_field_name("function")
+                        .and_then(|f| f.child_by_field_name("object"))
+                        .is_some_and(|object| object.kind() == "call");
+                    if !through_super && !arguments.args.is_empty() {
+                        arguments.args.remove(0);
+                    }
+                    self.super_init.replace(Some(arguments));
+                } else if !self.execute_effect(expression) {
+                    // A call for its effect on an instance (`self.load()`) is not followed.
+                }
+            }
+            "delete_statement" => self.delete(statement),
+            "return_statement" => {
+                let value = statement
+                    .named_child(0)
+                    .map_or(Value::None, |v| self.eval_value(v));
+                match value {
+                    Value::Unknown(_) => *unknown = Some(value),
+                    known => return Exit::Return(known),
+                }
+            }
+            "break_statement" => return Exit::Break,
+            "continue_statement" => return Exit::Continue,
+            "if_statement" => match self.taken_branch(statement) {
+                Some(Some(branch)) => return self.run_block(branch, unknown),
+                Some(None) => {}
+                None => {
+                    // A condition monolint cannot decide: take the first known return.
+                    let mut returns = Vec::new();
+                    collect_returns(statement, &mut returns);
+                    for node in returns {
+                        let value = self.eval_value(node);
+                        if !matches!(value, Value::Unknown(_)) {
+                            return Exit::Return(value);
+                        }
+                    }
+                }
+            },
+            "with_statement" => {
+                // `with open(path) as f:` binds `f` to the file; the block runs once.
+                let items = named_children(statement)
+                    .into_iter()
+                    .find(|c| c.kind() == "with_clause")
+                    .map(named_children)
+                    .unwrap_or_default();
+                for item in items {
+                    let Some(value) = item.child_by_field_name("value") else {
+                        continue;
+                    };
+                    if value.kind() == "as_pattern"
+                        && let (Some(expression), Some(alias)) =
+                            (value.named_child(0), value.child_by_field_name("alias"))
+                    {
+                        let target = alias.named_child(0).unwrap_or(alias);
+                        let item = self.eval(expression);
+                        self.assign(target, item);
+                    }
+                }
+                if let Some(body) = statement.child_by_field_name("body") {
+                    return self.run_block(body, unknown);
+                }
+            }
+            "try_statement" => {
+                // The code that runs when nothing fails: the `try` block, then `else`.
+                for child in named_children(statement) {
+                    let block = match child.kind() {
+                        "block" => Some(child),
+                        "else_clause" => child.child_by_field_name("body"),
+                        _ => None,
+                    };
+                    if let Some(block) = block {
+                        let exit = self.run_block(block, unknown);
+                        if !matches!(exit, Exit::Next) {
+                            return exit;
+                        }
+                    }
+                }
+            }
+            "for_statement" => return self.run_for(statement, unknown),
+            _ => {}
+        }
+        Exit::Next
+    }
+
+    /// A `for` loop in a function: unrolled over a known iterable, within the file's
+    /// iteration budget; over an unknown one, its variables are unknown and the body runs once
+    /// (so what it appends is unknown too).
+    fn run_for(&self, statement: Node<'t>, unknown: &mut Option<Value>) -> Exit {
+        let (Some(left), Some(right), Some(body)) = (
+            statement.child_by_field_name("left"),
+            statement.child_by_field_name("right"),
+            statement.child_by_field_name("body"),
+        ) else {
+            return Exit::Next;
+        };
+        let iterable = self.eval(right);
+        let span = iterable.span.clone();
+        let items = iteration(iterable.value).filter(|items| self.spend_iterations(items.len()));
+        let Some(items) = items else {
+            let why = Value::Unknown("a loop variable".into());
+            self.assign(left, Item::new(why, span));
+            return match self.run_block(body, unknown) {
+                Exit::Return(value) => Exit::Return(value),
+                _ => Exit::Next,
+            };
+        };
+        for item in items {
+            self.assign(left, item);
+            match self.run_block(body, unknown) {
+                Exit::Break => break,
+                Exit::Return(value) => return Exit::Return(value),
+                Exit::Next | Exit::Continue => {}
+            }
+        }
+        Exit::Next
     }
 
     /// The block an `if`/`elif`/`else` statement runs, when its conditions are known:
@@ -245,3 +366,53 @@ pub fn collect_returns<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
         _ => Walk::Descend,
     });
 }
+
+/// How a block of a function's body ends.
+enum Exit {
+    Next,
+    Break,
+    Continue,
+    Return(Value),
+}
+
+/// Keys of the context Airflow passes to a task's function by parameter name.
+const AIRFLOW_CONTEXT_KEYS: &[&str] = &[
+    "conf",
+    "dag",
+    "dag_run",
+    "data_interval_end",
+    "data_interval_start",
+    "ds",
+    "ds_nodash",
+    "execution_date",
+    "inlets",
+    "logical_date",
+    "macros",
+    "next_ds",
+    "next_ds_nodash",
+    "next_execution_date",
+    "outlets",
+    "params",
+    "prev_data_interval_end_success",
+    "prev_data_interval_start_success",
+    "prev_ds",
+    "prev_ds_nodash",
+    "prev_execution_date",
+    "prev_start_date_success",
+    "run_id",
+    "task",
+    "task_instance",
+    "task_instance_key_str",
+    "test_mode",
+    "ti",
+    "tomorrow_ds",
+    "triggering_dataset_events",
+    "triggering_asset_events",
+    "ts",
+    "ts_nodash",
+    "ts_nodash_with_tz",
+    "var",
+    "conn",
+    "yesterday_ds",
+    "yesterday_ds_nodash",
+];

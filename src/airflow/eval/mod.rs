@@ -24,12 +24,12 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use bounds::Bounds;
-pub use bounds::{MAX_NESTING, TOO_DEEP};
+pub use bounds::{MAX_FILE_ITERATIONS, MAX_LOOP_ITERATIONS, MAX_NESTING, TOO_DEEP};
 pub use collections::iteration;
 pub use functions::collect_returns;
 pub use imports::Imports;
 
-use super::modules::{ModuleScope, Modules};
+use super::modules::{Definition, ModuleScope, Modules};
 use super::value::{Call, Item, Value};
 use crate::source::{SourceFile, Span};
 
@@ -49,6 +49,9 @@ pub struct Evaluator<'t> {
     super_init: RefCell<Option<Call>>,
     /// How deep evaluation is, shared with the evaluators of imported modules it calls into.
     bounds: Rc<Bounds>,
+    /// The dotted name of the module whose code this evaluator runs, for an imported module
+    /// (`include.dbt`); `None` for the DAG file itself.
+    module: Option<String>,
 }
 
 /// How deep helper functions may call helper functions.
@@ -65,13 +68,15 @@ impl<'t> Evaluator<'t> {
             modules,
             super_init: RefCell::new(None),
             bounds: Rc::default(),
+            module: None,
         }
     }
 
     /// An evaluator inside an imported module, for calling a function defined there.
-    fn for_module(&self, source: Arc<SourceFile>, scope: &ModuleScope<'t>) -> Self {
+    fn for_module(&self, definition: &Definition<'t>) -> Self {
+        let scope = &definition.scope;
         Evaluator {
-            source,
+            source: definition.source.clone(),
             imports: scope.imports.clone(),
             scopes: RefCell::new(vec![scope.bindings.clone()]),
             functions: scope.functions.clone(),
@@ -79,6 +84,7 @@ impl<'t> Evaluator<'t> {
             modules: self.modules,
             super_init: RefCell::new(None),
             bounds: self.bounds.clone(),
+            module: Some(definition.module.clone()),
         }
     }
 
@@ -96,9 +102,21 @@ impl<'t> Evaluator<'t> {
         }
     }
 
-    /// The team's dbt wrappers declared in the config.
+    /// The operators from outside the DAG folders declared to run dbt.
     pub fn wrappers(&self) -> &'t [super::invocations::wrapper::Wrapper] {
-        self.modules.map_or(&[], |modules| modules.wrappers)
+        self.modules
+            .map_or(&[], |modules| modules.wrappers.operators.as_slice())
+    }
+
+    /// Whether a task decorator's function returns a dbt command line (`@task.datacoves_dbt`,
+    /// or one the config declares).
+    pub fn returns_dbt_command(&self, decorator: &str) -> bool {
+        match self.modules {
+            Some(modules) => modules.wrappers.returns_dbt_command(decorator),
+            None => {
+                super::invocations::wrapper::DbtWrappers::default().returns_dbt_command(decorator)
+            }
+        }
     }
 
     /// A name defined in an imported module of the DAG folders.

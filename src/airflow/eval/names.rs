@@ -88,6 +88,9 @@ impl<'t> Evaluator<'t> {
             value = match (value, attribute) {
                 // Outer levels of a chain keep the reason an inner one gave.
                 (unknown @ Value::Unknown(_), _) if step > 0 => unknown,
+                (Value::Instance(instance), attribute) => {
+                    self.instance_attribute(&instance, attribute)
+                }
                 (Value::Path(path), attribute) => {
                     let path = format!("{path}.{attribute}");
                     self.module_value(&path).unwrap_or(Value::Path(path))

@@ -5,6 +5,7 @@ use tree_sitter::Node;
 
 use super::{Context, Extractor, last_segment};
 use crate::airflow::eval::collect_returns;
+use crate::airflow::invocations::wrapper::dbt_command_line;
 use crate::airflow::invocations::{self, calls_in_command};
 use crate::airflow::model::{Dag, DagKind};
 use crate::airflow::python_task;
@@ -25,6 +26,9 @@ pub(super) enum FactoryKind {
     Dag,
     /// `@task.bash`: the function returns the command line.
     BashTask,
+    /// `@task.datacoves_dbt` and decorators declared in `[airflow] dbt-decorators`: the
+    /// function returns a dbt command line (its leading `dbt` optional).
+    DbtCommandTask,
     /// `@task` and other task decorators: a task that runs Python.
     Task,
     /// `@task_group`: the tasks created in the body belong to a group.
@@ -60,7 +64,10 @@ impl<'t> Extractor<'t> {
             let kind = match qualified.as_str() {
                 path if last_segment(path) == "dag" => FactoryKind::Dag,
                 path if last_segment(path) == "task_group" => FactoryKind::TaskGroup,
-                path if path.ends_with("task.bash") => FactoryKind::BashTask,
+                path if path.ends_with("task.bash") || path.ends_with("task.datacoves_bash") => {
+                    FactoryKind::BashTask
+                }
+                path if self.eval.returns_dbt_command(path) => FactoryKind::DbtCommandTask,
                 path if last_segment(path) == "task" || path.contains("task.") => FactoryKind::Task,
                 _ => continue,
             };
@@ -138,7 +145,7 @@ impl<'t> Extractor<'t> {
                 self.eval.pop_scope();
                 Item::new(Value::Unknown("a task group".into()), span)
             }
-            FactoryKind::BashTask | FactoryKind::Task => {
+            FactoryKind::BashTask | FactoryKind::DbtCommandTask | FactoryKind::Task => {
                 let mut call = decorator;
                 call.span = span.clone();
                 if call.kwarg("task_id").is_none()
@@ -151,11 +158,17 @@ impl<'t> Extractor<'t> {
                     call.kwargs.push(("task_id".to_owned(), id));
                 }
                 let index = self.register_task(call, context);
-                if factory.kind == FactoryKind::BashTask {
-                    self.read_bash_returns(index, factory.definition);
+                // What the DAG file passes where it calls the task function.
+                let arguments = self.eval.call_arguments(call_node);
+                if factory.kind != FactoryKind::Task {
+                    let dbt_only = factory.kind == FactoryKind::DbtCommandTask;
+                    self.read_bash_returns(index, factory.definition, &arguments, dbt_only);
                 } else {
-                    let extraction =
-                        python_task::dbt_calls_in_function(&self.eval, factory.definition);
+                    let extraction = python_task::dbt_calls_in_function(
+                        &self.eval,
+                        factory.definition,
+                        Some(&arguments),
+                    );
                     self.add_dbt_calls(index, extraction);
                 }
                 Item::new(Value::Task(index), span)
@@ -163,14 +176,25 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    /// `@task.bash`: the command line is what the function returns.
-    fn read_bash_returns(&mut self, task: usize, definition: Node<'t>) {
+    /// `@task.bash`: the command line is what the function returns. `dbt_only`: a decorator
+    /// whose command line is a dbt one, with or without its leading `dbt`.
+    fn read_bash_returns(
+        &mut self,
+        task: usize,
+        definition: Node<'t>,
+        arguments: &Call,
+        dbt_only: bool,
+    ) {
         let Some(body) = definition.child_by_field_name("body") else {
             return;
         };
         let mut returns = Vec::new();
         collect_returns(body, &mut returns);
         self.eval.push_scope();
+        if let Some(parameters) = definition.child_by_field_name("parameters") {
+            self.eval.bind_unknown_parameters(parameters);
+            self.eval.bind_call_arguments(parameters, arguments);
+        }
         let mut extraction = invocations::Extraction::default();
         for statement in named_children(body) {
             if statement.kind() == "expression_statement" {
@@ -191,11 +215,15 @@ impl<'t> Extractor<'t> {
             let item = self.eval.eval(value);
             match &item.value {
                 Value::Str(text) => {
-                    let found = calls_in_command(text);
+                    let found = if dbt_only {
+                        dbt_command_line(text, &item.span)
+                    } else {
+                        calls_in_command(text)
+                    };
                     extraction.calls.extend(found.calls);
                     extraction.unresolved.extend(found.unresolved);
                 }
-                other if item.span.text().to_ascii_lowercase().contains("dbt") => {
+                other if dbt_only || item.span.text().to_ascii_lowercase().contains("dbt") => {
                     extraction.unresolved.push(Spanned::new(
                         format!("the returned command is {}", other.describe()),
                         item.span.clone(),

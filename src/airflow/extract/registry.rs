@@ -276,10 +276,28 @@ impl<'t> Extractor<'t> {
         let Some(callable) = callable.filter(|c| self.eval.names_function(*c)) else {
             return;
         };
-        if let Some(extraction) = self
-            .eval
-            .with_function(callable, python_task::dbt_calls_in_function)
-        {
+        // Airflow calls it with `op_args` and `op_kwargs`.
+        let operator = &self.tasks[task].call;
+        let arguments = Call {
+            callee: self.eval.text(callable).to_owned(),
+            args: operator
+                .kwarg("op_args")
+                .and_then(|args| args.value.as_list())
+                .map(<[Item]>::to_vec)
+                .unwrap_or_default(),
+            kwargs: match operator.kwarg("op_kwargs").map(|kwargs| &kwargs.value) {
+                Some(Value::Dict(pairs)) => pairs
+                    .iter()
+                    .filter_map(|(key, value)| Some((key.value.as_str()?, value.clone())))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            unknown_splat: false,
+            span: operator.span.clone(),
+        };
+        if let Some(extraction) = self.eval.with_function(callable, |evaluator, definition| {
+            python_task::dbt_calls_in_function(evaluator, definition, Some(&arguments))
+        }) {
             self.add_dbt_calls(task, extraction);
         }
     }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::airflow::eval::MAX_NESTING;
-use crate::airflow::invocations::wrapper::Wrapper;
+use crate::airflow::invocations::wrapper::{DbtWrappers, Wrapper};
 
 /// The dbt command lines (rendered select tokens) each task of `code` runs.
 fn selections(code: &str) -> Vec<(String, Vec<String>)> {
@@ -219,13 +219,16 @@ with DAG("d") as dag:
     dbt_task("daily", "build -s tag:a", project="/opt/dbt")
     dbt_task("hourly", dbt_args=["dbt", "run", "-s", "tag:b"])
 "#;
-    let wrappers = [Wrapper {
-        name: "acme.dbt.dbt_task".into(),
-        argument: "dbt_args".into(),
-        position: Some(1),
-        project_dir_argument: Some("project".into()),
-        task_id_position: Some(0),
-    }];
+    let wrappers = DbtWrappers {
+        operators: vec![Wrapper {
+            name: "acme.dbt.dbt_task".into(),
+            argument: "dbt_args".into(),
+            position: Some(1),
+            project_dir_argument: Some("project".into()),
+            task_id_position: Some(0),
+        }],
+        decorators: Vec::new(),
+    };
     let modules = Modules::new(None, &wrappers);
     let mut parser = tree_sitter::Parser::new();
     parser
@@ -412,4 +415,231 @@ fn long_chains_are_followed_without_recursion() {
             .collect();
         assert_eq!(select, ["a".repeat(terms)], "x{scale}");
     }
+}
+
+/// Each task's id with its dbt calls' commands, selections and project dirs.
+fn calls(code: &str) -> Vec<(String, Vec<String>)> {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .unwrap();
+    let source = SourceFile::new("dags/t.py", code.to_owned());
+    let tree = parser.parse(source.text(), None).unwrap();
+    let file = extract_file(source, &tree, None);
+    file.tasks
+        .iter()
+        .map(|task| {
+            let described = task
+                .dbt_calls
+                .iter()
+                .map(|call| {
+                    let selects: Vec<&str> = call.select.iter().map(|s| s.value.as_str()).collect();
+                    let dir = call.project_dir.as_ref().map_or("", |d| d.value.as_str());
+                    format!("{} {} @{dir}", call.command, selects.join(" "))
+                })
+                .chain(
+                    task.unresolved
+                        .iter()
+                        .map(|u| format!("unresolved: {}", u.value)),
+                )
+                .collect();
+            (task.id().to_owned(), described)
+        })
+        .collect()
+}
+
+#[test]
+fn helper_classes_build_commands_and_task_groups() {
+    let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from cosmos import DbtTaskGroup, ProjectConfig, RenderConfig
+
+class DbtProject:
+    root = "/opt/airflow/dbt"
+
+    def __init__(self, name, target="prod"):
+        self.name = name
+        self.target = target
+
+    @property
+    def project_dir(self):
+        return f"{self.root}/{self.name}"
+
+    def command(self, verb, select):
+        return f"dbt {verb} --project-dir {self.project_dir} --target {self.target} -s {select}"
+
+    @staticmethod
+    def layers():
+        found = []
+        for layer in ["staging", "marts"]:
+            found.append(f"path:models/{layer}")
+        return found
+
+class AirflowUtil:
+    def __init__(self, environment=None):
+        self.environment = environment or "prod"
+
+    def create_dbt_task_group(self, group_id, select_paths):
+        return DbtTaskGroup(
+            group_id=group_id,
+            project_config=ProjectConfig(dbt_project_path="/opt/airflow/dbt/shop"),
+            render_config=RenderConfig(select=select_paths),
+        )
+
+shop = DbtProject("shop")
+with DAG("d") as dag:
+    BashOperator(task_id="daily", bash_command=shop.command("build", "tag:daily"))
+    BashOperator(task_id="layers", bash_command="dbt run -s " + " ".join(shop.layers()))
+    marts = AirflowUtil().create_dbt_task_group("marts", ["path:models/marts"])
+"#;
+    assert_eq!(
+        calls(code),
+        [
+            (
+                "daily".to_owned(),
+                vec!["build tag:daily @/opt/airflow/dbt/shop".to_owned()]
+            ),
+            (
+                "layers".to_owned(),
+                vec!["run path:models/staging path:models/marts @".to_owned()]
+            ),
+            (
+                "marts".to_owned(),
+                vec!["build path:models/marts @/opt/airflow/dbt/shop".to_owned()]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn operator_subclass_chains_end_in_their_airflow_operator() {
+    let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+class BaseDbtOperator(BashOperator):
+    def __init__(self, command, project_dir="/opt/dbt", **kwargs):
+        super().__init__(bash_command=f"dbt {command} --project-dir {project_dir}", **kwargs)
+
+class DbtRunOperator(BaseDbtOperator):
+    verb = "run"
+
+    def __init__(self, select, **kwargs):
+        super().__init__(command=f"{self.verb} -s {select}", **kwargs)
+
+class DbtTestOperator(DbtRunOperator):
+    verb = "test"
+
+with DAG("d") as dag:
+    DbtRunOperator(task_id="run", select="tag:x")
+    DbtTestOperator(task_id="test", select="tag:y")
+"#;
+    assert_eq!(
+        calls(code),
+        [
+            ("run".to_owned(), vec!["run tag:x @/opt/dbt".to_owned()]),
+            ("test".to_owned(), vec!["test tag:y @/opt/dbt".to_owned()]),
+        ]
+    );
+}
+
+#[test]
+fn python_tasks_follow_helpers_with_their_arguments() {
+    let code = r#"
+import subprocess
+from airflow.decorators import dag, task
+from airflow.operators.python import PythonOperator
+
+def execute_dbt_cmd(dbt_cmd, task_logger=None):
+    result = subprocess.run(dbt_cmd, shell=True, capture_output=True)
+    return result
+
+def format_dbt_run_cmd(dataset_name, schema="clean"):
+    return f"cd /opt/airflow/dbt && dbt run --select re_dbt.{schema}.{dataset_name}"
+
+@task
+def run_models(table_name, task_logger=None):
+    dbt_cmd = format_dbt_run_cmd(dataset_name=table_name)
+    return execute_dbt_cmd(dbt_cmd=dbt_cmd, task_logger=task_logger)
+
+def refresh(model, **context):
+    execute_dbt_cmd(f"dbt build -s {model}+")
+
+@dag(schedule=None)
+def transform():
+    run_models(table_name="crimes")
+    PythonOperator(task_id="refresh", python_callable=refresh, op_kwargs={"model": "fct_x"})
+
+transform()
+"#;
+    assert_eq!(
+        calls(code),
+        [
+            (
+                "run_models".to_owned(),
+                vec!["run re_dbt.clean.crimes @/opt/airflow/dbt".to_owned()]
+            ),
+            ("refresh".to_owned(), vec!["build fct_x+ @".to_owned()]),
+        ]
+    );
+}
+
+#[test]
+fn vendor_decorators_and_operators_run_dbt() {
+    let code = r#"
+from airflow.decorators import dag, task
+from datacoves.operators import DatacovesDbtOperator
+
+@dag(schedule=None)
+def daily():
+    @task.datacoves_dbt(connection_id="main")
+    def transform():
+        return "dbt build -s 'tag:daily+'"
+
+    @task.acme_dbt()
+    def marts(layer="marts"):
+        return f"run -s path:models/{layer}"
+
+    DatacovesDbtOperator(task_id="seeds", bash_command="dbt seed")
+    transform()
+    marts()
+
+daily()
+"#;
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .unwrap();
+    let source = SourceFile::new("dags/t.py", code.to_owned());
+    let tree = parser.parse(source.text(), None).unwrap();
+    let wrappers = DbtWrappers {
+        operators: Vec::new(),
+        decorators: vec!["task.acme_dbt".into()],
+    };
+    let modules = Modules::new(None, &wrappers);
+    let file = extract_file(source, &tree, Some(&modules));
+    let tasks: Vec<(&str, Vec<String>)> = file
+        .tasks
+        .iter()
+        .map(|task| {
+            let calls = task
+                .dbt_calls
+                .iter()
+                .map(|call| {
+                    let selects: Vec<&str> = call.select.iter().map(|s| s.value.as_str()).collect();
+                    format!("{} {}", call.command, selects.join(" "))
+                })
+                .collect();
+            (task.id(), calls)
+        })
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            ("seeds", vec!["seed ".to_owned()]),
+            ("transform", vec!["build tag:daily+".to_owned()]),
+            ("marts", vec!["run path:models/marts".to_owned()]),
+        ]
+    );
 }
