@@ -9,6 +9,7 @@ use tree_sitter::{Node, Tree};
 
 use super::dbt_manifest::ManifestSource;
 use super::eval::Imports;
+use super::extract::Factory;
 use super::invocations::wrapper::DbtWrappers;
 use super::value::Item;
 use crate::source::SourceFile;
@@ -26,6 +27,8 @@ pub struct ModuleFile {
 pub struct ModuleScope<'t> {
     pub bindings: HashMap<String, Item>,
     pub functions: HashMap<String, Node<'t>>,
+    /// Functions decorated with `@dag`, `@task...` or `@task_group`.
+    pub factories: HashMap<String, Factory<'t>>,
     pub imports: Imports,
 }
 
@@ -132,6 +135,23 @@ impl<'t> Modules<'t> {
             return None;
         }
         scope.bindings.get(rest).cloned()
+    }
+
+    /// A decorated function (`@task`, `@task_group`, `@dag`) a dotted path names in an
+    /// evaluated module, with the module it lives in.
+    pub fn factory(&self, path: &str) -> Option<(Factory<'t>, Definition<'t>)> {
+        let ((source, scope), rest) = self.split(path)?;
+        let factory = *scope.factories.get(rest)?;
+        let module = path[..path.len() - rest.len()]
+            .trim_end_matches('.')
+            .to_owned();
+        let definition = Definition {
+            node: factory.definition(),
+            source,
+            scope,
+            module,
+        };
+        Some((factory, definition))
     }
 
     /// A function or class a dotted path names in an evaluated module, with the module it

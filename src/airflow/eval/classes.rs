@@ -31,12 +31,50 @@ impl<'t> Evaluator<'t> {
             class: class.clone(),
             attributes: Vec::new(),
         }));
-        let Some(created) = self.call_method_value(instance.clone(), &class, "__init__", call)
-        else {
-            // No `__init__` anywhere in the class's repository ancestry: a bare instance.
-            return instance;
+        match self.call_method_value(instance.clone(), &class, "__init__", call.clone()) {
+            Some(created) => created.unwrap_or(instance),
+            // No `__init__` in the class's repository ancestry: a dataclass (or `NamedTuple`,
+            // pydantic model...) takes its annotated fields from the call.
+            None => Value::Instance(Box::new(Instance {
+                class,
+                attributes: self.dataclass_fields(definition, &call),
+            })),
+        }
+    }
+
+    /// The attributes of a dataclass-like instance: each annotated field of the class body,
+    /// in order, from the call's arguments (by position or keyword), else its default.
+    fn dataclass_fields(&self, class: Node<'t>, call: &Call) -> Vec<(String, Item)> {
+        let Some(body) = class.child_by_field_name("body") else {
+            return Vec::new();
         };
-        created.unwrap_or(instance)
+        let mut positional = call.args.iter();
+        let mut fields = Vec::new();
+        for member in named_children(body) {
+            let Some(field) = member
+                .named_child(0)
+                .filter(|field| field.kind() == "assignment")
+                .filter(|field| field.child_by_field_name("type").is_some())
+            else {
+                continue;
+            };
+            let Some(name) = field
+                .child_by_field_name("left")
+                .filter(|left| left.kind() == "identifier")
+            else {
+                continue;
+            };
+            let name = self.text(name).to_owned();
+            let value = call
+                .kwarg(&name)
+                .or_else(|| positional.next())
+                .cloned()
+                .or_else(|| field.child_by_field_name("right").map(|d| self.eval(d)));
+            if let Some(value) = value {
+                fields.push((name, value));
+            }
+        }
+        fields
     }
 
     /// Whether a class ends, through repository classes, in an Airflow operator or sensor.

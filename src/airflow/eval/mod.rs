@@ -55,7 +55,7 @@ pub struct Evaluator<'t> {
 }
 
 /// How deep helper functions may call helper functions.
-const MAX_CALL_DEPTH: u32 = 8;
+pub const MAX_CALL_DEPTH: u32 = 8;
 
 impl<'t> Evaluator<'t> {
     pub fn new(source: Arc<SourceFile>, modules: Option<&'t Modules<'t>>) -> Self {
@@ -72,8 +72,8 @@ impl<'t> Evaluator<'t> {
         }
     }
 
-    /// An evaluator inside an imported module, for calling a function defined there.
-    fn for_module(&self, definition: &Definition<'t>) -> Self {
+    /// An evaluator inside an imported module, for running code defined there.
+    pub fn for_module(&self, definition: &Definition<'t>) -> Self {
         let scope = &definition.scope;
         Evaluator {
             source: definition.source.clone(),
@@ -88,7 +88,8 @@ impl<'t> Evaluator<'t> {
         }
     }
 
-    /// What the module defines at its top level, once its statements have been evaluated.
+    /// What the module defines at its top level, once its statements have been evaluated
+    /// (its decorated factories are the extractor's to add).
     pub fn into_scope(self) -> ModuleScope<'t> {
         ModuleScope {
             bindings: self
@@ -98,8 +99,19 @@ impl<'t> Evaluator<'t> {
                 .next()
                 .unwrap_or_default(),
             functions: self.functions,
+            factories: HashMap::new(),
             imports: self.imports,
         }
+    }
+
+    /// The modules of the DAG folders this file may import from.
+    pub fn modules(&self) -> Option<&'t Modules<'t>> {
+        self.modules
+    }
+
+    /// How many function calls deep evaluation is.
+    pub fn call_depth(&self) -> u32 {
+        self.depth.get()
     }
 
     /// The operators from outside the DAG folders declared to run dbt.

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{Context, Extractor, last_segment};
+use super::{CallSite, Context, Extractor, last_segment};
 use crate::airflow::eval::collect_returns;
 use crate::airflow::invocations::wrapper::dbt_command_line;
 use crate::airflow::invocations::{self, calls_in_command};
@@ -15,14 +15,14 @@ use crate::source::Spanned;
 
 /// A function decorated with `@dag` or `@task...`: it creates a DAG or task when called.
 #[derive(Clone, Copy)]
-pub(super) struct Factory<'t> {
+pub struct Factory<'t> {
     kind: FactoryKind,
     decorator: Node<'t>,
     definition: Node<'t>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum FactoryKind {
+pub enum FactoryKind {
     Dag,
     /// `@task.bash`: the function returns the command line.
     BashTask,
@@ -35,12 +35,21 @@ pub(super) enum FactoryKind {
     TaskGroup,
 }
 
+impl<'t> Factory<'t> {
+    /// The decorated function.
+    pub fn definition(&self) -> Node<'t> {
+        self.definition
+    }
+}
+
 impl<'t> Extractor<'t> {
     pub(super) fn decorated_definition(&mut self, node: Node<'t>) {
         let Some(definition) = node.child_by_field_name("definition") else {
             return;
         };
         if definition.kind() != "function_definition" {
+            // `@dataclass class ...`: a class like any other.
+            self.eval.define_function(definition);
             return;
         }
         let Some(name) = definition.child_by_field_name("name") else {
@@ -80,16 +89,19 @@ impl<'t> Extractor<'t> {
             self.factories.insert(name, factory);
             return;
         }
+        // Other decorators (`@lru_cache`, `@functools.wraps(...)`) leave a function that is
+        // called like a plain one.
+        self.eval.define_function(definition);
     }
 
     /// A call of a decorated function: a DAG (`@dag`) or a task (`@task...`).
     pub(super) fn instantiate(
         &mut self,
         factory: Factory<'t>,
-        call_node: Node<'t>,
+        site: CallSite,
         context: &Context,
     ) -> Item {
-        let span = self.eval.span(call_node);
+        let CallSite { arguments, span } = site;
         let decorator = match self.eval.eval(factory.decorator).value {
             Value::Call(call) => *call,
             _ => Call {
@@ -119,11 +131,7 @@ impl<'t> Extractor<'t> {
                     dag: Some(index),
                     ..Context::default()
                 };
-                self.eval.push_scope();
-                if let Some(body) = factory.definition.child_by_field_name("body") {
-                    self.block(body, &body_context);
-                }
-                self.eval.pop_scope();
+                self.run_body(factory.definition, &arguments, &body_context);
                 Item::new(Value::Dag(index), span)
             }
             FactoryKind::TaskGroup => {
@@ -138,11 +146,7 @@ impl<'t> Extractor<'t> {
                 if let Some(args) = decorator.kwarg("default_args") {
                     body_context.group_default_args.insert(0, args.clone());
                 }
-                self.eval.push_scope();
-                if let Some(body) = factory.definition.child_by_field_name("body") {
-                    self.block(body, &body_context);
-                }
-                self.eval.pop_scope();
+                self.run_body(factory.definition, &arguments, &body_context);
                 Item::new(Value::Unknown("a task group".into()), span)
             }
             FactoryKind::BashTask | FactoryKind::DbtCommandTask | FactoryKind::Task => {
@@ -158,8 +162,6 @@ impl<'t> Extractor<'t> {
                     call.kwargs.push(("task_id".to_owned(), id));
                 }
                 let index = self.register_task(call, context);
-                // What the DAG file passes where it calls the task function.
-                let arguments = self.eval.call_arguments(call_node);
                 if factory.kind != FactoryKind::Task {
                     let dbt_only = factory.kind == FactoryKind::DbtCommandTask;
                     self.read_bash_returns(index, factory.definition, &arguments, dbt_only);
@@ -174,6 +176,19 @@ impl<'t> Extractor<'t> {
                 Item::new(Value::Task(index), span)
             }
         }
+    }
+
+    /// The body of a `@dag` or `@task_group` function, its parameters bound to the call's
+    /// arguments (else their defaults).
+    fn run_body(&mut self, definition: Node<'t>, arguments: &Call, context: &Context) {
+        self.eval.push_scope();
+        if let Some(parameters) = definition.child_by_field_name("parameters") {
+            self.eval.bind_parameters(parameters, arguments);
+        }
+        if let Some(body) = definition.child_by_field_name("body") {
+            self.block(body, context);
+        }
+        self.eval.pop_scope();
     }
 
     /// `@task.bash`: the command line is what the function returns. `dbt_only`: a decorator

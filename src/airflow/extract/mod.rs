@@ -12,15 +12,15 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
-use self::decorators::Factory;
+pub use self::decorators::Factory;
 use super::eval::{Evaluator, MAX_NESTING, iteration};
 use super::model::{Dag, DagFile, Task};
 use super::modules::{ModuleScope, Modules};
 use super::schedule::AirflowVersion;
 use super::syntax::named_children;
-use super::value::{Item, Value};
+use super::value::{Call, Item, Value};
 use crate::error::Error;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
 /// Extracts DAGs and tasks from a parsed file, with the imported modules' names known.
 pub fn extract_file<'t>(
@@ -80,6 +80,13 @@ struct Context {
     in_known_loop: bool,
 }
 
+/// Where a DAG, task or factory function is called: its arguments, evaluated where the call
+/// is written, and the call's span.
+pub(super) struct CallSite {
+    arguments: Call,
+    span: Span,
+}
+
 /// How a block of statements ends, for loops unrolled over known values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flow {
@@ -112,7 +119,9 @@ pub fn module_scope<'t>(
         registers: false,
     };
     extractor.block(tree.root_node(), &Context::default());
-    extractor.eval.into_scope()
+    let mut scope = extractor.eval.into_scope();
+    scope.factories = extractor.factories;
+    scope
 }
 
 fn last_segment(path: &str) -> &str {

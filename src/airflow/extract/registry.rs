@@ -3,10 +3,12 @@
 
 use tree_sitter::Node;
 
-use super::{Context, Extractor, last_segment};
+use super::{CallSite, Context, Extractor, last_segment};
+use crate::airflow::eval::MAX_CALL_DEPTH;
 use crate::airflow::eval::collect_returns;
 use crate::airflow::invocations;
 use crate::airflow::model::{Dag, DagKind, Task};
+use crate::airflow::modules::Definition;
 use crate::airflow::python_task;
 use crate::airflow::syntax::{Walk, named_children, preorder};
 use crate::airflow::value::{Call, Item, Value};
@@ -47,14 +49,19 @@ impl<'t> Extractor<'t> {
         if function.kind() == "identifier" {
             let name = self.eval.text(function).to_owned();
             if let Some(factory) = self.factories.get(&name).copied() {
-                return Some(self.instantiate(factory, node, context));
+                let site = self.call_site(node);
+                return Some(self.instantiate(factory, site, context));
             }
             if let Some(definition) = self.eval.function(&name)
                 && definition.kind() == "function_definition"
                 && self.builds_airflow_objects(definition)
             {
-                return Some(self.run_factory_function(definition, node, context));
+                let site = self.call_site(node);
+                return Some(self.run_factory_function(definition, site, context));
             }
+        }
+        if let Some(item) = self.call_module_factory(function, node, context) {
+            return Some(item);
         }
         let qualified = self.eval.qualified_name(function);
         match last_segment(&qualified) {
@@ -107,6 +114,61 @@ impl<'t> Extractor<'t> {
         Some(Item::new(Value::Task(task), span))
     }
 
+    /// What a call's arguments are where it is written, and where it is.
+    pub(super) fn call_site(&self, node: Node<'t>) -> CallSite {
+        CallSite {
+            arguments: self.eval.call_arguments(node),
+            span: self.eval.span(node),
+        }
+    }
+
+    /// A call of a `@task`/`@task_group`/`@dag` function, or of a function that builds DAGs or
+    /// tasks, defined in an imported module of the DAG folders: its body runs with the
+    /// module's names, and what it creates is registered in this file.
+    fn call_module_factory(
+        &mut self,
+        function: Node<'t>,
+        node: Node<'t>,
+        context: &Context,
+    ) -> Option<Item> {
+        if !matches!(function.kind(), "identifier" | "attribute")
+            || self.eval.call_depth() >= MAX_CALL_DEPTH
+        {
+            return None;
+        }
+        let modules = self.eval.modules()?;
+        let path = self.eval.qualified_name(function);
+        if let Some((factory, definition)) = modules.factory(&path) {
+            let site = self.call_site(node);
+            return Some(self.in_module(&definition, |extractor| {
+                extractor.instantiate(factory, site, context)
+            }));
+        }
+        let definition = modules.function(&path)?;
+        if definition.node.kind() != "function_definition" {
+            return None;
+        }
+        let site = self.call_site(node);
+        self.in_module(&definition, |extractor| {
+            extractor
+                .builds_airflow_objects(definition.node)
+                .then(|| extractor.run_factory_function(definition.node, site, context))
+        })
+    }
+
+    /// Runs `run` with the evaluator and the decorated functions of the module `definition`
+    /// lives in, registering into this file's DAGs and tasks.
+    fn in_module<R>(&mut self, definition: &Definition<'t>, run: impl FnOnce(&mut Self) -> R) -> R {
+        let foreign = self.eval.for_module(definition);
+        let outer_eval = std::mem::replace(&mut self.eval, foreign);
+        let outer_factories =
+            std::mem::replace(&mut self.factories, definition.scope.factories.clone());
+        let result = run(self);
+        self.eval = outer_eval;
+        self.factories = outer_factories;
+        result
+    }
+
     /// Whether a function's body creates DAGs, task groups or operators (a DAG factory).
     fn builds_airflow_objects(&self, definition: Node<'t>) -> bool {
         let Some(body) = definition.child_by_field_name("body") else {
@@ -137,11 +199,13 @@ impl<'t> Extractor<'t> {
     fn run_factory_function(
         &mut self,
         definition: Node<'t>,
-        call_node: Node<'t>,
+        site: CallSite,
         context: &Context,
     ) -> Item {
-        let span = self.eval.span(call_node);
-        let call = self.eval.call_arguments(call_node);
+        let CallSite {
+            arguments: call,
+            span,
+        } = site;
         let (Some(parameters), Some(body)) = (
             definition.child_by_field_name("parameters"),
             definition.child_by_field_name("body"),

@@ -643,3 +643,131 @@ daily()
         ]
     );
 }
+
+/// Extracts `code` with `modules` (dotted name, code) importable from it.
+fn extract_with_modules(code: &str, modules: &[(&str, &str)]) -> DagFile {
+    use crate::airflow::modules::ModuleFile;
+    let parse = |path: &str, text: &str| {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let source = SourceFile::new(path, text.to_owned());
+        let tree = parser.parse(source.text(), None).unwrap();
+        (source, tree)
+    };
+    let files: Vec<ModuleFile> = modules
+        .iter()
+        .map(|(name, text)| {
+            let (source, tree) = parse(&format!("dags/{}.py", name.replace('.', "/")), text);
+            ModuleFile {
+                name: (*name).to_owned(),
+                source,
+                tree,
+            }
+        })
+        .collect();
+    let wrappers = DbtWrappers::default();
+    let registry = Modules::new(None, &wrappers);
+    let (source, tree) = parse("dags/t.py", code);
+    // The DAG file imports the modules, so they are evaluated.
+    let mut all = files;
+    all.push(ModuleFile {
+        name: "t".into(),
+        source: source.clone(),
+        tree: tree.clone(),
+    });
+    registry.evaluate(&all);
+    extract_file(source, &tree, Some(&registry))
+}
+
+#[test]
+fn task_groups_and_tasks_from_shared_modules() {
+    let dbt_tasks = r#"
+import subprocess
+from airflow.decorators import task, task_group
+
+def execute_dbt_cmd(dbt_cmd):
+    return subprocess.run(dbt_cmd, shell=True)
+
+@task
+def run_models(dataset_name, schema="standardized"):
+    return execute_dbt_cmd(f"cd /opt/airflow/dbt && dbt run --select re_dbt.{schema}.{dataset_name}+")
+
+@task_group
+def transform_data_tg(dataset_name):
+    run_models(dataset_name)
+"#;
+    let census = r#"
+from airflow.decorators import task_group
+from tasks.dbt_tasks import transform_data_tg
+
+@task_group
+def update_census_table(dataset_name):
+    transform_data_tg(dataset_name)
+"#;
+    let code = r#"
+from airflow.decorators import dag
+from tasks.census import update_census_table
+
+@dag(schedule=None)
+def update_gross_rent():
+    update_census_table(dataset_name="gross_rent")
+
+update_gross_rent()
+"#;
+    let file = extract_with_modules(
+        code,
+        &[("tasks.dbt_tasks", dbt_tasks), ("tasks.census", census)],
+    );
+    let tasks: Vec<(&str, Vec<String>)> = file
+        .tasks
+        .iter()
+        .map(|task| {
+            let calls = task
+                .dbt_calls
+                .iter()
+                .map(|call| call.select.iter().map(|s| s.value.clone()).collect())
+                .collect();
+            (task.id(), calls)
+        })
+        .collect();
+    assert_eq!(
+        tasks,
+        [(
+            "update_census_table.transform_data_tg.run_models",
+            vec!["re_dbt.standardized.gross_rent+".to_owned()]
+        )]
+    );
+    assert_eq!(file.dags[0].id(), "update_gross_rent");
+}
+
+#[test]
+fn dataclass_instances_hold_their_fields() {
+    let code = r#"
+from dataclasses import dataclass
+from typing import Optional
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+@dataclass
+class Table:
+    table_id: str
+    table_name: Optional[str] = None
+    schema: str = "standardized"
+
+CRIMES = Table("ijzp-q8t2", table_name="crimes")
+with DAG("d") as dag:
+    BashOperator(
+        task_id="t",
+        bash_command=f"dbt run -s re_dbt.{CRIMES.schema}.{CRIMES.table_name}_{CRIMES.table_id}",
+    )
+"#;
+    assert_eq!(
+        calls(code),
+        [(
+            "t".to_owned(),
+            vec!["run re_dbt.standardized.crimes_ijzp-q8t2 @".to_owned()]
+        )]
+    );
+}
