@@ -219,6 +219,25 @@ impl Text {
         self.pieces.iter().all(|p| p.known)
     }
 
+    /// The string with each unknown part written as the code that computes it, in braces:
+    /// `backfill-{year}-{month:02d}` for `f"backfill-{year}-{month:02d}"` over unknown values.
+    pub fn pattern(&self) -> String {
+        self.pieces
+            .iter()
+            .map(|piece| {
+                if piece.known {
+                    return piece.text.clone();
+                }
+                let code = piece.span.text();
+                if code.starts_with('{') {
+                    code.to_owned()
+                } else {
+                    format!("{{{code}}}")
+                }
+            })
+            .collect()
+    }
+
     /// The string with [`UNKNOWN_MARK`] standing for unknown parts.
     pub fn render(&self) -> String {
         self.pieces.iter().map(|p| p.text.as_str()).collect()

@@ -4,6 +4,7 @@
 use tree_sitter::Node;
 
 use super::Evaluator;
+use super::operators::contains;
 use crate::airflow::value::{Item, Text, Value};
 use crate::source::Span;
 
@@ -108,21 +109,21 @@ impl<'t> Evaluator<'t> {
                     return true;
                 }
                 let name = self.text(left).to_owned();
-                let current = self.lookup(&name).map(|item| item.value);
-                let added = self.eval(right).value;
-                let value = match (current, added) {
-                    (Some(Value::Str(mut a)), Value::Str(b)) => {
-                        a.push(b);
-                        Value::Str(a)
+                let operator = node
+                    .child_by_field_name("operator")
+                    .map_or("", |operator| self.text(operator));
+                // `x += y` is `x = x + y` (for the values monolint models).
+                let value = match (self.lookup(&name), operator.strip_suffix('=')) {
+                    (Some(current), Some(binary)) => {
+                        let added = self.eval(right);
+                        self.apply_binary(
+                            node,
+                            binary,
+                            (current.value, current.span),
+                            (added.value, added.span),
+                        )
                     }
-                    (Some(Value::List(mut a)), Value::List(b)) => {
-                        a.extend(b);
-                        Value::List(a)
-                    }
-                    (Some(Value::Int(a)), Value::Int(b)) => a
-                        .checked_add(b)
-                        .map_or(Value::Unknown("overflow".into()), Value::Int),
-                    _ => Value::Unknown(format!("`{name}` after `+=`")),
+                    _ => Value::Unknown(format!("`{name}` after `{operator}`")),
                 };
                 self.bind(&name, Item::new(value, self.span(node)));
                 true
@@ -139,7 +140,7 @@ impl<'t> Evaluator<'t> {
                 };
                 let method = self.text(attribute);
                 if object.kind() != "identifier"
-                    || !matches!(method, "update" | "append" | "extend" | "pop")
+                    || !matches!(method, "update" | "append" | "extend" | "pop" | "add")
                 {
                     return false;
                 }
@@ -178,6 +179,18 @@ impl<'t> Evaluator<'t> {
                     }
                     ("append", Value::List(mut items)) => {
                         items.extend(call.args.first().cloned());
+                        Value::List(items)
+                    }
+                    // A set, held as a list of distinct values.
+                    ("add", Value::List(mut items)) => {
+                        let Some(added) = call.args.first() else {
+                            return self.forget(&name, span);
+                        };
+                        match contains(&Value::List(items.clone()), &added.value) {
+                            Some(true) => {}
+                            Some(false) => items.push(added.clone()),
+                            None => return self.forget(&name, span),
+                        }
                         Value::List(items)
                     }
                     ("extend", Value::List(mut items)) => match call.args.first().map(|a| &a.value)

@@ -57,7 +57,7 @@ impl<'t> Evaluator<'t> {
                         _ => return Value::Unknown("a `**` splat of an unknown dict".into()),
                     }
                 }
-                "dictionary_comprehension" => return Value::Unknown("a comprehension".into()),
+                "dictionary_comprehension" => return self.comprehension(child),
                 _ => {}
             }
         }
@@ -106,10 +106,37 @@ impl<'t> Evaluator<'t> {
         self.push_scope();
         let complete = self.comprehension_clauses(body, &clauses, &mut items);
         self.pop_scope();
-        if complete {
-            Value::List(items)
-        } else {
-            Value::Unknown("a comprehension over unknown values".into())
+        if !complete {
+            return Value::Unknown("a comprehension over unknown values".into());
+        }
+        if node.kind() != "dictionary_comprehension" {
+            return Value::List(items);
+        }
+        // `{k: v for ...}`: each body is a `[key, value]` pair.
+        let pairs: Option<Vec<(Item, Item)>> = items
+            .into_iter()
+            .map(|item| match item.value {
+                Value::List(mut pair) if pair.len() == 2 => {
+                    let value = pair.pop()?;
+                    Some((pair.pop()?, value))
+                }
+                _ => None,
+            })
+            .collect();
+        pairs.map_or_else(
+            || Value::Unknown("a dict comprehension".into()),
+            Value::Dict,
+        )
+    }
+
+    /// `key: value` in a dict comprehension, as a `[key, value]` pair.
+    pub(super) fn pair(&self, node: Node) -> Value {
+        match (
+            node.child_by_field_name("key"),
+            node.child_by_field_name("value"),
+        ) {
+            (Some(key), Some(value)) => Value::List(vec![self.eval(key), self.eval(value)]),
+            _ => Value::Unknown("a dict entry".into()),
         }
     }
 

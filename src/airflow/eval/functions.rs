@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use super::collections::iteration;
-use super::{Evaluator, MAX_CALL_DEPTH, TOO_DEEP};
+use super::{Evaluator, MAX_CALL_DEPTH, MAX_LOOP_ITERATIONS, TOO_DEEP};
 use crate::airflow::syntax::named_children;
 use crate::airflow::syntax::{Walk, preorder};
 use crate::airflow::value::{Call, Item, Text, Value};
@@ -292,9 +292,36 @@ impl<'t> Evaluator<'t> {
                 }
             }
             "for_statement" => return self.run_for(statement, unknown),
+            "while_statement" => return self.run_while(statement, unknown),
             _ => {}
         }
         Exit::Next
+    }
+
+    /// A `while` loop in a function: its body runs while the condition is known to hold,
+    /// within the loop and file iteration limits (past them, what it builds stays as far as
+    /// it got and the function's result is unknown).
+    fn run_while(&self, statement: Node<'t>, unknown: &mut Option<Value>) -> Exit {
+        let (Some(condition), Some(body)) = (
+            statement.child_by_field_name("condition"),
+            statement.child_by_field_name("body"),
+        ) else {
+            return Exit::Next;
+        };
+        for _ in 0..MAX_LOOP_ITERATIONS {
+            match self.eval_value(condition).truthy() {
+                Some(true) if self.spend_iterations(1) => {}
+                Some(false) => return Exit::Next,
+                _ => break,
+            }
+            match self.run_block(body, unknown) {
+                Exit::Break => return Exit::Next,
+                Exit::Return(value) => return Exit::Return(value),
+                Exit::Next | Exit::Continue => {}
+            }
+        }
+        *unknown = Some(Value::Unknown("a `while` loop monolint cannot run".into()));
+        Exit::Return(Value::Unknown("a `while` loop monolint cannot run".into()))
     }
 
     /// A `for` loop in a function: unrolled over a known iterable, within the file's

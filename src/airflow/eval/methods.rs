@@ -1,12 +1,29 @@
 //! Methods of known values: strings, dicts, paths and files.
 
+use super::bounds::MAX_LOOP_ITERATIONS;
 use super::calls::is_open;
+use super::dates;
 use super::strings::format_braces;
 use crate::airflow::value::{Call, Item, Text, Value};
 
 /// Methods of known values: `str.format`, `str.join`, `str.replace`, `str.strip`/`lower`/`upper`,
 /// `dict.items`/`keys`/`values`/`get`/`copy`, and `Path.resolve()` and friends.
 pub(super) fn method_call(method: &str, object: Value, call: &Call) -> Option<Value> {
+    if let Value::Call(inner) = &object {
+        // `start.strftime("%Y-%m")`, `period.range("months")`.
+        if method == "range" {
+            let unit = call.arg("unit", 0)?.value.as_str()?;
+            return dates::period_range(inner, &unit, MAX_LOOP_ITERATIONS).map(|moments| {
+                Value::List(
+                    moments
+                        .into_iter()
+                        .map(|moment| Item::new(moment, call.span.clone()))
+                        .collect(),
+                )
+            });
+        }
+        return dates::method(method, &object, call);
+    }
     let span = call.span.clone();
     let known = |value: Value| Some(value);
     match (method, object) {

@@ -7,6 +7,7 @@ mod bounds;
 mod calls;
 mod classes;
 mod collections;
+mod dates;
 mod fold;
 mod functions;
 mod imports;
@@ -26,6 +27,7 @@ use tree_sitter::Node;
 use bounds::Bounds;
 pub use bounds::{MAX_FILE_ITERATIONS, MAX_LOOP_ITERATIONS, MAX_NESTING, TOO_DEEP};
 pub use collections::iteration;
+pub use fold::range_len;
 pub use functions::collect_returns;
 pub use imports::Imports;
 
@@ -220,9 +222,11 @@ impl<'t> Evaluator<'t> {
             "boolean_operator" => self.boolean(node),
             "unary_operator" => self.unary(node),
             "not_operator" => self.not(node),
-            "list_comprehension" | "generator_expression" | "set_comprehension" => {
-                self.comprehension(node)
-            }
+            "list_comprehension"
+            | "generator_expression"
+            | "set_comprehension"
+            | "dictionary_comprehension" => self.comprehension(node),
+            "pair" => self.pair(node),
             "conditional_expression" => self.conditional(node),
             kind => Value::Unknown(format!("a Python `{kind}`")),
         }

@@ -4,6 +4,7 @@
 use tree_sitter::Node;
 
 use super::Evaluator;
+use super::dates;
 use super::paths::parent_dir;
 use crate::airflow::value::{Item, Text, Value};
 
@@ -91,6 +92,11 @@ impl<'t> Evaluator<'t> {
                 (Value::Instance(instance), attribute) => {
                     self.instance_attribute(&instance, attribute)
                 }
+                // `start.year`, `delta.days`.
+                (value @ Value::Call(_), attribute) => dates::attribute(&value, attribute)
+                    .unwrap_or_else(|| {
+                        Value::Unknown(format!("the attribute `{}`", self.text(level)))
+                    }),
                 (Value::Path(path), attribute) => {
                     let path = format!("{path}.{attribute}");
                     self.module_value(&path).unwrap_or(Value::Path(path))

@@ -4,6 +4,7 @@
 use tree_sitter::Node;
 
 use super::Evaluator;
+use super::dates::{self, Moment};
 use super::paths::join_path;
 use super::strings::format_percent;
 use crate::airflow::value::{Call, Item, Text, Value};
@@ -142,7 +143,7 @@ impl<'t> Evaluator<'t> {
     }
 
     /// One binary operator applied to evaluated operands (with their spans).
-    fn apply_binary(
+    pub(super) fn apply_binary(
         &self,
         node: Node,
         operator: &str,
@@ -164,6 +165,11 @@ impl<'t> Evaluator<'t> {
                     unknown_splat: false,
                     span: self.span(node),
                 }))
+            }
+            // Dates: `start + timedelta(days=1)`, `end - start`, `d + relativedelta(months=1)`.
+            ("+" | "-", left @ Value::Call(_), right @ Value::Call(_)) => {
+                dates::arithmetic(operator, &left, &right, &self.span(node))
+                    .unwrap_or_else(|| Value::Unknown(format!("the result of `{operator}`")))
             }
             ("+", Value::Str(mut a), Value::Str(b)) => {
                 a.push(b);
@@ -219,6 +225,7 @@ fn compare(operator: &str, left: &Value, right: &Value) -> Option<bool> {
             let ordering = match (left, right) {
                 (Value::Int(a), Value::Int(b)) => a.cmp(b),
                 (Value::Str(a), Value::Str(b)) => a.known()?.cmp(&b.known()?),
+                (Value::Call(_), Value::Call(_)) => Moment::of(left)?.compare(&Moment::of(right)?),
                 _ => return None,
             };
             Some(match operator {
@@ -241,6 +248,9 @@ fn equal(left: &Value, right: &Value) -> Option<bool> {
         (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
         (Value::Bool(a), Value::Bool(b)) => a == b,
         (Value::None, Value::None) => true,
+        (Value::Call(_), Value::Call(_)) => {
+            Moment::of(left)?.compare(&Moment::of(right)?) == std::cmp::Ordering::Equal
+        }
         (Value::List(a), Value::List(b)) => {
             if a.len() != b.len() {
                 return Some(false);
@@ -261,7 +271,7 @@ fn equal(left: &Value, right: &Value) -> Option<bool> {
 }
 
 /// `needle in haystack` for a known list, dict (its keys) or string.
-fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
+pub(super) fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
     match haystack {
         Value::Str(text) => Some(text.known()?.contains(&needle.as_str()?)),
         Value::List(items) => {

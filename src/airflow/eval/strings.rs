@@ -3,6 +3,7 @@
 use tree_sitter::Node;
 
 use super::Evaluator;
+use super::dates;
 use crate::airflow::value::{Item, Text, Value};
 
 impl<'t> Evaluator<'t> {
@@ -85,12 +86,34 @@ impl<'t> Evaluator<'t> {
             return Text::unknown(span);
         };
         let item = self.eval(expression);
+        let mut spec = None;
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "format_specifier" => {
+                    spec = Some(self.text(child).trim_start_matches(':').to_owned());
+                }
+                // `{x!r}` quotes strings; `!s` changes nothing monolint reads.
+                "type_conversion" if self.text(child) != "!s" => return Text::unknown(span),
+                _ => {}
+            }
+        }
+        if let Some(spec) = spec.filter(|spec| !spec.is_empty()) {
+            return match formatted(&item.value, &spec) {
+                Some(text) => Text::literal(text, span, false),
+                None => Text::unknown(span),
+            };
+        }
         match item.value {
             Value::Str(text) => text,
             Value::Int(n) => Text::literal(n.to_string(), span, false),
             Value::Float(x) => Text::literal(x.to_string(), span, false),
             Value::Bool(flag) => Text::literal(if flag { "True" } else { "False" }, span, false),
             Value::None => Text::literal("None", span, false),
+            ref value @ Value::Call(_) => match dates::display(value) {
+                Some(text) => Text::literal(text, span, false),
+                None => Text::unknown(span),
+            },
             _ => Text::unknown(span),
         }
     }
@@ -114,8 +137,13 @@ pub(super) fn format_braces(
             continue;
         }
         let close = tail.find('}')?;
-        let field = &tail[1..close];
-        let field = field.split([':', '!']).next().unwrap_or("");
+        let (field, spec) = tail[1..close]
+            .split_once(':')
+            .unwrap_or((&tail[1..close], ""));
+        if field.contains('!') {
+            // `{name!r}`: conversions are not modelled.
+            return None;
+        }
         let item = if field.is_empty() {
             next_positional += 1;
             args.get(next_positional - 1)?
@@ -124,7 +152,12 @@ pub(super) fn format_braces(
         } else {
             &kwargs.iter().rev().find(|(k, _)| k == field)?.1
         };
-        out.push_str(&scalar_text(&item.value)?);
+        let text = if spec.is_empty() {
+            scalar_text(&item.value)?
+        } else {
+            formatted(&item.value, spec)?
+        };
+        out.push_str(&text);
         rest = &tail[close + 1..];
     }
     out.push_str(rest);
@@ -183,6 +216,7 @@ fn scalar_text(value: &Value) -> Option<String> {
         Value::Float(x) => Some(x.to_string()),
         Value::Bool(flag) => Some(if *flag { "True" } else { "False" }.to_owned()),
         Value::None => Some("None".to_owned()),
+        value @ Value::Call(_) => dates::display(value),
         _ => None,
     }
 }
@@ -210,5 +244,36 @@ fn decode_escape(escape: &str) -> String {
                 .and_then(char::from_u32)
                 .map_or_else(|| escape.to_owned(), String::from)
         }
+    }
+}
+
+/// A value under an f-string or `format` spec: integers padded (`02d`, `>3`, `03`), dates
+/// through `strftime` (`{day:%Y-%m}`); `None` for specs monolint does not model.
+pub(super) fn formatted(value: &Value, spec: &str) -> Option<String> {
+    match value {
+        Value::Int(n) => {
+            let spec = spec.strip_suffix('d').unwrap_or(spec);
+            let (fill, align, width) = match spec.as_bytes() {
+                [b'0', rest @ ..] => ('0', '>', std::str::from_utf8(rest).ok()?),
+                [b'>', rest @ ..] => (' ', '>', std::str::from_utf8(rest).ok()?),
+                [b'<', rest @ ..] => (' ', '<', std::str::from_utf8(rest).ok()?),
+                _ => (' ', '>', spec),
+            };
+            let width: usize = if width.is_empty() {
+                0
+            } else {
+                width.parse().ok()?
+            };
+            let digits = n.unsigned_abs().to_string();
+            let sign = if *n < 0 { "-" } else { "" };
+            let body_width = width.saturating_sub(sign.len());
+            Some(match (fill, align) {
+                ('0', _) => format!("{sign}{digits:0>body_width$}"),
+                (_, '<') => format!("{:<width$}", format!("{sign}{digits}")),
+                _ => format!("{:>width$}", format!("{sign}{digits}")),
+            })
+        }
+        Value::Call(_) => dates::Moment::of(value)?.format(spec),
+        _ => None,
     }
 }

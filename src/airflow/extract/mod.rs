@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tree_sitter::{Node, Tree};
 
 pub use self::decorators::Factory;
-use super::eval::{Evaluator, MAX_NESTING, iteration};
+use super::eval::{Evaluator, MAX_LOOP_ITERATIONS, MAX_NESTING, iteration, range_len};
 use super::model::{Dag, DagFile, Task};
 use super::modules::{ModuleScope, Modules};
 use super::schedule::AirflowVersion;
@@ -34,9 +34,10 @@ pub fn extract_file<'t>(
         tasks: Vec::new(),
         factories: HashMap::new(),
         registers: true,
+        notes: Vec::new(),
     };
     extractor.block(tree.root_node(), &Context::default());
-    let problems = extractor
+    let mut problems: Vec<Error> = extractor
         .eval
         .too_deep()
         .map(|span| {
@@ -53,6 +54,7 @@ pub fn extract_file<'t>(
         })
         .into_iter()
         .collect();
+    problems.append(&mut extractor.notes);
     let airflow_version = extractor
         .eval
         .imports
@@ -67,6 +69,10 @@ pub fn extract_file<'t>(
     }
 }
 
+/// How many tasks one file may create: more than any real DAG file does, few enough that a
+/// loop over a huge computed range cannot swamp the check.
+pub const MAX_TASKS_PER_FILE: usize = 10_000;
+
 /// Where a statement sits: inside which DAG and task groups.
 #[derive(Debug, Clone, Default)]
 struct Context {
@@ -78,6 +84,9 @@ struct Context {
     /// that are known decide which branch runs. Elsewhere every branch is looked at, since a
     /// condition on the deployment (`if ENV == "prod"`) differs between deployments.
     in_known_loop: bool,
+    /// Inside a loop read once instead of unrolled: loops in it are read once too, so each
+    /// call site makes one task.
+    once: bool,
 }
 
 /// Where a DAG, task or factory function is called: its arguments, evaluated where the call
@@ -102,6 +111,8 @@ struct Extractor<'t> {
     factories: HashMap<String, Factory<'t>>,
     /// False when only a module's names are wanted: DAGs and tasks are not created.
     registers: bool,
+    /// Warnings about the file: loops not unrolled.
+    notes: Vec<Error>,
 }
 
 /// The names an imported module defines at its top level (its DAGs and tasks are not created).
@@ -117,6 +128,7 @@ pub fn module_scope<'t>(
         tasks: Vec::new(),
         factories: HashMap::new(),
         registers: false,
+        notes: Vec::new(),
     };
     extractor.block(tree.root_node(), &Context::default());
     let mut scope = extractor.eval.into_scope();
@@ -173,6 +185,7 @@ impl<'t> Extractor<'t> {
             "decorated_definition" => self.decorated_definition(node),
             "function_definition" | "class_definition" => self.eval.define_function(node),
             "for_statement" => self.for_statement(node, context),
+            "while_statement" => self.while_statement(node, context),
             "if_statement" | "try_statement" => self.every_branch(node, context),
             _ => {}
         }
@@ -293,6 +306,9 @@ impl<'t> Extractor<'t> {
         item
     }
 
+    /// A `for` loop: unrolled over known values, its body once per element, within the
+    /// file's iteration budget and task limit; otherwise its body once with the loop variable
+    /// unknown, so each task it creates is one task with its id pattern.
     fn for_statement(&mut self, node: Node<'t>, context: &Context) {
         let (Some(left), Some(right), Some(body)) = (
             node.child_by_field_name("left"),
@@ -302,25 +318,147 @@ impl<'t> Extractor<'t> {
             return;
         };
         let iterable = self.eval.eval(right);
-        match iteration(iterable.value) {
-            Some(items) => {
-                // A loop over known values runs its body once per element.
-                let inner = Context {
-                    in_known_loop: true,
-                    ..context.clone()
-                };
+        let span = iterable.span.clone();
+        // Read once, not unrolled, past a limit (a `range(...)` too long is unknown already).
+        let mut limited = matches!(iterable.value, Value::Unknown(_))
+            && right.kind() == "call"
+            && range_len(&self.eval.call_arguments(right)).is_some_and(|count| {
+                self.note_loop(
+                    node,
+                    format!("runs {count} times, more than monolint unrolls"),
+                );
+                true
+            });
+        if let Some(items) = iteration(iterable.value) {
+            let count = items.len();
+            if context.once {
+                limited = true;
+            } else if !self.eval.spend_iterations(count) {
+                self.note_loop(
+                    node,
+                    format!("runs {count} times, more than monolint unrolls"),
+                );
+                limited = true;
+            } else if self.unrolled(node, context, |extractor, inner| {
+                let mut flow = Flow::Next;
                 for item in items {
-                    self.assign(left, item);
-                    if self.block(body, &inner) == Flow::Break {
+                    extractor.assign(left, item);
+                    flow = extractor.block(body, inner);
+                    if flow == Flow::Break || extractor.over_task_limit() {
                         break;
                     }
                 }
-            }
-            None => {
-                let unknown = Item::new(Value::Unknown("a loop variable".into()), iterable.span);
-                self.assign(left, unknown);
-                self.block(body, context);
+                flow
+            }) {
+                return;
+            } else {
+                limited = true;
             }
         }
+        let unknown = Item::new(Value::Unknown("a loop variable".into()), span);
+        self.assign(left, unknown);
+        // Under a loop past a limit, inner loops are read once too: one task per call site.
+        let once = Context {
+            once: context.once || limited,
+            ..context.clone()
+        };
+        self.block(body, &once);
+    }
+
+    /// A `while` loop: unrolled while its condition is known to hold, within the same limits
+    /// as a `for` loop; run once when the condition is unknown from the start.
+    fn while_statement(&mut self, node: Node<'t>, context: &Context) {
+        let (Some(condition), Some(body)) = (
+            node.child_by_field_name("condition"),
+            node.child_by_field_name("body"),
+        ) else {
+            return;
+        };
+        let mut known = true;
+        let done = !context.once
+            && self.unrolled(node, context, |extractor, inner| {
+                let mut rounds = 0;
+                loop {
+                    match extractor.eval.eval(condition).value.truthy() {
+                        Some(true)
+                            if rounds < MAX_LOOP_ITERATIONS
+                                && extractor.eval.spend_iterations(1) => {}
+                        Some(false) => return Flow::Next,
+                        Some(true) => return Flow::Break,
+                        None => {
+                            known = rounds > 0;
+                            return Flow::Next;
+                        }
+                    }
+                    rounds += 1;
+                    if extractor.block(body, inner) == Flow::Break || extractor.over_task_limit() {
+                        return Flow::Next;
+                    }
+                }
+            });
+        if !done || !known {
+            // The condition was unknown from the start, or the loop too long: the body once.
+            let once = Context {
+                once: true,
+                ..context.clone()
+            };
+            self.block(body, &once);
+        }
+    }
+
+    /// Runs an unrolled loop; when it creates more tasks than a file may hold, or (a
+    /// `while` loop) runs past the iteration limit, what it created is dropped and it is
+    /// noted. Returns whether the unrolled loop stands.
+    fn unrolled(
+        &mut self,
+        node: Node<'t>,
+        context: &Context,
+        run: impl FnOnce(&mut Self, &Context) -> Flow,
+    ) -> bool {
+        let inner = Context {
+            in_known_loop: true,
+            ..context.clone()
+        };
+        let (dags, tasks, notes) = (self.dags.len(), self.tasks.len(), self.notes.len());
+        let flow = run(self, &inner);
+        let why = if self.notes.len() > notes {
+            // A loop inside it was not unrolled: neither is this one, so its tasks are
+            // counted once each rather than once per outer element.
+            self.notes.truncate(notes);
+            "holds a loop monolint does not unroll".to_owned()
+        } else if self.over_task_limit() {
+            format!("creates more than {MAX_TASKS_PER_FILE} tasks in this file")
+        } else if node.kind() == "while_statement" && flow == Flow::Break {
+            format!("runs more than {MAX_LOOP_ITERATIONS} times")
+        } else {
+            return true;
+        };
+        self.dags.truncate(dags);
+        self.tasks.truncate(tasks);
+        self.note_loop(node, why);
+        false
+    }
+
+    fn over_task_limit(&self) -> bool {
+        self.tasks.len() > MAX_TASKS_PER_FILE
+    }
+
+    /// A note that a loop is not unrolled, at its first line.
+    fn note_loop(&mut self, node: Node<'t>, why: String) {
+        let text = self.eval.text(node);
+        let header = text.find('\n').unwrap_or(text.len());
+        let span = self.eval.span(node).subspan(0..header);
+        self.notes.push(
+            Error::at(
+                span,
+                format!("this loop {why}; it is not unrolled"),
+                "read once, with its variables unknown",
+            )
+            .with_help(
+                "each task it creates counts once, named by its id pattern; its dbt calls are \
+                 resolved where they do not depend on the loop",
+            )
+            .into_warning(),
+        );
     }
 }

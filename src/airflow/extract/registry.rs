@@ -259,18 +259,22 @@ impl<'t> Extractor<'t> {
             _ => context.dag,
         };
         self.inherit_default_args(&mut call, dag, context);
-        let task_id = match call.name() {
+        let id_item = match call.name() {
+            "DbtTaskGroup" => call.arg("group_id", 0),
+            _ => call.kwarg("task_id").or_else(|| call.kwarg("group_id")),
+        };
+        let task_id = match (call.name(), id_item) {
             // Cosmos names a group `dbt_task_group` unless told otherwise.
-            "DbtTaskGroup" => match call.arg("group_id", 0) {
-                Some(item) => item.value.as_str(),
-                None => Some("dbt_task_group".to_owned()),
-            },
-            _ => call
-                .kwarg("task_id")
-                .or_else(|| call.kwarg("group_id"))
-                .and_then(|item| item.value.as_str()),
+            ("DbtTaskGroup", None) => Some("dbt_task_group".to_owned()),
+            (_, item) => item.and_then(|item| item.value.as_str()),
         }
         .map(|id| format!("{}{id}", context.group_prefix));
+        let id_pattern = match id_item.map(|item| &item.value) {
+            Some(Value::Str(text)) if task_id.is_none() => {
+                Some(format!("{}{}", context.group_prefix, text.pattern()))
+            }
+            _ => None,
+        };
         let extraction = invocations::extract(&call).unwrap_or_default();
         let mut group_default_args = context.group_default_args.clone();
         if let Some(own) = call
@@ -281,6 +285,7 @@ impl<'t> Extractor<'t> {
         }
         self.tasks.push(Task {
             task_id,
+            id_pattern,
             call,
             dag,
             group_default_args,

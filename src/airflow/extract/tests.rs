@@ -771,3 +771,106 @@ with DAG("d") as dag:
         )]
     );
 }
+
+/// The task ids of `code`, with the file's warnings.
+fn task_ids(code: &str) -> (Vec<String>, Vec<String>) {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .unwrap();
+    let source = SourceFile::new("dags/t.py", code.to_owned());
+    let tree = parser.parse(source.text(), None).unwrap();
+    let file = extract_file(source, &tree, None);
+    (
+        file.tasks.iter().map(|t| t.id().to_owned()).collect(),
+        file.problems.iter().map(|p| p.message.clone()).collect(),
+    )
+}
+
+#[test]
+fn loops_over_computed_values() {
+    let code = r#"
+from datetime import date, datetime, timedelta
+from dateutil.relativedelta import relativedelta
+import pendulum
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+def split_date_parts(day, partition):
+    if partition == "month":
+        return {"year": day.strftime("%Y"), "month": day.strftime("%m"), "part": day.strftime("%Y_%m")}
+
+def partitions(from_date, to_date, partition):
+    delta = to_date - from_date
+    all_parts = [split_date_parts(from_date + timedelta(days=i), partition) for i in range(delta.days + 1)]
+    seen = set()
+    parts = []
+    for p in all_parts:
+        if p["part"] not in seen:
+            seen.add(p["part"])
+            parts.append({k: v for k, v in p.items()})
+    return parts
+
+with DAG("backfills") as dag:
+    for month in partitions(datetime.strptime("2023-11-15", "%Y-%m-%d").date(), date(2024, 2, 3), "month"):
+        BashOperator(task_id=f"backfill-{month['year']}-{month['month']}", bash_command="dbt run -s +snowplow")
+    for shard in range(2):
+        BashOperator(task_id=f"shard_{shard:02d}", bash_command="dbt run")
+    for i, (layer, tag) in enumerate(zip(["staging", "marts"], ["hourly", "daily"]), start=1):
+        BashOperator(task_id=f"{i}_{layer}_{tag}", bash_command="dbt run")
+    day = datetime(2024, 1, 30)
+    while day < datetime(2024, 4, 1):
+        BashOperator(task_id="month_{}".format(day.strftime("%Y%m%d")), bash_command="dbt run")
+        day += relativedelta(months=1)
+    for week in pendulum.interval(pendulum.datetime(2024, 1, 1), pendulum.datetime(2024, 1, 15)).range("weeks"):
+        BashOperator(task_id=f"week_{week.to_date_string()}", bash_command="dbt run")
+    for today in [date.today()]:
+        BashOperator(task_id=f"daily_{today:%Y%m%d}", bash_command="dbt run")
+"#;
+    let (ids, problems) = task_ids(code);
+    assert_eq!(
+        ids,
+        [
+            "backfill-2023-11",
+            "backfill-2023-12",
+            "backfill-2024-01",
+            "backfill-2024-02",
+            "shard_00",
+            "shard_01",
+            "1_staging_hourly",
+            "2_marts_daily",
+            "month_20240130",
+            "month_20240229",
+            "month_20240329",
+            "week_2024-01-01",
+            "week_2024-01-08",
+            "week_2024-01-15",
+            "daily_{today:%Y%m%d}",
+        ]
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[test]
+fn loops_past_the_limits_count_each_task_once() {
+    let code = r#"
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+with DAG("huge") as dag:
+    for year in range(2000, 2100):
+        for day in range(365):
+            BashOperator(task_id=f"load_{year}_{day}", bash_command="dbt run")
+    for n in range(20000):
+        BashOperator(task_id=f"n_{n}", bash_command="dbt run")
+"#;
+    let (ids, problems) = task_ids(code);
+    assert!(
+        ids == ["load_{year}_{day}", "n_{n}"],
+        "{} tasks, from {:?}",
+        ids.len(),
+        ids.first()
+    );
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("holds a loop"), "{problems:?}");
+    assert!(problems[1].contains("runs 20000 times"), "{problems:?}");
+}
