@@ -6,18 +6,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use monolint::airflow::dbt_manifest::ManifestSource;
 use monolint::airflow::invocations::wrapper::DbtWrappers;
 use monolint::airflow::links::{TaskLink, task_links};
 use monolint::airflow::parse::{FileToRead, parse_dag_files};
 use monolint::airflow::schedule::{AirflowVersion, Schedule, timezone};
 use monolint::airflow::value::Value;
 use monolint::airflow::{Dag, DagFile, Task};
-use monolint::dbt::graph::DbtGraph;
 use monolint::dbt::project::DbtProject;
-use monolint::link::manifest_value;
-use monolint::link::{Monorepo, Resolution, TaskRef};
-use monolint::source::Span;
+use monolint::link::{LoadedManifests, Monorepo, Resolution, TaskRef};
+use monolint::repo_paths::RepoPaths;
 use monolint::workspace::{PathMap, ProjectLocation};
 use serde_json::Value as Json;
 
@@ -76,29 +73,6 @@ const COMPARED_ARGS: &[(&str, &[&str])] = &[
     ),
     ("trigger_dag_run", &["trigger_dag_id"]),
 ];
-
-/// The fixture DAGs' dbt project, for the DAG file that builds its tasks from the manifest.
-struct FixtureManifest {
-    graph: DbtGraph,
-}
-
-impl FixtureManifest {
-    fn load() -> Self {
-        let path = root().join("tests/fixtures/airflow/dbt/target/manifest.json");
-        let (graph, _) = DbtGraph::load(std::fs::read(&path).unwrap(), &path).unwrap();
-        FixtureManifest { graph }
-    }
-}
-
-impl ManifestSource for FixtureManifest {
-    fn manifest(&self, path: &str, span: &Span) -> Option<Value> {
-        assert!(
-            path.ends_with("tests/fixtures/airflow/dbt/target/manifest.json"),
-            "{path}"
-        );
-        Some(manifest_value(&self.graph, span))
-    }
-}
 
 #[derive(Default)]
 struct Tally {
@@ -208,12 +182,15 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
             path,
         })
         .collect();
-    let parsed: Vec<DagFile> = parse_dag_files(
-        &files,
-        Some(&FixtureManifest::load()),
-        &DbtWrappers::default(),
-    );
-    let repo = Monorepo::link(root(), vec![fixture_project()], parsed, &PathMap::default());
+    // The fixtures' folder is the repository, whose files deployment paths map onto.
+    let projects = vec![fixture_project()];
+    let mut path_map = PathMap::default();
+    path_map.repository = fixture_repository();
+    let parsed: Vec<DagFile> = {
+        let manifests = LoadedManifests::new(&projects, &path_map);
+        parse_dag_files(&files, Some(&manifests), &DbtWrappers::default())
+    };
+    let repo = Monorepo::link(root(), projects, parsed, &path_map);
     let mut ours: BTreeMap<String, (usize, usize, &Dag)> = BTreeMap::new();
     for (file_index, file) in repo.dag_files.iter().enumerate() {
         for (index, dag) in file.dags.iter().enumerate() {
@@ -544,6 +521,25 @@ fn aliases(family: &str, key: &str) -> &'static [&'static str] {
     }
 }
 
+/// Every file of the fixtures' folder (and the manifest, which `check` adds as well), as the
+/// repository deployment paths are mapped onto.
+fn fixture_repository() -> RepoPaths {
+    let mut paths = RepoPaths::default();
+    let mut pending = vec![root().join("tests/fixtures/airflow")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(root()).unwrap().to_string_lossy();
+                paths.insert(&relative.replace('\\', "/"));
+            }
+        }
+    }
+    paths
+}
+
 /// The fixture DAGs' dbt project, loaded as `check` loads it.
 fn fixture_project() -> DbtProject {
     let dir = root().join("tests/fixtures/airflow/dbt");
@@ -597,7 +593,15 @@ fn compare_renderings(
                 .push(format!("{here}: the tasks of rendering `{}`", task.id()));
             continue;
         };
-        let ours: BTreeMap<String, Option<String>> = rendered
+        // The owner the rendering passes on: its own `default_args`, else the DAG's.
+        let passed_owner = task
+            .call
+            .kwarg("default_args")
+            .and_then(|args| args.value.get("owner"))
+            .or_else(|| task.call.kwarg("owner"))
+            .and_then(|owner| owner.value.as_str())
+            .unwrap_or_else(|| "airflow".to_owned());
+        let ours: BTreeMap<String, (Option<String>, String)> = rendered
             .iter()
             .map(|t| {
                 // Cosmos keeps the node in the tasks that run dbt; its empty tasks (ephemeral
@@ -606,7 +610,19 @@ fn compare_renderings(
                     .node
                     .filter(|_| t.command.is_some())
                     .map(|n| graph.node(n).unique_id.to_string());
-                (format!("{prefix}{}", t.id), node)
+                let owner = t
+                    .node
+                    .filter(|_| t.node_owner)
+                    .and_then(|n| {
+                        graph
+                            .meta(graph.node(n))
+                            .get("owner")?
+                            .as_str()
+                            .map(str::to_owned)
+                    })
+                    .filter(|owner| !owner.is_empty())
+                    .unwrap_or_else(|| passed_owner.clone());
+                (format!("{prefix}{}", t.id), (node, owner))
             })
             .collect();
         // Airflow's tasks of this rendering: inside its group, or (a DbtDag) the whole DAG,
@@ -622,7 +638,7 @@ fn compare_renderings(
             .collect();
         *tally.compared.entry("cosmos task ids").or_default() += theirs.len();
         for (id, record) in &theirs {
-            let Some(node) = ours.get(*id) else {
+            let Some((node, owner)) = ours.get(*id) else {
                 tally.disagreements.push(format!(
                     "{here}: Cosmos task `{id}` not rendered by monolint"
                 ));
@@ -633,6 +649,12 @@ fn compare_renderings(
                 format!("{here}.{id} dbt node"),
                 Some(node.clone().map_or(Json::Null, Json::from)),
                 record.get("dbt_node").unwrap_or(&Json::Null),
+            );
+            tally.check(
+                "cosmos task owners",
+                format!("{here}.{id} owner"),
+                Some(Json::from(owner.as_str())),
+                &record["owner"],
             );
         }
         for id in ours.keys() {

@@ -136,8 +136,12 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
                 rendered_tasks(graph, call, &filtered, options)
             });
             mark_unmatched(&mut tokens, &selection.unmatched);
+            let nodes = match &rendered {
+                Some(tasks) => executed_by(tasks),
+                None => selection.nodes.ones().map(|i| NodeId(i as u32)).collect(),
+            };
             Resolution::Selected {
-                nodes: selection.nodes.ones().map(|i| NodeId(i as u32)).collect(),
+                nodes,
                 tokens,
                 yaml_selector: selection.yaml_selector,
                 rendered,
@@ -198,15 +202,19 @@ fn cosmos_rendering(
                 .cosmos
                 .as_ref()
                 .and_then(|options| rendered_tasks(graph, call, &filtered, options));
-            // What runs, as for dbt's own selection: the command's resource types, no empty nodes.
-            let nodes = filtered
-                .ones()
-                .map(|i| NodeId(i as u32))
-                .filter(|&id| {
-                    let node = graph.node(id);
-                    resource_types.contains(&node.resource_type) && !node.is_empty()
-                })
-                .collect();
+            // What runs: what the rendered tasks run; else, as for dbt's own selection, the
+            // command's resource types, no empty nodes.
+            let nodes = match &rendered {
+                Some(tasks) => executed_by(tasks),
+                None => filtered
+                    .ones()
+                    .map(|i| NodeId(i as u32))
+                    .filter(|&id| {
+                        let node = graph.node(id);
+                        resource_types.contains(&node.resource_type) && !node.is_empty()
+                    })
+                    .collect(),
+            };
             Resolution::Selected {
                 nodes,
                 tokens,
@@ -286,4 +294,16 @@ fn rendered_tasks(
         .filter(|name| !name.is_empty())
         .unwrap_or(&graph.project_name);
     Some(render::render(graph, filtered, options, folder))
+}
+
+/// The nodes a rendering's tasks execute, sorted and once each (seeds drawn only, tests under
+/// `TestBehavior.NONE` and sources without freshness run nothing).
+fn executed_by(tasks: &[RenderedTask]) -> Vec<NodeId> {
+    let mut nodes: Vec<NodeId> = tasks
+        .iter()
+        .flat_map(|task| task.runs.iter().copied())
+        .collect();
+    nodes.sort();
+    nodes.dedup();
+    nodes
 }

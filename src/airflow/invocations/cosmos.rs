@@ -257,6 +257,7 @@ fn render_options(call: &Call, project: Option<&Call>, render: Option<&Call>) ->
     options.group_by_folder = flag("group_nodes_by_folder", false);
     options.ephemeral_as_empty = flag("ephemeral_models_as_empty_operator", true);
     options.detach_multi_parent_tests = flag("should_detach_multiple_parents_tests", false);
+    options.owner_inheritance = flag("enable_owner_inheritance", true);
     for key in ["normalize_task_id", "node_converters"] {
         if render
             .kwarg(key)

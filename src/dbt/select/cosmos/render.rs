@@ -60,6 +60,8 @@ pub struct RenderOptions {
     pub ephemeral_as_empty: bool,
     /// `should_detach_multiple_parents_tests` (default false).
     pub detach_multi_parent_tests: bool,
+    /// `enable_owner_inheritance` (default true): a node's `meta.owner` owns its tasks.
+    pub owner_inheritance: bool,
     /// Why the task ids cannot be known statically (`normalize_task_id`, `node_converters`,
     /// an argument monolint cannot read).
     pub opaque: Option<String>,
@@ -75,6 +77,7 @@ impl Default for RenderOptions {
             group_by_folder: false,
             ephemeral_as_empty: true,
             detach_multi_parent_tests: false,
+            owner_inheritance: true,
             opaque: None,
         }
     }
@@ -91,6 +94,9 @@ pub struct RenderedTask {
     pub command: Option<DbtCommand>,
     /// The nodes it executes (the node, and its tests for a test or build task).
     pub runs: Vec<NodeId>,
+    /// Whether the node's `meta.owner`, when it has one, owns the task (else the owner the
+    /// rendering passes on, from its `default_args`).
+    pub node_owner: bool,
 }
 
 /// The tasks a rendering creates for `filtered`: the nodes Cosmos selected, with the tests it
@@ -137,6 +143,7 @@ pub fn render(
                 node: None,
                 command: Some(DbtCommand::Test),
                 runs,
+                node_owner: false,
             });
         }
         TestBehavior::AfterEach | TestBehavior::Build if options.detach_multi_parent_tests => {
@@ -152,6 +159,7 @@ pub fn render(
                     node: Some(test),
                     command: Some(DbtCommand::Test),
                     runs: vec![test],
+                    node_owner: options.owner_inheritance,
                 });
             }
         }
@@ -210,9 +218,13 @@ fn node_task(
                 return None;
             }
             // Seed rendering comes before the test behaviour: the suffix is always `seed`.
-            empty(id_for("seed", false), id)
+            empty(id_for("seed", false), id, false)
         } else if node.is_ephemeral() && options.ephemeral_as_empty {
-            empty(id_for(suffix, build && buildable), id)
+            empty(
+                id_for(suffix, build && buildable),
+                id,
+                options.owner_inheritance,
+            )
         } else if build && buildable {
             let mut runs = vec![id];
             runs.extend(tests.iter().copied());
@@ -221,6 +233,7 @@ fn node_task(
                 node: Some(id),
                 command: Some(DbtCommand::Build),
                 runs,
+                node_owner: options.owner_inheritance,
             }
         } else if resource == ResourceType::Source {
             let fresh = has_freshness(graph, id);
@@ -238,9 +251,10 @@ fn node_task(
                     node: Some(id),
                     command: Some(DbtCommand::SourceFreshness),
                     runs: vec![id],
+                    node_owner: options.owner_inheritance,
                 }
             } else {
-                empty(id_for("source", false), id)
+                empty(id_for("source", false), id, false)
             }
         } else {
             let command = match resource {
@@ -253,6 +267,7 @@ fn node_task(
                 node: Some(id),
                 command: Some(command),
                 runs: vec![id],
+                node_owner: options.owner_inheritance,
             }
         };
     if !in_group {
@@ -263,17 +278,20 @@ fn node_task(
         node: Some(id),
         command: Some(DbtCommand::Test),
         runs: tests.to_vec(),
+        node_owner: options.owner_inheritance,
     };
     main.node = Some(id);
     Some(vec![main, test])
 }
 
-fn empty(id: String, node: NodeId) -> RenderedTask {
+/// An empty task standing for a node; `node_owner` as for [`RenderedTask::node_owner`].
+fn empty(id: String, node: NodeId, node_owner: bool) -> RenderedTask {
     RenderedTask {
         id,
         node: Some(node),
         command: None,
         runs: Vec::new(),
+        node_owner,
     }
 }
 
