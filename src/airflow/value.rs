@@ -2,6 +2,7 @@
 //! came from, so a selector built from constants still points at the literal that holds it.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::source::{Span, Spanned};
 
@@ -28,7 +29,7 @@ pub enum Value {
     Task(usize),
     /// An object of a class defined in the repository that is not an operator (a helper
     /// holding the dbt project's paths, a manifest reader).
-    Instance(Box<Instance>),
+    Instance(Arc<Instance>),
     Unknown(String),
 }
 
@@ -119,7 +120,7 @@ impl Value {
             Value::Dict(pairs) => pairs
                 .iter()
                 .rev()
-                .find(|(k, _)| k.value.as_str().as_deref() == Some(key))
+                .find(|(k, _)| k.value.as_text().is_some_and(|text| text.is(key)))
                 .map(|(_, v)| v),
             _ => None,
         }
@@ -208,6 +209,21 @@ impl Text {
             }
             self.pieces.push(piece);
         }
+    }
+
+    /// Whether the string is known and equals `other`, compared without building it.
+    pub fn is(&self, other: &str) -> bool {
+        let mut rest = other;
+        for piece in &self.pieces {
+            if !piece.known {
+                return false;
+            }
+            match rest.strip_prefix(piece.text.as_str()) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        rest.is_empty()
     }
 
     /// The full string when every piece is known.

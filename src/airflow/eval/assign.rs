@@ -1,6 +1,8 @@
 //! Statements that bind or change names: assignments, unpacking, `+=`, in-place dict and
 //! list methods, `del`.
 
+use std::sync::Arc;
+
 use tree_sitter::Node;
 
 use super::Evaluator;
@@ -83,7 +85,7 @@ impl<'t> Evaluator<'t> {
                     span,
                 }) = self.lookup(&name)
                 {
-                    instance
+                    Arc::make_mut(&mut instance)
                         .attributes
                         .push((self.text(attribute).to_owned(), item));
                     self.bind(&name, Item::new(Value::Instance(instance), span));

@@ -96,10 +96,19 @@ impl Evaluator<'_> {
     }
 }
 
+/// How many parts of a value the depth check looks at: a value wider than that (a whole dbt
+/// manifest) is taken as shallow, so binding it stays cheap.
+const DEPTH_CHECK_BUDGET: usize = 20_000;
+
 /// Whether a value nests deeper than `limit` levels, found without recursion.
 fn nests_deeper_than(value: &Value, limit: usize) -> bool {
     let mut pending = vec![(value, 0)];
+    let mut visited = 0;
     while let Some((value, depth)) = pending.pop() {
+        visited += 1;
+        if visited > DEPTH_CHECK_BUDGET {
+            return false;
+        }
         if depth > limit {
             return true;
         }
@@ -109,6 +118,12 @@ fn nests_deeper_than(value: &Value, limit: usize) -> bool {
                 pairs
                     .iter()
                     .flat_map(|(key, value)| [(&key.value, depth + 1), (&value.value, depth + 1)]),
+            ),
+            Value::Instance(instance) => pending.extend(
+                instance
+                    .attributes
+                    .iter()
+                    .map(|(_, item)| (&item.value, depth + 1)),
             ),
             Value::Call(call) => pending.extend(
                 call.args

@@ -4,6 +4,8 @@
 //! class gives [`Instance`]s: their `__init__` runs, and their methods, properties and
 //! attributes are evaluated where they are used.
 
+use std::sync::Arc;
+
 use tree_sitter::Node;
 
 use super::Evaluator;
@@ -27,7 +29,7 @@ impl<'t> Evaluator<'t> {
         if self.is_operator_class(definition, 0) {
             return self.instantiate_operator(definition, call, &class);
         }
-        let instance = Value::Instance(Box::new(Instance {
+        let instance = Value::Instance(Arc::new(Instance {
             class: class.clone(),
             attributes: Vec::new(),
         }));
@@ -35,7 +37,7 @@ impl<'t> Evaluator<'t> {
             Some(created) => created.unwrap_or(instance),
             // No `__init__` in the class's repository ancestry: a dataclass (or `NamedTuple`,
             // pydantic model...) takes its annotated fields from the call.
-            None => Value::Instance(Box::new(Instance {
+            None => Value::Instance(Arc::new(Instance {
                 class,
                 attributes: self.dataclass_fields(definition, &call),
             })),
@@ -107,7 +109,7 @@ impl<'t> Evaluator<'t> {
         let arguments = match find_member(self, definition, "__init__") {
             None => call.clone(),
             Some((init, _)) => {
-                let this = Value::Instance(Box::new(Instance {
+                let this = Value::Instance(Arc::new(Instance {
                     class: class.to_owned(),
                     attributes: Vec::new(),
                 }));
@@ -181,13 +183,13 @@ impl<'t> Evaluator<'t> {
     /// bases; `None` when there is no such method.
     pub(super) fn call_method(
         &self,
-        instance: &Instance,
+        instance: &Arc<Instance>,
         method: &str,
         call: Call,
     ) -> Option<Value> {
         let call_span = call.span.clone();
         let value = self.call_method_value(
-            Value::Instance(Box::new(instance.clone())),
+            Value::Instance(instance.clone()),
             &instance.class,
             method,
             call,
@@ -228,11 +230,11 @@ impl<'t> Evaluator<'t> {
 
     /// `instance.name`: an attribute `__init__` set, else the class's own (a class attribute,
     /// a property's value, a method's unknown bound value).
-    pub(super) fn instance_attribute(&self, instance: &Instance, name: &str) -> Value {
+    pub(super) fn instance_attribute(&self, instance: &Arc<Instance>, name: &str) -> Value {
         if let Some(item) = instance.attribute(name) {
             return item.value.clone();
         }
-        let this = Value::Instance(Box::new(instance.clone()));
+        let this = Value::Instance(instance.clone());
         let found = self.with_member(&instance.class, name, 0, |evaluator, member, kind| {
             match (member.kind(), kind) {
                 ("function_definition", MethodKind::Property) => {

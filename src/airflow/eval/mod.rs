@@ -214,8 +214,13 @@ impl<'t> Evaluator<'t> {
             "list" | "tuple" | "set" => self.sequence(node),
             "dictionary" => self.dictionary(node),
             "identifier" => self.identifier(node),
-            "attribute" => self.attribute(node),
-            "subscript" => self.subscript(node),
+            "attribute" | "subscript" => self.borrowed_chain(node).unwrap_or_else(|| {
+                if node.kind() == "attribute" {
+                    self.attribute(node)
+                } else {
+                    self.subscript(node)
+                }
+            }),
             "binary_operator" => self.binary(node),
             "call" => self.call(node),
             "comparison_operator" => self.comparison(node),

@@ -114,3 +114,63 @@ impl<'t> Evaluator<'t> {
         value
     }
 }
+
+/// One step of a chain read by reference: `[key]` or `.name`.
+enum Step<'n> {
+    Key(Value),
+    Attribute(&'n str),
+}
+
+impl<'t> Evaluator<'t> {
+    /// `name["nodes"][node_id]`, `self.data["nodes"]`: a chain of subscripts and stored
+    /// attributes on a bound name, read without copying what it passes through (a loop over a
+    /// manifest reads one node at a time, not the manifest each time). `None` when a step needs
+    /// more than a lookup (a property, a missing key), for the evaluation step by step.
+    pub(super) fn borrowed_chain(&self, node: Node) -> Option<Value> {
+        let mut steps = Vec::new();
+        let mut base = node;
+        loop {
+            match base.kind() {
+                "subscript" => {
+                    let key = base.child_by_field_name("subscript")?;
+                    steps.push(Step::Key(self.eval_value(key)));
+                    base = base.child_by_field_name("value")?;
+                }
+                "attribute" => {
+                    steps.push(Step::Attribute(
+                        self.text(base.child_by_field_name("attribute")?),
+                    ));
+                    base = base.child_by_field_name("object")?;
+                }
+                _ => break,
+            }
+        }
+        if base.kind() != "identifier" || steps.is_empty() {
+            return None;
+        }
+        let name = self.text(base);
+        let scopes = self.scopes.borrow();
+        let mut current = &scopes.iter().rev().find_map(|scope| scope.get(name))?.value;
+        for step in steps.iter().rev() {
+            current = match (current, step) {
+                (Value::Dict(_), Step::Key(Value::Str(key))) => {
+                    let key = key.known()?;
+                    &current.get(&key)?.value
+                }
+                (Value::List(items), Step::Key(Value::Int(index))) => {
+                    let index = if *index < 0 {
+                        items.len() as i64 + index
+                    } else {
+                        *index
+                    };
+                    &items.get(usize::try_from(index).ok()?)?.value
+                }
+                (Value::Instance(instance), Step::Attribute(name)) => {
+                    &instance.attribute(name)?.value
+                }
+                _ => return None,
+            };
+        }
+        Some(current.clone())
+    }
+}
