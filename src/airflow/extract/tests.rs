@@ -1,17 +1,23 @@
 //! The extractor on small DAG files written as users write them.
 
 use super::*;
+
+/// A Python file parsed as the DAG folders' files are.
+fn parse(path: &str, code: &str) -> (Arc<SourceFile>, Tree) {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .unwrap();
+    let source = SourceFile::new(path, code.to_owned());
+    let tree = parser.parse(source.text(), None).unwrap();
+    (source, tree)
+}
 use crate::airflow::eval::MAX_NESTING;
 use crate::airflow::invocations::wrapper::{DbtWrappers, Wrapper};
 
 /// The dbt command lines (rendered select tokens) each task of `code` runs.
 fn selections(code: &str) -> Vec<(String, Vec<String>)> {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .unwrap();
-    let source = SourceFile::new("dags/t.py", code.to_owned());
-    let tree = parser.parse(source.text(), None).unwrap();
+    let (source, tree) = parse("dags/t.py", code);
     let file = extract_file(source, &tree, None);
     file.tasks
         .iter()
@@ -230,12 +236,7 @@ with DAG("d") as dag:
         decorators: Vec::new(),
     };
     let modules = Modules::new(None, &wrappers);
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .unwrap();
-    let source = SourceFile::new("dags/t.py", code.to_owned());
-    let tree = parser.parse(source.text(), None).unwrap();
+    let (source, tree) = parse("dags/t.py", code);
     let file = extract_file(source, &tree, Some(&modules));
     let tasks: Vec<(&str, String, Option<String>)> = file
         .tasks
@@ -272,12 +273,7 @@ def args_for(team, **overrides):
 with DAG("d", default_args=args_for("t", retries=4)) as dag:
     BashOperator(task_id="a", bash_command="dbt run")
 "#;
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .unwrap();
-    let source = SourceFile::new("dags/t.py", code.to_owned());
-    let tree = parser.parse(source.text(), None).unwrap();
+    let (source, tree) = parse("dags/t.py", code);
     let file = extract_file(source, &tree, None);
     let arg = |key| {
         file.dags[0]
@@ -306,12 +302,7 @@ fn extract_on_worker_stack(code: String) -> DagFile {
     std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {
-            let mut parser = tree_sitter::Parser::new();
-            parser
-                .set_language(&tree_sitter_python::LANGUAGE.into())
-                .unwrap();
-            let source = SourceFile::new("dags/deep.py", code);
-            let tree = parser.parse(source.text(), None).unwrap();
+            let (source, tree) = parse("dags/deep.py", &code);
             extract_file(source, &tree, None)
         })
         .unwrap()
@@ -419,12 +410,7 @@ fn long_chains_are_followed_without_recursion() {
 
 /// Each task's id with its dbt calls' commands, selections and project dirs.
 fn calls(code: &str) -> Vec<(String, Vec<String>)> {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .unwrap();
-    let source = SourceFile::new("dags/t.py", code.to_owned());
-    let tree = parser.parse(source.text(), None).unwrap();
+    let (source, tree) = parse("dags/t.py", code);
     let file = extract_file(source, &tree, None);
     file.tasks
         .iter()
@@ -607,12 +593,7 @@ def daily():
 
 daily()
 "#;
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .unwrap();
-    let source = SourceFile::new("dags/t.py", code.to_owned());
-    let tree = parser.parse(source.text(), None).unwrap();
+    let (source, tree) = parse("dags/t.py", code);
     let wrappers = DbtWrappers {
         operators: Vec::new(),
         decorators: vec!["task.acme_dbt".into()],
@@ -647,15 +628,6 @@ daily()
 /// Extracts `code` with `modules` (dotted name, code) importable from it.
 fn extract_with_modules(code: &str, modules: &[(&str, &str)]) -> DagFile {
     use crate::airflow::modules::ModuleFile;
-    let parse = |path: &str, text: &str| {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .unwrap();
-        let source = SourceFile::new(path, text.to_owned());
-        let tree = parser.parse(source.text(), None).unwrap();
-        (source, tree)
-    };
     let files: Vec<ModuleFile> = modules
         .iter()
         .map(|(name, text)| {
@@ -774,12 +746,7 @@ with DAG("d") as dag:
 
 /// The task ids of `code`, with the file's warnings.
 fn task_ids(code: &str) -> (Vec<String>, Vec<String>) {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .unwrap();
-    let source = SourceFile::new("dags/t.py", code.to_owned());
-    let tree = parser.parse(source.text(), None).unwrap();
+    let (source, tree) = parse("dags/t.py", code);
     let file = extract_file(source, &tree, None);
     (
         file.tasks.iter().map(|t| t.id().to_owned()).collect(),
