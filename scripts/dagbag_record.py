@@ -512,13 +512,21 @@ def import_dagbag():
     return DagBag
 
 
+def list_py_file_paths(folder: str) -> list[str]:
+    """The files Airflow looks for DAGs in: .airflowignore applied (safe mode applies later)."""
+    from airflow.utils.file import list_py_file_paths as airflow_list
+
+    return airflow_list(folder, safe_mode=False)
+
+
 def load_dagbag(DagBag, folder: Path):
     """DagBag(dag_folder=folder) that reads the files in sorted order.
 
     DagBag walks the folder in directory order, which differs between checkouts, and the order
     decides which file gets a once-per-process warning and which of two DAGs with the same id
-    wins. So the bag is created empty and each file, in sorted order, is collected into it,
-    the same way DagBag(dag_folder=folder) collects each file it finds.
+    wins. So the bag is created empty and each file Airflow would look at (its own listing,
+    which applies .airflowignore), in sorted order, is collected into it, the same way
+    DagBag(dag_folder=folder) collects each file it finds.
     """
     kwargs = {"dag_folder": str(folder), "collect_dags": False}
     if "include_examples" in inspect.signature(DagBag.__init__).parameters:
@@ -527,7 +535,7 @@ def load_dagbag(DagBag, folder: Path):
     collect = inspect.signature(bag.collect_dags).parameters
     # Record every warning of every file, not only the first of each kind in the process.
     warnings.simplefilter("always")
-    for path in sorted(folder.rglob("*.py")):
+    for path in sorted(Path(p) for p in list_py_file_paths(str(folder))):
         if "__pycache__" in path.parts:
             continue
         options = {"only_if_updated": False}

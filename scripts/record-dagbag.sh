@@ -20,7 +20,11 @@
 #
 # Each folder is loaded by its own Airflow:
 #   dags, broken    Airflow 2 (.venv-airflow2/)
+#   dags_gusty      Airflow 2: DAGs built by gusty from folders of YAML task files
+#   dags_factory_v0 Airflow 2: DAGs built by dag-factory 0.23 (the previous major version)
 #   dags_airflow3   Airflow 3 (.venv-airflow3/), for files that import airflow.sdk & co.
+#   dags_factory    Airflow 3: DAGs built by dag-factory 1.1
+# Each folder's .airflowignore is applied by Airflow's own file listing.
 # The venvs are created on first use (gitignored) from the exact pins below, so a rerun
 # installs the same packages; a venv is rebuilt when its pins change. Installing one takes
 # 5 to 12 minutes (the Google and Amazon providers are large); recording all folders, 30 s.
@@ -49,7 +53,7 @@
 # Environment: PYTHON (default python3; 3.11, for which the pins were resolved).
 set -euo pipefail
 
-FOLDERS=(dags broken dags_airflow3)
+FOLDERS=(dags broken dags_airflow3 dags_gusty dags_factory_v0 dags_factory)
 
 # Where deployed DAGs find the fixtures' dbt project (see "Deployment paths" above).
 DEPLOYMENT_PATHS=(/usr/local/airflow/dbt /home/airflow/gcs/data/dbt)
@@ -57,7 +61,7 @@ DEPLOYMENT_PATHS=(/usr/local/airflow/dbt /home/airflow/gcs/data/dbt)
 # Which Airflow loads which folder.
 airflow_major_for() {
   case "$1" in
-    dags_airflow3) echo 3 ;;
+    dags_airflow3 | dags_factory) echo 3 ;;
     *) echo 2 ;;
   esac
 }
@@ -77,6 +81,8 @@ airflow-dbt==0.4.0
 airflow-dbt-python
 dbt-core==1.11.16
 dbt-duckdb==1.11.1
+gusty==0.23.1
+dag-factory==0.23.0
 "
 # airflow-dbt (GoCardless) installs here too but cannot be imported on Airflow 3 (it needs
 # airflow.hooks.base_hook), so no Airflow 3 fixture uses it.
@@ -94,10 +100,13 @@ airflow-dbt==0.4.0
 airflow-dbt-python
 dbt-core==1.11.16
 dbt-duckdb==1.11.1
+gusty==0.23.1
+dag-factory==1.1.0
 "
 
 # The full dependency closure of REQUIREMENTS_AIRFLOW2 on Python 3.11 (pip constraints).
 CONSTRAINTS_AIRFLOW2="
+absql==0.8.0
 adal==1.2.7
 adlfs==2026.8.0
 aenum==3.1.17
@@ -188,6 +197,7 @@ cron-descriptor==2.2.1
 croniter==7.0.0
 cryptography==50.0.2
 daff==1.4.2
+dag-factory==0.23.0
 db-dtypes==1.9.0
 dbt-adapters==1.24.5
 dbt-common==1.39.0
@@ -209,6 +219,7 @@ docstring-parser==0.18.0
 duckdb==2.0.0
 durationpy==0.11
 email-validator==2.4.0
+fastjsonschema==2.22.3
 fastuuid==0.14.0
 filelock==4.2.12
 flask-appbuilder==4.5.4
@@ -291,6 +302,7 @@ grpcio-gcp==0.2.2
 grpcio-status==1.85.1
 grpcio==1.85.1
 gunicorn==27.0.1
+gusty==0.23.1
 h11==0.16.0
 h2==4.4.1
 hf-xet==1.8.0
@@ -317,6 +329,8 @@ joserfc==1.8.0
 jsonpath-ng==1.16.0
 jsonschema-specifications==2025.9.1
 jsonschema==4.26.0
+jupyter-core==5.9.1
+jupytext==1.19.7
 kubernetes-asyncio==36.1.0
 kubernetes==36.0.3
 lazy-object-proxy==1.13.0
@@ -354,6 +368,7 @@ msrest==0.7.1
 msrestazure==0.6.4.post1
 multidict==7.2.1
 narwhals==2.29.0
+nbformat==5.11.1
 networkx==3.6.1
 numpy==2.4.6
 oauthlib==4.0.1
@@ -443,6 +458,7 @@ sqlalchemy-jsonfield==1.0.3
 sqlalchemy-spanner==1.20.1
 sqlalchemy-utils==0.42.1
 sqlalchemy==1.4.54
+sqlglot==30.31.0
 sqlparse==0.6.1
 std-uritemplate==2.0.12
 tabulate==0.10.0
@@ -453,6 +469,7 @@ threadpoolctl==3.8.0
 tiktoken==0.14.0
 tokenizers==0.23.3
 tqdm==4.70.1
+traitlets==5.16.1
 truststore==0.10.5
 types-protobuf==7.35.1.20260906
 typing-extensions==4.16.0
@@ -476,6 +493,7 @@ zipp==4.1.2
 # The full dependency closure of REQUIREMENTS_AIRFLOW3 on Python 3.11 (pip constraints).
 CONSTRAINTS_AIRFLOW3="
 a2wsgi==1.10.10
+absql==0.8.0
 adal==1.2.7
 adlfs==2026.8.0
 aenum==3.1.17
@@ -562,6 +580,7 @@ cron-descriptor==2.2.1
 croniter==7.0.0
 cryptography==50.0.2
 daff==1.4.2
+dag-factory==1.1.0
 db-dtypes==1.9.0
 dbt-adapters==1.24.5
 dbt-common==1.39.0
@@ -585,6 +604,7 @@ durationpy==0.11
 email-validator==2.4.0
 fastapi-cli==0.0.34
 fastapi==0.136.3
+fastjsonschema==2.22.3
 fastuuid==0.14.0
 filelock==4.2.12
 frozenlist==1.8.0
@@ -656,6 +676,7 @@ grpc-interceptor==0.15.4
 grpcio-gcp==0.2.2
 grpcio-status==1.85.1
 grpcio==1.85.1
+gusty==0.23.1
 h11==0.16.0
 h2==4.4.1
 hf-xet==1.8.0
@@ -684,6 +705,8 @@ joserfc==1.8.0
 jsonpath-ng==1.16.0
 jsonschema-specifications==2025.9.1
 jsonschema==4.26.0
+jupyter-core==5.9.1
+jupytext==1.19.7
 kubernetes-asyncio==36.1.0
 kubernetes==36.0.3
 lazy-object-proxy==1.13.0
@@ -699,6 +722,7 @@ markdown-it-py==4.3.0
 markupsafe==3.0.4
 marshmallow==4.4.0
 mashumaro==3.14
+mdit-py-plugins==0.7.0
 mdurl==0.1.2
 methodtools==0.4.7
 microsoft-kiota-abstractions==1.16.0
@@ -719,6 +743,7 @@ msrestazure==0.6.4.post1
 multidict==7.2.1
 narwhals==2.29.0
 natsort==8.4.0
+nbformat==5.11.1
 networkx==3.6.1
 numpy==2.4.6
 oauthlib==4.0.1
@@ -808,6 +833,7 @@ soupsieve==2.10
 sqlalchemy-bigquery==1.17.3
 sqlalchemy-spanner==1.20.1
 sqlalchemy==2.1.9
+sqlglot==30.31.0
 sqlparse==0.6.1
 starlette==1.10.0
 std-uritemplate==2.0.12
@@ -821,6 +847,7 @@ threadpoolctl==3.8.0
 tiktoken==0.14.0
 tokenizers==0.23.3
 tqdm==4.70.1
+traitlets==5.16.1
 truststore==0.10.5
 typer==0.29.2
 types-protobuf==7.35.1.20260906

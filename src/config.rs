@@ -14,7 +14,7 @@ use toml::Spanned;
 
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
-use crate::rules::{self, RuleMeta, RuleOptions};
+use crate::rules::{self, Preset, RuleMeta, RuleOptions};
 use crate::source::{SourceFile, Span};
 
 // The doc comments of the settings structs and their fields are also the descriptions editors
@@ -25,13 +25,27 @@ use crate::source::{SourceFile, Span};
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(title = "monolint.toml")]
 pub struct Config {
-    /// Rules to run: codes (`X001`), code prefixes (`X`, `DBT`, `DAG`), names, groups or `all`
-    /// (default: every group but `preview`). `--select` replaces it.
+    /// The set of rules to start from: `recommended` (findings real repositories want fixed),
+    /// `strict` (adds the policies teams choose: owners, docs, operations) or `all`.
+    /// `--preset` overrides it.
+    #[schemars(extend("default" = "recommended"))]
+    pub preset: Option<Preset>,
+    /// Rules to run instead of the preset's: codes (`X001`), code prefixes (`X`, `DBT`, `DAG`),
+    /// names, groups or presets. `--select` replaces it.
     #[schemars(with = "Vec<String>")]
     pub select: Option<Vec<Spanned<String>>>,
+    /// Rules to run in addition to the preset's (or `select`'s), chosen as in `select`.
+    /// `--extend-select` adds to it.
+    #[schemars(with = "Vec<String>")]
+    pub extend_select: Vec<Spanned<String>>,
     /// Rules not to run, chosen as in `select`. `--ignore` adds to it.
     #[schemars(with = "Vec<String>")]
     pub ignore: Vec<Spanned<String>>,
+    /// Who owns a model: `dag` (the default), the owner of a DAG that runs it, as most teams
+    /// work, unless the model declares its own; `model`, only an owner the model declares
+    /// (`meta.owner` or its group's).
+    #[schemars(extend("default" = "dag"))]
+    pub ownership: Option<OwnershipMode>,
     /// Lowest severity that makes `check` exit 1. `--fail-on` overrides it.
     #[schemars(extend("default" = "warning"))]
     pub fail_on: Option<Severity>,
@@ -45,6 +59,20 @@ pub struct Config {
     pub severity: BTreeMap<Spanned<String>, Severity>,
     /// Options per rule, `[rules.<name>]`.
     pub rules: RuleOptions,
+    /// Rules not reported in some files: a glob, relative to the checked folder, of the files
+    /// findings point at → rule selectors, e.g. `"dags/legacy/**" = ["X002"]`.
+    pub per_file_ignores: BTreeMap<String, Vec<String>>,
+}
+
+/// Who owns a model (see `Config::ownership`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OwnershipMode {
+    /// The owner of a DAG that runs the model, unless the model declares its own.
+    #[default]
+    Dag,
+    /// Only the owner the model declares.
+    Model,
 }
 
 /// The `[dbt]` table.
@@ -80,9 +108,14 @@ pub struct AirflowConfig {
     /// `@task.bash` returns a shell command: `task.acme_dbt` (dotted as used after `@`), or a
     /// plain name. `task.datacoves_dbt` needs no entry.
     pub dbt_decorators: Vec<String>,
-    /// The Airflow major version the DAGs run on (2 or 3). Without it, a DAG file importing
-    /// from `airflow.sdk` counts as Airflow 3 and others as unknown.
+    /// The Airflow major version the DAGs run on (2 or 3). Without it, the version the
+    /// repository pins (requirements, constraints, `pyproject.toml`, Docker images) is used,
+    /// else Airflow 3 when a DAG file imports from `airflow.sdk`.
     pub version: Option<crate::airflow::schedule::AirflowVersion>,
+    /// How `.airflowignore` lines are read, as Airflow's `[core] dag_ignore_file_syntax`:
+    /// `"regexp"` or `"glob"` (default: Airflow's own, `regexp` on Airflow 2 and `glob` on
+    /// Airflow 3).
+    pub ignore_file_syntax: Option<crate::airflow::ignore::IgnoreSyntax>,
 }
 
 /// The JSON Schema of `monolint.toml`, for editors that validate and complete TOML with one.
@@ -240,7 +273,12 @@ fn toml_error(file: &Arc<SourceFile>, error: &toml::de::Error) -> Error {
 
 /// Checks what serde cannot: rule selectors and severity keys name existing rules.
 fn validate(config: &Config, file: &Arc<SourceFile>) -> Result<()> {
-    let selectors = config.select.iter().flatten().chain(&config.ignore);
+    let selectors = config
+        .select
+        .iter()
+        .flatten()
+        .chain(&config.extend_select)
+        .chain(&config.ignore);
     for selector in selectors {
         if rules::matching(selector.get_ref()).is_none() {
             return Err(unknown_rule(
@@ -278,28 +316,33 @@ pub struct RuleSelection {
 /// Command-line choices that override the config.
 #[derive(Debug, Default, Clone)]
 pub struct RuleArgs {
+    pub preset: Option<Preset>,
     pub select: Vec<String>,
+    pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub fail_on: Option<Severity>,
 }
 
 impl RuleSelection {
-    /// `--select` replaces the config's `select`; `--ignore` adds to its `ignore`.
+    /// The preset's rules, unless `select` (the command line's, else the config's) replaces
+    /// them; then `extend-select` adds and `ignore` removes (both from config and command line).
     pub fn resolve(config: &Config, args: &RuleArgs) -> Result<RuleSelection> {
         let mut chosen: Vec<&'static RuleMeta> = Vec::new();
+        let preset = args.preset.or(config.preset).unwrap_or_default();
         let select: Vec<String> = if !args.select.is_empty() {
             args.select.clone()
         } else if let Some(select) = &config.select {
             select.iter().map(|s| s.get_ref().clone()).collect()
         } else {
-            rules::Group::ALL
-                .iter()
-                .filter(|g| g.enabled_by_default())
-                .map(|g| g.as_str().to_owned())
-                .collect()
+            vec![preset.as_str().to_owned()]
         };
-        for selector in &select {
-            let matched = rules::matching(selector).ok_or_else(|| unknown_cli_rule(selector))?;
+        let extend = config
+            .extend_select
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .chain(args.extend_select.iter().cloned());
+        for selector in select.iter().cloned().chain(extend) {
+            let matched = rules::matching(&selector).ok_or_else(|| unknown_cli_rule(&selector))?;
             chosen.extend(matched);
         }
         let ignore: Vec<String> = config

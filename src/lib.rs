@@ -17,6 +17,7 @@ pub mod render;
 pub mod repo_paths;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod workspace;
 pub mod yaml;
 
@@ -53,6 +54,9 @@ pub struct Report {
     pub summary: Summary,
     /// Findings left out because the baseline records them (`check --baseline`).
     pub baselined: usize,
+    /// Findings left out by suppression comments, `meta.monolint.ignore` or
+    /// `[per-file-ignores]`.
+    pub suppressed: usize,
 }
 
 /// Figures about the monorepo, printed under the findings.
@@ -62,7 +66,26 @@ pub struct Summary {
     pub dbt_tasks: usize,
     pub dbt_tasks_resolved: usize,
     pub models: usize,
+    /// Models a DAG task refreshes (`run`, `build`), manual-only DAGs included.
     pub models_scheduled: usize,
+    /// Of those, models only DAGs without a schedule refresh.
+    pub models_manual_only: usize,
+    /// Models no resolved task refreshes, in projects whose coverage is unknown.
+    pub models_unknown: usize,
+    /// Why coverage is unknown, once per project where it is.
+    pub unknown_coverage: Vec<UnknownCoverage>,
+}
+
+/// A project whose models' coverage monolint cannot tell, and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnknownCoverage {
+    /// The project's folder, relative to the checked folder (`.` for the folder itself).
+    pub project: String,
+    /// Its models no resolved task refreshes.
+    pub models: usize,
+    /// Tasks (and calls that look like they make dbt tasks) that may refresh them but could
+    /// not be read (0: no task refreshes any model of the project).
+    pub unresolved_tasks: usize,
 }
 
 impl Report {
@@ -91,7 +114,17 @@ pub fn check_workspace(
     rule_args: &RuleArgs,
 ) -> Result<Report> {
     let selection = RuleSelection::resolve(config, rule_args)?;
-    let (repo, problems) = link_workspace(workspace)?;
+    let per_file = suppress::PerFileIgnores::new(&config.per_file_ignores)?;
+    let (mut repo, problems) = link_workspace(workspace)?;
+    repo.ownership = link::Ownership {
+        mode: config.ownership.unwrap_or_default(),
+        placeholders: config
+            .rules
+            .dag_owner_missing
+            .clone()
+            .unwrap_or_default()
+            .placeholders,
+    };
     let rules = config.rules.instantiate();
     let mut diagnostics: Vec<Diagnostic> = rules
         .par_iter()
@@ -104,12 +137,31 @@ pub fn check_workspace(
         .flatten()
         .collect();
     diagnostics.sort_by(Diagnostic::cmp_for_output);
+    let diagnostics = diagnostic::merge_same_line(diagnostics);
+    let enabled: Vec<&'static rules::RuleMeta> =
+        selection.enabled.iter().map(|(m, _)| *m).collect();
+    let unused_rule = &rules::monolint::unused_suppression::UnusedSuppression::META;
+    let outcome = suppress::apply(
+        &repo,
+        &per_file,
+        &enabled,
+        selection
+            .severity_of(unused_rule)
+            .map(|severity| (unused_rule, severity)),
+        diagnostics,
+    );
+    let mut diagnostics = outcome.kept;
+    if !outcome.unused.is_empty() {
+        diagnostics.extend(outcome.unused);
+        diagnostics.sort_by(Diagnostic::cmp_for_output);
+    }
     Ok(Report {
         summary: summarize(&repo),
         diagnostics,
         problems,
         fail_on: selection.fail_on,
         baselined: 0,
+        suppressed: outcome.suppressed,
     })
 }
 
@@ -129,17 +181,73 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         },
         || airflow::parse::parse_files(&workspace.dag_files),
     );
+    let mut dag_files = dag_files;
+    // One Airflow version for the whole repository: the config's, the pinned one, or 3 when
+    // any DAG file imports from `airflow.sdk`.
+    let airflow_version = workspace
+        .airflow_version
+        .or(workspace.airflow_pinned)
+        .or_else(|| {
+            dag_files
+                .imports_airflow_sdk()
+                .then_some(airflow::schedule::AirflowVersion::V3)
+        });
+    let ignore_syntax = workspace
+        .ignore_syntax
+        .unwrap_or(airflow::ignore::IgnoreSyntax::default_for(airflow_version));
+    let ignores = airflow_ignores(workspace, ignore_syntax);
+    let ignored: std::collections::HashSet<&str> = workspace
+        .dag_files
+        .iter()
+        .filter(|file| ignores.iter().any(|ignore| ignore.ignores(&file.path)))
+        .map(|file| file.display.as_str())
+        .collect();
+    dag_files.skip_dag_files(|shown| ignored.contains(shown));
     let mut problems = Vec::new();
     let mut loaded_projects = Vec::new();
-    for project in projects {
-        let (project, warnings) = project?;
-        problems.extend(warnings);
-        loaded_projects.push(project);
+    let mut skipped = Vec::new();
+    let mut first_failure = None;
+    for (location, project) in workspace.projects.iter().zip(projects) {
+        match project {
+            Ok((project, warnings)) => {
+                problems.extend(warnings);
+                loaded_projects.push(project);
+            }
+            // A project the user named is the input they asked for: without it, no check.
+            Err(error) if location.named => return Err(error),
+            Err(error) => {
+                problems.push(skipped_project_warning(error.clone(), location));
+                skipped.push(location.display_dir.clone());
+                first_failure.get_or_insert(error);
+            }
+        }
     }
-    let manifests = link::LoadedManifests::new(&loaded_projects, &workspace.path_map);
+    if loaded_projects.is_empty()
+        && let Some(error) = first_failure
+    {
+        // Nothing could be checked: the run fails on the first project's own error.
+        return Err(error);
+    }
+    let manifests = link::LoadedManifests::new(&loaded_projects, &skipped, &workspace.path_map);
     let mut dag_files = dag_files.extract(Some(&manifests), &workspace.wrappers);
     let manifest_paths = manifests.inferred_paths();
-    if let Some(version) = workspace.airflow_version {
+    let dag_folder_of = |shown: &str| {
+        workspace
+            .dag_files
+            .iter()
+            .find(|file| file.display == shown)
+            .and_then(airflow::parse::FileToRead::dag_folder)
+    };
+    let factory_context = airflow::factories::Context {
+        root: &workspace.root,
+        path_map: &workspace.path_map,
+        dag_folder_of: &dag_folder_of,
+        ignore_syntax,
+        dag_factory_major: workspace.dag_factory_major,
+    };
+    let built = airflow::factories::expand(&mut dag_files, &factory_context);
+    dag_files.extend(built);
+    if let Some(version) = airflow_version {
         for file in &mut dag_files {
             file.airflow_version = Some(version);
         }
@@ -150,11 +258,49 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
     let mut repo = Monorepo::link(
         &workspace.root,
         loaded_projects,
+        &skipped,
         dag_files,
         &workspace.path_map,
     );
     repo.add_inferred_paths(manifest_paths);
     Ok((repo, problems))
+}
+
+/// The `.airflowignore` files of each DAG folder.
+fn airflow_ignores(
+    workspace: &Workspace,
+    syntax: airflow::ignore::IgnoreSyntax,
+) -> Vec<airflow::ignore::AirflowIgnore> {
+    let mut folders: Vec<String> = workspace
+        .dag_files
+        .iter()
+        .filter_map(airflow::parse::FileToRead::dag_folder)
+        .collect();
+    folders.sort();
+    folders.dedup();
+    folders
+        .iter()
+        .map(|folder| airflow::ignore::AirflowIgnore::load(&workspace.root.join(folder), syntax))
+        .collect()
+}
+
+/// A discovered dbt project that cannot be loaded (a malformed `dbt_project.yml`, a test
+/// fixture, a project never built): the check goes on with the other projects.
+fn skipped_project_warning(error: Error, location: &workspace::ProjectLocation) -> Error {
+    let shown = if location.display_dir.is_empty() {
+        "."
+    } else {
+        location.display_dir.as_str()
+    };
+    let help = match &error.help {
+        Some(help) => format!("{help}; monolint checks the other projects without it"),
+        None => "monolint checks the other projects without it; name the projects to check \
+            with `[dbt] projects`"
+            .to_owned(),
+    };
+    let mut warning = error.into_warning().with_help(help);
+    warning.message = format!("skipped the dbt project `{shown}`: {}", warning.message);
+    warning
 }
 
 fn summarize(repo: &Monorepo) -> Summary {
@@ -170,12 +316,41 @@ fn summarize(repo: &Monorepo) -> Summary {
     }
     summary.dbt_tasks = tasks.len();
     summary.dbt_tasks_resolved = tasks.values().filter(|resolved| **resolved).count();
-    for (index, _) in repo.projects.iter().enumerate() {
-        for id in repo.schedulable_models(index) {
+    for (index, project) in repo.projects.iter().enumerate() {
+        let coverage = repo.coverage(index);
+        let mut unknown = 0;
+        for (_, state) in coverage.models() {
             summary.models += 1;
-            if repo.runs_of(index, id).next().is_some() {
-                summary.models_scheduled += 1;
+            match state {
+                link::ModelCoverage::Scheduled => summary.models_scheduled += 1,
+                link::ModelCoverage::ManualOnly => {
+                    summary.models_scheduled += 1;
+                    summary.models_manual_only += 1;
+                }
+                link::ModelCoverage::Unknown => unknown += 1,
+                link::ModelCoverage::Unscheduled => {}
             }
+        }
+        summary.models_unknown += unknown;
+        if let Some(why) = coverage.unknown.filter(|_| unknown > 0) {
+            let unresolved_tasks = match why {
+                link::Unknown::Unresolved { runs, unread_calls } => {
+                    runs.iter()
+                        .map(|&run| repo.runs[run].task)
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len()
+                        + unread_calls
+                }
+                link::Unknown::NoRefreshingTask => 0,
+            };
+            summary.unknown_coverage.push(UnknownCoverage {
+                project: match project.display_dir.as_str() {
+                    "" => ".".to_owned(),
+                    dir => dir.to_owned(),
+                },
+                models: unknown,
+                unresolved_tasks,
+            });
         }
     }
     summary

@@ -18,6 +18,10 @@ pub struct ProjectLocation {
     /// the checked folder itself).
     pub display_dir: String,
     pub manifest: PathBuf,
+    /// Whether the user named this project or its manifest (`[dbt] projects`, `[dbt]
+    /// manifest`, `--manifest`): then a project that cannot be loaded stops the check, where a
+    /// discovered one is skipped with a warning.
+    pub named: bool,
 }
 
 /// The files a check reads.
@@ -32,6 +36,12 @@ pub struct Workspace {
     pub wrappers: DbtWrappers,
     /// `[airflow] version`.
     pub airflow_version: Option<crate::airflow::schedule::AirflowVersion>,
+    /// The Airflow version the repository's requirements, constraints and images pin.
+    pub airflow_pinned: Option<crate::airflow::schedule::AirflowVersion>,
+    /// The major version of dag-factory the repository pins (0 or 1).
+    pub dag_factory_major: Option<u32>,
+    /// `[airflow] ignore-file-syntax`.
+    pub ignore_syntax: Option<crate::airflow::ignore::IgnoreSyntax>,
 }
 
 /// Runtime paths (where Airflow workers see the repository's files) → repository folders.
@@ -58,6 +68,11 @@ impl PathMap {
             prefixes,
             repository: RepoPaths::default(),
         }
+    }
+
+    /// The mappings, longest runtime prefix first.
+    pub fn entries(&self) -> &[(String, String)] {
+        &self.prefixes
     }
 
     /// The repository folder a runtime path names, when a prefix of it is mapped.
@@ -104,6 +119,8 @@ pub fn discover(
     let mut project_dirs = Vec::new();
     let mut python_files = Vec::new();
     let mut repository = RepoPaths::default();
+    let mut pins = Vec::new();
+    let mut dag_factory_pins = Vec::new();
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .filter_entry(|entry| {
@@ -128,13 +145,21 @@ pub fn discover(
                 }
             }
             Some(name) if name.ends_with(".py") => python_files.push(path),
+            Some(name) if crate::airflow::version::may_pin(name) => {
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    pins.extend(crate::airflow::version::pinned_in(name, &text));
+                    dag_factory_pins
+                        .extend(crate::airflow::version::dag_factory_pinned_in(name, &text));
+                }
+            }
             _ => {}
         }
     }
     project_dirs.sort();
     python_files.sort();
 
-    if !config.dbt.projects.is_empty() {
+    let projects_named = !config.dbt.projects.is_empty();
+    if projects_named {
         project_dirs = config
             .dbt
             .projects
@@ -163,6 +188,7 @@ pub fn discover(
         .into_iter()
         .map(|dir| ProjectLocation {
             display_dir: relative_display(root, &dir),
+            named: projects_named || manifest_override.is_some(),
             manifest: manifest_override
                 .clone()
                 .unwrap_or_else(|| dir.join("target").join("manifest.json")),
@@ -212,6 +238,9 @@ pub fn discover(
         path_map,
         wrappers: DbtWrappers::from_config(&config.airflow),
         airflow_version: config.airflow.version,
+        airflow_pinned: crate::airflow::version::agreed(pins),
+        dag_factory_major: crate::airflow::version::agreed(dag_factory_pins),
+        ignore_syntax: config.airflow.ignore_file_syntax,
     })
 }
 

@@ -8,14 +8,13 @@ use std::path::{Path, PathBuf};
 
 use monolint::airflow::invocations::wrapper::DbtWrappers;
 use monolint::airflow::links::{TaskLink, task_links};
-use monolint::airflow::parse::{FileToRead, parse_dag_files};
+use monolint::airflow::parse::FileToRead;
 use monolint::airflow::schedule::{AirflowVersion, Schedule, timezone};
 use monolint::airflow::value::Value;
-use monolint::airflow::{Dag, DagFile, Task};
-use monolint::dbt::project::DbtProject;
-use monolint::link::{LoadedManifests, Monorepo, Resolution, TaskRef};
+use monolint::airflow::{Dag, Task};
+use monolint::link::{Monorepo, Resolution, TaskRef};
 use monolint::repo_paths::RepoPaths;
-use monolint::workspace::{PathMap, ProjectLocation};
+use monolint::workspace::{PathMap, ProjectLocation, Workspace};
 use serde_json::Value as Json;
 
 fn root() -> &'static Path {
@@ -94,14 +93,82 @@ impl Tally {
     }
 }
 
-fn python_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+/// The `.py` files of a DAG folder and its subfolders, sorted.
+fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
         .collect();
-    files.sort();
-    files
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            python_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "py") {
+            out.push(path);
+        }
+    }
+}
+
+/// Which Airflow each fixture folder was recorded with (`scripts/record-dagbag.sh`).
+fn airflow_of(folder: &str) -> AirflowVersion {
+    match folder {
+        "dags_airflow3" | "dags_factory" => AirflowVersion::V3,
+        _ => AirflowVersion::V2,
+    }
+}
+
+/// What monolint reads from a fixture DAG folder, as `check` reads it: the folder is the DAG
+/// folder (its `.airflowignore` applies, its files import each other), the fixture dbt project
+/// is the project, the fixtures' folder is the repository deployment paths are mapped onto,
+/// and YAML DAG factories are expanded.
+fn link_folder(folder: &str) -> Monorepo {
+    let dir = root().join("tests/fixtures/airflow").join(folder);
+    let mut paths = Vec::new();
+    python_files(&dir, &mut paths);
+    let dag_files = paths
+        .into_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(&dir).unwrap().with_extension("");
+            let module = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(".");
+            FileToRead {
+                display: path
+                    .strip_prefix(root())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                module: Some(module),
+                path,
+            }
+        })
+        .collect();
+    let project = root().join("tests/fixtures/airflow/dbt");
+    let mut path_map = PathMap::new([(
+        "/opt/dbt".to_owned(),
+        "tests/fixtures/airflow/dbt".to_owned(),
+    )]);
+    path_map.repository = fixture_repository();
+    let workspace = Workspace {
+        root: root().to_path_buf(),
+        projects: vec![ProjectLocation {
+            manifest: project.join("target/manifest.json"),
+            dir: project,
+            display_dir: "tests/fixtures/airflow/dbt".to_owned(),
+            named: true,
+        }],
+        dag_files,
+        path_map,
+        wrappers: DbtWrappers::default(),
+        airflow_version: Some(airflow_of(folder)),
+        airflow_pinned: None,
+        dag_factory_major: None,
+        ignore_syntax: None,
+    };
+    let (repo, _) = monolint::link_workspace(&workspace).unwrap();
+    repo
 }
 
 /// A value Airflow holds for an argument the call did not pass: its default.
@@ -158,7 +225,6 @@ fn task_owner(task: &Task) -> Option<Json> {
 }
 
 fn compare_folder(folder: &str, tally: &mut Tally) {
-    let dir = root().join("tests/fixtures/airflow").join(folder);
     let record: Json = serde_json::from_str(
         &std::fs::read_to_string(
             root()
@@ -168,29 +234,7 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
         .unwrap(),
     )
     .unwrap();
-    let files: Vec<FileToRead> = python_files(&dir)
-        .into_iter()
-        .map(|path| FileToRead {
-            display: path
-                .strip_prefix(root())
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/"),
-            module: path
-                .file_stem()
-                .map(|stem| stem.to_string_lossy().into_owned()),
-            path,
-        })
-        .collect();
-    // The fixtures' folder is the repository, whose files deployment paths map onto.
-    let projects = vec![fixture_project()];
-    let mut path_map = PathMap::default();
-    path_map.repository = fixture_repository();
-    let parsed: Vec<DagFile> = {
-        let manifests = LoadedManifests::new(&projects, &path_map);
-        parse_dag_files(&files, Some(&manifests), &DbtWrappers::default())
-    };
-    let repo = Monorepo::link(root(), projects, parsed, &path_map);
+    let repo = link_folder(folder);
     let mut ours: BTreeMap<String, (usize, usize, &Dag)> = BTreeMap::new();
     for (file_index, file) in repo.dag_files.iter().enumerate() {
         for (index, dag) in file.dags.iter().enumerate() {
@@ -270,11 +314,7 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
             Some(Json::Bool(dag.kwarg("on_failure_callback").is_some())),
             &dag_record["has_dag_on_failure_callback"],
         );
-        let version = if folder == "dags_airflow3" {
-            AirflowVersion::V3
-        } else {
-            AirflowVersion::V2
-        };
+        let version = airflow_of(folder);
         if let Some(recorded) = dag_record["timetable"].as_str() {
             let ours = timezone(dag)
                 .and_then(|zone| Schedule::of(dag).timetable(version, &zone))
@@ -384,6 +424,15 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
                 task_owner(task),
                 &task_record["owner"],
             );
+            // Dependencies inside a DAG are read for DAGs declared in YAML.
+            if dag.kind.from_yaml() {
+                tally.check(
+                    "task upstream",
+                    format!("{at} upstream"),
+                    Some(Json::from(task.upstream.clone())),
+                    &task_record["upstream"],
+                );
+            }
             if let Some(retries) = task.call.kwarg("retries") {
                 tally.check(
                     "task retries",
@@ -540,19 +589,6 @@ fn fixture_repository() -> RepoPaths {
     paths
 }
 
-/// The fixture DAGs' dbt project, loaded as `check` loads it.
-fn fixture_project() -> DbtProject {
-    let dir = root().join("tests/fixtures/airflow/dbt");
-    let location = ProjectLocation {
-        manifest: dir.join("target/manifest.json"),
-        display_dir: "tests/fixtures/airflow/dbt".into(),
-        dir,
-    };
-    DbtProject::load(&location, "tests/fixtures/airflow/dbt/target/manifest.json")
-        .unwrap()
-        .0
-}
-
 /// The tasks Cosmos renders for each `DbtDag`/`DbtTaskGroup` of a DAG against those Airflow
 /// loaded: task ids, the dbt node each stands for, and owners.
 fn compare_renderings(
@@ -685,7 +721,13 @@ fn is_cosmos_dag(dag: &Dag) -> bool {
 #[test]
 fn extraction_agrees_with_airflow_dagbag() {
     let mut tally = Tally::default();
-    for folder in ["dags", "dags_airflow3"] {
+    for folder in [
+        "dags",
+        "dags_airflow3",
+        "dags_gusty",
+        "dags_factory_v0",
+        "dags_factory",
+    ] {
         compare_folder(folder, &mut tally);
     }
     let total: usize = tally.compared.values().sum();
@@ -701,6 +743,9 @@ fn extraction_agrees_with_airflow_dagbag() {
         println!("    {unknown}");
     }
     println!("  disagreements: {}", tally.disagreements.len());
+    for disagreement in &tally.disagreements {
+        println!("    {disagreement}");
+    }
     // Every value the fixtures set statically is one monolint must know.
     assert!(
         tally.unknown.is_empty(),

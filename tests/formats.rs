@@ -31,8 +31,9 @@ fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 /// `monolint check --format FORMAT` on `dir`; asserts exit code 1 and a clean stderr.
+/// Every format is checked on the `strict` preset, so rules of every group are rendered.
 fn check(dir: &Path, format: &str) -> String {
-    let (code, stdout, stderr) = run_in(dir, &["check", "--format", format]);
+    let (code, stdout, stderr) = run_in(dir, &["check", "--preset", "strict", "--format", format]);
     assert_eq!(code, 1, "exit code; stderr: {stderr}");
     assert_eq!(stderr, "", "stderr");
     stdout
@@ -386,7 +387,9 @@ fn gitlab_code_quality_has_the_required_fields() {
 #[test]
 fn markdown_summary() {
     let stdout = check(&example(), "markdown");
-    assert!(stdout.contains("**Found 8 problems (1 error, 7 warnings).**"));
+    assert!(stdout.contains(
+        "**Found 8 problems (1 error, 7 warnings): DAG001 1, DBT001 2, X001 3, X002 1, X004 1.**"
+    ));
     assert!(stdout.contains("Coverage: 18/21 models run by a DAG"));
     insta::assert_snapshot!(stdout);
 }
@@ -415,7 +418,15 @@ fn output_file_gets_what_stdout_would() {
         let file = format!("reports/findings.{format}");
         let (code, stdout, stderr) = run_in(
             &scratch.0,
-            &["check", "--format", format, "--output-file", &file],
+            &[
+                "check",
+                "--preset",
+                "strict",
+                "--format",
+                format,
+                "--output-file",
+                &file,
+            ],
         );
         assert_eq!(
             (code, stdout.as_str(), stderr.as_str()),
@@ -463,7 +474,15 @@ fn init_writes_a_config_that_keeps_the_findings() {
     assert_eq!(check(&scratch.0, "concise"), before);
     let explicit = run_in(
         &scratch.0,
-        &["check", "--config", "monolint.toml", "--format", "concise"],
+        &[
+            "check",
+            "--preset",
+            "strict",
+            "--config",
+            "monolint.toml",
+            "--format",
+            "concise",
+        ],
     );
     assert_eq!(explicit, (1, before, String::new()));
 }

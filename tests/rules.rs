@@ -77,6 +77,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
             manifest: project_dir.join("target/manifest.json"),
             dir: project_dir,
             display_dir: "dbt".to_owned(),
+            named: true,
         }],
         dag_files: dag_paths
             .iter()
@@ -91,6 +92,9 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
         path_map: PathMap::new(loaded.config.dbt.path_map.clone()),
         wrappers: DbtWrappers::from_config(&loaded.config.airflow),
         airflow_version: loaded.config.airflow.version,
+        airflow_pinned: None,
+        dag_factory_major: None,
+        ignore_syntax: loaded.config.airflow.ignore_file_syntax,
     };
     let args = RuleArgs {
         select: vec![code.to_owned()],

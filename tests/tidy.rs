@@ -23,12 +23,16 @@ fn codes_and_names_are_unique_and_sorted() {
     let names: BTreeSet<&str> = ALL.iter().map(|m| m.name).collect();
     assert_eq!(names.len(), ALL.len(), "rule names must be unique");
     for meta in ALL {
-        let prefix_ok = ["X", "DBT", "DAG"].iter().any(|p| {
+        let prefix_ok = ["X", "DBT", "DAG", "ML"].iter().any(|p| {
             meta.code.strip_prefix(p).is_some_and(|digits| {
                 digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit())
             })
         });
-        assert!(prefix_ok, "{}: codes are X###, DBT### or DAG###", meta.code);
+        assert!(
+            prefix_ok,
+            "{}: codes are X###, DBT###, DAG### or ML###",
+            meta.code
+        );
         assert!(
             meta.name
                 .chars()
@@ -133,20 +137,19 @@ fn rules_index_is_current() {
     let mut index = String::from(
         "# Rules\n\nGenerated from the rule registry by `cargo test` (tests/tidy.rs); do not edit.\n\
          Each rule's page is in [rules/](../rules/); `monolint explain <rule>` prints it.\n\n\
-         | Code | Name | Group | Default severity | Summary |\n| --- | --- | --- | --- | --- |\n",
+         Presets: `recommended` is the default; `strict` adds its own rules to it; `all` holds\n\
+         every rule (see [configuration](configuration.md#presets)).\n\n\
+         | Code | Name | Group | Preset | Default severity | Summary |\n\
+         | --- | --- | --- | --- | --- | --- |\n",
     );
     for meta in ALL {
         index.push_str(&format!(
-            "| {} | [{}](../rules/{}.md) | {}{} | {} | {} |\n",
+            "| {} | [{}](../rules/{}.md) | {} | {} | {} | {} |\n",
             meta.code,
             meta.name,
             meta.name,
             meta.group,
-            if meta.group.enabled_by_default() {
-                ""
-            } else {
-                " (off by default)"
-            },
+            meta.preset,
             meta.severity,
             meta.summary()
         ));

@@ -19,6 +19,11 @@ pub struct DagFile {
     /// The Airflow version the file is written for, when known: Airflow 3 when it imports
     /// from `airflow.sdk`, or what `[airflow] version` says.
     pub airflow_version: Option<AirflowVersion>,
+    /// Calls that look like they make dbt-running tasks, but that extraction could not read.
+    pub unread_dbt: Vec<Spanned<String>>,
+    /// Calls of libraries that build DAGs from YAML files (gusty, dag-factory), expanded
+    /// into DAG files of their own once the files are read.
+    pub factory_calls: Vec<super::factories::FactoryCall>,
 }
 
 /// How a DAG is declared.
@@ -30,6 +35,17 @@ pub enum DagKind {
     Decorator,
     /// Cosmos' `DbtDag(...)`: a DAG that is also a rendering of dbt nodes.
     CosmosDbtDag,
+    /// A folder of YAML task files built by gusty.
+    Gusty,
+    /// A YAML entry built by dag-factory.
+    DagFactory,
+}
+
+impl DagKind {
+    /// Whether the DAG was declared in YAML, where every task dependency is known.
+    pub fn from_yaml(self) -> bool {
+        matches!(self, DagKind::Gusty | DagKind::DagFactory)
+    }
 }
 
 #[derive(Debug)]
@@ -88,6 +104,8 @@ pub struct Task {
     pub dbt_calls: Vec<DbtCall>,
     /// Why (part of) the task's dbt call cannot be known statically.
     pub unresolved: Vec<Spanned<String>>,
+    /// The ids of the tasks it waits for in its DAG, sorted (known for YAML DAGs).
+    pub upstream: Vec<String>,
 }
 
 impl Task {

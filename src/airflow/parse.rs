@@ -15,6 +15,7 @@ use super::extract::extract_file;
 use super::invocations::wrapper::DbtWrappers;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
+use super::unseen;
 use crate::error::Error;
 use crate::source::{SourceFile, Span};
 
@@ -26,6 +27,25 @@ pub struct FileToRead {
     /// The dotted name other files import it by, when it sits in a DAG folder (which Airflow
     /// puts on `sys.path`): `common`, `include.dbt`.
     pub module: Option<String>,
+}
+
+impl FileToRead {
+    /// Whether the file sits in a DAG folder (else safe-mode discovery found it elsewhere).
+    pub fn in_dag_folder(&self) -> bool {
+        self.module.is_some()
+    }
+
+    /// The DAG folder holding the file (as shown): its path without the module's own parts.
+    pub fn dag_folder(&self) -> Option<String> {
+        let module = self.module.as_ref()?;
+        let mut parts = module.split('.').count();
+        if self.display.ends_with("/__init__.py") || self.display == "__init__.py" {
+            parts += 1;
+        }
+        let components: Vec<&str> = self.display.split('/').collect();
+        let kept = components.len().checked_sub(parts)?;
+        Some(components[..kept].join("/"))
+    }
 }
 
 /// A parsed file: importable, and a DAG file if Airflow would look for DAGs in it.
@@ -59,7 +79,7 @@ pub struct ParsedFiles {
 /// Airflow only looks for DAGs in files whose text mentions both "airflow" and "dag" (its
 /// default safe mode); other files of the DAG folders are still importable modules.
 pub fn parse_files(files: &[FileToRead]) -> ParsedFiles {
-    let parsed: Vec<Result<Option<Parsed>, DagFile>> = files
+    let parsed: Vec<Result<Option<Parsed>, Box<DagFile>>> = files
         .par_iter()
         .map_init(new_parser, |parser, file| parse_one(parser.as_mut(), file))
         .collect();
@@ -68,7 +88,7 @@ pub fn parse_files(files: &[FileToRead]) -> ParsedFiles {
     let mut dag_positions = Vec::new();
     for entry in parsed {
         match entry {
-            Err(unreadable) => results.push(Some(unreadable)),
+            Err(unreadable) => results.push(Some(*unreadable)),
             Ok(None) => {}
             Ok(Some(parsed)) => {
                 if parsed.is_dag_file {
@@ -87,6 +107,32 @@ pub fn parse_files(files: &[FileToRead]) -> ParsedFiles {
 }
 
 impl ParsedFiles {
+    /// Whether a DAG file imports from `airflow.sdk`, which only Airflow 3 has.
+    pub fn imports_airflow_sdk(&self) -> bool {
+        self.dag_positions.iter().any(|&(_, module)| {
+            self.modules[module].source.text().lines().any(|line| {
+                let line = line.trim_start();
+                line.starts_with("from airflow.sdk") || line.starts_with("import airflow.sdk")
+            })
+        })
+    }
+
+    /// Leaves out the DAG files Airflow never looks at (`.airflowignore`); they stay
+    /// importable modules.
+    pub fn skip_dag_files(&mut self, skipped: impl Fn(&str) -> bool) {
+        let modules = &self.modules;
+        self.dag_positions
+            .retain(|&(_, module)| !skipped(modules[module].source.path()));
+        for entry in &mut self.results {
+            if entry
+                .as_ref()
+                .is_some_and(|file| skipped(file.source.path()))
+            {
+                *entry = None;
+            }
+        }
+    }
+
     /// Evaluates the imported modules, then extracts every DAG file's DAGs and tasks.
     pub fn extract(
         self,
@@ -104,10 +150,9 @@ impl ParsedFiles {
             .par_iter()
             .map(|&(position, module)| {
                 let file = &module_files[module];
-                (
-                    position,
-                    extract_file(file.source.clone(), &file.tree, Some(&modules)),
-                )
+                let mut extracted = extract_file(file.source.clone(), &file.tree, Some(&modules));
+                extracted.unread_dbt = unseen::unread_dbt_calls(&file.tree, &extracted);
+                (position, extracted)
             })
             .collect();
         for (position, file) in extracted {
@@ -131,7 +176,11 @@ fn mentions_airflow_dag(text: &str) -> bool {
     lower.contains("airflow") && lower.contains("dag")
 }
 
-fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Result<Option<Parsed>, DagFile> {
+/// A file that cannot be read or parsed is a (boxed) DAG file holding the problem.
+fn parse_one(
+    parser: Option<&mut Parser>,
+    file: &FileToRead,
+) -> Result<Option<Parsed>, Box<DagFile>> {
     let text = match std::fs::read(&file.path) {
         Ok(bytes) => String::from_utf8(bytes)
             .map_err(|_| Error::new(format!("{}: not UTF-8 text", file.display))),
@@ -139,7 +188,13 @@ fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Result<Option<Pa
     };
     let text = match text {
         Ok(text) => text,
-        Err(error) => return Err(unreadable(SourceFile::new(file.display.clone(), ""), error)),
+        // Like a file that does not parse: reported, and the other files are still checked.
+        Err(error) => {
+            return Err(unreadable(
+                SourceFile::new(file.display.clone(), ""),
+                error.into_warning(),
+            ));
+        }
     };
     let is_dag_file = mentions_airflow_dag(&text);
     if !is_dag_file && file.module.is_none() {
@@ -168,10 +223,25 @@ fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Result<Option<Pa
             source.clone(),
             node.start_byte() as u32..node.end_byte().max(node.start_byte() + 1) as u32,
         );
-        let error = Error::at(span, "invalid Python syntax", "Python cannot parse this").with_help(
-            "Airflow cannot import this file either, so none of its DAGs exist; fix the syntax",
-        );
-        return Err(unreadable(source, error));
+        // A warning either way: the other files are still checked, and the run does not fail
+        // for one file. In a DAG folder it is an import error Airflow shows too; elsewhere the
+        // file was only picked up because its text mentions "airflow" and "dag".
+        let error = if file.in_dag_folder() {
+            Error::at(span, "invalid Python syntax", "Python cannot parse this").with_help(
+                "Airflow cannot import this file either, so none of its DAGs exist; fix the syntax",
+            )
+        } else {
+            Error::at(
+                span,
+                "skipped: not Python that monolint can parse",
+                "Python cannot parse this",
+            )
+            .with_help(
+                "the file is outside the DAG folders and was read because it mentions \
+                 \"airflow\" and \"dag\"; set `[airflow] dag-folders` to read only the DAG folders",
+            )
+        };
+        return Err(unreadable(source, error.into_warning()));
     }
     let name = file.module.clone().unwrap_or_default();
     Ok(Some(Parsed {
@@ -180,14 +250,16 @@ fn parse_one(parser: Option<&mut Parser>, file: &FileToRead) -> Result<Option<Pa
     }))
 }
 
-fn unreadable(source: Arc<SourceFile>, error: Error) -> DagFile {
-    DagFile {
+fn unreadable(source: Arc<SourceFile>, error: Error) -> Box<DagFile> {
+    Box::new(DagFile {
         source,
         dags: Vec::new(),
         tasks: Vec::new(),
         problems: vec![error],
         airflow_version: None,
-    }
+        unread_dbt: Vec::new(),
+        factory_calls: Vec::new(),
+    })
 }
 
 /// The first (innermost, leftmost) syntax error node: found by following, from the root, the

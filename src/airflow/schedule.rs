@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use super::cron::{Cron, share_a_day};
 use super::model::Dag;
 use super::value::{Call, Item, Value};
 
@@ -274,6 +275,34 @@ impl Schedule {
                 condition.dataset_uris()
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// The cron expression the DAG runs on, when it runs on one (a cron string or preset, or a
+    /// cron timetable).
+    pub fn cron(&self) -> Option<Cron> {
+        match self {
+            Schedule::Cron { expression } => Cron::parse(expression),
+            Schedule::Timetable { expressions, .. } => match expressions.as_slice() {
+                [one] => Cron::parse(one),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// On how many days of a year a cron schedule fires.
+    pub fn days_a_year(&self) -> Option<usize> {
+        let cron = self.cron()?;
+        Some(cron.days_of(2025).iter().filter(|fires| **fires).count())
+    }
+
+    /// Whether two DAGs may run on the same day: unless both run on cron schedules that never
+    /// share a day (one on Mondays and Thursdays, the other on the other days).
+    pub fn may_share_a_day(&self, other: &Schedule) -> bool {
+        match (self.cron(), other.cron()) {
+            (Some(a), Some(b)) => share_a_day(&a, &b),
+            _ => true,
         }
     }
 

@@ -81,6 +81,32 @@ impl Call {
         self.kwarg(name).or_else(|| self.args.get(position))
     }
 
+    /// Airflow hands an operator the `default_args` (of its task groups, innermost first, then
+    /// of its DAG) as the keyword arguments it was not given: `owner`, `retries`, but also
+    /// operator-specific ones such as airflow-dbt's `dir`.
+    pub fn inherit_default_args<'a>(&mut self, sources: impl Iterator<Item = &'a Item>) {
+        let mut inherited: Vec<(String, Item)> = Vec::new();
+        for args in sources {
+            let Value::Dict(pairs) = &args.value else {
+                continue;
+            };
+            // A later key of the same dict wins (`{**base, "owner": "x"}`).
+            for (key, value) in pairs.iter().rev() {
+                let Some(key) = key.value.as_str() else {
+                    continue;
+                };
+                let given = self.kwargs.iter().any(|(k, _)| *k == key)
+                    || inherited.iter().any(|(k, _)| *k == key);
+                if !given {
+                    inherited.push((key, value.clone()));
+                }
+            }
+        }
+        // Inherited values go first: a keyword given explicitly (read last) wins.
+        inherited.append(&mut self.kwargs);
+        self.kwargs = inherited;
+    }
+
     /// The callee's last dotted segment: the class or function name.
     pub fn name(&self) -> &str {
         self.callee.rsplit('.').next().unwrap_or(&self.callee)

@@ -26,7 +26,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             )),
             None => error.with_help("`monolint rules` lists every rule"),
         };
-        print_problem(&error, Format::Human, false);
+        print_problem(&error, Format::Human, super::ColorChoice::Auto);
         return EXIT_ERROR;
     };
     let text = match args.format {
@@ -44,17 +44,8 @@ pub fn run(args: &ExplainArgs) -> u8 {
             serde_json::to_string_pretty(&explained).unwrap_or_default() + "\n"
         }
         ListFormat::Text => format!(
-            "{} · {}\ngroup: {} · default severity: {}{}\n\n{}",
-            meta.code,
-            meta.name,
-            meta.group,
-            meta.severity,
-            if meta.group.enabled_by_default() {
-                ""
-            } else {
-                " · off by default"
-            },
-            meta.doc
+            "{} · {}\ngroup: {} · preset: {} · default severity: {}\n\n{}",
+            meta.code, meta.name, meta.group, meta.preset, meta.severity, meta.doc
         ),
     };
     print_stdout(&text);

@@ -28,7 +28,7 @@ pub fn run(args: &InitArgs) -> u8 {
             EXIT_CLEAN
         }
         Err(error) => {
-            print_problem(&error, Format::Human, false);
+            print_problem(&error, Format::Human, super::ColorChoice::Auto);
             EXIT_ERROR
         }
     }
@@ -139,8 +139,10 @@ fn starter_config(workspace: &Workspace) -> String {
         "# monolint configuration, written by `monolint init`. Every key is optional; the\n\
          # commented values are the defaults. All keys: {DOCS_URL}\n\
          \n\
-         # Rules to run, by code (X001), code prefix (X, DBT, DAG), name or group.\n\
-         # select = [\"correctness\", \"ownership\", \"operations\", \"documentation\"]\n\
+         # The rules to start from: recommended, strict (adds owners, docs, operations) or all.\n\
+         # preset = \"recommended\"\n\
+         # More rules, or fewer: by code (X001), code prefix (X, DBT, DAG), name, group or preset.\n\
+         # extend-select = [\"ownership\"]\n\
          # ignore = []\n\
          \n\
          # Lowest severity that makes `monolint check` exit with code 1: error, warning or info.\n\

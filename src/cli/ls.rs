@@ -41,6 +41,9 @@ pub struct LsArgs {
     /// `eager`, `cautious`, `buildable` or `empty`.
     #[arg(long)]
     pub indirect_selection: Option<String>,
+    /// dbt vars (YAML), which `var()` in `selectors.yml` reads.
+    #[arg(long)]
+    pub vars: Option<String>,
     /// What to print per node.
     #[arg(short = 'o', long, value_enum, default_value_t = LsOutput::Selector)]
     pub output: LsOutput,
@@ -84,7 +87,7 @@ pub fn run(args: &LsArgs) -> u8 {
     }
     if let Some(error) = &result.error {
         drop(stderr);
-        print_problem(error, Format::Human, false);
+        print_problem(error, Format::Human, super::ColorChoice::Auto);
         return EXIT_ERROR;
     }
     if result.lines.is_empty() {
@@ -196,6 +199,7 @@ fn command_line(args: &LsArgs) -> Option<crate::dbt::cli::DbtCall> {
     flag("--exclude-resource-type", &args.exclude_resource_type);
     flag("--selector", args.selector.as_slice());
     flag("--indirect-selection", args.indirect_selection.as_slice());
+    flag("--vars", args.vars.as_slice());
     // Spans into the command line itself, so errors could point at the argument.
     let text = words.join(" ");
     let file = SourceFile::new("<command line>", text);

@@ -48,7 +48,7 @@ pub fn run(args: &MapArgs) -> u8 {
     let map = match build(&options) {
         Ok(map) => map,
         Err(error) => {
-            print_problem(&error, Format::Human, false);
+            print_problem(&error, Format::Human, super::ColorChoice::Auto);
             return EXIT_ERROR;
         }
     };
@@ -63,7 +63,7 @@ pub fn run(args: &MapArgs) -> u8 {
         None => print_stdout(&text),
         Some(path) => {
             if let Err(error) = write_output(path, &text) {
-                print_problem(&error, Format::Human, false);
+                print_problem(&error, Format::Human, super::ColorChoice::Auto);
                 return EXIT_ERROR;
             }
         }

@@ -6,6 +6,7 @@ pub mod init;
 pub mod ls;
 pub mod map;
 pub mod rules;
+pub mod show_files;
 
 use std::io::{IsTerminal, Write};
 
@@ -59,15 +60,31 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-/// Whether to color output on a stream: a terminal, `NO_COLOR` unset, `--no-color` not given.
-pub fn use_color(is_terminal: bool, no_color_flag: bool) -> bool {
-    is_terminal && !no_color_flag && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+/// When to color the output (`--color`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Whether to color output on a stream.
+pub fn use_color(is_terminal: bool, choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
 /// Prints an error (or warning) to stderr in the chosen format.
-pub fn print_problem(problem: &Error, format: Format, no_color: bool) {
+pub fn print_problem(problem: &Error, format: Format, color: ColorChoice) {
     let options = RenderOptions {
-        color: use_color(std::io::stderr().is_terminal(), no_color),
+        color: use_color(std::io::stderr().is_terminal(), color),
         ..RenderOptions::default()
     };
     let text = render_problem(problem, format, &options);

@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::{EXIT_CLEAN, print_stdout};
-use crate::rules::{ALL, RuleMeta};
+use crate::rules::{ALL, Preset, RuleMeta};
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
@@ -24,6 +24,7 @@ pub struct RuleInfo {
     pub code: &'static str,
     pub name: &'static str,
     pub group: &'static str,
+    pub preset: &'static str,
     pub severity: &'static str,
     pub enabled_by_default: bool,
     pub summary: &'static str,
@@ -36,8 +37,9 @@ impl RuleInfo {
             code: meta.code,
             name: meta.name,
             group: meta.group.as_str(),
+            preset: meta.preset.as_str(),
             severity: meta.severity.as_str(),
-            enabled_by_default: meta.group.enabled_by_default(),
+            enabled_by_default: Preset::default().holds(meta.preset),
             summary: meta.summary(),
             url: meta.url(),
         }
@@ -56,16 +58,17 @@ pub fn run(args: &RulesArgs) -> u8 {
     EXIT_CLEAN
 }
 
-/// A plain-text table: code, name, group, default severity, summary.
+/// A plain-text table: code, name, group, preset, default severity, summary.
 pub fn table() -> String {
     let name_width = ALL.iter().map(|m| m.name.len()).max().unwrap_or(0);
     let mut out = String::new();
     for meta in ALL {
         out.push_str(&format!(
-            "{:<7} {:<name_width$}  {:<13} {:<8} {}\n",
+            "{:<7} {:<name_width$}  {:<13} {:<12} {:<8} {}\n",
             meta.code,
             meta.name,
             meta.group.as_str(),
+            meta.preset.as_str(),
             meta.severity.as_str(),
             meta.summary()
         ));

@@ -110,6 +110,22 @@ impl DbtCommand {
         types
     }
 
+    /// Whether the command executes a node it selected. `ls` lists everything it selects;
+    /// the others skip what dbt only compiles or registers: ephemeral models (compiled into
+    /// their consumers), and exposures, metrics, semantic models and saved queries (`build`
+    /// selects exposures and saved queries but runs nothing for them).
+    pub fn executes(&self, node: &super::graph::Node) -> bool {
+        if *self == DbtCommand::List {
+            return true;
+        }
+        let registered_only = matches!(
+            node.resource_type,
+            R::Exposure | R::Metric | R::SemanticModel | R::SavedQuery
+        );
+        let compiled_only = node.is_model() && node.is_ephemeral();
+        !(registered_only || compiled_only)
+    }
+
     /// Whether the command selects nodes with `--select`/`--exclude`/`--selector`.
     pub fn selects_nodes(&self) -> bool {
         !self.default_resource_types().is_empty()

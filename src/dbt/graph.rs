@@ -227,7 +227,11 @@ pub struct DisabledNode {
 pub struct YamlSelector {
     pub name: String,
     pub is_default: bool,
+    /// The definition as rendered where monolint runs (the environment, no `--vars`).
     pub definition: Value,
+    /// The definition as written in `selectors.yml`, when it holds Jinja: rendered again
+    /// with each call's `--vars` (dbt renders the file for every invocation).
+    pub template: Option<Value>,
 }
 
 /// A byte range of the manifest text.
@@ -261,6 +265,8 @@ pub struct DbtGraph {
     config_ranges: OnceLock<Vec<Option<TextRange>>>,
     /// What Cosmos loads of the graph, built on first use by its selector.
     cosmos: OnceLock<CosmosLoaded>,
+    /// The manifest's macros by name, read on first use (see `macro_code`).
+    macros: OnceLock<HashMap<String, Vec<manifest::macros::MacroEntry>>>,
 }
 
 impl DbtGraph {
@@ -314,6 +320,7 @@ impl DbtGraph {
             index: OnceLock::new(),
             config_ranges: OnceLock::new(),
             cosmos: OnceLock::new(),
+            macros: OnceLock::new(),
         };
         Ok((graph, warning))
     }
@@ -321,6 +328,15 @@ impl DbtGraph {
     fn text_of(&self, range: Option<TextRange>) -> Option<&str> {
         let range = range?;
         std::str::from_utf8(self.text.get(range.start..range.end)?).ok()
+    }
+
+    /// Whether a node's code or `meta` contains `needle` as written in the manifest (JSON
+    /// escaped): a quick test before decoding either.
+    pub fn mentions(&self, node: &Node, needle: &str) -> bool {
+        [node.code, node.source_meta, node.meta, node.config_meta]
+            .into_iter()
+            .filter_map(|range| self.text_of(range))
+            .any(|text| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
     }
 
     /// A node's `meta` merged with its `config.meta` (`config.meta` wins). A source table's
@@ -461,6 +477,33 @@ impl DbtGraph {
     }
 
     /// Whether a node belongs to the root project rather than an installed package.
+    /// The code of the macro an unqualified call `name(...)` in a node of `package` reaches:
+    /// the root project's, else the node's own package's (dbt's search order, leaving out its
+    /// internal macros). With `namespace` (`pkg.name(...)`), that package's.
+    pub fn macro_code(&self, name: &str, package: &str, namespace: Option<&str>) -> Option<String> {
+        let macros = self.macros.get_or_init(|| {
+            let mut by_name: HashMap<String, Vec<manifest::macros::MacroEntry>> =
+                HashMap::default();
+            for entry in manifest::macros::read(&self.text) {
+                by_name.entry(entry.name.clone()).or_default().push(entry);
+            }
+            by_name
+        });
+        let candidates = macros.get(name)?;
+        let wanted: Vec<&str> = match namespace {
+            Some(namespace) => vec![namespace],
+            None => vec![&*self.project_name, package],
+        };
+        let entry = wanted
+            .iter()
+            .find_map(|package| candidates.iter().find(|m| m.package == *package))?;
+        let range = TextRange {
+            start: entry.sql.start,
+            end: entry.sql.end,
+        };
+        serde_json::from_str(self.text_of(Some(range))?).ok()
+    }
+
     pub fn is_root_project(&self, node: &Node) -> bool {
         *node.package == *self.project_name
     }
@@ -532,10 +575,12 @@ fn owner_name(owner: &RawOwner<'_>) -> Option<String> {
 fn yaml_selector((name, entry): (String, Value)) -> Option<YamlSelector> {
     let definition = entry.get("definition")?.clone();
     let is_default = entry.get("default").and_then(Value::as_bool) == Some(true);
+    // The manifest holds what `dbt parse` rendered: no Jinja is left.
     Some(YamlSelector {
         name,
         is_default,
         definition,
+        template: None,
     })
 }
 

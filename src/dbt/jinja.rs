@@ -1,5 +1,5 @@
-//! Just enough of dbt's Jinja to read a model's SQL: the `{% if is_incremental() %}` blocks
-//! and the `var(...)` calls inside them. Not a template engine.
+//! Just enough of dbt's Jinja to read a model's SQL: the `{% if is_incremental() %}` blocks,
+//! the `var(...)` calls (with their defaults) and the macros called. Not a template engine.
 
 use std::ops::Range;
 
@@ -81,6 +81,203 @@ pub fn incremental_blocks(code: &str) -> Vec<Range<usize>> {
     blocks
 }
 
+/// A `var(...)` call: the name, its default as written, and the range of the name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarCall {
+    pub name: String,
+    pub default: Option<VarDefault>,
+    pub range: Range<usize>,
+}
+
+/// The default of a `var(name, default)` call (or a `vars:` entry of `dbt_project.yml`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum VarDefault {
+    /// A string literal, unquoted.
+    Text(String),
+    /// A number, a boolean or `none`.
+    Scalar(String),
+    /// Anything else: computed when the model renders.
+    Expression(String),
+}
+
+/// Every `var(...)` call in `code`, with its default when it has one.
+pub fn var_calls(code: &str) -> Vec<VarCall> {
+    vars_read(code)
+        .into_iter()
+        .map(|(name, range)| {
+            let after_name = range.end + 1;
+            let default = code.get(after_name..).and_then(default_argument);
+            VarCall {
+                name,
+                default,
+                range,
+            }
+        })
+        .collect()
+}
+
+/// Reads `, default)` after a var's quoted name.
+fn default_argument(rest: &str) -> Option<VarDefault> {
+    let rest = rest.trim_start().strip_prefix(',')?.trim_start();
+    if let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') {
+        let inner = &rest[1..];
+        let end = inner.find(quote)?;
+        return Some(VarDefault::Text(inner[..end].to_owned()));
+    }
+    // Up to the call's closing parenthesis, at depth 0.
+    let mut depth = 0usize;
+    let mut end = rest.len();
+    for (index, c) in rest.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => {
+                end = index;
+                break;
+            }
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    let written = rest[..end].trim();
+    let scalar = written.parse::<f64>().is_ok()
+        || matches!(
+            written.to_ascii_lowercase().as_str(),
+            "true" | "false" | "none"
+        );
+    Some(if scalar {
+        VarDefault::Scalar(written.to_owned())
+    } else {
+        VarDefault::Expression(written.to_owned())
+    })
+}
+
+/// Words that are not macros when called in Jinja: dbt's context and Jinja's own.
+const NOT_MACROS: &[&str] = &[
+    "ref",
+    "source",
+    "var",
+    "env_var",
+    "config",
+    "is_incremental",
+    "return",
+    "log",
+    "print",
+    "range",
+    "dict",
+    "list",
+    "set",
+    "zip",
+    "exceptions",
+    "adapter",
+    "run_query",
+    "statement",
+    "load_result",
+    "fromjson",
+    "tojson",
+    "fromyaml",
+    "toyaml",
+    "caller",
+    "super",
+    "loop",
+    "modules",
+    "this",
+    "target",
+    "graph",
+    "builtins",
+    "do",
+    "namespace",
+    "lower",
+    "upper",
+    "format",
+    "replace",
+    "strftime",
+    "timedelta",
+    "now",
+    "utcnow",
+    "date",
+    "datetime",
+    "join",
+    "split",
+    "strip",
+    "items",
+    "keys",
+    "values",
+    "get",
+    "append",
+    "extend",
+    "update",
+    "render",
+    "api",
+    "local_md5",
+    "zip_strict",
+    "set_strict",
+    "select",
+    "filter",
+    "map",
+    "selectattr",
+];
+
+/// The macros `code` calls inside `{{ }}` and `{% %}`: `(namespace, name)` for
+/// `name(...)` and `pkg.name(...)`, each once, in order.
+pub fn macro_calls(code: &str) -> Vec<(Option<String>, String)> {
+    let mut found: Vec<(Option<String>, String)> = Vec::new();
+    for expression in jinja_expressions(code) {
+        let bytes = expression.as_bytes();
+        let mut index = 0;
+        while index < bytes.len() {
+            let c = bytes[index];
+            if !(c.is_ascii_alphabetic() || c == b'_') || (index > 0 && is_word(bytes[index - 1])) {
+                index += 1;
+                continue;
+            }
+            let start = index;
+            while index < bytes.len() && (is_word(bytes[index]) || bytes[index] == b'.') {
+                index += 1;
+            }
+            let path = &expression[start..index];
+            if bytes.get(index) != Some(&b'(') || path.ends_with('.') {
+                continue;
+            }
+            let (namespace, name) = match path.rsplit_once('.') {
+                // Methods of values (`x.strftime(...)`) and of dbt objects (`adapter.x`)
+                // are not macros; `pkg.macro(...)` is, when `pkg` is a single word.
+                Some((namespace, name)) if !namespace.contains('.') => (Some(namespace), name),
+                Some(_) => continue,
+                None => (None, path),
+            };
+            let builtin = NOT_MACROS.contains(&name)
+                || namespace.is_some_and(|n| NOT_MACROS.contains(&n) || n == "dbt");
+            let call = (namespace.map(str::to_owned), name.to_owned());
+            if !builtin && !found.contains(&call) {
+                found.push(call);
+            }
+        }
+    }
+    found
+}
+
+fn is_word(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// The inside of every `{{ ... }}` and `{% ... %}`.
+fn jinja_expressions(code: &str) -> impl Iterator<Item = &str> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = code.get(at..)?;
+        let (open, close) = match (rest.find("{{"), rest.find("{%")) {
+            (Some(a), Some(b)) if a < b => (a, "}}"),
+            (Some(a), None) => (a, "}}"),
+            (_, Some(b)) => (b, "%}"),
+            (None, None) => return None,
+        };
+        let start = at + open + 2;
+        let end = start + code[start..].find(close)?;
+        at = end + 2;
+        Some(&code[start..end])
+    })
+}
+
 /// The names read with `var('name')` (or `var("name", default)`) in `code`, with the byte
 /// range of each call's name.
 pub fn vars_read(code: &str) -> Vec<(String, Range<usize>)> {
@@ -142,6 +339,42 @@ mod tests {
         assert_eq!(names, ["full", "start_date", "end_date"]);
         let all: Vec<String> = vars_read(sql).into_iter().map(|(n, _)| n).collect();
         assert!(all.contains(&"backfill_from".to_owned()));
+    }
+
+    #[test]
+    fn reads_var_defaults_and_macro_calls() {
+        let sql = r#"{{ config(materialized='incremental') }}
+where d between {{ ranged_min_date(default_lookback=var("LOOKBACK_DAYS"), start=var('START', '2020-01-01')) }}
+  and {{ shop.max_date(var('days', 3)) }} and x = '{{ var("col", none) }}' and {{ var('m', run_started_at.strftime('%m')) }}
+{% if is_incremental() %}{{ dbt_utils.star(ref('a')) }}{{ adapter.quote('x') }}{% endif %}"#;
+        let calls = var_calls(sql);
+        let defaults: Vec<(&str, Option<&VarDefault>)> = calls
+            .iter()
+            .map(|c| (c.name.as_str(), c.default.as_ref()))
+            .collect();
+        assert_eq!(
+            defaults,
+            [
+                ("LOOKBACK_DAYS", None),
+                ("START", Some(&VarDefault::Text("2020-01-01".into()))),
+                ("days", Some(&VarDefault::Scalar("3".into()))),
+                ("col", Some(&VarDefault::Scalar("none".into()))),
+                (
+                    "m",
+                    Some(&VarDefault::Expression(
+                        "run_started_at.strftime('%m')".into()
+                    ))
+                ),
+            ]
+        );
+        assert_eq!(
+            macro_calls(sql),
+            [
+                (None, "ranged_min_date".to_owned()),
+                (Some("shop".to_owned()), "max_date".to_owned()),
+                (Some("dbt_utils".to_owned()), "star".to_owned()),
+            ]
+        );
     }
 
     #[test]

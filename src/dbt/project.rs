@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::graph::{DbtGraph, YamlSelector};
+use super::render;
 use crate::error::{Error, Result};
 use crate::source::{SourceFile, Span};
 use crate::workspace::ProjectLocation;
@@ -19,6 +20,8 @@ pub struct DbtProject {
     pub manifest_path: PathBuf,
     pub graph: DbtGraph,
     pub paths: ResourcePaths,
+    /// `vars:` of `dbt_project.yml`, as written (`{}` when absent or not a mapping).
+    pub vars: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where the project keeps each kind of resource (`model-paths`, ... in `dbt_project.yml`).
@@ -68,10 +71,12 @@ struct SelectorEntry {
     default: Option<serde_json::Value>,
 }
 
-/// The project's YAML selectors as dbt reads them when it runs: from `selectors.yml` (the
-/// manifest holds the copy of the last `dbt parse`, which may be older). `None` when the
-/// project has no `selectors.yml`. A `default:` written as Jinja (`"{{ target.name ==
-/// 'prod' }}"`) keeps the value dbt rendered into the manifest.
+/// The project's YAML selectors as dbt reads them when it runs: from `selectors.yml`, which
+/// wins over the manifest's copy. That copy is what the last `dbt parse` rendered, with the
+/// environment and `--vars` of that parse (a CI job's, say) and maybe an older file; dbt
+/// renders `selectors.yml` again for every invocation, with the invocation's own environment
+/// and `--vars`. `None` when the project has no `selectors.yml`. A `default:` written as Jinja
+/// (`"{{ target.name == 'prod' }}"`) keeps the value dbt rendered into the manifest.
 pub fn read_selectors_file(
     project_dir: &std::path::Path,
     display: &str,
@@ -94,6 +99,7 @@ pub fn read_selectors_file(
         .with_help("dbt cannot parse the project with this file either")
     })?;
     let mut selectors: Vec<YamlSelector> = Vec::new();
+    let environment = render::RenderContext::environment();
     for entry in parsed.selectors {
         let is_default = match &entry.default {
             Some(serde_json::Value::Bool(flag)) => *flag,
@@ -102,29 +108,43 @@ pub fn read_selectors_file(
                 .any(|known| known.name == entry.name && known.is_default),
             _ => false,
         };
-        let definition = inline_references(entry.definition, &selectors).map_err(|missing| {
-            Error::new(format!(
-                "{display}: selector `{}` uses selector `{missing}`, which is not defined above it",
-                entry.name
-            ))
-            .with_help(
-                "dbt resolves `method: selector` against the selectors defined earlier in the file",
-            )
-        })?;
+        // Earlier selectors are inlined as written (`method: selector`); a definition that
+        // then holds Jinja is rendered where monolint runs, and again with each call's
+        // `--vars`.
+        let written = inline_references(entry.definition.clone(), &selectors, true)
+            .map_err(|missing| unknown_reference(display, &entry.name, &missing))?;
+        let template = render::has_jinja(&written).then_some(written);
+        let definition = match &template {
+            Some(template) => {
+                render::render_value(template, &environment).unwrap_or_else(|_| template.clone())
+            }
+            None => inline_references(entry.definition, &selectors, false)
+                .map_err(|missing| unknown_reference(display, &entry.name, &missing))?,
+        };
         selectors.push(YamlSelector {
             name: entry.name,
             is_default,
             definition,
+            template,
         });
     }
     Ok(Some(selectors))
 }
 
-/// dbt's parse-time `{method: selector, value: NAME}`: the earlier selector's definition in
-/// its place. `Err(NAME)` when no earlier selector has that name.
+fn unknown_reference(display: &str, name: &str, missing: &str) -> Error {
+    Error::new(format!(
+        "{display}: selector `{name}` uses selector `{missing}`, which is not defined above it"
+    ))
+    .with_help("dbt resolves `method: selector` against the selectors defined earlier in the file")
+}
+
+/// dbt's parse-time `{method: selector, value: NAME}`: the earlier selector's definition (or,
+/// in a template, its template) in its place. `Err(NAME)` when no earlier selector has that
+/// name.
 fn inline_references(
     definition: serde_json::Value,
     earlier: &[YamlSelector],
+    in_template: bool,
 ) -> std::result::Result<serde_json::Value, String> {
     use serde_json::Value;
     match definition {
@@ -133,17 +153,20 @@ fn inline_references(
             earlier
                 .iter()
                 .find(|selector| selector.name == name)
-                .map(|selector| selector.definition.clone())
+                .map(|selector| match (&selector.template, in_template) {
+                    (Some(template), true) => template.clone(),
+                    _ => selector.definition.clone(),
+                })
                 .ok_or_else(|| name.to_owned())
         }
         Value::Object(map) => map
             .into_iter()
-            .map(|(key, value)| Ok((key, inline_references(value, earlier)?)))
+            .map(|(key, value)| Ok((key, inline_references(value, earlier, in_template)?)))
             .collect::<std::result::Result<serde_json::Map<_, _>, _>>()
             .map(Value::Object),
         Value::Array(items) => items
             .into_iter()
-            .map(|item| inline_references(item, earlier))
+            .map(|item| inline_references(item, earlier, in_template))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other),
@@ -155,6 +178,8 @@ struct ProjectFile {
     name: String,
     #[serde(flatten)]
     paths: ResourcePaths,
+    #[serde(default)]
+    vars: Option<yaml::Value>,
 }
 
 impl DbtProject {
@@ -200,6 +225,14 @@ impl DbtProject {
             manifest_path: location.manifest.clone(),
             graph,
             paths: parsed.paths,
+            vars: parsed
+                .vars
+                .and_then(|vars| serde_json::to_value(vars).ok())
+                .and_then(|vars| match vars {
+                    serde_json::Value::Object(map) => Some(map),
+                    _ => None,
+                })
+                .unwrap_or_default(),
         };
         Ok((project, warning.into_iter().collect()))
     }

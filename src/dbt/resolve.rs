@@ -118,6 +118,7 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
         indirect,
         resource_types,
         include_empty: call.command == DbtCommand::List,
+        vars: call.vars.as_ref(),
     };
     match select::select(graph, &request) {
         Ok(selection) => {
@@ -138,7 +139,12 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
             mark_unmatched(&mut tokens, &selection.unmatched);
             let nodes = match &rendered {
                 Some(tasks) => executed_by(tasks),
-                None => selection.nodes.ones().map(|i| NodeId(i as u32)).collect(),
+                None => selection
+                    .nodes
+                    .ones()
+                    .map(|i| NodeId(i as u32))
+                    .filter(|&id| call.command.executes(graph.node(id)))
+                    .collect(),
             };
             Resolution::Selected {
                 nodes,
@@ -211,7 +217,9 @@ fn cosmos_rendering(
                     .map(|i| NodeId(i as u32))
                     .filter(|&id| {
                         let node = graph.node(id);
-                        resource_types.contains(&node.resource_type) && !node.is_empty()
+                        resource_types.contains(&node.resource_type)
+                            && !node.is_empty()
+                            && call.command.executes(node)
                     })
                     .collect(),
             };

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use super::projects::project_of_manifest;
+use super::projects::{KnownProjects, project_of_manifest};
 use crate::airflow::dbt_manifest::ManifestSource;
 use crate::airflow::python_json;
 use crate::airflow::value::{Item, Text, Value};
@@ -17,15 +17,18 @@ use crate::workspace::PathMap;
 /// The loaded projects' manifests, for DAG files that read `manifest.json` themselves.
 pub struct LoadedManifests<'p> {
     pub projects: &'p [DbtProject],
+    /// Folders of the dbt projects that could not be loaded.
+    pub skipped: &'p [String],
     pub path_map: &'p PathMap,
     /// Deployment paths mapped onto the repository to find a manifest.
     inferred: Mutex<BTreeSet<Mapping>>,
 }
 
 impl<'p> LoadedManifests<'p> {
-    pub fn new(projects: &'p [DbtProject], path_map: &'p PathMap) -> Self {
+    pub fn new(projects: &'p [DbtProject], skipped: &'p [String], path_map: &'p PathMap) -> Self {
         LoadedManifests {
             projects,
+            skipped,
             path_map,
             inferred: Mutex::default(),
         }
@@ -44,7 +47,11 @@ impl ManifestSource for LoadedManifests<'_> {
     /// The project whose folder the manifest sits in (`<project>/target/manifest.json`), found
     /// as a `--project-dir` is; the only project when there is one.
     fn manifest(&self, path: &str, span: &Span) -> Option<Value> {
-        let found = project_of_manifest(self.projects, self.path_map, path).ok()?;
+        let known = KnownProjects {
+            loaded: self.projects,
+            skipped: self.skipped,
+        };
+        let found = project_of_manifest(known, self.path_map, path).ok()?;
         if let Some(mapping) = found.inferred
             && let Ok(mut inferred) = self.inferred.lock()
         {

@@ -1,9 +1,11 @@
 //! Joins the two halves: resolves every dbt call of every Airflow task to the nodes it runs,
 //! producing the read-only [`Monorepo`] every rule sees.
 
+mod coverage;
 mod manifest;
 mod projects;
 
+pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models, writes};
 pub use manifest::{LoadedManifests, manifest_value};
 
 use std::collections::HashMap;
@@ -24,7 +26,7 @@ pub use crate::dbt::resolve::{Resolution, Token};
 use crate::repo_paths::Mapping;
 use crate::source::{SourceFile, Span};
 use crate::workspace::PathMap;
-use projects::which_project;
+use projects::{KnownProjects, which_project};
 
 /// Identifies a task: its file and its index in that file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,19 +59,48 @@ pub struct Monorepo {
     files: FileCache,
     /// For each project: its files that differ from the manifest, computed on first use.
     stale: Vec<OnceLock<Vec<Stale>>>,
+    /// How the team assigns owners (the config's `ownership` and owner placeholders).
+    pub ownership: Ownership,
     /// Deployment paths the DAG files name, mapped onto the repository by inference (no
     /// `[dbt] path-map` entry covers them), sorted.
     pub inferred_paths: Vec<Mapping>,
 }
 
+/// How the team assigns owners.
+#[derive(Debug, Clone)]
+pub struct Ownership {
+    pub mode: crate::config::OwnershipMode,
+    /// DAG owners that mean nobody (`[rules.dag-owner-missing] placeholders`).
+    pub placeholders: Vec<String>,
+}
+
+impl Default for Ownership {
+    fn default() -> Self {
+        Ownership {
+            mode: Default::default(),
+            placeholders: crate::airflow::owner::DEFAULT_PLACEHOLDERS
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+        }
+    }
+}
+
 impl Monorepo {
     /// Resolves every task's dbt calls.
+    /// `skipped` are the folders (as shown) of dbt projects that could not be loaded: a call
+    /// that names one stays unresolved rather than running in another project.
     pub fn link(
         root: &Path,
         projects: Vec<DbtProject>,
+        skipped: &[String],
         dag_files: Vec<DagFile>,
         path_map: &PathMap,
     ) -> Monorepo {
+        let known = KnownProjects {
+            loaded: &projects,
+            skipped,
+        };
         let calls: Vec<(TaskRef, Option<usize>)> = dag_files
             .iter()
             .enumerate()
@@ -108,7 +139,7 @@ impl Monorepo {
                 let task = &dag_files[task_ref.file].tasks[task_ref.task];
                 match call_index {
                     Some(index) => {
-                        resolve_call(&projects, path_map, task_ref, index, &task.dbt_calls[index])
+                        resolve_call(&known, path_map, task_ref, index, &task.dbt_calls[index])
                     }
                     None => {
                         let why = &task.unresolved[opaque];
@@ -154,6 +185,7 @@ impl Monorepo {
             runs,
             runs_by_node,
             files: FileCache::default(),
+            ownership: Ownership::default(),
         }
     }
 
@@ -222,6 +254,32 @@ impl Monorepo {
         })
     }
 
+    /// Where a run's selection is written: its first `--select` argument, else its dbt call,
+    /// else the task.
+    pub fn selection_span(&self, run: &DbtRun) -> Span {
+        match self.call_of(run) {
+            Some(call) => call
+                .select
+                .first()
+                .map_or(&call.span, |arg| &arg.span)
+                .clone(),
+            None => self.task(run.task).span().clone(),
+        }
+    }
+
+    /// How many tasks have a dbt call that could not be resolved.
+    pub fn unresolved_task_count(&self) -> usize {
+        let mut tasks: Vec<TaskRef> = self
+            .runs
+            .iter()
+            .filter(|run| matches!(run.resolution, Resolution::Unresolved { .. }))
+            .map(|run| run.task)
+            .collect();
+        tasks.sort();
+        tasks.dedup();
+        tasks.len()
+    }
+
     /// A human name for a task: `dag_id.task_id`.
     pub fn task_name(&self, task: TaskRef) -> String {
         let dag = self.dag_of(task).map_or("<no dag>", |dag| dag.id());
@@ -245,18 +303,22 @@ impl Monorepo {
         self.node_file_span(project, id)
     }
 
+    /// A node's own file (SQL, CSV or the YAML that defines it), read once.
+    pub fn node_file(&self, project: usize, id: NodeId) -> Arc<SourceFile> {
+        let graph = &self.projects[project].graph;
+        self.project_file(project, &node_path(graph, graph.node(id)))
+    }
+
     /// The first code line of a node's own file (SQL, CSV or the YAML that defines it).
     pub fn node_file_span(&self, project: usize, id: NodeId) -> Span {
-        let node = self.projects[project].graph.node(id);
-        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let file = self.node_file(project, id);
         let range = locate::first_code_line(file.text());
         Span::new(file, range.start as u32..range.end as u32)
     }
 
     /// The first line of a node's own file containing `needle`.
     pub fn node_line_containing(&self, project: usize, id: NodeId, needle: &str) -> Option<Span> {
-        let node = self.projects[project].graph.node(id);
-        let file = self.project_file(project, &node_path(&self.projects[project].graph, node));
+        let file = self.node_file(project, id);
         let range = locate::line_containing(file.text(), needle)?;
         Some(Span::new(file, range.start as u32..range.end as u32))
     }
@@ -319,7 +381,7 @@ impl FileCache {
 }
 
 fn resolve_call(
-    projects: &[DbtProject],
+    known: &KnownProjects,
     path_map: &PathMap,
     task: TaskRef,
     index: usize,
@@ -333,7 +395,8 @@ fn resolve_call(
         inferred_path: None,
     };
     let dir = call.project_dir.as_ref().map(|dir| dir.value.as_str());
-    let (project, inferred) = match which_project(projects, path_map, dir) {
+    let projects = known.loaded;
+    let (project, inferred) = match which_project(*known, path_map, dir) {
         Ok(found) => (found.project, found.inferred),
         Err(reason) => {
             let span = call

@@ -1,11 +1,20 @@
 //! Which dbt project a dbt call runs in, or a DAG file's `manifest.json` belongs to: the one
 //! its path names through `[dbt] path-map`, as a folder of the repository, as a deployment path
 //! mapped onto the repository by its longest shared tail, or by its folder or project name;
-//! the only one when there is one.
+//! the only one when there is one. A call naming a project that could not be loaded is not
+//! resolved in another one.
 
 use crate::dbt::project::DbtProject;
 use crate::repo_paths::{Inferred, Mapping};
 use crate::workspace::{PathMap, normalize_relative};
+
+/// The dbt projects a call may name: those loaded, and those skipped because they could not be.
+#[derive(Clone, Copy)]
+pub struct KnownProjects<'p> {
+    pub loaded: &'p [DbtProject],
+    /// Folders (as shown) of the projects that could not be loaded.
+    pub skipped: &'p [String],
+}
 
 /// The project found, and the deployment-path mapping inferred to find it.
 #[derive(Debug)]
@@ -25,10 +34,11 @@ impl Found {
 
 /// The project a call runs in, from its project dir (`None` when the call names none).
 pub fn which_project(
-    projects: &[DbtProject],
+    known: KnownProjects,
     path_map: &PathMap,
     dir: Option<&str>,
 ) -> Result<Found, String> {
+    let projects = known.loaded;
     let Some(dir) = dir else {
         return match projects.len() {
             1 => Ok(Found::plain(0)),
@@ -38,12 +48,27 @@ pub fn which_project(
             ),
         };
     };
+    let skipped_at = |wanted: &str| {
+        known
+            .skipped
+            .iter()
+            .find(|display| names_folder(wanted, display))
+            .map(|display| {
+                format!(
+                    "the dbt project `{display}` it runs in could not be loaded (see the warning)"
+                )
+            })
+    };
     if let Some(repo_dir) = path_map.apply(dir) {
         return projects
             .iter()
             .position(|project| project.display_dir == repo_dir)
             .map(Found::plain)
-            .ok_or_else(|| format!("`{dir}` maps to `{repo_dir}`, which holds no dbt project"));
+            .ok_or_else(|| {
+                skipped_at(&repo_dir).unwrap_or_else(|| {
+                    format!("`{dir}` maps to `{repo_dir}`, which holds no dbt project")
+                })
+            });
     }
     let wanted = normalize_relative(dir);
     if let Some(exact) = projects
@@ -68,15 +93,14 @@ pub fn which_project(
     let matches: Vec<usize> = projects
         .iter()
         .enumerate()
-        .filter(|(_, project)| {
-            let display = project.display_dir.as_str();
-            let folder = display.rsplit('/').next().unwrap_or(display);
-            (!display.is_empty() && wanted.ends_with(&format!("/{display}")))
-                || (!folder.is_empty() && last == folder)
-                || last == project.name
-        })
+        .filter(|(_, project)| names_folder(&wanted, &project.display_dir) || last == project.name)
         .map(|(index, _)| index)
         .collect();
+    if matches.is_empty()
+        && let Some(reason) = skipped_at(&wanted)
+    {
+        return Err(reason);
+    }
     match (matches.as_slice(), projects.len()) {
         ([one], _) => Ok(Found::plain(*one)),
         // A deployment path such as `/opt/airflow/dbt` with a single project in the repository.
@@ -96,12 +120,12 @@ pub fn which_project(
 /// (`/usr/local/airflow/dbt/target/manifest.json`): the whole path is mapped onto the
 /// repository first, its longer tail telling projects apart better than the folder's.
 pub fn project_of_manifest(
-    projects: &[DbtProject],
+    known: KnownProjects,
     path_map: &PathMap,
     path: &str,
 ) -> Result<Found, String> {
     if path_map.apply(path).is_none()
-        && let Inference::Project(found) = infer(projects, path_map, path)
+        && let Inference::Project(found) = infer(known.loaded, path_map, path)
     {
         return Ok(found);
     }
@@ -113,7 +137,7 @@ pub fn project_of_manifest(
         .or_else(|| folder.strip_suffix("\\target"))
         .unwrap_or(folder);
     which_project(
-        projects,
+        known,
         path_map,
         (!project_dir.is_empty()).then_some(project_dir),
     )
@@ -188,4 +212,14 @@ fn holding_project(projects: &[DbtProject], repo_path: &str) -> Option<usize> {
         })
         .max_by_key(|(_, project)| project.display_dir.len())
         .map(|(index, _)| index)
+}
+
+/// Whether a project dir as a call writes it (normalized) names the project folder `display`:
+/// the same folder, a deployment path ending with it, or the same last folder name.
+fn names_folder(wanted: &str, display: &str) -> bool {
+    let last = wanted.rsplit('/').next().unwrap_or(wanted);
+    let folder = display.rsplit('/').next().unwrap_or(display);
+    wanted == display
+        || (!display.is_empty() && wanted.ends_with(&format!("/{display}")))
+        || (!folder.is_empty() && last == folder)
 }

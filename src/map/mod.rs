@@ -174,7 +174,8 @@ impl DataAppMap {
                 }
                 dags.push(DagEntry {
                     dag_id: dag.id().to_owned(),
-                    file: file.source.path().to_owned(),
+                    // The file the line is in: a YAML DAG's tasks and groups have their own.
+                    file: dag.span().file.path().to_owned(),
                     line: dag.span().start_line_col().line,
                     owner: dag
                         .default_arg("owner")
@@ -370,7 +371,7 @@ fn edges(repo: &Monorepo, dags: &[DagEntry]) -> Vec<EdgeEntry> {
                 upstream,
                 downstream,
                 dataset,
-                file: file.source.path().to_owned(),
+                file: task.span().file.path().to_owned(),
                 line: task.span().start_line_col().line,
             };
             for link in task_links(task) {

@@ -49,7 +49,7 @@ fn severity(severity: Severity) -> &'static str {
 /// Code Climate's category for a rule group.
 fn category(group: Group) -> &'static str {
     match group {
-        Group::Correctness | Group::Operations | Group::Preview => "Bug Risk",
+        Group::Correctness | Group::Operations => "Bug Risk",
         Group::Ownership | Group::Documentation => "Clarity",
     }
 }

@@ -67,12 +67,64 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Strin
     }
 }
 
+/// `check --statistics`: how many findings each rule has, most first. JSON for `json`, a
+/// plain table otherwise.
+pub fn statistics(report: &Report, format: Format) -> String {
+    let mut counts: Vec<(&'static crate::rules::RuleMeta, usize)> = Vec::new();
+    for diagnostic in &report.diagnostics {
+        match counts
+            .iter_mut()
+            .find(|(meta, _)| meta.code == diagnostic.rule.code)
+        {
+            Some((_, count)) => *count += 1,
+            None => counts.push((diagnostic.rule, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.code.cmp(b.0.code)));
+    if format == Format::Json {
+        let rows: Vec<serde_json::Value> = counts
+            .iter()
+            .map(|(meta, count)| {
+                serde_json::json!({"code": meta.code, "name": meta.name, "count": count})
+            })
+            .collect();
+        return serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n";
+    }
+    let width = counts
+        .iter()
+        .map(|(_, count)| count.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    for (meta, count) in &counts {
+        out.push_str(&format!(
+            "{count:>width$}  {:<6} {}\n",
+            meta.code, meta.name
+        ));
+    }
+    out.push_str(&summary_lines(report));
+    out
+}
+
 /// An input error or warning as `check` writes it to stderr.
 pub fn render_problem(problem: &Error, format: Format, options: &RenderOptions) -> String {
     match format {
         Format::Human => human::render_miette(problem, options),
         _ => format!("{}: {}\n", problem.severity, problem.message),
     }
+}
+
+/// `X002 8, X010 9`: findings per rule, by code.
+fn per_rule(report: &Report) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for diagnostic in &report.diagnostics {
+        *counts.entry(diagnostic.rule.code).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(code, count)| format!("{code} {count}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn plural(count: usize, word: &str) -> String {
@@ -113,9 +165,16 @@ fn summary_lines(report: &Report) -> String {
         })
         .collect();
         out.push_str(&format!(
-            "Found {} ({}).\n",
+            "Found {} ({}): {}.\n",
             plural(report.diagnostics.len(), "problem"),
-            parts.join(", ")
+            parts.join(", "),
+            per_rule(report)
+        ));
+    }
+    if report.suppressed > 0 {
+        out.push_str(&format!(
+            "{} suppressed in the code or config not shown.\n",
+            plural(report.suppressed, "problem")
         ));
     }
     if report.baselined > 0 {
@@ -125,13 +184,58 @@ fn summary_lines(report: &Report) -> String {
         ));
     }
     let s = &report.summary;
+    let manual = match s.models_manual_only {
+        0 => String::new(),
+        n => format!(" ({n} only by DAGs without a schedule)"),
+    };
     out.push_str(&format!(
-        "Coverage: {}/{} models run by a DAG; {}/{} dbt tasks resolved; {}.\n",
+        "Coverage: {}/{} models run by a DAG{manual}; {}/{} dbt tasks resolved; {}.\n",
         s.models_scheduled,
         s.models,
         s.dbt_tasks_resolved,
         s.dbt_tasks,
         plural(s.dags, "DAG")
     ));
+    // One line per reason: projects with the same unresolved tasks are said together.
+    let mut reasons: Vec<(usize, Vec<&crate::UnknownCoverage>)> = Vec::new();
+    for unknown in &s.unknown_coverage {
+        match reasons
+            .iter_mut()
+            .find(|(tasks, _)| *tasks == unknown.unresolved_tasks)
+        {
+            Some((_, projects)) => projects.push(unknown),
+            None => reasons.push((unknown.unresolved_tasks, vec![unknown])),
+        }
+    }
+    for (tasks, projects) in reasons {
+        out.push_str(&unknown_coverage_line(tasks, &projects));
+    }
     out
+}
+
+/// Says once why some models' coverage is unknown (they are not reported as unscheduled).
+fn unknown_coverage_line(tasks: usize, projects: &[&crate::UnknownCoverage]) -> String {
+    let models = plural(projects.iter().map(|p| p.models).sum(), "model");
+    let project = match projects {
+        [one] if one.project == "." => "the dbt project".to_owned(),
+        [one] => format!("dbt project `{}`", one.project),
+        many => format!(
+            "{} dbt projects ({})",
+            many.len(),
+            many.iter()
+                .map(|p| format!("`{}`", p.project))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let its = if projects.len() == 1 { "its" } else { "their" };
+    match tasks {
+        0 => format!(
+            "Unknown: no DAG task runs a model of {project}, so whether {its} {models} are scheduled is not known.\n"
+        ),
+        tasks => format!(
+            "Unknown: {} monolint could not read may run {models} of {project} that no other task runs (`--extend-select dbt-task-unresolved` lists them).\n",
+            plural(tasks, "dbt task")
+        ),
+    }
 }

@@ -167,7 +167,7 @@ fn rule(meta: &'static RuleMeta) -> Rule {
             markdown: meta.doc,
         },
         default_configuration: Configuration {
-            enabled: meta.group.enabled_by_default(),
+            enabled: crate::rules::Preset::default().holds(meta.preset),
             level: level(meta.severity),
         },
         properties: RuleProperties {

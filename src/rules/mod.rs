@@ -8,10 +8,12 @@ pub mod airflow;
 pub mod cross;
 pub mod dbt;
 pub mod did_you_mean;
+pub mod monolint;
 mod registry;
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -19,29 +21,26 @@ use crate::link::Monorepo;
 
 pub use registry::{ALL, RuleOptions};
 
-/// Rule families users can select together.
+/// Rule families users can select together: what a rule is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Group {
-    /// dbt and Airflow disagree: something will not run, or run wrong. On by default.
+    /// dbt and Airflow disagree: something will not run, or run wrong.
     Correctness,
-    /// Someone to page is declared. On by default.
+    /// Someone to page is declared.
     Ownership,
-    /// Retries, alerting, schedules. On by default.
+    /// Retries, alerting, schedules.
     Operations,
-    /// Descriptions and docs. On by default.
+    /// Descriptions and docs.
     Documentation,
-    /// New rules, off until selected.
-    Preview,
 }
 
 impl Group {
-    pub const ALL: [Group; 5] = [
+    pub const ALL: [Group; 4] = [
         Group::Correctness,
         Group::Ownership,
         Group::Operations,
         Group::Documentation,
-        Group::Preview,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,12 +49,60 @@ impl Group {
             Group::Ownership => "ownership",
             Group::Operations => "operations",
             Group::Documentation => "documentation",
-            Group::Preview => "preview",
+        }
+    }
+}
+
+/// How widely a rule is enabled. Each preset holds its own rules and those of the smaller
+/// presets, as dbt-bouncer's `minimal`/`standard`/`strict` and ruff's small default set do:
+/// the default is the rules whose findings real repositories want fixed; policy a team adopts
+/// by choice is in `strict`; `all` adds rules still being tuned.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// The default: findings that are true and wanted on real repositories.
+    #[default]
+    Recommended,
+    /// Adds the policies teams choose: owners, documentation, operations.
+    Strict,
+    /// Every rule, including those still being tuned.
+    All,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 3] = [Preset::Recommended, Preset::Strict, Preset::All];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::Recommended => "recommended",
+            Preset::Strict => "strict",
+            Preset::All => "all",
         }
     }
 
-    pub fn enabled_by_default(self) -> bool {
-        self != Group::Preview
+    /// Whether this preset enables a rule whose smallest preset is `rule`.
+    pub fn holds(self, rule: Preset) -> bool {
+        rule <= self
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -71,6 +118,8 @@ pub struct RuleMeta {
     pub code: &'static str,
     pub name: &'static str,
     pub group: Group,
+    /// The smallest preset that enables the rule.
+    pub preset: Preset,
     pub severity: Severity,
     /// `rules/<name>.md`, embedded at compile time.
     pub doc: &'static str,
@@ -136,6 +185,7 @@ macro_rules! declare_rule {
         code: $code:literal,
         name: $name:literal,
         group: $group:ident,
+        preset: $preset:ident,
         severity: $severity:ident $(,)?
     }) => {
         impl $rule {
@@ -143,6 +193,7 @@ macro_rules! declare_rule {
                 code: $code,
                 name: $name,
                 group: $crate::rules::Group::$group,
+                preset: $crate::rules::Preset::$preset,
                 severity: $crate::diagnostic::Severity::$severity,
                 doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),
             };
@@ -152,22 +203,23 @@ macro_rules! declare_rule {
 pub(crate) use declare_rule;
 
 /// Finds rules by code (`X001`), code prefix (`X`, `DBT0`), name (`model-not-scheduled`),
-/// group (`ownership`) or `all`. Case-insensitive. `None` when the selector names nothing
-/// (a group without rules yet still names something).
+/// group (`ownership`) or preset (`recommended`, `strict`, `all`). Case-insensitive. `None`
+/// when the selector names nothing (a group without rules yet still names something).
 pub fn matching(selector: &str) -> Option<Vec<&'static RuleMeta>> {
     let wanted = selector.trim().to_ascii_lowercase();
     let is_group = Group::ALL.iter().any(|group| group.as_str() == wanted);
+    let preset = Preset::ALL.into_iter().find(|p| p.as_str() == wanted);
     let rules: Vec<&'static RuleMeta> = ALL
         .iter()
         .copied()
         .filter(|meta| {
-            wanted == "all"
+            preset.is_some_and(|preset| preset.holds(meta.preset))
                 || meta.name == wanted
                 || meta.group.as_str() == wanted
                 || meta.code.to_ascii_lowercase().starts_with(&wanted)
         })
         .collect();
-    (is_group || !rules.is_empty()).then_some(rules)
+    (is_group || preset.is_some() || !rules.is_empty()).then_some(rules)
 }
 
 /// The rule with this exact code or name.

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{Rule, RuleMeta};
-use super::{airflow, cross, dbt};
+use super::{airflow, cross, dbt, monolint};
 
 // A rule struct is its own options, so it derives `Deserialize`, `Default` and `JsonSchema`
 // (for the config's JSON Schema); a rule missing one of them does not compile here.
@@ -38,6 +38,7 @@ macro_rules! registry {
 registry! {
     dag_owner_missing: airflow::dag_owner_missing::DagOwnerMissing,
     model_owner_missing: dbt::model_owner_missing::ModelOwnerMissing,
+    unused_suppression: monolint::unused_suppression::UnusedSuppression,
     model_not_scheduled: cross::model_not_scheduled::ModelNotScheduled,
     selector_matches_nothing: cross::selector_matches_nothing::SelectorMatchesNothing,
     selector_invalid: cross::selector_invalid::SelectorInvalid,
@@ -46,6 +47,10 @@ registry! {
     stale_manifest: cross::stale_manifest::StaleManifest,
     cosmos_selector_divergence: cross::cosmos_selector_divergence::CosmosSelectorDivergence,
     interval_vars_empty_window: cross::interval_vars_empty_window::IntervalVarsEmptyWindow,
+    model_manual_only: cross::model_manual_only::ModelManualOnly,
+    model_scheduled_twice: cross::model_scheduled_twice::ModelScheduledTwice,
+    upstream_not_awaited: cross::upstream_not_awaited::UpstreamNotAwaited,
+    test_task_selects_nothing: cross::test_task_selects_nothing::TestTaskSelectsNothing,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

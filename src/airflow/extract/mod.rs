@@ -14,6 +14,7 @@ use tree_sitter::{Node, Tree};
 
 pub use self::decorators::Factory;
 use super::eval::{Evaluator, MAX_LOOP_ITERATIONS, MAX_NESTING, iteration, range_len};
+use super::factories::FactoryCall;
 use super::model::{Dag, DagFile, Task};
 use super::modules::{ModuleScope, Modules};
 use super::schedule::AirflowVersion;
@@ -33,6 +34,7 @@ pub fn extract_file<'t>(
         dags: Vec::new(),
         tasks: Vec::new(),
         factories: HashMap::new(),
+        factory_calls: Vec::new(),
         registers: true,
         notes: Vec::new(),
     };
@@ -66,6 +68,8 @@ pub fn extract_file<'t>(
         tasks: extractor.tasks,
         problems,
         airflow_version,
+        unread_dbt: Vec::new(),
+        factory_calls: extractor.factory_calls,
     }
 }
 
@@ -109,6 +113,8 @@ struct Extractor<'t> {
     dags: Vec<Dag>,
     tasks: Vec<Task>,
     factories: HashMap<String, Factory<'t>>,
+    /// Calls of gusty and dag-factory, which build DAGs from YAML files.
+    factory_calls: Vec<FactoryCall>,
     /// False when only a module's names are wanted: DAGs and tasks are not created.
     registers: bool,
     /// Warnings about the file: loops not unrolled.
@@ -127,6 +133,7 @@ pub fn module_scope<'t>(
         dags: Vec::new(),
         tasks: Vec::new(),
         factories: HashMap::new(),
+        factory_calls: Vec::new(),
         registers: false,
         notes: Vec::new(),
     };

@@ -6,6 +6,7 @@ use tree_sitter::Node;
 use super::{CallSite, Context, Extractor, last_segment};
 use crate::airflow::eval::MAX_CALL_DEPTH;
 use crate::airflow::eval::collect_returns;
+use crate::airflow::factories::FactoryCall;
 use crate::airflow::invocations;
 use crate::airflow::model::{Dag, DagKind, Task};
 use crate::airflow::modules::Definition;
@@ -46,6 +47,10 @@ impl<'t> Extractor<'t> {
         }
         let function = node.child_by_field_name("function")?;
         let span = self.eval.span(node);
+        if let Some(factory) = FactoryCall::read(&self.eval, node) {
+            self.factory_calls.push(factory);
+            return None;
+        }
         if function.kind() == "identifier" {
             let name = self.eval.text(function).to_owned();
             if let Some(factory) = self.factories.get(&name).copied() {
@@ -291,6 +296,7 @@ impl<'t> Extractor<'t> {
             group_default_args,
             dbt_calls: extraction.calls,
             unresolved: extraction.unresolved,
+            upstream: Vec::new(),
         });
         self.tasks.len() - 1
     }
@@ -302,27 +308,7 @@ impl<'t> Extractor<'t> {
         let dag_args = dag
             .and_then(|index| self.dags.get(index))
             .and_then(|dag| dag.default_args());
-        let sources = context.group_default_args.iter().chain(dag_args);
-        let mut inherited: Vec<(String, Item)> = Vec::new();
-        for args in sources {
-            let Value::Dict(pairs) = &args.value else {
-                continue;
-            };
-            // A later key of the same dict wins (`{**base, "owner": "x"}`).
-            for (key, value) in pairs.iter().rev() {
-                let Some(key) = key.value.as_str() else {
-                    continue;
-                };
-                let given = call.kwargs.iter().any(|(k, _)| *k == key)
-                    || inherited.iter().any(|(k, _)| *k == key);
-                if !given {
-                    inherited.push((key, value.clone()));
-                }
-            }
-        }
-        // Inherited values go first: a keyword given explicitly (read last) wins.
-        inherited.append(&mut call.kwargs);
-        call.kwargs = inherited;
+        call.inherit_default_args(context.group_default_args.iter().chain(dag_args));
     }
 
     pub(super) fn add_dbt_calls(&mut self, task: usize, extraction: invocations::Extraction) {

@@ -17,6 +17,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 
+pub mod macros;
 mod split;
 
 /// The oldest manifest layout monolint reads (dbt 1.3: `raw_sql` became `raw_code`).

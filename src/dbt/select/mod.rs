@@ -8,6 +8,8 @@ mod methods;
 mod pattern;
 mod yaml;
 
+use crate::dbt::render::{RenderContext, render_value};
+use crate::dbt::vars::Vars;
 use std::fmt;
 
 use eval::{Combine, Outcome, combine_outcomes, evaluate};
@@ -101,6 +103,8 @@ pub struct Request<'a> {
     pub resource_types: Vec<ResourceType>,
     /// `dbt ls` and `docs generate` keep nodes with empty code.
     pub include_empty: bool,
+    /// The call's `--vars`, which `var()` in `selectors.yml` reads.
+    pub vars: Option<&'a Vars>,
 }
 
 /// What a call selects.
@@ -125,6 +129,27 @@ pub fn split_tokens(argument: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// The nodes of `resource_types` that selectors written as on dbt's command line select
+/// (a rule's option such as `exclude = ["tag:manual"]`); an invalid selection selects none.
+pub fn nodes_matching(
+    graph: &DbtGraph,
+    selectors: &[String],
+    resource_types: &[ResourceType],
+) -> NodeSet {
+    if selectors.is_empty() {
+        return graph.empty_set();
+    }
+    let request = Request {
+        select: selectors
+            .iter()
+            .flat_map(|s| split_tokens(s).map(|(_, t)| t))
+            .collect(),
+        resource_types: resource_types.to_vec(),
+        ..Request::default()
+    };
+    select(graph, &request).map_or_else(|_| graph.empty_set(), |s| s.nodes)
+}
+
 /// Selects nodes for one dbt call, as dbt-core's `NodeSelector.get_selected` does.
 pub fn select(graph: &DbtGraph, request: &Request) -> Result<Selection, SelectorError> {
     let named = match request.selector {
@@ -137,7 +162,22 @@ pub fn select(graph: &DbtGraph, request: &Request) -> Result<Selection, Selector
     let mut unmatched = Vec::new();
     let outcome = match named {
         Some(selector) => {
-            let spec = yaml::spec_from_definition(&selector.definition, request.indirect)?;
+            let rendered = match &selector.template {
+                Some(template) => {
+                    let context = RenderContext {
+                        cli_vars: request.vars,
+                        env: &|name| std::env::var(name).ok(),
+                    };
+                    render_value(template, &context).map_err(|reason| {
+                        SelectorError::unresolvable(format!(
+                            "the YAML selector `{}` is not statically known: {reason}",
+                            selector.name
+                        ))
+                    })?
+                }
+                None => selector.definition.clone(),
+            };
+            let spec = yaml::spec_from_definition(&rendered, request.indirect)?;
             evaluate(graph, &spec, request.indirect)?
         }
         None => {

@@ -3,9 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::airflow::Dag;
-use crate::airflow::value::Value;
-use crate::diagnostic::Label;
+use crate::airflow::owner::{DEFAULT_PLACEHOLDERS, DagOwner, dag_owner};
+use crate::diagnostic::{Diagnostic, Label};
 use crate::link::Monorepo;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
@@ -20,7 +19,10 @@ pub struct DagOwnerMissing {
 impl Default for DagOwnerMissing {
     fn default() -> Self {
         DagOwnerMissing {
-            placeholders: vec!["airflow".to_owned()],
+            placeholders: DEFAULT_PLACEHOLDERS
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
         }
     }
 }
@@ -29,8 +31,50 @@ declare_rule!(DagOwnerMissing {
     code: "DAG001",
     name: "dag-owner-missing",
     group: Ownership,
+    preset: Strict,
     severity: Warning,
 });
+
+/// From this many DAGs, a repository where none has an owner follows a convention (teams
+/// alert through callbacks, or own the repository): one finding says so.
+const CONVENTION: usize = 3;
+/// DAGs listed as related locations in the convention finding.
+const LISTED: usize = 5;
+
+impl DagOwnerMissing {
+    /// One finding for a repository where no DAG has an owner: at the place most DAGs share
+    /// (a common `default_args`), with the other places as labels.
+    fn convention(&self, report: &Reporter, unowned: Vec<(String, Label)>) -> Option<Diagnostic> {
+        let dags = unowned.len();
+        // Places in first-seen order, with the DAGs at each.
+        let mut places: Vec<(Label, Vec<String>)> = Vec::new();
+        for (id, label) in unowned {
+            let same = |(seen, _): &&mut (Label, Vec<String>)| {
+                seen.span.file.path() == label.span.file.path()
+                    && seen.span.start == label.span.start
+                    && seen.span.end == label.span.end
+            };
+            match places.iter_mut().find(same) {
+                Some((_, ids)) => ids.push(id),
+                None => places.push((label, vec![id])),
+            }
+        }
+        places.sort_by_key(|(_, ids)| std::cmp::Reverse(ids.len()));
+        let describe = |label: Label, ids: &[String]| match ids {
+            [one] => Label::new(label.span, format!("`{one}`: {}", label.text)),
+            many => Label::new(label.span, format!("{} ({} DAGs)", label.text, many.len())),
+        };
+        let mut places = places.into_iter();
+        let (first, first_ids) = places.next()?;
+        let mut diagnostic = report
+            .diagnostic(format!("none of the {dags} DAGs has an owner"), describe(first, &first_ids))
+            .with_help("set `default_args={\"owner\": \"<team>\", ...}` in each DAG (or in the module they share) so failures reach a team");
+        for (label, ids) in places.take(LISTED - 1) {
+            diagnostic = diagnostic.with_label(describe(label, &ids));
+        }
+        Some(diagnostic)
+    }
+}
 
 impl Rule for DagOwnerMissing {
     fn meta(&self) -> &'static RuleMeta {
@@ -38,61 +82,29 @@ impl Rule for DagOwnerMissing {
     }
 
     fn check(&self, repo: &Monorepo, report: &mut Reporter) {
-        for dag_file in &repo.dag_files {
-            for (index, dag) in dag_file.dags.iter().enumerate() {
-                let Some(label) = self.problem(dag) else {
-                    continue;
-                };
-                // Airflow lists a DAG's owners from its tasks: tasks may set their own.
-                let tasks: Vec<_> = dag_file
-                    .tasks
-                    .iter()
-                    .filter(|t| t.dag == Some(index))
-                    .collect();
-                let every_task_owned = !tasks.is_empty()
-                    && tasks.iter().all(|task| {
-                        task.call
-                            .kwarg("owner")
-                            .and_then(|owner| owner.value.as_str())
-                            .is_some_and(|owner| self.is_real(&owner))
-                    });
-                if every_task_owned {
-                    continue;
+        let mut unowned: Vec<(String, Label)> = Vec::new();
+        let mut dags = 0;
+        for file in &repo.dag_files {
+            for (index, dag) in file.dags.iter().enumerate() {
+                dags += 1;
+                if let DagOwner::Missing(label) = dag_owner(file, index, &self.placeholders) {
+                    unowned.push((dag.id().to_owned(), label));
                 }
-                let diagnostic = report
-                    .diagnostic(format!("DAG `{}` has no owner", dag.id()), label)
-                    .with_help("set `default_args={\"owner\": \"<team>\", ...}` so its failures reach someone");
-                report.emit(diagnostic);
             }
         }
-    }
-}
-
-impl DagOwnerMissing {
-    fn is_real(&self, owner: &str) -> bool {
-        !owner.trim().is_empty() && !self.placeholders.iter().any(|p| p == owner.trim())
-    }
-
-    /// Where and why the DAG has no owner, or `None` when it has one (or it cannot be known).
-    fn problem(&self, dag: &Dag) -> Option<Label> {
-        match dag.default_arg("owner") {
-            // `default_args` built at run time: nothing can be said.
-            Err(_) => None,
-            Ok(None) => Some(match dag.default_args() {
-                Some(args) => Label::new(args.span.clone(), "`default_args` has no `owner`"),
-                None => Label::new(dag.span().clone(), "no `default_args` with an `owner`"),
-            }),
-            Ok(Some(owner)) => match &owner.value {
-                Value::Str(text) => match text.known() {
-                    Some(name) if self.is_real(&name) => None,
-                    Some(name) => Some(Label::new(
-                        owner.span.clone(),
-                        format!("`{name}` is a placeholder, not a team"),
-                    )),
-                    None => None,
-                },
-                _ => None,
-            },
+        if unowned.len() >= CONVENTION && unowned.len() == dags {
+            if let Some(diagnostic) = self.convention(report, unowned) {
+                report.emit(diagnostic);
+            }
+            return;
+        }
+        for (id, label) in unowned {
+            let diagnostic = report
+                .diagnostic(format!("DAG `{id}` has no owner"), label)
+                .with_help(
+                    "set `default_args={\"owner\": \"<team>\", ...}` so its failures reach someone",
+                );
+            report.emit(diagnostic);
         }
     }
 }

@@ -22,6 +22,7 @@ declare_rule!(CosmosSelectorDivergence {
     code: "X007",
     name: "cosmos-selector-divergence",
     group: Correctness,
+    preset: Recommended,
     severity: Warning,
 });
 

@@ -16,6 +16,7 @@ declare_rule!(DbtTaskUnresolved {
     code: "X005",
     name: "dbt-task-unresolved",
     group: Correctness,
+    preset: Strict,
     severity: Info,
 });
 
@@ -35,9 +36,22 @@ impl Rule for DbtTaskUnresolved {
                     Label::new(span.clone(), reason.clone()),
                 )
                 .with_help(
-                    "until its selection and project can be read statically (literals, module constants, `[dbt] path-map`), the models it runs may be reported as not scheduled",
+                    "until its selection and project can be read statically (literals, module constants, `[dbt] path-map`), the models it may run are counted as unknown, not reported as unscheduled",
                 );
             report.emit(diagnostic);
+        }
+        for file in &repo.dag_files {
+            for call in &file.unread_dbt {
+                let diagnostic = report
+                    .diagnostic(
+                        "cannot tell whether this call makes dbt tasks, nor what they run",
+                        Label::new(call.span.clone(), call.value.clone()),
+                    )
+                    .with_help(
+                        "declare the helper in `[airflow] wrappers` if it takes dbt arguments; until it can be read, models it may run are not reported as unscheduled",
+                    );
+                report.emit(diagnostic);
+            }
         }
     }
 }

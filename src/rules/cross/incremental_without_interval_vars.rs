@@ -7,10 +7,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::dbt::cli::{DbtCall, WrittenAs};
-use crate::dbt::graph::NodeId;
-use crate::dbt::jinja::{incremental_blocks, uses_template_variable, vars_read};
+use crate::dbt::graph::{DbtGraph, NodeId};
+use crate::dbt::incremental;
+use crate::dbt::jinja::uses_template_variable;
 use crate::diagnostic::Label;
-use crate::link::Monorepo;
+use crate::link::{Monorepo, refreshes_models};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// X004 with its options, `[rules.incremental-without-interval-vars]` in the config.
@@ -23,6 +24,9 @@ pub struct IncrementalWithoutIntervalVars {
 
 impl Default for IncrementalWithoutIntervalVars {
     fn default() -> Self {
+        // Airflow 2's and 3's template variables derived from the run's interval or logical
+        // date (the removed Airflow 2 ones included: `interval-vars-removed-macro` is about
+        // their removal, not this rule).
         let templates = [
             "data_interval_start",
             "data_interval_end",
@@ -33,8 +37,20 @@ impl Default for IncrementalWithoutIntervalVars {
             "ts_nodash",
             "ts_nodash_with_tz",
             "execution_date",
+            "next_execution_date",
+            "prev_execution_date",
+            "next_ds",
+            "next_ds_nodash",
+            "prev_ds",
+            "prev_ds_nodash",
+            "tomorrow_ds",
+            "tomorrow_ds_nodash",
+            "yesterday_ds",
+            "yesterday_ds_nodash",
             "prev_data_interval_start_success",
             "prev_data_interval_end_success",
+            "prev_start_date_success",
+            "dag_run",
         ];
         IncrementalWithoutIntervalVars {
             interval_templates: templates.map(str::to_owned).to_vec(),
@@ -46,6 +62,7 @@ declare_rule!(IncrementalWithoutIntervalVars {
     code: "X004",
     name: "incremental-without-interval-vars",
     group: Correctness,
+    preset: Recommended,
     severity: Warning,
 });
 
@@ -53,6 +70,8 @@ declare_rule!(IncrementalWithoutIntervalVars {
 struct Unfed {
     model: NodeId,
     missing: Vec<String>,
+    /// Where the model's SQL filters (see `IncrementalFilter::anchor`).
+    anchor: String,
 }
 
 impl Rule for IncrementalWithoutIntervalVars {
@@ -63,6 +82,7 @@ impl Rule for IncrementalWithoutIntervalVars {
     fn check(&self, repo: &Monorepo, report: &mut Reporter) {
         for (project, dbt) in repo.projects.iter().enumerate() {
             let graph = &dbt.graph;
+            let project_vars = incremental::project_var_defaults(&dbt.vars);
             // Per run (by index in `repo.runs`): the incremental models it leaves unfed.
             let mut unfed: BTreeMap<usize, Vec<Unfed>> = BTreeMap::new();
             for id in repo.schedulable_models(project) {
@@ -77,56 +97,40 @@ impl Rule for IncrementalWithoutIntervalVars {
                 if runs.is_empty() {
                     continue;
                 }
-                let code = graph.code(node).unwrap_or_default();
-                let blocks = incremental_blocks(&code);
-                let mut filter_vars: Vec<String> = Vec::new();
-                for block in &blocks {
-                    for (name, _) in vars_read(&code[block.clone()]) {
-                        if !filter_vars.contains(&name) {
-                            filter_vars.push(name);
-                        }
-                    }
-                }
-                if filter_vars.is_empty() {
-                    let (span, label) = match repo.node_line_containing(
-                        project,
-                        id,
-                        "is_incremental",
-                    ) {
-                        Some(span) => (
-                            span,
-                            "this filter reads no dbt var, so it cannot follow the run's data interval",
-                        ),
-                        None => (
-                            repo.node_file_span(project, id),
-                            "no `is_incremental()` filter: every run inserts the whole query again",
-                        ),
-                    };
-                    let diagnostic = report
-                        .diagnostic(
-                            format!("incremental model `{}` does not filter on the run's data interval", node.name),
-                            Label::new(span, label),
-                        )
-                        .with_help(
-                            "filter on `var('start_date')` and `var('end_date')` inside `{% if is_incremental() %}`, and pass them from the DAG as `{{ data_interval_start }}` and `{{ data_interval_end }}`",
-                        );
-                    report.emit(diagnostic);
+                // Only a filter bounded by a window of vars follows the run's interval; a
+                // high-water mark (`max(updated_at)` from `{{ this }}`) or a look-back is
+                // dbt's usual pattern, not a missing var.
+                let filter = incremental::filter(graph, node, &project_vars);
+                if filter.window_vars.is_empty() {
                     continue;
                 }
+                let keeps_incremental_on_full_refresh = full_refresh_disabled(graph, id);
                 for &run in runs {
                     let Some(call) = repo.call_of(&repo.runs[run]) else {
                         continue;
                     };
-                    let missing: Vec<String> = filter_vars
+                    // A full refresh rebuilds the table: `is_incremental()` is false.
+                    if !refreshes_models(&call.command)
+                        || (call.full_refresh && !keeps_incremental_on_full_refresh)
+                        || call
+                            .vars
+                            .as_ref()
+                            .is_some_and(|vars| vars.problem.is_some())
+                    {
+                        continue;
+                    }
+                    let missing: Vec<String> = filter
+                        .window_vars
                         .iter()
                         .filter(|name| !self.fed_from_interval(call, name))
                         .cloned()
                         .collect();
                     if !missing.is_empty() {
-                        unfed
-                            .entry(run)
-                            .or_default()
-                            .push(Unfed { model: id, missing });
+                        unfed.entry(run).or_default().push(Unfed {
+                            model: id,
+                            missing,
+                            anchor: filter.anchor.clone(),
+                        });
                     }
                 }
             }
@@ -200,9 +204,10 @@ impl IncrementalWithoutIntervalVars {
         };
         let mut diagnostic = report.diagnostic(message, Label::new(span, label));
         for model in models {
+            diagnostic = diagnostic.about(project, model.model);
             let node = graph.node(model.model);
             let span = repo
-                .node_line_containing(project, model.model, "is_incremental")
+                .node_line_containing(project, model.model, &model.anchor)
                 .unwrap_or_else(|| repo.node_file_span(project, model.model));
             diagnostic = diagnostic.with_label(Label::new(
                 span,
@@ -231,6 +236,20 @@ impl IncrementalWithoutIntervalVars {
         };
         report.emit(diagnostic.with_help(help));
     }
+}
+
+/// Whether the model sets `full_refresh: false`, so `--full-refresh` still runs it
+/// incrementally.
+fn full_refresh_disabled(graph: &DbtGraph, id: NodeId) -> bool {
+    graph
+        .config_json(id)
+        .and_then(|config| serde_json::from_str::<serde_json::Value>(config).ok())
+        .and_then(|config| {
+            config
+                .get("full_refresh")
+                .and_then(serde_json::Value::as_bool)
+        })
+        == Some(false)
 }
 
 /// The template a var named like `end_date` most likely wants.

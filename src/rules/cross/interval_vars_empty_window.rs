@@ -26,6 +26,7 @@ declare_rule!(IntervalVarsEmptyWindow {
     code: "X008",
     name: "interval-vars-empty-window",
     group: Correctness,
+    preset: Recommended,
     severity: Error,
 });
 

@@ -3,10 +3,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::dbt::graph::{DbtGraph, NodeSet, ResourceType};
-use crate::dbt::select::{self, Request, split_tokens};
+use crate::dbt::graph::ResourceType;
+use crate::dbt::select;
 use crate::diagnostic::Label;
-use crate::link::Monorepo;
+use crate::link::{ModelCoverage, Monorepo};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// X001 with its options, `[rules.model-not-scheduled]` in the config.
@@ -21,6 +21,7 @@ declare_rule!(ModelNotScheduled {
     code: "X001",
     name: "model-not-scheduled",
     group: Correctness,
+    preset: Recommended,
     severity: Warning,
 });
 
@@ -32,59 +33,37 @@ impl Rule for ModelNotScheduled {
     fn check(&self, repo: &Monorepo, report: &mut Reporter) {
         for (project, dbt) in repo.projects.iter().enumerate() {
             let graph = &dbt.graph;
-            let exempt = self.exempt(graph);
-            let unresolved = repo.unresolved_runs(project).count();
-            for id in repo.schedulable_models(project) {
-                if exempt.contains(id.index()) || repo.runs_of(project, id).next().is_some() {
+            // Models of a project whose coverage is unknown are `Unknown`, not `Unscheduled`:
+            // the summary says so once.
+            let coverage = repo.coverage(project);
+            let exempt = select::nodes_matching(graph, &self.exclude, &[ResourceType::Model]);
+            for (id, state) in coverage.models() {
+                if state != ModelCoverage::Unscheduled || exempt.contains(id.index()) {
                     continue;
                 }
                 let node = graph.node(id);
                 let label = match node.tags.as_ref() {
-                    [] => "no dbt task of any DAG selects this model".to_owned(),
+                    [] => "no dbt task of any DAG runs this model".to_owned(),
                     tags => format!(
-                        "no dbt task of any DAG selects this model (tagged {})",
+                        "no dbt task of any DAG runs this model (tagged {})",
                         tags.iter()
                             .map(|t| format!("`{t}`"))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
                 };
-                let mut help = format!(
-                    "select it in a DAG (e.g. `dbt build --select {}`), or add it to `exclude` in `[rules.model-not-scheduled]` if it runs elsewhere",
-                    node.name
-                );
-                if unresolved > 0 {
-                    help.push_str(&format!(
-                        "; {unresolved} dbt call(s) could not be resolved statically and may run it"
-                    ));
-                }
                 let diagnostic = report
                     .diagnostic(
                         format!("model `{}` is not run by any DAG", node.name),
                         Label::new(repo.node_span(project, id), label),
                     )
-                    .with_help(help);
+                    .with_help(format!(
+                        "select it in a DAG (e.g. `dbt build --select {}`), or add it to `exclude` in `[rules.model-not-scheduled]` if it runs elsewhere",
+                        node.name
+                    ))
+                    .about(project, id);
                 report.emit(diagnostic);
             }
         }
-    }
-}
-
-impl ModelNotScheduled {
-    /// The models `exclude` selects (an invalid selection exempts nothing).
-    fn exempt(&self, graph: &DbtGraph) -> NodeSet {
-        if self.exclude.is_empty() {
-            return graph.empty_set();
-        }
-        let request = Request {
-            select: self
-                .exclude
-                .iter()
-                .flat_map(|s| split_tokens(s).map(|(_, t)| t))
-                .collect(),
-            resource_types: vec![ResourceType::Model],
-            ..Request::default()
-        };
-        select::select(graph, &request).map_or_else(|_| graph.empty_set(), |s| s.nodes)
     }
 }

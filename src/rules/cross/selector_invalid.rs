@@ -18,6 +18,7 @@ declare_rule!(SelectorInvalid {
     code: "X003",
     name: "selector-invalid",
     group: Correctness,
+    preset: Recommended,
     severity: Error,
 });
 

@@ -21,6 +21,7 @@ declare_rule!(SelectorMatchesNothing {
     code: "X002",
     name: "selector-matches-nothing",
     group: Correctness,
+    preset: Recommended,
     severity: Error,
 });
 

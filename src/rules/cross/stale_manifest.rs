@@ -18,6 +18,7 @@ declare_rule!(StaleManifest {
     code: "X006",
     name: "stale-manifest",
     group: Correctness,
+    preset: Recommended,
     severity: Warning,
 });
 

@@ -18,3 +18,6 @@ with DAG("crm_cleanup", schedule="@weekly", start_date=datetime(2024, 1, 1), cat
 
 dag = DAG("crm_backfill", schedule=None, start_date=datetime(2024, 1, 1))
 PythonOperator(task_id="backfill", python_callable=push_segments, dag=dag)
+
+with DAG("crm_segments", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False, default_args={**default_args, "owner": "crm-team"}):
+    PythonOperator(task_id="segments", python_callable=push_segments)

@@ -1,0 +1,3 @@
+//! Rules about monolint's own settings in the repository: suppressions.
+
+pub mod unused_suppression;

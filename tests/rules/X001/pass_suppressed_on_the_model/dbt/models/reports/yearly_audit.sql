@@ -1,0 +1,1 @@
+select order_id from {{ ref('daily_orders') }}
