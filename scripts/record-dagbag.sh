@@ -41,12 +41,22 @@
 # system directories, so Cosmos' default dbt path is the venv's dbt too. Paths under the
 # repository are recorded relative to it, so the records do not depend on the checkout.
 #
+# Deployment paths: some fixture DAGs read the dbt project where a Docker image or Composer puts
+# it (DEPLOYMENT_PATHS below: Astronomer's /usr/local/airflow/dbt, Composer's
+# /home/airflow/gcs/data/dbt). While recording, each such path is a symlink to
+# tests/fixtures/airflow/dbt, as the image would have it; a path that already exists is left
+# alone (recording then stops), and the symlinks (and the folders made for them) are removed
+# afterwards. This writes outside the repository, so it needs the right to create those paths.
+#
 # The output is deterministic: rerunning on unchanged inputs rewrites identical bytes.
 #
 # Environment: PYTHON (default python3; 3.11, for which the pins were resolved).
 set -euo pipefail
 
 FOLDERS=(dags broken dags_airflow3 dags_gusty dags_factory_v0 dags_factory)
+
+# Where deployed DAGs find the fixtures' dbt project (see "Deployment paths" above).
+DEPLOYMENT_PATHS=(/usr/local/airflow/dbt /home/airflow/gcs/data/dbt)
 
 # Which Airflow loads which folder.
 airflow_major_for() {
@@ -956,6 +966,38 @@ record_folder() {
   }
 }
 
+# Lays out DEPLOYMENT_PATHS as symlinks to the fixture project; records what to undo in
+# $WORK/undo (one path per line, deepest first).
+deploy_fixture_project() {
+  local path parent missing
+  : > "$WORK/undo"
+  for path in "${DEPLOYMENT_PATHS[@]}"; do
+    [[ -e "$path" || -L "$path" ]] && die "$path exists: the recording needs it free for the fixture dbt project"
+    # The folders to create, outermost first, so they can be removed innermost first.
+    missing=()
+    parent="$(dirname "$path")"
+    while [[ ! -d "$parent" ]]; do
+      missing=("$parent" "${missing[@]}")
+      parent="$(dirname "$parent")"
+    done
+    for parent in "${missing[@]}"; do
+      mkdir "$parent" || die "cannot create $parent"
+    done
+    ln -s "$FIXTURES/dbt" "$path" || die "cannot create $path"
+    { printf '%s\n' "$path"; for ((i = ${#missing[@]} - 1; i >= 0; i--)); do printf '%s\n' "${missing[i]}"; done; } \
+      | cat - "$WORK/undo" > "$WORK/undo.new" && mv "$WORK/undo.new" "$WORK/undo"
+  done
+}
+
+# Removes what deploy_fixture_project made: the symlinks, then the folders made for them.
+undeploy_fixture_project() {
+  local path
+  [[ -f "${WORK:-}/undo" ]] || return 0
+  while IFS= read -r path; do
+    if [[ -L "$path" ]]; then rm -f "$path"; else rmdir "$path" 2>/dev/null || true; fi
+  done < "$WORK/undo"
+}
+
 main() {
   if [[ "${1:-}" == "--resolve" ]]; then
     resolve "${2:-}"
@@ -968,7 +1010,8 @@ main() {
     || die "tests/fixtures/airflow/dbt/target/manifest.json is missing: run scripts/regen-manifests.sh tests/fixtures/airflow/dbt"
 
   WORK="$(mktemp -d)"
-  trap 'rm -rf "$WORK"' EXIT
+  trap 'undeploy_fixture_project; rm -rf "$WORK"' EXIT
+  deploy_fixture_project
 
   for name in "${selected[@]}"; do
     major="$(airflow_major_for "$name")"

@@ -52,7 +52,8 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     /// `[dbt]`: where the dbt projects and their manifest are, and where they are deployed.
     pub dbt: DbtConfig,
-    /// `[airflow]`: where the DAG files are, the team's dbt wrappers, the Airflow version.
+    /// `[airflow]`: where the DAG files are, the operators and decorators that run dbt, the
+    /// Airflow version.
     pub airflow: AirflowConfig,
     /// Severity per rule, by code or name, instead of the rule's default.
     #[schemars(schema_with = "severity_table_schema")]
@@ -99,9 +100,15 @@ pub struct AirflowConfig {
     /// folders named `dags` and any Python file that mentions both "airflow" and "dag", as
     /// Airflow's safe mode does).
     pub dag_folders: Vec<String>,
-    /// The team's own operators and helpers that run dbt, defined outside the DAG folders.
+    /// Operators and task helpers that run dbt and are defined outside the DAG folders (an
+    /// installed package, the team's own or a vendor's), with the argument carrying the dbt
+    /// arguments.
     #[schemars(extend("default" = []))]
-    pub wrappers: Vec<crate::airflow::invocations::wrapper::Wrapper>,
+    pub dbt_operators: Vec<crate::airflow::invocations::wrapper::Wrapper>,
+    /// Task decorators from installed packages whose function returns a dbt command line, as
+    /// `@task.bash` returns a shell command: `task.acme_dbt` (dotted as used after `@`), or a
+    /// plain name. `task.datacoves_dbt` needs no entry.
+    pub dbt_decorators: Vec<String>,
     /// The Airflow major version the DAGs run on (2 or 3). Without it, the version the
     /// repository pins (requirements, constraints, `pyproject.toml`, Docker images) is used,
     /// else Airflow 3 when a DAG file imports from `airflow.sdk`.

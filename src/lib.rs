@@ -20,6 +20,7 @@ pub mod input;
 pub mod link;
 pub mod map;
 pub mod render;
+pub mod repo_paths;
 pub mod rules;
 pub mod source;
 pub mod suppress;
@@ -235,12 +236,9 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         // Nothing could be checked: the run fails on the first project's own error.
         return Err(error);
     }
-    let manifests = link::LoadedManifests {
-        projects: &loaded_projects,
-        skipped: &skipped,
-        path_map: &workspace.path_map,
-    };
+    let manifests = link::LoadedManifests::new(&loaded_projects, &skipped, &workspace.path_map);
     let mut dag_files = dag_files.extract(Some(&manifests), &workspace.wrappers);
+    let manifest_paths = manifests.inferred_paths();
     let dag_folder_of = |shown: &str| {
         workspace
             .dag_files
@@ -266,17 +264,16 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
     for file in &dag_files {
         problems.extend(file.problems.iter().cloned());
     }
-    Ok((
-        Monorepo::link(
-            &workspace.root,
-            loaded_projects,
-            &skipped,
-            dag_files,
-            &workspace.path_map,
-            boundary,
-        ),
-        problems,
-    ))
+    let mut repo = Monorepo::link(
+        &workspace.root,
+        loaded_projects,
+        &skipped,
+        dag_files,
+        &workspace.path_map,
+        boundary,
+    );
+    repo.add_inferred_paths(manifest_paths);
+    Ok((repo, problems))
 }
 
 /// The `.airflowignore` files of each DAG folder.

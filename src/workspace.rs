@@ -5,11 +5,12 @@ use std::sync::{Arc, Mutex};
 
 use ignore::{DirEntry, WalkBuilder};
 
-use crate::airflow::invocations::wrapper::Wrapper;
+use crate::airflow::invocations::wrapper::DbtWrappers;
 use crate::airflow::parse::FileToRead;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::input::{self, Boundary, ReadError, TEXT_LIMIT};
+use crate::repo_paths::RepoPaths;
 
 /// Where a dbt project and its manifest are.
 #[derive(Debug, Clone)]
@@ -34,8 +35,9 @@ pub struct Workspace {
     pub projects: Vec<ProjectLocation>,
     pub dag_files: Vec<FileToRead>,
     pub path_map: PathMap,
-    /// `[[airflow.wrappers]]`: how the team's own dbt wrappers take their arguments.
-    pub wrappers: Vec<Wrapper>,
+    /// `[[airflow.dbt-operators]]` and `[airflow] dbt-decorators`: operators and decorators from
+    /// outside the DAG folders that run dbt.
+    pub wrappers: DbtWrappers,
     /// `[airflow] version`.
     pub airflow_version: Option<crate::airflow::schedule::AirflowVersion>,
     /// The Airflow version the repository's requirements, constraints and images pin.
@@ -65,6 +67,8 @@ impl Workspace {
 pub struct PathMap {
     /// Longest prefix first.
     prefixes: Vec<(String, String)>,
+    /// The repository's files and folders, onto which a path no prefix maps is inferred.
+    pub repository: RepoPaths,
 }
 
 impl PathMap {
@@ -78,7 +82,10 @@ impl PathMap {
             })
             .collect();
         prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        PathMap { prefixes }
+        PathMap {
+            prefixes,
+            repository: RepoPaths::default(),
+        }
     }
 
     /// The mappings, longest runtime prefix first.
@@ -136,6 +143,7 @@ pub fn discover(
     }
     let mut project_dirs = Vec::new();
     let mut python_files = Vec::new();
+    let mut repository = RepoPaths::default();
     let mut pins = Vec::new();
     let mut dag_factory_pins = Vec::new();
     let walker = {
@@ -168,6 +176,7 @@ pub fn discover(
         }
         let is_link = file_type.is_symlink();
         let path = entry.into_path();
+        repository.insert(&relative_display(root, &path));
         match path.file_name().and_then(|n| n.to_str()) {
             Some("dbt_project.yml") if file_type.is_file() => {
                 if let Some(dir) = path.parent() {
@@ -271,12 +280,18 @@ pub fn discover(
             })
         })
         .collect();
+    // Manifests sit in `target/`, which the walk skips.
+    for project in &projects {
+        repository.insert(&relative_display(root, &project.manifest));
+    }
+    let mut path_map = PathMap::new(config.dbt.path_map.clone());
+    path_map.repository = repository;
     Ok(Workspace {
         root: root.to_path_buf(),
         projects,
         dag_files,
-        path_map: PathMap::new(config.dbt.path_map.clone()),
-        wrappers: config.airflow.wrappers.clone(),
+        path_map,
+        wrappers: DbtWrappers::from_config(&config.airflow),
         airflow_version: config.airflow.version,
         airflow_pinned: crate::airflow::version::agreed(pins),
         dag_factory_major: crate::airflow::version::agreed(dag_factory_pins),

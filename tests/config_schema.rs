@@ -276,15 +276,15 @@ const REJECTED: &[(&str, &str)] = &[
     ("a version as a string", "[airflow]\nversion = \"3\"\n"),
     (
         "a wrapper without its argument",
-        "[[airflow.wrappers]]\nname = \"dbt_task\"\n",
+        "[[airflow.dbt-operators]]\nname = \"dbt_task\"\n",
     ),
     (
         "a negative position",
-        "[[airflow.wrappers]]\nname = \"t\"\nargument = \"a\"\nposition = -1\n",
+        "[[airflow.dbt-operators]]\nname = \"t\"\nargument = \"a\"\nposition = -1\n",
     ),
     (
         "an unknown wrapper key",
-        "[[airflow.wrappers]]\nname = \"t\"\nargument = \"a\"\nkind = \"operator\"\n",
+        "[[airflow.dbt-operators]]\nname = \"t\"\nargument = \"a\"\nkind = \"operator\"\n",
     ),
     (
         "a path map to a list",
@@ -360,7 +360,7 @@ fn defaults_of(root: &Value, schema: &Value) -> Value {
 // ---------------------------------------------------------------------------------------------
 // The configuration reference documents every key
 
-/// Every key of the schema as (TOML table, key): `("", "fail-on")`, `("airflow.wrappers",
+/// Every key of the schema as (TOML table, key): `("", "fail-on")`, `("airflow.dbt-operators",
 /// "name")`, `("rules.model-not-scheduled", "exclude")`. A table that takes any key
 /// (`[severity]`, whose listed keys are the rules, for completion) counts as one key.
 fn schema_keys(root: &Value, schema: &Value, table: &str, keys: &mut BTreeSet<(String, String)>) {
@@ -407,7 +407,7 @@ fn code_spans(text: &str) -> Vec<&str> {
 }
 
 /// The keys `docs/configuration.md` documents: table headings (`` ## `[dbt]` ``,
-/// `` ### `[[airflow.wrappers]]` ``) and the rows of the key tables under them; under
+/// `` ### `[[airflow.dbt-operators]]` ``) and the rows of the key tables under them; under
 /// `[rules.<name>]`, the rule column names the table.
 fn documented_keys(reference: &str) -> Vec<Documented> {
     let mut documented = Vec::new();

@@ -6,11 +6,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use monolint::airflow::invocations::wrapper::DbtWrappers;
 use monolint::airflow::links::{TaskLink, task_links};
 use monolint::airflow::parse::FileToRead;
 use monolint::airflow::schedule::{AirflowVersion, Schedule, timezone};
 use monolint::airflow::value::Value;
-use monolint::airflow::{Dag, DagFile, Task};
+use monolint::airflow::{Dag, Task};
+use monolint::link::{Monorepo, Resolution, TaskRef};
+use monolint::repo_paths::RepoPaths;
 use monolint::workspace::{PathMap, ProjectLocation, Workspace};
 use serde_json::Value as Json;
 
@@ -116,8 +119,9 @@ fn airflow_of(folder: &str) -> AirflowVersion {
 
 /// What monolint reads from a fixture DAG folder, as `check` reads it: the folder is the DAG
 /// folder (its `.airflowignore` applies, its files import each other), the fixture dbt project
-/// is the project, and YAML DAG factories are expanded.
-fn extract_folder(folder: &str) -> Vec<DagFile> {
+/// is the project, the fixtures' folder is the repository deployment paths are mapped onto,
+/// and YAML DAG factories are expanded.
+fn link_folder(folder: &str) -> Monorepo {
     let dir = root().join("tests/fixtures/airflow").join(folder);
     let mut paths = Vec::new();
     python_files(&dir, &mut paths);
@@ -142,6 +146,11 @@ fn extract_folder(folder: &str) -> Vec<DagFile> {
         })
         .collect();
     let project = root().join("tests/fixtures/airflow/dbt");
+    let mut path_map = PathMap::new([(
+        "/opt/dbt".to_owned(),
+        "tests/fixtures/airflow/dbt".to_owned(),
+    )]);
+    path_map.repository = fixture_repository();
     let workspace = Workspace {
         root: root().to_path_buf(),
         projects: vec![ProjectLocation {
@@ -152,11 +161,8 @@ fn extract_folder(folder: &str) -> Vec<DagFile> {
             manifest_given: false,
         }],
         dag_files,
-        path_map: PathMap::new([(
-            "/opt/dbt".to_owned(),
-            "tests/fixtures/airflow/dbt".to_owned(),
-        )]),
-        wrappers: Vec::new(),
+        path_map,
+        wrappers: DbtWrappers::default(),
         airflow_version: Some(airflow_of(folder)),
         airflow_pinned: None,
         dag_factory_major: None,
@@ -164,7 +170,7 @@ fn extract_folder(folder: &str) -> Vec<DagFile> {
         problems: Vec::new(),
     };
     let (repo, _) = monolint::link_workspace(&workspace).unwrap();
-    repo.dag_files
+    repo
 }
 
 /// A value Airflow holds for an argument the call did not pass: its default.
@@ -230,11 +236,11 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
         .unwrap(),
     )
     .unwrap();
-    let parsed: Vec<DagFile> = extract_folder(folder);
-    let mut ours: BTreeMap<String, (&DagFile, usize, &Dag)> = BTreeMap::new();
-    for file in &parsed {
+    let repo = link_folder(folder);
+    let mut ours: BTreeMap<String, (usize, usize, &Dag)> = BTreeMap::new();
+    for (file_index, file) in repo.dag_files.iter().enumerate() {
         for (index, dag) in file.dags.iter().enumerate() {
-            ours.insert(dag.id().to_owned(), (file, index, dag));
+            ours.insert(dag.id().to_owned(), (file_index, index, dag));
         }
     }
     let theirs: Vec<&Json> = record["dags"].as_array().unwrap().iter().collect();
@@ -257,9 +263,10 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
 
     for dag_record in theirs {
         let dag_id = dag_record["dag_id"].as_str().unwrap();
-        let Some(&(file, dag_index, dag)) = ours.get(dag_id) else {
+        let Some(&(file_index, dag_index, dag)) = ours.get(dag_id) else {
             continue;
         };
+        let file = &repo.dag_files[file_index];
         let here = format!("[{folder}] {dag_id}");
         if let Some(args) = dag_record["default_args"].as_object() {
             if let Some(recorded) = args.get("has_on_failure_callback") {
@@ -387,6 +394,7 @@ fn compare_folder(folder: &str, tally: &mut Tally) {
                     .contains("dbt_producer_watcher")
             })
             .collect();
+        compare_renderings(&repo, file_index, dag_index, dag_record, &here, tally);
         if is_cosmos_dag(dag) {
             continue;
         }
@@ -562,6 +570,146 @@ fn aliases(family: &str, key: &str) -> &'static [&'static str] {
         ("airflow_dbt_python", "selector") => &["selector_name"],
         _ => &[],
     }
+}
+
+/// Every file of the fixtures' folder (and the manifest, which `check` adds as well), as the
+/// repository deployment paths are mapped onto.
+fn fixture_repository() -> RepoPaths {
+    let mut paths = RepoPaths::default();
+    let mut pending = vec![root().join("tests/fixtures/airflow")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(root()).unwrap().to_string_lossy();
+                paths.insert(&relative.replace('\\', "/"));
+            }
+        }
+    }
+    paths
+}
+
+/// The tasks Cosmos renders for each `DbtDag`/`DbtTaskGroup` of a DAG against those Airflow
+/// loaded: task ids, the dbt node each stands for, and owners.
+fn compare_renderings(
+    repo: &Monorepo,
+    file_index: usize,
+    dag_index: usize,
+    dag_record: &Json,
+    here: &str,
+    tally: &mut Tally,
+) {
+    let file = &repo.dag_files[file_index];
+    let their_tasks: BTreeMap<&str, &Json> = dag_record["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["task_id"].as_str().unwrap(), t))
+        .collect();
+    for (task_index, task) in file.tasks.iter().enumerate() {
+        if task.dag != Some(dag_index) || !is_cosmos_rendering(task) {
+            continue;
+        }
+        let task_ref = TaskRef {
+            file: file_index,
+            task: task_index,
+        };
+        let prefix = match &task.task_id {
+            Some(group) => format!("{group}."),
+            None => String::new(),
+        };
+        let graph = &repo.projects[0].graph;
+        let rendered = repo.runs.iter().find_map(|run| match &run.resolution {
+            Resolution::Selected { rendered, .. } if run.task == task_ref => rendered.as_ref(),
+            _ => None,
+        });
+        let Some(rendered) = rendered else {
+            tally
+                .unknown
+                .push(format!("{here}: the tasks of rendering `{}`", task.id()));
+            continue;
+        };
+        // The owner the rendering passes on: its own `default_args`, else the DAG's.
+        let passed_owner = task
+            .call
+            .kwarg("default_args")
+            .and_then(|args| args.value.get("owner"))
+            .or_else(|| task.call.kwarg("owner"))
+            .and_then(|owner| owner.value.as_str())
+            .unwrap_or_else(|| "airflow".to_owned());
+        let ours: BTreeMap<String, (Option<String>, String)> = rendered
+            .iter()
+            .map(|t| {
+                // Cosmos keeps the node in the tasks that run dbt; its empty tasks (ephemeral
+                // models, sources without freshness) record none.
+                let node = t
+                    .node
+                    .filter(|_| t.command.is_some())
+                    .map(|n| graph.node(n).unique_id.to_string());
+                let owner = t
+                    .node
+                    .filter(|_| t.node_owner)
+                    .and_then(|n| {
+                        graph
+                            .meta(graph.node(n))
+                            .get("owner")?
+                            .as_str()
+                            .map(str::to_owned)
+                    })
+                    .filter(|owner| !owner.is_empty())
+                    .unwrap_or_else(|| passed_owner.clone());
+                (format!("{prefix}{}", t.id), (node, owner))
+            })
+            .collect();
+        // Airflow's tasks of this rendering: inside its group, or (a DbtDag) the whole DAG,
+        // without the watcher's producer task, which monolint does not render.
+        let theirs: BTreeMap<&str, &Json> = their_tasks
+            .iter()
+            .filter(|(id, _)| prefix.is_empty() || id.starts_with(&prefix))
+            .filter(|(id, record)| {
+                !id.contains("dbt_producer_watcher")
+                    && (record.get("dbt_node").is_some() || is_cosmos_operator(record))
+            })
+            .map(|(id, record)| (*id, *record))
+            .collect();
+        *tally.compared.entry("cosmos task ids").or_default() += theirs.len();
+        for (id, record) in &theirs {
+            let Some((node, owner)) = ours.get(*id) else {
+                tally.disagreements.push(format!(
+                    "{here}: Cosmos task `{id}` not rendered by monolint"
+                ));
+                continue;
+            };
+            tally.check(
+                "cosmos task nodes",
+                format!("{here}.{id} dbt node"),
+                Some(node.clone().map_or(Json::Null, Json::from)),
+                record.get("dbt_node").unwrap_or(&Json::Null),
+            );
+            tally.check(
+                "cosmos task owners",
+                format!("{here}.{id} owner"),
+                Some(Json::from(owner.as_str())),
+                &record["owner"],
+            );
+        }
+        for id in ours.keys() {
+            if !theirs.contains_key(id.as_str()) {
+                tally.disagreements.push(format!(
+                    "{here}: monolint rendered task `{id}`, Cosmos did not"
+                ));
+            }
+        }
+    }
+}
+
+/// A task Cosmos created (`cosmos.operators...`), as opposed to one the DAG file wrote.
+fn is_cosmos_operator(record: &Json) -> bool {
+    record["operator"].as_str().is_some_and(|operator| {
+        operator.starts_with("cosmos.") || operator.ends_with("EmptyOperator")
+    })
 }
 
 fn is_cosmos_rendering(task: &Task) -> bool {

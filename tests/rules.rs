@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use monolint::airflow::invocations::wrapper::DbtWrappers;
 use monolint::airflow::parse::FileToRead;
 use monolint::config::{self, RuleArgs};
 use monolint::render::{Format, RenderOptions, render};
@@ -90,7 +91,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
             })
             .collect(),
         path_map: PathMap::new(loaded.config.dbt.path_map.clone()),
-        wrappers: loaded.config.airflow.wrappers.clone(),
+        wrappers: DbtWrappers::from_config(&loaded.config.airflow),
         airflow_version: loaded.config.airflow.version,
         problems: Vec::new(),
         airflow_pinned: None,

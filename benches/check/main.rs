@@ -129,7 +129,11 @@ fn main() {
     let workspace_files =
         monolint::workspace::discover(&dir, &Default::default(), None).expect("discover");
     let (dags, dag_files) = best(runs, || {
-        monolint::airflow::parse::parse_dag_files(&workspace_files.dag_files, None, &[])
+        monolint::airflow::parse::parse_dag_files(
+            &workspace_files.dag_files,
+            None,
+            &monolint::airflow::invocations::wrapper::DbtWrappers::default(),
+        )
     });
     let tasks: usize = dag_files.iter().map(|f| f.tasks.len()).sum();
 

@@ -8,7 +8,6 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use monolint::airflow::dbt_manifest::manifest_value;
 use monolint::airflow::extract::extract_file;
 use monolint::airflow::invocations::calls_in_command;
 use monolint::airflow::syntax::find_problem;
@@ -19,6 +18,7 @@ use monolint::dbt::graph::{DbtGraph, ResourceType};
 use monolint::dbt::project::parse_selectors_file;
 use monolint::dbt::resolve;
 use monolint::dbt::select::{self, IndirectSelection, Request, cosmos, split_tokens};
+use monolint::link::manifest_value;
 use monolint::source::{SourceFile, Span};
 
 /// The example monorepo's manifest, written by real dbt: what selections are resolved on.

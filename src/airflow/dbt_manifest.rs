@@ -1,13 +1,12 @@
 //! DAG files that read dbt's `manifest.json` while Airflow parses them, to create one task
 //! per dbt node ("exploding" the dbt DAG into Airflow tasks). monolint does not open the file
-//! at the DAG's deployment path: it hands the DAG file the manifest of the dbt project it
-//! loaded, as the dict `json.load` would return, so the loop's filters, task ids and commands
-//! evaluate to what Airflow would create from the same manifest.
+//! at the DAG's deployment path: the linking stage hands the DAG file the manifest of the dbt
+//! project it loaded ([`ManifestSource`]), as the dict `json.load` would return, so the loop's
+//! filters, task ids and commands evaluate to what Airflow would create from the same manifest.
 
-use crate::dbt::graph::{DbtGraph, Node, ResourceType};
 use crate::source::Span;
 
-use super::value::{Item, Text, Value};
+use super::value::Value;
 
 /// The dbt manifests DAG files may open.
 pub trait ManifestSource: Sync {
@@ -19,129 +18,4 @@ pub trait ManifestSource: Sync {
 /// Whether a path names a dbt manifest.
 pub fn is_manifest_path(path: &str) -> bool {
     path.rsplit(['/', '\\']).next() == Some("manifest.json")
-}
-
-/// The part of a manifest that DAG files read: `nodes` (models, tests, seeds, snapshots,
-/// analyses), `sources`, `exposures`, `unit_tests`, `parent_map` and `child_map`, in the
-/// manifest's order. Each node carries `unique_id`, `name`, `resource_type`, `package_name`,
-/// `fqn`, `tags`, `original_file_path`, `depends_on.nodes`, `config` and `meta` (and
-/// `source_name`, `version` where dbt records them); other keys are missing, so what a DAG
-/// file reads from them stays unknown.
-pub fn manifest_value(graph: &DbtGraph, span: &Span) -> Value {
-    let builder = Builder { graph, span };
-    let mut sections: Vec<(&str, Vec<(Item, Item)>)> = vec![
-        ("nodes", Vec::new()),
-        ("sources", Vec::new()),
-        ("exposures", Vec::new()),
-        ("unit_tests", Vec::new()),
-    ];
-    let mut parent_map = Vec::new();
-    let mut child_map = Vec::new();
-    for (id, node) in graph.nodes() {
-        let section = match node.resource_type {
-            ResourceType::Model
-            | ResourceType::Test
-            | ResourceType::Seed
-            | ResourceType::Snapshot
-            | ResourceType::Analysis
-            | ResourceType::SqlOperation => Some(0),
-            ResourceType::Source => Some(1),
-            ResourceType::Exposure => Some(2),
-            ResourceType::UnitTest => Some(3),
-            _ => None,
-        };
-        if let Some(section) = section {
-            sections[section]
-                .1
-                .push((builder.str(&node.unique_id), builder.node(id, node)));
-        }
-        let ids = |ids: &[crate::dbt::graph::NodeId]| {
-            builder.list(ids.iter().map(|&i| builder.str(&graph.node(i).unique_id)))
-        };
-        parent_map.push((builder.str(&node.unique_id), ids(graph.parents(id))));
-        child_map.push((builder.str(&node.unique_id), ids(graph.children(id))));
-    }
-    let mut manifest: Vec<(Item, Item)> = sections
-        .into_iter()
-        .map(|(key, pairs)| (builder.str(key), builder.item(Value::Dict(pairs))))
-        .collect();
-    manifest.push((
-        builder.str("parent_map"),
-        builder.item(Value::Dict(parent_map)),
-    ));
-    manifest.push((
-        builder.str("child_map"),
-        builder.item(Value::Dict(child_map)),
-    ));
-    Value::Dict(manifest)
-}
-
-struct Builder<'g> {
-    graph: &'g DbtGraph,
-    span: &'g Span,
-}
-
-impl Builder<'_> {
-    fn item(&self, value: Value) -> Item {
-        Item::new(value, self.span.clone())
-    }
-
-    fn str(&self, text: &str) -> Item {
-        self.item(Value::Str(Text::literal(text, self.span.clone(), false)))
-    }
-
-    fn list(&self, items: impl Iterator<Item = Item>) -> Item {
-        self.item(Value::List(items.collect()))
-    }
-
-    fn strs<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Item {
-        self.list(texts.map(|text| self.str(text)))
-    }
-
-    fn json(&self, json: &serde_json::Value) -> Item {
-        self.item(super::python_json::from_json(json, self.span))
-    }
-
-    fn node(&self, id: crate::dbt::graph::NodeId, node: &Node) -> Item {
-        let graph = self.graph;
-        let mut pairs = vec![
-            (self.str("unique_id"), self.str(&node.unique_id)),
-            (self.str("name"), self.str(&node.name)),
-            (
-                self.str("resource_type"),
-                self.str(node.resource_type.as_str()),
-            ),
-            (self.str("package_name"), self.str(&node.package)),
-            (self.str("fqn"), self.strs(node.fqn.iter().map(|s| &**s))),
-            (self.str("tags"), self.strs(node.tags.iter().map(|s| &**s))),
-        ];
-        if let Some(file) = &node.file {
-            pairs.push((self.str("original_file_path"), self.str(file)));
-        }
-        let parents = self.strs(
-            graph
-                .parents(id)
-                .iter()
-                .map(|&parent| &*graph.node(parent).unique_id),
-        );
-        pairs.push((
-            self.str("depends_on"),
-            self.item(Value::Dict(vec![(self.str("nodes"), parents)])),
-        ));
-        if let Some(config) = graph
-            .config_json(id)
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-        {
-            pairs.push((self.str("config"), self.json(&config)));
-        }
-        let meta = serde_json::Value::Object(graph.meta(node));
-        pairs.push((self.str("meta"), self.json(&meta)));
-        if let Some(source_name) = &node.source_name {
-            pairs.push((self.str("source_name"), self.str(source_name)));
-        }
-        if let Some(version) = &node.version {
-            pairs.push((self.str("version"), self.str(version)));
-        }
-        self.item(Value::Dict(pairs))
-    }
 }

@@ -24,5 +24,6 @@ pub mod syntax;
 pub mod unseen;
 pub mod value;
 pub mod version;
+pub mod walk;
 
 pub use model::{Dag, DagFile, DagKind, Task};

@@ -94,6 +94,9 @@ impl Dag {
 #[derive(Debug)]
 pub struct Task {
     pub task_id: Option<String>,
+    /// When the id is known only in part (a loop monolint does not unroll): the id with the
+    /// code of its unknown parts in braces (`backfill-{year}-{month}`).
+    pub id_pattern: Option<String>,
     /// The operator call (or decorated function call) creating the task.
     pub call: Call,
     /// Index of the task's DAG in the same file.
@@ -110,7 +113,12 @@ pub struct Task {
 
 impl Task {
     pub fn id(&self) -> &str {
-        self.task_id.as_deref().unwrap_or("<unknown task_id>")
+        match (&self.task_id, &self.id_pattern) {
+            (Some(id), _) | (None, Some(id)) => id,
+            // A DbtDag is not a task: it renders the DAG's tasks, which have their own ids.
+            (None, None) if self.call.name() == "DbtDag" => "<DbtDag tasks>",
+            (None, None) => "<unknown task_id>",
+        }
     }
 
     pub fn span(&self) -> &Span {

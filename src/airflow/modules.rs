@@ -9,7 +9,8 @@ use tree_sitter::{Node, Tree};
 
 use super::dbt_manifest::ManifestSource;
 use super::eval::Imports;
-use super::invocations::wrapper::Wrapper;
+use super::extract::Factory;
+use super::invocations::wrapper::DbtWrappers;
 use super::value::Item;
 use crate::source::SourceFile;
 
@@ -26,24 +27,34 @@ pub struct ModuleFile {
 pub struct ModuleScope<'t> {
     pub bindings: HashMap<String, Item>,
     pub functions: HashMap<String, Node<'t>>,
+    /// Functions decorated with `@dag`, `@task...` or `@task_group`.
+    pub factories: HashMap<String, Factory<'t>>,
     pub imports: Imports,
 }
 
 /// A module's file and what it defines.
 type Evaluated<'t> = (Arc<SourceFile>, Arc<ModuleScope<'t>>);
 
+/// A function or class of a module, with what its code needs to be evaluated.
+pub struct Definition<'t> {
+    pub node: Node<'t>,
+    pub source: Arc<SourceFile>,
+    pub scope: Arc<ModuleScope<'t>>,
+    /// The module's dotted name (`include.dbt`).
+    pub module: String,
+}
+
 /// The evaluated modules, by dotted name. Filled once, then read from many threads.
-#[derive(Default)]
 pub struct Modules<'t> {
     scopes: RwLock<HashMap<String, Evaluated<'t>>>,
     /// The dbt manifests that files reading `manifest.json` get.
     pub manifests: Option<&'t dyn ManifestSource>,
-    /// The team's dbt wrappers declared in the config.
-    pub wrappers: &'t [Wrapper],
+    /// The operators and decorators from outside the DAG folders that run dbt.
+    pub wrappers: &'t DbtWrappers,
 }
 
 impl<'t> Modules<'t> {
-    pub fn new(manifests: Option<&'t dyn ManifestSource>, wrappers: &'t [Wrapper]) -> Self {
+    pub fn new(manifests: Option<&'t dyn ManifestSource>, wrappers: &'t DbtWrappers) -> Self {
         Modules {
             scopes: RwLock::default(),
             manifests,
@@ -152,14 +163,37 @@ impl<'t> Modules<'t> {
         scope.bindings.get(rest).cloned()
     }
 
-    /// A function a dotted path names in an evaluated module, with the module it lives in.
-    pub fn function(
-        &self,
-        path: &str,
-    ) -> Option<(Node<'t>, Arc<SourceFile>, Arc<ModuleScope<'t>>)> {
+    /// A decorated function (`@task`, `@task_group`, `@dag`) a dotted path names in an
+    /// evaluated module, with the module it lives in.
+    pub fn factory(&self, path: &str) -> Option<(Factory<'t>, Definition<'t>)> {
+        let ((source, scope), rest) = self.split(path)?;
+        let factory = *scope.factories.get(rest)?;
+        let module = path[..path.len() - rest.len()]
+            .trim_end_matches('.')
+            .to_owned();
+        let definition = Definition {
+            node: factory.definition(),
+            source,
+            scope,
+            module,
+        };
+        Some((factory, definition))
+    }
+
+    /// A function or class a dotted path names in an evaluated module, with the module it
+    /// lives in.
+    pub fn function(&self, path: &str) -> Option<Definition<'t>> {
         let ((source, scope), rest) = self.split(path)?;
         let node = *scope.functions.get(rest)?;
-        Some((node, source, scope))
+        let module = path[..path.len() - rest.len()]
+            .trim_end_matches('.')
+            .to_owned();
+        Some(Definition {
+            node,
+            source,
+            scope,
+            module,
+        })
     }
 }
 

@@ -13,7 +13,7 @@ use tree_sitter::Parser;
 use super::dbt_manifest::ManifestSource;
 use super::extract::extract_file;
 use super::import_time::import_time;
-use super::invocations::wrapper::Wrapper;
+use super::invocations::wrapper::DbtWrappers;
 use super::model::DagFile;
 use super::modules::{ModuleFile, Modules};
 use super::syntax;
@@ -62,7 +62,7 @@ struct Parsed {
 pub fn parse_dag_files(
     files: &[FileToRead],
     manifests: Option<&dyn ManifestSource>,
-    wrappers: &[Wrapper],
+    wrappers: &DbtWrappers,
 ) -> Vec<DagFile> {
     parse_files(files).extract(manifests, wrappers)
 }
@@ -140,7 +140,7 @@ impl ParsedFiles {
     pub fn extract(
         self,
         manifests: Option<&dyn ManifestSource>,
-        wrappers: &[Wrapper],
+        wrappers: &DbtWrappers,
     ) -> Vec<DagFile> {
         let ParsedFiles {
             mut results,

@@ -8,34 +8,90 @@ use tree_sitter::Node;
 use super::eval::{Evaluator, iteration};
 use super::invocations::Extraction;
 use super::invocations::python::{self, DBT_RUNNER_INVOKE, is_dbt_runner};
-use super::value::{Item, Value};
+use super::value::{Call, Item, Value};
+use super::walk::{Walk, preorder};
 
-/// The dbt calls a task's Python function makes when Airflow runs it.
-pub fn dbt_calls_in_function<'t>(evaluator: &Evaluator<'t>, definition: Node<'t>) -> Extraction {
+/// The dbt calls a task's Python function makes when Airflow runs it. `arguments` are what
+/// the DAG file passes where it calls a `@task` function; parameters it does not pass (the
+/// run's context) are unknown.
+pub fn dbt_calls_in_function<'t>(
+    evaluator: &Evaluator<'t>,
+    definition: Node<'t>,
+    arguments: Option<&Call>,
+) -> Extraction {
     let mut extraction = Extraction::default();
-    let Some(body) = definition.child_by_field_name("body") else {
-        return extraction;
-    };
-    evaluator.push_scope();
-    if let Some(parameters) = definition.child_by_field_name("parameters") {
-        evaluator.bind_unknown_parameters(parameters);
-    }
     Scanner {
         evaluator,
         out: &mut extraction,
+        depth: 0,
     }
-    .block(body);
-    evaluator.pop_scope();
+    .function(definition, arguments);
     extraction
 }
+
+/// How deep the scan follows helper functions that helper functions call.
+const MAX_HELPER_DEPTH: u32 = 4;
 
 struct Scanner<'e, 't> {
     evaluator: &'e Evaluator<'t>,
     out: &'e mut Extraction,
+    /// Helper functions entered so far.
+    depth: u32,
 }
 
 impl<'t> Scanner<'_, 't> {
+    /// A function's body, its parameters bound to what the call passes, the rest unknown.
+    fn function(&mut self, definition: Node<'t>, arguments: Option<&Call>) {
+        let Some(body) = definition.child_by_field_name("body") else {
+            return;
+        };
+        let evaluator = self.evaluator;
+        evaluator.push_scope();
+        if let Some(parameters) = definition.child_by_field_name("parameters") {
+            evaluator.bind_unknown_parameters(parameters);
+            if let Some(arguments) = arguments {
+                evaluator.bind_call_arguments(parameters, arguments);
+            }
+        }
+        self.block(body);
+        evaluator.pop_scope();
+    }
+
+    /// A call of a function defined in the repository (`execute_dbt_cmd(dbt_cmd=...)`): the
+    /// dbt calls its body makes with the call's arguments.
+    fn helper(&mut self, node: Node<'t>) {
+        let Some(function) = node.child_by_field_name("function") else {
+            return;
+        };
+        if self.depth >= MAX_HELPER_DEPTH || !self.evaluator.names_function(function) {
+            return;
+        }
+        let arguments = self.evaluator.call_arguments(node);
+        let depth = self.depth + 1;
+        let out = &mut *self.out;
+        self.evaluator
+            .with_function(function, |evaluator, definition| {
+                if definition.kind() == "function_definition" {
+                    Scanner {
+                        evaluator,
+                        out,
+                        depth,
+                    }
+                    .function(definition, Some(&arguments));
+                }
+            });
+    }
+
     fn block(&mut self, block: Node<'t>) {
+        // A block nested past the limit is left out, as the extractor leaves it.
+        if !self.evaluator.descend(block) {
+            return;
+        }
+        self.statements(block);
+        self.evaluator.ascend();
+    }
+
+    fn statements(&mut self, block: Node<'t>) {
         let mut cursor = block.walk();
         let statements: Vec<Node<'t>> = block.named_children(&mut cursor).collect();
         for statement in statements {
@@ -75,7 +131,9 @@ impl<'t> Scanner<'_, 't> {
                 };
                 self.calls_in(right);
                 let iterable = evaluator.eval(right);
-                match iteration(iterable.value) {
+                match iteration(iterable.value)
+                    .filter(|items| evaluator.spend_iterations(items.len()))
+                {
                     Some(items) => {
                         for item in items {
                             evaluator.assign(left, item);
@@ -108,24 +166,25 @@ impl<'t> Scanner<'_, 't> {
 
     /// Every call under `node` (not inside nested functions) that starts dbt.
     fn calls_in(&mut self, node: Node<'t>) {
-        if matches!(node.kind(), "lambda" | "function_definition") {
-            return;
-        }
-        if node.kind() == "call"
-            && let Some(found) = python::extract(&self.python_call(node))
-        {
-            self.out.calls.extend(found.calls);
-            self.out.unresolved.extend(found.unresolved);
-        }
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-        for child in children {
-            self.calls_in(child);
-        }
+        preorder(node, |inner| {
+            if matches!(inner.kind(), "lambda" | "function_definition") {
+                return Walk::Skip;
+            }
+            if inner.kind() == "call" {
+                match python::extract(&self.python_call(inner)) {
+                    Some(found) => {
+                        self.out.calls.extend(found.calls);
+                        self.out.unresolved.extend(found.unresolved);
+                    }
+                    None => self.helper(inner),
+                }
+            }
+            Walk::Descend
+        });
     }
 
     /// A call with its arguments evaluated; `<dbt runner>.invoke(...)` named as such.
-    fn python_call(&self, node: Node<'t>) -> super::value::Call {
+    fn python_call(&self, node: Node<'t>) -> Call {
         let evaluator = self.evaluator;
         let mut call = evaluator.call_arguments(node);
         if let Some(function) = node.child_by_field_name("function")

@@ -235,7 +235,7 @@ mod tests {
     #[test]
     fn a_vendor_dbt_decorator_makes_an_unread_task() {
         let found = unread(
-            "from airflow.decorators import dag, task\n\n@dag(schedule=\"@daily\")\ndef loans():\n    @task.datacoves_dbt(connection_id=\"main\")\n    def transform():\n        return \"dbt build -s tag:daily\"\n    transform()\n\nloans()\n",
+            "from airflow.decorators import dag, task\n\n@dag(schedule=\"@daily\")\ndef loans():\n    @task.acme_dbt(connection_id=\"main\")\n    def transform():\n        return \"dbt build -s tag:daily\"\n    transform()\n\nloans()\n",
         );
         assert_eq!(found, ["transform()"]);
     }

@@ -2,6 +2,7 @@
 //! came from, so a selector built from constants still points at the literal that holds it.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::source::{Span, Spanned};
 
@@ -26,7 +27,28 @@ pub enum Value {
     Dag(usize),
     /// A task defined in the same file (index into its tasks).
     Task(usize),
+    /// An object of a class defined in the repository that is not an operator (a helper
+    /// holding the dbt project's paths, a manifest reader).
+    Instance(Arc<Instance>),
     Unknown(String),
+}
+
+/// An object of a repository class: the class's dotted path and its attributes as its
+/// `__init__` set them (class attributes are read from the class itself).
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub class: String,
+    pub attributes: Vec<(String, Item)>,
+}
+
+impl Instance {
+    pub fn attribute(&self, name: &str) -> Option<&Item> {
+        self.attributes
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, item)| item)
+    }
 }
 
 /// A value and the span of the expression it was computed from.
@@ -124,7 +146,7 @@ impl Value {
             Value::Dict(pairs) => pairs
                 .iter()
                 .rev()
-                .find(|(k, _)| k.value.as_str().as_deref() == Some(key))
+                .find(|(k, _)| k.value.as_text().is_some_and(|text| text.is(key)))
                 .map(|(_, v)| v),
             _ => None,
         }
@@ -157,6 +179,10 @@ impl Value {
             Value::Path(path) => path.clone(),
             Value::Dag(_) => "a DAG".to_owned(),
             Value::Task(_) => "a task".to_owned(),
+            Value::Instance(instance) => format!(
+                "an instance of `{}`",
+                instance.class.rsplit('.').next().unwrap_or(&instance.class)
+            ),
             Value::Unknown(reason) => format!("unknown ({reason})"),
         }
     }
@@ -211,6 +237,21 @@ impl Text {
         }
     }
 
+    /// Whether the string is known and equals `other`, compared without building it.
+    pub fn is(&self, other: &str) -> bool {
+        let mut rest = other;
+        for piece in &self.pieces {
+            if !piece.known {
+                return false;
+            }
+            match rest.strip_prefix(piece.text.as_str()) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    }
+
     /// The full string when every piece is known.
     pub fn known(&self) -> Option<String> {
         self.pieces.iter().all(|p| p.known).then(|| self.render())
@@ -218,6 +259,25 @@ impl Text {
 
     pub fn is_known(&self) -> bool {
         self.pieces.iter().all(|p| p.known)
+    }
+
+    /// The string with each unknown part written as the code that computes it, in braces:
+    /// `backfill-{year}-{month:02d}` for `f"backfill-{year}-{month:02d}"` over unknown values.
+    pub fn pattern(&self) -> String {
+        self.pieces
+            .iter()
+            .map(|piece| {
+                if piece.known {
+                    return piece.text.clone();
+                }
+                let code = piece.span.text();
+                if code.starts_with('{') {
+                    code.to_owned()
+                } else {
+                    format!("{{{code}}}")
+                }
+            })
+            .collect()
     }
 
     /// The string with [`UNKNOWN_MARK`] standing for unknown parts.

@@ -122,8 +122,12 @@ fn table(map: &DataAppMap) -> String {
         ]);
         for task in &dag.tasks {
             for entry in &task.dbt {
+                let renders = match &entry.rendered_tasks {
+                    Some(tasks) => format!(" ({} Cosmos tasks)", tasks.len()),
+                    None => String::new(),
+                };
                 rows.push([
-                    format!("  {}", task.task_id),
+                    format!("  {}{renders}", task.task_id),
                     entry.command.clone().unwrap_or_else(|| "dbt ?".into()),
                     if entry.selection.is_empty() {
                         "(everything)".into()
@@ -156,6 +160,14 @@ fn table(map: &DataAppMap) -> String {
         out.push_str("\nBetween DAGs:\n");
         for edge in &map.edges {
             out.push_str(&format!("  {}\n", describe_edge(edge)));
+        }
+    }
+    if !map.inferred_paths.is_empty() {
+        out.push_str(
+            "\nDeployment paths read as repository paths (inferred; `[dbt] path-map` overrides):\n",
+        );
+        for path in &map.inferred_paths {
+            out.push_str(&format!("  {} → {}\n", path.path, path.repository_path));
         }
     }
     if !map.unscheduled_models.is_empty() {
@@ -224,6 +236,16 @@ fn markdown(map: &DataAppMap) -> String {
         out.push_str("\n**Between DAGs:**\n\n");
         for edge in &map.edges {
             out.push_str(&format!("- {}\n", cell(&describe_edge(edge))));
+        }
+    }
+    if !map.inferred_paths.is_empty() {
+        out.push_str("\n**Deployment paths read as repository paths (inferred):**\n\n");
+        for path in &map.inferred_paths {
+            out.push_str(&format!(
+                "- `{}` → `{}`\n",
+                cell(&path.path),
+                cell(&path.repository_path)
+            ));
         }
     }
     if !map.unscheduled_models.is_empty() {

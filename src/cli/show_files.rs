@@ -102,6 +102,12 @@ pub fn run(options: &CheckOptions) -> Result<String> {
             out.push_str(&format!("  {runtime} -> {folder}\n"));
         }
     }
+    if !repo.inferred_paths.is_empty() {
+        out.push_str("deployment paths read as repository paths (inferred):\n");
+        for mapping in &repo.inferred_paths {
+            out.push_str(&format!("  {} -> {}\n", mapping.path, mapping.repo_path));
+        }
+    }
     let unread: usize = repo.dag_files.iter().map(|f| f.unread_dbt.len()).sum();
     let unresolved = repo.unresolved_task_count();
     out.push_str(&format!(

@@ -1,6 +1,7 @@
 //! A dbt call's arguments, and reading them from a dbt command line (argv words).
 
 use super::command::DbtCommand;
+use super::select::cosmos::render::RenderOptions;
 use super::vars::Vars;
 use crate::source::{Span, Spanned};
 
@@ -32,6 +33,8 @@ pub struct DbtCall {
     pub dialect: SelectorDialect,
     /// How the call is written, for advice that fits it.
     pub written_as: WrittenAs,
+    /// For a Cosmos rendering: how it turns the selected nodes into tasks.
+    pub cosmos: Option<RenderOptions>,
 }
 
 /// How a dbt call is written in the DAG file.
@@ -73,6 +76,7 @@ impl DbtCall {
             full_refresh: false,
             dialect: SelectorDialect::Dbt,
             written_as: WrittenAs::CommandLine,
+            cosmos: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::cli::{DbtCall, SelectorDialect};
 use super::command::DbtCommand;
 use super::graph::{DbtGraph, NodeId, ResourceType};
+use super::select::cosmos::render::{self, RenderedTask};
 use super::select::cosmos::{self, CosmosSelectError};
 use super::select::{
     self, IndirectSelection, Request, SelectorErrorKind, Side, TokenRef, split_tokens,
@@ -21,6 +22,8 @@ pub enum Resolution {
         tokens: Vec<Token>,
         /// The YAML selector used, if any (named, or the project's default).
         yaml_selector: Option<String>,
+        /// The tasks a Cosmos rendering creates for the selection, when their ids can be known.
+        rendered: Option<Vec<RenderedTask>>,
     },
     /// dbt would reject the selection (for a Cosmos rendering from a manifest: Cosmos does, and
     /// the DAG file fails to import).
@@ -119,16 +122,35 @@ pub fn selection(graph: &DbtGraph, call: &DbtCall) -> Resolution {
     };
     match select::select(graph, &request) {
         Ok(selection) => {
+            // Cosmos renders what `dbt ls` lists for the same selection, with their tests.
+            let rendered = call.cosmos.as_ref().and_then(|options| {
+                let listed = select::select(
+                    graph,
+                    &Request {
+                        resource_types: DbtCommand::List.resource_types(&[], &[]).ok()?,
+                        include_empty: true,
+                        ..request
+                    },
+                )
+                .ok()?;
+                let filtered = cosmos::with_attached_tests(graph, &listed.nodes);
+                rendered_tasks(graph, call, &filtered, options)
+            });
             mark_unmatched(&mut tokens, &selection.unmatched);
-            Resolution::Selected {
-                nodes: selection
+            let nodes = match &rendered {
+                Some(tasks) => executed_by(tasks),
+                None => selection
                     .nodes
                     .ones()
                     .map(|i| NodeId(i as u32))
                     .filter(|&id| call.command.executes(graph.node(id)))
                     .collect(),
+            };
+            Resolution::Selected {
+                nodes,
                 tokens,
                 yaml_selector: selection.yaml_selector,
+                rendered,
             }
         }
         Err(error) => {
@@ -181,22 +203,31 @@ fn cosmos_rendering(
     match result {
         Ok(selection) => {
             mark_unmatched(&mut tokens, &selection.unmatched);
-            let rendered = cosmos::with_attached_tests(graph, &selection.nodes);
-            // What runs, as for dbt's own selection: the command's resource types, no empty nodes.
-            let nodes = rendered
-                .ones()
-                .map(|i| NodeId(i as u32))
-                .filter(|&id| {
-                    let node = graph.node(id);
-                    resource_types.contains(&node.resource_type)
-                        && !node.is_empty()
-                        && call.command.executes(node)
-                })
-                .collect();
+            let filtered = cosmos::with_attached_tests(graph, &selection.nodes);
+            let rendered = call
+                .cosmos
+                .as_ref()
+                .and_then(|options| rendered_tasks(graph, call, &filtered, options));
+            // What runs: what the rendered tasks run; else, as for dbt's own selection, the
+            // command's resource types, no empty nodes.
+            let nodes = match &rendered {
+                Some(tasks) => executed_by(tasks),
+                None => filtered
+                    .ones()
+                    .map(|i| NodeId(i as u32))
+                    .filter(|&id| {
+                        let node = graph.node(id);
+                        resource_types.contains(&node.resource_type)
+                            && !node.is_empty()
+                            && call.command.executes(node)
+                    })
+                    .collect(),
+            };
             Resolution::Selected {
                 nodes,
                 tokens,
                 yaml_selector: call.selector.as_ref().map(|s| s.value.clone()),
+                rendered,
             }
         }
         Err(CosmosSelectError { message, token, .. }) => Resolution::Invalid {
@@ -252,4 +283,37 @@ fn tokens_of(arg: &Spanned<String>, dialect: SelectorDialect) -> Vec<(String, Sp
             (token.to_owned(), span)
         })
         .collect()
+}
+
+/// The tasks a Cosmos rendering creates for its filtered nodes; `None` when their ids cannot be
+/// known (a `normalize_task_id`, an argument monolint cannot read). The project is named, as
+/// Cosmos names it, after its folder when the DAG file gives no name.
+fn rendered_tasks(
+    graph: &DbtGraph,
+    call: &DbtCall,
+    filtered: &crate::dbt::graph::NodeSet,
+    options: &render::RenderOptions,
+) -> Option<Vec<RenderedTask>> {
+    if options.opaque.is_some() {
+        return None;
+    }
+    let folder = call
+        .project_dir
+        .as_ref()
+        .and_then(|dir| dir.value.trim_end_matches('/').rsplit('/').next())
+        .filter(|name| !name.is_empty())
+        .unwrap_or(&graph.project_name);
+    Some(render::render(graph, filtered, options, folder))
+}
+
+/// The nodes a rendering's tasks execute, sorted and once each (seeds drawn only, tests under
+/// `TestBehavior.NONE` and sources without freshness run nothing).
+fn executed_by(tasks: &[RenderedTask]) -> Vec<NodeId> {
+    let mut nodes: Vec<NodeId> = tasks
+        .iter()
+        .flat_map(|task| task.runs.iter().copied())
+        .collect();
+    nodes.sort();
+    nodes.dedup();
+    nodes
 }

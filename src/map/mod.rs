@@ -27,6 +27,16 @@ pub struct DataAppMap {
     pub models: Vec<ModelEntry>,
     /// Models of the root projects that no task runs.
     pub unscheduled_models: Vec<ModelRef>,
+    /// Deployment paths the DAG files name, mapped onto the repository by inference.
+    pub inferred_paths: Vec<InferredPath>,
+}
+
+/// A deployment path no `[dbt] path-map` entry covers, and the repository path it was taken
+/// for: the one sharing its longest tail.
+#[derive(Debug, Serialize)]
+pub struct InferredPath {
+    pub path: String,
+    pub repository_path: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -122,6 +132,9 @@ pub struct DbtEntry {
     pub counts: Vec<(String, usize)>,
     /// Models it runs (names), sorted.
     pub models: Vec<String>,
+    /// The tasks a Cosmos rendering creates, as Airflow names them; `null` for other calls
+    /// and for renderings whose task ids cannot be known statically.
+    pub rendered_tasks: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -150,7 +163,7 @@ impl DataAppMap {
                         .runs
                         .iter()
                         .filter(|run| run.task == task_ref)
-                        .map(|run| dbt_entry(repo, run))
+                        .map(|run| dbt_entry(repo, run, task.task_id.as_deref()))
                         .collect();
                     tasks.push(TaskEntry {
                         task_id: task.id().to_owned(),
@@ -259,11 +272,20 @@ impl DataAppMap {
             edges,
             models: model_entries,
             unscheduled_models: unscheduled,
+            inferred_paths: repo
+                .inferred_paths
+                .iter()
+                .map(|mapping| InferredPath {
+                    path: mapping.path.clone(),
+                    repository_path: mapping.repo_path.clone(),
+                })
+                .collect(),
         }
     }
 }
 
-fn dbt_entry(repo: &Monorepo, run: &crate::link::DbtRun) -> DbtEntry {
+/// One dbt call of a task; `group` prefixes the ids of the tasks a `DbtTaskGroup` renders.
+fn dbt_entry(repo: &Monorepo, run: &crate::link::DbtRun, group: Option<&str>) -> DbtEntry {
     let call = repo.call_of(run);
     let selection = call.map(|call| {
         let mut parts: Vec<String> = call.select.iter().map(|s| s.value.clone()).collect();
@@ -305,6 +327,21 @@ fn dbt_entry(repo: &Monorepo, run: &crate::link::DbtRun) -> DbtEntry {
         }
         Resolution::NoSelection => ("no-selection", None, Vec::new(), Vec::new()),
     };
+    let rendered_tasks = match &run.resolution {
+        Resolution::Selected {
+            rendered: Some(tasks),
+            ..
+        } => Some(
+            tasks
+                .iter()
+                .map(|task| match group {
+                    Some(group) => format!("{group}.{}", task.id),
+                    None => task.id.clone(),
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
     DbtEntry {
         command: call.map(|c| c.command.as_str().to_owned()),
         selection: selection.unwrap_or_default(),
@@ -313,6 +350,7 @@ fn dbt_entry(repo: &Monorepo, run: &crate::link::DbtRun) -> DbtEntry {
         reason,
         counts,
         models,
+        rendered_tasks,
     }
 }
 

@@ -140,6 +140,7 @@ fn unresolved_factory(factory: &FactoryCall, reason: Spanned<String>) -> Task {
     Task {
         // Named after the call, for messages: it stands for every task the call builds.
         task_id: Some(format!("{}(...)", factory.call.name())),
+        id_pattern: None,
         call: factory.call.clone(),
         dag: None,
         group_default_args: Vec::new(),
@@ -446,6 +447,7 @@ fn operator_task(
     let extraction = invocations::extract(&call).unwrap_or_default();
     Task {
         task_id: Some(task_id),
+        id_pattern: None,
         call,
         dag: Some(dag),
         group_default_args,

@@ -8,7 +8,13 @@ use crate::source::Spanned;
 
 pub const BASH_OPERATOR: Family = Family {
     name: "BashOperator",
-    recognizes: |call| call.name() == "BashOperator",
+    // Datacoves' operators are BashOperators that run in the dbt project.
+    recognizes: |call| {
+        matches!(
+            call.name(),
+            "BashOperator" | "DatacovesBashOperator" | "DatacovesDbtOperator"
+        )
+    },
     extract,
 };
 

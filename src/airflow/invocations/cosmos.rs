@@ -5,6 +5,9 @@ use super::{Extraction, Family, items_of};
 use crate::airflow::value::{Call, Item, Value};
 use crate::dbt::cli::{DbtCall, SelectorDialect, WrittenAs};
 use crate::dbt::command::DbtCommand;
+use crate::dbt::select::cosmos::render::{
+    RenderOptions, SeedRendering, SourceRendering, TestBehavior,
+};
 use crate::dbt::vars::{VarEntry, Vars};
 use crate::source::{Span, Spanned};
 
@@ -55,12 +58,11 @@ fn extract(call: &Call) -> Extraction {
             }
         }
     }
-    if let Some(project) = project_config
-        && let Some(path) = project.arg("dbt_project_path", 0)
-        && let Some(text) = path.value.as_str()
-    {
-        dbt.project_dir = Some(Spanned::new(text, path.span.clone()));
-    }
+    let execution_config = call
+        .kwarg("execution_config")
+        .and_then(|e| e.value.as_call());
+    dbt.project_dir = project_dir(project_config, render_config, execution_config);
+    dbt.cosmos = Some(render_options(call, project_config, render_config));
     // `operator_args["vars"]` wins over `ProjectConfig(dbt_vars=...)`.
     let operator_vars = call
         .kwarg("operator_args")
@@ -149,4 +151,148 @@ pub fn vars_from_dict(item: &Item) -> Vars {
         })
         .collect();
     Vars::new(item.span.clone(), entries)
+}
+
+/// The project a rendering reads: `ProjectConfig(dbt_project_path)`, else the path
+/// `RenderConfig` or `ExecutionConfig` gives, else the folder holding
+/// `ProjectConfig(manifest_path)` (`<project>/target/manifest.json`), else
+/// `ProjectConfig(project_name)`.
+fn project_dir(
+    project: Option<&Call>,
+    render: Option<&Call>,
+    execution: Option<&Call>,
+) -> Option<Spanned<String>> {
+    let known = |item: &Item| {
+        item.value
+            .as_str()
+            .map(|text| Spanned::new(text, item.span.clone()))
+    };
+    let paths = [
+        project.and_then(|p| p.arg("dbt_project_path", 0)),
+        render.and_then(|r| r.kwarg("dbt_project_path")),
+        execution.and_then(|e| e.kwarg("dbt_project_path")),
+    ];
+    if let Some(path) = paths.into_iter().flatten().find_map(known) {
+        return Some(path);
+    }
+    let manifest_folder = project
+        .and_then(|p| p.kwarg("manifest_path"))
+        .and_then(known)
+        .filter(|path| !path.value.contains("://"))
+        .and_then(|path| {
+            let folder = path.value.strip_suffix("/manifest.json")?;
+            let project = folder.strip_suffix("/target").unwrap_or(folder);
+            Some(Spanned::new(project.to_owned(), path.span))
+        });
+    manifest_folder.or_else(|| {
+        project
+            .and_then(|p| p.kwarg("project_name"))
+            .and_then(known)
+    })
+}
+
+/// How the rendering turns nodes into tasks, from `RenderConfig`; an argument monolint cannot
+/// read leaves the task ids unknown.
+fn render_options(call: &Call, project: Option<&Call>, render: Option<&Call>) -> RenderOptions {
+    let mut options = RenderOptions {
+        project_name: cosmos_project_name(project, render),
+        ..RenderOptions::default()
+    };
+    let Some(render) = render else {
+        if call.kwarg("render_config").is_some() {
+            options.opaque = Some("`render_config` is not known statically".into());
+        }
+        return options;
+    };
+    let mut opaque = Vec::new();
+    let mut choice = |key: &str| -> Option<String> {
+        let item = render.kwarg(key)?;
+        let text = match &item.value {
+            Value::Path(path) => path.rsplit('.').next().map(str::to_ascii_uppercase),
+            other => other.as_str().map(|text| text.to_ascii_uppercase()),
+        };
+        if text.is_none() {
+            opaque.push(format!(
+                "`RenderConfig({key}=...)` is {}",
+                item.value.describe()
+            ));
+        }
+        text
+    };
+    if let Some(behavior) = choice("test_behavior") {
+        options.test_behavior = match behavior.as_str() {
+            "AFTER_ALL" => TestBehavior::AfterAll,
+            "BUILD" => TestBehavior::Build,
+            "NONE" => TestBehavior::None,
+            _ => TestBehavior::AfterEach,
+        };
+    }
+    if let Some(behavior) = choice("source_rendering_behavior") {
+        options.source_rendering = match behavior.as_str() {
+            "ALL" => SourceRendering::All,
+            "WITH_TESTS_OR_FRESHNESS" => SourceRendering::WithTestsOrFreshness,
+            _ => SourceRendering::None,
+        };
+    }
+    if let Some(behavior) = choice("seed_rendering_behavior") {
+        options.seed_rendering = match behavior.as_str() {
+            "RENDER_ONLY" => SeedRendering::RenderOnly,
+            "NONE" => SeedRendering::None,
+            _ => SeedRendering::Always,
+        };
+    }
+    let mut flag = |key: &str, default: bool| -> bool {
+        match render.kwarg(key).map(|item| (item, item.value.truthy())) {
+            None => default,
+            Some((_, Some(flag))) => flag,
+            Some((item, None)) => {
+                opaque.push(format!(
+                    "`RenderConfig({key}=...)` is {}",
+                    item.value.describe()
+                ));
+                default
+            }
+        }
+    };
+    options.group_by_folder = flag("group_nodes_by_folder", false);
+    options.ephemeral_as_empty = flag("ephemeral_models_as_empty_operator", true);
+    options.detach_multi_parent_tests = flag("should_detach_multiple_parents_tests", false);
+    options.owner_inheritance = flag("enable_owner_inheritance", true);
+    for key in ["normalize_task_id", "node_converters"] {
+        if render
+            .kwarg(key)
+            .is_some_and(|item| !matches!(item.value, Value::None))
+        {
+            opaque.push(format!("`RenderConfig({key}=...)` names the tasks"));
+        }
+    }
+    options.opaque = opaque.into_iter().next();
+    options
+}
+
+/// Cosmos' name for the project: `RenderConfig`'s project folder, else
+/// `ProjectConfig(project_name)`, else its project folder's name.
+fn cosmos_project_name(project: Option<&Call>, render: Option<&Call>) -> Option<String> {
+    let folder_name = |path: String| {
+        path.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .map(str::to_owned)
+            .filter(|name| !name.is_empty())
+    };
+    render
+        .and_then(|r| r.kwarg("dbt_project_path"))
+        .and_then(|path| path.value.as_str())
+        .and_then(folder_name)
+        .or_else(|| {
+            project
+                .and_then(|p| p.kwarg("project_name"))
+                .and_then(|name| name.value.as_str())
+        })
+        .or_else(|| {
+            project
+                .and_then(|p| p.arg("dbt_project_path", 0))
+                .and_then(|path| path.value.as_str())
+                .and_then(folder_name)
+        })
 }

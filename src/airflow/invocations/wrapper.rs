@@ -1,15 +1,18 @@
-//! The team's own operators and task helpers that run dbt, defined outside the DAG folders (an
-//! internal package), declared in the config so monolint knows which argument carries the dbt
-//! arguments:
+//! Operators, task helpers and task decorators that run dbt and are defined outside the DAG
+//! folders (an installed package: the team's own, a vendor's), declared in the config so
+//! monolint knows where their dbt arguments are:
 //!
 //! ```toml
-//! [[airflow.wrappers]]
+//! [[airflow.dbt-operators]]
 //! name = "acme_airflow.dbt.dbt_task"   # or just "dbt_task"
 //! argument = "dbt_args"                # "run -s tag:x", or ["run", "-s", "tag:x"]
 //! position = 1                         # when it is passed positionally
+//!
+//! [airflow]
+//! dbt-decorators = ["task.acme_dbt"]   # the function returns "dbt build -s tag:x"
 //! ```
 //!
-//! Wrappers defined in the DAG folders need no declaration: monolint reads their code.
+//! Those defined in the DAG folders need no declaration: monolint reads their code.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -20,7 +23,44 @@ use crate::airflow::value::{Call, Text, Value};
 use crate::dbt::cli::is_dbt_executable;
 use crate::source::Spanned;
 
-/// One `[[airflow.wrappers]]` entry: a team's own operator or helper that runs dbt.
+/// The operators and decorators from outside the DAG folders that run dbt.
+#[derive(Debug, Clone, Default)]
+pub struct DbtWrappers {
+    /// `[[airflow.dbt-operators]]`.
+    pub operators: Vec<Wrapper>,
+    /// `[airflow] dbt-decorators`.
+    pub decorators: Vec<String>,
+}
+
+/// Vendor decorators known without a declaration: their function returns a dbt command line.
+const KNOWN_DBT_DECORATORS: &[&str] = &["task.datacoves_dbt"];
+
+impl DbtWrappers {
+    pub fn from_config(config: &crate::config::AirflowConfig) -> Self {
+        DbtWrappers {
+            operators: config.dbt_operators.clone(),
+            decorators: config.dbt_decorators.clone(),
+        }
+    }
+
+    /// Whether a decorator (its dotted path as written or resolved through the imports) makes
+    /// a task whose function returns a dbt command line.
+    pub fn returns_dbt_command(&self, decorator: &str) -> bool {
+        let declared = self.decorators.iter().map(String::as_str);
+        KNOWN_DBT_DECORATORS
+            .iter()
+            .copied()
+            .chain(declared)
+            .any(|name| {
+                decorator == name
+                    || decorator
+                        .strip_suffix(name)
+                        .is_some_and(|rest| rest.ends_with('.'))
+            })
+    }
+}
+
+/// One `[[airflow.dbt-operators]]` entry: an operator or helper that runs dbt.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Wrapper {
@@ -66,20 +106,7 @@ impl Wrapper {
             };
         };
         let mut extraction = match &arguments.value {
-            Value::Str(text) => {
-                let rendered = text.render();
-                if rendered
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(is_dbt_executable)
-                {
-                    calls_in_command(text)
-                } else {
-                    let mut command = Text::literal("dbt ", arguments.span.clone(), false);
-                    command.push(text.clone());
-                    calls_in_command(&command)
-                }
-            }
+            Value::Str(text) => dbt_command_line(text, &arguments.span),
             Value::List(_) => calls_in_words(&words(&items_of(arguments)), true),
             other => Extraction {
                 calls: Vec::new(),
@@ -108,4 +135,20 @@ impl Wrapper {
         }
         extraction
     }
+}
+
+/// The dbt calls of a dbt command line given with or without its leading `dbt`
+/// (`"build -s tag:x"`, `"dbt build -s tag:x"`).
+pub fn dbt_command_line(text: &Text, span: &crate::source::Span) -> Extraction {
+    let rendered = text.render();
+    if rendered
+        .split_whitespace()
+        .next()
+        .is_some_and(is_dbt_executable)
+    {
+        return calls_in_command(text);
+    }
+    let mut command = Text::literal("dbt ", span.clone(), false);
+    command.push(text.clone());
+    calls_in_command(&command)
 }

@@ -14,6 +14,7 @@
 //! select/exclude lists (`YamlSelectors`).
 
 mod eval;
+pub mod render;
 mod statement;
 mod yaml;
 

@@ -2,8 +2,11 @@
 //! producing the read-only [`Monorepo`] every rule sees.
 
 mod coverage;
+mod manifest;
+mod projects;
 
 pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models, writes};
+pub use manifest::{LoadedManifests, manifest_value};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -11,8 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::airflow::dbt_manifest::{self, ManifestSource};
-use crate::airflow::value::{UNKNOWN_MARK, Value};
+use crate::airflow::value::UNKNOWN_MARK;
 use crate::airflow::{Dag, DagFile, Task};
 use crate::dbt::checksum::{self, Stale};
 use crate::dbt::cli::DbtCall;
@@ -23,8 +25,10 @@ use crate::dbt::resolve;
 pub use crate::dbt::resolve::{Resolution, Token};
 use crate::error::Error;
 use crate::input::{Boundary, ReadError};
+use crate::repo_paths::Mapping;
 use crate::source::{SourceFile, Span};
-use crate::workspace::{PathMap, normalize_relative};
+use crate::workspace::PathMap;
+use projects::{KnownProjects, which_project};
 
 /// Identifies a task: its file and its index in that file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -41,6 +45,8 @@ pub struct DbtRun {
     pub call: Option<usize>,
     pub project: Option<usize>,
     pub resolution: Resolution,
+    /// The deployment path of the call's project, mapped onto the repository by inference.
+    pub inferred_path: Option<Mapping>,
 }
 
 /// The joined, read-only model of the monorepo.
@@ -57,6 +63,9 @@ pub struct Monorepo {
     stale: Vec<OnceLock<Vec<Stale>>>,
     /// How the team assigns owners (the config's `ownership` and owner placeholders).
     pub ownership: Ownership,
+    /// Deployment paths the DAG files name, mapped onto the repository by inference (no
+    /// `[dbt] path-map` entry covers them), sorted.
+    pub inferred_paths: Vec<Mapping>,
 }
 
 /// How the team assigns owners.
@@ -145,6 +154,7 @@ impl Monorepo {
                                 reason: why.value.clone(),
                                 span: why.span.clone(),
                             },
+                            inferred_path: None,
                         }
                     }
                 }
@@ -163,7 +173,14 @@ impl Monorepo {
                 }
             }
         }
+        let mut inferred_paths: Vec<Mapping> = runs
+            .iter()
+            .filter_map(|run| run.inferred_path.clone())
+            .collect();
+        inferred_paths.sort();
+        inferred_paths.dedup();
         Monorepo {
+            inferred_paths,
             root: root.to_path_buf(),
             stale: projects.iter().map(|_| OnceLock::new()).collect(),
             projects,
@@ -173,6 +190,13 @@ impl Monorepo {
             files: FileCache::new(boundary),
             ownership: Ownership::default(),
         }
+    }
+
+    /// Adds deployment paths inferred while DAG files were read (manifests they open).
+    pub fn add_inferred_paths(&mut self, more: impl IntoIterator<Item = Mapping>) {
+        self.inferred_paths.extend(more);
+        self.inferred_paths.sort();
+        self.inferred_paths.dedup();
     }
 
     pub fn task(&self, task: TaskRef) -> &Task {
@@ -458,45 +482,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The loaded projects' manifests, for DAG files that read `manifest.json` themselves.
-pub struct LoadedManifests<'p> {
-    pub projects: &'p [DbtProject],
-    /// Folders of the dbt projects that could not be loaded.
-    pub skipped: &'p [String],
-    pub path_map: &'p PathMap,
-}
-
-/// The dbt projects a call may name: those loaded, and those skipped because they could not be.
-#[derive(Clone, Copy)]
-struct KnownProjects<'p> {
-    loaded: &'p [DbtProject],
-    skipped: &'p [String],
-}
-
-impl ManifestSource for LoadedManifests<'_> {
-    /// The project whose folder the manifest sits in (`<project>/target/manifest.json`), found
-    /// as a `--project-dir` is; the only project when there is one.
-    fn manifest(&self, path: &str, span: &Span) -> Option<Value> {
-        let folder = path
-            .rsplit_once(['/', '\\'])
-            .map_or("", |(folder, _)| folder);
-        let project_dir = folder
-            .strip_suffix("/target")
-            .or_else(|| folder.strip_suffix("\\target"))
-            .unwrap_or(folder);
-        let dir = (!project_dir.is_empty()).then_some(project_dir);
-        let known = KnownProjects {
-            loaded: self.projects,
-            skipped: self.skipped,
-        };
-        let project = which_project(known, self.path_map, dir).ok()?;
-        Some(dbt_manifest::manifest_value(
-            &self.projects[project].graph,
-            span,
-        ))
-    }
-}
-
 fn resolve_call(
     known: &KnownProjects,
     path_map: &PathMap,
@@ -509,11 +494,12 @@ fn resolve_call(
         call: Some(index),
         project,
         resolution,
+        inferred_path: None,
     };
     let dir = call.project_dir.as_ref().map(|dir| dir.value.as_str());
     let projects = known.loaded;
-    let project = match which_project(*known, path_map, dir) {
-        Ok(project) => project,
+    let (project, inferred) = match which_project(*known, path_map, dir) {
+        Ok(found) => (found.project, found.inferred),
         Err(reason) => {
             let span = call
                 .project_dir
@@ -544,97 +530,22 @@ fn resolve_call(
             "the selector `{}` is only known at run time",
             arg.value.replace(UNKNOWN_MARK, "…")
         );
-        return run(
-            Some(project),
-            Resolution::Unresolved {
-                reason,
-                span: arg.span.clone(),
-            },
-        );
-    }
-    run(
-        Some(project),
-        resolve::selection(&projects[project].graph, call),
-    )
-}
-
-/// The project a call runs in: the one its project dir names (through the path map, or by
-/// its trailing folders, folder name or project name), or the only one. A call naming a
-/// project that could not be loaded is not resolved in another one.
-fn which_project(
-    known: KnownProjects,
-    path_map: &PathMap,
-    dir: Option<&str>,
-) -> Result<usize, String> {
-    let projects = known.loaded;
-    let Some(dir) = dir else {
-        return match projects.len() {
-            1 => Ok(0),
-            _ => Err(
-                "there are several dbt projects and this call does not name one (`--project-dir`)"
-                    .into(),
-            ),
+        return DbtRun {
+            inferred_path: inferred,
+            ..run(
+                Some(project),
+                Resolution::Unresolved {
+                    reason,
+                    span: arg.span.clone(),
+                },
+            )
         };
-    };
-    let skipped_at = |wanted: &str| {
-        known
-            .skipped
-            .iter()
-            .find(|display| names_folder(wanted, display))
-            .map(|display| {
-                format!(
-                    "the dbt project `{display}` it runs in could not be loaded (see the warning)"
-                )
-            })
-    };
-    if let Some(repo_dir) = path_map.apply(dir) {
-        return projects
-            .iter()
-            .position(|project| project.display_dir == repo_dir)
-            .ok_or_else(|| {
-                skipped_at(&repo_dir).unwrap_or_else(|| {
-                    format!("`{dir}` maps to `{repo_dir}`, which holds no dbt project")
-                })
-            });
     }
-    let wanted = normalize_relative(dir);
-    if let Some(exact) = projects
-        .iter()
-        .position(|project| project.display_dir == wanted)
-    {
-        return Ok(exact);
+    DbtRun {
+        inferred_path: inferred,
+        ..run(
+            Some(project),
+            resolve::selection(&projects[project].graph, call),
+        )
     }
-    let last = wanted.rsplit('/').next().unwrap_or(&wanted);
-    let matches: Vec<usize> = projects
-        .iter()
-        .enumerate()
-        .filter(|(_, project)| names_folder(&wanted, &project.display_dir) || last == project.name)
-        .map(|(index, _)| index)
-        .collect();
-    if matches.is_empty()
-        && let Some(reason) = skipped_at(&wanted)
-    {
-        return Err(reason);
-    }
-    match (matches.as_slice(), projects.len()) {
-        ([one], _) => Ok(*one),
-        // A deployment path such as `/opt/airflow/dbt` with a single project in the repository.
-        ([], 1) => Ok(0),
-        ([], _) => Err(format!(
-            "no dbt project of this repository matches `{dir}`; map it with `[dbt] path-map`"
-        )),
-        _ => Err(format!(
-            "several dbt projects match `{dir}`; map it with `[dbt] path-map`"
-        )),
-    }
-}
-
-/// Whether a project dir as a call writes it (normalized) names the project folder `display`:
-/// the same folder, a deployment path ending with it, or the same last folder name.
-fn names_folder(wanted: &str, display: &str) -> bool {
-    let last = wanted.rsplit('/').next().unwrap_or(wanted);
-    let folder = display.rsplit('/').next().unwrap_or(display);
-    wanted == display
-        || (!display.is_empty() && wanted.ends_with(&format!("/{display}")))
-        || (!folder.is_empty() && last == folder)
 }

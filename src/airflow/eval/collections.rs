@@ -1,0 +1,244 @@
+//! Lists, tuples, sets, dicts, subscripts and comprehensions.
+
+use tree_sitter::Node;
+
+use super::Evaluator;
+use crate::airflow::value::{Item, Value};
+
+impl<'t> Evaluator<'t> {
+    pub(super) fn sequence(&self, node: Node) -> Value {
+        let mut items = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "list_splat" {
+                let inner = child.named_child(0).map(|n| self.eval(n));
+                match inner {
+                    Some(Item {
+                        value: Value::List(more),
+                        ..
+                    }) => items.extend(more),
+                    _ => items.push(Item::new(
+                        Value::Unknown("a `*` splat".into()),
+                        self.span(child),
+                    )),
+                }
+            } else if child.kind() == "comment" {
+                continue;
+            } else if matches!(child.kind(), "list_comprehension" | "generator_expression") {
+                return Value::Unknown("a comprehension".into());
+            } else {
+                items.push(self.eval(child));
+            }
+        }
+        Value::List(items)
+    }
+
+    pub(super) fn dictionary(&self, node: Node) -> Value {
+        let mut pairs: Vec<(Item, Item)> = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "pair" => {
+                    let (Some(key), Some(value)) = (
+                        child.child_by_field_name("key"),
+                        child.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    pairs.push((self.eval(key), self.eval(value)));
+                }
+                "dictionary_splat" => {
+                    let inner = child.named_child(0).map(|n| self.eval(n));
+                    match inner {
+                        Some(Item {
+                            value: Value::Dict(more),
+                            ..
+                        }) => pairs.extend(more),
+                        _ => return Value::Unknown("a `**` splat of an unknown dict".into()),
+                    }
+                }
+                "dictionary_comprehension" => return self.comprehension(child),
+                _ => {}
+            }
+        }
+        Value::Dict(pairs)
+    }
+
+    /// `a[k]`, and chains `a[i][j]` walked without recursion: the innermost object first,
+    /// then each key in order, as Python evaluates them.
+    pub(super) fn subscript(&self, node: Node) -> Value {
+        let mut levels = Vec::new();
+        let mut object = node;
+        while object.kind() == "subscript" {
+            let (Some(inner), Some(key)) = (
+                object.child_by_field_name("value"),
+                object.child_by_field_name("subscript"),
+            ) else {
+                return Value::Unknown("a subscript".into());
+            };
+            levels.push((object, key));
+            object = inner;
+        }
+        let mut value = self.eval_value(object);
+        for (step, (level, key)) in levels.into_iter().rev().enumerate() {
+            let key = self.eval_value(key);
+            value = match index(&value, &key) {
+                Some(found) => found,
+                // Outer levels of a chain keep the reason an inner one gave.
+                None if step > 0 && matches!(value, Value::Unknown(_)) => value,
+                None => Value::Unknown(format!("the subscript `{}`", self.text(level))),
+            };
+        }
+        value
+    }
+
+    /// `[expr for x in xs if cond]` (and generator and set forms) over known iterables.
+    pub(super) fn comprehension(&self, node: Node) -> Value {
+        let Some(body) = node.child_by_field_name("body") else {
+            return Value::Unknown("a comprehension".into());
+        };
+        let mut cursor = node.walk();
+        let clauses: Vec<Node> = node
+            .named_children(&mut cursor)
+            .filter(|n| matches!(n.kind(), "for_in_clause" | "if_clause"))
+            .collect();
+        let mut items = Vec::new();
+        self.push_scope();
+        let complete = self.comprehension_clauses(body, &clauses, &mut items);
+        self.pop_scope();
+        if !complete {
+            return Value::Unknown("a comprehension over unknown values".into());
+        }
+        if node.kind() != "dictionary_comprehension" {
+            return Value::List(items);
+        }
+        // `{k: v for ...}`: each body is a `[key, value]` pair.
+        let pairs: Option<Vec<(Item, Item)>> = items
+            .into_iter()
+            .map(|item| match item.value {
+                Value::List(mut pair) if pair.len() == 2 => {
+                    let value = pair.pop()?;
+                    Some((pair.pop()?, value))
+                }
+                _ => None,
+            })
+            .collect();
+        pairs.map_or_else(
+            || Value::Unknown("a dict comprehension".into()),
+            Value::Dict,
+        )
+    }
+
+    /// `key: value` in a dict comprehension, as a `[key, value]` pair.
+    pub(super) fn pair(&self, node: Node) -> Value {
+        match (
+            node.child_by_field_name("key"),
+            node.child_by_field_name("value"),
+        ) {
+            (Some(key), Some(value)) => Value::List(vec![self.eval(key), self.eval(value)]),
+            _ => Value::Unknown("a dict entry".into()),
+        }
+    }
+
+    /// Runs the clauses from the first one on, collecting `body` for every binding that passes;
+    /// false when an iterable or condition is unknown.
+    fn comprehension_clauses(&self, body: Node, clauses: &[Node], out: &mut Vec<Item>) -> bool {
+        let Some(clause) = clauses.first() else {
+            out.push(self.eval(body));
+            return true;
+        };
+        // One level per clause: `[x for a in A for b in B ...]`.
+        if !self.descend(*clause) {
+            return false;
+        }
+        let complete = self.comprehension_clause(body, clauses, out);
+        self.ascend();
+        complete
+    }
+
+    fn comprehension_clause(&self, body: Node, clauses: &[Node], out: &mut Vec<Item>) -> bool {
+        let Some((clause, rest)) = clauses.split_first() else {
+            out.push(self.eval(body));
+            return true;
+        };
+        match clause.kind() {
+            "for_in_clause" => {
+                let (Some(left), Some(right)) = (
+                    clause.child_by_field_name("left"),
+                    clause.child_by_field_name("right"),
+                ) else {
+                    return false;
+                };
+                let Some(elements) = iteration(self.eval_value(right))
+                    .filter(|elements| self.spend_iterations(elements.len()))
+                else {
+                    return false;
+                };
+                elements.into_iter().all(|element| {
+                    self.assign(left, element);
+                    self.comprehension_clauses(body, rest, out)
+                })
+            }
+            _ => match clause
+                .named_child(0)
+                .and_then(|condition| self.eval_value(condition).truthy())
+            {
+                Some(true) => self.comprehension_clauses(body, rest, out),
+                Some(false) => true,
+                None => false,
+            },
+        }
+    }
+}
+
+/// A list of known strings or of known numbers, sorted as Python sorts it.
+pub(super) fn sorted_scalars(items: &[Item]) -> Option<Vec<Item>> {
+    let mut keyed: Vec<(Result<i64, String>, &Item)> = items
+        .iter()
+        .map(|item| match &item.value {
+            Value::Int(n) => Some((Ok(*n), item)),
+            Value::Str(text) => Some((Err(text.known()?), item)),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    // Python refuses to compare strings with numbers.
+    if keyed.iter().any(|k| k.0.is_ok()) && keyed.iter().any(|k| k.0.is_err()) {
+        return None;
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(keyed.into_iter().map(|(_, item)| item.clone()).collect())
+}
+
+/// The elements a `for` loop over a known value visits: a list's items, a dict's keys.
+pub fn iteration(value: Value) -> Option<Vec<Item>> {
+    match value {
+        Value::List(items) => Some(items),
+        Value::Dict(pairs) => Some(pairs.into_iter().map(|(key, _)| key).collect()),
+        _ => None,
+    }
+}
+
+/// `object[key]` on a known dict or list; `None` when the pair is not one monolint reads.
+fn index(object: &Value, key: &Value) -> Option<Value> {
+    Some(match (object, key) {
+        (Value::Dict(_), Value::Str(text)) => text
+            .known()
+            .and_then(|k| object.get(&k).map(|item| item.value.clone()))
+            .unwrap_or_else(|| Value::Unknown("a missing dict key".into())),
+        (Value::List(items), Value::Int(index)) => {
+            let index = if *index < 0 {
+                items.len() as i64 + index
+            } else {
+                *index
+            };
+            usize::try_from(index)
+                .ok()
+                .and_then(|i| items.get(i))
+                .map_or_else(
+                    || Value::Unknown("an index out of range".into()),
+                    |item| item.value.clone(),
+                )
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,95 @@
+//! Walking tree-sitter syntax trees without recursion, so how deeply a file nests never
+//! decides how much stack a walk takes.
+
+use tree_sitter::Node;
+
+/// What a pre-order walk does after visiting a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// Visit the node's named children next.
+    Descend,
+    /// Leave the node's children out.
+    Skip,
+    /// End the walk.
+    Stop,
+}
+
+/// Visits `root` and its named descendants in source order (a node before its children),
+/// as `visit` directs.
+pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Walk) {
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        match visit(node) {
+            Walk::Stop => return,
+            Walk::Skip => {}
+            Walk::Descend => {
+                let start = pending.len();
+                pending.extend(named_children(node));
+                pending[start..].reverse();
+            }
+        }
+    }
+}
+
+/// A node's named children, in order.
+pub fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(code: &str) -> tree_sitter::Tree {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        parser.parse(code, None).unwrap()
+    }
+
+    #[test]
+    fn visits_in_source_order_and_skips_and_stops() {
+        let code = "f(a, g(b), lambda: h(c))\nstop(d)\nlast(e)\n";
+        let tree = parse(code);
+        let mut calls = Vec::new();
+        preorder(tree.root_node(), |node| match node.kind() {
+            "lambda" => Walk::Skip,
+            "call" => {
+                let name = node.child_by_field_name("function").unwrap();
+                let name = name.utf8_text(code.as_bytes()).unwrap();
+                calls.push(name.to_owned());
+                if name == "stop" {
+                    Walk::Stop
+                } else {
+                    Walk::Descend
+                }
+            }
+            _ => Walk::Descend,
+        });
+        assert_eq!(calls, ["f", "g", "stop"]);
+    }
+
+    #[test]
+    fn deep_trees_take_no_stack() {
+        let depth = 50_000;
+        let code = format!("x = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+        let tree = parse(&code);
+        let mut lists = 0;
+        // A small stack: the walk must not recurse.
+        std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                preorder(tree.root_node(), |node| {
+                    lists += usize::from(node.kind() == "list");
+                    Walk::Descend
+                });
+                lists
+            })
+            .unwrap()
+            .join()
+            .map(|lists| assert_eq!(lists, depth))
+            .unwrap();
+    }
+}

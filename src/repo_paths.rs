@@ -1,0 +1,160 @@
+//! The files and folders of the checked repository, and deployment paths mapped onto them.
+//!
+//! A DAG file names the paths its image gives it (`/usr/local/airflow/dbt/target/manifest.json`
+//! on Astronomer, `/opt/airflow/...`, Composer's `/home/airflow/gcs/...`). Such a path does not
+//! exist in the repository; the repository path that shares the longest trailing part with it
+//! (`dbt/target/manifest.json`) is where it comes from, when exactly one does.
+
+use std::collections::{BTreeSet, HashMap};
+
+/// Every file and folder the walk found, relative to the checked folder, `/`-separated.
+#[derive(Debug, Clone, Default)]
+pub struct RepoPaths {
+    /// Paths by their last component, for finding those that end like a given path.
+    by_name: HashMap<String, BTreeSet<String>>,
+}
+
+/// Where a path that does not exist in the repository comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inferred {
+    /// The one repository path sharing the longest trailing part with it.
+    Unique(Mapping),
+    /// Several repository paths share the longest trailing part: naming one would be a guess.
+    Ambiguous(Vec<String>),
+    /// No repository path ends like it.
+    None,
+}
+
+/// A deployment folder and the repository folder it holds, found from one path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Mapping {
+    /// The path as written (`/usr/local/airflow/dbt/target/manifest.json`).
+    pub path: String,
+    /// The repository path it maps to (`dbt/target/manifest.json`).
+    pub repo_path: String,
+    /// The deployment folder (`/usr/local/airflow`) ...
+    pub runtime_prefix: String,
+    /// ... and the repository folder it stands for (`""`, the checked folder).
+    pub repo_prefix: String,
+}
+
+impl RepoPaths {
+    /// Records a file (and the folders holding it) by its path relative to the checked folder.
+    pub fn insert(&mut self, relative: &str) {
+        let parts = components(relative);
+        for end in 1..=parts.len() {
+            let path = parts[..end].join("/");
+            self.by_name
+                .entry(parts[end - 1].to_owned())
+                .or_default()
+                .insert(path);
+        }
+    }
+
+    /// Whether a relative path names a file or folder of the repository.
+    pub fn contains(&self, relative: &str) -> bool {
+        let parts = components(relative);
+        let path = parts.join("/");
+        parts
+            .last()
+            .and_then(|name| self.by_name.get(*name))
+            .is_some_and(|paths| paths.contains(&path))
+    }
+
+    /// The repository path an absolute deployment path stands for.
+    pub fn infer(&self, path: &str) -> Inferred {
+        let parts = components(path);
+        let Some(candidates) = parts.last().and_then(|name| self.by_name.get(*name)) else {
+            return Inferred::None;
+        };
+        let mut best = 0;
+        let mut matches: Vec<&String> = Vec::new();
+        for candidate in candidates {
+            let shared = shared_suffix(&parts, &components(candidate));
+            if shared > best {
+                best = shared;
+                matches.clear();
+            }
+            if shared == best {
+                matches.push(candidate);
+            }
+        }
+        match matches.as_slice() {
+            [] => Inferred::None,
+            [only] => {
+                let repo_parts = components(only);
+                Inferred::Unique(Mapping {
+                    path: path.to_owned(),
+                    repo_path: (*only).clone(),
+                    runtime_prefix: format!("/{}", parts[..parts.len() - best].join("/")),
+                    repo_prefix: repo_parts[..repo_parts.len() - best].join("/"),
+                })
+            }
+            several => Inferred::Ambiguous(several.iter().map(|p| (*p).clone()).collect()),
+        }
+    }
+}
+
+/// A path's components, without empty ones and `.`.
+fn components(path: &str) -> Vec<&str> {
+    path.split(['/', '\\'])
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect()
+}
+
+/// How many trailing components two paths share.
+fn shared_suffix(a: &[&str], b: &[&str]) -> usize {
+    a.iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo(files: &[&str]) -> RepoPaths {
+        let mut paths = RepoPaths::default();
+        for file in files {
+            paths.insert(file);
+        }
+        paths
+    }
+
+    #[test]
+    fn longest_shared_tail_wins() {
+        let paths = repo(&[
+            "orchestrate/dags/dbt/dbt_project.yml",
+            "transform/dbt/dbt_project.yml",
+            "transform/dbt/target/manifest.json",
+        ]);
+        assert!(paths.contains("orchestrate/dags/dbt"));
+        assert!(!paths.contains("orchestrate/dbt"));
+        let Inferred::Unique(mapping) = paths.infer("/usr/local/airflow/dags/dbt") else {
+            panic!("not unique");
+        };
+        assert_eq!(mapping.repo_path, "orchestrate/dags/dbt");
+        assert_eq!(mapping.runtime_prefix, "/usr/local/airflow");
+        assert_eq!(mapping.repo_prefix, "orchestrate");
+        let Inferred::Unique(manifest) =
+            paths.infer("/home/airflow/gcs/data/dbt/target/manifest.json")
+        else {
+            panic!("not unique");
+        };
+        assert_eq!(manifest.repo_path, "transform/dbt/target/manifest.json");
+        assert_eq!(manifest.runtime_prefix, "/home/airflow/gcs/data");
+        assert_eq!(manifest.repo_prefix, "transform");
+    }
+
+    #[test]
+    fn ties_are_ambiguous_and_strangers_unknown() {
+        let paths = repo(&["a/dbt/dbt_project.yml", "b/dbt/dbt_project.yml"]);
+        assert_eq!(
+            paths.infer("/opt/airflow/dbt"),
+            Inferred::Ambiguous(vec!["a/dbt".into(), "b/dbt".into()])
+        );
+        assert_eq!(paths.infer("/opt/airflow/warehouse"), Inferred::None);
+    }
+}
