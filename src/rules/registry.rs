@@ -38,6 +38,7 @@ macro_rules! registry {
 registry! {
     dag_owner_missing: airflow::dag_owner_missing::DagOwnerMissing,
     model_owner_missing: dbt::model_owner_missing::ModelOwnerMissing,
+    incremental_unique_key_missing: dbt::incremental_unique_key_missing::IncrementalUniqueKeyMissing,
     unused_suppression: monolint::unused_suppression::UnusedSuppression,
     model_not_scheduled: cross::model_not_scheduled::ModelNotScheduled,
     selector_matches_nothing: cross::selector_matches_nothing::SelectorMatchesNothing,

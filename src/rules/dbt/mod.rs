@@ -1,4 +1,5 @@
 //! Rules on the dbt project alone.
 
 pub mod convention;
+pub mod incremental_unique_key_missing;
 pub mod model_owner_missing;
