@@ -212,6 +212,17 @@ impl Node {
     }
 }
 
+/// Whether `dbt source freshness` checks a source table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// A `warn_after` or `error_after` with a count.
+    Checked,
+    /// `freshness: null`: turned off on purpose (dbt writes `null` only then).
+    Disabled,
+    /// None configured (dbt writes both thresholds with `null` counts).
+    Missing,
+}
+
 /// A documented column of a node (its entry under `columns:`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
@@ -411,22 +422,28 @@ impl DbtGraph {
             .filter(|column| !column.is_empty())
     }
 
-    /// Whether a source table has a freshness check: a `warn_after` or `error_after` with a
-    /// count (dbt writes both with `null` counts when none is configured).
-    pub fn has_freshness(&self, node: &Node) -> bool {
-        let Some(freshness) = self
-            .text_of(node.freshness)
-            .and_then(|text| serde_json::from_str::<Option<Value>>(text).ok())
-            .flatten()
-        else {
-            return false;
+    /// A source table's freshness check (see [`Freshness`]).
+    pub fn freshness(&self, node: &Node) -> Freshness {
+        let Some(text) = self.text_of(node.freshness) else {
+            return Freshness::Missing;
         };
-        ["warn_after", "error_after"].iter().any(|key| {
-            freshness
-                .get(*key)
-                .and_then(|after| after.get("count"))
-                .is_some_and(|count| !count.is_null())
-        })
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Null) => Freshness::Disabled,
+            Ok(freshness) => {
+                let counted = ["warn_after", "error_after"].iter().any(|key| {
+                    freshness
+                        .get(*key)
+                        .and_then(|after| after.get("count"))
+                        .is_some_and(|count| !count.is_null())
+                });
+                if counted {
+                    Freshness::Checked
+                } else {
+                    Freshness::Missing
+                }
+            }
+            Err(_) => Freshness::Missing,
+        }
     }
 
     /// A node's documented columns, in the order dbt wrote them.

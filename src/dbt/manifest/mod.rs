@@ -112,8 +112,9 @@ pub struct RawNode<'a> {
     /// rule needs them.
     #[serde(borrow, default)]
     pub columns: Option<&'a RawValue>,
-    /// A source table's `freshness` (`warn_after`, `error_after`): read only when a rule needs it.
-    #[serde(borrow, default)]
+    /// A source table's `freshness` (`warn_after`, `error_after`), `null` kept (it means the
+    /// check is off): read only when a rule needs it.
+    #[serde(borrow, default, deserialize_with = "raw_keeping_null")]
     pub freshness: Option<&'a RawValue>,
     /// A column test's column (a JSON string): read only when a rule needs it.
     #[serde(borrow, default)]
@@ -282,6 +283,13 @@ where
 {
     let raw: Option<&'de RawValue> = Option::deserialize(deserializer)?;
     Ok(raw.and_then(|raw| T::deserialize(raw).ok()))
+}
+
+/// A field's JSON text as written, `null` included (`Option<&RawValue>` reads `null` as `None`).
+fn raw_keeping_null<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<&'de RawValue>, D::Error> {
+    <&'de RawValue>::deserialize(deserializer).map(Some)
 }
 
 /// `null` reads as the type's default.

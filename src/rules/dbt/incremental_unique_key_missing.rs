@@ -8,7 +8,7 @@ use crate::dbt::graph::{DbtGraph, Node, ResourceType};
 use crate::dbt::incremental;
 use crate::diagnostic::Label;
 use crate::link::Monorepo;
-use crate::rules::dbt::convention::root_nodes;
+use crate::rules::dbt::nodes::root_nodes;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// DBT002, `[rules.incremental-unique-key-missing]` in the config (no options).

@@ -3,3 +3,4 @@
 pub mod convention;
 pub mod incremental_unique_key_missing;
 pub mod model_owner_missing;
+pub mod nodes;

@@ -8,7 +8,8 @@ use crate::config::OwnershipMode;
 use crate::dbt::graph::{NodeId, ResourceType};
 use crate::diagnostic::Label;
 use crate::link::{ModelCoverage, Monorepo, Unknown};
-use crate::rules::dbt::convention::{Tally, root_nodes};
+use crate::rules::dbt::convention::{Counted, Tally};
+use crate::rules::dbt::nodes::root_nodes;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// DBT001 with its options, `[rules.model-owner-missing]` in the config.
@@ -62,45 +63,43 @@ impl Rule for ModelOwnerMissing {
                             && matches!(coverage.unknown, Some(Unknown::Unresolved { .. }));
                         maybe_run_unseen || self.run_by_owned_dag(repo, project, id)
                     });
-                tally.check(id, owned);
+                tally.check(id, &node.name, node.file.as_deref(), owned);
             }
-            let models = tally.checked;
-            tally.report(
-                repo,
-                project,
-                report,
-                |report, span| {
-                    let how = if by_dag {
-                        format!("no {keys}, no group with an owner, and no DAG with an owner runs them")
-                    } else {
-                        format!("no {keys} and no group with an owner")
-                    };
-                    report
-                        .diagnostic(
-                            format!("none of the {models} models of dbt project `{}` has an owner", dbt.name),
-                            Label::new(span, how),
-                        )
-                        .with_help(format!(
-                            "give each folder an owner with `+meta: {{{key}: <team>}}` in dbt_project.yml{}",
-                            if by_dag { ", or an owner to the DAGs that run them" } else { "" }
-                        ))
+            let counted = Counted {
+                noun: "models",
+                verb: "has an owner",
+                lack: "have no owner",
+                project_label: if by_dag {
+                    format!("no {keys}, no group with an owner, and no DAG with an owner runs them")
+                } else {
+                    format!("no {keys} and no group with an owner")
                 },
-                |report, id| {
-                    let label = if by_dag {
-                        format!("no {keys}, no group with an owner, and no DAG with an owner runs it")
+                help: format!(
+                    "give each folder an owner with `+meta: {{{key}: <team>}}` in dbt_project.yml{}",
+                    if by_dag {
+                        ", or an owner to the DAGs that run them"
                     } else {
-                        format!("no {keys}, and no group with an owner")
-                    };
-                    report
-                        .diagnostic(
-                            format!("model `{}` has no owner", graph.node(id).name),
-                            Label::new(repo.node_span(project, id), label),
-                        )
-                        .with_help(format!(
-                            "add `config: {{meta: {{{key}: <team>}}}}` to its YAML entry, `+meta: {{{key}: <team>}}` to its folder in dbt_project.yml, or put it in a group that has an owner",
-                        ))
-                },
-            );
+                        ""
+                    }
+                ),
+                scope: None,
+            };
+            let label = if by_dag {
+                format!("no {keys}, no group with an owner, and no DAG with an owner runs it")
+            } else {
+                format!("no {keys}, and no group with an owner")
+            };
+            tally.report(repo, project, report, &counted, |report, id| {
+                report
+                    .diagnostic(
+                        format!("model `{}` has no owner", graph.node(id).name),
+                        Label::new(repo.node_span(project, id), label.clone()),
+                    )
+                    .with_help(format!(
+                        "add `config: {{meta: {{{key}: <team>}}}}` to its YAML entry, `+meta: {{{key}: <team>}}` to its folder in dbt_project.yml, or put it in a group that has an owner",
+                    ))
+                    .about(project, id)
+            });
         }
     }
 }
