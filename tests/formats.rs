@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-/// The example's findings: 1 error and 7 warnings.
-const FINDINGS: usize = 8;
+/// The example's findings: 1 error and 9 warnings.
+const FINDINGS: usize = 10;
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-analytics")
@@ -293,8 +293,8 @@ fn junit_is_well_formed_and_counts_match() {
     let document = roxmltree::Document::parse(&stdout).expect("well-formed XML");
     let root = document.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
-    assert_eq!(root.attribute("tests"), Some("8"));
-    assert_eq!(root.attribute("failures"), Some("8"));
+    assert_eq!(root.attribute("tests"), Some("10"));
+    assert_eq!(root.attribute("failures"), Some("10"));
     let mut cases = 0;
     let mut files = BTreeSet::new();
     for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
@@ -321,7 +321,7 @@ fn junit_is_well_formed_and_counts_match() {
         }
     }
     assert_eq!(cases, FINDINGS);
-    assert_eq!(files.len(), 5);
+    assert_eq!(files.len(), 6);
     // Attribute escaping round-trips: the X004 message has an apostrophe.
     assert!(document.descendants().any(|n| {
         n.attribute("message")
@@ -388,7 +388,7 @@ fn gitlab_code_quality_has_the_required_fields() {
 fn markdown_summary() {
     let stdout = check(&example(), "markdown");
     assert!(stdout.contains(
-        "**Found 8 problems (1 error, 7 warnings): DAG001 1, DBT001 2, X001 3, X002 1, X004 1.**"
+        "**Found 10 problems (1 error, 9 warnings): DAG001 1, DBT001 2, DBT009 2, X001 3, X002 1, X004 1.**"
     ));
     assert!(stdout.contains("Coverage: 18/21 models run by a DAG"));
     insta::assert_snapshot!(stdout);

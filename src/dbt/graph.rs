@@ -157,6 +157,15 @@ pub struct Node {
     /// The description and the SQL, as JSON strings in the manifest text (see `DbtGraph::code`).
     description: Option<TextRange>,
     code: Option<TextRange>,
+    /// Rarely read JSON, kept as ranges of the manifest text (see the accessors of `DbtGraph`):
+    /// a source table's source description and freshness, the documented columns, and a
+    /// column test's column.
+    source_description: Option<TextRange>,
+    freshness: Option<TextRange>,
+    columns: Option<TextRange>,
+    column_name: Option<TextRange>,
+    /// A model whose contract dbt enforces (`config.contract.enforced`).
+    pub contract_enforced: bool,
     /// The node's code is blank: dbt drops such nodes from what it executes.
     blank_code: bool,
     pub unique_key: Box<[Box<str>]>,
@@ -201,6 +210,26 @@ impl Node {
             (None, None) => self.name.to_string(),
         }
     }
+}
+
+/// Whether `dbt source freshness` checks a source table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// A `warn_after` or `error_after` with a count.
+    Checked,
+    /// `freshness: null`: turned off on purpose (dbt writes `null` only then).
+    Disabled,
+    /// None configured (dbt writes both thresholds with `null` counts).
+    Missing,
+}
+
+/// A documented column of a node (its entry under `columns:`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub description: String,
+    /// The types of its constraints (`not_null`, `unique`, `primary_key`, ...).
+    pub constraints: Vec<String>,
 }
 
 /// A dbt group and its owner.
@@ -380,6 +409,84 @@ impl DbtGraph {
         self.text_of(node.description)
             .and_then(|text| serde_json::from_str(text).ok())
             .unwrap_or_default()
+    }
+
+    /// A source table's source-level description, decoded (empty when it has none).
+    pub fn source_description(&self, node: &Node) -> String {
+        self.text_of(node.source_description)
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default()
+    }
+
+    /// The column a column test tests (`None` for a model-level or singular test).
+    pub fn test_column(&self, node: &Node) -> Option<String> {
+        serde_json::from_str::<Option<String>>(self.text_of(node.column_name)?)
+            .ok()
+            .flatten()
+            .filter(|column| !column.is_empty())
+    }
+
+    /// A source table's freshness check (see [`Freshness`]).
+    pub fn freshness(&self, node: &Node) -> Freshness {
+        let Some(text) = self.text_of(node.freshness) else {
+            return Freshness::Missing;
+        };
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Null) => Freshness::Disabled,
+            Ok(freshness) => {
+                let counted = ["warn_after", "error_after"].iter().any(|key| {
+                    freshness
+                        .get(*key)
+                        .and_then(|after| after.get("count"))
+                        .is_some_and(|count| !count.is_null())
+                });
+                if counted {
+                    Freshness::Checked
+                } else {
+                    Freshness::Missing
+                }
+            }
+            Err(_) => Freshness::Missing,
+        }
+    }
+
+    /// A node's documented columns, in the order dbt wrote them.
+    pub fn columns(&self, node: &Node) -> Vec<Column> {
+        let Some(columns) = self
+            .text_of(node.columns)
+            .and_then(|text| serde_json::from_str::<Option<Map<String, Value>>>(text).ok())
+            .flatten()
+        else {
+            return Vec::new();
+        };
+        columns
+            .into_iter()
+            .map(|(key, column)| {
+                let text = |field: &str| {
+                    column
+                        .get(field)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let name = Some(text("name"))
+                    .filter(|name| !name.is_empty())
+                    .unwrap_or(key);
+                let constraints = column
+                    .get("constraints")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|constraint| constraint.get("type").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .collect();
+                Column {
+                    name,
+                    description: text("description"),
+                    constraints,
+                }
+            })
+            .collect()
     }
 
     /// Every file of a root-project node (its SQL/CSV file and its properties YAML) and every
@@ -887,6 +994,11 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
             exposure_owner: raw.owner.as_ref().and_then(owner_name).map(Into::into),
             description: raw.description.and_then(|d| self.range_of(d)),
             code: raw.raw_code.and_then(|c| self.range_of(c)),
+            source_description: raw.source_description.and_then(|d| self.range_of(d)),
+            freshness: raw.freshness.and_then(|f| self.range_of(f)),
+            columns: raw.columns.and_then(|c| self.range_of(c)),
+            column_name: raw.column_name.and_then(|c| self.range_of(c)),
+            contract_enforced: raw.contract.and_then(|c| c.enforced).unwrap_or(false),
             blank_code,
             unique_key: boxed(&config.unique_key.0),
             incremental_strategy: config.incremental_strategy.as_deref().map(Into::into),

@@ -49,8 +49,10 @@ fn severity(severity: Severity) -> &'static str {
 /// Code Climate's category for a rule group.
 fn category(group: Group) -> &'static str {
     match group {
-        Group::Correctness | Group::Operations => "Bug Risk",
+        Group::Correctness | Group::Operations | Group::Testing => "Bug Risk",
         Group::Ownership | Group::Documentation => "Clarity",
+        Group::Structure => "Complexity",
+        Group::Governance => "Compatibility",
     }
 }
 

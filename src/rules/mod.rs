@@ -33,14 +33,23 @@ pub enum Group {
     Operations,
     /// Descriptions and docs.
     Documentation,
+    /// Tests and freshness checks that catch bad data.
+    Testing,
+    /// The shape of the dbt project: layers, naming and dependencies.
+    Structure,
+    /// Interfaces other teams rely on: access and contracts.
+    Governance,
 }
 
 impl Group {
-    pub const ALL: [Group; 4] = [
+    pub const ALL: [Group; 7] = [
         Group::Correctness,
         Group::Ownership,
         Group::Operations,
         Group::Documentation,
+        Group::Testing,
+        Group::Structure,
+        Group::Governance,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +58,9 @@ impl Group {
             Group::Ownership => "ownership",
             Group::Operations => "operations",
             Group::Documentation => "documentation",
+            Group::Testing => "testing",
+            Group::Structure => "structure",
+            Group::Governance => "governance",
         }
     }
 }

@@ -105,6 +105,23 @@ pub struct RawNode<'a> {
     /// A JSON string, still escaped: read only when a rule needs it.
     #[serde(borrow, default)]
     pub description: Option<&'a RawValue>,
+    /// A source table's source-level description (a JSON string): read only when a rule needs it.
+    #[serde(borrow, default)]
+    pub source_description: Option<&'a RawValue>,
+    /// The documented columns (`{name: {description, constraints, ...}}`): read only when a
+    /// rule needs them.
+    #[serde(borrow, default)]
+    pub columns: Option<&'a RawValue>,
+    /// A source table's `freshness` (`warn_after`, `error_after`), `null` kept (it means the
+    /// check is off): read only when a rule needs it.
+    #[serde(borrow, default, deserialize_with = "raw_keeping_null")]
+    pub freshness: Option<&'a RawValue>,
+    /// A column test's column (a JSON string): read only when a rule needs it.
+    #[serde(borrow, default)]
+    pub column_name: Option<&'a RawValue>,
+    /// `contract` (dbt 1.5 and later); `config.contract` is the same since.
+    #[serde(default, deserialize_with = "lenient")]
+    pub contract: Option<Contract>,
     #[serde(borrow, default)]
     pub group: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -134,6 +151,13 @@ pub struct DependsOn<'a> {
 pub struct TestMetadata<'a> {
     #[serde(borrow, default)]
     pub name: Option<Cow<'a, str>>,
+}
+
+/// A model's contract: whether dbt enforces its declared columns and types.
+#[derive(Debug, Default, Deserialize)]
+pub struct Contract {
+    #[serde(default)]
+    pub enforced: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,6 +283,13 @@ where
 {
     let raw: Option<&'de RawValue> = Option::deserialize(deserializer)?;
     Ok(raw.and_then(|raw| T::deserialize(raw).ok()))
+}
+
+/// A field's JSON text as written, `null` included (`Option<&RawValue>` reads `null` as `None`).
+fn raw_keeping_null<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<&'de RawValue>, D::Error> {
+    <&'de RawValue>::deserialize(deserializer).map(Some)
 }
 
 /// `null` reads as the type's default.

@@ -5,11 +5,12 @@ use serde::Deserialize;
 
 use crate::airflow::owner::{DagOwner, dag_owner};
 use crate::config::OwnershipMode;
-use crate::dbt::graph::NodeId;
+use crate::dbt::graph::{NodeId, ResourceType};
 use crate::diagnostic::Label;
 use crate::link::{ModelCoverage, Monorepo, Unknown};
+use crate::rules::dbt::convention::{Counted, Tally};
+use crate::rules::dbt::nodes::root_nodes;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
-use crate::source::SourceFile;
 
 /// DBT001 with its options, `[rules.model-owner-missing]` in the config.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -52,69 +53,53 @@ impl Rule for ModelOwnerMissing {
         for (project, dbt) in repo.projects.iter().enumerate() {
             let graph = &dbt.graph;
             let coverage = by_dag.then(|| repo.coverage(project));
-            let mut models = 0;
-            let mut unowned: Vec<NodeId> = Vec::new();
-            for (id, node) in graph.nodes() {
-                if !node.is_model() || !graph.is_root_project(node) {
-                    continue;
-                }
-                models += 1;
-                if graph.owner(node, &self.meta_keys).is_some() {
-                    continue;
-                }
-                if let Some(coverage) = &coverage {
-                    // The DAG that runs a model owns it; which DAG an unresolved task that
-                    // may run it belongs to is not known.
-                    let maybe_run_unseen = coverage.of(id) == Some(ModelCoverage::Unknown)
-                        && matches!(coverage.unknown, Some(Unknown::Unresolved { .. }));
-                    if maybe_run_unseen || self.run_by_owned_dag(repo, project, id) {
-                        continue;
-                    }
-                }
-                unowned.push(id);
+            let mut tally = Tally::default();
+            for (id, node) in root_nodes(graph, ResourceType::Model) {
+                let owned = graph.owner(node, &self.meta_keys).is_some()
+                    || coverage.as_ref().is_some_and(|coverage| {
+                        // The DAG that runs a model owns it; which DAG an unresolved task
+                        // that may run it belongs to is not known.
+                        let maybe_run_unseen = coverage.of(id) == Some(ModelCoverage::Unknown)
+                            && matches!(coverage.unknown, Some(Unknown::Unresolved { .. }));
+                        maybe_run_unseen || self.run_by_owned_dag(repo, project, id)
+                    });
+                tally.check(id, &node.name, node.file.as_deref(), owned);
             }
-            if unowned.is_empty() {
-                continue;
-            }
-            // No model owned at all is the project's convention: one finding says so.
-            if unowned.len() == models && models > 1 {
-                let file = repo.project_file(project, "dbt_project.yml");
-                let span = SourceFile::first_line_span(&file);
-                let how = if by_dag {
+            let counted = Counted {
+                noun: "models",
+                verb: "has an owner",
+                lack: "have no owner",
+                project_label: if by_dag {
                     format!("no {keys}, no group with an owner, and no DAG with an owner runs them")
                 } else {
                     format!("no {keys} and no group with an owner")
-                };
-                let diagnostic = report
+                },
+                help: format!(
+                    "give each folder an owner with `+meta: {{{key}: <team>}}` in dbt_project.yml{}",
+                    if by_dag {
+                        ", or an owner to the DAGs that run them"
+                    } else {
+                        ""
+                    }
+                ),
+                scope: None,
+            };
+            let label = if by_dag {
+                format!("no {keys}, no group with an owner, and no DAG with an owner runs it")
+            } else {
+                format!("no {keys}, and no group with an owner")
+            };
+            tally.report(repo, project, report, &counted, |report, id| {
+                report
                     .diagnostic(
-                        format!("none of the {models} models of dbt project `{}` has an owner", dbt.name),
-                        Label::new(span, how),
-                    )
-                    .with_help(format!(
-                        "give each folder an owner with `+meta: {{{key}: <team>}}` in dbt_project.yml{}",
-                        if by_dag { ", or an owner to the DAGs that run them" } else { "" }
-                    ));
-                report.emit(diagnostic);
-                continue;
-            }
-            for id in unowned {
-                let node = graph.node(id);
-                let label = if by_dag {
-                    format!("no {keys}, no group with an owner, and no DAG with an owner runs it")
-                } else {
-                    format!("no {keys}, and no group with an owner")
-                };
-                let diagnostic = report
-                    .diagnostic(
-                        format!("model `{}` has no owner", node.name),
-                        Label::new(repo.node_span(project, id), label),
+                        format!("model `{}` has no owner", graph.node(id).name),
+                        Label::new(repo.node_span(project, id), label.clone()),
                     )
                     .with_help(format!(
                         "add `config: {{meta: {{{key}: <team>}}}}` to its YAML entry, `+meta: {{{key}: <team>}}` to its folder in dbt_project.yml, or put it in a group that has an owner",
                     ))
-                    .about(project, id);
-                report.emit(diagnostic);
-            }
+                    .about(project, id)
+            });
         }
     }
 }

@@ -1,0 +1,90 @@
+//! The nodes the dbt policy rules check — the root project's, not its packages' — and where
+//! to point at them.
+
+use std::collections::HashMap;
+
+use crate::dbt::graph::{DbtGraph, Node, NodeId, ResourceType};
+use crate::dbt::locate;
+use crate::link::Monorepo;
+use crate::source::{SourceFile, Span};
+
+/// The enabled nodes of one resource type that belong to the root project (installed
+/// packages are not the team's to fix).
+pub fn root_nodes(
+    graph: &DbtGraph,
+    resource_type: ResourceType,
+) -> impl Iterator<Item = (NodeId, &Node)> {
+    graph
+        .of_type(resource_type)
+        .iter()
+        .map(move |&id| (id, graph.node(id)))
+        .filter(move |(_, node)| graph.is_root_project(node))
+}
+
+/// The first line of a project's `dbt_project.yml`: where findings about the whole project
+/// point.
+pub fn project_span(repo: &Monorepo, project: usize) -> Span {
+    SourceFile::first_line_span(&repo.project_file(project, "dbt_project.yml"))
+}
+
+/// A source of the root project: the tables one `sources:` entry of a YAML file declares.
+#[derive(Debug)]
+pub struct Source {
+    pub name: String,
+    pub tables: Vec<NodeId>,
+}
+
+/// The root project's sources, in the order dbt wrote their first table.
+pub fn root_sources(graph: &DbtGraph) -> Vec<Source> {
+    let mut sources: Vec<Source> = Vec::new();
+    let mut at: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+    for (id, node) in root_nodes(graph, ResourceType::Source) {
+        let name = node.source_name.as_deref().unwrap_or_default();
+        let key = (name, node.file.as_deref());
+        match at.get(&key) {
+            Some(&index) => sources[index].tables.push(id),
+            None => {
+                at.insert(key, sources.len());
+                sources.push(Source {
+                    name: name.to_owned(),
+                    tables: vec![id],
+                });
+            }
+        }
+    }
+    sources
+}
+
+/// The `- name:` entry of a source in its YAML file (found from one of its tables), else the
+/// table's own entry.
+pub fn source_span(repo: &Monorepo, project: usize, table: NodeId) -> Span {
+    let node = repo.projects[project].graph.node(table);
+    let entry = node
+        .file
+        .as_deref()
+        .zip(node.source_name.as_deref())
+        .and_then(|(file, source)| {
+            let file = repo.project_file(project, file);
+            let range = locate::YamlEntries::new(file.text()).find(source, 0)?;
+            Some(Span::new(file, range.start as u32..range.end as u32))
+        });
+    entry.unwrap_or_else(|| repo.node_span(project, table))
+}
+
+/// Backticked names joined with commas, at most `limit` of them and a count of the rest.
+pub fn listed(names: impl IntoIterator<Item = impl std::fmt::Display>, limit: usize) -> String {
+    let names: Vec<String> = names.into_iter().map(|name| format!("`{name}`")).collect();
+    if names.len() <= limit {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..limit].join(", "),
+        names.len() - limit
+    )
+}
+
+/// The verb that agrees with a count: `agree(1, "has", "have")` is `has`.
+pub fn agree<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 { one } else { many }
+}

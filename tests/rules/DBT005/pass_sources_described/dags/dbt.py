@@ -1,0 +1,1 @@
+# The rule reads the dbt project only. Its sources and their tables are described.

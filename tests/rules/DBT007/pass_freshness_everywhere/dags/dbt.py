@@ -1,0 +1,1 @@
+# The rule reads the dbt project only. Every source table is watched, or turned off on purpose.

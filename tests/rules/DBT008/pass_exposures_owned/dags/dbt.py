@@ -1,0 +1,1 @@
+# The rule reads the dbt project only. Every exposure names its owner.

@@ -1,0 +1,2 @@
+# The rule reads the dbt project only. fct_payments reads a source table directly; the other
+# models read it through staging.

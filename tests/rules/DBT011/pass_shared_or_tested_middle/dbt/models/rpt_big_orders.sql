@@ -1,0 +1,1 @@
+select * from {{ ref('int_order_totals') }} where total > 100

@@ -1,0 +1,3 @@
+{{ config(materialized='table') }}
+select * from {{ ref('stg_calls') }}
+{{ new_rows_only('started_at') }}

@@ -1,0 +1,1 @@
+select 1 as call_id, current_timestamp as started_at
