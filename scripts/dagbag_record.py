@@ -260,7 +260,10 @@ def qualname(obj) -> str:
 
 def class_name(obj) -> str:
     cls = type(obj)
-    return f"{cls.__module__}.{cls.__qualname__}"
+    # Airflow loads a DAG file as module `unusual_prefix_<sha1 of its path>_<name>`: the hash
+    # is left out so that the record does not depend on where the checkout is.
+    module = re.sub(r"^unusual_prefix_[0-9a-f]+_", "", cls.__module__)
+    return f"{module}.{cls.__qualname__}"
 
 
 def dataset_uri(v):
