@@ -6,6 +6,7 @@ use tree_sitter::Node;
 use super::{CallSite, Context, Extractor, last_segment};
 use crate::airflow::eval::MAX_CALL_DEPTH;
 use crate::airflow::eval::collect_returns;
+use crate::airflow::eval::iteration;
 use crate::airflow::factories::FactoryCall;
 use crate::airflow::invocations;
 use crate::airflow::model::{Dag, DagKind, Task};
@@ -24,6 +25,10 @@ impl<'t> Extractor<'t> {
             if inner != node && matches!(inner.kind(), "lambda" | "function_definition") {
                 return Walk::Skip;
             }
+            if is_comprehension(inner.kind()) && !context.once && self.comprehension(inner, context)
+            {
+                return Walk::Skip;
+            }
             if inner.kind() != "call" {
                 return Walk::Descend;
             }
@@ -38,6 +43,89 @@ impl<'t> Extractor<'t> {
             }
         });
         itself
+    }
+
+    /// `{dag_id: make_trigger(dag_id) for dag_id in ids}`: a comprehension over known values
+    /// creates what its body creates once per binding, as the equivalent `for` loop would.
+    /// False (read once, by the caller's walk) when an iterable or condition is unknown or
+    /// the loop is over the file's budget.
+    fn comprehension(&mut self, node: Node<'t>, context: &Context) -> bool {
+        let Some(body) = node.child_by_field_name("body") else {
+            return false;
+        };
+        let clauses: Vec<Node<'t>> = named_children(node)
+            .into_iter()
+            .filter(|n| matches!(n.kind(), "for_in_clause" | "if_clause"))
+            .collect();
+        // Each binding's environment, worked out before anything is registered, so that an
+        // unknown iterable leaves nothing half done.
+        self.eval.push_scope();
+        let mut bindings = Vec::new();
+        let known = self.comprehension_bindings(&clauses, &mut Vec::new(), &mut bindings);
+        self.eval.pop_scope();
+        if !known || bindings.is_empty() {
+            return known;
+        }
+        let inner = Context {
+            in_known_loop: true,
+            ..context.clone()
+        };
+        for binding in bindings {
+            self.eval.push_scope();
+            for (left, item) in binding {
+                self.eval.assign(left, item);
+            }
+            self.discover(body, &inner);
+            self.eval.pop_scope();
+            if self.over_task_limit() {
+                break;
+            }
+        }
+        true
+    }
+
+    /// Every combination of values the `for` clauses bind that passes the `if` clauses.
+    fn comprehension_bindings(
+        &self,
+        clauses: &[Node<'t>],
+        bound: &mut Vec<(Node<'t>, Item)>,
+        out: &mut Vec<Vec<(Node<'t>, Item)>>,
+    ) -> bool {
+        let Some((clause, rest)) = clauses.split_first() else {
+            out.push(bound.clone());
+            return true;
+        };
+        if clause.kind() == "for_in_clause" {
+            let (Some(left), Some(right)) = (
+                clause.child_by_field_name("left"),
+                clause.child_by_field_name("right"),
+            ) else {
+                return false;
+            };
+            let Some(elements) = iteration(self.eval.eval(right).value)
+                .filter(|elements| self.eval.spend_iterations(elements.len()))
+            else {
+                return false;
+            };
+            for element in elements {
+                self.eval.assign(left, element.clone());
+                bound.push((left, element));
+                let complete = self.comprehension_bindings(rest, bound, out);
+                bound.pop();
+                if !complete {
+                    return false;
+                }
+            }
+            return true;
+        }
+        match clause
+            .named_child(0)
+            .and_then(|condition| self.eval.eval(condition).value.truthy())
+        {
+            Some(true) => self.comprehension_bindings(rest, bound, out),
+            Some(false) => true,
+            None => false,
+        }
     }
 
     /// Registers a call that creates a DAG or a task.
@@ -366,4 +454,14 @@ fn empty_call(item: &Item) -> Call {
         unknown_splat: true,
         span: item.span.clone(),
     }
+}
+
+fn is_comprehension(kind: &str) -> bool {
+    matches!(
+        kind,
+        "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
+    )
 }
