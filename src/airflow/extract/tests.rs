@@ -841,3 +841,28 @@ with DAG("huge") as dag:
     assert!(problems[0].contains("holds a loop"), "{problems:?}");
     assert!(problems[1].contains("runs 20000 times"), "{problems:?}");
 }
+
+#[test]
+fn empty_cosmos_exclusions_exclude_nothing() {
+    let code = r#"
+from cosmos import DbtTaskGroup, ProjectConfig, RenderConfig
+from airflow import DAG
+
+with DAG("d") as dag:
+    DbtTaskGroup(
+        group_id="marts",
+        project_config=ProjectConfig(dbt_project_path="/opt/airflow/dbt"),
+        render_config=RenderConfig(select=["path:models/marts"], exclude=["", "tag:wip"]),
+    )
+"#;
+    let (source, tree) = parse("dags/t.py", code);
+    let file = extract_file(source, &tree, None);
+    let excluded: Vec<&str> = file
+        .tasks
+        .iter()
+        .flat_map(|task| &task.dbt_calls)
+        .flat_map(|call| &call.exclude)
+        .map(|token| token.value.as_str())
+        .collect();
+    assert_eq!(excluded, ["tag:wip"]);
+}

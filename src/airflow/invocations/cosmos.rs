@@ -37,6 +37,9 @@ fn extract(call: &Call) -> Extraction {
             };
             for element in items_of(item) {
                 match element.value.as_str() {
+                    // `exclude=[""]`: Cosmos passes no exclusion (and `dbt ls --exclude ""`
+                    // excludes nothing), a common way of writing "none".
+                    Some(text) if name == "exclude" && text.trim().is_empty() => {}
                     Some(text) => target.push(Spanned::new(text, element.span.clone())),
                     None => extraction.unresolved.push(Spanned::new(
                         format!(
