@@ -1045,14 +1045,32 @@ fn many_findings_in_one_file_human_format() {
         node["original_file_path"] = json!(format!("models/many/{name}.sql"));
         node["patch_path"] = json!("acme://models/many/_many.yml");
         node["checksum"] = json!({"name": "none", "checksum": ""});
+        // Half of them are run by a DAG: the other half is not the folder's convention, so
+        // each is its own finding.
+        let tags = if n % 2 == 0 {
+            json!(["many"])
+        } else {
+            json!([])
+        };
+        node["tags"] = tags.clone();
+        node["config"]["tags"] = tags;
         nodes.insert(format!("model.acme.{name}"), node);
         yaml.push_str(&format!("  - name: {name}\n    description: one of many\n"));
     }
     scratch.write_manifest(&manifest);
     scratch.write("dbt/models/many/_many.yml", yaml);
+    scratch.write(
+        "dags/many.py",
+        "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\nwith DAG(\"many\", schedule=\"@daily\") as dag:\n    BashOperator(task_id=\"t\", bash_command=\"dbt build --select tag:many\")\n",
+    );
     let run = scratch.run(&["check", "--select", "X001"]);
     run.assert_orderly();
     assert!(run.stdout.contains("unscheduled_19999"));
+    let findings = run.stdout.matches("is not run by any DAG").count();
+    assert!(
+        findings > 10_000,
+        "one finding per unscheduled model: {findings}"
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! without docs does not compile) and an `impl Rule` with the check.
 
 pub mod airflow;
+pub mod convention;
 pub mod cross;
 pub mod dbt;
 pub mod did_you_mean;

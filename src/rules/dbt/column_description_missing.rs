@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::dbt::graph::{NodeId, ResourceType};
 use crate::diagnostic::Label;
 use crate::link::Monorepo;
-use crate::rules::dbt::convention::{Counted, Tally};
+use crate::rules::convention::{Counted, Tally};
 use crate::rules::dbt::nodes::{agree, listed, root_nodes};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::dbt::graph::ResourceType;
 use crate::diagnostic::Label;
 use crate::link::Monorepo;
-use crate::rules::dbt::convention::{Counted, Tally};
+use crate::rules::convention::{Counted, Tally};
 use crate::rules::dbt::nodes::root_nodes;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 

@@ -1,7 +1,6 @@
 //! Rules on the dbt project alone.
 
 pub mod column_description_missing;
-pub mod convention;
 pub mod exposure_owner_missing;
 pub mod incremental_filter_unused;
 pub mod incremental_unique_key_missing;

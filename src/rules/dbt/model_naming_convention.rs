@@ -10,7 +10,7 @@ use crate::dbt::graph::{NodeId, ResourceType};
 use crate::dbt::locate;
 use crate::diagnostic::Label;
 use crate::link::Monorepo;
-use crate::rules::dbt::convention::{Counted, Tally};
+use crate::rules::convention::{Counted, Tally};
 use crate::rules::dbt::layers::{Globs, PathGlob, has_prefix, prefixes_text};
 use crate::rules::dbt::nodes::{project_span, root_nodes};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};

@@ -8,7 +8,7 @@ use crate::config::OwnershipMode;
 use crate::dbt::graph::{NodeId, ResourceType};
 use crate::diagnostic::Label;
 use crate::link::{ModelCoverage, Monorepo, Unknown};
-use crate::rules::dbt::convention::{Counted, Tally};
+use crate::rules::convention::{Counted, Tally};
 use crate::rules::dbt::nodes::root_nodes;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 

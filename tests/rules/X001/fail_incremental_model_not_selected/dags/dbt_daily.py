@@ -11,5 +11,5 @@ with DAG(
 ):
     BashOperator(
         task_id="dbt_build",
-        bash_command="dbt build --select tag:staging tag:daily tag:hourly",
+        bash_command="dbt build --select tag:staging tag:daily",
     )
