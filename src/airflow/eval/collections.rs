@@ -81,8 +81,12 @@ impl<'t> Evaluator<'t> {
         }
         let mut value = self.eval_value(object);
         for (step, (level, key)) in levels.into_iter().rev().enumerate() {
-            let key = self.eval_value(key);
-            value = match index(&value, &key) {
+            let found = if key.kind() == "slice" {
+                self.slice(&value, key)
+            } else {
+                index(&value, &self.eval_value(key))
+            };
+            value = match found {
                 Some(found) => found,
                 // Outer levels of a chain keep the reason an inner one gave.
                 None if step > 0 && matches!(value, Value::Unknown(_)) => value,
@@ -90,6 +94,33 @@ impl<'t> Evaluator<'t> {
             };
         }
         value
+    }
+
+    /// `items[start:stop:step]` of a known list, with Python's defaults, negative indices and
+    /// clamping.
+    fn slice(&self, object: &Value, slice: Node) -> Option<Value> {
+        let Value::List(items) = object else {
+            return None;
+        };
+        // Up to three bounds, each after the colons before it; absent ones are `None`.
+        let mut bounds: [Option<i64>; 3] = [None; 3];
+        let (mut position, mut cursor) = (0, slice.walk());
+        for child in slice.children(&mut cursor) {
+            if child.kind() == ":" {
+                position += 1;
+            } else if child.is_named() && child.kind() != "comment" {
+                match (self.eval_value(child), bounds.get_mut(position)) {
+                    (Value::Int(bound), Some(slot)) => *slot = Some(bound),
+                    (Value::None, Some(_)) => {}
+                    _ => return None,
+                }
+            }
+        }
+        let [start, stop, step] = bounds;
+        let picked = slice_indices(items.len(), start, stop, step.unwrap_or(1))?;
+        Some(Value::List(
+            picked.into_iter().map(|i| items[i].clone()).collect(),
+        ))
     }
 
     /// `[expr for x in xs if cond]` (and generator and set forms) over known iterables.
@@ -219,6 +250,34 @@ pub fn iteration(value: Value) -> Option<Vec<Item>> {
 }
 
 /// `object[key]` on a known dict or list; `None` when the pair is not one monolint reads.
+/// The indices `[start:stop:step]` picks from a sequence of `len` items, as Python's
+/// `slice.indices` gives them; `None` for a zero step.
+fn slice_indices(
+    len: usize,
+    start: Option<i64>,
+    stop: Option<i64>,
+    step: i64,
+) -> Option<Vec<usize>> {
+    let len = i64::try_from(len).ok()?;
+    // Python: a negative bound counts from the end, then clamps to the sequence.
+    let (low, high) = if step > 0 { (0, len) } else { (-1, len - 1) };
+    let clamp = |bound: i64| {
+        let bound = if bound < 0 { bound + len } else { bound };
+        bound.clamp(low, high)
+    };
+    let (mut at, end) = match step {
+        0 => return None,
+        _ if step > 0 => (start.map_or(0, clamp), stop.map_or(len, clamp)),
+        _ => (start.map_or(len - 1, clamp), stop.map_or(-1, clamp)),
+    };
+    let mut picked = Vec::new();
+    while (step > 0 && at < end) || (step < 0 && at > end) {
+        picked.push(usize::try_from(at).ok()?);
+        at += step;
+    }
+    Some(picked)
+}
+
 fn index(object: &Value, key: &Value) -> Option<Value> {
     Some(match (object, key) {
         (Value::Dict(_), Value::Str(text)) => text
@@ -241,4 +300,33 @@ fn index(object: &Value, key: &Value) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slice_indices;
+
+    #[test]
+    fn slices_pick_what_python_picks() {
+        // Each case checked against CPython's `list(range(5))[...]`.
+        type Case = (Option<i64>, Option<i64>, i64, &'static [usize]);
+        let cases: [Case; 8] = [
+            (None, Some(2), 1, &[0, 1]),
+            (Some(2), Some(4), 1, &[2, 3]),
+            (Some(8), Some(9), 1, &[]),
+            (Some(-2), None, 1, &[3, 4]),
+            (None, None, 2, &[0, 2, 4]),
+            (None, None, -1, &[4, 3, 2, 1, 0]),
+            (Some(3), Some(0), -2, &[3, 1]),
+            (Some(-10), Some(10), 1, &[0, 1, 2, 3, 4]),
+        ];
+        for (start, stop, step, expected) in cases {
+            assert_eq!(
+                slice_indices(5, start, stop, step).as_deref(),
+                Some(expected),
+                "[{start:?}:{stop:?}:{step}]"
+            );
+        }
+        assert_eq!(slice_indices(5, None, None, 0), None);
+    }
 }
