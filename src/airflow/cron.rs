@@ -109,6 +109,11 @@ impl Cron {
         days
     }
 
+    /// How many times a day it fires, on the days it fires.
+    pub fn times_a_day(&self) -> u32 {
+        self.hours.count_ones() * self.minutes.count_ones()
+    }
+
     /// The first time of day it fires, as (hour, minute).
     pub fn first_time(&self) -> Option<(u8, u8)> {
         let hour = (0..24u8).find(|h| self.hours & (1 << h) != 0)?;

@@ -297,6 +297,22 @@ impl Schedule {
         Some(cron.days_of(2025).iter().filter(|fires| **fires).count())
     }
 
+    /// Whether the DAG runs several times a day: a cron firing more than once a day, an
+    /// interval shorter than a day, `@continuous`. Such a DAG refreshes intraday.
+    pub fn intraday(&self) -> bool {
+        const DAY: f64 = 86_400.0;
+        match self {
+            Schedule::Continuous => true,
+            Schedule::Interval { seconds } => *seconds < DAY,
+            Schedule::Timetable {
+                interval_seconds: Some(seconds),
+                expressions,
+                ..
+            } if expressions.is_empty() => *seconds < DAY,
+            _ => self.cron().is_some_and(|cron| cron.times_a_day() > 1),
+        }
+    }
+
     /// Whether two DAGs may run on the same day: unless both run on cron schedules that never
     /// share a day (one on Mondays and Thursdays, the other on the other days).
     pub fn may_share_a_day(&self, other: &Schedule) -> bool {

@@ -224,11 +224,23 @@ fn meeting(repo: &Monorepo, tasks: &[TaskRef]) -> Vec<bool> {
     let share = |i: usize, j: usize| {
         let same_dag =
             tasks[i].file == tasks[j].file && repo.task(tasks[i]).dag == repo.task(tasks[j]).dag;
+        // A DAG whose id monolint cannot read (made from configuration) may be one flavour
+        // of a pipeline the other is (daily and hourly), and `ignore-dags` cannot name it.
+        let ids_known = [i, j].iter().all(|&k| {
+            repo.dag_of(tasks[k])
+                .is_some_and(|dag| dag.dag_id.value.is_some())
+        });
+        // An intraday DAG rebuilding what a daily one builds is a deliberate intraday
+        // refresh, not a slip.
+        let intraday = |k: usize| schedules[k].as_ref().is_some_and(Schedule::intraday);
         same_dag
-            || (match (&schedules[i], &schedules[j]) {
-                (Some(a), Some(b)) => a.may_share_a_day(b),
-                _ => true,
-            } && !skips_the_other(i, j)
+            || (ids_known
+                && intraday(i) == intraday(j)
+                && match (&schedules[i], &schedules[j]) {
+                    (Some(a), Some(b)) => a.may_share_a_day(b),
+                    _ => true,
+                }
+                && !skips_the_other(i, j)
                 && !skips_the_other(j, i))
     };
     (0..tasks.len())

@@ -48,25 +48,28 @@ impl Rule for UpstreamNotAwaited {
         &Self::META
     }
 
-    /// One finding per downstream task: the DAGs it does not wait for, each with the
-    /// dependencies on it.
+    /// One finding per downstream DAG (one sensor or trigger fixes it): the DAGs it does not
+    /// wait for, each with the dependencies on it, and its tasks that read them.
     fn check(&self, repo: &Monorepo, report: &mut Reporter) {
         let manual = repo.manual_dags();
         let ordering = DagOrdering::of(&repo.dag_files);
         let declared = self.declared_pairs();
-        // Downstream task → upstream DAG → the dependencies.
-        let mut unawaited: BTreeMap<TaskRef, BTreeMap<String, Vec<Edge>>> = BTreeMap::new();
+        // Downstream DAG → upstream DAG → the dependencies.
+        let mut unawaited: BTreeMap<String, BTreeMap<String, Vec<Edge>>> = BTreeMap::new();
         for (project, dbt) in repo.projects.iter().enumerate() {
             let graph = &dbt.graph;
-            // Each buildable node: the tasks building it on schedule, by DAG.
-            let builders = |id: NodeId| -> BTreeMap<String, usize> {
+            // Each buildable node: the tasks building it on schedule, by DAG; `None` when a
+            // DAG building it has an id monolint cannot read, so that what waits for that DAG
+            // cannot be known either.
+            let builders = |id: NodeId| -> Option<BTreeMap<String, usize>> {
                 let mut by_dag = BTreeMap::new();
                 for run in repo.scheduled_writers(project, id, &manual) {
                     if let Some(dag) = repo.dag_of(repo.runs[run].task) {
-                        by_dag.entry(dag.id().to_owned()).or_insert(run);
+                        let dag_id = dag.dag_id.value.as_deref()?;
+                        by_dag.entry(dag_id.to_owned()).or_insert(run);
                     }
                 }
-                by_dag
+                Some(by_dag)
             };
             for (id, node) in graph.nodes() {
                 if !builds_a_table(node.resource_type, node.is_ephemeral())
@@ -74,15 +77,15 @@ impl Rule for UpstreamNotAwaited {
                 {
                     continue;
                 }
-                let downstream = builders(id);
-                if downstream.is_empty() {
+                let Some(downstream) = builders(id).filter(|dags| !dags.is_empty()) else {
                     continue;
-                }
+                };
                 for upstream in built_parents(graph, id) {
-                    let upstream_builders = builders(upstream);
-                    if upstream_builders.is_empty() {
+                    let Some(upstream_builders) =
+                        builders(upstream).filter(|dags| !dags.is_empty())
+                    else {
                         continue;
-                    }
+                    };
                     for (dag, &run) in &downstream {
                         // Built in the same DAG: its own task order applies.
                         if upstream_builders.contains_key(dag) {
@@ -98,6 +101,7 @@ impl Rule for UpstreamNotAwaited {
                                 _ => false,
                             };
                             apart
+                                || reads_latest(&down_schedule, schedule_of(up_run))
                                 || ordering.waits_for(dag, up) != Some(false)
                                 || declared
                                     .iter()
@@ -110,7 +114,7 @@ impl Rule for UpstreamNotAwaited {
                             continue;
                         };
                         unawaited
-                            .entry(repo.runs[run].task)
+                            .entry(dag.clone())
                             .or_default()
                             .entry(up_dag.clone())
                             .or_default()
@@ -139,25 +143,34 @@ impl UpstreamNotAwaited {
         report: &mut Reporter,
     ) {
         let graph = &repo.projects[project].graph;
-        let Some(first) = upstreams.values().flatten().next() else {
-            return;
-        };
         let name = |id: NodeId| graph.node(id).name.to_string();
         let schedule = |run: usize| repo.dag_of(repo.runs[run].task).map(Schedule::of);
         let describe =
             |s: &Option<Schedule>| s.as_ref().map_or_else(String::new, Schedule::describe);
-        let down_task = repo.runs[first.run].task;
+        // The DAG's tasks that read upstream models, in file order, each with what it builds.
+        let mut by_task: BTreeMap<TaskRef, Vec<&Edge>> = BTreeMap::new();
+        for edge in upstreams.values().flatten() {
+            by_task
+                .entry(repo.runs[edge.run].task)
+                .or_default()
+                .push(edge);
+        }
+        let Some((&down_task, first_edges)) = by_task.iter().next() else {
+            return;
+        };
+        let first_run = first_edges[0].run;
         let dag = repo.dag_of(down_task).map_or("<no dag>", |dag| dag.id());
-        let down_schedule = schedule(first.run);
-        let edges: Vec<&Edge> = upstreams.values().flatten().collect();
-        let listed: Vec<String> = edges
-            .iter()
-            .take(LISTED)
-            .map(|e| format!("`{}` ← `{}`", name(e.model), name(e.upstream)))
-            .collect();
-        let listed = match edges.len().saturating_sub(LISTED) {
-            0 => listed.join(", "),
-            more => format!("{} and {more} more", listed.join(", ")),
+        let down_schedule = schedule(first_run);
+        let task_label = |edges: &[&Edge]| {
+            let listed: Vec<String> = edges
+                .iter()
+                .take(LISTED)
+                .map(|e| format!("`{}` ← `{}`", name(e.model), name(e.upstream)))
+                .collect();
+            match edges.len().saturating_sub(LISTED) {
+                0 => listed.join(", "),
+                more => format!("{} and {more} more", listed.join(", ")),
+            }
         };
         let dags = upstreams
             .keys()
@@ -176,17 +189,28 @@ impl UpstreamNotAwaited {
             .diagnostic(
                 message,
                 Label::new(
-                    repo.selection_span(&repo.runs[first.run]),
+                    repo.selection_span(&repo.runs[first_run]),
                     format!(
-                        "`{}` ({}) builds {listed}",
+                        "`{}` ({}) builds {}",
                         repo.task_name(down_task),
-                        describe(&down_schedule)
+                        describe(&down_schedule),
+                        task_label(first_edges)
                     ),
                 ),
             )
             .with_help(format!(
                 "make `{dag}` wait for the DAGs it reads from: an ExternalTaskSensor on each, a TriggerDagRunOperator in them, or a Dataset/Asset they update and `{dag}` is scheduled on"
             ));
+        for (&task, edges) in by_task.iter().skip(1) {
+            diagnostic = diagnostic.with_label(Label::new(
+                repo.selection_span(&repo.runs[edges[0].run]),
+                format!(
+                    "`{}` also builds {}",
+                    repo.task_name(task),
+                    task_label(edges)
+                ),
+            ));
+        }
         for (up_dag, edges) in upstreams {
             let Some(edge) = edges.first() else {
                 continue;
@@ -237,6 +261,12 @@ fn glob(pattern: &str) -> Option<GlobSet> {
     let mut builder = GlobSetBuilder::new();
     builder.add(Glob::new(pattern).ok()?);
     builder.build().ok()
+}
+
+/// A DAG that runs several times a day, reading from one that does not, reads the
+/// upstream's latest build by design: making each run wait for it is not the fix.
+fn reads_latest(down: &Option<Schedule>, up: Option<Schedule>) -> bool {
+    down.as_ref().is_some_and(Schedule::intraday) && !up.as_ref().is_some_and(Schedule::intraday)
 }
 
 /// Models (not ephemeral) and snapshots: what a DAG builds as a table.
