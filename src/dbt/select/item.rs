@@ -141,6 +141,37 @@ impl Criterion {
         }
     }
 
+    /// Whether the item names this very node, rather than a group it belongs to: its name
+    /// (`fct_orders`, `+fct_orders`, `fqn:marts.fct_orders`) or its file (`path:models/
+    /// marts/fct_orders.sql`, or a file-name pattern such as `path:models/marts/fct_*`).
+    /// A task that names a model means to build it.
+    pub fn names(&self, name: &str, file: Option<&str>) -> bool {
+        match self.method {
+            Method::Fqn => self.value.rsplit('.').next() == Some(name),
+            Method::Path | Method::File => {
+                let wanted = self.value.trim_end_matches('/');
+                let Some(last) = wanted.rsplit('/').next() else {
+                    return false;
+                };
+                // A file name (with its extension, or a pattern over file names), not a folder.
+                let names_a_file = last.contains('.') || last.contains('*');
+                let Some(file_name) = file.and_then(|f| f.rsplit('/').next()) else {
+                    return false;
+                };
+                names_a_file
+                    && globset::Glob::new(last)
+                        .map(|glob| glob.compile_matcher())
+                        .is_ok_and(|glob| {
+                            glob.is_match(file_name)
+                                || file_name
+                                    .rsplit_once('.')
+                                    .is_some_and(|(stem, _)| glob.is_match(stem))
+                        })
+            }
+            _ => false,
+        }
+    }
+
     /// Parses one item exactly as dbt's `SelectionCriteria.from_single_spec` does.
     pub fn parse(item: &str) -> Result<Criterion, SelectorError> {
         let mut rest = item;
@@ -280,5 +311,36 @@ mod tests {
         assert_eq!(error.message, "'TAG' is not a valid method name");
         let error = Criterion::parse("@x+").unwrap_err();
         assert!(error.message.contains("incompatible"));
+    }
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::Criterion;
+
+    fn names(item: &str, name: &str, file: &str) -> bool {
+        Criterion::parse(item).is_ok_and(|c| c.names(name, Some(file)))
+    }
+
+    #[test]
+    fn an_item_names_a_node_by_its_name_or_file() {
+        let file = "models/gold/base/fato_venda.sql";
+        assert!(names("fato_venda", "fato_venda", file));
+        assert!(names("+fato_venda+", "fato_venda", file));
+        assert!(names("fqn:acme.gold.fato_venda", "fato_venda", file));
+        assert!(names(
+            "path:models/gold/base/fato_venda.sql",
+            "fato_venda",
+            file
+        ));
+        assert!(names("path:models/gold/base/fato_*", "fato_venda", file));
+        assert!(names("models/gold/base/fato_venda.sql", "fato_venda", file));
+        // Groups the node belongs to do not name it.
+        assert!(!names("path:models/gold/base", "fato_venda", file));
+        assert!(!names("path:models/gold/base/", "fato_venda", file));
+        assert!(!names("tag:daily", "fato_venda", file));
+        assert!(!names("fqn:acme.gold", "fato_venda", file));
+        assert!(!names("source:crm+", "fato_venda", file));
+        assert!(!names("path:models/gold/base/dim_*", "fato_venda", file));
     }
 }

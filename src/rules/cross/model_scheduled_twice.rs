@@ -86,7 +86,16 @@ impl Rule for ModelScheduledTwice {
                     .filter(|(i, _)| meet[*i])
                     .map(|(_, run)| run)
                     .collect();
-                if runs.len() < 2 {
+                // Every task means to build the model: it names it
+                // (`path:models/base/fct_sales.sql`), or refreshes it as a descendant of what
+                // it refreshes (`stg_sales+`). The double build is a choice, not a selection
+                // that reaches further than meant.
+                if runs.len() < 2
+                    || runs.iter().all(|&run| {
+                        let run = &repo.runs[run];
+                        repo.names_node(run, node) || repo.propagates_to(run, node)
+                    })
+                {
                     continue;
                 }
                 runs.sort_by_key(|&run| (selected_count(repo, run), repo.runs[run].task));
@@ -230,12 +239,8 @@ fn meeting(repo: &Monorepo, tasks: &[TaskRef]) -> Vec<bool> {
             repo.dag_of(tasks[k])
                 .is_some_and(|dag| dag.dag_id.value.is_some())
         });
-        // An intraday DAG rebuilding what a daily one builds is a deliberate intraday
-        // refresh, not a slip.
-        let intraday = |k: usize| schedules[k].as_ref().is_some_and(Schedule::intraday);
         same_dag
             || (ids_known
-                && intraday(i) == intraday(j)
                 && match (&schedules[i], &schedules[j]) {
                     (Some(a), Some(b)) => a.may_share_a_day(b),
                     _ => true,

@@ -100,7 +100,11 @@ impl Rule for UpstreamNotAwaited {
                                 (Some(a), Some(b)) => !a.may_share_a_day(&b),
                                 _ => false,
                             };
+                            // The upstream DAG rebuilds this model too after its own part:
+                            // whichever runs last builds it from the other's latest data.
+                            let rebuilds_it = downstream.contains_key(up);
                             apart
+                                || rebuilds_it
                                 || reads_latest(&down_schedule, schedule_of(up_run))
                                 || ordering.waits_for(dag, up) != Some(false)
                                 || declared
