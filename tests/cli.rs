@@ -433,6 +433,16 @@ fn two_projects_and_a_path_map() {
     insta::assert_snapshot!(transcript(&dir, &["check", "--preset", "strict"]));
 }
 
+/// A monorepo that follows every rule: nothing is found, with every rule on, and the exit
+/// code is 0. A rule that starts firing on clean code fails here.
+#[test]
+fn clean_monorepo_has_no_findings_with_every_rule() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean-monorepo");
+    let (code, stdout, stderr) = run_in(&dir, &["check", "--preset", "all"], &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    insta::assert_snapshot!(transcript(&dir, &["check", "--preset", "all"]));
+}
+
 /// A broken or unused dbt project found by discovery, and a file outside the DAG folders that
 /// only mentions Airflow, are warnings: the run goes on with the rest.
 #[test]
