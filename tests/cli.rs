@@ -541,3 +541,30 @@ fn color_choice() {
     let (code, _, stderr) = run_in(&dir, &["check", "--color", "never", "--no-color"], &[]);
     assert_eq!(code, 2, "--no-color and --color conflict: {stderr}");
 }
+
+/// A dbt Cloud job may run any model: the map does not call the models no other task runs
+/// "not run by any DAG", it says their coverage is unknown.
+#[test]
+fn map_says_when_coverage_is_unknown() {
+    let scratch = Scratch::example();
+    std::fs::write(
+        scratch.path("dags/cloud_nightly.py"),
+        r#"from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.dbt.cloud.operators.dbt import DbtCloudRunJobOperator
+
+with DAG("cloud_nightly", schedule="0 2 * * *", start_date=datetime(2024, 1, 1), catchup=False):
+    DbtCloudRunJobOperator(task_id="nightly_job", job_id=4821, dbt_cloud_conn_id="dbt_cloud")
+"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_in(&scratch.0, &["map"], &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let tail = stdout
+        .split_once("\nCoverage unknown")
+        .map(|(_, tail)| format!("Coverage unknown{tail}"))
+        .unwrap_or_default();
+    assert!(!stdout.contains("Not run by any DAG"), "{stdout}");
+    insta::assert_snapshot!(tail);
+}

@@ -104,8 +104,12 @@ fn runs(entry: &crate::map::DbtEntry) -> String {
 
 fn coverage_line(map: &DataAppMap) -> String {
     let c = &map.coverage;
+    let unknown = match c.models_unknown {
+        0 => String::new(),
+        n => format!(" ({n} of the others may be run by tasks monolint could not read)"),
+    };
     format!(
-        "Coverage: {}/{} models run by a DAG; {}/{} dbt tasks resolved.\n",
+        "Coverage: {}/{} models run by a DAG{unknown}; {}/{} dbt tasks resolved.\n",
         c.models_scheduled, c.models, c.dbt_tasks_resolved, c.dbt_tasks
     )
 }
@@ -176,6 +180,18 @@ fn table(map: &DataAppMap) -> String {
             map.unscheduled_models.len()
         ));
         for model in &map.unscheduled_models {
+            out.push_str(&format!(
+                "  {}.{}  {}\n",
+                model.project, model.name, model.file
+            ));
+        }
+    }
+    if !map.unknown_models.is_empty() {
+        out.push_str(&format!(
+            "\nCoverage unknown ({}): a task monolint could not read may run them:\n",
+            map.unknown_models.len()
+        ));
+        for model in &map.unknown_models {
             out.push_str(&format!(
                 "  {}.{}  {}\n",
                 model.project, model.name, model.file
@@ -257,6 +273,12 @@ fn markdown(map: &DataAppMap) -> String {
             .collect();
         out.push_str(&names.join(", "));
         out.push('\n');
+    }
+    if !map.unknown_models.is_empty() {
+        out.push_str(&format!(
+            "\n**Coverage unknown:** {} models a task monolint could not read may run.\n",
+            map.unknown_models.len()
+        ));
     }
     out.push('\n');
     out.push_str(&coverage_line(map));

@@ -184,11 +184,15 @@ fn picture(map: &DataAppMap, out: &mut String) {
         let Some(row_y) = model_rows.get(&(model.project.as_str(), model.name.as_str())) else {
             continue;
         };
-        let scheduled = !model.run_by.is_empty();
+        let class = match model.coverage {
+            "unscheduled" => " unscheduled",
+            "unknown" => " unknown",
+            _ => "",
+        };
         let _ = writeln!(
             out,
             r#"<g class="model{}" data-model="{}"><title>{}&#10;owner: {}&#10;run by: {}</title><rect x="{MODEL_COLUMN_X}" y="{}" width="{MODEL_COLUMN_WIDTH}" height="{}" rx="4"/><text x="{}" y="{}">{}</text></g>"#,
-            if scheduled { "" } else { " unscheduled" },
+            class,
             escape(&model.name),
             escape(&model.file),
             escape(model.owner.as_deref().unwrap_or("none")),
@@ -378,6 +382,7 @@ svg text { font-size: 12.5px; fill: var(--ink); }
 .model rect { fill: #eef6ee; stroke: #9ccc9c; }
 .model.unscheduled rect { fill: var(--bad-bg); stroke: var(--bad); }
 .model.unscheduled text { fill: var(--bad); font-weight: 600; }
+.model.unknown rect { stroke-dasharray: 3 2; }
 .task, .model { cursor: default; }
 table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }

@@ -10,7 +10,7 @@ use crate::airflow::links::{TaskLink, task_links};
 use crate::airflow::schedule::{self, Schedule};
 use crate::airflow::value::Value;
 use crate::dbt::graph::{DbtGraph, ResourceType};
-use crate::link::{Monorepo, Resolution};
+use crate::link::{ModelCoverage, Monorepo, Resolution};
 
 /// Bumped on any incompatible change of the JSON shape (documented in docs/map.md).
 pub const VERSION: u32 = 1;
@@ -25,8 +25,11 @@ pub struct DataAppMap {
     /// Every schedulable model of the root projects (enabled, not ephemeral), by file, with
     /// the tasks that run it.
     pub models: Vec<ModelEntry>,
-    /// Models of the root projects that no task runs.
+    /// Models of the root projects that no task runs, every task that could having been read.
     pub unscheduled_models: Vec<ModelRef>,
+    /// Models no resolved task runs, but that a task monolint could not read may run (or whose
+    /// project no DAG task was seen refreshing): their coverage is not known.
+    pub unknown_models: Vec<ModelRef>,
     /// Deployment paths the DAG files name, mapped onto the repository by inference.
     pub inferred_paths: Vec<InferredPath>,
 }
@@ -45,6 +48,9 @@ pub struct ModelEntry {
     pub name: String,
     pub file: String,
     pub owner: Option<String>,
+    /// `scheduled`, `manual-only` (only DAGs without a schedule run it), `unscheduled` or
+    /// `unknown`.
+    pub coverage: &'static str,
     /// The tasks that run it, sorted; empty when no DAG does.
     pub run_by: Vec<TaskRefEntry>,
 }
@@ -60,6 +66,8 @@ pub struct TaskRefEntry {
 pub struct Coverage {
     pub models: usize,
     pub models_scheduled: usize,
+    /// Models whose coverage is not known (see `unknown_models`).
+    pub models_unknown: usize,
     pub dbt_tasks: usize,
     pub dbt_tasks_resolved: usize,
 }
@@ -213,6 +221,7 @@ impl DataAppMap {
         let mut model_entries = Vec::new();
         for (index, project) in repo.projects.iter().enumerate() {
             let graph = &project.graph;
+            let coverage = repo.coverage(index);
             for id in repo.schedulable_models(index) {
                 let node = graph.node(id);
                 let mut run_by: Vec<TaskRefEntry> = repo
@@ -234,6 +243,12 @@ impl DataAppMap {
                     name: node.name.to_string(),
                     file: project.display(node.file.as_deref().unwrap_or_default()),
                     owner: graph.owner(node, &["owner".to_owned()]).map(|o| o.name),
+                    coverage: match coverage.of(id) {
+                        Some(ModelCoverage::Scheduled) => "scheduled",
+                        Some(ModelCoverage::ManualOnly) => "manual-only",
+                        Some(ModelCoverage::Unknown) => "unknown",
+                        Some(ModelCoverage::Unscheduled) | None => "unscheduled",
+                    },
                     run_by,
                 });
             }
@@ -244,16 +259,20 @@ impl DataAppMap {
             .iter()
             .filter(|m| !m.run_by.is_empty())
             .count();
-        let unscheduled: Vec<ModelRef> = model_entries
-            .iter()
-            .filter(|model| model.run_by.is_empty())
-            .map(|model| ModelRef {
-                project: model.project.clone(),
-                name: model.name.clone(),
-                file: model.file.clone(),
-                owner: model.owner.clone(),
-            })
-            .collect();
+        let models_with = |coverage: &str| -> Vec<ModelRef> {
+            model_entries
+                .iter()
+                .filter(|model| model.coverage == coverage)
+                .map(|model| ModelRef {
+                    project: model.project.clone(),
+                    name: model.name.clone(),
+                    file: model.file.clone(),
+                    owner: model.owner.clone(),
+                })
+                .collect()
+        };
+        let unscheduled = models_with("unscheduled");
+        let unknown = models_with("unknown");
         let mut task_status: std::collections::BTreeMap<crate::link::TaskRef, bool> =
             Default::default();
         for run in &repo.runs {
@@ -265,6 +284,7 @@ impl DataAppMap {
             coverage: Coverage {
                 models,
                 models_scheduled: scheduled,
+                models_unknown: unknown.len(),
                 dbt_tasks: task_status.len(),
                 dbt_tasks_resolved: task_status.values().filter(|r| **r).count(),
             },
@@ -272,6 +292,7 @@ impl DataAppMap {
             edges,
             models: model_entries,
             unscheduled_models: unscheduled,
+            unknown_models: unknown,
             inferred_paths: repo
                 .inferred_paths
                 .iter()
