@@ -278,11 +278,6 @@ impl<'a> Catalog<'a> {
     }
 }
 
-/// Finds built-in rules by selector, as [`Catalog::matching`] does.
-pub fn matching(selector: &str) -> Option<Vec<&'static RuleMeta>> {
-    Catalog::default().matching(selector)
-}
-
 /// The built-in rule with this exact code or name.
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
     Catalog::default().find(code_or_name)
