@@ -15,6 +15,7 @@ use toml::Spanned;
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
 use crate::input::{self, Boundary};
+use crate::rules::policy::{Policies, PolicyConfig};
 use crate::rules::{self, Preset, RuleMeta, RuleOptions};
 use crate::source::{SourceFile, Span};
 
@@ -63,6 +64,13 @@ pub struct Config {
     /// Rules not reported in some files: a glob, relative to the checked folder, of the files
     /// findings point at → rule selectors, e.g. `"dags/legacy/**" = ["X002"]`.
     pub per_file_ignores: BTreeMap<String, Vec<String>>,
+    /// The team's own checks, `[[policy]]`: dbt nodes a selector picks, or DAGs, and what each
+    /// must have. They run whenever they are declared; their findings carry the policy's id.
+    pub policy: Vec<PolicyConfig>,
+    /// The `[[policy]]` tables, compiled when the config is read.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub policies: Policies,
 }
 
 /// Who owns a model (see `Config::ownership`).
@@ -255,7 +263,7 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<LoadedConfig> {
 /// A config file's settings, checked: `monolint.toml`, or `pyproject.toml`'s
 /// `[tool.monolint]` (`None` when it has no such table).
 pub fn parse(file: &Arc<SourceFile>, is_pyproject: bool) -> Result<Option<Config>> {
-    let config = if is_pyproject {
+    let mut config: Config = if is_pyproject {
         let parsed: PyProject = toml::from_str(file.text()).map_err(|e| toml_error(file, &e))?;
         match parsed.tool.and_then(|tool| tool.monolint) {
             Some(config) => config,
@@ -264,6 +272,7 @@ pub fn parse(file: &Arc<SourceFile>, is_pyproject: bool) -> Result<Option<Config
     } else {
         toml::from_str(file.text()).map_err(|e| toml_error(file, &e))?
     };
+    config.policies = Policies::compile(&config.policy, file)?;
     validate(&config, file)?;
     Ok(Some(config))
 }
@@ -288,8 +297,10 @@ fn toml_error(file: &Arc<SourceFile>, error: &toml::de::Error) -> Error {
     .with_help("see docs/configuration.md for every key")
 }
 
-/// Checks what serde cannot: rule selectors and severity keys name existing rules.
+/// Checks what serde cannot: rule selectors and severity keys name existing rules (or
+/// policies).
 fn validate(config: &Config, file: &Arc<SourceFile>) -> Result<()> {
+    let catalog = config.policies.catalog();
     let selectors = config
         .select
         .iter()
@@ -297,7 +308,7 @@ fn validate(config: &Config, file: &Arc<SourceFile>) -> Result<()> {
         .chain(&config.extend_select)
         .chain(&config.ignore);
     for selector in selectors {
-        if rules::matching(selector.get_ref()).is_none() {
+        if catalog.matching(selector.get_ref()).is_none() {
             return Err(unknown_rule(
                 file,
                 selector,
@@ -306,7 +317,7 @@ fn validate(config: &Config, file: &Arc<SourceFile>) -> Result<()> {
         }
     }
     for key in config.severity.keys() {
-        if rules::find(key.get_ref()).is_none() {
+        if catalog.find(key.get_ref()).is_none() {
             return Err(unknown_rule(file, key, "no rule has this code or name"));
         }
     }
@@ -343,8 +354,13 @@ pub struct RuleArgs {
 impl RuleSelection {
     /// The preset's rules, unless `select` (the command line's, else the config's) replaces
     /// them; then `extend-select` adds and `ignore` removes (both from config and command line).
+    /// The config's policies run unless the command line's `--select` leaves them out.
     pub fn resolve(config: &Config, args: &RuleArgs) -> Result<RuleSelection> {
+        let catalog = config.policies.catalog();
         let mut chosen: Vec<&'static RuleMeta> = Vec::new();
+        if args.select.is_empty() {
+            chosen.extend(config.policies.metas());
+        }
         let preset = args.preset.or(config.preset).unwrap_or_default();
         let select: Vec<String> = if !args.select.is_empty() {
             args.select.clone()
@@ -359,7 +375,9 @@ impl RuleSelection {
             .map(|s| s.get_ref().clone())
             .chain(args.extend_select.iter().cloned());
         for selector in select.iter().cloned().chain(extend) {
-            let matched = rules::matching(&selector).ok_or_else(|| unknown_cli_rule(&selector))?;
+            let matched = catalog
+                .matching(&selector)
+                .ok_or_else(|| unknown_cli_rule(&selector))?;
             chosen.extend(matched);
         }
         let ignore: Vec<String> = config
@@ -369,19 +387,22 @@ impl RuleSelection {
             .chain(args.ignore.iter().cloned())
             .collect();
         for selector in &ignore {
-            let matched = rules::matching(selector).ok_or_else(|| unknown_cli_rule(selector))?;
+            let matched = catalog
+                .matching(selector)
+                .ok_or_else(|| unknown_cli_rule(selector))?;
             chosen.retain(|meta| !matched.iter().any(|m| m.code == meta.code));
         }
-        let mut enabled: Vec<(&'static RuleMeta, Severity)> = rules::ALL
-            .iter()
-            .copied()
+        let mut enabled: Vec<(&'static RuleMeta, Severity)> = catalog
+            .rules()
             .filter(|meta| chosen.iter().any(|c| c.code == meta.code))
             .map(|meta| {
                 let severity = config
                     .severity
                     .iter()
                     .find(|(key, _)| {
-                        rules::find(key.get_ref()).is_some_and(|m| m.code == meta.code)
+                        catalog
+                            .find(key.get_ref())
+                            .is_some_and(|m| m.code == meta.code)
                     })
                     .map_or(meta.severity, |(_, severity)| *severity);
                 (meta, severity)

@@ -120,7 +120,8 @@ pub fn check_workspace(
     rule_args: &RuleArgs,
 ) -> Result<Report> {
     let selection = RuleSelection::resolve(config, rule_args)?;
-    let per_file = suppress::PerFileIgnores::new(&config.per_file_ignores)?;
+    let catalog = config.policies.catalog();
+    let per_file = suppress::PerFileIgnores::new(&config.per_file_ignores, catalog)?;
     let (mut repo, mut problems) = link_workspace(workspace)?;
     repo.ownership = link::Ownership {
         mode: config.ownership.unwrap_or_default(),
@@ -131,7 +132,17 @@ pub fn check_workspace(
             .unwrap_or_default()
             .placeholders,
     };
-    let rules = config.rules.instantiate();
+    let built_in = config.rules.instantiate();
+    let rules: Vec<&dyn rules::Rule> = built_in
+        .iter()
+        .map(AsRef::as_ref)
+        .chain(
+            config
+                .policies
+                .iter()
+                .map(|policy| &**policy as &dyn rules::Rule),
+        )
+        .collect();
     let mut diagnostics: Vec<Diagnostic> = rules
         .par_iter()
         .filter_map(|rule| {
@@ -150,6 +161,7 @@ pub fn check_workspace(
     let outcome = suppress::apply(
         &repo,
         &per_file,
+        catalog,
         &enabled,
         selection
             .severity_of(unused_rule)

@@ -53,6 +53,7 @@ fn category(group: Group) -> &'static str {
         Group::Ownership | Group::Documentation => "Clarity",
         Group::Structure => "Complexity",
         Group::Governance => "Compatibility",
+        Group::Policy => "Style",
     }
 }
 

@@ -247,11 +247,13 @@ fn result<'a>(
 }
 
 pub fn render(report: &Report) -> String {
-    let rules: Vec<&'static RuleMeta> = ALL
-        .iter()
-        .copied()
-        .filter(|meta| report.diagnostics.iter().any(|d| d.rule.code == meta.code))
-        .collect();
+    // The rules with findings: built-in rules in registry order, then policies by id.
+    let mut rules: Vec<&'static RuleMeta> = report.diagnostics.iter().map(|d| d.rule).collect();
+    rules.sort_by_key(|meta| {
+        let position = ALL.iter().position(|known| known.code == meta.code);
+        (position.unwrap_or(ALL.len()), meta.code)
+    });
+    rules.dedup_by(|a, b| a.code == b.code);
     let results = report
         .diagnostics
         .iter()

@@ -10,6 +10,7 @@ pub mod cross;
 pub mod dbt;
 pub mod did_you_mean;
 pub mod monolint;
+pub mod policy;
 mod registry;
 
 use std::fmt;
@@ -40,10 +41,12 @@ pub enum Group {
     Structure,
     /// Interfaces other teams rely on: access and contracts.
     Governance,
+    /// The team's own checks, declared as `[[policy]]` tables in the config.
+    Policy,
 }
 
 impl Group {
-    pub const ALL: [Group; 7] = [
+    pub const ALL: [Group; 8] = [
         Group::Correctness,
         Group::Ownership,
         Group::Operations,
@@ -51,6 +54,7 @@ impl Group {
         Group::Testing,
         Group::Structure,
         Group::Governance,
+        Group::Policy,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +66,7 @@ impl Group {
             Group::Testing => "testing",
             Group::Structure => "structure",
             Group::Governance => "governance",
+            Group::Policy => "policy",
         }
     }
 }
@@ -141,6 +146,10 @@ pub struct RuleMeta {
 /// Where rule pages are published (the `rules/` folder of the repository).
 pub const DOCS_BASE_URL: &str = "https://github.com/monolint/monolint/blob/main/rules";
 
+/// Where `[[policy]]` tables are documented: a policy's own page is its config entry.
+pub const POLICY_DOCS_URL: &str =
+    "https://github.com/monolint/monolint/blob/main/docs/configuration.md#policy";
+
 impl RuleMeta {
     /// The one-line summary: the first paragraph line of the doc page.
     pub fn summary(&self) -> &'static str {
@@ -151,8 +160,19 @@ impl RuleMeta {
             .unwrap_or_default()
     }
 
+    /// Whether `text` is the rule's code or name, ignoring case. A policy answers to its code
+    /// only: policies share one name.
+    pub fn is_named(&self, text: &str) -> bool {
+        let text = text.trim();
+        text.eq_ignore_ascii_case(self.code)
+            || (self.group != Group::Policy && text.eq_ignore_ascii_case(self.name))
+    }
+
     pub fn url(&self) -> String {
-        format!("{DOCS_BASE_URL}/{}.md", self.name)
+        match self.group {
+            Group::Policy => POLICY_DOCS_URL.to_owned(),
+            _ => format!("{DOCS_BASE_URL}/{}.md", self.name),
+        }
     }
 }
 
@@ -215,30 +235,50 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-/// Finds rules by code (`X001`), code prefix (`X`, `DBT0`), name (`model-not-scheduled`),
-/// group (`ownership`) or preset (`recommended`, `strict`, `all`). Case-insensitive. `None`
-/// when the selector names nothing (a group without rules yet still names something).
-pub fn matching(selector: &str) -> Option<Vec<&'static RuleMeta>> {
-    let wanted = selector.trim().to_ascii_lowercase();
-    let is_group = Group::ALL.iter().any(|group| group.as_str() == wanted);
-    let preset = Preset::ALL.into_iter().find(|p| p.as_str() == wanted);
-    let rules: Vec<&'static RuleMeta> = ALL
-        .iter()
-        .copied()
-        .filter(|meta| {
-            preset.is_some_and(|preset| preset.holds(meta.preset))
-                || meta.name == wanted
-                || meta.group.as_str() == wanted
-                || meta.code.to_ascii_lowercase().starts_with(&wanted)
-        })
-        .collect();
-    (is_group || preset.is_some() || !rules.is_empty()).then_some(rules)
+/// The rules one run knows: the built-in rules, then the config's policies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Catalog<'a> {
+    policies: &'a [&'static RuleMeta],
 }
 
-/// The rule with this exact code or name.
+impl<'a> Catalog<'a> {
+    pub fn new(policies: &'a [&'static RuleMeta]) -> Self {
+        Catalog { policies }
+    }
+
+    /// Every rule, built-in rules first (in `ALL` order), then the policies.
+    pub fn rules(self) -> impl Iterator<Item = &'static RuleMeta> + 'a {
+        ALL.iter().copied().chain(self.policies.iter().copied())
+    }
+
+    /// Finds rules by code (`X001`), code prefix (`X`, `DBT0`), name (`model-not-scheduled`),
+    /// group (`ownership`) or preset (`recommended`, `strict`, `all`). Case-insensitive.
+    /// `None` when the selector names nothing (a group without rules yet still names
+    /// something).
+    pub fn matching(self, selector: &str) -> Option<Vec<&'static RuleMeta>> {
+        let wanted = selector.trim().to_ascii_lowercase();
+        let is_group = Group::ALL.iter().any(|group| group.as_str() == wanted);
+        let preset = Preset::ALL.into_iter().find(|p| p.as_str() == wanted);
+        let rules: Vec<&'static RuleMeta> = self
+            .rules()
+            .filter(|meta| {
+                preset.is_some_and(|preset| preset.holds(meta.preset))
+                    || meta.is_named(&wanted)
+                    || meta.group.as_str() == wanted
+                    || meta.code.to_ascii_lowercase().starts_with(&wanted)
+            })
+            .collect();
+        (is_group || preset.is_some() || !rules.is_empty()).then_some(rules)
+    }
+
+    /// The rule with this exact code or name (a policy by its code: policies share one
+    /// name).
+    pub fn find(self, code_or_name: &str) -> Option<&'static RuleMeta> {
+        self.rules().find(|meta| meta.is_named(code_or_name))
+    }
+}
+
+/// The built-in rule with this exact code or name.
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
-    let wanted = code_or_name.trim().to_ascii_lowercase();
-    ALL.iter()
-        .copied()
-        .find(|meta| meta.code.to_ascii_lowercase() == wanted || meta.name == wanted)
+    Catalog::default().find(code_or_name)
 }

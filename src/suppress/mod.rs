@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Label, NodeRef};
 use crate::error::{Error, Result};
 use crate::link::Monorepo;
-use crate::rules::{self, RuleMeta};
+use crate::rules::{Catalog, RuleMeta};
 use crate::source::{SourceFile, Span};
 use directive::{CommentStyle, Directive, Reach, directives};
 
@@ -31,7 +31,7 @@ pub struct PerFileIgnores {
 
 impl PerFileIgnores {
     /// Compiles the config table; a bad glob or an unknown rule is a config error.
-    pub fn new(table: &BTreeMap<String, Vec<String>>) -> Result<Self> {
+    pub fn new(table: &BTreeMap<String, Vec<String>>, catalog: Catalog) -> Result<Self> {
         let mut entries = Vec::new();
         for (pattern, names) in table {
             let glob = Glob::new(pattern).map_err(|error| {
@@ -41,7 +41,7 @@ impl PerFileIgnores {
             })?;
             let mut rules = Vec::new();
             for name in names {
-                let matched = rules::matching(name).ok_or_else(|| {
+                let matched = catalog.matching(name).ok_or_else(|| {
                     Error::new(format!(
                         "unknown rule `{name}` in `[per-file-ignores]` for `{pattern}`"
                     ))
@@ -92,6 +92,7 @@ enum Place {
 pub fn apply(
     repo: &Monorepo,
     per_file: &PerFileIgnores,
+    catalog: Catalog,
     enabled: &[&'static RuleMeta],
     unused_rule: Option<(&'static RuleMeta, crate::diagnostic::Severity)>,
     diagnostics: Vec<Diagnostic>,
@@ -112,7 +113,7 @@ pub fn apply(
         Some((meta, severity)) => written
             .iter()
             .filter(|w| !w.used)
-            .filter_map(|w| unused_finding(repo, w, enabled, meta, severity))
+            .filter_map(|w| unused_finding(repo, w, catalog, enabled, meta, severity))
             .collect(),
         None => Vec::new(),
     };
@@ -180,10 +181,7 @@ fn meta_ignores(meta: &serde_json::Map<String, Value>) -> Option<Vec<String>> {
 }
 
 fn names(directive: &Directive, rule: &RuleMeta) -> bool {
-    directive.rules.is_empty()
-        || directive.rules.iter().any(|name| {
-            name.eq_ignore_ascii_case(rule.code) || name.eq_ignore_ascii_case(rule.name)
-        })
+    directive.rules.is_empty() || directive.rules.iter().any(|name| rule.is_named(name))
 }
 
 /// Whether a directive covers the finding; marks every covering directive used.
@@ -242,6 +240,7 @@ fn covered_by_every_subject(written: &mut [Written], diagnostic: &Diagnostic) ->
 fn unused_finding(
     repo: &Monorepo,
     written: &Written,
+    catalog: Catalog,
     enabled: &[&'static RuleMeta],
     meta: &'static RuleMeta,
     severity: crate::diagnostic::Severity,
@@ -250,13 +249,13 @@ fn unused_finding(
     let unknown: Vec<&str> = directive
         .rules
         .iter()
-        .filter(|name| rules::find(name).is_none())
+        .filter(|name| catalog.find(name).is_none())
         .map(String::as_str)
         .collect();
     let ran: Vec<&str> = directive
         .rules
         .iter()
-        .filter_map(|name| rules::find(name))
+        .filter_map(|name| catalog.find(name))
         .filter(|rule| enabled.iter().any(|e| e.code == rule.code))
         .map(|rule| rule.code)
         .collect();

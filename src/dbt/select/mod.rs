@@ -150,6 +150,32 @@ pub fn nodes_matching(
     select(graph, &request).map_or_else(|_| graph.empty_set(), |s| s.nodes)
 }
 
+/// Checks a selection argument written as on dbt's command line (a config's selector) the way
+/// dbt parses it, before any graph is loaded; methods that need other artifacts (`state:`,
+/// `result:`) are refused, as one manifest cannot resolve them.
+pub fn check_syntax(argument: &str) -> Result<(), SelectorError> {
+    let tokens: Vec<&str> = split_tokens(argument).map(|(_, token)| token).collect();
+    if tokens.iter().all(|token| token.is_empty()) {
+        return Err(SelectorError::invalid("the selector is empty"));
+    }
+    for spec in parse_tokens(Side::Select, &tokens, IndirectSelection::default())? {
+        let Spec::Group { members, .. } = spec else {
+            continue;
+        };
+        for member in members {
+            if let Spec::Leaf(criterion) = member
+                && criterion.method.needs_other_artifacts()
+            {
+                return Err(SelectorError::unresolvable(format!(
+                    "`{}:` needs artifacts besides the manifest",
+                    criterion.method.as_str()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Selects nodes for one dbt call, as dbt-core's `NodeSelector.get_selected` does.
 pub fn select(graph: &DbtGraph, request: &Request) -> Result<Selection, SelectorError> {
     let named = match request.selector {

@@ -112,6 +112,12 @@ const DAG_ONLY: &[(&str, &str)] = &[
     ("user_defined_macros", "templates do not get these macros"),
 ];
 
+/// Whether `name` is an argument of the DAG that no operator takes: Airflow never reads it
+/// from `default_args`.
+pub fn is_dag_only(name: &str) -> bool {
+    DAG_ONLY.iter().any(|(argument, _)| *argument == name)
+}
+
 /// Arguments of the DAG that Airflow 3's `BaseOperator` takes too, but Airflow 2's does not:
 /// dropped only on Airflow 2.
 const DAG_ONLY_ON_AIRFLOW_2: &[(&str, &str)] = &[(
