@@ -136,6 +136,10 @@ pub(super) fn format_braces(
             rest = &tail[2..];
             continue;
         }
+        // A lone `}`: Python raises "Single '}' encountered in format string".
+        if tail.starts_with('}') {
+            return None;
+        }
         let close = tail.find('}')?;
         let (field, spec) = tail[1..close]
             .split_once(':')
@@ -275,5 +279,22 @@ pub(super) fn formatted(value: &Value, spec: &str) -> Option<String> {
         }
         Value::Call(_) => dates::Moment::of(value)?.format(spec),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_braces;
+
+    #[test]
+    fn format_strings_python_rejects_are_unknown() {
+        assert_eq!(
+            format_braces("a {{}} b", &[], &[]).as_deref(),
+            Some("a {} b")
+        );
+        // Python: "Single '}' encountered in format string" / "expected '}' before end".
+        assert_eq!(format_braces("--select } --dir {}", &[], &[]), None);
+        assert_eq!(format_braces("}", &[], &[]), None);
+        assert_eq!(format_braces("{", &[], &[]), None);
     }
 }
