@@ -364,12 +364,14 @@ def map_index(document):
         dags[dag["dag_id"]].add(dag["file"])
         for task in dag.get("tasks", []):
             calls = task.get("dbt", [])
-            resolved = bool(calls) and all(call["status"] == "resolved" for call in calls)
-            reasons = sorted({call.get("reason") or call["status"] for call in calls if call["status"] != "resolved"})
+            # `dbt deps` and other calls without a selection are known too.
+            unread = [call for call in calls if call["status"] in ("unresolved", "invalid")]
+            resolved = bool(calls) and not unread
+            reasons = sorted({call.get("reason") or call["status"] for call in unread})
             tasks[(dag["dag_id"], task["task_id"])] = (resolved, reasons)
             for call in calls:
                 for rendered in call.get("rendered_tasks") or []:
-                    tasks[(dag["dag_id"], rendered)] = (call["status"] == "resolved", reasons)
+                    tasks[(dag["dag_id"], rendered)] = (call not in unread, reasons)
     return dags, tasks
 
 
