@@ -7,7 +7,7 @@ use super::collections::{iteration, sorted_scalars};
 use super::dates::{self, Moment};
 use super::methods::method_call;
 use super::operators::contains;
-use super::paths::{join_path, parent_dir};
+use super::paths::{file_name, join_path, parent_dir};
 use crate::airflow::value::{Call, Item, Text, Value};
 
 /// Folds calls whose result is known without running them: `dict(...)`, `d.copy()`,
@@ -113,6 +113,11 @@ pub(super) fn fold_call(
         "os.path.dirname" => {
             if let Some(path) = call.args.first().and_then(|a| a.value.as_str()) {
                 return Value::Str(Text::literal(parent_dir(&path), call.span.clone(), false));
+            }
+        }
+        "os.path.basename" => {
+            if let Some(path) = call.args.first().and_then(|a| a.value.as_str()) {
+                return Value::Str(Text::literal(file_name(&path), call.span.clone(), false));
             }
         }
         "os.path.abspath" | "os.path.realpath" | "os.path.normpath" => {

@@ -5,7 +5,7 @@ use tree_sitter::Node;
 
 use super::Evaluator;
 use super::dates;
-use super::paths::parent_dir;
+use super::paths::{file_name, file_stem, parent_dir};
 use crate::airflow::value::{Item, Text, Value};
 
 impl<'t> Evaluator<'t> {
@@ -107,6 +107,18 @@ impl<'t> Evaluator<'t> {
                         Value::Str(Text::literal(parent_dir(&path), self.span(level), false))
                     }
                     None => Value::Unknown("the parent of an unknown path".into()),
+                },
+                // `Path(__file__).stem`, `.name`: a DAG named after its file.
+                (Value::Str(text), attribute @ ("name" | "stem")) => match text.known() {
+                    Some(path) => {
+                        let part = if attribute == "name" {
+                            file_name(&path)
+                        } else {
+                            file_stem(&path)
+                        };
+                        Value::Str(Text::literal(part, self.span(level), false))
+                    }
+                    None => Value::Unknown(format!("the {attribute} of an unknown path")),
                 },
                 _ => Value::Unknown(format!("the attribute `{}`", self.text(level))),
             };

@@ -8,6 +8,23 @@ pub(super) fn parent_dir(path: &str) -> String {
         .map_or(String::new(), |(dir, _)| dir.to_owned())
 }
 
+/// The last segment of a `/`-separated path (`dags/x.py` → `x.py`), as `os.path.basename`
+/// and `Path.name` give it: DAGs named after their file read it from `__file__`.
+pub(super) fn file_name(path: &str) -> String {
+    path.rsplit_once('/')
+        .map_or(path, |(_, name)| name)
+        .to_owned()
+}
+
+/// The last segment without its suffix (`dags/x.py` → `x`), as `Path.stem` gives it.
+pub(super) fn file_stem(path: &str) -> String {
+    let name = file_name(path);
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_owned(),
+        _ => name,
+    }
+}
+
 /// Joins paths the way `pathlib` does (an absolute part restarts), resolving `.` and `..`.
 pub(super) fn join_path(base: &str, part: &str) -> String {
     let joined = if part.starts_with('/') || base.is_empty() {
