@@ -12,6 +12,7 @@ pub mod nondeterministic_interval;
 pub mod owner_mismatch;
 pub mod selector_invalid;
 pub mod selector_matches_nothing;
+pub mod source_freshness_not_checked;
 pub mod stale_manifest;
 pub mod test_task_selects_nothing;
 pub mod tests_not_scheduled;
