@@ -1,6 +1,7 @@
 //! Rules that need both halves: what the DAGs run against what the dbt project holds.
 
 pub mod cosmos_selector_divergence;
+pub mod dbt_project_path_missing;
 pub mod dbt_task_unresolved;
 pub mod incremental_without_interval_vars;
 pub mod interval_vars_empty_window;
