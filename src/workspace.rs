@@ -67,8 +67,9 @@ impl Workspace {
 pub struct PathMap {
     /// Longest prefix first.
     prefixes: Vec<(String, String)>,
-    /// The repository's files and folders, onto which a path no prefix maps is inferred.
-    pub repository: RepoPaths,
+    /// The repository's files and folders, onto which a path no prefix maps is inferred
+    /// (shared: the linked repository keeps it for its rules).
+    pub repository: Arc<RepoPaths>,
 }
 
 impl PathMap {
@@ -84,7 +85,7 @@ impl PathMap {
         prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         PathMap {
             prefixes,
-            repository: RepoPaths::default(),
+            repository: Arc::default(),
         }
     }
 
@@ -285,7 +286,7 @@ pub fn discover(
         repository.insert(&relative_display(root, &project.manifest));
     }
     let mut path_map = PathMap::new(config.dbt.path_map.clone());
-    path_map.repository = repository;
+    path_map.repository = Arc::new(repository);
     Ok(Workspace {
         root: root.to_path_buf(),
         projects,

@@ -150,7 +150,7 @@ fn link_folder(folder: &str) -> Monorepo {
         "/opt/dbt".to_owned(),
         "tests/fixtures/airflow/dbt".to_owned(),
     )]);
-    path_map.repository = fixture_repository();
+    path_map.repository = std::sync::Arc::new(fixture_repository());
     let workspace = Workspace {
         root: root().to_path_buf(),
         projects: vec![ProjectLocation {

@@ -35,6 +35,40 @@ pub struct DbtCall {
     pub written_as: WrittenAs,
     /// For a Cosmos rendering: how it turns the selected nodes into tasks.
     pub cosmos: Option<RenderOptions>,
+    /// The files and folders the call names (project, profiles, manifest), each as written.
+    pub paths: Vec<NamedPath>,
+}
+
+/// A file or folder a dbt call names, with the argument that names it.
+#[derive(Debug, Clone)]
+pub struct NamedPath {
+    /// How the DAG file gives it: `--project-dir`, `ProjectConfig(manifest_path=...)`.
+    pub argument: &'static str,
+    pub kind: PathKind,
+    pub path: Spanned<String>,
+}
+
+/// What a named path stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    /// The dbt project's folder.
+    Project,
+    /// The folder holding `profiles.yml`.
+    ProfilesDir,
+    /// A `profiles.yml` file.
+    ProfilesFile,
+    /// A `manifest.json` file.
+    Manifest,
+}
+
+impl NamedPath {
+    pub fn new(argument: &'static str, kind: PathKind, path: Spanned<String>) -> Self {
+        NamedPath {
+            argument,
+            kind,
+            path,
+        }
+    }
 }
 
 /// How a dbt call is written in the DAG file.
@@ -77,6 +111,7 @@ impl DbtCall {
             dialect: SelectorDialect::Dbt,
             written_as: WrittenAs::CommandLine,
             cosmos: None,
+            paths: Vec::new(),
         }
     }
 }
@@ -247,8 +282,16 @@ pub fn parse_argv(words: &[Spanned<String>]) -> Option<DbtCall> {
             Opt::ExcludeResourceType => call.exclude_resource_types.push(value),
             Opt::IndirectSelection => call.indirect_selection = Some(value),
             Opt::Vars => call.vars = Some(Vars::from_cli_text(&value.value, value.span.clone())),
-            Opt::ProjectDir => call.project_dir = Some(value),
-            Opt::ProfilesDir => call.profiles_dir = Some(value),
+            Opt::ProjectDir => {
+                let named = NamedPath::new("--project-dir", PathKind::Project, value.clone());
+                call.paths.push(named);
+                call.project_dir = Some(value);
+            }
+            Opt::ProfilesDir => {
+                let named = NamedPath::new("--profiles-dir", PathKind::ProfilesDir, value.clone());
+                call.paths.push(named);
+                call.profiles_dir = Some(value);
+            }
             Opt::Target => call.target = Some(value),
             Opt::FullRefresh => call.full_refresh = true,
             Opt::Other(_) => {}
@@ -346,6 +389,27 @@ mod tests {
                 .unwrap()
                 .command,
             DbtCommand::SourceFreshness
+        );
+        assert_eq!(
+            parse_argv(&words(
+                "dbt source snapshot-freshness --profiles-dir profile"
+            ))
+            .unwrap()
+            .command,
+            DbtCommand::SourceFreshness
+        );
+        let paths = parse_argv(&words("dbt run --project-dir dbt --profiles-dir /p")).unwrap();
+        let named: Vec<(&str, PathKind, &str)> = paths
+            .paths
+            .iter()
+            .map(|n| (n.argument, n.kind, n.path.value.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("--project-dir", PathKind::Project, "dbt"),
+                ("--profiles-dir", PathKind::ProfilesDir, "/p")
+            ]
         );
         assert_eq!(
             parse_argv(&words("python -m dbt seed")).unwrap().command,

@@ -33,7 +33,10 @@ impl DbtCommand {
         let first = *words.first()?;
         let second = words.get(1).copied();
         let command = match (first, second) {
-            ("source", Some("freshness")) => return Some((DbtCommand::SourceFreshness, 2)),
+            // `snapshot-freshness`: its name before dbt 1.0, still in older DAGs.
+            ("source", Some("freshness" | "snapshot-freshness")) => {
+                return Some((DbtCommand::SourceFreshness, 2));
+            }
             ("docs", Some("generate")) => return Some((DbtCommand::DocsGenerate, 2)),
             ("run", _) => DbtCommand::Run,
             ("build", _) => DbtCommand::Build,

@@ -124,6 +124,11 @@ impl Boundary {
         Ok(path)
     }
 
+    /// Whether a path the repository names is an existing file or folder, if it stays inside.
+    pub fn exists(&self, path: &Path) -> Result<bool, ReadError> {
+        Ok(std::fs::metadata(self.check(path)?).is_ok())
+    }
+
     /// Reads a text file the repository names, if it stays inside (see [`read_text`]).
     pub fn read_text(&self, path: &Path) -> Result<String, ReadError> {
         read_text(&self.check(path)?)

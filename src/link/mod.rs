@@ -66,6 +66,8 @@ pub struct Monorepo {
     /// Deployment paths the DAG files name, mapped onto the repository by inference (no
     /// `[dbt] path-map` entry covers them), sorted.
     pub inferred_paths: Vec<Mapping>,
+    /// The `[dbt] path-map` prefixes and the repository's files and folders.
+    pub path_map: PathMap,
 }
 
 /// How the team assigns owners.
@@ -181,6 +183,7 @@ impl Monorepo {
         inferred_paths.dedup();
         Monorepo {
             inferred_paths,
+            path_map: path_map.clone(),
             root: root.to_path_buf(),
             stale: projects.iter().map(|_| OnceLock::new()).collect(),
             projects,
@@ -253,6 +256,12 @@ impl Monorepo {
                     .read_bytes(&dbt.dir.join(relative), &dbt.display(relative))
             })
         })
+    }
+
+    /// Whether a path relative to the checked folder names an existing file or folder; `None`
+    /// when it leads outside (through `..` or a symbolic link), where monolint does not look.
+    pub fn repo_path_exists(&self, relative: &str) -> Option<bool> {
+        self.files.boundary.exists(&self.root.join(relative)).ok()
     }
 
     /// Files the checked files name that monolint refused or failed to read (outside the

@@ -78,6 +78,8 @@ registry! {
     tests_not_scheduled: cross::tests_not_scheduled::TestsNotScheduled,
     nondeterministic_interval: cross::nondeterministic_interval::NondeterministicInterval,
     owner_mismatch: cross::owner_mismatch::OwnerMismatch,
+    source_freshness_not_checked: cross::source_freshness_not_checked::SourceFreshnessNotChecked,
+    dbt_project_path_missing: cross::dbt_project_path_missing::DbtProjectPathMissing,
 }
 
 /// What editors show for `[rules.<name>]`: the rule's code, group, default severity and summary.

@@ -1,6 +1,6 @@
 //! `BashOperator(bash_command=...)`: dbt calls in a shell command line.
 
-use super::{Extraction, Family};
+use super::{Extraction, Family, in_working_dir};
 use crate::airflow::shell::split_commands;
 use crate::airflow::value::{Call, Text, UNKNOWN_MARK, Value};
 use crate::dbt::cli::parse_argv;
@@ -23,7 +23,13 @@ fn extract(call: &Call) -> Extraction {
         return Extraction::default();
     };
     match &command.value {
-        Value::Str(text) => calls_in_command(text),
+        Value::Str(text) => {
+            let mut extraction = calls_in_command(text);
+            if let Some(cwd) = call.kwarg("cwd") {
+                extraction.in_working_dir(cwd.value.as_str().as_deref());
+            }
+            extraction
+        }
         other => {
             // An unknown command only counts as a dbt task when its code mentions dbt.
             let mentions_dbt = command.span.text().to_ascii_lowercase().contains("dbt");
@@ -65,6 +71,9 @@ pub fn calls_in_command(text: &Text) -> Extraction {
         if let Some(mut call) = parse_argv(&spanned) {
             if call.project_dir.is_none() {
                 call.project_dir = cwd.clone();
+            }
+            if let Some(dir) = &cwd {
+                in_working_dir(&mut call, Some(&dir.value));
             }
             extraction.calls.push(call);
         }

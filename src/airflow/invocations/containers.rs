@@ -67,7 +67,7 @@ pub const AZURE_CONTAINER: Family = Family {
             &call.span,
             "the container's command is not visible here",
         );
-        extraction
+        extraction.in_image()
     },
 };
 
@@ -100,7 +100,7 @@ fn kubernetes(call: &Call) -> Extraction {
         &call.span,
         "the pod's dbt command is not visible statically",
     );
-    extraction
+    extraction.in_image()
 }
 
 /// `command` (a string split like a shell, or a list) after an optional `entrypoint`.
@@ -137,7 +137,7 @@ fn docker(call: &Call) -> Extraction {
         &call.span,
         "the container's dbt command is not visible statically",
     );
-    extraction
+    extraction.in_image()
 }
 
 /// ECS `overrides={"containerOverrides": [{"command": [...]}]}` and Cloud Run
@@ -162,5 +162,5 @@ fn container_overrides(call: &Call, list_key: &str, command_key: &str, hidden: &
         &call.span,
         &format!("{hidden} is not visible here"),
     );
-    extraction
+    extraction.in_image()
 }

@@ -3,7 +3,7 @@
 
 use super::{Extraction, Family, items_of};
 use crate::airflow::value::{Call, Item, Value};
-use crate::dbt::cli::{DbtCall, SelectorDialect, WrittenAs};
+use crate::dbt::cli::{DbtCall, NamedPath, PathKind, SelectorDialect, WrittenAs};
 use crate::dbt::command::DbtCommand;
 use crate::dbt::select::cosmos::render::{
     RenderOptions, SeedRendering, SourceRendering, TestBehavior,
@@ -65,6 +65,10 @@ fn extract(call: &Call) -> Extraction {
         .kwarg("execution_config")
         .and_then(|e| e.value.as_call());
     dbt.project_dir = project_dir(project_config, render_config, execution_config);
+    dbt.paths = named_paths(project_config, render_config, execution_config);
+    if runs_on_worker(execution_config) {
+        dbt.paths.extend(profiles_file(call));
+    }
     dbt.cosmos = Some(render_options(call, project_config, render_config));
     // `operator_args["vars"]` wins over `ProjectConfig(dbt_vars=...)`.
     let operator_vars = call
@@ -192,6 +196,81 @@ fn project_dir(
             .and_then(|p| p.kwarg("project_name"))
             .and_then(known)
     })
+}
+
+/// The paths the configs name, fully known and local (not `s3://...`).
+fn named_paths(
+    project: Option<&Call>,
+    render: Option<&Call>,
+    execution: Option<&Call>,
+) -> Vec<NamedPath> {
+    let arguments = [
+        (
+            project.and_then(|p| p.arg("dbt_project_path", 0)),
+            "ProjectConfig(dbt_project_path=...)",
+            PathKind::Project,
+        ),
+        (
+            project.and_then(|p| p.kwarg("manifest_path")),
+            "ProjectConfig(manifest_path=...)",
+            PathKind::Manifest,
+        ),
+        (
+            render.and_then(|r| r.kwarg("dbt_project_path")),
+            "RenderConfig(dbt_project_path=...)",
+            PathKind::Project,
+        ),
+        (
+            execution
+                .filter(|_| runs_on_worker(execution))
+                .and_then(|e| e.kwarg("dbt_project_path")),
+            "ExecutionConfig(dbt_project_path=...)",
+            PathKind::Project,
+        ),
+    ];
+    arguments
+        .into_iter()
+        .filter_map(|(item, argument, kind)| {
+            Some(NamedPath::new(argument, kind, local_path(item?)?))
+        })
+        .collect()
+}
+
+/// Whether dbt runs on the Airflow worker (`ExecutionMode.LOCAL`, the default, and the modes
+/// that run it there too), so that paths name the worker's files; in a container
+/// (`KUBERNETES`, `DOCKER`, ...) they are the image's.
+fn runs_on_worker(execution: Option<&Call>) -> bool {
+    let Some(mode) = execution.and_then(|e| e.kwarg("execution_mode")) else {
+        return true;
+    };
+    let name = match &mode.value {
+        Value::Path(path) => path.rsplit('.').next().map(str::to_ascii_uppercase),
+        other => other.as_str().map(|text| text.to_ascii_uppercase()),
+    };
+    matches!(
+        name.as_deref(),
+        Some("LOCAL" | "VIRTUALENV" | "WATCHER" | "AIRFLOW_ASYNC")
+    )
+}
+
+/// `profile_config=ProfileConfig(profiles_yml_filepath=...)` of a rendering or an operator.
+pub fn profiles_file(call: &Call) -> Option<NamedPath> {
+    let path = call
+        .kwarg("profile_config")?
+        .value
+        .as_call()?
+        .kwarg("profiles_yml_filepath")?;
+    Some(NamedPath::new(
+        "ProfileConfig(profiles_yml_filepath=...)",
+        PathKind::ProfilesFile,
+        local_path(path)?,
+    ))
+}
+
+/// A path argument's text, when known and on the local file system.
+fn local_path(item: &Item) -> Option<Spanned<String>> {
+    let text = item.value.as_str().filter(|text| !text.contains("://"))?;
+    Some(Spanned::new(text, item.span.clone()))
 }
 
 /// How the rendering turns nodes into tasks, from `RenderConfig`; an argument monolint cannot

@@ -24,6 +24,39 @@ pub struct Extraction {
     pub unresolved: Vec<Spanned<String>>,
 }
 
+impl Extraction {
+    /// The calls run in a container image: the paths they name are the image's, which the
+    /// repository's path mapping does not describe, so none is kept.
+    fn in_image(mut self) -> Self {
+        for call in &mut self.calls {
+            call.paths.clear();
+        }
+        self
+    }
+
+    /// The calls run in the working directory `dir` (`cwd=dir`); see [`in_working_dir`].
+    pub fn in_working_dir(&mut self, dir: Option<&str>) {
+        for call in &mut self.calls {
+            in_working_dir(call, dir);
+        }
+    }
+}
+
+/// A call runs in the working directory `dir` (`cd dir &&`, `cwd=dir`): its relative paths are
+/// joined to it, or dropped when it is not known.
+pub fn in_working_dir(call: &mut DbtCall, dir: Option<&str>) {
+    call.paths.retain_mut(|named| {
+        if named.path.value.starts_with('/') {
+            return true;
+        }
+        let Some(dir) = dir else {
+            return false;
+        };
+        named.path.value = format!("{}/{}", dir.trim_end_matches('/'), named.path.value);
+        true
+    });
+}
+
 /// An invocation family: which operator calls it reads and how.
 pub struct Family {
     pub name: &'static str,

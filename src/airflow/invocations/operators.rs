@@ -4,10 +4,10 @@
 //! import path.
 
 use super::argv::words;
-use super::cosmos::vars_from_dict;
+use super::cosmos::{profiles_file, vars_from_dict};
 use super::{Extraction, Family, items_of};
 use crate::airflow::value::{Call, Item, Value};
-use crate::dbt::cli::{DbtCall, parse_argv};
+use crate::dbt::cli::{DbtCall, NamedPath, PathKind, parse_argv};
 use crate::dbt::command::DbtCommand;
 use crate::source::Spanned;
 
@@ -60,6 +60,16 @@ const MODES: [&str; 13] = [
 ];
 
 /// The dbt command a `Dbt<Command>[<Mode>]Operator` class runs.
+/// Whether a Cosmos operator runs dbt on the Airflow worker (`Local`, `Virtualenv`, ...)
+/// rather than in a container (`Kubernetes`, `Docker`, ...).
+fn on_worker(class: &str) -> bool {
+    let core = class.strip_suffix("Operator").unwrap_or(class);
+    MODES
+        .iter()
+        .find(|mode| core.ends_with(*mode))
+        .is_none_or(|mode| matches!(*mode, "Watcher" | "Local" | "Virtualenv" | "AirflowAsync"))
+}
+
 fn command_of(class: &str) -> Option<DbtCommand> {
     let core = class.strip_prefix("Dbt")?.strip_suffix("Operator")?;
     let core = MODES
@@ -134,6 +144,27 @@ fn keyword_call(call: &Call, package: Package) -> Extraction {
     };
     dbt.project_dir = text(call, dir_key);
     dbt.profiles_dir = text(call, "profiles_dir");
+    let dir_argument = match package {
+        Package::AirflowDbt => "dir",
+        Package::AirflowDbtPython | Package::Cosmos => "project_dir",
+    };
+    dbt.paths.extend(
+        dbt.project_dir
+            .iter()
+            .map(|dir| NamedPath::new(dir_argument, PathKind::Project, dir.clone())),
+    );
+    dbt.paths.extend(
+        dbt.profiles_dir
+            .iter()
+            .map(|dir| NamedPath::new("profiles_dir", PathKind::ProfilesDir, dir.clone())),
+    );
+    if package == Package::Cosmos {
+        dbt.paths.extend(profiles_file(call));
+        // In a container the paths are the image's, which the repository does not describe.
+        if !on_worker(call.name()) {
+            dbt.paths.clear();
+        }
+    }
     dbt.target = text(call, "target");
     dbt.full_refresh = call
         .kwarg("full_refresh")

@@ -82,6 +82,9 @@ fn subprocess(call: &Call) -> Option<Extraction> {
         Value::Str(_) => calls_in_argv(&[args], false),
         _ => return Some(unresolved(args, "the command this subprocess runs")),
     };
+    if let Some(cwd) = call.kwarg("cwd") {
+        extraction.in_working_dir(cwd.value.as_str().as_deref());
+    }
     if let Some(cwd) = call.kwarg("cwd")
         && let Value::Str(text) = &cwd.value
     {

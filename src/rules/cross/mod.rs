@@ -1,6 +1,7 @@
 //! Rules that need both halves: what the DAGs run against what the dbt project holds.
 
 pub mod cosmos_selector_divergence;
+pub mod dbt_project_path_missing;
 pub mod dbt_task_unresolved;
 pub mod incremental_without_interval_vars;
 pub mod interval_vars_empty_window;
@@ -12,6 +13,7 @@ pub mod nondeterministic_interval;
 pub mod owner_mismatch;
 pub mod selector_invalid;
 pub mod selector_matches_nothing;
+pub mod source_freshness_not_checked;
 pub mod stale_manifest;
 pub mod test_task_selects_nothing;
 pub mod tests_not_scheduled;
