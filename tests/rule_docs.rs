@@ -13,6 +13,7 @@
 //! - ```` ```python fail no_run ```` marks an example that needs what a DAG file cannot add (a
 //!   model's SQL, shown in a ```` ```sql ```` block next to it): it is not run, and few may be.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -213,9 +214,15 @@ fn findings(example: &Example, files: &[(String, String)]) -> Vec<String> {
         .collect()
 }
 
-/// The findings the example's files add to the example monorepo's own.
-fn new_findings(example: &Example) -> Vec<String> {
-    let before = findings(example, &[]);
+/// The findings the example's files add to the example monorepo's own (`baselines` keeps the
+/// latter per rule and configuration: a page's examples share them).
+fn new_findings(
+    example: &Example,
+    baselines: &mut HashMap<(String, Option<String>), Vec<String>>,
+) -> Vec<String> {
+    let before = baselines
+        .entry((example.code.clone(), example.config.clone()))
+        .or_insert_with(|| findings(example, &[]));
     findings(example, &example.files)
         .into_iter()
         .filter(|finding| !before.contains(finding))
@@ -230,10 +237,11 @@ fn rule_page_examples_behave_as_they_say() {
         "only {} examples found",
         examples.len()
     );
+    let mut baselines = HashMap::new();
     let failures: Vec<String> = examples
         .iter()
         .filter_map(|example| {
-            let mut found = new_findings(example);
+            let mut found = new_findings(example, &mut baselines);
             if !example.fails {
                 // A pass example must be clean itself; what it changes elsewhere (an
                 // `airflow.sdk` import makes the repository Airflow 3) is not its finding.

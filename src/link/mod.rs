@@ -291,43 +291,6 @@ impl Monorepo {
         }
     }
 
-    /// Whether a run's selection names this node itself (by name or file), rather than
-    /// reaching it through a tag, a folder or a graph operator from another node.
-    pub fn names_node(&self, run: &DbtRun, node: &Node) -> bool {
-        let Resolution::Selected { tokens, .. } = &run.resolution else {
-            return false;
-        };
-        tokens.iter().any(|token| {
-            token.side == crate::dbt::select::Side::Select
-                && !token.text.contains(',')
-                && crate::dbt::select::Criterion::parse(&token.text)
-                    .is_ok_and(|item| item.names(&node.name, node.file.as_deref()))
-        })
-    }
-
-    /// Whether a run reaches this node only as a descendant of what it refreshes: every one
-    /// of its selectors carries the children operator (`stg_sales+`, `tag:raw+`,
-    /// `@source:crm`), and none names the node. Such a task propagates a refresh downstream
-    /// on purpose.
-    pub fn propagates_to(&self, run: &DbtRun, node: &Node) -> bool {
-        let Resolution::Selected { tokens, .. } = &run.resolution else {
-            return false;
-        };
-        let mut selects = tokens
-            .iter()
-            .filter(|token| token.side == crate::dbt::select::Side::Select)
-            .peekable();
-        selects.peek().is_some()
-            && selects.all(|token| {
-                token.text.split(',').all(|item| {
-                    crate::dbt::select::Criterion::parse(item).is_ok_and(|item| {
-                        (item.children || item.childrens_parents)
-                            && !item.names(&node.name, node.file.as_deref())
-                    })
-                })
-            })
-    }
-
     /// How many tasks have a dbt call that could not be resolved.
     pub fn unresolved_task_count(&self) -> usize {
         let mut tasks: Vec<TaskRef> = self

@@ -44,14 +44,14 @@ impl Rule for ModelNotScheduled {
             let mut tally = Tally::default();
             for (id, state) in coverage.models() {
                 let node = graph.node(id);
-                let counted = matches!(
+                let checked = matches!(
                     state,
                     ModelCoverage::Scheduled
                         | ModelCoverage::ManualOnly
                         | ModelCoverage::Unscheduled
                 ) && !exempt.contains(id.index())
                     && (self.include_views || node.materialized.as_deref() != Some("view"));
-                if counted {
+                if checked {
                     let unscheduled = state == ModelCoverage::Unscheduled;
                     tally.check(id, &node.name, node.file.as_deref(), !unscheduled);
                 }

@@ -8,10 +8,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::airflow::schedule::Schedule;
-use crate::dbt::graph::{NodeId, ResourceType};
-use crate::dbt::select;
+use crate::dbt::graph::{Node, NodeId, ResourceType};
+use crate::dbt::select::{self, Criterion, SelectorError, Side};
 use crate::diagnostic::Label;
-use crate::link::{Monorepo, Resolution, TaskRef};
+use crate::link::{DbtRun, Monorepo, Resolution, TaskRef};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// X010 with its options, `[rules.model-scheduled-twice]` in the config.
@@ -93,7 +93,7 @@ impl Rule for ModelScheduledTwice {
                 if runs.len() < 2
                     || runs.iter().all(|&run| {
                         let run = &repo.runs[run];
-                        repo.names_node(run, node) || repo.propagates_to(run, node)
+                        names_node(run, node) || propagates_to(run, node)
                     })
                 {
                     continue;
@@ -198,6 +198,47 @@ impl ModelScheduledTwice {
         }
         report.emit(diagnostic);
     }
+}
+
+/// The selector items a run's `--select` side holds (`a,b` gives `a` and `b`), each with
+/// whether it was written alone or in an intersection.
+fn select_items(run: &DbtRun) -> impl Iterator<Item = (Result<Criterion, SelectorError>, bool)> {
+    let tokens = match &run.resolution {
+        Resolution::Selected { tokens, .. } => tokens.as_slice(),
+        _ => &[],
+    };
+    tokens
+        .iter()
+        .filter(|token| token.side == Side::Select)
+        .flat_map(|token| {
+            let alone = !token.text.contains(',');
+            token
+                .text
+                .split(',')
+                .map(move |item| (Criterion::parse(item), alone))
+        })
+}
+
+/// Whether a run's selection names this node itself (by name or file), rather than
+/// reaching it through a tag, a folder or a graph operator from another node.
+fn names_node(run: &DbtRun, node: &Node) -> bool {
+    select_items(run).any(|(item, alone)| {
+        alone && item.is_ok_and(|item| item.names(&node.name, node.file.as_deref()))
+    })
+}
+
+/// Whether a run reaches this node only as a descendant of what it refreshes: every one of
+/// its selectors carries the children operator (`stg_sales+`, `tag:raw+`, `@source:crm`),
+/// and none names the node. Such a task propagates a refresh downstream on purpose.
+fn propagates_to(run: &DbtRun, node: &Node) -> bool {
+    let mut items = select_items(run).peekable();
+    items.peek().is_some()
+        && items.all(|(item, _)| {
+            item.is_ok_and(|item| {
+                (item.children || item.childrens_parents)
+                    && !item.names(&node.name, node.file.as_deref())
+            })
+        })
 }
 
 /// How many nodes a run selects: the narrowest selection is reported first.

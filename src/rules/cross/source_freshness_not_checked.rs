@@ -7,10 +7,9 @@ use serde::Deserialize;
 
 use crate::dbt::command::DbtCommand;
 use crate::dbt::graph::{Freshness, NodeId};
-use crate::diagnostic::Label;
 use crate::link::{DbtRun, Monorepo, Resolution};
 use crate::rules::convention::{Counted, Tally};
-use crate::rules::dbt::nodes::{Source, agree, listed, root_sources, source_span};
+use crate::rules::dbt::nodes::{Source, SourceTables, agree, listed, root_sources};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// X018, `[rules.source-freshness-not-checked]` in the config (no options).
@@ -27,12 +26,6 @@ declare_rule!(SourceFreshnessNotChecked {
 });
 
 const HELP: &str = "add a `dbt source freshness` task to a scheduled DAG (`dbt source freshness --select source:<name>`), or remove `freshness:` if nobody watches it";
-
-/// A source and its tables whose declared freshness no scheduled task checks.
-struct Unchecked {
-    source: Source,
-    tables: Vec<String>,
-}
 
 impl Rule for SourceFreshnessNotChecked {
     fn meta(&self) -> &'static RuleMeta {
@@ -54,29 +47,19 @@ impl Rule for SourceFreshnessNotChecked {
             }
             let mut tally = Tally::default();
             for source in root_sources(graph) {
-                let declared: Vec<NodeId> = source
-                    .tables
-                    .iter()
-                    .copied()
-                    .filter(|&id| graph.freshness(graph.node(id)) == Freshness::Checked)
-                    .collect();
-                // A source without a threshold has nothing to check (see DBT007).
-                let Some(&first) = declared.first() else {
-                    continue;
-                };
-                let tables: Vec<String> = declared
-                    .iter()
-                    .filter(|&&id| !checked_on_schedule(repo, project, id, &manual))
-                    .map(|&id| graph.node(id).name.to_string())
-                    .collect();
-                let file = graph.node(first).file.clone();
-                let ok = tables.is_empty();
-                let name = source.name.clone();
-                let source = Source {
+                // A source without a threshold has nothing to check (see DBT007): only the
+                // tables that declare one count.
+                let declared = Source {
+                    tables: source
+                        .tables
+                        .into_iter()
+                        .filter(|&id| graph.freshness(graph.node(id)) == Freshness::Checked)
+                        .collect(),
                     name: source.name,
-                    tables: declared,
                 };
-                tally.check(Unchecked { source, tables }, &name, file.as_deref(), ok);
+                SourceTables::tally(graph, &mut tally, declared, |id| {
+                    !checked_on_schedule(repo, project, id, &manual)
+                });
             }
             let counted = Counted {
                 noun: "sources",
@@ -87,40 +70,30 @@ impl Rule for SourceFreshnessNotChecked {
                 scope: None,
             };
             tally.report(repo, project, report, &counted, |report, unchecked| {
-                let Unchecked { source, tables } = unchecked;
-                let total = source.tables.len();
-                let (message, label) = if tables.len() == total {
+                let (message, label) = if unchecked.all_lack() {
                     (
                         format!(
                             "the freshness of source `{}` is never checked",
-                            source.name
+                            unchecked.source.name
                         ),
                         "declares `freshness`, but no task of a scheduled DAG runs `dbt source freshness` on it".to_owned(),
                     )
                 } else {
                     (
                         format!(
-                            "{} of the {total} tables of source `{}` with a freshness threshold {} never checked",
-                            tables.len(),
-                            source.name,
-                            agree(tables.len(), "is", "are")
+                            "{} of the {} tables of source `{}` with a freshness threshold {} never checked",
+                            unchecked.tables.len(),
+                            unchecked.source.tables.len(),
+                            unchecked.source.name,
+                            agree(unchecked.tables.len(), "is", "are")
                         ),
                         format!(
                             "no task of a scheduled DAG runs `dbt source freshness` on {}",
-                            listed(&tables, 8)
+                            listed(&unchecked.tables, 8)
                         ),
                     )
                 };
-                let mut diagnostic = report
-                    .diagnostic(
-                        message,
-                        Label::new(source_span(repo, project, source.tables[0]), label),
-                    )
-                    .with_help(HELP);
-                for id in source.tables {
-                    diagnostic = diagnostic.about(project, id);
-                }
-                diagnostic
+                unchecked.diagnostic(repo, project, report, message, label, HELP)
             });
         }
     }

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use crate::dbt::graph::{DbtGraph, Node, NodeId, ResourceType};
 use crate::dbt::locate;
+use crate::diagnostic::{Diagnostic, Label};
 use crate::link::Monorepo;
+use crate::rules::Reporter;
+use crate::rules::convention::Tally;
 use crate::source::{SourceFile, Span};
 
 /// The enabled nodes of one resource type that belong to the root project (installed
@@ -53,6 +56,75 @@ pub fn root_sources(graph: &DbtGraph) -> Vec<Source> {
         }
     }
     sources
+}
+
+/// A source, and the names of those of its tables that lack what a rule asks for: what the
+/// source rules count in their tally.
+pub struct SourceTables {
+    pub source: Source,
+    pub tables: Vec<String>,
+}
+
+impl SourceTables {
+    /// Counts a source in a tally, in the YAML file of its first table: fine when none of
+    /// its tables `lacks`.
+    pub fn tally(
+        graph: &DbtGraph,
+        tally: &mut Tally<SourceTables>,
+        source: Source,
+        lacks: impl Fn(NodeId) -> bool,
+    ) {
+        let Some(&first) = source.tables.first() else {
+            return;
+        };
+        let file = graph.node(first).file.clone();
+        let tables: Vec<String> = source
+            .tables
+            .iter()
+            .copied()
+            .filter(|&id| lacks(id))
+            .map(|id| graph.node(id).name.to_string())
+            .collect();
+        let ok = tables.is_empty();
+        let name = source.name.clone();
+        tally.check(SourceTables { source, tables }, &name, file.as_deref(), ok);
+    }
+
+    /// Whether every table of the source lacks.
+    pub fn all_lack(&self) -> bool {
+        self.tables.len() == self.source.tables.len()
+    }
+
+    /// `{n} of the {total} tables of source `{name}` {verb}`, the verb agreeing with `n`.
+    pub fn some_lack(&self, one: &str, many: &str, rest: &str) -> String {
+        let n = self.tables.len();
+        format!(
+            "{n} of the {} tables of source `{}` {} {rest}",
+            self.source.tables.len(),
+            self.source.name,
+            agree(n, one, many)
+        )
+    }
+
+    /// The source's finding: at its YAML entry, about each of its tables.
+    pub fn diagnostic(
+        self,
+        repo: &Monorepo,
+        project: usize,
+        report: &Reporter,
+        message: String,
+        label: String,
+        help: &str,
+    ) -> Diagnostic {
+        let span = source_span(repo, project, self.source.tables[0]);
+        let mut diagnostic = report
+            .diagnostic(message, Label::new(span, label))
+            .with_help(help.to_owned());
+        for id in self.source.tables {
+            diagnostic = diagnostic.about(project, id);
+        }
+        diagnostic
+    }
 }
 
 /// The `- name:` entry of a source in its YAML file (found from one of its tables), else the

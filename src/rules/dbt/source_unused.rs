@@ -4,10 +4,9 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::diagnostic::Label;
 use crate::link::Monorepo;
 use crate::rules::convention::{Counted, Tally};
-use crate::rules::dbt::nodes::{Source, agree, listed, root_sources, source_span};
+use crate::rules::dbt::nodes::{SourceTables, listed, root_sources};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// DBT013, `[rules.source-unused]` in the config (no options).
@@ -23,12 +22,6 @@ declare_rule!(SourceUnused {
     severity: Warning,
 });
 
-/// A source and its tables nothing reads.
-struct Unused {
-    source: Source,
-    tables: Vec<String>,
-}
-
 impl Rule for SourceUnused {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -39,20 +32,10 @@ impl Rule for SourceUnused {
             let graph = &dbt.graph;
             let mut tally = Tally::default();
             for source in root_sources(graph) {
-                let file = source
-                    .tables
-                    .first()
-                    .and_then(|&id| graph.node(id).file.clone());
                 // Tests check a table; they do not use it.
-                let tables: Vec<String> = source
-                    .tables
-                    .iter()
-                    .filter(|&&id| graph.children(id).iter().all(|&child| graph.is_test(child)))
-                    .map(|&id| graph.node(id).name.to_string())
-                    .collect();
-                let ok = tables.is_empty();
-                let name = source.name.clone();
-                tally.check(Unused { source, tables }, &name, file.as_deref(), ok);
+                SourceTables::tally(graph, &mut tally, source, |id| {
+                    graph.children(id).iter().all(|&child| graph.is_test(child))
+                });
             }
             let counted = Counted {
                 noun: "sources",
@@ -63,34 +46,23 @@ impl Rule for SourceUnused {
                 scope: None,
             };
             tally.report(repo, project, report, &counted, |report, unused| {
-                let Unused { source, tables } = unused;
-                let total = source.tables.len();
-                let message = if tables.len() == total {
-                    format!("source `{}` is not read by any model", source.name)
+                let message = if unused.all_lack() {
+                    format!("source `{}` is not read by any model", unused.source.name)
                 } else {
-                    format!(
-                        "{} of the {total} tables of source `{}` {} not read by any model",
-                        tables.len(),
-                        source.name,
-                        agree(tables.len(), "is", "are")
-                    )
+                    unused.some_lack("is", "are", "not read by any model")
                 };
                 let label = format!(
                     "no model, snapshot or exposure reads {}",
-                    listed(&tables, 8)
+                    listed(&unused.tables, 8)
                 );
-                let mut diagnostic = report
-                    .diagnostic(
-                        message,
-                        Label::new(source_span(repo, project, source.tables[0]), label),
-                    )
-                    .with_help(
-                        "remove the tables nothing reads, or select from them in a staging model",
-                    );
-                for id in source.tables {
-                    diagnostic = diagnostic.about(project, id);
-                }
-                diagnostic
+                unused.diagnostic(
+                    repo,
+                    project,
+                    report,
+                    message,
+                    label,
+                    "remove the tables nothing reads, or select from them in a staging model",
+                )
             });
         }
     }
