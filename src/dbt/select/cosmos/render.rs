@@ -320,13 +320,10 @@ fn folder_groups(node: &Node) -> String {
 /// Whether a source has a freshness check, as Cosmos' `is_freshness_effective` decides: some
 /// part of `freshness` (`warn_after`, `error_after`) sets a count or a period.
 fn has_freshness(graph: &DbtGraph, id: NodeId) -> bool {
-    let Some(config) = graph
-        .config_json(id)
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-    else {
+    let Some(freshness) = graph.config_value(id, &["freshness"]) else {
         return false;
     };
-    config["freshness"].as_object().is_some_and(|freshness| {
+    freshness.as_object().is_some_and(|freshness| {
         freshness.values().any(|part| {
             part.as_object()
                 .is_some_and(|fields| fields.values().any(|field| !field.is_null()))
