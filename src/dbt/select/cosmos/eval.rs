@@ -692,12 +692,13 @@ impl<'u, 'g> Session<'u, 'g> {
         } else {
             // One node by name; the last of the dict wins.
             let wanted = name.replace('.', "_");
-            match domain
-                .order
-                .iter()
-                .rev()
-                .find(|&&id| cosmos_name_is(graph.node(id), &wanted))
-            {
+            let loaded = &universe.loaded;
+            let last = loaded.by_name(graph).get(wanted.as_str()).and_then(|ids| {
+                ids.iter()
+                    .filter(|id| domain.set.contains(id.index()))
+                    .max_by_key(|id| loaded.position[id.index()])
+            });
+            match last {
                 Some(&id) => vec![id],
                 None => return Ok(graph.empty_set()),
             }
