@@ -154,7 +154,7 @@ fn picture(map: &DataAppMap, out: &mut String) {
     }
     for (row_y, dag, index) in &task_rows {
         let task = &dag.tasks[*index];
-        let unresolved = task.dbt.iter().any(|entry| entry.status != "resolved");
+        let unresolved = !task.resolved();
         let runs: usize = task.dbt.iter().map(|entry| entry.models.len()).sum();
         let _ = writeln!(
             out,
