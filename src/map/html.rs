@@ -216,7 +216,7 @@ fn picture(map: &DataAppMap, out: &mut String) {
             n => format!(" ({n} others run no dbt: see the table below)"),
         }
     );
-    out.push_str("<div class=\"canvas\" id=\"canvas\">\n<svg class=\"lines\" id=\"lines\" aria-hidden=\"true\"></svg>\n<div class=\"column dags\">\n");
+    out.push_str("<div class=\"canvas\" id=\"canvas\">\n<svg class=\"lines\" id=\"lines\" aria-hidden=\"true\"></svg>\n<div class=\"column dags\">\n<p class=\"empty muted\" hidden>No DAG matches or runs what matches.</p>\n");
     // Task numbers, for the models' `data-runs`.
     let mut task_numbers: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     let mut next_task = 0;
@@ -256,7 +256,7 @@ fn picture(map: &DataAppMap, out: &mut String) {
             plural(models, "model run"),
         );
     }
-    out.push_str("</div>\n<div class=\"column folders\">\n");
+    out.push_str("</div>\n<div class=\"column folders\">\n<p class=\"empty muted\" hidden>No model matches or is run by what matches.</p>\n");
     let tree = Folder::of(&map.models);
     if !tree.path.is_empty() {
         let _ = writeln!(
@@ -664,13 +664,14 @@ main { padding: 8px 32px 40px; }
 .toolbar button { font: inherit; padding: 5px 12px; border: 1px solid #cbd5e1; background: #f8fafc; border-radius: 6px; cursor: pointer; }
 .legend { margin-left: auto; }
 .hint { margin: 8px 0 12px; font-size: 13px; }
+.empty { margin: 4px 0; font-size: 13px; }
 .canvas { position: relative; display: grid; grid-template-columns: minmax(280px, 420px) minmax(100px, 1fr) minmax(280px, 420px); align-items: start; }
 .column { position: relative; z-index: 1; min-width: 0; }
 .column.dags { grid-column: 1; }
 .column.folders { grid-column: 3; }
 .root { font-size: 12px; margin: 0 0 6px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .lines { position: absolute; left: 0; top: 0; pointer-events: none; }
-.lines path { fill: none; opacity: .4; }
+.lines path { fill: none; opacity: var(--line-opacity, .4); }
 .canvas.focus .lines path { opacity: .07; }
 .canvas.focus .lines path.on { opacity: 1; }
 .dag, .folder { margin: 0 0 8px; }
@@ -789,7 +790,7 @@ const SCRIPT: &str = r#"
       var path = document.createElementNS(NS, 'path');
       path.setAttribute('d', item.d);
       path.setAttribute('stroke', item.link.colour);
-      path.setAttribute('stroke-width', Math.min(1.2 + Math.log2(item.link.n), 8).toFixed(1));
+      path.setAttribute('stroke-width', Math.min(1 + 0.8 * Math.log2(item.link.n), 6).toFixed(1));
       path.setAttribute('data-from', item.link.left.id);
       path.setAttribute('data-to', item.link.right.id);
       path.setAttribute('data-models', item.link.n);
@@ -798,6 +799,8 @@ const SCRIPT: &str = r#"
     });
     svg.textContent = '';
     svg.appendChild(fragment);
+    // The more lines, the fainter each: a hundred DAGs stay readable.
+    svg.style.setProperty('--line-opacity', Math.max(0.12, Math.min(0.5, 20 / Math.max(paths.length, 1))).toFixed(2));
   }
 
   function focus(box) {
@@ -828,6 +831,8 @@ const SCRIPT: &str = r#"
   // run; open the boxes holding a match. Clearing the box brings the earlier view back.
   var input = document.getElementById('search'), counter = document.getElementById('search-count');
   var before = null;
+  var notes = all('.empty');
+  function empty(noDag, noModel) { notes[0].hidden = !noDag; notes[1].hidden = !noModel; }
   function matches(el, query) { return (el.dataset.name || '').toLowerCase().indexOf(query) >= 0; }
   function search() {
     var query = input.value.trim().toLowerCase();
@@ -836,6 +841,7 @@ const SCRIPT: &str = r#"
       if (before) boxes.forEach(function (b) { setOpen(b, before.indexOf(b) >= 0); });
       before = null;
       counter.textContent = '';
+      empty(false, false);
       draw();
       return;
     }
@@ -877,6 +883,7 @@ const SCRIPT: &str = r#"
       setOpen(folder, !!folder.querySelector('.model.hit'));
     });
     counter.textContent = hits + (hits === 1 ? ' match' : ' matches');
+    empty(dags.every(function (d) { return d.classList.contains('filtered'); }), folders.every(function (f) { return f.classList.contains('filtered'); }));
     draw();
   }
   var pending = null;
