@@ -623,7 +623,11 @@ with DAG("finance_replay", schedule="0 7 * * *", start_date=datetime(2024, 1, 1)
     assert_eq!(
         statuses,
         [
-            ("dbt_run_finance", "resolved", vec!["no-selection", "resolved"]),
+            (
+                "dbt_run_finance",
+                "resolved",
+                vec!["no-selection", "resolved"]
+            ),
             (
                 "dbt_run_requested",
                 "unresolved",
@@ -668,9 +672,15 @@ with DAG("finance_replay", schedule="0 7 * * *", start_date=datetime(2024, 1, 1)
             .to_owned()
     };
     let finance = row("dbt_run_finance");
-    assert!(finance.starts_with("<li class=\"task resolved\""), "{finance}");
+    assert!(
+        finance.starts_with("<li class=\"task resolved\""),
+        "{finance}"
+    );
     assert!(finance.contains(">X010</span>"), "{finance}");
     let requested = row("dbt_run_requested");
-    assert!(requested.starts_with("<li class=\"task unresolved\""), "{requested}");
+    assert!(
+        requested.starts_with("<li class=\"task unresolved\""),
+        "{requested}"
+    );
     assert!(requested.contains("class=\"reason\""), "{requested}");
 }
