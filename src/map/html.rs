@@ -895,7 +895,51 @@ const SCRIPT: &str = r#"
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{Folder, escape};
+    use crate::map::ModelEntry;
+
+    fn model(file: &str) -> ModelEntry {
+        ModelEntry {
+            project: "p".to_owned(),
+            name: file.rsplit('/').next().unwrap_or(file).to_owned(),
+            file: file.to_owned(),
+            owner: None,
+            coverage: "scheduled",
+            run_by: Vec::new(),
+        }
+    }
+
+    /// Folders holding one subfolder and no model merge with it; the rest keep their boxes.
+    #[test]
+    fn folder_tree_merges_single_subfolders() {
+        let models = [
+            "dbt/models/sources/crm/renamed/a.sql",
+            "dbt/models/sources/crm/renamed/b.sql",
+            "dbt/models/marts/c.sql",
+            "dbt/models/marts/finance/d.sql",
+        ]
+        .map(model);
+        let tree = Folder::of(&models);
+        assert_eq!(tree.path, "dbt/models");
+        let children: Vec<(&str, &str, &[usize])> = tree
+            .children
+            .values()
+            .map(|child| (child.label.as_str(), child.path.as_str(), &child.models[..]))
+            .collect();
+        assert_eq!(
+            children,
+            [
+                ("marts", "dbt/models/marts", &[2][..]),
+                (
+                    "sources/crm/renamed",
+                    "dbt/models/sources/crm/renamed",
+                    &[0, 1][..]
+                ),
+            ]
+        );
+        let marts = &tree.children["marts"];
+        assert_eq!(marts.children["finance"].models, [3]);
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {

@@ -473,3 +473,47 @@ fn edges(repo: &Monorepo, dags: &[DagEntry]) -> Vec<EdgeEntry> {
     });
     edges
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{DbtEntry, task_status};
+
+    fn call(command: &str, status: &'static str, reason: Option<&str>) -> DbtEntry {
+        DbtEntry {
+            command: Some(command.to_owned()),
+            selection: String::new(),
+            project: Some("acme".to_owned()),
+            status,
+            reason: reason.map(str::to_owned),
+            counts: Vec::new(),
+            models: Vec::new(),
+            rendered_tasks: None,
+        }
+    }
+
+    /// `dbt deps && dbt run -s ...`: the task is what its `dbt run` is.
+    #[test]
+    fn calls_that_select_nothing_do_not_count() {
+        let deps = || call("deps", "no-selection", None);
+        assert_eq!(
+            task_status(&[deps(), call("run", "resolved", None)]),
+            ("resolved", None)
+        );
+        assert_eq!(task_status(&[deps()]), ("resolved", None));
+        assert_eq!(
+            task_status(&[
+                deps(),
+                call("run", "invalid", Some("dbt rejects it")),
+                call("test", "unresolved", Some("from params")),
+            ]),
+            ("unresolved", Some("from params".to_owned()))
+        );
+        assert_eq!(
+            task_status(&[
+                call("run", "resolved", None),
+                call("run", "invalid", Some("x"))
+            ]),
+            ("invalid", Some("x".to_owned()))
+        );
+    }
+}
