@@ -8,7 +8,8 @@
 # Usage:
 #   scripts/test-map-browser.sh [--docs] [MONOREPO ...]
 #     MONOREPO  more monorepos to check (their pages are named after their folders)
-#     --docs    also copy the screenshots shown in docs/map.md to docs/images/
+#     --docs    also copy the screenshots shown in docs/map.md to docs/images/ (made smaller
+#               with pngquant when it is installed)
 #
 # Needs Chromium (Debian package `chromium`, installed with apt-get when missing and the
 # script runs as root), Node.js and npm (playwright-core is installed under target/), Python 3.
@@ -68,8 +69,14 @@ NODE_PATH="$OUT/node/node_modules" CHROMIUM="$(command -v chromium)" \
 
 if $docs; then
   mkdir -p "$ROOT/docs/images"
-  for shot in example-collapsed example-opened scaled-collapsed scaled-search; do
-    cp "$OUT/screenshots/$shot.png" "$ROOT/docs/images/map-$shot.png"
+  for shot in example-collapsed example-opened scaled-collapsed scaled-opened scaled-search; do
+    target="$ROOT/docs/images/map-$shot.png"
+    # 256 colours are plenty for boxes and text, and a fifth of the bytes (Debian `pngquant`).
+    if command -v pngquant >/dev/null 2>&1; then
+      pngquant --force --strip --quality 70-95 --output "$target" "$OUT/screenshots/$shot.png"
+    else
+      cp "$OUT/screenshots/$shot.png" "$target"
+    fi
   done
   echo "copied the screenshots to docs/images/" >&2
 fi
