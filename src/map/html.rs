@@ -6,7 +6,7 @@
 //! No network: the styles and the script are inline; the page is built in a fixed order, so
 //! its bytes depend on the map only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use super::{DagEntry, DataAppMap, EdgeEntry, FindingEntry, ModelEntry, TaskEntry};
@@ -223,7 +223,8 @@ fn picture(map: &DataAppMap, out: &mut String) {
     for (index, dag) in dags.iter().enumerate() {
         let mut tally = Tally::default();
         let mut rows = String::new();
-        let mut models = 0;
+        // The models the DAG runs, each once however many of its tasks run it.
+        let mut models: BTreeSet<(Option<&str>, &str)> = BTreeSet::new();
         for task in &dag.tasks {
             let number = *task_numbers
                 .entry((&dag.dag_id, &task.task_id))
@@ -235,7 +236,10 @@ fn picture(map: &DataAppMap, out: &mut String) {
             tally.add(findings);
             tally.unresolved += usize::from(!task.resolved());
             let runs: usize = task.dbt.iter().map(|entry| entry.models.len()).sum();
-            models += runs;
+            for entry in &task.dbt {
+                let project = entry.project.as_deref();
+                models.extend(entry.models.iter().map(|model| (project, model.as_str())));
+            }
             task_row(task, number, findings, runs, &mut rows);
         }
         let _ = write!(
@@ -253,7 +257,7 @@ fn picture(map: &DataAppMap, out: &mut String) {
             escape(dag.owner.as_deref().unwrap_or("no owner")),
             escape(&dag.schedule.describe()),
             plural(dag.tasks.len(), "dbt task"),
-            plural(models, "model run"),
+            plural(models.len(), "model"),
         );
     }
     out.push_str("</div>\n<div class=\"column folders\">\n<p class=\"empty muted\" hidden>No model matches or is run by what matches.</p>\n");
@@ -729,6 +733,7 @@ const SCRIPT: &str = r#"
   var boxes = dags.concat(folders);
   var taskByNumber = {};
   tasks.forEach(function (task) { taskByNumber[task.id.slice(1)] = task; task.modelsRun = []; });
+  models.forEach(function (model, i) { model.index = i; });
   var runs = models.map(function (model) {
     var numbers = model.dataset.runs ? model.dataset.runs.split(' ') : [];
     return numbers.map(function (n) { return taskByNumber[n]; }).filter(Boolean);
@@ -849,7 +854,7 @@ const SCRIPT: &str = r#"
     var keepTasks = new Set(), keepModels = new Set(), hits = 0;
     function keepModel(model) {
       keepModels.add(model);
-      runs[models.indexOf(model)].forEach(function (task) { keepTasks.add(task); });
+      runs[model.index].forEach(function (task) { keepTasks.add(task); });
     }
     dags.forEach(function (dag) {
       var dagHit = matches(dag, query);
