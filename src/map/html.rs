@@ -209,11 +209,15 @@ fn picture(map: &DataAppMap, out: &mut String) {
     );
     let _ = writeln!(
         out,
-        r#"<p class="muted hint">{} DAGs run dbt{}. Click a DAG or a folder to open it; hover to follow its lines.</p>"#,
-        dags.len(),
+        r#"<p class="muted hint">{} dbt{}. Click a DAG or a folder to open it; hover to follow its lines.</p>"#,
+        match dags.len() {
+            1 => "1 DAG runs".to_owned(),
+            n => format!("{n} DAGs run"),
+        },
         match without_dbt {
             0 => String::new(),
-            n => format!(" ({n} others run no dbt: see the table below)"),
+            1 => " (1 other runs none: see the table below)".to_owned(),
+            n => format!(" ({n} others run none: see the table below)"),
         }
     );
     out.push_str("<div class=\"canvas\" id=\"canvas\">\n<svg class=\"lines\" id=\"lines\" aria-hidden=\"true\"></svg>\n<div class=\"column dags\">\n<p class=\"empty muted\" hidden>No DAG matches or runs what matches.</p>\n");
