@@ -210,7 +210,7 @@ fn json_of(value: &Value) -> Option<Json> {
         ),
         Value::Dict(pairs) => {
             let mut map = serde_json::Map::new();
-            for (key, value) in pairs {
+            for (key, value) in pairs.iter() {
                 map.insert(key.value.as_str()?, json_of(&value.value)?);
             }
             Json::Object(map)

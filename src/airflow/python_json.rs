@@ -29,7 +29,8 @@ pub fn from_json(json: &serde_json::Value, span: &Span) -> Value {
         serde_json::Value::Object(map) => Value::Dict(
             map.iter()
                 .map(|(key, value)| (item(text(key)), item(from_json(value, span))))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         ),
     }
 }
@@ -93,7 +94,7 @@ fn write_value(value: &Value, options: &Options, out: &mut String) -> Option<()>
         Value::Dict(pairs) => {
             // A dict keeps a key's first position and its last value.
             let mut entries: Vec<(String, &Value)> = Vec::new();
-            for (key, value) in pairs {
+            for (key, value) in pairs.iter() {
                 let key = key_text(&key.value)?;
                 match entries.iter_mut().find(|(k, _)| *k == key) {
                     Some(entry) => entry.1 = &value.value,

@@ -18,7 +18,9 @@ pub enum Value {
     Bool(bool),
     None,
     List(Vec<Item>),
-    Dict(Vec<(Item, Item)>),
+    /// Shared: a dict is read far more than it is changed, and some are large (a manifest
+    /// loaded by a DAG file); a change copies it first (`Arc::make_mut`).
+    Dict(Arc<Vec<(Item, Item)>>),
     /// A call the evaluator does not fold (an operator, `timedelta(...)`, `RenderConfig(...)`).
     Call(Box<Call>),
     /// A dotted name resolved through the imports: `cosmos.constants.LoadMode.DBT_MANIFEST`.

@@ -1,7 +1,8 @@
 //! The dbt manifest as the Python dict a DAG file's `json.load` returns, built from a loaded
 //! project's graph for DAG files that create their tasks from `manifest.json`.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use super::projects::{KnownProjects, project_of_manifest};
@@ -64,9 +65,9 @@ impl ManifestSource for LoadedManifests<'_> {
 /// The part of a manifest that DAG files read: `nodes` (models, tests, seeds, snapshots,
 /// analyses), `sources`, `exposures`, `unit_tests`, `parent_map` and `child_map`, in the
 /// manifest's order. Each node carries `unique_id`, `name`, `resource_type`, `package_name`,
-/// `fqn`, `tags`, `original_file_path`, `depends_on.nodes`, `config` and `meta` (and
-/// `source_name`, `version` where dbt records them); other keys are missing, so what a DAG
-/// file reads from them stays unknown.
+/// `fqn`, `tags`, `original_file_path`, `depends_on.nodes`, `config` (the keys of
+/// [`CONFIG_KEYS`]) and `meta` (and `source_name`, `version` where dbt records them); other
+/// keys are missing, so what a DAG file reads from them stays unknown.
 pub fn manifest_value(graph: &DbtGraph, span: &Span) -> Value {
     let builder = Builder { graph, span };
     let mut sections: Vec<(&str, Vec<(Item, Item)>)> = vec![
@@ -103,18 +104,37 @@ pub fn manifest_value(graph: &DbtGraph, span: &Span) -> Value {
     }
     let mut manifest: Vec<(Item, Item)> = sections
         .into_iter()
-        .map(|(key, pairs)| (builder.str(key), builder.item(Value::Dict(pairs))))
+        .map(|(key, pairs)| (builder.str(key), builder.item(Value::Dict(pairs.into()))))
         .collect();
     manifest.push((
         builder.str("parent_map"),
-        builder.item(Value::Dict(parent_map)),
+        builder.item(Value::Dict(parent_map.into())),
     ));
     manifest.push((
         builder.str("child_map"),
-        builder.item(Value::Dict(child_map)),
+        builder.item(Value::Dict(child_map.into())),
     ));
-    Value::Dict(manifest)
+    Value::Dict(manifest.into())
 }
+
+/// The `config` keys a DAG file built from the manifest reads (to pick nodes and to name
+/// tasks); reading another leaves the value unknown.
+const CONFIG_KEYS: [&str; 14] = [
+    "access",
+    "alias",
+    "database",
+    "enabled",
+    "freshness",
+    "full_refresh",
+    "group",
+    "incremental_strategy",
+    "materialized",
+    "meta",
+    "schema",
+    "severity",
+    "tags",
+    "unique_key",
+];
 
 struct Builder<'g> {
     graph: &'g DbtGraph,
@@ -142,6 +162,20 @@ impl Builder<'_> {
         self.item(python_json::from_json(json, self.span))
     }
 
+    /// A node's `config`, with the keys DAG files read ([`CONFIG_KEYS`]). A dbt 1.11 config
+    /// holds some forty keys: all of them, for every node, made a large manifest cost more
+    /// to hand each such DAG file than to read.
+    fn config(&self, config: &BTreeMap<Cow<str>, &serde_json::value::RawValue>) -> Item {
+        let pairs: Vec<(Item, Item)> = CONFIG_KEYS
+            .iter()
+            .filter_map(|&key| {
+                let value = serde_json::from_str(config.get(key)?.get()).ok()?;
+                Some((self.str(key), self.json(&value)))
+            })
+            .collect();
+        self.item(Value::Dict(pairs.into()))
+    }
+
     fn node(&self, id: NodeId, node: &Node) -> Item {
         let graph = self.graph;
         let mut pairs = vec![
@@ -166,13 +200,12 @@ impl Builder<'_> {
         );
         pairs.push((
             self.str("depends_on"),
-            self.item(Value::Dict(vec![(self.str("nodes"), parents)])),
+            self.item(Value::Dict(vec![(self.str("nodes"), parents)].into())),
         ));
-        if let Some(config) = graph
-            .config_json(id)
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-        {
-            pairs.push((self.str("config"), self.json(&config)));
+        if let Some(config) = graph.config_json(id).and_then(|text| {
+            serde_json::from_str::<BTreeMap<Cow<str>, &serde_json::value::RawValue>>(text).ok()
+        }) {
+            pairs.push((self.str("config"), self.config(&config)));
         }
         let meta = serde_json::Value::Object(graph.meta(node));
         pairs.push((self.str("meta"), self.json(&meta)));
@@ -182,6 +215,6 @@ impl Builder<'_> {
         if let Some(version) = &node.version {
             pairs.push((self.str("version"), self.str(version)));
         }
-        self.item(Value::Dict(pairs))
+        self.item(Value::Dict(pairs.into()))
     }
 }

@@ -64,7 +64,7 @@ impl<'t> Evaluator<'t> {
                     key,
                 ) = (self.lookup(&name), self.eval(key))
                 {
-                    pairs.push((key, item));
+                    Arc::make_mut(&mut pairs).push((key, item));
                     self.bind(&name, Item::new(Value::Dict(pairs), span));
                 }
             }
@@ -154,7 +154,8 @@ impl<'t> Evaluator<'t> {
                     return false;
                 };
                 let updated = match (method, value) {
-                    ("update", Value::Dict(mut pairs)) => {
+                    ("update", Value::Dict(mut shared)) => {
+                        let pairs = Arc::make_mut(&mut shared);
                         match call.args.first().map(|a| &a.value) {
                             Some(Value::Dict(more)) => pairs.extend(more.iter().cloned()),
                             Some(_) => return self.forget(&name, span),
@@ -170,13 +171,13 @@ impl<'t> Evaluator<'t> {
                             );
                             pairs.push((key, value.clone()));
                         }
-                        Value::Dict(pairs)
+                        Value::Dict(shared)
                     }
                     ("pop", Value::Dict(mut pairs)) => {
                         let Some(key) = call.args.first().and_then(|key| key.value.as_str()) else {
                             return self.forget(&name, span);
                         };
-                        remove_key(&mut pairs, &key);
+                        remove_key(Arc::make_mut(&mut pairs), &key);
                         Value::Dict(pairs)
                     }
                     ("append", Value::List(mut items)) => {
@@ -253,7 +254,7 @@ impl<'t> Evaluator<'t> {
                     };
                     match self.eval_value(key).as_str() {
                         Some(key) => {
-                            remove_key(&mut pairs, &key);
+                            remove_key(Arc::make_mut(&mut pairs), &key);
                             self.bind(name, Item::new(Value::Dict(pairs), span));
                         }
                         None => {

@@ -161,9 +161,9 @@ impl<'t> Evaluator<'t> {
                     "dictionary_splat" => match argument.named_child(0).map(|n| self.eval_value(n))
                     {
                         Some(Value::Dict(pairs)) => {
-                            for (key, value) in pairs {
+                            for (key, value) in pairs.iter() {
                                 match key.value.as_str() {
-                                    Some(key) => call.kwargs.push((key, value)),
+                                    Some(key) => call.kwargs.push((key, value.clone())),
                                     None => call.unknown_splat = true,
                                 }
                             }

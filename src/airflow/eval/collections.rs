@@ -53,7 +53,7 @@ impl<'t> Evaluator<'t> {
                         Some(Item {
                             value: Value::Dict(more),
                             ..
-                        }) => pairs.extend(more),
+                        }) => pairs.extend(more.iter().cloned()),
                         _ => return Value::Unknown("a `**` splat of an unknown dict".into()),
                     }
                 }
@@ -61,7 +61,7 @@ impl<'t> Evaluator<'t> {
                 _ => {}
             }
         }
-        Value::Dict(pairs)
+        Value::Dict(pairs.into())
     }
 
     /// `a[k]`, and chains `a[i][j]` walked without recursion: the innermost object first,
@@ -156,7 +156,7 @@ impl<'t> Evaluator<'t> {
             .collect();
         pairs.map_or_else(
             || Value::Unknown("a dict comprehension".into()),
-            Value::Dict,
+            |pairs| Value::Dict(pairs.into()),
         )
     }
 
@@ -244,7 +244,7 @@ pub(super) fn sorted_scalars(items: &[Item]) -> Option<Vec<Item>> {
 pub fn iteration(value: Value) -> Option<Vec<Item>> {
     match value {
         Value::List(items) => Some(items),
-        Value::Dict(pairs) => Some(pairs.into_iter().map(|(key, _)| key).collect()),
+        Value::Dict(pairs) => Some(pairs.iter().map(|(key, _)| key.clone()).collect()),
         _ => None,
     }
 }

@@ -38,7 +38,7 @@ pub(super) fn fold_call(
                     value,
                 ));
             }
-            return Value::Dict(pairs);
+            return Value::Dict(pairs.into());
         }
         "json.load" | "json.loads" => {
             if let Some(value) = call

@@ -1,6 +1,8 @@
 //! Calls of plain functions defined in the repository: parameters bound, body evaluated up
 //! to the `return` that yields a known value.
 
+use std::sync::Arc;
+
 use tree_sitter::Node;
 
 use super::collections::iteration;
@@ -145,7 +147,10 @@ impl<'t> Evaluator<'t> {
                             )
                         })
                         .collect();
-                    self.bind(&name, Item::new(Value::Dict(pairs), self.span(parameter)));
+                    self.bind(
+                        &name,
+                        Item::new(Value::Dict(Arc::new(pairs)), self.span(parameter)),
+                    );
                     continue;
                 }
                 _ => continue,

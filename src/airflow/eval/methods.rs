@@ -148,18 +148,18 @@ pub(super) fn method_call(method: &str, object: Value, call: &Call) -> Option<Va
         }
         ("items", Value::Dict(pairs)) => known(Value::List(
             pairs
-                .into_iter()
+                .iter()
                 .map(|(key, value)| {
                     let span = key.span.clone();
-                    Item::new(Value::List(vec![key, value]), span)
+                    Item::new(Value::List(vec![key.clone(), value.clone()]), span)
                 })
                 .collect(),
         )),
-        ("keys", Value::Dict(pairs)) => {
-            known(Value::List(pairs.into_iter().map(|(key, _)| key).collect()))
-        }
+        ("keys", Value::Dict(pairs)) => known(Value::List(
+            pairs.iter().map(|(key, _)| key.clone()).collect(),
+        )),
         ("values", Value::Dict(pairs)) => known(Value::List(
-            pairs.into_iter().map(|(_, value)| value).collect(),
+            pairs.iter().map(|(_, value)| value.clone()).collect(),
         )),
         ("get", dict @ Value::Dict(_)) => {
             let key = call.args.first()?.value.as_str()?;

@@ -1,6 +1,8 @@
 //! Binary operators (`+`, `%`, `/` on paths, `|` on dicts, `&`/`|` on datasets) and
 //! comparisons.
 
+use std::sync::Arc;
+
 use tree_sitter::Node;
 
 use super::Evaluator;
@@ -206,7 +208,7 @@ impl<'t> Evaluator<'t> {
                 Value::Str(path)
             }
             ("|", Value::Dict(mut a), Value::Dict(b)) => {
-                a.extend(b);
+                Arc::make_mut(&mut a).extend(b.iter().cloned());
                 Value::Dict(a)
             }
             (operator, _, _) => Value::Unknown(format!("the result of `{operator}`")),
@@ -288,7 +290,7 @@ pub(super) fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
         Value::Dict(pairs) => {
             let needle = needle.as_str()?;
             let mut unknown = false;
-            for (key, _) in pairs {
+            for (key, _) in pairs.iter() {
                 match key.value.as_text().and_then(Text::known) {
                     Some(key) if key == needle => return Some(true),
                     Some(_) => {}

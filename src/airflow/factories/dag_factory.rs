@@ -285,7 +285,8 @@ fn dict(pairs: &[(String, Item)], span: &crate::source::Span) -> Item {
                         value.clone(),
                     )
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         ),
         span.clone(),
     )
@@ -311,7 +312,7 @@ fn build_file(file: Arc<SourceFile>, defaults: &Defaults) -> DagFile {
     let default_block = root
         .get("default")
         .map(|node| to_item(node, &file, Dialect::DagFactory))
-        .unwrap_or_else(|| Item::new(Value::Dict(Vec::new()), file.first_line_span()));
+        .unwrap_or_else(|| Item::new(Value::Dict(Default::default()), file.first_line_span()));
     // The file's `default.default_args` over the defaults files'.
     let mut default_args = defaults.default_args.clone();
     if let Some(own) = default_block.value.get("default_args") {
@@ -688,7 +689,7 @@ fn dates_in(default_args: Item) -> Item {
         })
         .collect();
     with_file_callbacks(&mut pairs);
-    Item::new(Value::Dict(pairs), default_args.span)
+    Item::new(Value::Dict(pairs.into()), default_args.span)
 }
 
 /// `on_failure_callback_name: notify` + `on_failure_callback_file: /path/cb.py`: dag-factory

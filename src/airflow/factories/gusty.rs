@@ -406,7 +406,8 @@ fn merge_shallow(over: &Item, under: &Item) -> Item {
                         value,
                     )
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         ),
         over.span.clone(),
     )
@@ -448,20 +449,23 @@ fn read_spec(
             // No front matter: a PythonOperator running the file.
             let span = file.first_line_span();
             let spec = Item::new(
-                Value::Dict(vec![(
-                    Item::new(
-                        Value::Str(Text::literal("operator", span.clone(), false)),
-                        span.clone(),
-                    ),
-                    Item::new(
-                        Value::Str(Text::literal(
-                            "airflow.operators.python.PythonOperator",
+                Value::Dict(
+                    vec![(
+                        Item::new(
+                            Value::Str(Text::literal("operator", span.clone(), false)),
                             span.clone(),
-                            false,
-                        )),
-                        span.clone(),
-                    ),
-                )]),
+                        ),
+                        Item::new(
+                            Value::Str(Text::literal(
+                                "airflow.operators.python.PythonOperator",
+                                span.clone(),
+                                false,
+                            )),
+                            span.clone(),
+                        ),
+                    )]
+                    .into(),
+                ),
                 span,
             );
             Some((file, spec))

@@ -329,7 +329,8 @@ fn mapping(
         pairs
             .iter()
             .map(|(key, value)| (convert(key), convert(value)))
-            .collect(),
+            .collect::<Vec<_>>()
+            .into(),
     )
 }
 
@@ -350,8 +351,8 @@ fn tagged(tag: &str, value: Value, span: &Span, dialect: Dialect) -> Value {
                 Value::Dict(pairs) => (
                     Vec::new(),
                     pairs
-                        .into_iter()
-                        .filter_map(|(k, v)| Some((k.value.as_str()?, v)))
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.value.as_str()?, v.clone())))
                         .collect(),
                 ),
                 Value::List(items) => (items, Vec::new()),
@@ -419,8 +420,8 @@ fn merge_dicts(over: &Item, under: &Item) -> Item {
     let (Value::Dict(over_pairs), Value::Dict(under_pairs)) = (&over.value, &under.value) else {
         return over.clone();
     };
-    let mut merged = over_pairs.clone();
-    for (key, value) in under_pairs {
+    let mut merged = Vec::clone(over_pairs);
+    for (key, value) in under_pairs.iter() {
         let Some(name) = key.value.as_str() else {
             continue;
         };
@@ -432,7 +433,7 @@ fn merge_dicts(over: &Item, under: &Item) -> Item {
             None => merged.push((key.clone(), value.clone())),
         }
     }
-    Item::new(Value::Dict(merged), over.span.clone())
+    Item::new(Value::Dict(merged.into()), over.span.clone())
 }
 
 /// An operator task of a YAML DAG: the dbt calls it makes, read as for a Python task.

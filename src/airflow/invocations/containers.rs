@@ -84,7 +84,7 @@ fn kubernetes(call: &Call) -> Extraction {
             ..
         }) = call.kwarg("env_vars")
     {
-        for (_, value) in pairs {
+        for (_, value) in pairs.iter() {
             if let Value::Str(text) = &value.value
                 && text.render().trim_start().starts_with("dbt ")
             {
