@@ -568,3 +568,85 @@ with DAG("cloud_nightly", schedule="0 2 * * *", start_date=datetime(2024, 1, 1),
     assert!(!stdout.contains("Not run by any DAG"), "{stdout}");
     insta::assert_snapshot!(tail);
 }
+
+/// `ls` finds the dbt project as `check` does: from the monorepo root, or given as PATH.
+#[test]
+fn ls_discovers_the_project() {
+    let args = ["-s", "tag:finance_daily", "--resource-type", "model"];
+    let from_root = transcript(&example(), &[&["ls"][..], &args].concat());
+    insta::assert_snapshot!(from_root);
+    let examples = example().parent().unwrap().to_path_buf();
+    let with_path = transcript(&examples, &[&["ls", "acme-analytics"][..], &args].concat());
+    assert_eq!(with_path, from_root);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    insta::assert_snapshot!(
+        "ls_several_projects",
+        transcript(&root.join("tests/fixtures/monorepo-two-projects"), &["ls"])
+    );
+}
+
+/// `-o` is `--output-file` in every command that writes a report.
+#[test]
+fn short_o_is_the_output_file() {
+    let scratch = Scratch::example();
+    for (command, extra) in [
+        ("check", &["--format", "concise"][..]),
+        ("map", &[][..]),
+        ("ls", &["-s", "tag:finance_daily"][..]),
+    ] {
+        let (_, stdout, _) = run_in(&scratch.0, &[&[command][..], extra].concat(), &[]);
+        let file = format!("out/{command}.txt");
+        let (_, to_file, stderr) = run_in(
+            &scratch.0,
+            &[&[command][..], extra, &["-o", &file]].concat(),
+            &[],
+        );
+        assert_eq!(to_file, "", "{command}: {stderr}");
+        let written = std::fs::read_to_string(scratch.path(&file)).unwrap();
+        assert_eq!(written, stdout, "{command}");
+    }
+}
+
+/// The plain-text format is `human` in check, map, rules and explain; the old names stay.
+#[test]
+fn plain_text_format_is_human_everywhere() {
+    let dir = example();
+    for (command, old) in [
+        (&["map"][..], "table"),
+        (&["rules"][..], "text"),
+        (&["explain", "X001"][..], "text"),
+    ] {
+        let default = run_in(&dir, command, &[]);
+        assert_eq!(default.0, 0, "{command:?}: {}", default.2);
+        for name in ["human", old] {
+            let named = run_in(&dir, &[command, &["--format", name]].concat(), &[]);
+            assert_eq!(named, default, "{command:?} --format {name}");
+        }
+    }
+}
+
+/// Every subcommand's `--help`: each option says what it does.
+#[test]
+fn help_of_every_command() {
+    for command in ["check", "map", "ls", "rules", "explain", "init"] {
+        insta::assert_snapshot!(
+            format!("help_{command}"),
+            transcript(&example(), &[command, "--help"])
+        );
+    }
+}
+
+/// `init` in an empty folder writes a starter that says what it could not find.
+#[test]
+fn init_in_an_empty_folder() {
+    let scratch = Scratch::example();
+    let empty = scratch.path("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let run = transcript(&empty, &["init"]).replace(&*empty.to_string_lossy(), "[DIR]");
+    let written = std::fs::read_to_string(empty.join("monolint.toml")).unwrap();
+    insta::assert_snapshot!(format!("{run}----- monolint.toml -----\n{written}"));
+    // The starter is a valid config: `check` then says the project is missing.
+    let (code, _, stderr) = run_in(&empty, &["check"], &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no dbt project"), "{stderr}");
+}

@@ -107,3 +107,27 @@ pub fn print_stdout(text: &str) {
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// `--help` describes every argument of every subcommand.
+    #[test]
+    fn every_argument_has_help() {
+        let cli = super::Cli::command();
+        for command in cli.get_subcommands() {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                assert!(
+                    arg.get_help().is_some(),
+                    "`monolint {} --{id}` has no help",
+                    command.get_name()
+                );
+            }
+        }
+    }
+}
