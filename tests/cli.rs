@@ -133,10 +133,17 @@ fn check_path_argument_from_another_folder() {
     );
     assert_eq!(code, 1);
     let (_, from_inside, _) = run_in(&example(), &["check", "--format", "concise"], &[]);
-    assert_eq!(
-        stdout, from_inside,
-        "paths are shown relative to the checked folder"
-    );
+    // Paths are shown from the current directory, as ruff shows them.
+    let expected: String = from_inside
+        .lines()
+        .map(
+            |line| match line.starts_with("dags/") || line.starts_with("dbt/") {
+                true => format!("examples/acme-analytics/{line}\n"),
+                false => format!("{line}\n"),
+            },
+        )
+        .collect();
+    assert_eq!(stdout, expected);
 }
 
 #[test]
@@ -649,4 +656,115 @@ fn init_in_an_empty_folder() {
     let (code, _, stderr) = run_in(&empty, &["check"], &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no dbt project"), "{stderr}");
+}
+
+/// Run from a parent folder, `check FOLDER` names every file from the current directory, in
+/// every format, as ruff does; run in the folder, the paths are the same without the prefix.
+#[test]
+fn paths_are_relative_to_the_current_directory() {
+    let examples = example().parent().unwrap().to_path_buf();
+    let absolute = example().to_string_lossy().into_owned();
+    let from_parent = |format: &str| {
+        let args = [
+            "check",
+            "acme-analytics",
+            "--preset",
+            "strict",
+            "--format",
+            format,
+        ];
+        let (code, stdout, stderr) = run_in(&examples, &args, &[]);
+        assert_eq!((code, stderr.as_str()), (1, ""), "{format}");
+        // An absolute path below the current directory is shown the same way.
+        let args = ["check", &absolute, "--preset", "strict", "--format", format];
+        assert_eq!(run_in(&examples, &args, &[]).1, stdout, "{format}");
+        stdout
+    };
+    let in_folder = |format: &str| {
+        let args = ["check", "--preset", "strict", "--format", format];
+        run_in(&example(), &args, &[]).1
+    };
+    insta::assert_snapshot!("paths_from_parent_concise", from_parent("concise"));
+    insta::assert_snapshot!("paths_from_parent_github", from_parent("github"));
+
+    let prefixed = |path: &serde_json::Value| format!("acme-analytics/{}", path.as_str().unwrap());
+    // JSON: the primary and the related locations.
+    let parent: serde_json::Value = serde_json::from_str(&from_parent("json")).unwrap();
+    let folder: serde_json::Value = serde_json::from_str(&in_folder("json")).unwrap();
+    let files = |document: &serde_json::Value| -> Vec<String> {
+        let mut files = Vec::new();
+        for diagnostic in document["diagnostics"].as_array().unwrap() {
+            files.push(diagnostic["file"].as_str().unwrap().to_owned());
+            for related in diagnostic["related"].as_array().unwrap() {
+                files.push(related["file"].as_str().unwrap().to_owned());
+            }
+        }
+        files
+    };
+    let expected: Vec<String> = files(&folder)
+        .iter()
+        .map(|file| prefixed(&serde_json::Value::from(file.as_str())))
+        .collect();
+    assert!(
+        expected
+            .iter()
+            .any(|file| file.starts_with("acme-analytics/dbt/"))
+    );
+    assert_eq!(files(&parent), expected);
+    // SARIF: every artifact location, primary and related.
+    let uris = |text: &str| -> Vec<String> {
+        let log: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut uris = Vec::new();
+        for result in log["runs"][0]["results"].as_array().unwrap() {
+            for key in ["locations", "relatedLocations"] {
+                for location in result[key].as_array().into_iter().flatten() {
+                    let artifact = &location["physicalLocation"]["artifactLocation"];
+                    assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+                    uris.push(artifact["uri"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+        uris
+    };
+    let expected: Vec<String> = uris(&in_folder("sarif"))
+        .iter()
+        .map(|uri| format!("acme-analytics/{uri}"))
+        .collect();
+    assert_eq!(uris(&from_parent("sarif")), expected);
+    // GitLab Code Quality: the path, and the same fingerprints (they do not depend on where
+    // monolint runs).
+    let parent: serde_json::Value = serde_json::from_str(&from_parent("gitlab")).unwrap();
+    let folder: serde_json::Value = serde_json::from_str(&in_folder("gitlab")).unwrap();
+    for (parent, folder) in parent
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(folder.as_array().unwrap())
+    {
+        assert_eq!(
+            parent["location"]["path"].as_str().unwrap(),
+            prefixed(&folder["location"]["path"])
+        );
+        assert_eq!(parent["fingerprint"], folder["fingerprint"]);
+    }
+    // Human, JUnit and Markdown: the text is the same but for the prefix.
+    let human = from_parent("human");
+    assert!(human.contains("╭─[acme-analytics/dags/"), "{human}");
+    assert!(human.contains("see acme-analytics/dbt/"), "{human}");
+    assert!(
+        !human.contains("╭─[dags/") && !human.contains("see dbt/"),
+        "{human}"
+    );
+    let junit = from_parent("junit");
+    assert!(
+        junit.contains("<testsuite name=\"acme-analytics/dags/"),
+        "{junit}"
+    );
+    assert!(
+        !junit.contains("name=\"dags/") && !junit.contains("\ndags/"),
+        "{junit}"
+    );
+    let markdown = from_parent("markdown");
+    assert!(markdown.contains("| `acme-analytics/dags/"), "{markdown}");
+    assert!(!markdown.contains("| `dags/"), "{markdown}");
 }

@@ -13,7 +13,7 @@ use std::io::{IsTerminal, Write};
 use clap::{Parser, Subcommand};
 
 use crate::error::Error;
-use crate::render::{Format, RenderOptions, render_problem};
+use crate::render::{Format, PathBase, RenderOptions, render_problem};
 
 /// Exit codes: findings below `--fail-on` (or none), findings, usage/config/input error.
 pub const EXIT_CLEAN: u8 = 0;
@@ -83,8 +83,14 @@ pub fn use_color(is_terminal: bool, choice: ColorChoice) -> bool {
 
 /// Prints an error (or warning) to stderr in the chosen format.
 pub fn print_problem(problem: &Error, format: Format, color: ColorChoice) {
+    print_problem_from(problem, format, color, &PathBase::default());
+}
+
+/// Prints an error (or warning) about a file of the checked folder, named from `base`.
+pub fn print_problem_from(problem: &Error, format: Format, color: ColorChoice, base: &PathBase) {
     let options = RenderOptions {
         color: use_color(std::io::stderr().is_terminal(), color),
+        base: base.clone(),
         ..RenderOptions::default()
     };
     let text = render_problem(problem, format, &options);
