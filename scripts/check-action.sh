@@ -192,8 +192,8 @@ expect first '[ -x "$HOME/.monolint/bin/monolint" ]' "monolint is not installed"
 expect first 'grep -qx "$HOME/.monolint/bin" "$GITHUB_PATH"' "GITHUB_PATH lacks ~/.monolint/bin"
 expect first '[ ! -e "$work/curl.log" ]' "an unreleased ref downloaded something"
 expect first '[ -f "$GITHUB_WORKSPACE/manifest-command-ran" ]' "the manifest command did not run"
-expect first '[ "$(grep -c "^::\(error\|warning\|notice\) " "$work/first.out")" = 8 ]' \
-  "8 annotations expected"
+expect first '[ "$(grep -c "^::\(error\|warning\|notice\) " "$work/first.out")" = 5 ]' \
+  "5 annotations expected"
 expect first 'grep -q "^::error title=X002 selector-matches-nothing,file=dags/product_daily.py,line=57" "$work/first.out"' \
   "no X002 annotation"
 expect first '[ -f "$GITHUB_WORKSPACE/reports/monolint.sarif" ]' "no SARIF file"
@@ -203,9 +203,9 @@ log = json.load(open(sys.argv[1]))
 assert log["version"] == "2.1.0", log["version"]
 print(len(log["runs"][0]["results"]))' "$1"
 }
-expect first '[ "$(sarif_results "$GITHUB_WORKSPACE/reports/monolint.sarif")" = 8 ]' \
-  "the SARIF file does not hold 8 results"
-expect first 'grep -q "^\*\*Found 8 problems (1 error, 7 warnings).\*\*$" "$GITHUB_STEP_SUMMARY"' \
+expect first '[ "$(sarif_results "$GITHUB_WORKSPACE/reports/monolint.sarif")" = 5 ]' \
+  "the SARIF file does not hold 5 results"
+expect first 'grep -q "^\*\*Found 5 problems (1 error, 4 warnings).\*\*$" "$GITHUB_STEP_SUMMARY"' \
   "no summary line in the job summary"
 expect first 'grep -q "^Coverage: 18/21 models run by a DAG" "$GITHUB_STEP_SUMMARY"' \
   "no coverage line in the job summary"
@@ -214,7 +214,7 @@ expect first 'grep -q "selector-matches-nothing.md) | error | 1 |" "$GITHUB_STEP
 expect first 'grep -q "\"exit-code\": \"1\"" "$work/first.outputs.json"' "output exit-code"
 expect first 'grep -q "\"sarif-file\": \"$GITHUB_WORKSPACE/reports/monolint.sarif\"" "$work/first.outputs.json"' \
   "output sarif-file"
-echo "first run: exit code 1, 8 annotations, SARIF file, job summary, outputs"
+echo "first run: exit code 1, 5 annotations, SARIF file, job summary, outputs"
 
 # 2. A cache hit: no build; only errors fail, and the X002 error is ignored, so it passes.
 run_action cached \
@@ -224,7 +224,7 @@ run_action cached \
   --input summary=false
 expect cached '[ "$status" = 0 ]' "exit code $status, not 0"
 expect cached 'grep -q "restored from the cache" "$work/cached.out"' "the cache hit was not used"
-expect cached '[ "$(grep -c "^::warning " "$work/cached.out")" = 7 ]' "7 warnings expected"
+expect cached '[ "$(grep -c "^::warning " "$work/cached.out")" = 4 ]' "4 warnings expected"
 expect cached '[ ! -s "$GITHUB_STEP_SUMMARY" ]' "a summary was written with summary=false"
 expect cached 'grep -q "\"exit-code\": \"0\"" "$work/cached.outputs.json"' "output exit-code"
 echo "cached run: exit code 0 with --fail-on error --ignore X002, no summary"

@@ -223,7 +223,14 @@ fn truncated_manifest() {
 fn missing_manifest() {
     let scratch = Scratch::example();
     std::fs::remove_file(scratch.path("dbt/target/manifest.json")).unwrap();
+    // profiles.yml sits in the project folder, where dbt does not look: `--profiles-dir`.
     insta::assert_snapshot!(transcript(&scratch.0, &["check"]));
+    std::fs::remove_file(scratch.path("dbt/profiles.yml")).unwrap();
+    let (_, _, stderr) = run_in(&scratch.0, &["check"], &[]);
+    assert!(
+        stderr.contains("help: build it with `dbt parse --project-dir dbt` (or pass"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -200,7 +200,8 @@ fn starter_config(workspace: &Workspace) -> String {
         if !project.manifest.is_file() {
             let manifest = workspace::relative_display(&workspace.root, &project.manifest);
             out.push_str(&format!(
-                "# {manifest} does not exist yet: run `dbt parse` in the project first.\n"
+                "# {manifest} does not exist yet: write it with `{}`.\n",
+                crate::dbt::project::parse_command(&project.dir, &project.display_dir)
             ));
         }
     }
