@@ -130,8 +130,8 @@ echo "ok: $(ls "$work/steps" | wc -l) steps"
 
 step "the action's shell steps, run locally"
 # A fake runner: the workspace is a copy of the example, HOME is empty (monolint is installed
-# into "$HOME/.monolint/bin"), cargo and rustup keep their real homes. `curl` serves the files
-# of "$work/release" for any URL and logs the URLs asked for.
+# into "$HOME/.monolint/bin"), cargo and rustup keep their real homes. `curl` serves
+# ".../releases/download/TAG/FILE" from "$work/release/TAG/FILE" and logs the URLs asked for.
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 export CARGO_TARGET_DIR="$repo/target"
@@ -143,15 +143,16 @@ export RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TEMP="$work/runner-temp" NO_COLOR=
 mkdir -p "$RUNNER_TEMP" "$work/fakebin" "$work/release"
 cat >"$work/fakebin/curl" <<CURL
 #!/usr/bin/env bash
-# curl ... -o FILE URL: copies the release file named like the URL's last part.
+# curl ... -o FILE URL: copies the release file the URL names.
 out=""; url=""
 while [ \$# -gt 0 ]; do
   case "\$1" in -o) out=\$2; shift ;; http*) url=\$1 ;; esac
   shift
 done
 echo "\$url" >>"$work/curl.log"
-[ -f "$work/release/\${url##*/}" ] || { echo "curl: (22) 404 \$url" >&2; exit 22; }
-cp "$work/release/\${url##*/}" "\$out"
+file="$work/release/\${url#*/releases/download/}"
+[ -f "\$file" ] || { echo "curl: (22) 404 \$url" >&2; exit 22; }
+cp "\$file" "\$out"
 CURL
 chmod +x "$work/fakebin/curl"
 export PATH="$work/fakebin:$PATH"
@@ -205,7 +206,7 @@ print(len(log["runs"][0]["results"]))' "$1"
 }
 expect first '[ "$(sarif_results "$GITHUB_WORKSPACE/reports/monolint.sarif")" = 5 ]' \
   "the SARIF file does not hold 5 results"
-expect first 'grep -q "^\*\*Found 5 problems (1 error, 4 warnings).\*\*$" "$GITHUB_STEP_SUMMARY"' \
+expect first 'grep -q "^\*\*Found 5 problems (1 error, 4 warnings): " "$GITHUB_STEP_SUMMARY"' \
   "no summary line in the job summary"
 expect first 'grep -q "^Coverage: 18/21 models run by a DAG" "$GITHUB_STEP_SUMMARY"' \
   "no coverage line in the job summary"
@@ -275,8 +276,9 @@ echo "annotations run: paths from the repository root, SARIF for upload-sarif"
 target=x86_64-unknown-linux-musl
 mkdir -p "$work/pack/monolint-$target"
 cp "$HOME/.monolint/bin/monolint" "$work/pack/monolint-$target/"
-tar -czf "$work/release/monolint-$target.tar.gz" -C "$work/pack" "monolint-$target"
-(cd "$work/release" && sha256sum "monolint-$target.tar.gz" >sha256sums.txt)
+mkdir -p "$work/release/v0.1.0"
+tar -czf "$work/release/v0.1.0/monolint-$target.tar.gz" -C "$work/pack" "monolint-$target"
+(cd "$work/release/v0.1.0" && sha256sum "monolint-$target.tar.gz" >sha256sums.txt)
 rm -f "$work/curl.log"
 run_action released \
   --step-output cache.cache-hit=false \
@@ -292,7 +294,7 @@ echo "released run: downloaded $target, checksum verified"
 
 # 7. A release archive that does not match its checksum is refused.
 echo "0000000000000000000000000000000000000000000000000000000000000000  monolint-$target.tar.gz" \
-  >"$work/release/sha256sums.txt"
+  >"$work/release/v0.1.0/sha256sums.txt"
 run_action tampered \
   --step-output cache.cache-hit=false \
   --input version=0.1.0

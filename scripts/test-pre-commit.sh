@@ -72,7 +72,7 @@ echo "== monolint (language: rust) on all files"
 try monolint --all-files
 [ "$status" = 1 ] || show "exit code $status, not 1"
 grep -q '^monolint\.*Failed$' "$work/out" || show "the hook did not fail"
-grep -q 'Found 5 problems (1 error, 4 warnings)\.' "$work/out" || show "5 findings expected"
+grep -q 'Found 5 problems (1 error, 4 warnings): ' "$work/out" || show "5 findings expected"
 grep -q 'selector `tag:prodcut_weekly` matches no enabled node' "$work/out" || show "no X002 finding"
 sed -n '/^monolint\./,$p' "$work/out" | grep -E '^(monolint|- |Found|Coverage)'
 
@@ -96,7 +96,7 @@ echo "== monolint-system (language: system) with monolint on the PATH"
 [ -x "$CARGO_TARGET_DIR/release/monolint" ] || fail "no release build in $CARGO_TARGET_DIR"
 PATH="$CARGO_TARGET_DIR/release:$PATH" try monolint-system --all-files
 [ "$status" = 1 ] || show "exit code $status, not 1"
-grep -q 'Found 5 problems (1 error, 4 warnings)\.' "$work/out" || show "5 findings expected"
+grep -q 'Found 5 problems (1 error, 4 warnings): ' "$work/out" || show "5 findings expected"
 grep '^monolint' "$work/out"
 
 echo "== the mirror (language: python): the wheel, offline, nothing compiled"
@@ -127,7 +127,7 @@ PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels" PATH="$no_cargo" \
 seconds=$(($(date +%s) - started))
 [ "$status" = 1 ] || show "exit code $status, not 1"
 grep -q '^monolint\.*Failed$' "$work/out" || show "the hook did not fail"
-grep -q 'Found 5 problems (1 error, 4 warnings)\.' "$work/out" || show "5 findings expected"
+grep -q 'Found 5 problems (1 error, 4 warnings): ' "$work/out" || show "5 findings expected"
 ! grep -q 'Compiling' "$work/out" || show "the mirror compiled something"
 installed=$(ls -d "$PRE_COMMIT_HOME"/repo*/py_env-*/bin/monolint)
 [ "$("$installed" --version)" = "monolint $version" ] || fail "$installed is not monolint $version"
