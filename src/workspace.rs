@@ -28,6 +28,17 @@ pub struct ProjectLocation {
     pub named: bool,
 }
 
+impl ProjectLocation {
+    /// The folder as shown in messages: `.` for the checked folder itself.
+    pub fn shown_dir(&self) -> &str {
+        if self.display_dir.is_empty() {
+            "."
+        } else {
+            &self.display_dir
+        }
+    }
+}
+
 /// The files a check reads.
 #[derive(Debug, Clone)]
 pub struct Workspace {

@@ -177,13 +177,7 @@ fn starter_config(workspace: &Workspace) -> String {
     let projects: Vec<String> = workspace
         .projects
         .iter()
-        .map(|project| {
-            if project.display_dir.is_empty() {
-                ".".to_owned()
-            } else {
-                project.display_dir.clone()
-            }
-        })
+        .map(|project| project.shown_dir().to_owned())
         .collect();
     if projects.is_empty() {
         out.push_str(
@@ -201,7 +195,7 @@ fn starter_config(workspace: &Workspace) -> String {
             let manifest = workspace::relative_display(&workspace.root, &project.manifest);
             out.push_str(&format!(
                 "# {manifest} does not exist yet: write it with `{}`.\n",
-                crate::dbt::project::parse_command(&project.dir, &project.display_dir)
+                crate::dbt::project::parse_command(project)
             ));
         }
     }

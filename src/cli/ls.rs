@@ -162,17 +162,12 @@ fn target(args: &LsArgs) -> Result<Target, Error> {
             projects.len(),
             projects
                 .iter()
-                .map(|project| display_dir(&project.display_dir))
+                .map(|project| project.shown_dir())
                 .collect::<Vec<_>>()
                 .join(", ")
         ))
         .with_help("name the one to list with --project-dir")),
     }
-}
-
-/// A project folder as shown: `.` for the checked folder itself.
-fn display_dir(dir: &str) -> &str {
-    if dir.is_empty() { "." } else { dir }
 }
 
 /// Reads the manifest and the project's `selectors.yml`.

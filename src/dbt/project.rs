@@ -1,6 +1,6 @@
 //! A dbt project of the monorepo: its folder, `dbt_project.yml` and manifest graph.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -325,7 +325,7 @@ impl DbtProject {
                 let message = format!("{manifest_display}: cannot read the dbt manifest: {error}");
                 Error::new(message).with_help(format!(
                     "build it with `{}` (or pass --manifest)",
-                    parse_command(&location.dir, &location.display_dir)
+                    parse_command(location)
                 ))
             })?;
         let (mut graph, warning) = DbtGraph::load(bytes, std::path::Path::new(manifest_display))?;
@@ -377,13 +377,9 @@ fn join_display(dir: &str, relative: &str) -> String {
 /// The `dbt parse` command that writes a project's manifest, run from the checked folder.
 /// dbt looks for `profiles.yml` in the current directory and `~/.dbt/`, not in the project
 /// folder: one kept there needs `--profiles-dir`.
-pub fn parse_command(dir: &Path, display_dir: &str) -> String {
-    let folder = if display_dir.is_empty() {
-        "."
-    } else {
-        display_dir
-    };
-    if folder != "." && dir.join("profiles.yml").is_file() {
+pub fn parse_command(location: &ProjectLocation) -> String {
+    let folder = location.shown_dir();
+    if folder != "." && location.dir.join("profiles.yml").is_file() {
         format!("dbt parse --project-dir {folder} --profiles-dir {folder}")
     } else {
         format!("dbt parse --project-dir {folder}")
