@@ -115,20 +115,28 @@ cp -r "$repo/pre-commit-mirror" "$mirror"
   git add -A
   git -c user.name=test -c user.email=test@example.com commit --quiet -m "v$version"
 )
+# A real config (not try-repo, whose store is temporary), so the hook's environment can be
+# looked at afterwards.
+cat >.pre-commit-config.yaml <<YAML
+repos:
+  - repo: $mirror
+    rev: $(git -C "$mirror" rev-parse HEAD)
+    hooks:
+      - id: monolint
+YAML
+git add .pre-commit-config.yaml
 export PRE_COMMIT_HOME="$work/pre-commit-home-mirror"
-started=$(date +%s)
-status=0
 # No cargo on the PATH: a hook that tried to compile would fail.
 no_cargo=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '\.cargo' | paste -sd: -)
 PATH="$no_cargo" command -v cargo >/dev/null && fail "cargo is still on the PATH"
+started=$(date +%s)
+status=0
 PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels" PATH="$no_cargo" \
-  "$work/venv/bin/pre-commit" try-repo "$mirror" monolint --all-files >"$work/out" 2>&1 ||
-  status=$?
+  "$work/venv/bin/pre-commit" run monolint --all-files >"$work/out" 2>&1 || status=$?
 seconds=$(($(date +%s) - started))
 [ "$status" = 1 ] || show "exit code $status, not 1"
 grep -q '^monolint\.*Failed$' "$work/out" || show "the hook did not fail"
 grep -q 'Found 5 problems (1 error, 4 warnings): ' "$work/out" || show "5 findings expected"
-! grep -q 'Compiling' "$work/out" || show "the mirror compiled something"
 installed=$(ls -d "$PRE_COMMIT_HOME"/repo*/py_env-*/bin/monolint)
 [ "$("$installed" --version)" = "monolint $version" ] || fail "$installed is not monolint $version"
 grep '^monolint' "$work/out"
