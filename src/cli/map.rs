@@ -88,8 +88,9 @@ pub fn build(options: &crate::CheckOptions) -> crate::error::Result<DataAppMap> 
     let loaded = crate::config::load(&options.root, options.config.as_deref())?;
     let workspace =
         crate::workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
-    let (repo, _) = crate::link_workspace(&workspace)?;
-    Ok(DataAppMap::build(&repo))
+    let (mut repo, problems) = crate::link_workspace(&workspace)?;
+    let report = crate::check_linked(&mut repo, problems, &loaded.config, &Default::default())?;
+    Ok(DataAppMap::build(&repo, &report.diagnostics))
 }
 
 fn runs(entry: &crate::map::DbtEntry) -> String {
