@@ -6,6 +6,8 @@
 #   scripts/screenshot-map.sh [MONOREPO] [OUT_DIR]
 #     MONOREPO  default: examples/acme-analytics
 #     OUT_DIR   default: target/map-screenshot (gets map.html and map.png)
+#   The build goes to $CARGO_TARGET_DIR when it is set, as cargo's does (and the default
+#   OUT_DIR with it).
 #
 # Needs Chromium (Debian package `chromium`); installs it with apt-get when it is missing and
 # the script runs as root. The page is loaded from a file: it must not need the network.
@@ -13,7 +15,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MONOREPO="${1:-$ROOT/examples/acme-analytics}"
-OUT="${2:-$ROOT/target/map-screenshot}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+OUT="${2:-$TARGET_DIR/map-screenshot}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 
@@ -37,7 +40,7 @@ if [[ -z "$browser" ]]; then
 fi
 
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
-"$ROOT/target/release/monolint" map "$MONOREPO" --format html --output-file "$OUT/map.html"
+"$TARGET_DIR/release/monolint" map "$MONOREPO" --format html --output-file "$OUT/map.html"
 
 # No network: a page that tried to load anything remote would show it broken here.
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \

@@ -6,7 +6,10 @@
 #     findings;
 #   - it is skipped when no DAG, SQL, YAML or config file changes;
 #   - it passes once the config accepts the findings;
-#   - `monolint-system` runs the monolint on the PATH, with the same findings.
+#   - `monolint-system` runs the monolint on the PATH, with the same findings;
+#   - the mirror (pre-commit-mirror/, `language: python`, like astral-sh/ruff-pre-commit)
+#     installs the monolint wheel and compiles nothing: run offline, with pip pointed at a
+#     folder holding the wheel built here by maturin (PIP_NO_INDEX, PIP_FIND_LINKS), and timed.
 # Needs python3, git, cargo and access to PyPI and crates.io. Shares target/ with cargo so the
 # hook's release build is incremental.
 set -euo pipefail
@@ -21,8 +24,9 @@ fail() {
 
 echo "== pre-commit"
 python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit 'maturin>=1.9,<2.0'
 "$work/venv/bin/pre-commit" --version
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -n 1)
 export PRE_COMMIT_HOME="$work/pre-commit-home"
 export CARGO_TARGET_DIR="$repo/target"
 export NO_COLOR=1
@@ -68,7 +72,7 @@ echo "== monolint (language: rust) on all files"
 try monolint --all-files
 [ "$status" = 1 ] || show "exit code $status, not 1"
 grep -q '^monolint\.*Failed$' "$work/out" || show "the hook did not fail"
-grep -q 'Found 8 problems (1 error, 7 warnings)\.' "$work/out" || show "8 findings expected"
+grep -q 'Found 5 problems (1 error, 4 warnings): ' "$work/out" || show "5 findings expected"
 grep -q 'selector `tag:prodcut_weekly` matches no enabled node' "$work/out" || show "no X002 finding"
 sed -n '/^monolint\./,$p' "$work/out" | grep -E '^(monolint|- |Found|Coverage)'
 
@@ -92,8 +96,51 @@ echo "== monolint-system (language: system) with monolint on the PATH"
 [ -x "$CARGO_TARGET_DIR/release/monolint" ] || fail "no release build in $CARGO_TARGET_DIR"
 PATH="$CARGO_TARGET_DIR/release:$PATH" try monolint-system --all-files
 [ "$status" = 1 ] || show "exit code $status, not 1"
-grep -q 'Found 8 problems (1 error, 7 warnings)\.' "$work/out" || show "8 findings expected"
+grep -q 'Found 5 problems (1 error, 4 warnings): ' "$work/out" || show "5 findings expected"
 grep '^monolint' "$work/out"
+
+echo "== the mirror (language: python): the wheel, offline, nothing compiled"
+# The only packages pip may use: the wheel and what building the mirror's empty package needs.
+wheels="$work/wheels"
+"$work/venv/bin/maturin" build --release --quiet --manifest-path "$repo/Cargo.toml" \
+  --out "$wheels" 2>&1 | tail -n 1
+"$work/venv/bin/pip" download --quiet --disable-pip-version-check --dest "$wheels" \
+  'setuptools>=61'
+ls "$wheels"
+mirror="$work/monolint-pre-commit"
+cp -r "$repo/pre-commit-mirror" "$mirror"
+(
+  cd "$mirror"
+  git init --quiet
+  git add -A
+  git -c user.name=test -c user.email=test@example.com commit --quiet -m "v$version"
+)
+# A real config (not try-repo, whose store is temporary), so the hook's environment can be
+# looked at afterwards.
+cat >.pre-commit-config.yaml <<YAML
+repos:
+  - repo: $mirror
+    rev: $(git -C "$mirror" rev-parse HEAD)
+    hooks:
+      - id: monolint
+YAML
+git add .pre-commit-config.yaml
+export PRE_COMMIT_HOME="$work/pre-commit-home-mirror"
+# No cargo on the PATH: a hook that tried to compile would fail.
+no_cargo=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '\.cargo' | paste -sd: -)
+PATH="$no_cargo" command -v cargo >/dev/null && fail "cargo is still on the PATH"
+started=$(date +%s)
+status=0
+PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels" PATH="$no_cargo" \
+  "$work/venv/bin/pre-commit" run monolint --all-files >"$work/out" 2>&1 || status=$?
+seconds=$(($(date +%s) - started))
+[ "$status" = 1 ] || show "exit code $status, not 1"
+grep -q '^monolint\.*Failed$' "$work/out" || show "the hook did not fail"
+grep -q 'Found 5 problems (1 error, 4 warnings): ' "$work/out" || show "5 findings expected"
+installed=$(ls -d "$PRE_COMMIT_HOME"/repo*/py_env-*/bin/monolint)
+[ "$("$installed" --version)" = "monolint $version" ] || fail "$installed is not monolint $version"
+grep '^monolint' "$work/out"
+echo "mirror hook: installed from the wheel and ran offline in ${seconds}s (no cargo on PATH)"
 
 echo
 echo "pre-commit checks passed"

@@ -326,11 +326,7 @@ fn airflow_ignores(
 /// A discovered dbt project that cannot be loaded (a malformed `dbt_project.yml`, a test
 /// fixture, a project never built): the check goes on with the other projects.
 fn skipped_project_warning(error: Error, location: &workspace::ProjectLocation) -> Error {
-    let shown = if location.display_dir.is_empty() {
-        "."
-    } else {
-        location.display_dir.as_str()
-    };
+    let shown = location.shown_dir();
     let help = match &error.help {
         Some(help) => format!("{help}; monolint checks the other projects without it"),
         None => "monolint checks the other projects without it; name the projects to check \

@@ -28,6 +28,17 @@ pub struct ProjectLocation {
     pub named: bool,
 }
 
+impl ProjectLocation {
+    /// The folder as shown in messages: `.` for the checked folder itself.
+    pub fn shown_dir(&self) -> &str {
+        if self.display_dir.is_empty() {
+            "."
+        } else {
+            &self.display_dir
+        }
+    }
+}
+
 /// The files a check reads.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -126,8 +137,32 @@ const SKIPPED_DIRS: &[&str] = &[
     "logs",
 ];
 
-/// Finds everything under `root`, honouring `.gitignore` files.
+/// Finds everything under `root`, honouring `.gitignore` files; a folder without a dbt
+/// project is an error.
 pub fn discover(
+    root: &Path,
+    config: &Config,
+    manifest_override: Option<&Path>,
+) -> Result<Workspace> {
+    let workspace = discover_layout(root, config, manifest_override)?;
+    if workspace.projects.is_empty() {
+        return Err(no_project(root));
+    }
+    Ok(workspace)
+}
+
+/// The error for a folder without a dbt project.
+pub fn no_project(root: &Path) -> Error {
+    Error::new(format!(
+        "{}: no dbt project (dbt_project.yml) found",
+        root.display()
+    ))
+    .with_help("run monolint on the folder that holds the dbt project, or set `[dbt] projects`")
+}
+
+/// Finds everything under `root` as [`discover`] does, whatever it holds: `monolint init`
+/// writes a starter even for a folder with no dbt project yet.
+pub fn discover_layout(
     root: &Path,
     config: &Config,
     manifest_override: Option<&Path>,
@@ -216,15 +251,6 @@ pub fn discover(
             .iter()
             .map(|dir| configured_path(&boundary, root, "[dbt] projects", dir))
             .collect::<Result<_>>()?;
-    }
-    if project_dirs.is_empty() {
-        return Err(Error::new(format!(
-            "{}: no dbt project (dbt_project.yml) found",
-            root.display()
-        ))
-        .with_help(
-            "run monolint on the folder that holds the dbt project, or set `[dbt] projects`",
-        ));
     }
     // A manifest given on the command line is the user's choice; one the config names must be
     // in the repository.

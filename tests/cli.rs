@@ -133,10 +133,17 @@ fn check_path_argument_from_another_folder() {
     );
     assert_eq!(code, 1);
     let (_, from_inside, _) = run_in(&example(), &["check", "--format", "concise"], &[]);
-    assert_eq!(
-        stdout, from_inside,
-        "paths are shown relative to the checked folder"
-    );
+    // Paths are shown from the current directory, as ruff shows them.
+    let expected: String = from_inside
+        .lines()
+        .map(
+            |line| match line.starts_with("dags/") || line.starts_with("dbt/") {
+                true => format!("examples/acme-analytics/{line}\n"),
+                false => format!("{line}\n"),
+            },
+        )
+        .collect();
+    assert_eq!(stdout, expected);
 }
 
 #[test]
@@ -216,7 +223,14 @@ fn truncated_manifest() {
 fn missing_manifest() {
     let scratch = Scratch::example();
     std::fs::remove_file(scratch.path("dbt/target/manifest.json")).unwrap();
+    // profiles.yml sits in the project folder, where dbt does not look: `--profiles-dir`.
     insta::assert_snapshot!(transcript(&scratch.0, &["check"]));
+    std::fs::remove_file(scratch.path("dbt/profiles.yml")).unwrap();
+    let (_, _, stderr) = run_in(&scratch.0, &["check"], &[]);
+    assert!(
+        stderr.contains("help: build it with `dbt parse --project-dir dbt` (or pass"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -567,6 +581,199 @@ with DAG("cloud_nightly", schedule="0 2 * * *", start_date=datetime(2024, 1, 1),
         .unwrap_or_default();
     assert!(!stdout.contains("Not run by any DAG"), "{stdout}");
     insta::assert_snapshot!(tail);
+}
+
+/// `ls` finds the dbt project as `check` does: from the monorepo root, or given as PATH.
+#[test]
+fn ls_discovers_the_project() {
+    let args = ["-s", "tag:finance_daily", "--resource-type", "model"];
+    let from_root = transcript(&example(), &[&["ls"][..], &args].concat());
+    insta::assert_snapshot!(from_root);
+    let examples = example().parent().unwrap().to_path_buf();
+    let with_path = transcript(&examples, &[&["ls", "acme-analytics"][..], &args].concat());
+    assert_eq!(with_path, from_root);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    insta::assert_snapshot!(
+        "ls_several_projects",
+        transcript(&root.join("tests/fixtures/monorepo-two-projects"), &["ls"])
+    );
+}
+
+/// `-o` is `--output-file` in every command that writes a report.
+#[test]
+fn short_o_is_the_output_file() {
+    let scratch = Scratch::example();
+    for (command, extra) in [
+        ("check", &["--format", "concise"][..]),
+        ("map", &[][..]),
+        ("ls", &["-s", "tag:finance_daily"][..]),
+    ] {
+        let (_, stdout, _) = run_in(&scratch.0, &[&[command][..], extra].concat(), &[]);
+        let file = format!("out/{command}.txt");
+        let (_, to_file, stderr) = run_in(
+            &scratch.0,
+            &[&[command][..], extra, &["-o", &file]].concat(),
+            &[],
+        );
+        assert_eq!(to_file, "", "{command}: {stderr}");
+        let written = std::fs::read_to_string(scratch.path(&file)).unwrap();
+        assert_eq!(written, stdout, "{command}");
+    }
+}
+
+/// The plain-text format is `human` in check, map, rules and explain; the old names stay.
+#[test]
+fn plain_text_format_is_human_everywhere() {
+    let dir = example();
+    for (command, old) in [
+        (&["map"][..], "table"),
+        (&["rules"][..], "text"),
+        (&["explain", "X001"][..], "text"),
+    ] {
+        let default = run_in(&dir, command, &[]);
+        assert_eq!(default.0, 0, "{command:?}: {}", default.2);
+        for name in ["human", old] {
+            let named = run_in(&dir, &[command, &["--format", name]].concat(), &[]);
+            assert_eq!(named, default, "{command:?} --format {name}");
+        }
+    }
+}
+
+/// Every subcommand's `--help`: each option says what it does.
+#[test]
+fn help_of_every_command() {
+    for command in ["check", "map", "ls", "rules", "explain", "init"] {
+        insta::assert_snapshot!(
+            format!("help_{command}"),
+            transcript(&example(), &[command, "--help"])
+        );
+    }
+}
+
+/// `init` in an empty folder writes a starter that says what it could not find.
+#[test]
+fn init_in_an_empty_folder() {
+    let scratch = Scratch::example();
+    let empty = scratch.path("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let run = transcript(&empty, &["init"]).replace(&*empty.to_string_lossy(), "[DIR]");
+    let written = std::fs::read_to_string(empty.join("monolint.toml")).unwrap();
+    insta::assert_snapshot!(format!("{run}----- monolint.toml -----\n{written}"));
+    // The starter is a valid config: `check` then says the project is missing.
+    let (code, _, stderr) = run_in(&empty, &["check"], &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no dbt project"), "{stderr}");
+}
+
+/// Run from a parent folder, `check FOLDER` names every file from the current directory, in
+/// every format, as ruff does; run in the folder, the paths are the same without the prefix.
+#[test]
+fn paths_are_relative_to_the_current_directory() {
+    let examples = example().parent().unwrap().to_path_buf();
+    let absolute = example().to_string_lossy().into_owned();
+    let from_parent = |format: &str| {
+        let args = [
+            "check",
+            "acme-analytics",
+            "--preset",
+            "strict",
+            "--format",
+            format,
+        ];
+        let (code, stdout, stderr) = run_in(&examples, &args, &[]);
+        assert_eq!((code, stderr.as_str()), (1, ""), "{format}");
+        // An absolute path below the current directory is shown the same way.
+        let args = ["check", &absolute, "--preset", "strict", "--format", format];
+        assert_eq!(run_in(&examples, &args, &[]).1, stdout, "{format}");
+        stdout
+    };
+    let in_folder = |format: &str| {
+        let args = ["check", "--preset", "strict", "--format", format];
+        run_in(&example(), &args, &[]).1
+    };
+    insta::assert_snapshot!("paths_from_parent_concise", from_parent("concise"));
+    insta::assert_snapshot!("paths_from_parent_github", from_parent("github"));
+
+    let prefixed = |path: &serde_json::Value| format!("acme-analytics/{}", path.as_str().unwrap());
+    // JSON: the primary and the related locations.
+    let parent: serde_json::Value = serde_json::from_str(&from_parent("json")).unwrap();
+    let folder: serde_json::Value = serde_json::from_str(&in_folder("json")).unwrap();
+    let files = |document: &serde_json::Value| -> Vec<String> {
+        let mut files = Vec::new();
+        for diagnostic in document["diagnostics"].as_array().unwrap() {
+            files.push(diagnostic["file"].as_str().unwrap().to_owned());
+            for related in diagnostic["related"].as_array().unwrap() {
+                files.push(related["file"].as_str().unwrap().to_owned());
+            }
+        }
+        files
+    };
+    let expected: Vec<String> = files(&folder)
+        .iter()
+        .map(|file| prefixed(&serde_json::Value::from(file.as_str())))
+        .collect();
+    assert!(
+        expected
+            .iter()
+            .any(|file| file.starts_with("acme-analytics/dbt/"))
+    );
+    assert_eq!(files(&parent), expected);
+    // SARIF: every artifact location, primary and related.
+    let uris = |text: &str| -> Vec<String> {
+        let log: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut uris = Vec::new();
+        for result in log["runs"][0]["results"].as_array().unwrap() {
+            for key in ["locations", "relatedLocations"] {
+                for location in result[key].as_array().into_iter().flatten() {
+                    let artifact = &location["physicalLocation"]["artifactLocation"];
+                    assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+                    uris.push(artifact["uri"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+        uris
+    };
+    let expected: Vec<String> = uris(&in_folder("sarif"))
+        .iter()
+        .map(|uri| format!("acme-analytics/{uri}"))
+        .collect();
+    assert_eq!(uris(&from_parent("sarif")), expected);
+    // GitLab Code Quality: the path, and the same fingerprints (they do not depend on where
+    // monolint runs).
+    let parent: serde_json::Value = serde_json::from_str(&from_parent("gitlab")).unwrap();
+    let folder: serde_json::Value = serde_json::from_str(&in_folder("gitlab")).unwrap();
+    for (parent, folder) in parent
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(folder.as_array().unwrap())
+    {
+        assert_eq!(
+            parent["location"]["path"].as_str().unwrap(),
+            prefixed(&folder["location"]["path"])
+        );
+        assert_eq!(parent["fingerprint"], folder["fingerprint"]);
+    }
+    // Human, JUnit and Markdown: the text is the same but for the prefix.
+    let human = from_parent("human");
+    assert!(human.contains("╭─[acme-analytics/dags/"), "{human}");
+    assert!(human.contains("see acme-analytics/dbt/"), "{human}");
+    assert!(
+        !human.contains("╭─[dags/") && !human.contains("see dbt/"),
+        "{human}"
+    );
+    let junit = from_parent("junit");
+    assert!(
+        junit.contains("<testsuite name=\"acme-analytics/dags/"),
+        "{junit}"
+    );
+    assert!(
+        !junit.contains("name=\"dags/") && !junit.contains("\ndags/"),
+        "{junit}"
+    );
+    let markdown = from_parent("markdown");
+    assert!(markdown.contains("| `acme-analytics/dags/"), "{markdown}");
+    assert!(!markdown.contains("| `dags/"), "{markdown}");
 }
 
 /// A task that installs packages before it runs dbt (`dbt deps && dbt run ...`) is resolved

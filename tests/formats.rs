@@ -549,14 +549,25 @@ fn init_keeps_discovery_automatic_for_dags_outside_dags_folders() {
     assert_eq!(check(&scratch.0, "concise"), before);
 }
 
+/// Without a dbt project, `init` still writes the starter (with the DAG folders it found) and
+/// says the project is what is missing; `check` then stops on it.
 #[test]
-fn init_without_a_dbt_project_is_exit_code_2() {
+fn init_without_a_dbt_project_says_so() {
     let scratch = Scratch::example();
     std::fs::remove_dir_all(scratch.path("dbt")).unwrap();
-    let (code, _, stderr) = run_in(&scratch.0, &["init"]);
+    let (code, stdout, stderr) = run_in(&scratch.0, &["init"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(stdout.contains("(0 dbt projects, "), "{stdout}");
+    assert!(stdout.contains("Say where the dbt project is"), "{stdout}");
+    let written = std::fs::read_to_string(scratch.path("monolint.toml")).unwrap();
+    assert!(
+        written.contains("# No dbt project (dbt_project.yml) was found."),
+        "{written}"
+    );
+    assert!(written.contains("dag-folders = [\"dags\"]"), "{written}");
+    let (code, _, stderr) = run_in(&scratch.0, &["check"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no dbt project"), "{stderr}");
-    assert!(!scratch.path("monolint.toml").exists());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -156,3 +156,31 @@ fn rules_index_is_current() {
     }
     ensure_file_contents(&root().join("docs/rules.md"), &index);
 }
+
+/// The pre-commit mirror pins this version of monolint, and its hook runs like the `monolint`
+/// hook of `.pre-commit-hooks.yaml`.
+#[test]
+fn pre_commit_mirror_matches_this_release() {
+    let read = |path: &str| std::fs::read_to_string(root().join(path)).unwrap();
+    let pyproject: toml::Table = toml::from_str(&read("pre-commit-mirror/pyproject.toml")).unwrap();
+    let dependencies = pyproject["project"]["dependencies"].as_array().unwrap();
+    assert_eq!(
+        dependencies,
+        &vec![toml::Value::from(format!(
+            "monolint=={}",
+            env!("CARGO_PKG_VERSION")
+        ))]
+    );
+    let hooks =
+        |path: &str| -> Vec<serde_yaml::Mapping> { serde_yaml::from_str(&read(path)).unwrap() };
+    let mirror = hooks("pre-commit-mirror/.pre-commit-hooks.yaml");
+    let ours = hooks(".pre-commit-hooks.yaml");
+    let [mirror] = mirror.as_slice() else {
+        panic!("the mirror has one hook")
+    };
+    let rust = ours.iter().find(|hook| hook["id"] == "monolint").unwrap();
+    for key in ["id", "entry", "pass_filenames", "require_serial", "files"] {
+        assert_eq!(mirror[key], rust[key], "{key}");
+    }
+    assert_eq!(mirror["language"], "python");
+}

@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{
-    ColorChoice, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_stdout, use_color,
-    write_output,
+    ColorChoice, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_problem_from,
+    print_stdout, use_color, write_output,
 };
 use crate::baseline::Baseline;
 use crate::config::RuleArgs;
 use crate::diagnostic::Severity;
-use crate::render::{Format, RenderOptions, render};
+use crate::render::{Format, PathBase, RenderOptions, render};
 use crate::rules::Preset;
 use crate::{CheckOptions, check};
 
@@ -125,15 +125,17 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         };
     }
+    // Paths are shown from the current directory, as the user named the checked folder.
+    let base = PathBase::of(&args.path);
     let mut report = match check(&options) {
         Ok(report) => report,
         Err(error) => {
-            print_problem(&error, args.format, color);
+            print_problem_from(&error, args.format, color, &base);
             return EXIT_ERROR;
         }
     };
     for problem in &report.problems {
-        print_problem(problem, args.format, color);
+        print_problem_from(problem, args.format, color, &base);
     }
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::of(&report.diagnostics);
@@ -165,6 +167,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let render_options = RenderOptions {
         color: args.output_file.is_none() && use_color(std::io::stdout().is_terminal(), color),
         quiet: args.quiet,
+        base,
         ..RenderOptions::default()
     };
     let text = if args.statistics {

@@ -12,7 +12,8 @@ use crate::rules::{self, did_you_mean::closest};
 pub struct ExplainArgs {
     /// The rule, by code (`X001`) or name (`model-not-scheduled`).
     pub rule: String,
-    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    /// Output format.
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
 }
 
@@ -43,7 +44,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             };
             serde_json::to_string_pretty(&explained).unwrap_or_default() + "\n"
         }
-        ListFormat::Text => format!(
+        ListFormat::Human => format!(
             "{} · {}\ngroup: {} · preset: {} · default severity: {}\n\n{}",
             meta.code, meta.name, meta.group, meta.preset, meta.severity, meta.doc
         ),

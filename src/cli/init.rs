@@ -56,13 +56,18 @@ fn init(root: &Path) -> Result<String, Error> {
         ))
         .with_help("a monolint.toml would take its place: keep one of the two"));
     }
-    let workspace = workspace::discover(root, &Config::default(), None)?;
+    let workspace = workspace::discover_layout(root, &Config::default(), None)?;
     let text = starter_config(&workspace);
     write_new(&target, &text)
         .map_err(|error| Error::new(format!("cannot write {}: {error}", target.display())))?;
     let projects = workspace.projects.len();
+    let next = if projects == 0 {
+        "Say where the dbt project is (`[dbt] projects`), then run `monolint check`."
+    } else {
+        "Run `monolint check` to use it."
+    };
     Ok(format!(
-        "Wrote {} ({} dbt project{}, {} DAG file{} found).\nRun `monolint check` to use it.\n",
+        "Wrote {} ({} dbt project{}, {} DAG file{} found).\n{next}\n",
         target.display(),
         projects,
         if projects == 1 { "" } else { "s" },
@@ -167,26 +172,30 @@ fn starter_config(workspace: &Workspace) -> String {
          # Lowest severity that makes `monolint check` exit with code 1: error, warning or info.\n\
          # fail-on = \"warning\"\n\
          \n\
-         [dbt]\n\
-         # The dbt projects found (folders holding a dbt_project.yml).\n"
+         [dbt]\n"
     );
     let projects: Vec<String> = workspace
         .projects
         .iter()
-        .map(|project| {
-            if project.display_dir.is_empty() {
-                ".".to_owned()
-            } else {
-                project.display_dir.clone()
-            }
-        })
+        .map(|project| project.shown_dir().to_owned())
         .collect();
-    out.push_str(&format!("projects = {}\n", toml_list(&projects)));
+    if projects.is_empty() {
+        out.push_str(
+            "# No dbt project (dbt_project.yml) was found. Say where it is, relative to this folder:\n\
+             # projects = [\"transform\"]\n",
+        );
+    } else {
+        out.push_str(&format!(
+            "# The dbt projects found (folders holding a dbt_project.yml).\nprojects = {}\n",
+            toml_list(&projects)
+        ));
+    }
     for project in &workspace.projects {
         if !project.manifest.is_file() {
             let manifest = workspace::relative_display(&workspace.root, &project.manifest);
             out.push_str(&format!(
-                "# {manifest} does not exist yet: run `dbt parse` in the project first.\n"
+                "# {manifest} does not exist yet: write it with `{}`.\n",
+                crate::dbt::project::parse_command(project)
             ));
         }
     }
@@ -252,4 +261,39 @@ fn starter_config(workspace: &Workspace) -> String {
          # exclude = [\"tag:manual\"]\n",
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The groups the starter suggests selecting all hold rules.
+    #[test]
+    fn suggested_groups_hold_rules() {
+        let empty = std::env::temp_dir().join(format!("monolint-init-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).unwrap();
+        let workspace = workspace::discover_layout(&empty, &Config::default(), None).unwrap();
+        let _ = std::fs::remove_dir(&empty);
+        let text = starter_config(&workspace);
+        let line = text
+            .lines()
+            .find(|line| line.starts_with("# extend-select = "))
+            .unwrap();
+        let list: Vec<String> = toml::from_str::<toml::Table>(line.trim_start_matches("# "))
+            .unwrap()["extend-select"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        assert!(!list.is_empty());
+        for group in list {
+            assert!(
+                crate::rules::ALL
+                    .iter()
+                    .any(|meta| meta.group.as_str() == group),
+                "{group} holds no rule"
+            );
+        }
+    }
 }

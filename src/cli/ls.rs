@@ -1,13 +1,14 @@
-//! `monolint ls`: dbt's `ls` from the manifest alone, with dbt's selection semantics and
-//! output: an instant `dbt ls` without dbt installed.
+//! `monolint ls [PATH]`: dbt's `ls` from the manifest alone, with dbt's selection semantics
+//! and output: an instant `dbt ls` without dbt installed. The dbt project is found as `check`
+//! finds it, unless `--project-dir` names it.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{ArgAction, Args, ValueEnum};
 use serde_json::{Map, Value};
 
-use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout};
+use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout, write_output};
 use crate::dbt::cli::parse_argv;
 use crate::dbt::graph::{DbtGraph, Node, ResourceType};
 use crate::dbt::project::read_selectors_file;
@@ -16,22 +17,30 @@ use crate::error::Error;
 use crate::input::{self, Boundary};
 use crate::render::Format;
 use crate::source::{SourceFile, Span, Spanned};
+use crate::workspace;
 
 #[derive(Debug, Args)]
 pub struct LsArgs {
+    /// The monorepo folder to find the dbt project in, as `check` does (ignored with
+    /// `--project-dir`).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
     /// Nodes to list (dbt's `--select`/`-s`); repeatable, space-separated.
     #[arg(short = 's', long = "select", num_args = 1.., action = ArgAction::Append)]
     pub select: Vec<String>,
     /// As dbt's `ls -m`: wins over `--select` and lists models only.
     #[arg(short = 'm', long = "models", visible_alias = "model", num_args = 1.., action = ArgAction::Append)]
     pub models: Vec<String>,
+    /// Nodes to leave out (dbt's `--exclude`); repeatable, space-separated.
     #[arg(long, num_args = 1.., action = ArgAction::Append)]
     pub exclude: Vec<String>,
     /// A YAML selector (from the manifest's `selectors`).
     #[arg(long)]
     pub selector: Option<String>,
+    /// Only nodes of these types (`model`, `test`, `source`, ...).
     #[arg(long = "resource-type", visible_alias = "resource-types", num_args = 1.., action = ArgAction::Append)]
     pub resource_type: Vec<String>,
+    /// Leave out nodes of these types.
     #[arg(
         long = "exclude-resource-type",
         visible_alias = "exclude-resource-types",
@@ -45,19 +54,22 @@ pub struct LsArgs {
     /// dbt vars (YAML), which `var()` in `selectors.yml` reads.
     #[arg(long)]
     pub vars: Option<String>,
-    /// What to print per node.
-    #[arg(short = 'o', long, value_enum, default_value_t = LsOutput::Selector)]
+    /// What to print per node (dbt's `--output`).
+    #[arg(long, value_enum, default_value_t = LsOutput::Selector)]
     pub output: LsOutput,
     /// Keys of `--output json` (default: name, resource_type, package_name,
     /// original_file_path, unique_id, tags, depends_on, config).
     #[arg(long = "output-keys", num_args = 1.., action = ArgAction::Append)]
     pub output_keys: Vec<String>,
-    /// The dbt project folder.
-    #[arg(long, default_value = ".")]
-    pub project_dir: PathBuf,
+    /// The dbt project folder (default: the one found in PATH).
+    #[arg(long, value_name = "DIR")]
+    pub project_dir: Option<PathBuf>,
     /// The manifest (default: `<project-dir>/target/manifest.json`).
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Write the list to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -99,39 +111,98 @@ pub fn run(args: &LsArgs) -> u8 {
     if !text.is_empty() {
         text.push('\n');
     }
-    print_stdout(&text);
+    match &args.output_file {
+        None => print_stdout(&text),
+        Some(path) => {
+            if let Err(error) = write_output(path, &text) {
+                print_problem(&error, Format::Human, super::ColorChoice::Auto);
+                return EXIT_ERROR;
+            }
+        }
+    }
     EXIT_CLEAN
+}
+
+/// The dbt project to list and the manifest to read.
+struct Target {
+    project_dir: PathBuf,
+    manifest: PathBuf,
+    /// What may be read: the project folder, or the checked folder when discovery found it.
+    boundary: Boundary,
+    /// The manifest was named on the command line: read wherever it is.
+    manifest_given: bool,
+}
+
+/// The project `--project-dir` names, else the one discovery finds in PATH (as `check` finds
+/// it, config included).
+fn target(args: &LsArgs) -> Result<Target, Error> {
+    if let Some(project_dir) = &args.project_dir {
+        return Ok(Target {
+            manifest: args
+                .manifest
+                .clone()
+                .unwrap_or_else(|| project_dir.join("target").join("manifest.json")),
+            boundary: Boundary::new(project_dir),
+            project_dir: project_dir.clone(),
+            manifest_given: args.manifest.is_some(),
+        });
+    }
+    let loaded = crate::config::load(&args.path, None)?;
+    let workspace = workspace::discover(&args.path, &loaded.config, args.manifest.as_deref())?;
+    match workspace.projects.as_slice() {
+        [project] => Ok(Target {
+            project_dir: project.dir.clone(),
+            manifest: project.manifest.clone(),
+            boundary: workspace.boundary(),
+            manifest_given: project.manifest_given,
+        }),
+        projects => Err(Error::new(format!(
+            "{}: {} dbt projects found ({})",
+            args.path.display(),
+            projects.len(),
+            projects
+                .iter()
+                .map(|project| project.shown_dir())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .with_help("name the one to list with --project-dir")),
+    }
+}
+
+/// Reads the manifest and the project's `selectors.yml`.
+fn load_graph(target: &Target) -> Result<DbtGraph, Error> {
+    let bytes = if target.manifest_given {
+        input::read_manifest(&target.manifest)
+    } else {
+        target
+            .boundary
+            .check(&target.manifest)
+            .and_then(|path| input::read_manifest(&path))
+    };
+    let manifest: &Path = &target.manifest;
+    let (mut graph, _) = bytes
+        .map_err(|error| error.to_error(&manifest.to_string_lossy()))
+        .and_then(|bytes| DbtGraph::load(bytes, manifest))?;
+    // Like dbt, `--selector` reads the project's selectors.yml as it is now.
+    let display = target.project_dir.join("selectors.yml");
+    let display = display.to_string_lossy();
+    if let Some(selectors) = read_selectors_file(
+        &target.project_dir,
+        &display,
+        &graph.selectors,
+        &target.boundary,
+    )? {
+        graph.selectors = selectors;
+    }
+    Ok(graph)
 }
 
 /// Loads the manifest and lists the selected nodes, sorted by unique_id as dbt does.
 pub fn execute(args: &LsArgs) -> LsResult {
-    // The project folder is the user's choice; a manifest in it stays in it, one given with
+    // A project folder given is the user's choice; a manifest in it stays in it, one given with
     // `--manifest` is read wherever it is.
-    let boundary = Boundary::new(&args.project_dir);
-    let (manifest, bytes) = match &args.manifest {
-        Some(manifest) => (manifest.clone(), input::read_manifest(manifest)),
-        None => {
-            let manifest = args.project_dir.join("target").join("manifest.json");
-            let bytes = boundary
-                .check(&manifest)
-                .and_then(|path| input::read_manifest(&path));
-            (manifest, bytes)
-        }
-    };
-    let graph = bytes
-        .map_err(|error| error.to_error(&manifest.to_string_lossy()))
-        .and_then(|bytes| DbtGraph::load(bytes, &manifest))
-        .and_then(|(mut graph, _)| {
-            // Like dbt, `--selector` reads the project's selectors.yml as it is now.
-            let display = args.project_dir.join("selectors.yml");
-            let display = display.to_string_lossy();
-            if let Some(selectors) =
-                read_selectors_file(&args.project_dir, &display, &graph.selectors, &boundary)?
-            {
-                graph.selectors = selectors;
-            }
-            Ok(graph)
-        });
+    let graph = target(args).and_then(|target| load_graph(&target));
     let graph = match graph {
         Ok(graph) => graph,
         Err(error) => {

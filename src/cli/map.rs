@@ -13,11 +13,14 @@ pub struct MapArgs {
     /// The monorepo folder.
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// The dbt manifest to read (default: `<dbt project>/target/manifest.json`).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// The config file (default: `monolint.toml`, else `[tool.monolint]` in `pyproject.toml`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = MapFormat::Table)]
+    /// Output format.
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = MapFormat::Human)]
     pub format: MapFormat,
     /// Write the map to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -27,7 +30,8 @@ pub struct MapArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MapFormat {
     /// Aligned text for a terminal.
-    Table,
+    #[value(alias = "table")]
+    Human,
     /// The map as JSON (see docs/map.md).
     Json,
     /// Markdown tables, e.g. for a job summary.
@@ -53,7 +57,7 @@ pub fn run(args: &MapArgs) -> u8 {
         }
     };
     let text = match args.format {
-        MapFormat::Table => table(&map),
+        MapFormat::Human => table(&map),
         MapFormat::Json => serde_json::to_string_pretty(&map).unwrap_or_default() + "\n",
         MapFormat::Markdown => markdown(&map),
         MapFormat::Mermaid => mermaid(&map),

@@ -13,7 +13,7 @@ use std::io::{IsTerminal, Write};
 use clap::{Parser, Subcommand};
 
 use crate::error::Error;
-use crate::render::{Format, RenderOptions, render_problem};
+use crate::render::{Format, PathBase, RenderOptions, render_problem};
 
 /// Exit codes: findings below `--fail-on` (or none), findings, usage/config/input error.
 pub const EXIT_CLEAN: u8 = 0;
@@ -83,8 +83,14 @@ pub fn use_color(is_terminal: bool, choice: ColorChoice) -> bool {
 
 /// Prints an error (or warning) to stderr in the chosen format.
 pub fn print_problem(problem: &Error, format: Format, color: ColorChoice) {
+    print_problem_from(problem, format, color, &PathBase::default());
+}
+
+/// Prints an error (or warning) about a file of the checked folder, named from `base`.
+pub fn print_problem_from(problem: &Error, format: Format, color: ColorChoice, base: &PathBase) {
     let options = RenderOptions {
         color: use_color(std::io::stderr().is_terminal(), color),
+        base: base.clone(),
         ..RenderOptions::default()
     };
     let text = render_problem(problem, format, &options);
@@ -106,4 +112,28 @@ pub fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// `--help` describes every argument of every subcommand.
+    #[test]
+    fn every_argument_has_help() {
+        let cli = super::Cli::command();
+        for command in cli.get_subcommands() {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                assert!(
+                    arg.get_help().is_some(),
+                    "`monolint {} --{id}` has no help",
+                    command.get_name()
+                );
+            }
+        }
+    }
 }

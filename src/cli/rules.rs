@@ -8,13 +8,17 @@ use crate::rules::{ALL, Preset, RuleMeta};
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    /// Output format.
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ListFormat {
-    Text,
+    /// Plain text for a terminal.
+    #[value(alias = "text")]
+    Human,
+    /// JSON, for scripts.
     Json,
 }
 
@@ -52,7 +56,7 @@ pub fn run(args: &RulesArgs) -> u8 {
             let infos: Vec<RuleInfo> = ALL.iter().map(|meta| RuleInfo::of(meta)).collect();
             serde_json::to_string_pretty(&infos).unwrap_or_default() + "\n"
         }
-        ListFormat::Text => table(),
+        ListFormat::Human => table(),
     };
     print_stdout(&text);
     EXIT_CLEAN

@@ -324,12 +324,8 @@ impl DbtProject {
             .map_err(|error| {
                 let message = format!("{manifest_display}: cannot read the dbt manifest: {error}");
                 Error::new(message).with_help(format!(
-                    "build it with `dbt parse --project-dir {}` (or pass --manifest)",
-                    if location.display_dir.is_empty() {
-                        "."
-                    } else {
-                        &location.display_dir
-                    }
+                    "build it with `{}` (or pass --manifest)",
+                    parse_command(location)
                 ))
             })?;
         let (mut graph, warning) = DbtGraph::load(bytes, std::path::Path::new(manifest_display))?;
@@ -375,5 +371,17 @@ fn join_display(dir: &str, relative: &str) -> String {
         relative.to_owned()
     } else {
         format!("{dir}/{relative}")
+    }
+}
+
+/// The `dbt parse` command that writes a project's manifest, run from the checked folder.
+/// dbt looks for `profiles.yml` in the current directory and `~/.dbt/`, not in the project
+/// folder: one kept there needs `--profiles-dir`.
+pub fn parse_command(location: &ProjectLocation) -> String {
+    let folder = location.shown_dir();
+    if folder != "." && location.dir.join("profiles.yml").is_file() {
+        format!("dbt parse --project-dir {folder} --profiles-dir {folder}")
+    } else {
+        format!("dbt parse --project-dir {folder}")
     }
 }

@@ -122,6 +122,13 @@ impl Diagnostic {
         &self.primary.span.file
     }
 
+    /// The labels in other files than the primary one: miette shows them as related notes.
+    pub fn labels_elsewhere(&self) -> impl Iterator<Item = &Label> {
+        self.labels
+            .iter()
+            .filter(|label| !std::ptr::eq(&*label.span.file, self.file()))
+    }
+
     /// Total order used before rendering: file, position, rule code, message.
     pub fn cmp_for_output(&self, other: &Self) -> std::cmp::Ordering {
         self.primary
@@ -180,9 +187,7 @@ impl miette::Diagnostic for Diagnostic {
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
         let mut elsewhere = self
-            .labels
-            .iter()
-            .filter(|label| !std::ptr::eq(&*label.span.file, self.file()))
+            .labels_elsewhere()
             .map(|label| label as &dyn miette::Diagnostic)
             .peekable();
         elsewhere.peek()?;
@@ -194,7 +199,14 @@ impl miette::Diagnostic for Diagnostic {
 // label can render itself as a small diagnostic of its own.
 impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "see {}", self.span.file.path())
+        f.write_str(&Label::see(self.span.file.path()))
+    }
+}
+
+impl Label {
+    /// The heading of a label shown as a related note: the file it is in.
+    pub fn see(path: &str) -> String {
+        format!("see {path}")
     }
 }
 

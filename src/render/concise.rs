@@ -9,7 +9,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         let at = diagnostic.primary.span.start_line_col();
         out.push_str(&format!(
             "{}:{}:{}: {} {}\n",
-            diagnostic.file().path(),
+            options.base.show(diagnostic.file().path()),
             at.line,
             at.column,
             diagnostic.rule.code,

@@ -1,9 +1,10 @@
 //! GitHub Actions workflow commands (`::error file=...::message`): pull-request annotations.
 
+use super::PathBase;
 use crate::Report;
 use crate::diagnostic::Severity;
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, base: &PathBase) -> String {
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
         let start = diagnostic.primary.span.start_line_col();
@@ -23,7 +24,7 @@ pub fn render(report: &Report) -> String {
                 "{} {}",
                 diagnostic.rule.code, diagnostic.rule.name
             )),
-            escape_property(diagnostic.file().path()),
+            escape_property(&base.show(diagnostic.file().path())),
             start.line,
             start.column,
             end.line,

@@ -1,7 +1,10 @@
 //! GitLab Code Quality: a JSON array of Code Climate issues, for `artifacts:reports:codequality`.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
+use super::PathBase;
 use super::fingerprint::fingerprints;
 use crate::Report;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -27,7 +30,7 @@ struct Content {
 
 #[derive(Serialize)]
 struct Location<'a> {
-    path: &'a str,
+    path: Cow<'a, str>,
     lines: Lines,
 }
 
@@ -57,7 +60,7 @@ fn category(group: Group) -> &'static str {
     }
 }
 
-fn issue(diagnostic: &Diagnostic, fingerprint: String) -> Issue<'_> {
+fn issue<'a>(diagnostic: &'a Diagnostic, fingerprint: String, base: &PathBase) -> Issue<'a> {
     let mut body = format!(
         "**{} {}**: {}",
         diagnostic.rule.code, diagnostic.rule.name, diagnostic.primary.text
@@ -75,7 +78,7 @@ fn issue(diagnostic: &Diagnostic, fingerprint: String) -> Issue<'_> {
         severity: severity(diagnostic.severity),
         fingerprint,
         location: Location {
-            path: diagnostic.file().path(),
+            path: base.show(diagnostic.file().path()),
             lines: Lines {
                 begin: diagnostic.primary.span.start_line_col().line,
                 end: diagnostic.primary.span.end_line_col().line,
@@ -84,12 +87,12 @@ fn issue(diagnostic: &Diagnostic, fingerprint: String) -> Issue<'_> {
     }
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, base: &PathBase) -> String {
     let issues: Vec<Issue> = report
         .diagnostics
         .iter()
         .zip(fingerprints(&report.diagnostics))
-        .map(|(diagnostic, fingerprint)| issue(diagnostic, fingerprint.to_hex()))
+        .map(|(diagnostic, fingerprint)| issue(diagnostic, fingerprint.to_hex(), base))
         .collect();
     let mut out = serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".to_owned());
     out.push('\n');

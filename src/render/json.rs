@@ -1,7 +1,11 @@
 //! A JSON document of the findings. Its shape is documented in docs/output-formats.md and
 //! versioned by `version`; positions are 1-based lines and columns (Unicode scalar values).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
+
+use super::PathBase;
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::{Report, Summary};
@@ -22,7 +26,7 @@ struct JsonDiagnostic<'a> {
     name: &'a str,
     severity: &'a str,
     message: &'a str,
-    file: &'a str,
+    file: Cow<'a, str>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -35,7 +39,7 @@ struct JsonDiagnostic<'a> {
 
 #[derive(Serialize)]
 struct Location<'a> {
-    file: &'a str,
+    file: Cow<'a, str>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -43,11 +47,11 @@ struct Location<'a> {
     message: &'a str,
 }
 
-fn location(label: &Label) -> Location<'_> {
+fn location<'a>(label: &'a Label, base: &PathBase) -> Location<'a> {
     let start = label.span.start_line_col();
     let end = label.span.end_line_col();
     Location {
-        file: label.span.file.path(),
+        file: base.show(label.span.file.path()),
         line: start.line,
         column: start.column,
         end_line: end.line,
@@ -56,8 +60,8 @@ fn location(label: &Label) -> Location<'_> {
     }
 }
 
-fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
-    let at = location(&d.primary);
+fn diagnostic<'a>(d: &'a Diagnostic, base: &PathBase) -> JsonDiagnostic<'a> {
+    let at = location(&d.primary, base);
     JsonDiagnostic {
         code: d.rule.code,
         name: d.rule.name,
@@ -71,14 +75,18 @@ fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
         label: &d.primary.text,
         help: d.help.as_deref(),
         url: d.rule.url(),
-        related: d.labels.iter().map(location).collect(),
+        related: d.labels.iter().map(|label| location(label, base)).collect(),
     }
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, base: &PathBase) -> String {
     let document = Document {
         version: VERSION,
-        diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(d, base))
+            .collect(),
         summary: &report.summary,
     };
     let mut out = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_owned());

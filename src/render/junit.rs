@@ -4,18 +4,19 @@
 //! in it, failed with the message. A run without findings is one suite with one passing case,
 //! so the report is never empty.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::summary_lines;
+use super::{PathBase, summary_lines};
 use crate::Report;
 use crate::diagnostic::Diagnostic;
 
-pub fn render(report: &Report) -> String {
-    let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+pub fn render(report: &Report, base: &PathBase) -> String {
+    let mut by_file: BTreeMap<Cow<str>, Vec<&Diagnostic>> = BTreeMap::new();
     for diagnostic in &report.diagnostics {
         by_file
-            .entry(diagnostic.file().path())
+            .entry(base.show(diagnostic.file().path()))
             .or_default()
             .push(diagnostic);
     }
@@ -45,7 +46,7 @@ pub fn render(report: &Report) -> String {
             n = diagnostics.len()
         );
         for diagnostic in diagnostics {
-            testcase(&mut out, &path, diagnostic);
+            testcase(&mut out, &path, diagnostic, base);
         }
         out.push_str("  </testsuite>\n");
     }
@@ -53,7 +54,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn testcase(out: &mut String, path: &str, diagnostic: &Diagnostic) {
+fn testcase(out: &mut String, path: &str, diagnostic: &Diagnostic, base: &PathBase) {
     let start = diagnostic.primary.span.start_line_col();
     let rule = format!("{} {}", diagnostic.rule.code, diagnostic.rule.name);
     let _ = writeln!(
@@ -66,7 +67,7 @@ fn testcase(out: &mut String, path: &str, diagnostic: &Diagnostic) {
     );
     let mut body = format!(
         "{}:{}:{}: {} {}\n{}: {}",
-        diagnostic.file().path(),
+        base.show(diagnostic.file().path()),
         start.line,
         start.column,
         diagnostic.severity,
@@ -79,7 +80,7 @@ fn testcase(out: &mut String, path: &str, diagnostic: &Diagnostic) {
         let _ = write!(
             body,
             "\n{}:{}:{}: {}",
-            label.span.file.path(),
+            base.show(label.span.file.path()),
             at.line,
             at.column,
             label.text

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::summary_lines;
+use super::{PathBase, summary_lines};
 use crate::Report;
 use crate::diagnostic::Severity;
 use crate::rules::RuleMeta;
@@ -13,7 +13,7 @@ use crate::rules::RuleMeta;
 /// GitHub's size limit on large repositories.
 const MAX_ROWS: usize = 500;
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, base: &PathBase) -> String {
     let mut out = String::from("## monolint\n\n");
     let summary = summary_lines(report);
     let mut lines = summary.lines();
@@ -55,7 +55,12 @@ pub fn render(report: &Report) -> String {
         if let Some(help) = &diagnostic.help {
             let _ = write!(message, "<br>help: {}", escape(help));
         }
-        let location = format!("`{}:{}:{}`", diagnostic.file().path(), at.line, at.column);
+        let location = format!(
+            "`{}:{}:{}`",
+            base.show(diagnostic.file().path()),
+            at.line,
+            at.column
+        );
         let _ = writeln!(
             out,
             "| {} | {} {} | {} |",

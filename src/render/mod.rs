@@ -8,7 +8,10 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod paths;
 mod sarif;
+
+pub use paths::PathBase;
 
 use crate::Report;
 use crate::error::Error;
@@ -34,13 +37,15 @@ pub enum Format {
     Markdown,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RenderOptions {
     pub color: bool,
     /// Terminal width for code frames.
     pub width: usize,
     /// Findings only, no summary.
     pub quiet: bool,
+    /// Where the checked folder is from the current directory, for the paths shown.
+    pub base: PathBase,
 }
 
 impl Default for RenderOptions {
@@ -49,6 +54,7 @@ impl Default for RenderOptions {
             color: false,
             width: 100,
             quiet: false,
+            base: PathBase::default(),
         }
     }
 }
@@ -58,12 +64,12 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Strin
     match format {
         Format::Human => human::render(report, options),
         Format::Concise => concise::render(report, options),
-        Format::Json => json::render(report),
-        Format::Github => github::render(report),
-        Format::Sarif => sarif::render(report),
-        Format::Junit => junit::render(report),
-        Format::Gitlab => gitlab::render(report),
-        Format::Markdown => markdown::render(report),
+        Format::Json => json::render(report, &options.base),
+        Format::Github => github::render(report, &options.base),
+        Format::Sarif => sarif::render(report, &options.base),
+        Format::Junit => junit::render(report, &options.base),
+        Format::Gitlab => gitlab::render(report, &options.base),
+        Format::Markdown => markdown::render(report, &options.base),
     }
 }
 

@@ -1,11 +1,13 @@
 //! SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
 //!
 //! One run; `tool.driver.rules` lists the rules that have results, in code order; results point
-//! at paths relative to the checked folder under the `%SRCROOT%` base, and `partialFingerprints`
+//! at paths relative to the current directory (the repository root in CI, where code scanning
+//! resolves them) under the `%SRCROOT%` base, and `partialFingerprints`
 //! carries a position-independent fingerprint (see `fingerprint.rs`).
 
 use serde::Serialize;
 
+use super::PathBase;
 use super::fingerprint::{Fingerprint, fingerprints};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::rules::{ALL, RuleMeta};
@@ -190,14 +192,14 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn location(label: &Label, id: Option<usize>) -> Location<'_> {
+fn location<'a>(label: &'a Label, id: Option<usize>, base: &PathBase) -> Location<'a> {
     let start = label.span.start_line_col();
     let end = label.span.end_line_col();
     Location {
         id,
         physical_location: PhysicalLocation {
             artifact_location: ArtifactLocation {
-                uri: uri(label.span.file.path()),
+                uri: uri(&base.show(label.span.file.path())),
                 uri_base_id: SRCROOT,
             },
             region: Region {
@@ -218,6 +220,7 @@ fn result<'a>(
     diagnostic: &'a Diagnostic,
     fingerprint: Fingerprint,
     rules: &[&'static RuleMeta],
+    base: &PathBase,
 ) -> SarifResult<'a> {
     let rule_index = rules
         .iter()
@@ -233,12 +236,12 @@ fn result<'a>(
         rule_index,
         level: level(diagnostic.severity),
         message: text(message),
-        locations: [location(&diagnostic.primary, None)],
+        locations: [location(&diagnostic.primary, None, base)],
         related_locations: diagnostic
             .labels
             .iter()
             .enumerate()
-            .map(|(index, label)| location(label, Some(index + 1)))
+            .map(|(index, label)| location(label, Some(index + 1), base))
             .collect(),
         partial_fingerprints: PartialFingerprints {
             monolint: fingerprint.to_sarif(),
@@ -246,7 +249,7 @@ fn result<'a>(
     }
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, base: &PathBase) -> String {
     // The rules with findings: built-in rules in registry order, then policies by id.
     let mut rules: Vec<&'static RuleMeta> = report.diagnostics.iter().map(|d| d.rule).collect();
     rules.sort_by_key(|meta| {
@@ -258,7 +261,7 @@ pub fn render(report: &Report) -> String {
         .diagnostics
         .iter()
         .zip(fingerprints(&report.diagnostics))
-        .map(|(diagnostic, fingerprint)| result(diagnostic, fingerprint, &rules))
+        .map(|(diagnostic, fingerprint)| result(diagnostic, fingerprint, &rules, base))
         .collect();
     let log = Log {
         schema: SCHEMA,
