@@ -22,6 +22,8 @@ pub struct ProjectLocation {
     pub manifest: PathBuf,
     /// The manifest was named on the command line: read wherever it is.
     pub manifest_given: bool,
+    /// Read the project's files, not the manifest (`--no-manifest`).
+    pub no_manifest: bool,
     /// Whether the user named this project or its manifest (`[dbt] projects`, `[dbt]
     /// manifest`, `--manifest`): then a project that cannot be loaded stops the check, where a
     /// discovered one is skipped with a warning.
@@ -248,6 +250,7 @@ pub fn discover(
                 .clone()
                 .unwrap_or_else(|| dir.join("target").join("manifest.json")),
             manifest_given,
+            no_manifest: false,
             dir,
         })
         .collect::<Vec<_>>();

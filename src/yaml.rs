@@ -318,6 +318,32 @@ fn skip_quoted(bytes: &[u8], at: usize) -> usize {
     bytes.len()
 }
 
+/// Reads a document into JSON values as PyYAML (and so dbt) loads it: merge keys (`<<: *x`)
+/// applied, a key that is not a string (`1:`, `true:`) kept as its text.
+pub fn json_from_str(text: &str) -> Result<serde_json::Value, YamlError> {
+    let mut value: Value = from_str(text)?;
+    // A merge key of the wrong shape is left in place, as a plain key.
+    let _ = value.apply_merge();
+    Ok(to_json(value))
+}
+
+fn to_json(value: Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(flag) => serde_json::Value::Bool(flag),
+        Value::Number(number) => serde_json::to_value(&number).unwrap_or(serde_json::Value::Null),
+        Value::String(text) => serde_json::Value::String(text),
+        Value::Sequence(items) => items.into_iter().map(to_json).collect(),
+        Value::Mapping(mapping) => serde_json::Value::Object(
+            mapping
+                .into_iter()
+                .map(|(key, value)| (to_compact_string(&key), to_json(value)))
+                .collect(),
+        ),
+        Value::Tagged(tagged) => to_json(tagged.value),
+    }
+}
+
 /// A scalar or collection written back as compact text (`1`, `true`, `[a, b]`).
 pub fn to_compact_string(value: &Value) -> String {
     match value {

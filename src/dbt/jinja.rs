@@ -284,6 +284,19 @@ fn is_word(byte: u8) -> bool {
 
 /// The inside of every `{{ ... }}` and `{% ... %}`.
 fn jinja_expressions(code: &str) -> impl Iterator<Item = &str> {
+    jinja_blocks(code).map(|block| &code[block.inner])
+}
+
+/// A `{{ ... }}` expression or a `{% ... %}` statement of a template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JinjaBlock {
+    pub is_statement: bool,
+    /// The byte range of its inside, delimiters left out.
+    pub inner: Range<usize>,
+}
+
+/// Every `{{ ... }}` and `{% ... %}` of `code`, in order.
+pub fn jinja_blocks(code: &str) -> impl Iterator<Item = JinjaBlock> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
         let rest = code.get(at..)?;
@@ -296,7 +309,10 @@ fn jinja_expressions(code: &str) -> impl Iterator<Item = &str> {
         let start = at + open + 2;
         let end = start + code[start..].find(close)?;
         at = end + 2;
-        Some(&code[start..end])
+        Some(JinjaBlock {
+            is_statement: close == "%}",
+            inner: start..end,
+        })
     })
 }
 

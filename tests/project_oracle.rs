@@ -1,0 +1,237 @@
+//! Oracle tests of the project reader: every fixture with a `target/manifest.json` that real
+//! `dbt parse` wrote is read both ways, from the manifest and from its files, and the two
+//! graphs are compared node by node (enabled or disabled, dependencies, fqn, tags,
+//! materialization, meta, group, access, version, properties file, tests' attachments).
+//!
+//! `MONOLINT_PROJECT_ORACLE=<dbt project folder> cargo test --test project_oracle -- --ignored
+//! --nocapture` runs the same comparison on any project with its manifest, and prints the
+//! table and the first differences (`scripts/project-oracle.sh` runs it over real projects).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use monolint::dbt::graph::{DbtGraph, ResourceType};
+use monolint::dbt::project::reader::read_project;
+use monolint::input::Boundary;
+
+/// How each node of the manifest compares with the node read from files.
+#[derive(Debug, Default)]
+struct Comparison {
+    equal: usize,
+    unknown: usize,
+    different: Vec<String>,
+    /// Nodes the reader made that the manifest does not have.
+    extra: Vec<String>,
+}
+
+/// Resource types the reader does not make (their nodes count as unknown).
+const NOT_READ: [ResourceType; 4] = [
+    ResourceType::SemanticModel,
+    ResourceType::Metric,
+    ResourceType::SavedQuery,
+    ResourceType::Function,
+];
+
+/// What is compared of one node, as text.
+fn facts(graph: &DbtGraph, id: monolint::dbt::graph::NodeId) -> Vec<(&'static str, String)> {
+    let node = graph.node(id);
+    let parents: BTreeSet<&str> = graph
+        .parents(id)
+        .iter()
+        .map(|p| &*graph.node(*p).unique_id)
+        .collect();
+    let tags: BTreeSet<&str> = node.tags.iter().map(AsRef::as_ref).collect();
+    let meta = graph.meta(node);
+    let fqn: Vec<&str> = node.fqn.iter().map(AsRef::as_ref).collect();
+    let is_unit_or_exposure = matches!(
+        node.resource_type,
+        ResourceType::UnitTest | ResourceType::Exposure | ResourceType::Source
+    );
+    vec![
+        ("depends_on", format!("{parents:?}")),
+        ("fqn", format!("{fqn:?}")),
+        ("tags", format!("{tags:?}")),
+        (
+            "materialized",
+            if is_unit_or_exposure {
+                String::new()
+            } else {
+                format!("{:?}", node.materialized)
+            },
+        ),
+        ("meta", serde_json::Value::Object(meta).to_string()),
+        ("group", format!("{:?}", node.group)),
+        ("access", format!("{:?}", node.access)),
+        ("version", format!("{:?}", node.version)),
+        ("patch_path", format!("{:?}", node.patch_file)),
+        ("file", format!("{:?}", node.file)),
+        ("test_name", format!("{:?}", node.test_name)),
+        ("column", format!("{:?}", graph.test_column(node))),
+    ]
+}
+
+/// Compares the two graphs of the project in `project_dir`; `boundary` is what the reader may
+/// read (the checked folder: a `local:` package may sit beside the project).
+fn compare(project_dir: &Path, boundary: &Boundary) -> Comparison {
+    let manifest_path = project_dir.join("target/manifest.json");
+    let bytes = std::fs::read(&manifest_path).unwrap();
+    let (expected, _) = DbtGraph::load(bytes, &manifest_path).unwrap();
+    let read = read_project(project_dir, "", boundary).unwrap();
+    let (actual, _) = DbtGraph::load(read.manifest, Path::new("files")).unwrap();
+    let mut comparison = Comparison::default();
+    for (id, node) in expected.nodes() {
+        let unique_id = &*node.unique_id;
+        if NOT_READ.contains(&node.resource_type) || read.unknown.contains_key(unique_id) {
+            comparison.unknown += 1;
+            continue;
+        }
+        let Some(actual_id) = actual.get(unique_id) else {
+            let disabled = actual.disabled.iter().any(|d| &*d.unique_id == unique_id);
+            comparison.different.push(format!(
+                "{unique_id}: {}",
+                if disabled { "disabled" } else { "missing" }
+            ));
+            continue;
+        };
+        let want = facts(&expected, id);
+        let got = facts(&actual, actual_id);
+        let differences: Vec<String> = want
+            .iter()
+            .zip(&got)
+            .filter(|(w, g)| w.1 != g.1)
+            .map(|(w, g)| format!("{}: manifest {} / files {}", w.0, w.1, g.1))
+            .collect();
+        if differences.is_empty() {
+            comparison.equal += 1;
+        } else {
+            comparison
+                .different
+                .push(format!("{unique_id}: {}", differences.join("; ")));
+        }
+    }
+    for disabled in &expected.disabled {
+        let unique_id = &*disabled.unique_id;
+        if actual.get(unique_id).is_some() {
+            comparison.different.push(format!(
+                "{unique_id}: enabled (the manifest has it disabled)"
+            ));
+        } else {
+            comparison.equal += 1;
+        }
+    }
+    for (_, node) in actual.nodes() {
+        let known = expected.get(&node.unique_id).is_some()
+            || expected
+                .disabled
+                .iter()
+                .any(|d| d.unique_id == node.unique_id);
+        if !known {
+            comparison.extra.push(node.unique_id.to_string());
+        }
+    }
+    comparison
+}
+
+/// Fixtures whose files differ from their manifest on purpose (the stale-manifest rule's).
+const STALE_ON_PURPOSE: [&str; 1] = ["tests/rules/X006/fail_edited_added_removed/dbt"];
+
+/// Every dbt project under `tests/` and `examples/` with a manifest real dbt wrote.
+fn fixture_projects() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    let mut stack = vec![root.join("tests"), root.join("examples")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == "manifest.json")
+                && path.parent().is_some_and(|p| p.ends_with("target"))
+                && let Some(project) = path.parent().and_then(Path::parent)
+                && project.join("dbt_project.yml").is_file()
+            {
+                found.push(project.to_path_buf());
+            }
+        }
+    }
+    found.retain(|project| {
+        !STALE_ON_PURPOSE
+            .iter()
+            .any(|stale| project.ends_with(stale))
+    });
+    found.sort();
+    found
+}
+
+fn table_line(name: &str, comparison: &Comparison) -> String {
+    format!(
+        "{name:<70} {:>6} {:>7} {:>9} {:>5}",
+        comparison.equal,
+        comparison.unknown,
+        comparison.different.len(),
+        comparison.extra.len()
+    )
+}
+
+#[test]
+fn fixtures_read_from_files_match_their_manifests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let projects = fixture_projects();
+    assert!(projects.len() > 40, "{} projects", projects.len());
+    let mut report = Vec::new();
+    let mut failures = Vec::new();
+    for project in &projects {
+        let name = project.strip_prefix(root).unwrap().display().to_string();
+        let comparison = compare(project, &Boundary::new(root));
+        report.push(table_line(&name, &comparison));
+        for difference in comparison.different.iter().chain(&comparison.extra) {
+            failures.push(format!("{name}: {difference}"));
+        }
+    }
+    println!(
+        "{:<70} {:>6} {:>7} {:>9} {:>5}",
+        "project", "equal", "unknown", "different", "extra"
+    );
+    println!("{}", report.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+#[ignore = "run on a project named by MONOLINT_PROJECT_ORACLE"]
+fn project_named_by_the_environment() {
+    let Some(dir) = std::env::var_os("MONOLINT_PROJECT_ORACLE") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let started = std::time::Instant::now();
+    let boundary = Boundary::new(dir.parent().unwrap_or(&dir));
+    let read = read_project(&dir, "", &boundary).unwrap();
+    let (graph, _) = DbtGraph::load(read.manifest, Path::new("files")).unwrap();
+    let elapsed = started.elapsed();
+    let comparison = compare(&dir, &boundary);
+    println!(
+        "read from files: {} nodes in {} ms",
+        graph.len(),
+        elapsed.as_millis()
+    );
+    println!(
+        "{:<70} {:>6} {:>7} {:>9} {:>5}",
+        "project", "equal", "unknown", "different", "extra"
+    );
+    println!("{}", table_line(&dir.display().to_string(), &comparison));
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    for reason in read.unknown.values() {
+        let kind = reason.split('`').next().unwrap_or(reason).to_owned();
+        *reasons.entry(kind).or_default() += 1;
+    }
+    println!("unknown, by reason: {reasons:?}");
+    for difference in comparison.different.iter().take(40) {
+        println!("different: {difference}");
+    }
+    for extra in comparison.extra.iter().take(20) {
+        println!("extra: {extra}");
+    }
+}
