@@ -239,6 +239,12 @@ const NOT_MACROS: &[&str] = &[
     "selectattr",
 ];
 
+/// Jinja's own words, which a parenthesis may follow (`{% if (a or b) %}`).
+const JINJA_KEYWORDS: &[&str] = &[
+    "if", "elif", "else", "for", "in", "not", "and", "or", "is", "set", "macro", "call", "with",
+    "import", "from", "as", "return", "do",
+];
+
 /// The macros `code` calls inside `{{ }}` and `{% %}`: `(namespace, name)` for
 /// `name(...)` and `pkg.name(...)`, each once, in order.
 pub fn macro_calls(code: &str) -> Vec<(Option<String>, String)> {
@@ -257,7 +263,13 @@ pub fn macro_calls(code: &str) -> Vec<(Option<String>, String)> {
                 index += 1;
             }
             let path = &expression[start..index];
-            if bytes.get(index) != Some(&b'(') || path.ends_with('.') {
+            // Jinja allows space before the parenthesis (`macro_name (...)`).
+            let mut paren = index;
+            while bytes.get(paren).is_some_and(|b| b.is_ascii_whitespace()) {
+                paren += 1;
+            }
+            let keyword = paren > index && JINJA_KEYWORDS.contains(&path);
+            if bytes.get(paren) != Some(&b'(') || path.ends_with('.') || keyword {
                 continue;
             }
             let (namespace, name) = match path.rsplit_once('.') {
@@ -418,6 +430,10 @@ where d between {{ ranged_min_date(default_lookback=var("LOOKBACK_DAYS"), start=
     #[test]
     fn ignores_other_words() {
         assert!(vars_read("select covar(x), my_var('a'), t.var('b')").is_empty());
+        assert_eq!(
+            macro_calls("{{ spaced_call ('a') }}{% if (x) and not (y) %}{% endif %}"),
+            [(None, "spaced_call".to_owned())]
+        );
         assert!(incremental_blocks("{% if target.name == 'prod' %}x{% endif %}").is_empty());
     }
 }

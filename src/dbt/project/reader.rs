@@ -3,7 +3,7 @@
 //! handed to the graph as the manifest it would be (only the fields monolint reads). Facts
 //! only rendering can tell are recorded per node as unknown, never guessed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
@@ -13,6 +13,7 @@ use super::generic_tests::{TestTarget, read_test};
 use super::macros::{DependencyMacros, MacroDef, macros_in};
 use super::packages::{Package, files_under, installed_packages, join, read_package};
 use super::sql::{CodeFacts, RefCall, read_jinja_value, read_python, read_sql, version_text};
+use crate::dbt::jinja::vars_read;
 use crate::error::{Error, Result};
 use crate::input::Boundary;
 use crate::yaml;
@@ -62,6 +63,7 @@ pub fn read_project(
         .flat_map(|f| f.macros.iter().cloned())
         .collect();
     let dependency_macros = DependencyMacros::new(&macros);
+    let dependency_vars = dependency_vars(&packages);
     let root = &packages[0];
     let mut assembly = Assembly::default();
     for (package, package_files) in packages.iter().zip(&files) {
@@ -69,6 +71,7 @@ pub fn read_project(
             package,
             root,
             dependency_macros: &dependency_macros,
+            dependency_vars: &dependency_vars,
         };
         assemble_package(&context, package_files, &mut assembly);
     }
@@ -79,6 +82,29 @@ pub fn read_project(
         unknown,
         problems,
     })
+}
+
+/// The names of the vars of every `dbt_project.yml` (global or package-scoped) whose value
+/// calls `ref()` or `source()`: a node reading one depends on what the value names.
+fn dependency_vars(packages: &[Package]) -> HashSet<String> {
+    fn collect(vars: &Map<String, Value>, found: &mut HashSet<String>, depth: usize) {
+        for (name, value) in vars {
+            match value {
+                Value::Object(scoped) if depth == 0 => collect(scoped, found, 1),
+                Value::String(text) if text.contains("ref(") || text.contains("source(") => {
+                    found.insert(name.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = HashSet::new();
+    for package in packages {
+        if let Some(Value::Object(vars)) = package.project.get("vars") {
+            collect(vars, &mut found, 0);
+        }
+    }
+    found
 }
 
 /// The kinds of files a package holds.
@@ -216,6 +242,8 @@ struct Context<'a> {
     package: &'a Package,
     root: &'a Package,
     dependency_macros: &'a DependencyMacros,
+    /// Vars whose value calls `ref()` or `source()` (`'snowplow:events': "{{ ref('x') }}"`).
+    dependency_vars: &'a HashSet<String>,
 }
 
 impl Context<'_> {
@@ -279,7 +307,7 @@ struct Patch<'a> {
     file: &'a str,
     entry: &'a Map<String, Value>,
     /// `config:` with the top-level keys dbt moves into it (`meta`, `docs`, `group`,
-    /// `contract`, `access`, `tags`).
+    /// `contract`, `access`; not `tags`, which dbt 1.11 leaves out).
     config: Map<String, Value>,
 }
 
@@ -289,7 +317,7 @@ impl<'a> Patch<'a> {
             Some(Value::Object(config)) => config.clone(),
             _ => Map::new(),
         };
-        for key in ["meta", "docs", "group", "contract", "access", "tags"] {
+        for key in ["meta", "docs", "group", "contract", "access"] {
             if let Some(value) = entry.get(key) {
                 merge_into(
                     &mut config,
@@ -417,6 +445,38 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
         versions_by_file
             .entry((*name).to_owned())
             .or_insert((name, latest_label.clone(), None));
+    }
+
+    // `on-run-start` and `on-run-end` hooks: operations dbt lists among the nodes.
+    for hook in ["on-run-start", "on-run-end"] {
+        for (index, _) in text_list(package.project.get(hook)).iter().enumerate() {
+            let name = format!("{}-{hook}-{index}", package.name);
+            let mut node = Map::new();
+            node.insert(
+                "unique_id".into(),
+                json!(format!("operation.{}.{name}", package.name)),
+            );
+            node.insert("resource_type".into(), json!("operation"));
+            node.insert("name".into(), json!(name));
+            node.insert("package_name".into(), json!(package.name));
+            node.insert("original_file_path".into(), json!("./dbt_project.yml"));
+            node.insert("fqn".into(), json!([package.name, "hooks", name]));
+            node.insert("raw_code".into(), json!(""));
+            let config = Map::from_iter([
+                ("materialized".to_owned(), json!("view")),
+                ("tags".to_owned(), json!([hook])),
+            ]);
+            finish_config(&mut node, config, "operation");
+            assembly.drafts.push(Draft {
+                node,
+                refs: Vec::new(),
+                sources: Vec::new(),
+                depends_on: Vec::new(),
+                attached: None,
+                unknown: None,
+                enabled: true,
+            });
+        }
     }
 
     for (kind, file, relative, text) in &files.code {
@@ -791,7 +851,8 @@ fn code_node(context: &Context<'_>, code: CodeNode<'_>, patch: Option<&Patch<'_>
         code.facts
             .dynamic_config
             .iter()
-            .filter(|key| GRAPH_CONFIG_KEYS.contains(&key.as_str()))
+            // `config(some_dict)`: no key can be read.
+            .filter(|key| GRAPH_CONFIG_KEYS.contains(&key.as_str()) || *key == "config")
             .cloned(),
     );
     let mut unknown = code.facts.dependencies_unknown.clone();
@@ -808,6 +869,16 @@ fn code_node(context: &Context<'_>, code: CodeNode<'_>, patch: Option<&Patch<'_>
         };
         unknown = Some(format!(
             "it calls the macro `{called}`, which calls `ref()` or `source()`"
+        ));
+    }
+    if unknown.is_none()
+        && !context.dependency_vars.is_empty()
+        && let Some((var, _)) = vars_read(code.code)
+            .into_iter()
+            .find(|(name, _)| context.dependency_vars.contains(name))
+    {
+        unknown = Some(format!(
+            "it reads the var `{var}`, whose value calls `ref()` or `source()`"
         ));
     }
     if let Some(key) = jinja.first() {
@@ -1504,7 +1575,7 @@ impl Assembly {
                     _ => "nodes",
                 };
                 let text = serde_json::to_string(&draft.node).unwrap_or_else(|_| "{}".into());
-                let reason = if enabled { draft.unknown } else { None };
+                let reason = draft.unknown;
                 (
                     enabled,
                     collection,
@@ -1513,12 +1584,23 @@ impl Assembly {
                 )
             })
             .collect();
+        let mut emitted: HashSet<String> = HashSet::new();
         for (enabled, collection, id_and_reason, text) in entries {
             let (id, reason) = id_and_reason
                 .split_once('\u{0}')
                 .map_or((id_and_reason.as_str(), ""), |(id, reason)| (id, reason));
             if !reason.is_empty() {
                 unknown.insert(id.to_owned(), reason.to_owned());
+            }
+            // Two enabled definitions of one name (adapter-specific models enabled by Jinja):
+            // dbt keeps the one rendering enables; which one is unknown here.
+            if enabled && !emitted.insert(id.to_owned()) {
+                unknown.insert(
+                    id.to_owned(),
+                    "it is defined more than once, each enabled by Jinja".to_owned(),
+                );
+                disabled.push((id.to_owned(), text));
+                continue;
             }
             if enabled {
                 collections

@@ -177,6 +177,17 @@ fn mark_dependencies(facts: &mut CodeFacts, reason: String) {
 }
 
 fn read_config_call(args: &CallArgs, facts: &mut CodeFacts) {
+    // `config({"materialized": "table"})`: a dict, as dbt also accepts.
+    for value in &args.positional {
+        match value {
+            Some(Value::Object(map)) => {
+                for (key, value) in map {
+                    facts.config.insert(key.clone(), value.clone());
+                }
+            }
+            _ => facts.dynamic_config.push("config".into()),
+        }
+    }
     for (key, value) in &args.keyword {
         match value {
             Some(value) => {
@@ -272,6 +283,8 @@ mod tests {
         assert!(facts.dependencies_unknown.is_some());
         let facts = read_sql("{% if target.name == 'prod' %}{{ ref('a') }}{% endif %}");
         assert!(facts.dependencies_unknown.is_some());
+        let facts = read_sql("{{ config({'materialized': 'table', 'tags': ['a'],}) }}");
+        assert_eq!(facts.config["tags"], serde_json::json!(["a"]));
         let facts = read_sql("{{ config(materialized=var('m')) }} select 1");
         assert_eq!(facts.dynamic_config, ["materialized"]);
         assert!(facts.dependencies_unknown.is_none());
