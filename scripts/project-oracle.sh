@@ -28,7 +28,7 @@ grep -v '^#' scripts/real-repos/repos.tsv | while IFS=$'\t' read -r repo _commit
         echo "== $repo/$project"
         MONOLINT_PROJECT_ORACLE="$dir" cargo test --quiet --test project_oracle \
             project_named_by_the_environment -- --ignored --nocapture 2>&1 |
-            grep -E '^(read from files|project|/|unknown, by reason|problem|different|extra)' |
+            grep -E '^(read from files|project|/|unknown:|problem|different|extra)' |
             head -n "${ORACLE_LINES:-20}" || true
     done
 done

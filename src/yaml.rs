@@ -322,7 +322,33 @@ fn skip_quoted(bytes: &[u8], at: usize) -> usize {
 /// keys applied, a key written twice holding its last value, a key that is not a string
 /// (`1:`, `true:`) kept as its text. An empty document is `null`.
 pub fn json_from_str(text: &str) -> Result<serde_json::Value, YamlError> {
-    Ok(parse_spanned(text)?.map_or(serde_json::Value::Null, node_to_json))
+    match parse_spanned(text) {
+        Ok(node) => Ok(node.map_or(serde_json::Value::Null, node_to_json)),
+        // saphyr refuses some indentation libyaml (PyYAML's parser) accepts.
+        Err(error) => {
+            let mut value: Value = from_str(text).map_err(|_| error)?;
+            // A merge key of the wrong shape is left in place, as a plain key.
+            let _ = value.apply_merge();
+            Ok(value_to_json(value))
+        }
+    }
+}
+
+fn value_to_json(value: Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(flag) => serde_json::Value::Bool(flag),
+        Value::Number(number) => serde_json::to_value(&number).unwrap_or(serde_json::Value::Null),
+        Value::String(text) => serde_json::Value::String(text),
+        Value::Sequence(items) => items.into_iter().map(value_to_json).collect(),
+        Value::Mapping(mapping) => serde_json::Value::Object(
+            mapping
+                .into_iter()
+                .map(|(key, value)| (to_compact_string(&key), value_to_json(value)))
+                .collect(),
+        ),
+        Value::Tagged(tagged) => value_to_json(tagged.value),
+    }
 }
 
 fn node_to_json(node: Node) -> serde_json::Value {

@@ -81,7 +81,11 @@ fn compare(project_dir: &Path, boundary: &Boundary) -> Comparison {
     let mut comparison = Comparison::default();
     for (id, node) in expected.nodes() {
         let unique_id = &*node.unique_id;
-        if NOT_READ.contains(&node.resource_type) || read.unknown.contains_key(unique_id) {
+        let package_read = read.packages.iter().any(|p| **p == *node.package);
+        if NOT_READ.contains(&node.resource_type)
+            || read.unknown.contains_key(unique_id)
+            || !package_read
+        {
             comparison.unknown += 1;
             continue;
         }
@@ -132,7 +136,7 @@ fn compare(project_dir: &Path, boundary: &Boundary) -> Comparison {
                 .disabled
                 .iter()
                 .any(|d| d.unique_id == node.unique_id);
-        if !known {
+        if !known && !read.unknown.contains_key(&*node.unique_id) {
             comparison.extra.push(node.unique_id.to_string());
         }
     }
@@ -229,25 +233,21 @@ fn project_named_by_the_environment() {
         "project", "equal", "unknown", "different", "extra"
     );
     println!("{}", table_line(&dir.display().to_string(), &comparison));
-    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
     for reason in read.unknown.values() {
-        let kind = reason.split('`').next().unwrap_or(reason).to_owned();
-        *reasons.entry(kind).or_default() += 1;
+        *reasons.entry(reason).or_default() += 1;
     }
-    println!("unknown, by reason: {reasons:?}");
+    let mut reasons: Vec<(&str, usize)> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    for (reason, count) in reasons.iter().take(6) {
+        println!("unknown: {count} because {reason}");
+    }
     for problem in read.problems.iter().take(10) {
         println!("problem: {}", problem.message);
     }
-    // `MONOLINT_PROJECT_ORACLE_NODE=<unique id>` prints what the reader made of one node.
-    if let Some(wanted) = std::env::var_os("MONOLINT_PROJECT_ORACLE_NODE") {
-        let text = String::from_utf8_lossy(&read.manifest);
-        let wanted = format!("\"{}\": {{", wanted.to_string_lossy());
-        if let Some(start) = text.find(&wanted) {
-            let end = text[start..]
-                .find("}, \"")
-                .map_or(text.len(), |e| start + e + 1);
-            println!("node: {}", &text[start..end.min(start + 4000)]);
-        }
+    // `MONOLINT_PROJECT_ORACLE_DUMP=<file>` writes the manifest the reader made.
+    if let Some(path) = std::env::var_os("MONOLINT_PROJECT_ORACLE_DUMP") {
+        std::fs::write(path, &read.manifest).unwrap();
     }
     for difference in comparison.different.iter().take(40) {
         println!("different: {difference}");

@@ -53,6 +53,9 @@ pub struct GenericTest {
     /// The config written on the test (`config:` and the legacy top-level keys).
     pub config: Map<String, Value>,
     pub description: String,
+    /// The synthesized name reads the values of a mapping argument in the order they are
+    /// written, which the YAML reading does not keep: the name (and id) may differ.
+    pub name_unknown: bool,
 }
 
 /// Reads one `data_tests:` entry (`unique`, `{relationships: {...}}`, `{test_name: ...}`).
@@ -144,6 +147,10 @@ pub fn read_test(
             "source_",
         ),
     };
+    let name_unknown = given_name.is_none()
+        && args
+            .values()
+            .any(|value| value.as_object().is_some_and(|map| map.len() > 1));
     let name = match given_name {
         Some(name) => name,
         None => {
@@ -179,6 +186,7 @@ pub fn read_test(
         kwargs: args,
         config,
         description,
+        name_unknown,
     })
 }
 

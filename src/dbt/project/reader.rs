@@ -27,7 +27,12 @@ pub struct ProjectRead {
     pub unknown: BTreeMap<String, String>,
     /// Files that could not be read.
     pub problems: Vec<Error>,
+    /// The packages read: the root project's name first, then the installed packages'.
+    pub packages: Vec<String>,
 }
+
+/// Why a node whose `enabled` only rendering tells is unknown.
+const ENABLED_BY_JINJA: &str = "its config `enabled` is computed by Jinja";
 
 /// Config keys whose value changes the graph or what rules read.
 const GRAPH_CONFIG_KEYS: [&str; 9] = [
@@ -81,6 +86,7 @@ pub fn read_project(
         manifest,
         unknown,
         problems,
+        packages: packages.iter().map(|p| p.name.clone()).collect(),
     })
 }
 
@@ -673,32 +679,15 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                         version: version.clone(),
                     };
                     let columns = node_columns(entry, version_entry);
-                    let mut declared: Vec<(&Value, Option<&str>, Vec<Value>)> = Vec::new();
-                    for test in tests_of(entry) {
-                        declared.push((test, None, Vec::new()));
-                    }
-                    if let Some(version_entry) = version_entry {
-                        for test in tests_of(version_entry) {
-                            declared.push((test, None, Vec::new()));
-                        }
-                    }
-                    for column in &columns {
-                        let Some(column_name) = column.get("name").and_then(Value::as_str) else {
-                            continue;
-                        };
-                        let tags = column_tags(column);
-                        for test in tests_of(column) {
-                            declared.push((test, Some(column_name), tags.clone()));
-                        }
-                    }
-                    for (test, column, tags) in declared {
+                    let mut owners = vec![entry];
+                    owners.extend(version_entry);
+                    let declared = declared_tests(&owners, &columns, &[]);
+                    for test in declared {
                         if let Some(draft) = generic_test_node(
                             context,
                             file,
                             test,
                             &target,
-                            column,
-                            tags,
                             TestAttachment::Ref(target_ref.clone()),
                         ) {
                             assembly.drafts.push(draft);
@@ -730,27 +719,14 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                 // A source test carries the tags of its source and table.
                 let mut source_tags = text_list(source.get("tags"));
                 source_tags.extend(text_list(table.get("tags")));
-                let mut declared: Vec<(&Value, Option<&str>, Vec<Value>)> = tests_of(table)
-                    .map(|t| (t, None, source_tags.clone()))
-                    .collect();
-                for column in list_in(table, "columns") {
-                    let Some(column_name) = column.get("name").and_then(Value::as_str) else {
-                        continue;
-                    };
-                    let mut tags = source_tags.clone();
-                    tags.extend(column_tags(column));
-                    for test in tests_of(column) {
-                        declared.push((test, Some(column_name), tags.clone()));
-                    }
-                }
-                for (test, column, tags) in declared {
+                let columns: Vec<&Map<String, Value>> = list_in(table, "columns").collect();
+                let declared = declared_tests(&[table], &columns, &source_tags);
+                for test in declared {
                     if let Some(mut draft) = generic_test_node(
                         context,
                         file,
                         test,
                         &target,
-                        column,
-                        tags,
                         TestAttachment::Known(unique_id.clone()),
                     ) {
                         draft.enabled &= source_enabled;
@@ -881,7 +857,10 @@ fn code_node(context: &Context<'_>, code: CodeNode<'_>, patch: Option<&Patch<'_>
             "it reads the var `{var}`, whose value calls `ref()` or `source()`"
         ));
     }
-    if let Some(key) = jinja.first() {
+    if jinja.iter().any(|key| key == "enabled") {
+        // Whether the node exists at all comes first: its tests depend on it.
+        unknown = Some(ENABLED_BY_JINJA.to_owned());
+    } else if let Some(key) = jinja.first() {
         unknown.get_or_insert(format!("its config `{key}` is computed by Jinja"));
     }
     let mut node = Map::new();
@@ -939,13 +918,14 @@ fn finish_config(
             .entry("materialized")
             .or_insert_with(|| json!(materialized));
     }
+    sanitize(&mut config);
     let mut tags: Vec<Value> = Vec::new();
     for tag in config
         .get("tags")
         .map(super::config::listify)
         .unwrap_or_default()
     {
-        if !tags.contains(&tag) {
+        if tag.is_string() && !tags.contains(&tag) {
             tags.push(tag);
         }
     }
@@ -971,6 +951,32 @@ fn finish_config(
         node.insert("meta".into(), meta.clone());
     }
     node.insert("config".into(), Value::Object(config));
+}
+
+/// Leaves out values of a type dbt would refuse (a Jinja string for `enabled`): they are
+/// reported as unknown, and the graph reads only what dbt could hold.
+fn sanitize(config: &mut Map<String, Value>) {
+    if config.get("enabled").is_some_and(|v| !v.is_boolean()) {
+        config.remove("enabled");
+    }
+    for key in ["materialized", "group", "access", "incremental_strategy"] {
+        if config.get(key).is_some_and(|v| !v.is_string()) {
+            config.remove(key);
+        }
+    }
+    let is_key = |v: &Value| {
+        v.is_string()
+            || v.as_array()
+                .is_some_and(|items| items.iter().all(Value::is_string))
+    };
+    if config.get("unique_key").is_some_and(|v| !is_key(v)) {
+        config.remove("unique_key");
+    }
+    for key in ["meta", "contract"] {
+        if config.get(key).is_some_and(|v| !v.is_object()) {
+            config.remove(key);
+        }
+    }
 }
 
 /// The `columns:` of an entry, with a version's `include`/`exclude` and own columns applied.
@@ -1062,12 +1068,58 @@ fn tests_of(entry: &Map<String, Value>) -> impl Iterator<Item = &Value> {
         .flatten()
 }
 
-fn column_tags(column: &Map<String, Value>) -> Vec<Value> {
-    let mut tags = text_list(column.get("tags"));
-    if let Some(config) = column.get("config") {
-        tags.extend(text_list(config.get("tags")));
+/// One entry of a `data_tests:` list, with the column it tests.
+struct DeclaredTest<'v> {
+    entry: &'v Value,
+    /// The column, quoted when the column says `quote: true`.
+    column: Option<String>,
+    quoted: bool,
+    /// The column's tags, and the source's and table's for a source test.
+    tags: Vec<Value>,
+}
+
+/// The tests declared on `owners` (a model and its version, or a source table) and on their
+/// `columns`; `tags` are added to each.
+fn declared_tests<'v>(
+    owners: &[&'v Map<String, Value>],
+    columns: &[&'v Map<String, Value>],
+    tags: &[Value],
+) -> Vec<DeclaredTest<'v>> {
+    let mut declared: Vec<DeclaredTest<'v>> = owners
+        .iter()
+        .flat_map(|owner| tests_of(owner))
+        .map(|entry| DeclaredTest {
+            entry,
+            column: None,
+            quoted: false,
+            tags: tags.to_vec(),
+        })
+        .collect();
+    for column in columns {
+        let Some(name) = column.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let quoted = column.get("quote").and_then(Value::as_bool) == Some(true);
+        let mut column_tags = tags.to_vec();
+        column_tags.extend(text_list(column.get("tags")));
+        if let Some(config) = column.get("config") {
+            column_tags.extend(text_list(config.get("tags")));
+        }
+        for entry in tests_of(column) {
+            declared.push(DeclaredTest {
+                entry,
+                // dbt quotes the column with the adapter's quote; `"` for most.
+                column: Some(if quoted {
+                    format!("\"{name}\"")
+                } else {
+                    name.to_owned()
+                }),
+                quoted,
+                tags: column_tags.clone(),
+            });
+        }
     }
-    tags
+    declared
 }
 
 /// What a generic test is attached to.
@@ -1081,14 +1133,18 @@ enum TestAttachment {
 fn generic_test_node(
     context: &Context<'_>,
     file: &str,
-    entry: &Value,
+    declared: DeclaredTest<'_>,
     target: &TestTarget<'_>,
-    column: Option<&str>,
-    column_tags: Vec<Value>,
     attachment: TestAttachment,
 ) -> Option<Draft> {
     let package = context.package;
-    let test = read_test(entry, target, column, package.reads_test_arguments())?;
+    let column = declared.column.as_deref();
+    let test = read_test(
+        declared.entry,
+        target,
+        column,
+        package.reads_test_arguments(),
+    )?;
     let mut fqn = context.fqn(yaml_folders(file));
     fqn.push(test.name.clone());
     let (config, jinja) = context.config("test", &fqn, &[&test.config], &Map::new());
@@ -1098,6 +1154,14 @@ fn generic_test_node(
     let mut unknown = jinja
         .first()
         .map(|key| format!("its config `{key}` is computed by Jinja"));
+    if test.name_unknown {
+        unknown.get_or_insert(
+            "its name is made from a mapping argument's values, in an order not kept".into(),
+        );
+    }
+    if declared.quoted {
+        unknown.get_or_insert("its column is quoted as the adapter quotes (`quote: true`)".into());
+    }
     let attached = match attachment {
         TestAttachment::Ref(call) => {
             refs.push(call.clone());
@@ -1131,7 +1195,7 @@ fn generic_test_node(
     node.insert("package_name".into(), json!(package.name));
     node.insert("original_file_path".into(), json!(file));
     node.insert("fqn".into(), json!(fqn));
-    node.insert("tags".into(), Value::Array(column_tags));
+    node.insert("tags".into(), Value::Array(declared.tags));
     let macro_name = match &test.namespace {
         Some(namespace) => format!("{namespace}.test_{}", test.test_name),
         None => format!("test_{}", test.test_name),
@@ -1506,6 +1570,11 @@ impl Assembly {
                     .map(|(_, id)| id.clone())
             })
         };
+        let enabled_by_jinja: HashSet<String> = drafts
+            .iter()
+            .filter(|d| d.unknown.as_deref() == Some(ENABLED_BY_JINJA))
+            .filter_map(|d| Some(d.node.get("unique_id")?.as_str()?.to_owned()))
+            .collect();
         let group_of: HashMap<String, Value> = drafts
             .iter()
             .filter_map(|d| {
@@ -1554,7 +1623,7 @@ impl Assembly {
                     draft.node.get("resource_type").and_then(Value::as_str) == Some("test");
                 // A test of a disabled or missing node is disabled, as dbt does.
                 let enabled = draft.enabled && !(is_test && missing);
-                if let Some(group) = attached.and_then(|id| group_of.get(&id))
+                if let Some(group) = attached.as_ref().and_then(|id| group_of.get(id))
                     && !draft.node.contains_key("group")
                 {
                     draft.node.insert("group".into(), group.clone());
@@ -1575,7 +1644,21 @@ impl Assembly {
                     _ => "nodes",
                 };
                 let text = serde_json::to_string(&draft.node).unwrap_or_else(|_| "{}".into());
-                let reason = draft.unknown;
+                let tests_unknown_node = attached
+                    .iter()
+                    .chain(is_test.then_some(&depends_on).into_iter().flatten())
+                    .any(|id| enabled_by_jinja.contains(id));
+                if tests_unknown_node {
+                    draft
+                        .unknown
+                        .get_or_insert("it tests a node whose `enabled` is computed by Jinja".into());
+                }
+                let reason = draft.unknown.or_else(|| {
+                    missing.then(|| {
+                        "it refers to a node the files read do not define (a package not installed?)"
+                            .to_owned()
+                    })
+                });
                 (
                     enabled,
                     collection,

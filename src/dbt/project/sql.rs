@@ -40,8 +40,10 @@ enum Frame {
     FalseAtParse { in_else: bool },
     /// Any other condition or loop: what dbt's parse sees depends on the values.
     Dynamic,
-    /// A `{% macro %}`, `{% test %}` or `{% set x %}` body, or a `{% call %}` block.
+    /// A `{% macro %}` or `{% test %}` body: not rendered where it is written.
     Body,
+    /// A `{% set x %}` block: rendered where it is written, like the text around it.
+    SetBlock,
 }
 
 /// Reads a SQL model, snapshot, analysis or singular test.
@@ -77,9 +79,10 @@ pub fn read_sql(code: &str) -> CodeFacts {
                         },
                     );
                 }
-                "for" => frames.push(Frame::Dynamic),
-                "macro" | "test" | "call" | "materialization" => frames.push(Frame::Body),
-                "set" if !statement.contains('=') => frames.push(Frame::Body),
+                // A `{% call %}` body renders only if the macro calls `caller()`.
+                "for" | "call" => frames.push(Frame::Dynamic),
+                "macro" | "test" | "materialization" => frames.push(Frame::Body),
+                "set" if !statement.contains('=') => frames.push(Frame::SetBlock),
                 "else" => {
                     if let Some(Frame::FalseAtParse { in_else }) = frames.last_mut() {
                         *in_else = true;
@@ -290,6 +293,9 @@ mod tests {
         assert!(facts.dependencies_unknown.is_none());
         let facts = read_sql("{% set m = 'x' %}{{ ref(m) }}");
         assert!(facts.dependencies_unknown.is_some());
+        let facts = read_sql("{% set q %}select * from {{ ref('a') }}{% endset %}{{ q }}");
+        assert_eq!(named(&facts), ["a"]);
+        assert!(facts.dependencies_unknown.is_none());
     }
 
     #[test]
