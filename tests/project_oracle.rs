@@ -90,6 +90,10 @@ fn compare(project_dir: &Path, boundary: &Boundary) -> Comparison {
             continue;
         }
         let Some(actual_id) = actual.get(unique_id) else {
+            if is_renamed_unknown(&expected, id, &actual, &read.unknown) {
+                comparison.unknown += 1;
+                continue;
+            }
             let disabled = actual.disabled.iter().any(|d| &*d.unique_id == unique_id);
             comparison.different.push(format!(
                 "{unique_id}: {}",
@@ -141,6 +145,32 @@ fn compare(project_dir: &Path, boundary: &Boundary) -> Comparison {
         }
     }
     comparison
+}
+
+/// Whether a manifest test the reader named otherwise is one the reader reported unknown: a
+/// test of the same file, macro, column and dependencies.
+fn is_renamed_unknown(
+    expected: &DbtGraph,
+    id: monolint::dbt::graph::NodeId,
+    actual: &DbtGraph,
+    unknown: &std::collections::BTreeMap<String, String>,
+) -> bool {
+    let node = expected.node(id);
+    let parents = |graph: &DbtGraph, id| -> BTreeSet<String> {
+        graph
+            .parents(id)
+            .iter()
+            .map(|p| graph.node(*p).unique_id.to_string())
+            .collect()
+    };
+    node.test_name.is_some()
+        && actual.nodes().any(|(other_id, other)| {
+            unknown.contains_key(&*other.unique_id)
+                && other.file == node.file
+                && other.test_name == node.test_name
+                && actual.test_column(other) == expected.test_column(node)
+                && parents(actual, other_id) == parents(expected, id)
+        })
 }
 
 /// Fixtures whose files differ from their manifest on purpose (the stale-manifest rule's).

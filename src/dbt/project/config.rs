@@ -48,6 +48,15 @@ pub fn merge_into(into: &mut Map<String, Value>, level: &Map<String, Value>) {
                 items.extend(listify(value));
                 into.insert(key.to_owned(), Value::Array(items));
             }
+            Merge::Update if key == "meta" => {
+                let rendered = rendered(value);
+                match (into.get_mut(key), rendered) {
+                    (Some(Value::Object(existing)), Value::Object(new)) => existing.extend(new),
+                    (_, rendered) => {
+                        into.insert(key.to_owned(), rendered);
+                    }
+                }
+            }
             Merge::Update => match (into.get_mut(key), value) {
                 (Some(Value::Object(existing)), Value::Object(new)) => {
                     for (k, v) in new {
@@ -74,6 +83,21 @@ pub fn merge_into(into: &mut Map<String, Value>, level: &Map<String, Value>) {
                 into.insert(key.to_owned(), value.clone());
             }
         }
+    }
+}
+
+/// A YAML value as dbt keeps it after rendering it with Jinja, which drops one newline ending
+/// a string (a `|` block's).
+fn rendered(value: &Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(text.strip_suffix('\n').unwrap_or(text).to_owned()),
+        Value::Array(items) => Value::Array(items.iter().map(rendered).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| (key.clone(), rendered(value)))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -160,5 +184,11 @@ mod tests {
             merge_into(&mut marts, &level);
         }
         assert!(is_disabled(&marts));
+        let mut block = Map::new();
+        merge_into(
+            &mut block,
+            &Map::from_iter([("meta".into(), json!({"a": "text\n"}))]),
+        );
+        assert_eq!(block["meta"], json!({"a": "text"}));
     }
 }
