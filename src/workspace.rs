@@ -53,6 +53,13 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Reads every dbt project from its files, not its manifest (`--no-manifest`).
+    pub fn read_project_files(&mut self) {
+        for project in &mut self.projects {
+            project.no_manifest = true;
+        }
+    }
+
     /// What monolint may read when a checked file names a path: the checked folder and the
     /// dbt project folders (found in it, or given by the caller).
     pub fn boundary(&self) -> Boundary {

@@ -55,9 +55,13 @@ pub struct LsArgs {
     /// The dbt project folder.
     #[arg(long, default_value = ".")]
     pub project_dir: PathBuf,
-    /// The manifest (default: `<project-dir>/target/manifest.json`).
+    /// The manifest (default: `<project-dir>/target/manifest.json`; without one, the
+    /// project's files are read).
     #[arg(long)]
     pub manifest: Option<PathBuf>,
+    /// Read the project from its files, not its manifest.
+    #[arg(long, conflicts_with = "manifest")]
+    pub no_manifest: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -108,18 +112,29 @@ pub fn execute(args: &LsArgs) -> LsResult {
     // The project folder is the user's choice; a manifest in it stays in it, one given with
     // `--manifest` is read wherever it is.
     let boundary = Boundary::new(&args.project_dir);
+    let default_manifest = args.project_dir.join("target").join("manifest.json");
+    let from_files = args.no_manifest
+        || (args.manifest.is_none() && std::fs::symlink_metadata(&default_manifest).is_err());
     let (manifest, bytes) = match &args.manifest {
-        Some(manifest) => (manifest.clone(), input::read_manifest(manifest)),
+        _ if from_files => (
+            default_manifest,
+            crate::dbt::project::reader::read_project(&args.project_dir, "", &boundary)
+                .map(|read| read.manifest),
+        ),
+        Some(manifest) => (
+            manifest.clone(),
+            input::read_manifest(manifest)
+                .map_err(|error| error.to_error(&manifest.to_string_lossy())),
+        ),
         None => {
-            let manifest = args.project_dir.join("target").join("manifest.json");
             let bytes = boundary
-                .check(&manifest)
-                .and_then(|path| input::read_manifest(&path));
-            (manifest, bytes)
+                .check(&default_manifest)
+                .and_then(|path| input::read_manifest(&path))
+                .map_err(|error| error.to_error(&default_manifest.to_string_lossy()));
+            (default_manifest, bytes)
         }
     };
     let graph = bytes
-        .map_err(|error| error.to_error(&manifest.to_string_lossy()))
         .and_then(|bytes| DbtGraph::load(bytes, &manifest))
         .and_then(|(mut graph, _)| {
             // Like dbt, `--selector` reads the project's selectors.yml as it is now.

@@ -15,6 +15,9 @@ pub struct MapArgs {
     pub path: PathBuf,
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Read the dbt projects from their files, not their manifests.
+    #[arg(long, conflicts_with = "manifest")]
+    pub no_manifest: bool,
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = MapFormat::Table)]
@@ -43,6 +46,7 @@ pub fn run(args: &MapArgs) -> u8 {
         root: args.path.clone(),
         config: args.config.clone(),
         manifest: args.manifest.clone(),
+        no_manifest: args.no_manifest,
         ..Default::default()
     };
     let map = match build(&options) {
@@ -82,8 +86,11 @@ fn repository_name(path: &std::path::Path) -> String {
 /// Loads and links the monorepo, then builds its map.
 pub fn build(options: &crate::CheckOptions) -> crate::error::Result<DataAppMap> {
     let loaded = crate::config::load(&options.root, options.config.as_deref())?;
-    let workspace =
+    let mut workspace =
         crate::workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
+    if options.no_manifest {
+        workspace.read_project_files();
+    }
     let (repo, _) = crate::link_workspace(&workspace)?;
     Ok(DataAppMap::build(&repo))
 }
