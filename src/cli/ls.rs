@@ -116,11 +116,16 @@ pub fn execute(args: &LsArgs) -> LsResult {
     let from_files = args.no_manifest
         || (args.manifest.is_none() && std::fs::symlink_metadata(&default_manifest).is_err());
     let (manifest, bytes) = match &args.manifest {
-        _ if from_files => (
-            default_manifest,
-            crate::dbt::project::reader::read_project(&args.project_dir, "", &boundary)
-                .map(|read| read.manifest),
-        ),
+        _ if from_files => {
+            // A `local:` package beside the project is read when it is inside the folder
+            // monolint runs in.
+            let mut files = std::env::current_dir()
+                .map(|dir| Boundary::new(&dir))
+                .unwrap_or_else(|_| Boundary::new(&args.project_dir));
+            files.include(&args.project_dir);
+            let read = crate::dbt::project::reader::read_project(&args.project_dir, "", &files);
+            (default_manifest, read.map(|read| read.manifest))
+        }
         Some(manifest) => (
             manifest.clone(),
             input::read_manifest(manifest)

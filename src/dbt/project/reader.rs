@@ -919,6 +919,18 @@ fn finish_config(
             .or_insert_with(|| json!(materialized));
     }
     sanitize(&mut config);
+    // What dbt writes in every config, for `config.<key>` selectors.
+    config.entry("enabled").or_insert(Value::Bool(true));
+    if matches!(
+        resource_type,
+        "model" | "seed" | "snapshot" | "analysis" | "test" | "unit_test" | "operation"
+    ) {
+        let contract = config.entry("contract").or_insert_with(|| json!({}));
+        if let Value::Object(contract) = contract {
+            contract.entry("enforced").or_insert(Value::Bool(false));
+            contract.entry("alias_types").or_insert(Value::Bool(true));
+        }
+    }
     let mut tags: Vec<Value> = Vec::new();
     for tag in config
         .get("tags")
@@ -1214,6 +1226,12 @@ fn generic_test_node(
     node.insert("column_name".into(), json!(column));
     let enabled = !is_disabled(&config);
     finish_config(&mut node, config, "test");
+    if attached.is_none()
+        && let Some(Value::Object(config)) = node.get_mut("config")
+    {
+        // dbt builds a source test's config without a contract.
+        config.remove("contract");
+    }
     Some(Draft {
         node,
         refs,
