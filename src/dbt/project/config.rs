@@ -34,9 +34,17 @@ pub fn listify(value: &Value) -> Vec<Value> {
 
 /// Merges one level of config over `into`.
 pub fn merge_into(into: &mut Map<String, Value>, level: &Map<String, Value>) {
-    for (key, value) in level {
+    merge_entries(into, level.iter().map(|(key, value)| (key.as_str(), value)));
+}
+
+/// Merges config entries over `into`.
+pub fn merge_entries<'v>(
+    into: &mut Map<String, Value>,
+    entries: impl Iterator<Item = (&'v str, &'v Value)>,
+) {
+    for (key, value) in entries {
         // dbt reads `pre_hook` and `pre-hook` as one key.
-        let key = match key.as_str() {
+        let key = match key {
             "pre_hook" => "pre-hook",
             "post_hook" => "post-hook",
             "data_tests" => "tests",
@@ -101,22 +109,23 @@ fn rendered(value: &Value) -> Value {
     }
 }
 
-/// The config levels of a `dbt_project.yml` resource section (`models:`, `seeds:`, ...) that
-/// apply to `fqn`, outermost first (dbt's `fqn_search`): at each level, the `+key` entries and
-/// the entries that are not mappings are config; a mapping without `+` is a folder (or
-/// package) one level down.
-pub fn project_levels(section: Option<&Value>, fqn: &[impl AsRef<str>]) -> Vec<Map<String, Value>> {
+/// The levels of a `dbt_project.yml` resource section (`models:`, `seeds:`, ...) that apply
+/// to `fqn`, outermost first (dbt's `fqn_search`); [`project_entries`] reads their config.
+pub fn project_levels<'v>(
+    section: Option<&'v Value>,
+    fqn: &[impl AsRef<str>],
+) -> Vec<&'v Map<String, Value>> {
     let mut levels = Vec::new();
     let Some(Value::Object(root)) = section else {
         return levels;
     };
     let mut level = root;
-    levels.push(configs_of(level));
+    levels.push(level);
     for part in fqn {
         match level.get(part.as_ref()) {
             Some(Value::Object(next)) => {
                 level = next;
-                levels.push(configs_of(level));
+                levels.push(level);
             }
             _ => break,
         }
@@ -124,15 +133,16 @@ pub fn project_levels(section: Option<&Value>, fqn: &[impl AsRef<str>]) -> Vec<M
     levels
 }
 
-fn configs_of(level: &Map<String, Value>) -> Map<String, Value> {
+/// The config of one `dbt_project.yml` level: the `+key` entries and the entries that are not
+/// mappings; a mapping without `+` is a folder (or package) one level down.
+pub fn project_entries(level: &Map<String, Value>) -> impl Iterator<Item = (&str, &Value)> {
     level
         .iter()
         .filter_map(|(key, value)| match key.strip_prefix('+') {
-            Some(config) => Some((config.trim().to_owned(), value.clone())),
-            None if !value.is_object() => Some((key.clone(), value.clone())),
+            Some(config) => Some((config.trim(), value)),
+            None if !value.is_object() => Some((key.as_str(), value)),
             None => None,
         })
-        .collect()
 }
 
 /// Whether a config value is Jinja dbt renders (`"{{ target.name == 'prod' }}"`).
@@ -173,7 +183,7 @@ mod tests {
         let fqn = ["shop", "staging", "orders"];
         let mut config = Map::new();
         for level in project_levels(Some(&section), &fqn) {
-            merge_into(&mut config, &level);
+            merge_entries(&mut config, project_entries(level));
         }
         assert_eq!(config["tags"], json!(["all", "staging"]));
         assert_eq!(config["materialized"], "table");
@@ -181,7 +191,7 @@ mod tests {
         assert!(!is_disabled(&config));
         let mut marts = Map::new();
         for level in project_levels(Some(&section), &["shop", "marts", "x"]) {
-            merge_into(&mut marts, &level);
+            merge_entries(&mut marts, project_entries(level));
         }
         assert!(is_disabled(&marts));
         let mut block = Map::new();

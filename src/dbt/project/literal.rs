@@ -209,7 +209,7 @@ impl Parser<'_> {
             self.skip_space();
             if !self.eat(',') {
                 self.skip_space();
-                return self.eat('}').then(|| Value::Object(map));
+                return self.eat('}').then_some(Value::Object(map));
             }
         }
     }
