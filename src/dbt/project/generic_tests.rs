@@ -407,7 +407,9 @@ mod tests {
         let test = read_test(&entry, &model("some_model"), Some("some_column"), false).unwrap();
         assert!(test.name.len() >= 64);
         let alias = test.config["alias"].as_str().unwrap();
-        assert!(alias.starts_with("accepted_values_some_model_som_"));
+        // The first 30 characters of `accepted_values_some_model`, then an MD5.
+        assert!(alias.starts_with("accepted_values_some_model_"));
+        assert_eq!(alias.len(), "accepted_values_some_model_".len() + 32);
         assert_eq!(python_repr_str("it's"), "\"it's\"");
         assert_eq!(python_repr_str("a'b\"c"), "'a\\'b\"c'");
     }

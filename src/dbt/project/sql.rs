@@ -272,9 +272,9 @@ mod tests {
             join {{ source('raw', 'payments') }}\n\
             {% if is_incremental() %} where x > (select max(x) from {{ ref('only_incremental') }}) {% endif %}";
         let facts = read_sql(sql);
-        assert_eq!(named(&facts), ["items", "orders"]);
-        assert_eq!(facts.refs[0].package.as_deref(), Some("shop"));
-        assert_eq!(facts.refs[0].version.as_deref(), Some("2"));
+        assert_eq!(named(&facts), ["orders", "items"]);
+        assert_eq!(facts.refs[1].package.as_deref(), Some("shop"));
+        assert_eq!(facts.refs[1].version.as_deref(), Some("2"));
         assert_eq!(facts.sources, [("raw".to_owned(), "payments".to_owned())]);
         assert_eq!(facts.config["materialized"], "incremental");
         assert!(facts.dependencies_unknown.is_none());
