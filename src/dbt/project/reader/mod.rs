@@ -375,135 +375,143 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
         }
     }
 
-    for (kind, file, relative, text) in &files.code {
-        match kind {
-            FileKind::Model => {
-                let (folders, stem) = folders_and_stem(relative);
-                let facts = if file.ends_with(".py") {
-                    read_python(text)
-                } else {
-                    read_sql(text)
-                };
-                let versioned = versions_by_file.get(&stem);
-                let (name, version) = match versioned {
-                    Some((name, label, _)) => ((*name).to_owned(), Some(label.clone())),
-                    None => (stem.clone(), None),
-                };
-                let mut fqn = context.fqn(folders.clone());
-                fqn.push(name.clone());
-                if let Some(label) = &version {
-                    fqn.push(format!("v{label}"));
-                }
-                let patch = patches.get(&("model", name.as_str()));
-                let mut patch_levels: Vec<Map<String, Value>> =
-                    patch.iter().map(|p| p.config.clone()).collect();
-                if let Some((_, _, Some(version_entry))) = versioned {
-                    patch_levels.push(Patch::new(file, version_entry).config);
-                }
-                let unique_id = match &version {
-                    Some(label) => format!("model.{}.{name}.v{label}", package.name),
-                    None => format!("model.{}.{name}", package.name),
-                };
-                let mut node = code_node(
-                    context,
-                    CodeNode {
-                        unique_id,
-                        resource_type: "model",
-                        name: name.clone(),
-                        fqn,
-                        file,
-                        code: text,
-                        facts,
-                        patch_levels,
-                    },
-                    patch,
-                );
-                if let Some(label) = &version {
-                    node.node.insert("version".into(), json!(label));
-                    node.node
-                        .insert("latest_version".into(), json!(latest.get(name.as_str())));
-                }
-                if !node.node.contains_key("access") {
-                    node.node.insert("access".into(), json!("protected"));
-                }
-                assembly.drafts.push(node);
-            }
-            FileKind::Analysis | FileKind::SingularTest => {
-                let (folders, stem) = folders_and_stem(relative);
-                let (resource_type, mut fqn) = if *kind == FileKind::Analysis {
-                    ("analysis", context.fqn(["analysis".to_owned()]))
-                } else {
-                    ("test", context.fqn([]))
-                };
-                fqn.extend(folders);
-                fqn.push(stem.clone());
-                let patch = patches.get(&(resource_type, stem.as_str()));
-                let patch_levels = patch.iter().map(|p| p.config.clone()).collect();
-                let node = code_node(
-                    context,
-                    CodeNode {
-                        unique_id: format!("{resource_type}.{}.{stem}", package.name),
-                        resource_type,
-                        name: stem.clone(),
-                        fqn,
-                        file,
-                        code: text,
-                        facts: read_sql(text),
-                        patch_levels,
-                    },
-                    patch,
-                );
-                assembly.drafts.push(node);
-            }
-            FileKind::Snapshot => {
-                let (folders, stem) = folders_and_stem(relative);
-                for (name, body) in snapshot_blocks(text) {
+    // Each file's nodes are built in parallel: most of the project's work.
+    let code_drafts: Vec<Vec<Draft>> = files
+        .code
+        .par_iter()
+        .map(|(kind, file, relative, text)| {
+            let mut drafts = Vec::new();
+            match kind {
+                FileKind::Model => {
+                    let (folders, stem) = folders_and_stem(relative);
+                    let facts = if file.ends_with(".py") {
+                        read_python(text)
+                    } else {
+                        read_sql(text)
+                    };
+                    let versioned = versions_by_file.get(&stem);
+                    let (name, version) = match versioned {
+                        Some((name, label, _)) => ((*name).to_owned(), Some(label.clone())),
+                        None => (stem.clone(), None),
+                    };
                     let mut fqn = context.fqn(folders.clone());
-                    fqn.push(stem.clone());
                     fqn.push(name.clone());
-                    let patch = patches.get(&("snapshot", name.as_str()));
-                    let patch_levels = patch.iter().map(|p| p.config.clone()).collect();
-                    let node = code_node(
+                    if let Some(label) = &version {
+                        fqn.push(format!("v{label}"));
+                    }
+                    let patch = patches.get(&("model", name.as_str()));
+                    let mut patch_levels: Vec<Map<String, Value>> =
+                        patch.iter().map(|p| p.config.clone()).collect();
+                    if let Some((_, _, Some(version_entry))) = versioned {
+                        patch_levels.push(Patch::new(file, version_entry).config);
+                    }
+                    let unique_id = match &version {
+                        Some(label) => format!("model.{}.{name}.v{label}", package.name),
+                        None => format!("model.{}.{name}", package.name),
+                    };
+                    let mut node = code_node(
                         context,
                         CodeNode {
-                            unique_id: format!("snapshot.{}.{name}", package.name),
-                            resource_type: "snapshot",
+                            unique_id,
+                            resource_type: "model",
                             name: name.clone(),
                             fqn,
                             file,
-                            code: body,
-                            facts: read_sql(body),
+                            code: text,
+                            facts,
                             patch_levels,
                         },
                         patch,
                     );
-                    assembly.drafts.push(node);
+                    if let Some(label) = &version {
+                        node.node.insert("version".into(), json!(label));
+                        node.node
+                            .insert("latest_version".into(), json!(latest.get(name.as_str())));
+                    }
+                    if !node.node.contains_key("access") {
+                        node.node.insert("access".into(), json!("protected"));
+                    }
+                    drafts.push(node);
+                }
+                FileKind::Analysis | FileKind::SingularTest => {
+                    let (folders, stem) = folders_and_stem(relative);
+                    let (resource_type, mut fqn) = if *kind == FileKind::Analysis {
+                        ("analysis", context.fqn(["analysis".to_owned()]))
+                    } else {
+                        ("test", context.fqn([]))
+                    };
+                    fqn.extend(folders);
+                    fqn.push(stem.clone());
+                    let patch = patches.get(&(resource_type, stem.as_str()));
+                    let patch_levels = patch.iter().map(|p| p.config.clone()).collect();
+                    let node = code_node(
+                        context,
+                        CodeNode {
+                            unique_id: format!("{resource_type}.{}.{stem}", package.name),
+                            resource_type,
+                            name: stem.clone(),
+                            fqn,
+                            file,
+                            code: text,
+                            facts: read_sql(text),
+                            patch_levels,
+                        },
+                        patch,
+                    );
+                    drafts.push(node);
+                }
+                FileKind::Snapshot => {
+                    let (folders, stem) = folders_and_stem(relative);
+                    for (name, body) in snapshot_blocks(text) {
+                        let mut fqn = context.fqn(folders.clone());
+                        fqn.push(stem.clone());
+                        fqn.push(name.clone());
+                        let patch = patches.get(&("snapshot", name.as_str()));
+                        let patch_levels = patch.iter().map(|p| p.config.clone()).collect();
+                        let node = code_node(
+                            context,
+                            CodeNode {
+                                unique_id: format!("snapshot.{}.{name}", package.name),
+                                resource_type: "snapshot",
+                                name: name.clone(),
+                                fqn,
+                                file,
+                                code: body,
+                                facts: read_sql(body),
+                                patch_levels,
+                            },
+                            patch,
+                        );
+                        drafts.push(node);
+                    }
+                }
+                FileKind::Seed => {
+                    let (folders, stem) = folders_and_stem(relative);
+                    let mut fqn = context.fqn(folders);
+                    fqn.push(stem.clone());
+                    let patch = patches.get(&("seed", stem.as_str()));
+                    let patch_levels = patch.iter().map(|p| p.config.clone()).collect();
+                    let node = code_node(
+                        context,
+                        CodeNode {
+                            unique_id: format!("seed.{}.{stem}", package.name),
+                            resource_type: "seed",
+                            name: stem.clone(),
+                            fqn,
+                            file,
+                            code: "",
+                            facts: CodeFacts::default(),
+                            patch_levels,
+                        },
+                        patch,
+                    );
+                    drafts.push(node);
                 }
             }
-            FileKind::Seed => {
-                let (folders, stem) = folders_and_stem(relative);
-                let mut fqn = context.fqn(folders);
-                fqn.push(stem.clone());
-                let patch = patches.get(&("seed", stem.as_str()));
-                let patch_levels = patch.iter().map(|p| p.config.clone()).collect();
-                let node = code_node(
-                    context,
-                    CodeNode {
-                        unique_id: format!("seed.{}.{stem}", package.name),
-                        resource_type: "seed",
-                        name: stem.clone(),
-                        fqn,
-                        file,
-                        code: "",
-                        facts: CodeFacts::default(),
-                        patch_levels,
-                    },
-                    patch,
-                );
-                assembly.drafts.push(node);
-            }
-        }
-    }
+            drafts
+        })
+        .collect();
+    assembly.drafts.extend(code_drafts.into_iter().flatten());
 
     // Snapshots declared in YAML (dbt 1.9): `relation:` names what they snapshot.
     for (file, document) in &files.properties {
@@ -537,120 +545,130 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
     }
 
     // Generic tests of models, seeds, snapshots and analyses.
-    for (file, document) in &files.properties {
-        for (key, is_model) in [
-            ("models", true),
-            ("seeds", false),
-            ("snapshots", false),
-            ("analyses", false),
-        ] {
-            for entry in list(document, key) {
-                let Some(name) = entry.get("name").and_then(Value::as_str) else {
-                    continue;
-                };
-                let versions: Vec<(Option<String>, Option<&Entry>)> = match entry.get("versions") {
-                    Some(Value::Array(versions)) if is_model => versions
-                        .iter()
-                        .filter_map(Value::as_object)
-                        .map(|v| (v.get("v").and_then(version_text), Some(v)))
-                        .collect(),
-                    _ => vec![(None, None)],
-                };
-                for (version, version_entry) in versions {
-                    let target = TestTarget::Node {
-                        name,
-                        version: version.as_deref(),
-                        is_model,
+    let declared: Vec<(Vec<Draft>, Vec<Value>)> = files
+        .properties
+        .par_iter()
+        .map(|(file, document)| {
+            let mut drafts = Vec::new();
+            let mut groups = Vec::new();
+            for (key, is_model) in [
+                ("models", true),
+                ("seeds", false),
+                ("snapshots", false),
+                ("analyses", false),
+            ] {
+                for entry in list(document, key) {
+                    let Some(name) = entry.get("name").and_then(Value::as_str) else {
+                        continue;
                     };
-                    let target_ref = RefCall {
-                        package: None,
-                        name: name.to_owned(),
-                        version: version.clone(),
-                    };
-                    let columns = node_columns(entry, version_entry);
-                    let mut owners = vec![entry];
-                    owners.extend(version_entry);
-                    let declared = declared_tests(&owners, &columns, &[]);
-                    for test in declared {
-                        if let Some(draft) = generic_test_node(
-                            context,
-                            file,
-                            test,
-                            &target,
-                            TestAttachment::Ref(target_ref.clone()),
-                        ) {
-                            assembly.drafts.push(draft);
+                    let versions: Vec<(Option<String>, Option<&Entry>)> =
+                        match entry.get("versions") {
+                            Some(Value::Array(versions)) if is_model => versions
+                                .iter()
+                                .filter_map(Value::as_object)
+                                .map(|v| (v.get("v").and_then(version_text), Some(v)))
+                                .collect(),
+                            _ => vec![(None, None)],
+                        };
+                    for (version, version_entry) in versions {
+                        let target = TestTarget::Node {
+                            name,
+                            version: version.as_deref(),
+                            is_model,
+                        };
+                        let target_ref = RefCall {
+                            package: None,
+                            name: name.to_owned(),
+                            version: version.clone(),
+                        };
+                        let columns = node_columns(entry, version_entry);
+                        let mut owners = vec![entry];
+                        owners.extend(version_entry);
+                        let declared = declared_tests(&owners, &columns, &[]);
+                        for test in declared {
+                            if let Some(draft) = generic_test_node(
+                                context,
+                                file,
+                                test,
+                                &target,
+                                TestAttachment::Ref(target_ref.clone()),
+                            ) {
+                                drafts.push(draft);
+                            }
                         }
                     }
                 }
             }
-        }
-        // Sources, their tables and their tests.
-        for source in list(document, "sources") {
-            let Some(source_name) = source.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            for table in list_in(source, "tables") {
-                let Some(table_name) = table.get("name").and_then(Value::as_str) else {
+            // Sources, their tables and their tests.
+            for source in list(document, "sources") {
+                let Some(source_name) = source.get("name").and_then(Value::as_str) else {
                     continue;
                 };
-                let draft = source_node(context, file, source, source_name, table, table_name);
-                let unique_id = draft.node["unique_id"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
-                let source_enabled = draft.enabled;
-                assembly.drafts.push(draft);
-                let target = TestTarget::Source {
-                    source: source_name,
-                    table: table_name,
-                };
-                // A source test carries the tags of its source and table.
-                let mut source_tags = text_list(source.get("tags"));
-                source_tags.extend(text_list(table.get("tags")));
-                let columns: Vec<&Map<String, Value>> = list_in(table, "columns").collect();
-                let declared = declared_tests(&[table], &columns, &source_tags);
-                for test in declared {
-                    if let Some(mut draft) = generic_test_node(
-                        context,
-                        file,
-                        test,
-                        &target,
-                        TestAttachment::Known(unique_id.clone()),
-                    ) {
-                        draft.enabled &= source_enabled;
-                        assembly.drafts.push(draft);
+                for table in list_in(source, "tables") {
+                    let Some(table_name) = table.get("name").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let draft = source_node(context, file, source, source_name, table, table_name);
+                    let unique_id = draft.node["unique_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let source_enabled = draft.enabled;
+                    drafts.push(draft);
+                    let target = TestTarget::Source {
+                        source: source_name,
+                        table: table_name,
+                    };
+                    // A source test carries the tags of its source and table.
+                    let mut source_tags = text_list(source.get("tags"));
+                    source_tags.extend(text_list(table.get("tags")));
+                    let columns: Vec<&Map<String, Value>> = list_in(table, "columns").collect();
+                    let declared = declared_tests(&[table], &columns, &source_tags);
+                    for test in declared {
+                        if let Some(mut draft) = generic_test_node(
+                            context,
+                            file,
+                            test,
+                            &target,
+                            TestAttachment::Known(unique_id.clone()),
+                        ) {
+                            draft.enabled &= source_enabled;
+                            drafts.push(draft);
+                        }
                     }
                 }
             }
-        }
-        for exposure in list(document, "exposures") {
-            if let Some(draft) = exposure_node(context, file, exposure) {
-                assembly.drafts.push(draft);
+            for exposure in list(document, "exposures") {
+                if let Some(draft) = exposure_node(context, file, exposure) {
+                    drafts.push(draft);
+                }
             }
-        }
-        for test in list(document, "unit_tests") {
-            let model = test
-                .get("model")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let versions = model_versions.get(model);
-            assembly
-                .drafts
-                .extend(unit_test_nodes(context, file, test, versions));
-        }
-        for group in list(document, "groups") {
-            let Some(name) = group.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            assembly.groups.push(json!({
-                "unique_id": format!("group.{}.{name}", package.name),
-                "name": name,
-                "package_name": package.name,
-                "original_file_path": file,
-                "owner": group.get("owner").cloned().unwrap_or(Value::Null),
-            }));
-        }
+            for test in list(document, "unit_tests") {
+                let model = test
+                    .get("model")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let versions = model_versions.get(model);
+                drafts.extend(unit_test_nodes(context, file, test, versions));
+            }
+            for group in list(document, "groups") {
+                let Some(name) = group.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                groups.push(json!({
+                    "unique_id": format!("group.{}.{name}", package.name),
+                    "name": name,
+                    "package_name": package.name,
+                    "original_file_path": file,
+                    "owner": group.get("owner").cloned().unwrap_or(Value::Null),
+                }));
+            }
+            (drafts, groups)
+        })
+        .collect();
+    for (drafts, groups) in declared {
+        assembly.drafts.extend(drafts);
+        assembly.groups.extend(groups);
     }
 }
 
