@@ -140,10 +140,23 @@ pub fn check_workspace(
     config: &Config,
     rule_args: &RuleArgs,
 ) -> Result<Report> {
+    // A bad rule selection fails before the (slower) loading.
+    RuleSelection::resolve(config, rule_args)?;
+    let (mut repo, problems) = link_workspace(workspace)?;
+    check_linked(&mut repo, problems, config, rule_args)
+}
+
+/// Applies the rules to a linked monorepo; `problems` are the input problems met loading it.
+/// The map reuses the linked monorepo to show the findings on its picture.
+pub fn check_linked(
+    repo: &mut Monorepo,
+    mut problems: Vec<Error>,
+    config: &Config,
+    rule_args: &RuleArgs,
+) -> Result<Report> {
     let selection = RuleSelection::resolve(config, rule_args)?;
     let catalog = config.policies.catalog();
     let per_file = suppress::PerFileIgnores::new(&config.per_file_ignores, catalog)?;
-    let (mut repo, mut problems) = link_workspace(workspace)?;
     repo.ownership = link::Ownership {
         mode: config.ownership.unwrap_or_default(),
         placeholders: config
@@ -153,6 +166,7 @@ pub fn check_workspace(
             .unwrap_or_default()
             .placeholders,
     };
+    let repo: &Monorepo = repo;
     let built_in = config.rules.instantiate();
     let rules: Vec<&dyn rules::Rule> = built_in
         .iter()
@@ -169,7 +183,7 @@ pub fn check_workspace(
         .filter_map(|rule| {
             let severity = selection.severity_of(rule.meta())?;
             let mut reporter = Reporter::new(rule.meta(), severity);
-            rule.check(&repo, &mut reporter);
+            rule.check(repo, &mut reporter);
             Some(reporter.into_diagnostics())
         })
         .flatten()
@@ -180,7 +194,7 @@ pub fn check_workspace(
         selection.enabled.iter().map(|(m, _)| *m).collect();
     let unused_rule = &rules::monolint::unused_suppression::UnusedSuppression::META;
     let outcome = suppress::apply(
-        &repo,
+        repo,
         &per_file,
         catalog,
         &enabled,
@@ -196,7 +210,7 @@ pub fn check_workspace(
     }
     problems.extend(repo.refused_reads());
     Ok(Report {
-        summary: summarize(&repo),
+        summary: summarize(repo),
         diagnostics,
         problems,
         fail_on: selection.fail_on,

@@ -616,3 +616,119 @@ with DAG("cloud_nightly", schedule="0 2 * * *", start_date=datetime(2024, 1, 1),
     assert!(!stdout.contains("Not run by any DAG"), "{stdout}");
     insta::assert_snapshot!(tail);
 }
+
+/// A task that installs packages before it runs dbt (`dbt deps && dbt run ...`) is resolved
+/// when its `dbt run` is: `dbt deps` selects nothing and does not count. The map carries the
+/// findings about what DAGs run, on the tasks and models they concern.
+#[test]
+fn map_task_status_and_findings() {
+    let scratch = Scratch::example();
+    std::fs::write(
+        scratch.path("dags/finance_replay.py"),
+        r#"from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("finance_replay", schedule="0 7 * * *", start_date=datetime(2024, 1, 1), catchup=False):
+    BashOperator(
+        task_id="dbt_run_finance",
+        bash_command="cd /opt/airflow/dbt && dbt deps && dbt run --select tag:finance_daily",
+    )
+    BashOperator(
+        task_id="dbt_run_requested",
+        bash_command="cd /opt/airflow/dbt && dbt deps && dbt run --select {{ params.models }}",
+    )
+"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_in(&scratch.0, &["map", "--format", "json"], &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let map: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let dag = map["dags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|dag| dag["dag_id"] == "finance_replay")
+        .unwrap();
+    let statuses: Vec<(&str, &str, Vec<&str>)> = dag["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|task| {
+            (
+                task["task_id"].as_str().unwrap(),
+                task["status"].as_str().unwrap(),
+                task["dbt"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|call| call["status"].as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (
+                "dbt_run_finance",
+                "resolved",
+                vec!["no-selection", "resolved"]
+            ),
+            (
+                "dbt_run_requested",
+                "unresolved",
+                vec!["no-selection", "unresolved"]
+            ),
+        ]
+    );
+    let twice = map["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["code"] == "X010")
+        .expect("the replay builds finance's models again");
+    let tasks: Vec<String> = twice["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|task| format!("{}.{}", task["dag_id"], task["task_id"]).replace('"', ""))
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            "finance_daily.dbt_build_finance",
+            "finance_replay.dbt_run_finance"
+        ]
+    );
+    assert!(
+        twice["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|model| model["name"] == "fct_revenue"),
+        "{twice}"
+    );
+    // The picture shows the same: a resolved task marked with the finding, the unresolved
+    // one with its reason.
+    let (_, page, _) = run_in(&scratch.0, &["map", "--format", "html"], &[]);
+    let row = |task_id: &str| {
+        page.lines()
+            .find(|line| line.contains(&format!("data-name=\"{task_id}\"")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let finance = row("dbt_run_finance");
+    assert!(
+        finance.starts_with("<li class=\"task resolved\""),
+        "{finance}"
+    );
+    assert!(finance.contains(">X010</span>"), "{finance}");
+    let requested = row("dbt_run_requested");
+    assert!(
+        requested.starts_with("<li class=\"task unresolved\""),
+        "{requested}"
+    );
+    assert!(requested.contains("class=\"reason\""), "{requested}");
+}

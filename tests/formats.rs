@@ -622,5 +622,23 @@ fn map_html_is_self_contained() {
     }
     assert_eq!(page.matches("class=\"model unscheduled\"").count(), 3);
     assert!(page.contains("<b>18/21</b> models run by a DAG"));
+    // Collapsed: every DAG and every folder is closed, its tasks and models hidden.
+    let boxes = page
+        .matches("class=\"head\" aria-expanded=\"false\"")
+        .count();
+    assert_eq!(page.matches("class=\"head\" aria-expanded").count(), boxes);
+    assert_eq!(page.matches("<div class=\"dag\"").count(), 4);
+    assert_eq!(page.matches("<ul class=\"tasks\" hidden>").count(), 4);
+    let folders = page.matches("<div class=\"folder\"").count();
+    assert_eq!(folders, 9, "dbt/models/{{intermediate,marts/*,staging}}");
+    assert_eq!(
+        page.matches("<div class=\"children\" hidden>").count(),
+        folders
+    );
+    assert_eq!(boxes, 4 + folders);
+    // Folders count what they hold; findings are marked where they apply.
+    assert!(page.contains(r#"<span class="name">marts/</span><span class="marks"><span class="mark not-run" title="3 models no DAG runs">3 not run</span>"#));
+    assert!(page.contains(r#"<span class="meta">12 models</span>"#));
+    assert!(page.contains(r#"data-name="dbt_build_product" title="dbt build tag:product_daily tag:prodcut_weekly"><span class="name">dbt_build_product</span><span class="marks"><span class="mark error" title="selector `tag:prodcut_weekly` matches no enabled node">X002</span>"#));
     insta::assert_snapshot!(page);
 }

@@ -397,14 +397,23 @@ impl<'t> Scan<'t> {
     }
 }
 
-/// dbt's JSON artifacts, which DAG files read to build tasks.
-const DBT_ARTIFACTS: &[&str] = &["manifest.json", "catalog.json", "run_results.json"];
+/// The names of dbt's JSON artifacts (before `.json`), which DAG files read to build tasks.
+const DBT_ARTIFACTS: &[&str] = &["manifest", "catalog", "run_results"];
 
+/// Whether `text` names one of dbt's JSON artifacts, in any case. Every string argument of
+/// every call is asked (SQL included): found from each `.`, nothing allocated.
 fn mentions_dbt_artifact(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    DBT_ARTIFACTS
-        .iter()
-        .any(|artifact| lower.contains(artifact))
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'.', bytes).any(|dot| {
+        let before = &bytes[..dot];
+        bytes
+            .get(dot + 1..dot + 5)
+            .is_some_and(|extension| extension.eq_ignore_ascii_case(b"json"))
+            && DBT_ARTIFACTS.iter().any(|name| {
+                before.len() >= name.len()
+                    && before[before.len() - name.len()..].eq_ignore_ascii_case(name.as_bytes())
+            })
+    })
 }
 
 /// The work a call of this resolved callee does.
@@ -484,6 +493,17 @@ mod tests {
         let tree = parser.parse(code, None).unwrap();
         let source = SourceFile::new("dags/d.py", code);
         import_time(&source, &tree)
+    }
+
+    #[test]
+    fn dbt_artifacts_are_named_in_any_case() {
+        assert!(mentions_dbt_artifact("/opt/dbt/target/manifest.json"));
+        assert!(mentions_dbt_artifact("RUN_RESULTS.JSON"));
+        assert!(mentions_dbt_artifact("s3://bucket/catalog.json.gz"));
+        assert!(!mentions_dbt_artifact("manifest.yml"));
+        assert!(!mentions_dbt_artifact("my_manifest.jso"));
+        assert!(!mentions_dbt_artifact(".json"));
+        assert!(!mentions_dbt_artifact("select * from t where x = 'a.json'"));
     }
 
     fn calls(code: &str) -> Vec<(Work, String)> {

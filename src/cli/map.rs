@@ -91,8 +91,9 @@ pub fn build(options: &crate::CheckOptions) -> crate::error::Result<DataAppMap> 
     if options.no_manifest {
         workspace.read_project_files();
     }
-    let (repo, _) = crate::link_workspace(&workspace)?;
-    Ok(DataAppMap::build(&repo))
+    let (mut repo, problems) = crate::link_workspace(&workspace)?;
+    let report = crate::check_linked(&mut repo, problems, &loaded.config, &Default::default())?;
+    Ok(DataAppMap::build(&repo, &report.diagnostics))
 }
 
 fn runs(entry: &crate::map::DbtEntry) -> String {

@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::index::SelectionIndex;
-use super::manifest::{self, ManifestSink, Metadata, RawGroup, RawNode, RawOwner};
+use super::manifest::{self, ManifestSink, Metadata, RawGroup, RawMacro, RawNode, RawOwner};
 use super::select::cosmos::CosmosLoaded;
 use crate::error::{Error, Result};
 
@@ -144,6 +144,8 @@ pub struct Node {
     source_meta: Option<TextRange>,
     meta: Option<TextRange>,
     config_meta: Option<TextRange>,
+    /// The whole `config` object in the manifest text (see `DbtGraph::config_json`).
+    config: Option<TextRange>,
     pub materialized: Option<Box<str>>,
     pub group: Option<Box<str>>,
     pub access: Option<Box<str>>,
@@ -291,11 +293,10 @@ pub struct DbtGraph {
     /// Files and folders of the root project that nodes live in, built on first `path:` use.
     root_paths: OnceLock<HashSet<Box<str>>>,
     index: OnceLock<SelectionIndex>,
-    config_ranges: OnceLock<Vec<Option<TextRange>>>,
     /// What Cosmos loads of the graph, built on first use by its selector.
     cosmos: OnceLock<CosmosLoaded>,
-    /// The manifest's macros by name, read on first use (see `macro_code`).
-    macros: OnceLock<HashMap<String, Vec<manifest::macros::MacroEntry>>>,
+    /// The manifest's macros by name (see `macro_code`).
+    macros: HashMap<Box<str>, Vec<MacroEntry>>,
 }
 
 impl DbtGraph {
@@ -326,6 +327,7 @@ impl DbtGraph {
             groups,
             disabled,
             selectors,
+            macros,
         } = built;
         let mut test_nodes = NodeSet::with_capacity(nodes.len());
         for (i, node) in nodes.iter().enumerate() {
@@ -347,9 +349,8 @@ impl DbtGraph {
             selectors,
             root_paths: OnceLock::new(),
             index: OnceLock::new(),
-            config_ranges: OnceLock::new(),
             cosmos: OnceLock::new(),
-            macros: OnceLock::new(),
+            macros,
         };
         Ok((graph, warning))
     }
@@ -384,19 +385,15 @@ impl DbtGraph {
         meta
     }
 
-    /// A node's whole `config` object as JSON text. The first call reads the manifest text a
-    /// second time (only `config.<key>` selectors need this).
+    /// A node's whole `config` object as JSON text.
     pub fn config_json(&self, id: NodeId) -> Option<&str> {
-        let ranges = self.config_ranges.get_or_init(|| {
-            let mut collector = ConfigCollector {
-                graph: self,
-                ranges: vec![None; self.nodes.len()],
-            };
-            // The text parsed once already: errors cannot occur, and would only leave gaps.
-            let _ = manifest::parse(&self.text, Path::new("manifest.json"), &mut collector);
-            collector.ranges
-        });
-        self.text_of(ranges.get(id.index()).copied().flatten())
+        self.text_of(self.nodes.get(id.index())?.config)
+    }
+
+    /// The value at a key path of a node's `config` (`["meta", "owner"]`), decoding nothing
+    /// else of it.
+    pub fn config_value(&self, id: NodeId, path: &[&str]) -> Option<Value> {
+        manifest::pointer::value_at(self.config_json(id)?, path)
     }
 
     /// A node's code (SQL, or Python), decoded.
@@ -588,27 +585,15 @@ impl DbtGraph {
     /// the root project's, else the node's own package's (dbt's search order, leaving out its
     /// internal macros). With `namespace` (`pkg.name(...)`), that package's.
     pub fn macro_code(&self, name: &str, package: &str, namespace: Option<&str>) -> Option<String> {
-        let macros = self.macros.get_or_init(|| {
-            let mut by_name: HashMap<String, Vec<manifest::macros::MacroEntry>> =
-                HashMap::default();
-            for entry in manifest::macros::read(&self.text) {
-                by_name.entry(entry.name.clone()).or_default().push(entry);
-            }
-            by_name
-        });
-        let candidates = macros.get(name)?;
+        let candidates = self.macros.get(name)?;
         let wanted: Vec<&str> = match namespace {
             Some(namespace) => vec![namespace],
             None => vec![&*self.project_name, package],
         };
         let entry = wanted
             .iter()
-            .find_map(|package| candidates.iter().find(|m| m.package == *package))?;
-        let range = TextRange {
-            start: entry.sql.start,
-            end: entry.sql.end,
-        };
-        serde_json::from_str(self.text_of(Some(range))?).ok()
+            .find_map(|package| candidates.iter().find(|m| &*m.package == *package))?;
+        serde_json::from_str(self.text_of(Some(entry.sql))?).ok()
     }
 
     pub fn is_root_project(&self, node: &Node) -> bool {
@@ -725,6 +710,15 @@ struct Built {
     groups: Vec<Group>,
     disabled: Vec<DisabledNode>,
     selectors: Vec<YamlSelector>,
+    macros: HashMap<Box<str>, Vec<MacroEntry>>,
+}
+
+/// A macro of the manifest: its package and where its code is in the text.
+#[derive(Debug)]
+struct MacroEntry {
+    package: Box<str>,
+    /// `macro_sql`: a JSON string, still escaped.
+    sql: TextRange,
 }
 
 /// Fewer manifest bytes than dbt writes for a node (the smallest, a generic test written by
@@ -745,6 +739,7 @@ struct Builder<'a> {
     groups: Vec<Group>,
     disabled: Vec<DisabledNode>,
     selectors: Vec<YamlSelector>,
+    macros: HashMap<Box<str>, Vec<MacroEntry>>,
 }
 
 impl<'a> Builder<'a> {
@@ -765,6 +760,7 @@ impl<'a> Builder<'a> {
             groups: Vec::new(),
             disabled: Vec::new(),
             selectors: Vec::new(),
+            macros: HashMap::default(),
         }
     }
 
@@ -785,6 +781,9 @@ impl<'a> Builder<'a> {
         self.disabled.extend(other.disabled);
         if !other.selectors.is_empty() {
             self.selectors = other.selectors;
+        }
+        for (name, mut entries) in other.macros {
+            self.macros.entry(name).or_default().append(&mut entries);
         }
     }
 
@@ -821,6 +820,7 @@ impl<'a> Builder<'a> {
             groups: self.groups,
             disabled: self.disabled,
             selectors: self.selectors,
+            macros: self.macros,
         }
     }
 }
@@ -939,7 +939,7 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
     type Node = RawNode<'a>;
 
     fn node(&mut self, raw: RawNode<'a>) {
-        let config = &raw.config;
+        let config = &raw.config.fields;
         // Disabled nodes normally live under `disabled`; some writers keep them in place.
         if config.enabled == Some(false) {
             return;
@@ -972,6 +972,7 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
             source_meta: raw.source_meta.and_then(|m| self.range_of(m)),
             meta: raw.meta.and_then(|m| self.range_of(m)),
             config_meta: config.meta.and_then(|m| self.range_of(m)),
+            config: raw.config.text.and_then(|c| self.range_of(c)),
             materialized: config.materialized.as_deref().map(Into::into),
             group: config
                 .group
@@ -1038,37 +1039,19 @@ impl<'a> ManifestSink<'a> for Builder<'a> {
             .map(|selectors| selectors.into_iter().filter_map(yaml_selector).collect())
             .unwrap_or_default();
     }
-}
 
-/// Finds each node's `config` object in the manifest text, for `config.<key>` selectors.
-struct ConfigCollector<'g> {
-    graph: &'g DbtGraph,
-    ranges: Vec<Option<TextRange>>,
-}
-
-impl<'a> ManifestSink<'a> for ConfigCollector<'_> {
-    type Node = manifest::NodeConfig<'a>;
-
-    fn metadata(&mut self, _: Metadata<'a>) {}
-
-    fn node(&mut self, node: manifest::NodeConfig<'a>) {
-        let (Some(id), Some(config)) = (self.graph.get(&node.unique_id), node.config) else {
+    fn macro_def(&mut self, definition: RawMacro<'a>) {
+        let Some(sql) = definition.macro_sql.and_then(|sql| self.range_of(sql)) else {
             return;
         };
-        let start = (config.get().as_ptr() as usize).checked_sub(self.graph.text.as_ptr() as usize);
-        if let Some(start) = start {
-            self.ranges[id.index()] = Some(TextRange {
-                start,
-                end: start + config.get().len(),
+        self.macros
+            .entry(definition.name.as_ref().into())
+            .or_default()
+            .push(MacroEntry {
+                package: definition.package_name.as_ref().into(),
+                sql,
             });
-        }
     }
-
-    fn disabled(&mut self, _: manifest::NodeConfig<'a>) {}
-
-    fn group(&mut self, _: RawGroup<'a>) {}
-
-    fn selectors(&mut self, _: &'a RawValue) {}
 }
 
 /// Whether a JSON string literal holds only whitespace, without decoding it.

@@ -2,14 +2,18 @@
 //! the linked monorepo; `monolint map` renders it as a table, JSON, Markdown, Mermaid or a
 //! self-contained HTML page ([`html`]).
 
+mod findings;
 pub mod html;
 
 use serde::Serialize;
+
+pub use findings::{FindingEntry, ModelKey};
 
 use crate::airflow::links::{TaskLink, task_links};
 use crate::airflow::schedule::{self, Schedule};
 use crate::airflow::value::Value;
 use crate::dbt::graph::{DbtGraph, ResourceType};
+use crate::diagnostic::Diagnostic;
 use crate::link::{ModelCoverage, Monorepo, Resolution};
 
 /// Bumped on any incompatible change of the JSON shape (documented in docs/map.md).
@@ -32,6 +36,8 @@ pub struct DataAppMap {
     pub unknown_models: Vec<ModelRef>,
     /// Deployment paths the DAG files name, mapped onto the repository by inference.
     pub inferred_paths: Vec<InferredPath>,
+    /// The findings of the cross-layer rules, with the tasks and models they concern.
+    pub findings: Vec<FindingEntry>,
 }
 
 /// A deployment path no `[dbt] path-map` entry covers, and the repository path it was taken
@@ -122,7 +128,31 @@ pub struct TaskEntry {
     pub task_id: String,
     pub operator: String,
     pub line: usize,
+    /// `resolved`, `invalid` (dbt rejects one of its calls) or `unresolved` (monolint cannot
+    /// tell what one of its calls runs).
+    pub status: &'static str,
+    /// Why, for an `invalid` or `unresolved` task: the first such call's reason.
+    pub reason: Option<String>,
     pub dbt: Vec<DbtEntry>,
+}
+
+impl TaskEntry {
+    /// Whether monolint knows what every dbt call of the task runs.
+    pub fn resolved(&self) -> bool {
+        self.status != "unresolved"
+    }
+}
+
+/// A task's status from its dbt calls: the worst of the calls that select nodes. Calls that
+/// select none (`dbt deps` before `dbt run`, `dbt run-operation`) neither resolve nor
+/// unresolve it.
+fn task_status(calls: &[DbtEntry]) -> (&'static str, Option<String>) {
+    for worst in ["unresolved", "invalid"] {
+        if let Some(call) = calls.iter().find(|call| call.status == worst) {
+            return (worst, call.reason.clone());
+        }
+    }
+    ("resolved", None)
 }
 
 #[derive(Debug, Serialize)]
@@ -154,7 +184,8 @@ pub struct ModelRef {
 }
 
 impl DataAppMap {
-    pub fn build(repo: &Monorepo) -> DataAppMap {
+    /// The map of a linked monorepo; `diagnostics` are what `monolint check` found in it.
+    pub fn build(repo: &Monorepo, diagnostics: &[Diagnostic]) -> DataAppMap {
         let mut dags = Vec::new();
         for (file_index, file) in repo.dag_files.iter().enumerate() {
             for (dag_index, dag) in file.dags.iter().enumerate() {
@@ -167,16 +198,19 @@ impl DataAppMap {
                         file: file_index,
                         task: task_index,
                     };
-                    let dbt = repo
+                    let dbt: Vec<DbtEntry> = repo
                         .runs
                         .iter()
                         .filter(|run| run.task == task_ref)
                         .map(|run| dbt_entry(repo, run, task.task_id.as_deref()))
                         .collect();
+                    let (status, reason) = task_status(&dbt);
                     tasks.push(TaskEntry {
                         task_id: task.id().to_owned(),
                         operator: task.call.name().to_owned(),
                         line: task.span().start_line_col().line,
+                        status,
+                        reason,
                         dbt,
                     });
                 }
@@ -273,10 +307,11 @@ impl DataAppMap {
         };
         let unscheduled = models_with("unscheduled");
         let unknown = models_with("unknown");
-        let mut task_status: std::collections::BTreeMap<crate::link::TaskRef, bool> =
+        let findings = findings::findings(repo, diagnostics, &model_entries);
+        let mut resolved_tasks: std::collections::BTreeMap<crate::link::TaskRef, bool> =
             Default::default();
         for run in &repo.runs {
-            *task_status.entry(run.task).or_insert(true) &=
+            *resolved_tasks.entry(run.task).or_insert(true) &=
                 !matches!(run.resolution, Resolution::Unresolved { .. });
         }
         DataAppMap {
@@ -285,8 +320,8 @@ impl DataAppMap {
                 models,
                 models_scheduled: scheduled,
                 models_unknown: unknown.len(),
-                dbt_tasks: task_status.len(),
-                dbt_tasks_resolved: task_status.values().filter(|r| **r).count(),
+                dbt_tasks: resolved_tasks.len(),
+                dbt_tasks_resolved: resolved_tasks.values().filter(|r| **r).count(),
             },
             dags,
             edges,
@@ -301,6 +336,7 @@ impl DataAppMap {
                     repository_path: mapping.repo_path.clone(),
                 })
                 .collect(),
+            findings,
         }
     }
 }
@@ -436,4 +472,48 @@ fn edges(repo: &Monorepo, dags: &[DagEntry]) -> Vec<EdgeEntry> {
         (&a.file, a.line, &a.downstream.dag_id).cmp(&(&b.file, b.line, &b.downstream.dag_id))
     });
     edges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DbtEntry, task_status};
+
+    fn call(command: &str, status: &'static str, reason: Option<&str>) -> DbtEntry {
+        DbtEntry {
+            command: Some(command.to_owned()),
+            selection: String::new(),
+            project: Some("acme".to_owned()),
+            status,
+            reason: reason.map(str::to_owned),
+            counts: Vec::new(),
+            models: Vec::new(),
+            rendered_tasks: None,
+        }
+    }
+
+    /// `dbt deps && dbt run -s ...`: the task is what its `dbt run` is.
+    #[test]
+    fn calls_that_select_nothing_do_not_count() {
+        let deps = || call("deps", "no-selection", None);
+        assert_eq!(
+            task_status(&[deps(), call("run", "resolved", None)]),
+            ("resolved", None)
+        );
+        assert_eq!(task_status(&[deps()]), ("resolved", None));
+        assert_eq!(
+            task_status(&[
+                deps(),
+                call("run", "invalid", Some("dbt rejects it")),
+                call("test", "unresolved", Some("from params")),
+            ]),
+            ("unresolved", Some("from params".to_owned()))
+        );
+        assert_eq!(
+            task_status(&[
+                call("run", "resolved", None),
+                call("run", "invalid", Some("x"))
+            ]),
+            ("invalid", Some("x".to_owned()))
+        );
+    }
 }

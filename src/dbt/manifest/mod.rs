@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 
-pub mod macros;
+pub mod pointer;
 mod split;
 
 /// The oldest manifest layout monolint reads (dbt 1.3: `raw_sql` became `raw_code`).
@@ -40,6 +40,8 @@ pub trait ManifestSink<'a> {
     fn disabled(&mut self, node: Self::Node);
     fn group(&mut self, group: RawGroup<'a>);
     fn selectors(&mut self, selectors: &'a RawValue);
+    /// An entry of `macros`. Most sinks have no use for them.
+    fn macro_def(&mut self, _definition: RawMacro<'a>) {}
 }
 
 /// Top-level keys holding graph members.
@@ -88,8 +90,8 @@ pub struct RawNode<'a> {
     /// `config.tags`).
     #[serde(borrow, default)]
     pub tags: Option<StringOrList<'a>>,
-    #[serde(borrow, default, deserialize_with = "nullable")]
-    pub config: RawConfig<'a>,
+    #[serde(borrow, default)]
+    pub config: NodeConfig<'a>,
     /// Read only when a rule asks (see `DbtGraph::meta`).
     #[serde(borrow, default)]
     pub meta: Option<&'a RawValue>,
@@ -177,6 +179,18 @@ pub struct RawOwner<'a> {
     pub email: StringOrList<'a>,
 }
 
+/// A macro: its name, package and code (a JSON string, still escaped: decoded only when a rule
+/// reads it).
+#[derive(Debug, Deserialize)]
+pub struct RawMacro<'a> {
+    #[serde(borrow, default)]
+    pub name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub package_name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub macro_sql: Option<&'a RawValue>,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct RawGroup<'a> {
     #[serde(borrow, default)]
@@ -189,8 +203,30 @@ pub struct RawGroup<'a> {
     pub owner: Option<RawOwner<'a>>,
 }
 
-/// The subset of a node's `config` monolint reads while loading. `config.<key>` selectors read
-/// the whole object in a second, lazy pass (see [`NodeConfig`]).
+/// A node's `config`: the subset monolint reads while loading, and the whole object's text for
+/// `config.<key>` selectors (decoded only when one asks).
+#[derive(Debug, Default)]
+pub struct NodeConfig<'a> {
+    pub fields: RawConfig<'a>,
+    pub text: Option<&'a RawValue>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for NodeConfig<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Some(text) = Option::<&'de RawValue>::deserialize(deserializer)? else {
+            return Ok(NodeConfig::default());
+        };
+        // The object is read twice, the second time only its few kilobytes: serde_json cannot
+        // both keep a value's text and visit it.
+        let fields = serde_json::from_str(text.get()).map_err(de::Error::custom)?;
+        Ok(NodeConfig {
+            fields,
+            text: Some(text),
+        })
+    }
+}
+
+/// The subset of a node's `config` monolint reads while loading.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawConfig<'a> {
     #[serde(default)]
@@ -334,6 +370,10 @@ impl<'de, S: ManifestSink<'de>> Visitor<'de> for ManifestVisitor<'_, S> {
                     sink: &mut *self.sink,
                     kind: EntryKind::Group,
                 })?,
+                "macros" => map.next_value_seed(Entries {
+                    sink: &mut *self.sink,
+                    kind: EntryKind::Macro,
+                })?,
                 "selectors" => {
                     if let Some(selectors) = map.next_value::<Option<&'de RawValue>>()? {
                         self.sink.selectors(selectors);
@@ -354,6 +394,7 @@ enum EntryKind {
     /// `disabled`: each value is a list of definitions.
     DisabledList,
     Group,
+    Macro,
 }
 
 /// The values of a `{unique_id: value}` object, handed to the sink one by one.
@@ -386,6 +427,7 @@ impl<'de, S: ManifestSink<'de>> Visitor<'de> for Entries<'_, S> {
             match self.kind {
                 EntryKind::Node => self.sink.node(map.next_value()?),
                 EntryKind::Group => self.sink.group(map.next_value()?),
+                EntryKind::Macro => self.sink.macro_def(map.next_value()?),
                 EntryKind::DisabledList => {
                     let definitions: Option<Vec<S::Node>> = map.next_value()?;
                     for node in definitions.into_iter().flatten() {
@@ -396,15 +438,6 @@ impl<'de, S: ManifestSink<'de>> Visitor<'de> for Entries<'_, S> {
         }
         Ok(())
     }
-}
-
-/// A node's id and whole `config` object, for the lazy pass behind `config.<key>` selectors.
-#[derive(Debug, Deserialize)]
-pub struct NodeConfig<'a> {
-    #[serde(borrow)]
-    pub unique_id: Cow<'a, str>,
-    #[serde(borrow, default)]
-    pub config: Option<&'a RawValue>,
 }
 
 /// Reads a manifest held in `bytes` (read from `path`, named in errors) into `sink`.
@@ -570,12 +603,17 @@ mod tests {
         assert!(collect.groups.is_empty());
         let node = &collect.nodes[0];
         assert!(node.tags.as_ref().is_none_or(|tags| tags.0.is_empty()));
-        let config = &node.config;
+        let config = &node.config.fields;
         assert_eq!(config.materialized.as_deref(), Some("incremental"));
         assert_eq!(config.unique_key.0, ["id", "day"]);
         assert_eq!(config.tags.0, ["x"]);
         assert_eq!(node.depends_on.nodes, ["source.shop.raw.t"]);
         assert_eq!(node.raw_code.unwrap().get(), r#""select 1\n""#);
+        assert!(
+            node.config
+                .text
+                .is_some_and(|text| text.get().starts_with(r#"{"materialized""#))
+        );
     }
 
     #[test]

@@ -188,6 +188,7 @@ enum Entries {
     Nodes,
     Groups,
     DisabledLists,
+    Macros,
 }
 
 /// Reads values at byte positions with serde_json, handing them to the sink.
@@ -297,6 +298,7 @@ impl<'a, S: ManifestSink<'a>> Reader<'a, S> {
                     self.entries(Entries::Nodes)?
                 }
                 "groups" => self.entries(Entries::Groups)?,
+                "macros" => self.entries(Entries::Macros)?,
                 "disabled" => self.entries(Entries::DisabledLists)?,
                 "selectors" => {
                     if let Some(selectors) = self.value::<Option<&'a RawValue>>()? {
@@ -372,6 +374,10 @@ impl<'a, S: ManifestSink<'a>> Reader<'a, S> {
                 Entries::Groups => {
                     let group = self.value()?;
                     self.sink.group(group);
+                }
+                Entries::Macros => {
+                    let definition = self.value()?;
+                    self.sink.macro_def(definition);
                 }
                 Entries::DisabledLists => {
                     let definitions: Option<Vec<S::Node>> = self.value()?;

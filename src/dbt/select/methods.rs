@@ -374,28 +374,22 @@ pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 }
 
 fn config_matches(graph: &DbtGraph, id: NodeId, criterion: &Criterion) -> bool {
-    let Some(raw) = graph.config_json(id) else {
-        return false;
-    };
-    let Ok(config) = serde_json::from_str::<Value>(raw) else {
-        return false;
-    };
-    let mut current = &config;
-    for key in &criterion.method_args {
-        let key = match key.as_str() {
-            "pre_hook" => "pre-hook",
-            "post_hook" => "post-hook",
-            other => other,
-        };
-        match current.get(key) {
-            Some(next) => current = next,
-            None => return false,
-        }
-    }
     if criterion.method_args.is_empty() {
         // `config:x` compares against the whole config object and never matches.
         return false;
     }
+    let path: Vec<&str> = criterion
+        .method_args
+        .iter()
+        .map(|key| match key.as_str() {
+            "pre_hook" => "pre-hook",
+            "post_hook" => "post-hook",
+            other => other,
+        })
+        .collect();
+    let Some(current) = graph.config_value(id, &path) else {
+        return false;
+    };
     let case_insensitive = criterion.method_args.last().map(String::as_str) == Some("severity");
     let matches_one = |candidate: &Value| -> bool {
         if let Some(typed) = &criterion.typed_value {
@@ -411,7 +405,7 @@ fn config_matches(graph: &DbtGraph, id: NodeId, criterion: &Criterion) -> bool {
             _ => false,
         }
     };
-    match current {
+    match &current {
         Value::Array(items) => items.iter().any(matches_one),
         other => matches_one(other),
     }

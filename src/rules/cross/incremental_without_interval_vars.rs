@@ -242,13 +242,8 @@ impl IncrementalWithoutIntervalVars {
 /// incrementally.
 fn full_refresh_disabled(graph: &DbtGraph, id: NodeId) -> bool {
     graph
-        .config_json(id)
-        .and_then(|config| serde_json::from_str::<serde_json::Value>(config).ok())
-        .and_then(|config| {
-            config
-                .get("full_refresh")
-                .and_then(serde_json::Value::as_bool)
-        })
+        .config_value(id, &["full_refresh"])
+        .and_then(|value| value.as_bool())
         == Some(false)
 }
 

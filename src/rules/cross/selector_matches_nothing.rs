@@ -116,40 +116,40 @@ fn suggestion(graph: &DbtGraph, token: &Token, dialect: SelectorDialect) -> Opti
             disabled.name
         ));
     }
-    let candidates: Vec<String> = match criterion.method {
-        Method::Tag => graph.all_tags().into_iter().map(str::to_owned).collect(),
+    let source_names: Vec<String>;
+    let mut candidates: Vec<&str> = match criterion.method {
+        Method::Tag => graph.all_tags(),
         Method::Fqn => graph
             .nodes()
             .filter(|(_, node)| node.resource_type != ResourceType::Source)
-            .map(|(_, node)| node.name.to_string())
-            .chain(graph.nodes().map(|(_, node)| node.package.to_string()))
+            .map(|(_, node)| &*node.name)
+            .chain(graph.nodes().map(|(_, node)| &*node.package))
             .collect(),
-        Method::Path => graph
-            .root_project_paths()
-            .iter()
-            .map(|p| p.to_string())
-            .collect(),
-        Method::Source => graph
-            .nodes()
-            .filter_map(|(_, node)| {
-                node.source_name
-                    .as_ref()
-                    .map(|s| format!("{s}.{}", node.name))
-            })
-            .collect(),
+        Method::Path => graph.root_project_paths().iter().map(|p| &**p).collect(),
+        Method::Source => {
+            source_names = graph
+                .nodes()
+                .filter_map(|(_, node)| {
+                    node.source_name
+                        .as_ref()
+                        .map(|s| format!("{s}.{}", node.name))
+                })
+                .collect();
+            source_names.iter().map(String::as_str).collect()
+        }
         Method::Exposure => graph
             .nodes()
             .filter(|(_, node)| node.resource_type == ResourceType::Exposure)
-            .map(|(_, node)| node.name.to_string())
+            .map(|(_, node)| &*node.name)
             .collect(),
-        Method::Package => graph
-            .nodes()
-            .map(|(_, node)| node.package.to_string())
-            .collect(),
-        Method::Group => graph.groups.iter().map(|g| g.name.to_string()).collect(),
+        Method::Package => graph.nodes().map(|(_, node)| &*node.package).collect(),
+        Method::Group => graph.groups.iter().map(|g| &*g.name).collect(),
         _ => return None,
     };
-    let best = closest(value, candidates.iter().map(String::as_str))?;
+    // Every node names its package: each name is compared once.
+    candidates.sort_unstable();
+    candidates.dedup();
+    let best = closest(value, candidates)?;
     let fixed = token.text.replacen(item, &item.replacen(value, best, 1), 1);
     Some(format!("did you mean `{fixed}`?"))
 }

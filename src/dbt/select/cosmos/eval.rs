@@ -29,6 +29,9 @@ pub struct Loaded {
     by_path: OnceLock<FxHashMap<Box<str>, Vec<NodeId>>>,
     by_part: OnceLock<FxHashMap<Box<str>, Vec<NodeId>>>,
     by_name: OnceLock<FxHashMap<Box<str>, Vec<NodeId>>>,
+    /// The sources with a freshness check, found on first use: every rendering asks about
+    /// each source it selects.
+    fresh_sources: OnceLock<NodeSet>,
 }
 
 impl Loaded {
@@ -55,6 +58,7 @@ impl Loaded {
             by_path: OnceLock::new(),
             by_part: OnceLock::new(),
             by_name: OnceLock::new(),
+            fresh_sources: OnceLock::new(),
         }
     }
 
@@ -103,6 +107,20 @@ impl Loaded {
             }
             map
         })
+    }
+
+    /// Whether a source has a freshness check, as Cosmos' `is_freshness_effective` decides:
+    /// some part of `freshness` (`warn_after`, `error_after`) sets a count or a period.
+    pub fn has_freshness(&self, graph: &DbtGraph, id: NodeId) -> bool {
+        self.fresh_sources
+            .get_or_init(|| {
+                let mut fresh = graph.empty_set();
+                for &source in graph.of_type(ResourceType::Source) {
+                    fresh.set(source.index(), freshness_effective(graph, source));
+                }
+                fresh
+            })
+            .contains(id.index())
     }
 
     /// Members by Cosmos' name for them (see [`cosmos_name_is`]).
@@ -270,6 +288,18 @@ fn dotted_equals(parts: &[Box<str>], wanted: &str) -> bool {
         }
     }
     rest.is_empty()
+}
+
+fn freshness_effective(graph: &DbtGraph, id: NodeId) -> bool {
+    let Some(freshness) = graph.config_value(id, &["freshness"]) else {
+        return false;
+    };
+    freshness.as_object().is_some_and(|freshness| {
+        freshness.values().any(|part| {
+            part.as_object()
+                .is_some_and(|fields| fields.values().any(|field| !field.is_null()))
+        })
+    })
 }
 
 /// Cosmos' `DbtNode.name`: the unique id after `<type>.<package>.`, with `.` as `_`
@@ -692,12 +722,13 @@ impl<'u, 'g> Session<'u, 'g> {
         } else {
             // One node by name; the last of the dict wins.
             let wanted = name.replace('.', "_");
-            match domain
-                .order
-                .iter()
-                .rev()
-                .find(|&&id| cosmos_name_is(graph.node(id), &wanted))
-            {
+            let loaded = &universe.loaded;
+            let last = loaded.by_name(graph).get(wanted.as_str()).and_then(|ids| {
+                ids.iter()
+                    .filter(|id| domain.set.contains(id.index()))
+                    .max_by_key(|id| loaded.position[id.index()])
+            });
+            match last {
                 Some(&id) => vec![id],
                 None => return Ok(graph.empty_set()),
             }

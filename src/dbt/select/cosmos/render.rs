@@ -236,7 +236,7 @@ fn node_task(
                 node_owner: options.owner_inheritance,
             }
         } else if resource == ResourceType::Source {
-            let fresh = has_freshness(graph, id);
+            let fresh = graph.cosmos_loaded().has_freshness(graph, id);
             let rendered = match options.source_rendering {
                 SourceRendering::None => false,
                 SourceRendering::All => true,
@@ -317,19 +317,3 @@ fn folder_groups(node: &Node) -> String {
     parts.iter().map(|part| format!("{part}.")).collect()
 }
 
-/// Whether a source has a freshness check, as Cosmos' `is_freshness_effective` decides: some
-/// part of `freshness` (`warn_after`, `error_after`) sets a count or a period.
-fn has_freshness(graph: &DbtGraph, id: NodeId) -> bool {
-    let Some(config) = graph
-        .config_json(id)
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-    else {
-        return false;
-    };
-    config["freshness"].as_object().is_some_and(|freshness| {
-        freshness.values().any(|part| {
-            part.as_object()
-                .is_some_and(|fields| fields.values().any(|field| !field.is_null()))
-        })
-    })
-}
