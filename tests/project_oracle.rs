@@ -66,6 +66,7 @@ fn facts(graph: &DbtGraph, id: monolint::dbt::graph::NodeId) -> Vec<(&'static st
         ("patch_path", format!("{:?}", node.patch_file)),
         ("file", format!("{:?}", node.file)),
         ("test_name", format!("{:?}", node.test_name)),
+        ("empty code", format!("{:?}", node.is_empty())),
         ("column", format!("{:?}", graph.test_column(node))),
     ]
 }
@@ -237,6 +238,57 @@ fn fixtures_read_from_files_match_their_manifests() {
         "project", "equal", "unknown", "different", "extra"
     );
     println!("{}", report.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every folder of a fixture project with a manifest checks the same read from its files:
+/// the same findings, at the same places.
+#[test]
+fn fixtures_check_the_same_from_their_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut folders: Vec<PathBuf> = fixture_projects()
+        .into_iter()
+        .map(|project| match project.parent() {
+            // A case's folder holds its DAGs beside `dbt/`.
+            Some(parent) if project.ends_with("dbt") => parent.to_path_buf(),
+            _ => project,
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    let mut failures = Vec::new();
+    for folder in &folders {
+        let findings = |no_manifest: bool| -> Vec<String> {
+            let options = monolint::CheckOptions {
+                root: folder.clone(),
+                no_manifest,
+                ..Default::default()
+            };
+            match monolint::check(&options) {
+                Ok(report) => report
+                    .diagnostics
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{} {:?} {}",
+                            d.rule.code,
+                            d.primary.span.sort_key(),
+                            d.message
+                        )
+                    })
+                    .collect(),
+                Err(error) => vec![format!("error: {}", error.message)],
+            }
+        };
+        let (with, without) = (findings(false), findings(true));
+        if with != without {
+            failures.push(format!(
+                "{}:\n  manifest: {with:?}\n  files:    {without:?}",
+                folder.strip_prefix(root).unwrap_or(folder).display()
+            ));
+        }
+    }
+    assert!(folders.len() > 40, "{} folders", folders.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -325,13 +325,44 @@ pub fn jinja_blocks(code: &str) -> impl Iterator<Item = JinjaBlock> + '_ {
                 _ => None,
             })?;
         let start = at + open + 2;
-        let end = start + find(&code[start..], close)?;
+        let end = start + block_end(&code[start..], close)?;
         at = end + 2;
         Some(JinjaBlock {
             is_statement: close == "%}",
             inner: start..end,
         })
     })
+}
+
+/// Where a block's closing delimiter is in `rest`: the first one outside strings and brackets,
+/// as Jinja's lexer balances them (`{{ config(meta={'a': {'b': 1}}) }}`); else, when the
+/// brackets never balance, the first one.
+fn block_end(rest: &str, close: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) => {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' if depth > 0 => depth -= 1,
+                _ if depth == 0 && bytes[i..].starts_with(close.as_bytes()) => return Some(i),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    find(rest, close)
 }
 
 /// The names read with `var('name')` (or `var("name", default)`) in `code`, with the byte
@@ -431,6 +462,18 @@ where d between {{ ranged_min_date(default_lookback=var("LOOKBACK_DAYS"), start=
                 (Some("dbt_utils".to_owned()), "star".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn blocks_end_where_jinja_ends_them() {
+        let code = "{{ config(meta={'a': {'b': 'x}}'}}) }} select {{ ref('a') }}";
+        let blocks: Vec<&str> = jinja_blocks(code).map(|b| &code[b.inner]).collect();
+        assert_eq!(blocks, [" config(meta={'a': {'b': 'x}}'}}) ", " ref('a') "]);
+        let unbalanced = "{{ x ( }} and {{ y }}";
+        let blocks: Vec<&str> = jinja_blocks(unbalanced)
+            .map(|b| &unbalanced[b.inner])
+            .collect();
+        assert_eq!(blocks, [" x ( ", " y "]);
     }
 
     #[test]

@@ -525,7 +525,9 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
             let mut fqn = context.fqn(yaml_folders(file));
             fqn.push(name.to_owned());
             let patch = Patch::new(file, entry);
-            let facts = read_jinja_value(&format!("{{{{ {relation} }}}}"));
+            // dbt writes a YAML snapshot's code as a select from its relation.
+            let code = format!("select * from {{{{ {relation} }}}}");
+            let facts = read_jinja_value(&code);
             let node = code_node(
                 context,
                 CodeNode {
@@ -534,7 +536,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                     name: name.to_owned(),
                     fqn,
                     file,
-                    code: "",
+                    code: &code,
                     facts,
                     patch_levels: vec![patch.config.clone()],
                 },

@@ -316,4 +316,3 @@ fn folder_groups(node: &Node) -> String {
     parts.pop();
     parts.iter().map(|part| format!("{part}.")).collect()
 }
-
