@@ -345,7 +345,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
 
     // `on-run-start` and `on-run-end` hooks: operations dbt lists among the nodes.
     for hook in ["on-run-start", "on-run-end"] {
-        for (index, _) in text_list(package.project.get(hook)).iter().enumerate() {
+        for (index, hook_sql) in text_list(package.project.get(hook)).iter().enumerate() {
             let name = format!("{}-{hook}-{index}", package.name);
             let mut node = Map::new();
             node.insert(
@@ -357,7 +357,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
             node.insert("package_name".into(), json!(package.name));
             node.insert("original_file_path".into(), json!("./dbt_project.yml"));
             node.insert("fqn".into(), json!([package.name, "hooks", name]));
-            node.insert("raw_code".into(), json!(""));
+            node.insert("raw_code".into(), hook_sql.clone());
             let config = Map::from_iter([
                 ("materialized".to_owned(), json!("view")),
                 ("tags".to_owned(), json!([hook])),
