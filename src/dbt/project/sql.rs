@@ -132,10 +132,8 @@ fn read_calls(text: &str, frames: &[Frame], facts: &mut CodeFacts, prefix: &str)
     let dynamic = frames.contains(&Frame::Dynamic);
     for function in ["ref", "source", "config", "function"] {
         let needle = format!("{prefix}{function}");
-        let mut from = 0;
-        while let Some(offset) = text[from..].find(&needle) {
-            let start = from + offset;
-            from = start + needle.len();
+        for start in memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()) {
+            let from = start + needle.len();
             let before = text[..start].chars().next_back();
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
                 continue;
