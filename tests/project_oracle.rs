@@ -338,3 +338,50 @@ fn project_named_by_the_environment() {
         println!("extra: {extra}");
     }
 }
+
+/// A package's properties entry whose own node the root project disables patches the root
+/// project's node of that name, as dbt looks patches up across packages (gitlab-analytics
+/// does this with the snowplow package).
+#[test]
+fn a_patch_reaches_across_packages_when_its_own_node_is_disabled() {
+    let dir = std::env::temp_dir().join(format!("monolint-foreign-patch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "dbt_project.yml",
+        "name: shop\nmodels:\n  events_pkg:\n    events:\n      +enabled: false\n",
+    );
+    write("models/events.sql", "select 1 as id\n");
+    write(
+        "dbt_packages/events_pkg/dbt_project.yml",
+        "name: events_pkg\n",
+    );
+    write(
+        "dbt_packages/events_pkg/models/events.sql",
+        "select 2 as id\n",
+    );
+    write(
+        "dbt_packages/events_pkg/models/schema.yml",
+        "version: 2\nmodels:\n  - name: events\n    description: Page events.\n",
+    );
+    let read = read_project(&dir, "", &Boundary::new(&dir)).unwrap();
+    let (graph, _) = DbtGraph::load(read.manifest, Path::new("files")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let events = graph
+        .get("model.shop.events")
+        .expect("the root project's model");
+    let node = graph.node(events);
+    assert_eq!(node.patch_file.as_deref(), Some("models/schema.yml"));
+    assert_eq!(graph.description(node), "Page events.");
+    assert!(graph.get("model.events_pkg.events").is_none());
+    assert!(
+        graph
+            .disabled
+            .iter()
+            .any(|d| &*d.unique_id == "model.events_pkg.events")
+    );
+}

@@ -10,7 +10,7 @@ impl Assembly {
         macros: &[MacroDef],
         unknown: &mut BTreeMap<String, String>,
     ) -> Vec<u8> {
-        let Assembly { drafts, groups } = self;
+        let Assembly { drafts, groups, .. } = self;
         // Refable nodes by name: (package, version, latest version, unique id).
         type Refable = (String, Option<String>, Option<String>, String);
         let mut refable: HashMap<String, Vec<Refable>> = HashMap::new();

@@ -95,6 +95,7 @@ pub fn read_project(
         };
         assemble_package(&context, package_files, &mut assembly);
     }
+    assembly.apply_foreign_patches(&root.name);
     let mut unknown = BTreeMap::new();
     let manifest = assembly.finish(root, &macros, &mut unknown);
     Ok(ProjectRead {
@@ -197,6 +198,82 @@ struct Draft {
 struct Assembly {
     pub(super) drafts: Vec<Draft>,
     pub(super) groups: Vec<Value>,
+    /// Patches of a package that name no enabled node of their own package: dbt applies them
+    /// to an enabled node of that name in another package.
+    pub(super) foreign_patches: Vec<ForeignPatch>,
+}
+
+/// A properties entry looking for its node in another package.
+struct ForeignPatch {
+    resource_type: &'static str,
+    name: String,
+    /// `package://file`.
+    patch_path: String,
+    description: Option<Value>,
+    columns: Value,
+    /// The entry sets config, which would be merged into the node's: then the node is unknown.
+    has_config: bool,
+    /// Its own package's node of that name is enabled by Jinja: whether dbt applies the patch
+    /// elsewhere is unknown.
+    uncertain: bool,
+}
+
+impl Assembly {
+    /// Applies each foreign patch to the enabled, unpatched node of its name in another
+    /// package (the root project's first).
+    fn apply_foreign_patches(&mut self, root: &str) {
+        let mut patches = std::mem::take(&mut self.foreign_patches);
+        // In file order, as dbt reads them (the first patch of a node wins).
+        patches.sort_by(|a, b| (&a.patch_path, &a.name).cmp(&(&b.patch_path, &b.name)));
+        for patch in patches {
+            let package_of = |draft: &Draft| {
+                draft
+                    .node
+                    .get("package_name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            let mut candidates: Vec<&mut Draft> = self
+                .drafts
+                .iter_mut()
+                .filter(|draft| {
+                    draft.enabled
+                        && draft.node.get("resource_type").and_then(Value::as_str)
+                            == Some(patch.resource_type)
+                        && draft.node.get("name").and_then(Value::as_str)
+                            == Some(patch.name.as_str())
+                        && !draft.node.contains_key("patch_path")
+                        && !draft.node.contains_key("version")
+                        && !patch
+                            .patch_path
+                            .starts_with(&format!("{}://", package_of(draft).unwrap_or_default()))
+                })
+                .collect();
+            candidates.sort_by_key(|draft| package_of(draft).as_deref() != Some(root));
+            let Some(draft) = candidates.into_iter().next() else {
+                continue;
+            };
+            if patch.uncertain {
+                draft.unknown.get_or_insert(
+                    "another package's properties may patch it, as dbt renders that package".into(),
+                );
+                continue;
+            }
+            draft
+                .node
+                .insert("patch_path".into(), Value::String(patch.patch_path));
+            if let Some(description) = patch.description {
+                draft.node.insert("description".into(), description);
+            }
+            draft.node.insert("columns".into(), patch.columns);
+            if patch.has_config {
+                draft.unknown.get_or_insert(
+                    "another package's properties patch it with config, merged when dbt renders"
+                        .into(),
+                );
+            }
+        }
+    }
 }
 
 /// A model's, seed's, snapshot's or analysis's entry in properties YAML.
@@ -511,7 +588,46 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
             drafts
         })
         .collect();
-    assembly.drafts.extend(code_drafts.into_iter().flatten());
+    let code_drafts: Vec<Draft> = code_drafts.into_iter().flatten().collect();
+    // Patches that name no enabled node of this package look in the others.
+    fn key(draft: &Draft) -> Option<(&str, &str)> {
+        Some((
+            draft.node.get("resource_type")?.as_str()?,
+            draft.node.get("name")?.as_str()?,
+        ))
+    }
+    let enabled: HashSet<(&str, &str)> = code_drafts
+        .iter()
+        .filter(|draft| draft.enabled && draft.unknown.as_deref() != Some(ENABLED_BY_JINJA))
+        .filter_map(key)
+        .collect();
+    let enabled_by_jinja: HashSet<(&str, &str)> = code_drafts
+        .iter()
+        .filter(|draft| draft.unknown.as_deref() == Some(ENABLED_BY_JINJA))
+        .filter_map(key)
+        .collect();
+    for ((resource_type, name), patch) in &patches {
+        if enabled.contains(&(*resource_type, *name)) || patch.entry.contains_key("versions") {
+            continue;
+        }
+        let uncertain = enabled_by_jinja.contains(&(*resource_type, *name));
+        let resource_type = match *resource_type {
+            "model" => "model",
+            "seed" => "seed",
+            "snapshot" => "snapshot",
+            _ => continue,
+        };
+        assembly.foreign_patches.push(ForeignPatch {
+            resource_type,
+            name: (*name).to_owned(),
+            patch_path: format!("{}://{}", package.name, patch.file),
+            description: patch.entry.get("description").cloned(),
+            columns: nodes::columns_json(&node_columns(patch.entry, None)),
+            has_config: !patch.config.is_empty(),
+            uncertain,
+        });
+    }
+    assembly.drafts.extend(code_drafts);
 
     // Snapshots declared in YAML (dbt 1.9): `relation:` names what they snapshot.
     for (file, document) in &files.properties {
