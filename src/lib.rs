@@ -45,6 +45,8 @@ pub struct CheckOptions {
     pub root: PathBuf,
     pub config: Option<PathBuf>,
     pub manifest: Option<PathBuf>,
+    /// Read the dbt projects from their files, not their manifests (`--no-manifest`).
+    pub no_manifest: bool,
     pub rules: RuleArgs,
 }
 
@@ -80,6 +82,22 @@ pub struct Summary {
     pub models_unknown: usize,
     /// Why coverage is unknown, once per project where it is.
     pub unknown_coverage: Vec<UnknownCoverage>,
+    /// The projects read from their files rather than a manifest.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub read_from_files: Vec<ReadFromFiles>,
+}
+
+/// A dbt project whose graph was read from its files (no manifest), and what of it only dbt's
+/// rendering could tell.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReadFromFiles {
+    /// The project's folder, relative to the checked folder (`.` for the folder itself).
+    pub project: String,
+    pub nodes: usize,
+    /// Nodes whose dependencies, config or existence only rendering tells.
+    pub unknown: usize,
+    /// One of them, and why.
+    pub example: Option<String>,
 }
 
 /// A project whose models' coverage monolint cannot tell, and why.
@@ -108,8 +126,11 @@ impl Report {
 /// Runs the whole pipeline on a folder.
 pub fn check(options: &CheckOptions) -> Result<Report> {
     let loaded = config::load(&options.root, options.config.as_deref())?;
-    let workspace =
+    let mut workspace =
         workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
+    if options.no_manifest {
+        workspace.read_project_files();
+    }
     check_workspace(&workspace, &loaded.config, &options.rules)
 }
 
@@ -338,6 +359,14 @@ fn skipped_project_warning(error: Error, location: &workspace::ProjectLocation) 
     warning
 }
 
+/// A project folder as the summary shows it (`.` for the checked folder).
+fn shown_dir(display_dir: &str) -> String {
+    match display_dir {
+        "" => ".".to_owned(),
+        dir => dir.to_owned(),
+    }
+}
+
 fn summarize(repo: &Monorepo) -> Summary {
     let mut summary = Summary {
         dags: repo.dags().count(),
@@ -352,6 +381,17 @@ fn summarize(repo: &Monorepo) -> Summary {
     summary.dbt_tasks = tasks.len();
     summary.dbt_tasks_resolved = tasks.values().filter(|resolved| **resolved).count();
     for (index, project) in repo.projects.iter().enumerate() {
+        if let dbt::project::GraphSource::ProjectFiles { unknown } = &project.source {
+            summary.read_from_files.push(ReadFromFiles {
+                project: shown_dir(&project.display_dir),
+                nodes: project.graph.len(),
+                unknown: unknown.len(),
+                example: unknown
+                    .iter()
+                    .next()
+                    .map(|(id, why)| format!("`{id}`: {why}")),
+            });
+        }
         let coverage = repo.coverage(index);
         let mut unknown = 0;
         for (_, state) in coverage.models() {
@@ -379,10 +419,7 @@ fn summarize(repo: &Monorepo) -> Summary {
                 link::Unknown::NoRefreshingTask => 0,
             };
             summary.unknown_coverage.push(UnknownCoverage {
-                project: match project.display_dir.as_str() {
-                    "" => ".".to_owned(),
-                    dir => dir.to_owned(),
-                },
+                project: shown_dir(&project.display_dir),
                 models: unknown,
                 unresolved_tasks,
             });

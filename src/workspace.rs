@@ -22,6 +22,8 @@ pub struct ProjectLocation {
     pub manifest: PathBuf,
     /// The manifest was named on the command line: read wherever it is.
     pub manifest_given: bool,
+    /// Read the project's files, not the manifest (`--no-manifest`).
+    pub no_manifest: bool,
     /// Whether the user named this project or its manifest (`[dbt] projects`, `[dbt]
     /// manifest`, `--manifest`): then a project that cannot be loaded stops the check, where a
     /// discovered one is skipped with a warning.
@@ -62,6 +64,13 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Reads every dbt project from its files, not its manifest (`--no-manifest`).
+    pub fn read_project_files(&mut self) {
+        for project in &mut self.projects {
+            project.no_manifest = true;
+        }
+    }
+
     /// What monolint may read when a checked file names a path: the checked folder and the
     /// dbt project folders (found in it, or given by the caller).
     pub fn boundary(&self) -> Boundary {
@@ -274,6 +283,7 @@ pub fn discover_layout(
                 .clone()
                 .unwrap_or_else(|| dir.join("target").join("manifest.json")),
             manifest_given,
+            no_manifest: false,
             dir,
         })
         .collect::<Vec<_>>();

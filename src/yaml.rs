@@ -318,6 +318,74 @@ fn skip_quoted(bytes: &[u8], at: usize) -> usize {
     bytes.len()
 }
 
+/// Reads a document into JSON values as PyYAML (and so dbt) loads it: YAML 1.1 scalars, merge
+/// keys applied, a key written twice holding its last value, a key that is not a string
+/// (`1:`, `true:`) kept as its text. An empty document is `null`.
+pub fn json_from_str(text: &str) -> Result<serde_json::Value, YamlError> {
+    match parse_spanned(text) {
+        Ok(node) => Ok(node.map_or(serde_json::Value::Null, node_to_json)),
+        // saphyr refuses some indentation libyaml (PyYAML's parser) accepts.
+        Err(error) => {
+            let mut value: Value = from_str(text).map_err(|_| error)?;
+            // A merge key of the wrong shape is left in place, as a plain key.
+            let _ = value.apply_merge();
+            Ok(value_to_json(value))
+        }
+    }
+}
+
+fn value_to_json(value: Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(flag) => serde_json::Value::Bool(flag),
+        Value::Number(number) => serde_json::to_value(&number).unwrap_or(serde_json::Value::Null),
+        Value::String(text) => serde_json::Value::String(text),
+        Value::Sequence(items) => items.into_iter().map(value_to_json).collect(),
+        Value::Mapping(mapping) => serde_json::Value::Object(
+            mapping
+                .into_iter()
+                .map(|(key, value)| (to_compact_string(&key), value_to_json(value)))
+                .collect(),
+        ),
+        Value::Tagged(tagged) => value_to_json(tagged.value),
+    }
+}
+
+fn node_to_json(node: Node) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match node.value {
+        NodeValue::Null => Json::Null,
+        NodeValue::Bool(flag) => Json::Bool(flag),
+        NodeValue::Int(int) => Json::from(int),
+        NodeValue::Float(float) => {
+            serde_json::Number::from_f64(float).map_or(Json::Null, Json::Number)
+        }
+        NodeValue::Str(text, _) => Json::String(text),
+        NodeValue::Seq(items) => items.into_iter().map(node_to_json).collect(),
+        NodeValue::Map(pairs) => {
+            let mut map = serde_json::Map::with_capacity(pairs.len());
+            for (key, value) in pairs {
+                let key = match key.value {
+                    NodeValue::Str(text, _) => text,
+                    other => match node_to_json(Node {
+                        value: other,
+                        tag: None,
+                        span: key.span,
+                    }) {
+                        Json::String(text) => text,
+                        Json::Bool(true) => "True".to_owned(),
+                        Json::Bool(false) => "False".to_owned(),
+                        Json::Null => "None".to_owned(),
+                        other => other.to_string(),
+                    },
+                };
+                map.insert(key, node_to_json(value));
+            }
+            Json::Object(map)
+        }
+    }
+}
+
 /// A scalar or collection written back as compact text (`1`, `true`, `[a, b]`).
 pub fn to_compact_string(value: &Value) -> String {
     match value {

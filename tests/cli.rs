@@ -219,6 +219,7 @@ fn truncated_manifest() {
     ));
 }
 
+/// Without a manifest, the project's files are read, and the summary says so.
 #[test]
 fn missing_manifest() {
     let scratch = Scratch::example();
@@ -230,6 +231,53 @@ fn missing_manifest() {
     assert!(
         stderr.contains("help: build it with `dbt parse --project-dir dbt` (or pass"),
         "{stderr}"
+    );
+}
+
+/// The example checks the same from its files as from its manifest, in every format that
+/// lists findings, and `--no-manifest` reads the files even with a manifest present.
+#[test]
+fn example_checks_identically_without_its_manifest() {
+    let scratch = Scratch::example();
+    for format in ["concise", "json", "sarif"] {
+        let with = run_in(&scratch.0, &["check", "--format", format], &[]);
+        let without = run_in(
+            &scratch.0,
+            &["check", "--no-manifest", "--format", format],
+            &[],
+        );
+        assert_eq!(with.0, without.0, "{format}: exit codes");
+        // The findings; the summary also names the projects read from files.
+        let findings = |stdout: &str| -> String {
+            match serde_json::from_str::<serde_json::Value>(stdout) {
+                Ok(json) if format == "json" => json["diagnostics"].to_string(),
+                Ok(json) => json["runs"][0]["results"].to_string(),
+                _ => stdout
+                    .lines()
+                    .filter(|line| !line.starts_with("Source:"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            }
+        };
+        assert_eq!(findings(&with.1), findings(&without.1), "{format}");
+        assert!(
+            with.1.contains("X001"),
+            "{format}: the example has findings"
+        );
+        assert!(
+            !without.1.contains("X006"),
+            "{format}: no stale manifest from files"
+        );
+    }
+    let (_, stdout, _) = run_in(&scratch.0, &["check", "--no-manifest"], &[]);
+    assert!(
+        stdout.contains("Source: dbt project `dbt` read from project files (no manifest)"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run_in(&scratch.0, &["check"], &[]);
+    assert!(
+        !stdout.contains("Source:"),
+        "a manifest is the default source:\n{stdout}"
     );
 }
 

@@ -159,6 +159,7 @@ fn link_folder(folder: &str) -> Monorepo {
             display_dir: "tests/fixtures/airflow/dbt".to_owned(),
             named: true,
             manifest_given: false,
+            no_manifest: false,
         }],
         dag_files,
         path_map,

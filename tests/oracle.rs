@@ -101,10 +101,26 @@ fn read_record(path: &Path) -> Record {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Where `ls` reads the project from in a case.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// This manifest, or the project's `target/manifest.json`.
+    Manifest(Option<&'a Path>),
+    /// The project's files (`--no-manifest`).
+    Files,
+}
+
 /// Runs one recorded case; returns a description of the disagreement, if any.
-fn disagreement(project: &str, manifest: Option<&Path>, case: &Case) -> Option<String> {
+fn disagreement(project: &str, source: Source<'_>, case: &Case) -> Option<String> {
     let mut argv: Vec<String> = vec!["monolint".into(), "ls".into(), "--project-dir".into()];
     argv.push(project_dir(project).to_string_lossy().into_owned());
+    let manifest = match source {
+        Source::Manifest(manifest) => manifest,
+        Source::Files => {
+            argv.push("--no-manifest".into());
+            None
+        }
+    };
     if let Some(manifest) = manifest {
         argv.push("--manifest".into());
         argv.push(manifest.to_string_lossy().into_owned());
@@ -184,7 +200,8 @@ fn monolint_ls_agrees_with_dbt_ls() {
                 .map(|m| root().join(m).join(&record.project).join("manifest.json"));
             for case in &record.cases {
                 total += 1;
-                let Some(why) = disagreement(&record.project, manifest.as_deref(), case) else {
+                let source = Source::Manifest(manifest.as_deref());
+                let Some(why) = disagreement(&record.project, source, case) else {
                     agree += 1;
                     continue;
                 };
@@ -204,7 +221,11 @@ fn monolint_ls_agrees_with_dbt_ls() {
                         .iter()
                         .find(|c| c.args == case.args)
                         .unwrap_or_else(|| panic!("no case `{}` in {}", case.args, newest.newest));
-                    match disagreement(&record.project, manifest.as_deref(), newest_case) {
+                    match disagreement(
+                        &record.project,
+                        Source::Manifest(manifest.as_deref()),
+                        newest_case,
+                    ) {
                         None => {
                             deviate += 1;
                             continue;
@@ -241,6 +262,50 @@ fn monolint_ls_agrees_with_dbt_ls() {
             ));
         }
     }
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// `monolint ls --no-manifest` reads the project's files and prints what real `dbt ls` printed
+/// (dbt 1.11, on the same projects), for the cases whose answer the files tell: not the JSON
+/// output (it prints the manifest's whole config), nor the projects with nodes only rendering
+/// tells (`jaffle` calls a user-defined function, which the reader does not read).
+#[test]
+fn monolint_ls_from_project_files_agrees_with_dbt_ls() {
+    let dir = root().join(ORACLES[0].dir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let (mut total, mut agree) = (0, 0);
+    let mut failures = Vec::new();
+    for file in files {
+        let record = read_record(&file);
+        if record.project == "jaffle" {
+            continue;
+        }
+        for case in &record.cases {
+            if case.argv.iter().any(|arg| arg == "json") {
+                continue;
+            }
+            total += 1;
+            match disagreement(&record.project, Source::Files, case) {
+                None => agree += 1,
+                Some(why) => failures.push(format!(
+                    "[{}] dbt ls {}\n    {why}",
+                    record.project, case.args
+                )),
+            }
+        }
+    }
+    println!("dbt ls oracle from project files: {agree}/{total} cases agree");
+    assert!(total > 50, "{total} cases");
     assert!(
         failures.is_empty(),
         "{} disagreements:\n{}",

@@ -76,6 +76,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
         projects: vec![ProjectLocation {
             manifest: project_dir.join("target/manifest.json"),
             manifest_given: false,
+            no_manifest: false,
             dir: project_dir,
             display_dir: "dbt".to_owned(),
             named: true,

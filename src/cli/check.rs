@@ -21,9 +21,13 @@ pub struct CheckArgs {
     /// The monorepo folder to check.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// The dbt manifest to read (default: `<dbt project>/target/manifest.json`).
+    /// The dbt manifest to read (default: `<dbt project>/target/manifest.json`; without one,
+    /// the project's files are read).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Read the dbt projects from their files, not their manifests (no `dbt parse` needed).
+    #[arg(long, conflicts_with = "manifest")]
+    pub no_manifest: bool,
     /// The config file (default: `monolint.toml`, else `[tool.monolint]` in `pyproject.toml`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -105,6 +109,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         root: args.path.clone(),
         config: args.config.clone(),
         manifest: args.manifest.clone(),
+        no_manifest: args.no_manifest,
         rules: RuleArgs {
             preset: args.preset,
             select: args.select.clone(),

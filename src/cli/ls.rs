@@ -61,7 +61,6 @@ pub struct LsArgs {
     /// original_file_path, unique_id, tags, depends_on, config).
     #[arg(long = "output-keys", num_args = 1.., action = ArgAction::Append)]
     pub output_keys: Vec<String>,
-    /// The dbt project folder (default: the one found in PATH).
     #[arg(long, value_name = "DIR")]
     pub project_dir: Option<PathBuf>,
     /// The manifest (default: `<project-dir>/target/manifest.json`).
@@ -70,6 +69,10 @@ pub struct LsArgs {
     /// Write the list to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Read the project from its files, not its manifest (also what happens when the
+    /// manifest is missing).
+    #[arg(long, conflicts_with = "manifest")]
+    pub no_manifest: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -170,9 +173,21 @@ fn target(args: &LsArgs) -> Result<Target, Error> {
     }
 }
 
-/// Reads the manifest and the project's `selectors.yml`.
-fn load_graph(target: &Target) -> Result<DbtGraph, Error> {
-    let bytes = if target.manifest_given {
+/// Reads the manifest (or, without one, the project's files) and the project's
+/// `selectors.yml`.
+fn load_graph(target: &Target, no_manifest: bool) -> Result<DbtGraph, Error> {
+    let from_files = no_manifest
+        || (!target.manifest_given && std::fs::symlink_metadata(&target.manifest).is_err());
+    let bytes = if from_files {
+        // A `local:` package beside the project is read when it is inside the folder monolint
+        // runs in.
+        let mut files = std::env::current_dir()
+            .map(|dir| Boundary::new(&dir))
+            .unwrap_or_else(|_| Boundary::new(&target.project_dir));
+        files.include(&target.project_dir);
+        let read = crate::dbt::project::reader::read_project(&target.project_dir, "", &files)?;
+        Ok(read.manifest)
+    } else if target.manifest_given {
         input::read_manifest(&target.manifest)
     } else {
         target
@@ -202,7 +217,7 @@ fn load_graph(target: &Target) -> Result<DbtGraph, Error> {
 pub fn execute(args: &LsArgs) -> LsResult {
     // A project folder given is the user's choice; a manifest in it stays in it, one given with
     // `--manifest` is read wherever it is.
-    let graph = target(args).and_then(|target| load_graph(&target));
+    let graph = target(args).and_then(|target| load_graph(&target, args.no_manifest));
     let graph = match graph {
         Ok(graph) => graph,
         Err(error) => {

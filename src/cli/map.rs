@@ -16,6 +16,9 @@ pub struct MapArgs {
     /// The dbt manifest to read (default: `<dbt project>/target/manifest.json`).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Read the dbt projects from their files, not their manifests.
+    #[arg(long, conflicts_with = "manifest")]
+    pub no_manifest: bool,
     /// The config file (default: `monolint.toml`, else `[tool.monolint]` in `pyproject.toml`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -47,6 +50,7 @@ pub fn run(args: &MapArgs) -> u8 {
         root: args.path.clone(),
         config: args.config.clone(),
         manifest: args.manifest.clone(),
+        no_manifest: args.no_manifest,
         ..Default::default()
     };
     let map = match build(&options) {
@@ -86,8 +90,11 @@ fn repository_name(path: &std::path::Path) -> String {
 /// Loads and links the monorepo, then builds its map.
 pub fn build(options: &crate::CheckOptions) -> crate::error::Result<DataAppMap> {
     let loaded = crate::config::load(&options.root, options.config.as_deref())?;
-    let workspace =
+    let mut workspace =
         crate::workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
+    if options.no_manifest {
+        workspace.read_project_files();
+    }
     let (mut repo, problems) = crate::link_workspace(&workspace)?;
     let report = crate::check_linked(&mut repo, problems, &loaded.config, &Default::default())?;
     Ok(DataAppMap::build(&repo, &report.diagnostics))

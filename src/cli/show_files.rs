@@ -11,8 +11,11 @@ use crate::{CheckOptions, config, link_workspace, workspace};
 /// The text `--show-files` prints.
 pub fn run(options: &CheckOptions) -> Result<String> {
     let loaded = config::load(&options.root, options.config.as_deref())?;
-    let workspace =
+    let mut workspace =
         workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
+    if options.no_manifest {
+        workspace.read_project_files();
+    }
     let (repo, problems) = link_workspace(&workspace)?;
     let mut out = String::new();
     out.push_str(&format!(

@@ -245,6 +245,12 @@ const NOT_MACROS: &[&str] = &[
     "selectattr",
 ];
 
+/// Jinja's own words, which a parenthesis may follow (`{% if (a or b) %}`).
+const JINJA_KEYWORDS: &[&str] = &[
+    "if", "elif", "else", "for", "in", "not", "and", "or", "is", "set", "macro", "call", "with",
+    "import", "from", "as", "return", "do",
+];
+
 /// The macros `code` calls inside `{{ }}` and `{% %}`: `(namespace, name)` for
 /// `name(...)` and `pkg.name(...)`, each once, in order.
 pub fn macro_calls(code: &str) -> Vec<(Option<String>, String)> {
@@ -263,7 +269,13 @@ pub fn macro_calls(code: &str) -> Vec<(Option<String>, String)> {
                 index += 1;
             }
             let path = &expression[start..index];
-            if bytes.get(index) != Some(&b'(') || path.ends_with('.') {
+            // Jinja allows space before the parenthesis (`macro_name (...)`).
+            let mut paren = index;
+            while bytes.get(paren).is_some_and(|b| b.is_ascii_whitespace()) {
+                paren += 1;
+            }
+            let keyword = paren > index && JINJA_KEYWORDS.contains(&path);
+            if bytes.get(paren) != Some(&b'(') || path.ends_with('.') || keyword {
                 continue;
             }
             let (namespace, name) = match path.rsplit_once('.') {
@@ -290,6 +302,19 @@ fn is_word(byte: u8) -> bool {
 
 /// The inside of every `{{ ... }}` and `{% ... %}`.
 fn jinja_expressions(code: &str) -> impl Iterator<Item = &str> {
+    jinja_blocks(code).map(|block| &code[block.inner])
+}
+
+/// A `{{ ... }}` expression or a `{% ... %}` statement of a template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JinjaBlock {
+    pub is_statement: bool,
+    /// The byte range of its inside, delimiters left out.
+    pub inner: Range<usize>,
+}
+
+/// Every `{{ ... }}` and `{% ... %}` of `code`, in order.
+pub fn jinja_blocks(code: &str) -> impl Iterator<Item = JinjaBlock> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
         let rest = code.get(at..)?.as_bytes();
@@ -300,10 +325,44 @@ fn jinja_expressions(code: &str) -> impl Iterator<Item = &str> {
                 _ => None,
             })?;
         let start = at + open + 2;
-        let end = start + find(&code[start..], close)?;
+        let end = start + block_end(&code[start..], close)?;
         at = end + 2;
-        Some(&code[start..end])
+        Some(JinjaBlock {
+            is_statement: close == "%}",
+            inner: start..end,
+        })
     })
+}
+
+/// Where a block's closing delimiter is in `rest`: the first one outside strings and brackets,
+/// as Jinja's lexer balances them (`{{ config(meta={'a': {'b': 1}}) }}`); else, when the
+/// brackets never balance, the first one.
+fn block_end(rest: &str, close: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) => {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' if depth > 0 => depth -= 1,
+                _ if depth == 0 && bytes[i..].starts_with(close.as_bytes()) => return Some(i),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    find(rest, close)
 }
 
 /// The names read with `var('name')` (or `var("name", default)`) in `code`, with the byte
@@ -406,8 +465,24 @@ where d between {{ ranged_min_date(default_lookback=var("LOOKBACK_DAYS"), start=
     }
 
     #[test]
+    fn blocks_end_where_jinja_ends_them() {
+        let code = "{{ config(meta={'a': {'b': 'x}}'}}) }} select {{ ref('a') }}";
+        let blocks: Vec<&str> = jinja_blocks(code).map(|b| &code[b.inner]).collect();
+        assert_eq!(blocks, [" config(meta={'a': {'b': 'x}}'}}) ", " ref('a') "]);
+        let unbalanced = "{{ x ( }} and {{ y }}";
+        let blocks: Vec<&str> = jinja_blocks(unbalanced)
+            .map(|b| &unbalanced[b.inner])
+            .collect();
+        assert_eq!(blocks, [" x ( ", " y "]);
+    }
+
+    #[test]
     fn ignores_other_words() {
         assert!(vars_read("select covar(x), my_var('a'), t.var('b')").is_empty());
+        assert_eq!(
+            macro_calls("{{ spaced_call ('a') }}{% if (x) and not (y) %}{% endif %}"),
+            [(None, "spaced_call".to_owned())]
+        );
         assert!(incremental_blocks("{% if target.name == 'prod' %}x{% endif %}").is_empty());
     }
 }

@@ -202,6 +202,9 @@ fn summary_lines(report: &Report) -> String {
         s.dbt_tasks,
         plural(s.dags, "DAG")
     ));
+    for read in &s.read_from_files {
+        out.push_str(&read_from_files_line(read));
+    }
     // One line per reason: projects with the same unresolved tasks are said together.
     let mut reasons: Vec<(usize, Vec<&crate::UnknownCoverage>)> = Vec::new();
     for unknown in &s.unknown_coverage {
@@ -217,6 +220,28 @@ fn summary_lines(report: &Report) -> String {
         out.push_str(&unknown_coverage_line(tasks, &projects));
     }
     out
+}
+
+/// Names the source of a dbt graph read from the project's files (with a manifest, the
+/// manifest is the source and nothing is said), and says once what only rendering could tell.
+fn read_from_files_line(read: &crate::ReadFromFiles) -> String {
+    let project = match read.project.as_str() {
+        "." => "the dbt project".to_owned(),
+        dir => format!("dbt project `{dir}`"),
+    };
+    let unknown = match (&read.example, read.unknown) {
+        (Some(example), 1) => {
+            format!("; 1 node has facts only dbt's rendering can tell ({example})")
+        }
+        (Some(example), n) => {
+            format!("; {n} nodes have facts only dbt's rendering can tell (e.g. {example})")
+        }
+        _ => String::new(),
+    };
+    format!(
+        "Source: {project} read from project files (no manifest), {}{unknown}.\n",
+        plural(read.nodes, "node")
+    )
 }
 
 /// Says once why some models' coverage is unknown (they are not reported as unscheduled).

@@ -1,4 +1,13 @@
-//! A dbt project of the monorepo: its folder, `dbt_project.yml` and manifest graph.
+//! A dbt project of the monorepo: its folder, `dbt_project.yml` and graph, read from the
+//! manifest `dbt parse` wrote or, without one, from the project's files.
+
+mod config;
+mod generic_tests;
+mod literal;
+mod macros;
+mod packages;
+pub mod reader;
+mod sql;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +34,26 @@ pub struct DbtProject {
     pub paths: ResourcePaths,
     /// `vars:` of `dbt_project.yml`, as written (`{}` when absent or not a mapping).
     pub vars: serde_json::Map<String, serde_json::Value>,
+    /// Where the graph comes from.
+    pub source: GraphSource,
+}
+
+/// Where a project's graph was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GraphSource {
+    /// The manifest `dbt parse` wrote.
+    Manifest,
+    /// The project's files, read statically; the nodes whose dependencies or config only
+    /// rendering can tell, and why (by unique id).
+    ProjectFiles {
+        unknown: std::collections::BTreeMap<String, String>,
+    },
+}
+
+impl GraphSource {
+    pub fn is_manifest(&self) -> bool {
+        matches!(self, GraphSource::Manifest)
+    }
 }
 
 /// Where the project keeps each kind of resource (`model-paths`, ... in `dbt_project.yml`).
@@ -319,17 +348,39 @@ impl DbtProject {
         } else {
             boundary.check(&location.manifest)
         };
-        let bytes = manifest
-            .and_then(|path| input::read_manifest(&path))
-            .map_err(|error| {
-                let message = format!("{manifest_display}: cannot read the dbt manifest: {error}");
-                Error::new(message).with_help(format!(
-                    "build it with `{}` (or pass --manifest)",
-                    parse_command(location)
-                ))
-            })?;
-        let (mut graph, warning) = DbtGraph::load(bytes, std::path::Path::new(manifest_display))?;
-        let mut warnings: Vec<Error> = warning.into_iter().collect();
+        let read_files = location.no_manifest
+            || (!location.manifest_given
+                && manifest
+                    .as_ref()
+                    .is_ok_and(|path| std::fs::symlink_metadata(path).is_err()));
+        let (mut graph, warning, source) = if read_files {
+            let read = reader::read_project(&location.dir, &location.display_dir, boundary)?;
+            let (graph, warning) =
+                DbtGraph::load(read.manifest, std::path::Path::new(manifest_display))?;
+            let mut problems = read.problems;
+            problems.extend(warning);
+            (
+                graph,
+                problems,
+                GraphSource::ProjectFiles {
+                    unknown: read.unknown,
+                },
+            )
+        } else {
+            let bytes = manifest
+                .and_then(|path| input::read_manifest(&path))
+                .map_err(|error| {
+                    let message =
+                        format!("{manifest_display}: cannot read the dbt manifest: {error}");
+                    Error::new(message).with_help(format!(
+                        "build it with `{}` (or pass --manifest)",
+                        parse_command(location)
+                    ))
+                })?;
+            let (graph, warning) = DbtGraph::load(bytes, std::path::Path::new(manifest_display))?;
+            (graph, warning.into_iter().collect(), GraphSource::Manifest)
+        };
+        let mut warnings: Vec<Error> = warning;
         let selectors_display = join_display(&location.display_dir, "selectors.yml");
         if let Some(selectors) = read_selectors_file(
             &location.dir,
@@ -356,6 +407,7 @@ impl DbtProject {
                     _ => None,
                 })
                 .unwrap_or_default(),
+            source,
         };
         Ok((project, warnings))
     }

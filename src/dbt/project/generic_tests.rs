@@ -1,0 +1,416 @@
+//! Generic data tests declared in properties YAML (`data_tests:` of a model, column, source
+//! table, seed or snapshot), named as dbt names them: `not_null_orders_id`, a long name cut to
+//! 30 characters plus an MD5, and a unique id ending in a hash of the test's name and
+//! arguments.
+
+use md5::{Digest, Md5};
+use serde_json::{Map, Value};
+
+use super::config::listify;
+
+/// The config keys a test entry may carry beside its arguments.
+const CONFIG_ARGS: [&str; 14] = [
+    "severity",
+    "tags",
+    "enabled",
+    "where",
+    "limit",
+    "warn_if",
+    "error_if",
+    "fail_calc",
+    "store_failures",
+    "store_failures_as",
+    "meta",
+    "database",
+    "schema",
+    "alias",
+];
+
+/// What a test is attached to.
+pub enum TestTarget<'a> {
+    /// A model, seed, snapshot or analysis, and its version.
+    Node {
+        name: &'a str,
+        version: Option<&'a str>,
+        is_model: bool,
+    },
+    /// A source table.
+    Source { source: &'a str, table: &'a str },
+}
+
+/// A generic test read from one entry of a `data_tests:` list.
+#[derive(Debug)]
+pub struct GenericTest {
+    /// The macro's name (`not_null`) and package (`dbt_utils`), as written.
+    pub test_name: String,
+    pub namespace: Option<String>,
+    /// The full name (the unique id's and fqn's leaf).
+    pub name: String,
+    /// The hash that ends the unique id.
+    pub hash: String,
+    /// The arguments, `model` included (as dbt keeps them).
+    pub kwargs: Map<String, Value>,
+    /// The config written on the test (`config:` and the legacy top-level keys).
+    pub config: Map<String, Value>,
+    pub description: String,
+    /// The synthesized name reads the values of a mapping argument in the order they are
+    /// written, which the YAML reading does not keep: the name (and id) may differ.
+    pub name_unknown: bool,
+}
+
+/// Reads one `data_tests:` entry (`unique`, `{relationships: {...}}`, `{test_name: ...}`).
+/// `arguments_property`: dbt 1.10's `arguments:` nesting is read (the flag
+/// `require_generic_test_arguments_property`, on by default since dbt 1.11).
+pub fn read_test(
+    entry: &Value,
+    target: &TestTarget<'_>,
+    column_name: Option<&str>,
+    arguments_property: bool,
+) -> Option<GenericTest> {
+    let (test_name, args) = match entry {
+        Value::String(name) => (name.clone(), Map::new()),
+        Value::Object(map) => match map.get("test_name") {
+            Some(Value::String(name)) => {
+                let mut args = map.clone();
+                args.remove("test_name");
+                (name.clone(), args)
+            }
+            _ if map.len() == 1 => {
+                let (name, args) = map.iter().next()?;
+                let args = match args {
+                    Value::Object(args) => args.clone(),
+                    Value::Null => Map::new(),
+                    _ => return None,
+                };
+                (name.clone(), args)
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let mut args = args;
+    if let Some(column) = column_name {
+        args.insert("column_name".into(), Value::String(column.to_owned()));
+    }
+    if arguments_property && let Some(Value::Object(arguments)) = args.remove("arguments") {
+        for (key, value) in arguments {
+            args.insert(key, value);
+        }
+    }
+    let (namespace, name) = match test_name.split_once('.') {
+        Some((namespace, name)) => (Some(namespace.to_owned()), name.to_owned()),
+        None => (None, test_name.clone()),
+    };
+    let mut config = Map::new();
+    let mut nested = match args.remove("config") {
+        Some(Value::Object(nested)) => nested,
+        _ => Map::new(),
+    };
+    for key in CONFIG_ARGS {
+        let value = match args.remove(key) {
+            Some(value) if is_truthy(&value) => Some(value),
+            _ => nested.remove(key),
+        };
+        if let Some(value) = value.filter(|v| !v.is_null()) {
+            config.insert(key.to_owned(), value);
+        }
+    }
+    for (key, value) in nested {
+        if !value.is_null() {
+            config.insert(key, value);
+        }
+    }
+    let description = match args.remove("description") {
+        Some(Value::String(text)) => text,
+        _ => String::new(),
+    };
+    let given_name = match args.remove("name") {
+        Some(Value::String(name)) => Some(name),
+        _ => None,
+    };
+    let (target_name, model_argument, prefix) = match target {
+        TestTarget::Node {
+            name,
+            version,
+            is_model,
+        } => match version.filter(|_| *is_model) {
+            Some(version) => (
+                format!("{name}_v{version}"),
+                format!("ref('{name}', version='{version}')"),
+                "",
+            ),
+            None => ((*name).to_owned(), format!("ref('{name}')"), ""),
+        },
+        TestTarget::Source { source, table } => (
+            format!("{source}_{table}"),
+            format!("source('{source}', '{table}')"),
+            "source_",
+        ),
+    };
+    let name_unknown = given_name.is_none()
+        && args
+            .values()
+            .any(|value| value.as_object().is_some_and(|map| map.len() > 1));
+    let name = match given_name {
+        Some(name) => name,
+        None => {
+            let mut test_type = format!("{prefix}{name}");
+            if let Some(namespace) = &namespace {
+                test_type = format!("{namespace}_{test_type}");
+            }
+            let (short, full) = synthesize_names(&test_type, &target_name, &args);
+            if short != full && !config.contains_key("alias") {
+                config.insert("alias".into(), Value::String(short));
+            }
+            full
+        }
+    };
+    args.insert(
+        "model".into(),
+        Value::String(format!("{{{{ get_where_subquery({model_argument}) }}}}")),
+    );
+    let mut metadata = Map::new();
+    metadata.insert("name".into(), Value::String(name_of(&test_name)));
+    metadata.insert("kwargs".into(), Value::Object(args.clone()));
+    metadata.insert(
+        "namespace".into(),
+        namespace.clone().map_or(Value::Null, Value::String),
+    );
+    let hashed = format!("{name}{}", python_repr(&hashable(&Value::Object(metadata))));
+    let digest = md5_hex(&hashed);
+    Some(GenericTest {
+        test_name: name_of(&test_name),
+        namespace,
+        hash: digest[digest.len() - 10..].to_owned(),
+        name,
+        kwargs: args,
+        config,
+        description,
+        name_unknown,
+    })
+}
+
+fn name_of(test_name: &str) -> String {
+    test_name
+        .rsplit_once('.')
+        .map_or(test_name, |(_, name)| name)
+        .to_owned()
+}
+
+/// Python's truth of a YAML value (`if value` in dbt).
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(flag) => *flag,
+        Value::Number(number) => number.as_f64() != Some(0.0),
+        Value::String(text) => !text.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(map) => !map.is_empty(),
+    }
+}
+
+/// dbt's `synthesize_generic_test_names`: the short name (for the compiled file) and the full
+/// name (for the unique id and fqn).
+fn synthesize_names(
+    test_type: &str,
+    target_name: &str,
+    args: &Map<String, Value>,
+) -> (String, String) {
+    let mut keys: Vec<&String> = args.keys().collect();
+    keys.sort();
+    let mut flat: Vec<String> = Vec::new();
+    for key in keys {
+        if key == "model" {
+            continue;
+        }
+        let value = &args[key];
+        let parts: Vec<Value> = match value {
+            Value::Object(map) => map.values().cloned().collect(),
+            Value::Array(_) => listify(value),
+            other => vec![other.clone()],
+        };
+        flat.extend(parts.iter().map(python_str));
+    }
+    let clean: Vec<String> = flat.iter().map(|arg| clean_arg(arg)).collect();
+    let unique = clean.join("__");
+    let identifier = format!("{test_type}_{target_name}");
+    let full = format!("{identifier}_{unique}");
+    if full.chars().count() >= 64 {
+        let truncated: String = identifier.chars().take(30).collect();
+        (format!("{truncated}_{}", md5_hex(&full)), full)
+    } else {
+        (full.clone(), full)
+    }
+}
+
+/// `re.sub("[^0-9a-zA-Z_]+", "_", arg)`.
+fn clean_arg(arg: &str) -> String {
+    let mut out = String::with_capacity(arg.len());
+    let mut in_run = false;
+    for c in arg.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+            in_run = false;
+        } else if !in_run {
+            out.push('_');
+            in_run = true;
+        }
+    }
+    out
+}
+
+fn md5_hex(text: &str) -> String {
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// dbt's `get_hashable_md`: dicts with sorted keys, lists kept, every other value as `str()`.
+fn hashable(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            // serde_json keeps insertion order with `preserve_order`; sorted either way.
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), hashable(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(hashable).collect()),
+        other => Value::String(python_str(other)),
+    }
+}
+
+/// Python's `str()` of a value loaded from YAML.
+fn python_str(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "None".to_owned(),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        Value::Number(number) => match (number.as_i64(), number.as_u64(), number.as_f64()) {
+            (Some(int), _, _) => int.to_string(),
+            (_, Some(int), _) => int.to_string(),
+            (_, _, Some(float)) => python_float(float),
+            _ => number.to_string(),
+        },
+        other => python_repr(other),
+    }
+}
+
+fn python_float(float: f64) -> String {
+    if float.is_finite() && float.fract() == 0.0 && float.abs() < 1e16 {
+        format!("{float:.1}")
+    } else {
+        format!("{float}")
+    }
+}
+
+/// Python's `repr()` of a value loaded from YAML.
+fn python_repr(value: &Value) -> String {
+    match value {
+        Value::String(text) => python_repr_str(text),
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(python_repr).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        Value::Object(map) => {
+            let inner: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", python_repr_str(k), python_repr(v)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        other => python_str(other),
+    }
+}
+
+/// Python's `repr()` of a `str`: single quotes unless the text holds `'` and no `"`.
+fn python_repr_str(text: &str) -> String {
+    let quote = if text.contains('\'') && !text.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn model(name: &str) -> TestTarget<'_> {
+        TestTarget::Node {
+            name,
+            version: None,
+            is_model: true,
+        }
+    }
+
+    /// Unique ids as dbt 1.11 wrote them for the example project.
+    #[test]
+    fn names_and_hashes_match_dbt() {
+        let test = read_test(
+            &json!("unique"),
+            &model("stg_orders"),
+            Some("order_id"),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            format!("{}.{}", test.name, test.hash),
+            "unique_stg_orders_order_id.e3b841c71a"
+        );
+        let entry = json!({"relationships": {"arguments": {"to": "ref('dim_customers')", "field": "customer_id"}}});
+        let test = read_test(&entry, &model("fct_revenue"), Some("customer_id"), true).unwrap();
+        assert_eq!(
+            format!("{}.{}", test.name, test.hash),
+            "relationships_fct_revenue_customer_id__customer_id__ref_dim_customers_.67b7a31759"
+        );
+        let source = TestTarget::Source {
+            source: "raw",
+            table: "orders",
+        };
+        let test = read_test(&json!("not_null"), &source, Some("id"), true).unwrap();
+        assert_eq!(
+            format!("{}.{}", test.name, test.hash),
+            "source_not_null_raw_orders_id.f232a64478"
+        );
+    }
+
+    #[test]
+    fn long_names_get_an_alias() {
+        let entry = json!({"accepted_values": {"values": ["a_very_long_value", "another_long_value", "x"]}});
+        let test = read_test(&entry, &model("some_model"), Some("some_column"), false).unwrap();
+        assert!(test.name.len() >= 64);
+        let alias = test.config["alias"].as_str().unwrap();
+        // The first 30 characters of `accepted_values_some_model`, then an MD5.
+        assert!(alias.starts_with("accepted_values_some_model_"));
+        assert_eq!(alias.len(), "accepted_values_some_model_".len() + 32);
+        assert_eq!(python_repr_str("it's"), "\"it's\"");
+        assert_eq!(python_repr_str("a'b\"c"), "'a\\'b\"c'");
+    }
+}

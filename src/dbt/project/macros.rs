@@ -1,0 +1,160 @@
+//! The macros of the project and its packages (`{% macro name(...) %}` blocks, and generic
+//! tests' `{% test name(...) %}`), and which of them may add dependencies to a node that calls
+//! them: a macro that calls `ref()` or `source()`, itself or through the macros it calls.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::dbt::jinja::{jinja_blocks, macro_calls};
+
+/// A macro's definition.
+#[derive(Debug, Clone)]
+pub struct MacroDef {
+    pub name: String,
+    pub package: String,
+    /// Its file, relative to its package.
+    pub file: String,
+    /// From `{% macro %}` to `{% endmacro %}`.
+    pub sql: String,
+}
+
+/// The macro and generic test blocks of one file.
+pub fn macros_in(code: &str, package: &str, file: &str) -> Vec<MacroDef> {
+    let mut found = Vec::new();
+    let mut open: Option<(String, usize)> = None;
+    for block in jinja_blocks(code) {
+        if !block.is_statement {
+            continue;
+        }
+        let statement = code[block.inner.clone()]
+            .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let mut words = statement.splitn(2, char::is_whitespace);
+        let keyword = words.next().unwrap_or_default();
+        let rest = words.next().unwrap_or_default().trim_start();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let start = block.inner.start.saturating_sub(2);
+        match keyword {
+            "macro" if open.is_none() && !name.is_empty() => open = Some((name, start)),
+            "test" if open.is_none() && !name.is_empty() => {
+                open = Some((format!("test_{name}"), start))
+            }
+            "endmacro" | "endtest" => {
+                if let Some((name, start)) = open.take() {
+                    let end = (block.inner.end + 2).min(code.len());
+                    found.push(MacroDef {
+                        name,
+                        package: package.to_owned(),
+                        file: file.to_owned(),
+                        sql: code[start..end].to_owned(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The macros that may add dependencies, by `(package, name)`.
+#[derive(Debug, Default)]
+pub struct DependencyMacros {
+    reaching: HashSet<(String, String)>,
+    /// Package names by macro name, for unqualified calls.
+    by_name: HashMap<String, Vec<String>>,
+}
+
+/// How deep macro calls are followed.
+const DEPTH: usize = 8;
+
+impl DependencyMacros {
+    pub fn new(macros: &[MacroDef]) -> Self {
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        for def in macros {
+            by_name
+                .entry(def.name.clone())
+                .or_default()
+                .push(def.package.clone());
+        }
+        let calls: Vec<Vec<(Option<String>, String)>> =
+            macros.iter().map(|def| macro_calls(&def.sql)).collect();
+        let mut reaching: HashSet<(String, String)> = macros
+            .iter()
+            .filter(|def| calls_dependency(&def.sql))
+            .map(|def| (def.package.clone(), def.name.clone()))
+            .collect();
+        let mut this = DependencyMacros { reaching, by_name };
+        for _ in 0..DEPTH {
+            let mut grew = false;
+            for (def, calls) in macros.iter().zip(&calls) {
+                let key = (def.package.clone(), def.name.clone());
+                if this.reaching.contains(&key) {
+                    continue;
+                }
+                if calls
+                    .iter()
+                    .any(|(namespace, name)| this.reaches(namespace.as_deref(), name))
+                {
+                    this.reaching.insert(key);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        reaching = std::mem::take(&mut this.reaching);
+        DependencyMacros {
+            reaching,
+            by_name: this.by_name,
+        }
+    }
+
+    /// Whether a call `namespace.name(...)` (or `name(...)`) may add dependencies.
+    pub fn reaches(&self, namespace: Option<&str>, name: &str) -> bool {
+        match namespace {
+            Some(package) => self
+                .reaching
+                .contains(&(package.to_owned(), name.to_owned())),
+            None => self.by_name.get(name).is_some_and(|packages| {
+                packages
+                    .iter()
+                    .any(|package| self.reaching.contains(&(package.clone(), name.to_owned())))
+            }),
+        }
+    }
+}
+
+/// Whether code calls `ref(` or `source(` as a function.
+fn calls_dependency(code: &str) -> bool {
+    ["ref", "source"].iter().any(|function| {
+        code.match_indices(function).any(|(start, _)| {
+            let before = code[..start].chars().next_back();
+            let after = code[start + function.len()..].trim_start();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                && after.starts_with('(')
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_macros_that_reach_refs() {
+        let code = "{% macro ctes(list) %}{% for x in list %}{{ ref(x) }}{% endfor %}{% endmacro %}\n\
+            {%- macro wrapper(list) -%}{{ ctes(list) }}{%- endmacro -%}\n\
+            {% macro cents(c) %}{{ c }} / 100{% endmacro %}\n\
+            {% test positive(model, column_name) %}select 1{% endtest %}";
+        let macros = macros_in(code, "shop", "macros/m.sql");
+        let names: Vec<&str> = macros.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["ctes", "wrapper", "cents", "test_positive"]);
+        let reaching = DependencyMacros::new(&macros);
+        assert!(reaching.reaches(None, "ctes"));
+        assert!(reaching.reaches(None, "wrapper"));
+        assert!(reaching.reaches(Some("shop"), "wrapper"));
+        assert!(!reaching.reaches(None, "cents"));
+    }
+}

@@ -1,0 +1,801 @@
+//! Reads a dbt project from its files, without `dbt parse`: every package's SQL, Python, CSV
+//! and properties YAML, read in parallel, assembled into the nodes `dbt parse` would write and
+//! handed to the graph as the manifest it would be (only the fields monolint reads). Facts
+//! only rendering can tell are recorded per node as unknown, never guessed.
+
+mod files;
+mod manifest;
+mod nodes;
+mod properties;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+use super::config::{
+    is_disabled, is_jinja, merge_entries, merge_into, project_entries, project_levels,
+};
+use super::generic_tests::{TestTarget, read_test};
+use super::macros::{DependencyMacros, MacroDef, macros_in};
+use super::packages::{Package, files_under, installed_packages, join, read_package};
+use super::sql::{CodeFacts, RefCall, read_jinja_value, read_python, read_sql, version_text};
+use crate::dbt::jinja::vars_read;
+use crate::error::{Error, Result};
+use crate::input::Boundary;
+use crate::yaml;
+use files::{FileKind, PackageFiles, read_files};
+use nodes::{CodeNode, code_node, finish_config, node_columns, snapshot_blocks};
+use properties::{
+    TestAttachment, declared_tests, exposure_node, generic_test_node, source_node, unit_test_nodes,
+};
+
+/// A project read from its files.
+#[derive(Debug)]
+pub struct ProjectRead {
+    /// The manifest `dbt parse` would write, as far as monolint reads it.
+    pub manifest: Vec<u8>,
+    /// Nodes with a fact only rendering tells, and why (by unique id).
+    pub unknown: BTreeMap<String, String>,
+    /// Files that could not be read.
+    pub problems: Vec<Error>,
+    /// The packages read: the root project's name first, then the installed packages'.
+    pub packages: Vec<String>,
+}
+
+/// An entry of properties YAML (a model, a source table, a version, ...).
+type Entry = Map<String, Value>;
+
+/// Why a node whose `enabled` only rendering tells is unknown.
+const ENABLED_BY_JINJA: &str = "its config `enabled` is computed by Jinja";
+
+/// Config keys whose value changes the graph or what rules read.
+const GRAPH_CONFIG_KEYS: [&str; 9] = [
+    "enabled",
+    "materialized",
+    "tags",
+    "meta",
+    "group",
+    "access",
+    "unique_key",
+    "incremental_strategy",
+    "contract",
+];
+
+/// Reads the project in `dir` and the packages installed in it.
+pub fn read_project(
+    dir: &std::path::Path,
+    display_dir: &str,
+    boundary: &Boundary,
+) -> Result<ProjectRead> {
+    let root = read_package(dir, display_dir, true, boundary)?;
+    let (installed, mut problems) = installed_packages(&root, boundary);
+    let packages: Vec<Package> = std::iter::once(root).chain(installed).collect();
+    let files: Vec<PackageFiles> = packages
+        .par_iter()
+        .map(|package| read_files(package, boundary))
+        .collect();
+    for package_files in &files {
+        problems.extend(package_files.problems.iter().cloned());
+    }
+    let macros: Vec<MacroDef> = files
+        .iter()
+        .flat_map(|f| f.macros.iter().cloned())
+        .collect();
+    let dependency_macros = DependencyMacros::new(&macros);
+    let dependency_vars = dependency_vars(&packages);
+    let root = &packages[0];
+    let mut assembly = Assembly::default();
+    for (package, package_files) in packages.iter().zip(&files) {
+        let context = Context {
+            package,
+            root,
+            dependency_macros: &dependency_macros,
+            dependency_vars: &dependency_vars,
+        };
+        assemble_package(&context, package_files, &mut assembly);
+    }
+    assembly.apply_foreign_patches(&root.name);
+    let mut unknown = BTreeMap::new();
+    let manifest = assembly.finish(root, &macros, &mut unknown);
+    Ok(ProjectRead {
+        manifest,
+        unknown,
+        problems,
+        packages: packages.iter().map(|p| p.name.clone()).collect(),
+    })
+}
+
+/// The names of the vars of every `dbt_project.yml` (global or package-scoped) whose value
+/// calls `ref()` or `source()`: a node reading one depends on what the value names.
+fn dependency_vars(packages: &[Package]) -> HashSet<String> {
+    fn collect(vars: &Map<String, Value>, found: &mut HashSet<String>, depth: usize) {
+        for (name, value) in vars {
+            match value {
+                Value::Object(scoped) if depth == 0 => collect(scoped, found, 1),
+                Value::String(text) if text.contains("ref(") || text.contains("source(") => {
+                    found.insert(name.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = HashSet::new();
+    for package in packages {
+        if let Some(Value::Object(vars)) = package.project.get("vars") {
+            collect(vars, &mut found, 0);
+        }
+    }
+    found
+}
+
+/// What assembling one package needs.
+struct Context<'a> {
+    pub(super) package: &'a Package,
+    pub(super) root: &'a Package,
+    pub(super) dependency_macros: &'a DependencyMacros,
+    /// Vars whose value calls `ref()` or `source()` (`'snowplow:events': "{{ ref('x') }}"`).
+    pub(super) dependency_vars: &'a HashSet<String>,
+}
+
+impl Context<'_> {
+    /// A node's config: `dbt_project.yml` down its fqn, then `patch` (properties YAML), then
+    /// `call` (SQL `config()`), then, for a package's node, the root project's
+    /// `dbt_project.yml`. Returns the config and the keys dbt would render from Jinja.
+    fn config(
+        &self,
+        resource_type: &str,
+        fqn: &[String],
+        patch: &[&Map<String, Value>],
+        call: &Map<String, Value>,
+    ) -> (Map<String, Value>, Vec<String>) {
+        let mut config = Map::new();
+        let mut jinja = Vec::new();
+        let mut merge = |entries: &mut dyn Iterator<Item = (&str, &Value)>| {
+            let entries: Vec<(&str, &Value)> = entries.collect();
+            for (key, value) in &entries {
+                if GRAPH_CONFIG_KEYS.contains(key) && is_jinja(value) {
+                    jinja.push((*key).to_owned());
+                }
+            }
+            merge_entries(&mut config, entries.into_iter());
+        };
+        for level in project_levels(self.package.section(resource_type), fqn) {
+            merge(&mut project_entries(level));
+        }
+        for level in patch.iter().copied().chain([call]) {
+            merge(&mut level.iter().map(|(key, value)| (key.as_str(), value)));
+        }
+        if !self.package.is_root {
+            for level in project_levels(self.root.section(resource_type), fqn) {
+                merge(&mut project_entries(level));
+            }
+        }
+        (config, jinja)
+    }
+
+    fn fqn(&self, parts: impl IntoIterator<Item = String>) -> Vec<String> {
+        std::iter::once(self.package.name.clone())
+            .chain(parts)
+            .collect()
+    }
+}
+
+/// A node before its dependencies are resolved.
+struct Draft {
+    pub(super) node: Map<String, Value>,
+    pub(super) refs: Vec<RefCall>,
+    pub(super) sources: Vec<(String, String)>,
+    /// Unique ids known already (a source test's table).
+    pub(super) depends_on: Vec<String>,
+    /// A generic test's model, seed or snapshot: the test takes its group.
+    pub(super) attached: Option<RefCall>,
+    pub(super) unknown: Option<String>,
+    pub(super) enabled: bool,
+}
+
+#[derive(Default)]
+struct Assembly {
+    pub(super) drafts: Vec<Draft>,
+    pub(super) groups: Vec<Value>,
+    /// Patches of a package that name no enabled node of their own package: dbt applies them
+    /// to an enabled node of that name in another package.
+    pub(super) foreign_patches: Vec<ForeignPatch>,
+}
+
+/// A properties entry looking for its node in another package.
+struct ForeignPatch {
+    resource_type: &'static str,
+    name: String,
+    /// `package://file`.
+    patch_path: String,
+    description: Option<Value>,
+    columns: Value,
+    /// The entry sets config, which would be merged into the node's: then the node is unknown.
+    has_config: bool,
+    /// Its own package's node of that name is enabled by Jinja: whether dbt applies the patch
+    /// elsewhere is unknown.
+    uncertain: bool,
+}
+
+impl Assembly {
+    /// Applies each foreign patch to the enabled, unpatched node of its name in another
+    /// package (the root project's first).
+    fn apply_foreign_patches(&mut self, root: &str) {
+        let mut patches = std::mem::take(&mut self.foreign_patches);
+        // In file order, as dbt reads them (the first patch of a node wins).
+        patches.sort_by(|a, b| (&a.patch_path, &a.name).cmp(&(&b.patch_path, &b.name)));
+        for patch in patches {
+            let package_of = |draft: &Draft| {
+                draft
+                    .node
+                    .get("package_name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            let mut candidates: Vec<&mut Draft> = self
+                .drafts
+                .iter_mut()
+                .filter(|draft| {
+                    draft.enabled
+                        && draft.node.get("resource_type").and_then(Value::as_str)
+                            == Some(patch.resource_type)
+                        && draft.node.get("name").and_then(Value::as_str)
+                            == Some(patch.name.as_str())
+                        && !draft.node.contains_key("patch_path")
+                        && !draft.node.contains_key("version")
+                        && !patch
+                            .patch_path
+                            .starts_with(&format!("{}://", package_of(draft).unwrap_or_default()))
+                })
+                .collect();
+            candidates.sort_by_key(|draft| package_of(draft).as_deref() != Some(root));
+            let Some(draft) = candidates.into_iter().next() else {
+                continue;
+            };
+            if patch.uncertain {
+                draft.unknown.get_or_insert(
+                    "another package's properties may patch it, as dbt renders that package".into(),
+                );
+                continue;
+            }
+            draft
+                .node
+                .insert("patch_path".into(), Value::String(patch.patch_path));
+            if let Some(description) = patch.description {
+                draft.node.insert("description".into(), description);
+            }
+            draft.node.insert("columns".into(), patch.columns);
+            if patch.has_config {
+                draft.unknown.get_or_insert(
+                    "another package's properties patch it with config, merged when dbt renders"
+                        .into(),
+                );
+            }
+        }
+    }
+}
+
+/// A model's, seed's, snapshot's or analysis's entry in properties YAML.
+struct Patch<'a> {
+    pub(super) file: &'a str,
+    pub(super) entry: &'a Map<String, Value>,
+    /// `config:` with the top-level keys dbt moves into it (`meta`, `docs`, `group`,
+    /// `contract`, `access`; not `tags`, which dbt 1.11 leaves out).
+    pub(super) config: Map<String, Value>,
+}
+
+impl<'a> Patch<'a> {
+    fn new(file: &'a str, entry: &'a Map<String, Value>) -> Self {
+        let mut config = match entry.get("config") {
+            Some(Value::Object(config)) => config.clone(),
+            _ => Map::new(),
+        };
+        for key in ["meta", "docs", "group", "contract", "access"] {
+            if let Some(value) = entry.get(key) {
+                merge_into(
+                    &mut config,
+                    &Map::from_iter([(key.to_owned(), value.clone())]),
+                );
+            }
+        }
+        Patch {
+            file,
+            entry,
+            config,
+        }
+    }
+
+    fn text(&self, key: &str) -> Option<&str> {
+        self.entry.get(key).and_then(Value::as_str)
+    }
+}
+
+/// The folders of a file path after its first component (`models/staging/x.yml` →
+/// `staging`), as dbt builds the fqn of what a properties file declares.
+fn yaml_folders(file: &str) -> Vec<String> {
+    let mut parts: Vec<String> = file.split('/').map(str::to_owned).collect();
+    parts.pop();
+    if !parts.is_empty() {
+        parts.remove(0);
+    }
+    parts
+}
+
+/// The folders of a resource file relative to its resource folder, and its stem.
+fn folders_and_stem(relative: &str) -> (Vec<String>, String) {
+    let mut parts: Vec<String> = relative.split('/').map(str::to_owned).collect();
+    let file = parts.pop().unwrap_or_default();
+    let stem = file.rsplit_once('.').map_or(file.as_str(), |(s, _)| s);
+    (parts, stem.to_owned())
+}
+
+fn list<'v>(document: &'v Value, key: &str) -> impl Iterator<Item = &'v Map<String, Value>> {
+    document
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+}
+
+fn list_in<'v>(
+    map: &'v Map<String, Value>,
+    key: &str,
+) -> impl Iterator<Item = &'v Map<String, Value>> {
+    map.get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+}
+
+fn text_list(value: Option<&Value>) -> Vec<Value> {
+    match value {
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::String(text)) => vec![Value::String(text.clone())],
+        _ => Vec::new(),
+    }
+}
+
+fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut Assembly) {
+    let package = context.package;
+    // Properties: patches by resource and name, in file order (the first one wins).
+    let mut patches: HashMap<(&str, &str), Patch<'_>> = HashMap::new();
+    for (file, document) in &files.properties {
+        for (key, resource) in [
+            ("models", "model"),
+            ("seeds", "seed"),
+            ("snapshots", "snapshot"),
+            ("analyses", "analysis"),
+        ] {
+            for entry in list(document, key) {
+                let Some(name) = entry.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                patches
+                    .entry((resource, name))
+                    .or_insert_with(|| Patch::new(file, entry));
+            }
+        }
+    }
+    // Versioned models: the file each version is defined in.
+    let mut versions_by_file: HashMap<String, (&str, String, Option<&Entry>)> = HashMap::new();
+    let mut latest: HashMap<&str, String> = HashMap::new();
+    let mut model_versions: HashMap<String, Vec<String>> = HashMap::new();
+    for ((resource, name), patch) in &patches {
+        if *resource != "model" {
+            continue;
+        }
+        let Some(Value::Array(versions)) = patch.entry.get("versions") else {
+            continue;
+        };
+        let labels: Vec<(String, Option<&Map<String, Value>>)> = versions
+            .iter()
+            .filter_map(Value::as_object)
+            .filter_map(|v| Some((version_text(v.get("v")?)?, Some(v))))
+            .collect();
+        let latest_label = patch
+            .entry
+            .get("latest_version")
+            .and_then(version_text)
+            .or_else(|| max_version(labels.iter().map(|(label, _)| label.as_str())));
+        let Some(latest_label) = latest_label else {
+            continue;
+        };
+        latest.insert(name, latest_label.clone());
+        model_versions.insert(
+            (*name).to_owned(),
+            labels.iter().map(|(label, _)| label.clone()).collect(),
+        );
+        for (label, version) in labels {
+            let file = version
+                .and_then(|v| v.get("defined_in"))
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("{name}_v{label}"), str::to_owned);
+            versions_by_file.insert(file, (name, label, version));
+        }
+        versions_by_file
+            .entry((*name).to_owned())
+            .or_insert((name, latest_label.clone(), None));
+    }
+
+    // `on-run-start` and `on-run-end` hooks: operations dbt lists among the nodes.
+    for hook in ["on-run-start", "on-run-end"] {
+        for (index, hook_sql) in text_list(package.project.get(hook)).iter().enumerate() {
+            let name = format!("{}-{hook}-{index}", package.name);
+            let mut node = Map::new();
+            node.insert(
+                "unique_id".into(),
+                json!(format!("operation.{}.{name}", package.name)),
+            );
+            node.insert("resource_type".into(), json!("operation"));
+            node.insert("name".into(), json!(name));
+            node.insert("package_name".into(), json!(package.name));
+            node.insert("original_file_path".into(), json!("./dbt_project.yml"));
+            node.insert("fqn".into(), json!([package.name, "hooks", name]));
+            node.insert("raw_code".into(), hook_sql.clone());
+            let config = Map::from_iter([
+                ("materialized".to_owned(), json!("view")),
+                ("tags".to_owned(), json!([hook])),
+            ]);
+            finish_config(&mut node, config, "operation");
+            assembly.drafts.push(Draft {
+                node,
+                refs: Vec::new(),
+                sources: Vec::new(),
+                depends_on: Vec::new(),
+                attached: None,
+                unknown: None,
+                enabled: true,
+            });
+        }
+    }
+
+    // Each file's nodes are built in parallel: most of the project's work.
+    let code_drafts: Vec<Vec<Draft>> = files
+        .code
+        .par_iter()
+        .map(|(kind, file, relative, text)| {
+            let mut drafts = Vec::new();
+            match kind {
+                FileKind::Model => {
+                    let (folders, stem) = folders_and_stem(relative);
+                    let facts = if file.ends_with(".py") {
+                        read_python(text)
+                    } else {
+                        read_sql(text)
+                    };
+                    let versioned = versions_by_file.get(&stem);
+                    let (name, version) = match versioned {
+                        Some((name, label, _)) => ((*name).to_owned(), Some(label.clone())),
+                        None => (stem.clone(), None),
+                    };
+                    let mut fqn = context.fqn(folders.clone());
+                    fqn.push(name.clone());
+                    if let Some(label) = &version {
+                        fqn.push(format!("v{label}"));
+                    }
+                    let patch = patches.get(&("model", name.as_str()));
+                    let mut patch_levels: Vec<Map<String, Value>> =
+                        patch.iter().map(|p| p.config.clone()).collect();
+                    if let Some((_, _, Some(version_entry))) = versioned {
+                        patch_levels.push(Patch::new(file, version_entry).config);
+                    }
+                    let unique_id = match &version {
+                        Some(label) => format!("model.{}.{name}.v{label}", package.name),
+                        None => format!("model.{}.{name}", package.name),
+                    };
+                    let mut node = code_node(
+                        context,
+                        CodeNode {
+                            unique_id,
+                            resource_type: "model",
+                            name: name.clone(),
+                            fqn,
+                            file,
+                            code: text,
+                            facts,
+                            patch_levels,
+                        },
+                        patch,
+                    );
+                    if let Some(label) = &version {
+                        node.node.insert("version".into(), json!(label));
+                        node.node
+                            .insert("latest_version".into(), json!(latest.get(name.as_str())));
+                    }
+                    if !node.node.contains_key("access") {
+                        node.node.insert("access".into(), json!("protected"));
+                    }
+                    drafts.push(node);
+                }
+                FileKind::Analysis | FileKind::SingularTest => {
+                    let (folders, stem) = folders_and_stem(relative);
+                    let (resource_type, mut fqn) = if *kind == FileKind::Analysis {
+                        ("analysis", context.fqn(["analysis".to_owned()]))
+                    } else {
+                        ("test", context.fqn([]))
+                    };
+                    fqn.extend(folders);
+                    fqn.push(stem.clone());
+                    let patch = patches.get(&(resource_type, stem.as_str()));
+                    let patch_levels = patch.iter().map(|p| p.config.clone()).collect();
+                    let node = code_node(
+                        context,
+                        CodeNode {
+                            unique_id: format!("{resource_type}.{}.{stem}", package.name),
+                            resource_type,
+                            name: stem.clone(),
+                            fqn,
+                            file,
+                            code: text,
+                            facts: read_sql(text),
+                            patch_levels,
+                        },
+                        patch,
+                    );
+                    drafts.push(node);
+                }
+                FileKind::Snapshot => {
+                    let (folders, stem) = folders_and_stem(relative);
+                    for (name, body) in snapshot_blocks(text) {
+                        let mut fqn = context.fqn(folders.clone());
+                        fqn.push(stem.clone());
+                        fqn.push(name.clone());
+                        let patch = patches.get(&("snapshot", name.as_str()));
+                        let patch_levels = patch.iter().map(|p| p.config.clone()).collect();
+                        let node = code_node(
+                            context,
+                            CodeNode {
+                                unique_id: format!("snapshot.{}.{name}", package.name),
+                                resource_type: "snapshot",
+                                name: name.clone(),
+                                fqn,
+                                file,
+                                code: body,
+                                facts: read_sql(body),
+                                patch_levels,
+                            },
+                            patch,
+                        );
+                        drafts.push(node);
+                    }
+                }
+                FileKind::Seed => {
+                    let (folders, stem) = folders_and_stem(relative);
+                    let mut fqn = context.fqn(folders);
+                    fqn.push(stem.clone());
+                    let patch = patches.get(&("seed", stem.as_str()));
+                    let patch_levels = patch.iter().map(|p| p.config.clone()).collect();
+                    let node = code_node(
+                        context,
+                        CodeNode {
+                            unique_id: format!("seed.{}.{stem}", package.name),
+                            resource_type: "seed",
+                            name: stem.clone(),
+                            fqn,
+                            file,
+                            code: "",
+                            facts: CodeFacts::default(),
+                            patch_levels,
+                        },
+                        patch,
+                    );
+                    drafts.push(node);
+                }
+            }
+            drafts
+        })
+        .collect();
+    let code_drafts: Vec<Draft> = code_drafts.into_iter().flatten().collect();
+    // Patches that name no enabled node of this package look in the others.
+    fn key(draft: &Draft) -> Option<(&str, &str)> {
+        Some((
+            draft.node.get("resource_type")?.as_str()?,
+            draft.node.get("name")?.as_str()?,
+        ))
+    }
+    let enabled: HashSet<(&str, &str)> = code_drafts
+        .iter()
+        .filter(|draft| draft.enabled && draft.unknown.as_deref() != Some(ENABLED_BY_JINJA))
+        .filter_map(key)
+        .collect();
+    let enabled_by_jinja: HashSet<(&str, &str)> = code_drafts
+        .iter()
+        .filter(|draft| draft.unknown.as_deref() == Some(ENABLED_BY_JINJA))
+        .filter_map(key)
+        .collect();
+    for ((resource_type, name), patch) in &patches {
+        if enabled.contains(&(*resource_type, *name)) || patch.entry.contains_key("versions") {
+            continue;
+        }
+        let uncertain = enabled_by_jinja.contains(&(*resource_type, *name));
+        let resource_type = match *resource_type {
+            "model" => "model",
+            "seed" => "seed",
+            "snapshot" => "snapshot",
+            _ => continue,
+        };
+        assembly.foreign_patches.push(ForeignPatch {
+            resource_type,
+            name: (*name).to_owned(),
+            patch_path: format!("{}://{}", package.name, patch.file),
+            description: patch.entry.get("description").cloned(),
+            columns: nodes::columns_json(&node_columns(patch.entry, None)),
+            has_config: !patch.config.is_empty(),
+            uncertain,
+        });
+    }
+    assembly.drafts.extend(code_drafts);
+
+    // Snapshots declared in YAML (dbt 1.9): `relation:` names what they snapshot.
+    for (file, document) in &files.properties {
+        for entry in list(document, "snapshots") {
+            let (Some(name), Some(relation)) = (
+                entry.get("name").and_then(Value::as_str),
+                entry.get("relation").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let mut fqn = context.fqn(yaml_folders(file));
+            fqn.push(name.to_owned());
+            let patch = Patch::new(file, entry);
+            // dbt writes a YAML snapshot's code as a select from its relation.
+            let code = format!("select * from {{{{ {relation} }}}}");
+            let facts = read_jinja_value(&code);
+            let node = code_node(
+                context,
+                CodeNode {
+                    unique_id: format!("snapshot.{}.{name}", package.name),
+                    resource_type: "snapshot",
+                    name: name.to_owned(),
+                    fqn,
+                    file,
+                    code: &code,
+                    facts,
+                    patch_levels: vec![patch.config.clone()],
+                },
+                Some(&patch),
+            );
+            assembly.drafts.push(node);
+        }
+    }
+
+    // Generic tests of models, seeds, snapshots and analyses.
+    let declared: Vec<(Vec<Draft>, Vec<Value>)> = files
+        .properties
+        .par_iter()
+        .map(|(file, document)| {
+            let mut drafts = Vec::new();
+            let mut groups = Vec::new();
+            for (key, is_model) in [
+                ("models", true),
+                ("seeds", false),
+                ("snapshots", false),
+                ("analyses", false),
+            ] {
+                for entry in list(document, key) {
+                    let Some(name) = entry.get("name").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let versions: Vec<(Option<String>, Option<&Entry>)> =
+                        match entry.get("versions") {
+                            Some(Value::Array(versions)) if is_model => versions
+                                .iter()
+                                .filter_map(Value::as_object)
+                                .map(|v| (v.get("v").and_then(version_text), Some(v)))
+                                .collect(),
+                            _ => vec![(None, None)],
+                        };
+                    for (version, version_entry) in versions {
+                        let target = TestTarget::Node {
+                            name,
+                            version: version.as_deref(),
+                            is_model,
+                        };
+                        let target_ref = RefCall {
+                            package: None,
+                            name: name.to_owned(),
+                            version: version.clone(),
+                        };
+                        let columns = node_columns(entry, version_entry);
+                        let mut owners = vec![entry];
+                        owners.extend(version_entry);
+                        let declared = declared_tests(&owners, &columns, &[]);
+                        for test in declared {
+                            if let Some(draft) = generic_test_node(
+                                context,
+                                file,
+                                test,
+                                &target,
+                                TestAttachment::Ref(target_ref.clone()),
+                            ) {
+                                drafts.push(draft);
+                            }
+                        }
+                    }
+                }
+            }
+            // Sources, their tables and their tests.
+            for source in list(document, "sources") {
+                let Some(source_name) = source.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                for table in list_in(source, "tables") {
+                    let Some(table_name) = table.get("name").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let draft = source_node(context, file, source, source_name, table, table_name);
+                    let unique_id = draft.node["unique_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let source_enabled = draft.enabled;
+                    drafts.push(draft);
+                    let target = TestTarget::Source {
+                        source: source_name,
+                        table: table_name,
+                    };
+                    // A source test carries the tags of its source and table.
+                    let mut source_tags = text_list(source.get("tags"));
+                    source_tags.extend(text_list(table.get("tags")));
+                    let columns: Vec<&Map<String, Value>> = list_in(table, "columns").collect();
+                    let declared = declared_tests(&[table], &columns, &source_tags);
+                    for test in declared {
+                        if let Some(mut draft) = generic_test_node(
+                            context,
+                            file,
+                            test,
+                            &target,
+                            TestAttachment::Known(unique_id.clone()),
+                        ) {
+                            draft.enabled &= source_enabled;
+                            drafts.push(draft);
+                        }
+                    }
+                }
+            }
+            for exposure in list(document, "exposures") {
+                if let Some(draft) = exposure_node(context, file, exposure) {
+                    drafts.push(draft);
+                }
+            }
+            for test in list(document, "unit_tests") {
+                let model = test
+                    .get("model")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let versions = model_versions.get(model);
+                drafts.extend(unit_test_nodes(context, file, test, versions));
+            }
+            for group in list(document, "groups") {
+                let Some(name) = group.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                groups.push(json!({
+                    "unique_id": format!("group.{}.{name}", package.name),
+                    "name": name,
+                    "package_name": package.name,
+                    "original_file_path": file,
+                    "owner": group.get("owner").cloned().unwrap_or(Value::Null),
+                }));
+            }
+            (drafts, groups)
+        })
+        .collect();
+    for (drafts, groups) in declared {
+        assembly.drafts.extend(drafts);
+        assembly.groups.extend(groups);
+    }
+}
+
+/// The highest version label (numbers compared as numbers).
+fn max_version<'v>(labels: impl Iterator<Item = &'v str>) -> Option<String> {
+    labels
+        .max_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+            _ => a.cmp(b),
+        })
+        .map(str::to_owned)
+}

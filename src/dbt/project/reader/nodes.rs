@@ -1,0 +1,304 @@
+//! The nodes defined by code files (models, seeds, snapshots, analyses, singular tests): their
+//! config, columns and the fields dbt copies from the config.
+
+use super::*;
+
+/// `{% snapshot name %} ... {% endsnapshot %}` blocks: each name and body.
+pub(super) fn snapshot_blocks(code: &str) -> Vec<(String, &str)> {
+    let mut found = Vec::new();
+    let mut open: Option<(String, usize)> = None;
+    for block in crate::dbt::jinja::jinja_blocks(code) {
+        if !block.is_statement {
+            continue;
+        }
+        let statement = code[block.inner.clone()]
+            .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let mut words = statement.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("snapshot"), Some(name)) => {
+                open = Some((name.to_owned(), (block.inner.end + 2).min(code.len())))
+            }
+            (Some("endsnapshot"), _) => {
+                if let Some((name, start)) = open.take() {
+                    let end = block.inner.start.saturating_sub(2).max(start);
+                    found.push((name, &code[start..end]));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// A node defined by a code file (or a YAML snapshot).
+pub(super) struct CodeNode<'a> {
+    pub(super) unique_id: String,
+    pub(super) resource_type: &'static str,
+    pub(super) name: String,
+    pub(super) fqn: Vec<String>,
+    pub(super) file: &'a str,
+    pub(super) code: &'a str,
+    pub(super) facts: CodeFacts,
+    pub(super) patch_levels: Vec<Map<String, Value>>,
+}
+
+pub(super) fn code_node(
+    context: &Context<'_>,
+    code: CodeNode<'_>,
+    patch: Option<&Patch<'_>>,
+) -> Draft {
+    let package = context.package;
+    let patch_refs: Vec<&Map<String, Value>> = code.patch_levels.iter().collect();
+    let (config, mut jinja) = context.config(
+        code.resource_type,
+        &code.fqn,
+        &patch_refs,
+        &code.facts.config,
+    );
+    jinja.extend(
+        code.facts
+            .dynamic_config
+            .iter()
+            // `config(some_dict)`: no key can be read.
+            .filter(|key| GRAPH_CONFIG_KEYS.contains(&key.as_str()) || *key == "config")
+            .cloned(),
+    );
+    let mut unknown = code.facts.dependencies_unknown.clone();
+    if unknown.is_none()
+        && let Some((namespace, name)) = code.facts.macros.iter().find(|(namespace, name)| {
+            context
+                .dependency_macros
+                .reaches(namespace.as_deref(), name)
+        })
+    {
+        let called = match namespace {
+            Some(namespace) => format!("{namespace}.{name}"),
+            None => name.clone(),
+        };
+        unknown = Some(format!(
+            "it calls the macro `{called}`, which calls `ref()` or `source()`"
+        ));
+    }
+    if unknown.is_none()
+        && !context.dependency_vars.is_empty()
+        && let Some((var, _)) = vars_read(code.code)
+            .into_iter()
+            .find(|(name, _)| context.dependency_vars.contains(name))
+    {
+        unknown = Some(format!(
+            "it reads the var `{var}`, whose value calls `ref()` or `source()`"
+        ));
+    }
+    if jinja.iter().any(|key| key == "enabled") {
+        // Whether the node exists at all comes first: its tests depend on it.
+        unknown = Some(ENABLED_BY_JINJA.to_owned());
+    } else if let Some(key) = jinja.first() {
+        unknown.get_or_insert(format!("its config `{key}` is computed by Jinja"));
+    }
+    let mut node = Map::new();
+    node.insert("unique_id".into(), json!(code.unique_id));
+    node.insert("resource_type".into(), json!(code.resource_type));
+    node.insert("name".into(), json!(code.name));
+    node.insert("package_name".into(), json!(package.name));
+    node.insert("original_file_path".into(), json!(code.file));
+    node.insert("fqn".into(), json!(code.fqn));
+    node.insert("raw_code".into(), json!(code.code));
+    if let Some(patch) = patch {
+        node.insert(
+            "patch_path".into(),
+            json!(format!("{}://{}", package.name, patch.file)),
+        );
+        if let Some(description) = patch.text("description") {
+            node.insert("description".into(), json!(description));
+        }
+        node.insert(
+            "columns".into(),
+            columns_json(&node_columns(patch.entry, None)),
+        );
+        if let Some(access) = patch.text("access") {
+            node.insert("access".into(), json!(access));
+        }
+    }
+    let enabled = !is_disabled(&config);
+    finish_config(&mut node, config, code.resource_type);
+    Draft {
+        node,
+        refs: code.facts.refs,
+        sources: code.facts.sources,
+        depends_on: Vec::new(),
+        attached: None,
+        unknown,
+        enabled,
+    }
+}
+
+/// Sets the config, the default materialization, and the fields dbt copies from the config.
+pub(super) fn finish_config(
+    node: &mut Map<String, Value>,
+    mut config: Map<String, Value>,
+    resource_type: &str,
+) {
+    let default_materialization = match resource_type {
+        "model" | "analysis" => Some("view"),
+        "seed" => Some("seed"),
+        "snapshot" => Some("snapshot"),
+        "test" => Some("test"),
+        _ => None,
+    };
+    if let Some(materialized) = default_materialization {
+        config
+            .entry("materialized")
+            .or_insert_with(|| json!(materialized));
+    }
+    sanitize(&mut config);
+    // What dbt writes in every config, for `config.<key>` selectors.
+    config.entry("enabled").or_insert(Value::Bool(true));
+    if matches!(
+        resource_type,
+        "model" | "seed" | "snapshot" | "analysis" | "test" | "unit_test" | "operation"
+    ) {
+        let contract = config.entry("contract").or_insert_with(|| json!({}));
+        if let Value::Object(contract) = contract {
+            contract.entry("enforced").or_insert(Value::Bool(false));
+            contract.entry("alias_types").or_insert(Value::Bool(true));
+        }
+    }
+    let mut tags: Vec<Value> = Vec::new();
+    for tag in config
+        .get("tags")
+        .map(crate::dbt::project::config::listify)
+        .unwrap_or_default()
+    {
+        if tag.is_string() && !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    config.insert("tags".into(), Value::Array(tags.clone()));
+    if let Some(extra) = node.get("tags").and_then(Value::as_array) {
+        for tag in extra {
+            if !tags.contains(tag) {
+                tags.push(tag.clone());
+            }
+        }
+    }
+    node.insert("tags".into(), Value::Array(tags));
+    if let Some(access) = config.get("access").and_then(Value::as_str) {
+        node.insert("access".into(), json!(access));
+    }
+    if let Some(group) = config.get("group").and_then(Value::as_str) {
+        node.insert("group".into(), json!(group));
+    }
+    if let Some(Value::Object(contract)) = config.get("contract") {
+        node.insert("contract".into(), Value::Object(contract.clone()));
+    }
+    if let Some(meta) = config.get("meta") {
+        node.insert("meta".into(), meta.clone());
+    }
+    node.insert("config".into(), Value::Object(config));
+}
+
+/// Leaves out values of a type dbt would refuse (a Jinja string for `enabled`): they are
+/// reported as unknown, and the graph reads only what dbt could hold.
+pub(super) fn sanitize(config: &mut Map<String, Value>) {
+    if config.get("enabled").is_some_and(|v| !v.is_boolean()) {
+        config.remove("enabled");
+    }
+    for key in ["materialized", "group", "access", "incremental_strategy"] {
+        if config.get(key).is_some_and(|v| !v.is_string()) {
+            config.remove(key);
+        }
+    }
+    let is_key = |v: &Value| {
+        v.is_string()
+            || v.as_array()
+                .is_some_and(|items| items.iter().all(Value::is_string))
+    };
+    if config.get("unique_key").is_some_and(|v| !is_key(v)) {
+        config.remove("unique_key");
+    }
+    for key in ["meta", "contract"] {
+        if config.get(key).is_some_and(|v| !v.is_object()) {
+            config.remove(key);
+        }
+    }
+}
+
+/// The `columns:` of an entry, with a version's `include`/`exclude` and own columns applied.
+pub(super) fn node_columns<'v>(
+    entry: &'v Map<String, Value>,
+    version: Option<&'v Map<String, Value>>,
+) -> Vec<&'v Map<String, Value>> {
+    let base: Vec<&Map<String, Value>> = entry
+        .get("columns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .collect();
+    let Some(version) = version else {
+        return base;
+    };
+    let own: Vec<&Map<String, Value>> = version
+        .get("columns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .filter(|column| column.contains_key("name"))
+        .collect();
+    let rules = version
+        .get("columns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .find(|column| column.contains_key("include") || column.contains_key("exclude"));
+    let excluded = |name: &str| -> bool {
+        let Some(rules) = rules else {
+            return false;
+        };
+        let listed = |key: &str| {
+            text_list(rules.get(key))
+                .iter()
+                .any(|v| v.as_str() == Some(name))
+        };
+        let included = match rules.get("include") {
+            Some(Value::String(all)) if all == "all" || all == "*" => true,
+            Some(_) => listed("include"),
+            None => true,
+        };
+        !included || listed("exclude")
+    };
+    let mut columns: Vec<&Map<String, Value>> = base
+        .into_iter()
+        .filter(|column| {
+            let name = column
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            !excluded(name) && !own.iter().any(|o| o.get("name") == column.get("name"))
+        })
+        .collect();
+    columns.extend(own);
+    columns
+}
+
+pub(super) fn columns_json(columns: &[&Map<String, Value>]) -> Value {
+    let mut map = Map::new();
+    for column in columns {
+        let Some(name) = column.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut entry = Map::new();
+        entry.insert("name".into(), json!(name));
+        entry.insert(
+            "description".into(),
+            column.get("description").cloned().unwrap_or(json!("")),
+        );
+        if let Some(constraints) = column.get("constraints") {
+            entry.insert("constraints".into(), constraints.clone());
+        }
+        map.insert(name.to_owned(), Value::Object(entry));
+    }
+    Value::Object(map)
+}
