@@ -283,7 +283,9 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         // Nothing could be checked: the run fails on the first project's own error.
         return Err(error);
     }
-    let manifests = link::LoadedManifests::new(&loaded_projects, &skipped, &workspace.path_map);
+    let spelled = link::SpelledKeys::find(dag_files.texts());
+    let manifests =
+        link::LoadedManifests::new(&loaded_projects, &skipped, &workspace.path_map, spelled);
     let mut dag_files = dag_files.extract(Some(&manifests), &workspace.wrappers);
     let manifest_paths = manifests.inferred_paths();
     let dag_folder_of = |shown: &str| {

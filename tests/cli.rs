@@ -219,15 +219,25 @@ fn truncated_manifest() {
     ));
 }
 
-/// Without a manifest, the project's files are read, and the summary says so.
+/// Without a manifest, the project's files are read, and the summary says so. A manifest
+/// named with `--manifest` that is missing is an error whose help builds it.
 #[test]
 fn missing_manifest() {
     let scratch = Scratch::example();
     std::fs::remove_file(scratch.path("dbt/target/manifest.json")).unwrap();
-    // profiles.yml sits in the project folder, where dbt does not look: `--profiles-dir`.
     insta::assert_snapshot!(transcript(&scratch.0, &["check"]));
+    let named = ["check", "--manifest", "dbt/target/manifest.json"];
+    // profiles.yml sits in the project folder, where dbt does not look: `--profiles-dir`.
+    let (code, _, stderr) = run_in(&scratch.0, &named, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "help: build it with `dbt parse --project-dir dbt --profiles-dir dbt` (or pass"
+        ),
+        "{stderr}"
+    );
     std::fs::remove_file(scratch.path("dbt/profiles.yml")).unwrap();
-    let (_, _, stderr) = run_in(&scratch.0, &["check"], &[]);
+    let (_, _, stderr) = run_in(&scratch.0, &named, &[]);
     assert!(
         stderr.contains("help: build it with `dbt parse --project-dir dbt` (or pass"),
         "{stderr}"

@@ -18,7 +18,7 @@ use monolint::dbt::graph::{DbtGraph, ResourceType};
 use monolint::dbt::project::parse_selectors_file;
 use monolint::dbt::resolve;
 use monolint::dbt::select::{self, IndirectSelection, Request, cosmos, split_tokens};
-use monolint::link::manifest_value;
+use monolint::link::{SpelledKeys, manifest_value};
 use monolint::source::{SourceFile, Span};
 
 /// The example monorepo's manifest, written by real dbt: what selections are resolved on.
@@ -87,7 +87,7 @@ pub fn manifest(data: &[u8]) {
         let _ = cosmos::cosmos_select_yaml(&graph, "", &selector.name);
     }
     let file = SourceFile::new("dags/manifest.py", "json.load(open(path))");
-    let _ = manifest_value(&graph, &file.first_line_span());
+    let _ = manifest_value(&graph, &file.first_line_span(), &SpelledKeys::all());
 }
 
 /// A request selecting `select` minus `exclude`, for every resource type.

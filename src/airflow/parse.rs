@@ -120,6 +120,11 @@ impl ParsedFiles {
         })
     }
 
+    /// The text of every Python file read (DAG files and modules).
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.modules.iter().map(|module| module.source.text())
+    }
+
     /// Leaves out the DAG files Airflow never looks at (`.airflowignore`); they stay
     /// importable modules.
     pub fn skip_dag_files(&mut self, skipped: impl Fn(&str) -> bool) {

@@ -61,6 +61,7 @@ pub struct LsArgs {
     /// original_file_path, unique_id, tags, depends_on, config).
     #[arg(long = "output-keys", num_args = 1.., action = ArgAction::Append)]
     pub output_keys: Vec<String>,
+    /// The dbt project folder (default: the one found in PATH).
     #[arg(long, value_name = "DIR")]
     pub project_dir: Option<PathBuf>,
     /// The manifest (default: `<project-dir>/target/manifest.json`).

@@ -23,15 +23,24 @@ pub struct LoadedManifests<'p> {
     pub path_map: &'p PathMap,
     /// Deployment paths mapped onto the repository to find a manifest.
     inferred: Mutex<BTreeSet<Mapping>>,
+    /// The manifest keys the repository's Python code spells.
+    spelled: SpelledKeys,
 }
 
 impl<'p> LoadedManifests<'p> {
-    pub fn new(projects: &'p [DbtProject], skipped: &'p [String], path_map: &'p PathMap) -> Self {
+    /// `spelled`: the manifest keys the repository's Python code spells (see [`SpelledKeys`]).
+    pub fn new(
+        projects: &'p [DbtProject],
+        skipped: &'p [String],
+        path_map: &'p PathMap,
+        spelled: SpelledKeys,
+    ) -> Self {
         LoadedManifests {
             projects,
             skipped,
             path_map,
             inferred: Mutex::default(),
+            spelled,
         }
     }
 
@@ -58,7 +67,11 @@ impl ManifestSource for LoadedManifests<'_> {
         {
             inferred.insert(mapping);
         }
-        Some(manifest_value(&self.projects[found.project].graph, span))
+        Some(manifest_value(
+            &self.projects[found.project].graph,
+            span,
+            &self.spelled,
+        ))
     }
 }
 
@@ -68,14 +81,24 @@ impl ManifestSource for LoadedManifests<'_> {
 /// `fqn`, `tags`, `original_file_path`, `depends_on.nodes`, `config` (the keys of
 /// [`CONFIG_KEYS`]) and `meta` (and `source_name`, `version` where dbt records them); other
 /// keys are missing, so what a DAG file reads from them stays unknown.
-pub fn manifest_value(graph: &DbtGraph, span: &Span) -> Value {
-    let builder = Builder { graph, span };
+///
+/// Of these, a section or key no Python file of the repository spells as a string (`"tags"`,
+/// `'config'`) is left out too: code cannot read it but by a key it computes, and a large
+/// manifest built whole for every DAG file that loads it cost seconds each.
+pub fn manifest_value(graph: &DbtGraph, span: &Span, spelled: &SpelledKeys) -> Value {
+    let builder = Builder {
+        graph,
+        span,
+        spelled,
+    };
     let mut sections: Vec<(&str, Vec<(Item, Item)>)> = vec![
         ("nodes", Vec::new()),
         ("sources", Vec::new()),
         ("exposures", Vec::new()),
         ("unit_tests", Vec::new()),
     ];
+    let wanted: Vec<bool> = sections.iter().map(|(key, _)| spelled.has(key)).collect();
+    let (want_parents, want_children) = (spelled.has("parent_map"), spelled.has("child_map"));
     let mut parent_map = Vec::new();
     let mut child_map = Vec::new();
     for (id, node) in graph.nodes() {
@@ -91,7 +114,7 @@ pub fn manifest_value(graph: &DbtGraph, span: &Span) -> Value {
             ResourceType::UnitTest => Some(3),
             _ => None,
         };
-        if let Some(section) = section {
+        if let Some(section) = section.filter(|&section| wanted[section]) {
             sections[section]
                 .1
                 .push((builder.str(&node.unique_id), builder.node(id, node)));
@@ -99,21 +122,27 @@ pub fn manifest_value(graph: &DbtGraph, span: &Span) -> Value {
         let ids = |ids: &[NodeId]| {
             builder.list(ids.iter().map(|&i| builder.str(&graph.node(i).unique_id)))
         };
-        parent_map.push((builder.str(&node.unique_id), ids(graph.parents(id))));
-        child_map.push((builder.str(&node.unique_id), ids(graph.children(id))));
+        if want_parents {
+            parent_map.push((builder.str(&node.unique_id), ids(graph.parents(id))));
+        }
+        if want_children {
+            child_map.push((builder.str(&node.unique_id), ids(graph.children(id))));
+        }
     }
     let mut manifest: Vec<(Item, Item)> = sections
         .into_iter()
-        .map(|(key, pairs)| (builder.str(key), builder.item(Value::Dict(pairs.into()))))
+        .zip(wanted)
+        .filter(|(_, wanted)| *wanted)
+        .map(|((key, pairs), _)| (builder.str(key), builder.item(Value::Dict(pairs.into()))))
         .collect();
-    manifest.push((
-        builder.str("parent_map"),
-        builder.item(Value::Dict(parent_map.into())),
-    ));
-    manifest.push((
-        builder.str("child_map"),
-        builder.item(Value::Dict(child_map.into())),
-    ));
+    for (key, wanted, map) in [
+        ("parent_map", want_parents, parent_map),
+        ("child_map", want_children, child_map),
+    ] {
+        if wanted {
+            manifest.push((builder.str(key), builder.item(Value::Dict(map.into()))));
+        }
+    }
     Value::Dict(manifest.into())
 }
 
@@ -136,9 +165,79 @@ const CONFIG_KEYS: [&str; 14] = [
     "unique_key",
 ];
 
+/// The optional keys of [`manifest_value`]: its sections, the node keys beyond the ids and
+/// names, and [`CONFIG_KEYS`].
+const OPTIONAL_KEYS: [&str; 14] = [
+    "nodes",
+    "sources",
+    "exposures",
+    "unit_tests",
+    "parent_map",
+    "child_map",
+    "fqn",
+    "tags",
+    "original_file_path",
+    "depends_on",
+    "config",
+    "meta",
+    "source_name",
+    "version",
+];
+
+/// Which of the manifest's optional keys ([`OPTIONAL_KEYS`], [`CONFIG_KEYS`]) some Python file
+/// of the repository spells as a string literal (`"tags"`, `'config'`).
+#[derive(Debug, Default)]
+pub struct SpelledKeys(Vec<&'static str>);
+
+impl SpelledKeys {
+    /// Finds the keys in the text of every Python file read.
+    pub fn find<'a>(texts: impl Iterator<Item = &'a str>) -> SpelledKeys {
+        let mut found: Vec<&'static str> = Vec::new();
+        for text in texts {
+            let bytes = text.as_bytes();
+            for at in memchr::memchr2_iter(b'"', b'\'', bytes) {
+                let quote = bytes[at];
+                let word = &bytes[at + 1..];
+                let len = word
+                    .iter()
+                    .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                    .count();
+                if word.get(len) != Some(&quote) {
+                    continue;
+                }
+                if let Some(key) = OPTIONAL_KEYS
+                    .iter()
+                    .chain(CONFIG_KEYS.iter())
+                    .find(|key| key.as_bytes() == &word[..len])
+                    && !found.contains(key)
+                {
+                    found.push(key);
+                }
+            }
+        }
+        SpelledKeys(found)
+    }
+
+    /// Every optional key: the whole manifest value.
+    pub fn all() -> SpelledKeys {
+        SpelledKeys(
+            OPTIONAL_KEYS
+                .iter()
+                .chain(CONFIG_KEYS.iter())
+                .copied()
+                .collect(),
+        )
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.0.contains(&key)
+    }
+}
+
 struct Builder<'g> {
     graph: &'g DbtGraph,
     span: &'g Span,
+    spelled: &'g SpelledKeys,
 }
 
 impl Builder<'_> {
@@ -168,6 +267,7 @@ impl Builder<'_> {
     fn config(&self, config: &BTreeMap<Cow<str>, &serde_json::value::RawValue>) -> Item {
         let pairs: Vec<(Item, Item)> = CONFIG_KEYS
             .iter()
+            .filter(|key| self.spelled.has(key))
             .filter_map(|&key| {
                 let value = serde_json::from_str(config.get(key)?.get()).ok()?;
                 Some((self.str(key), self.json(&value)))
@@ -186,35 +286,77 @@ impl Builder<'_> {
                 self.str(node.resource_type.as_str()),
             ),
             (self.str("package_name"), self.str(&node.package)),
-            (self.str("fqn"), self.strs(node.fqn.iter().map(|s| &**s))),
-            (self.str("tags"), self.strs(node.tags.iter().map(|s| &**s))),
         ];
-        if let Some(file) = &node.file {
+        let wanted = |key: &str| self.spelled.has(key);
+        if wanted("fqn") {
+            pairs.push((self.str("fqn"), self.strs(node.fqn.iter().map(|s| &**s))));
+        }
+        if wanted("tags") {
+            pairs.push((self.str("tags"), self.strs(node.tags.iter().map(|s| &**s))));
+        }
+        if let Some(file) = node.file.as_ref().filter(|_| wanted("original_file_path")) {
             pairs.push((self.str("original_file_path"), self.str(file)));
         }
-        let parents = self.strs(
-            graph
-                .parents(id)
-                .iter()
-                .map(|&parent| &*graph.node(parent).unique_id),
-        );
-        pairs.push((
-            self.str("depends_on"),
-            self.item(Value::Dict(vec![(self.str("nodes"), parents)].into())),
-        ));
-        if let Some(config) = graph.config_json(id).and_then(|text| {
-            serde_json::from_str::<BTreeMap<Cow<str>, &serde_json::value::RawValue>>(text).ok()
-        }) {
+        if wanted("depends_on") {
+            let parents = self.strs(
+                graph
+                    .parents(id)
+                    .iter()
+                    .map(|&parent| &*graph.node(parent).unique_id),
+            );
+            pairs.push((
+                self.str("depends_on"),
+                self.item(Value::Dict(vec![(self.str("nodes"), parents)].into())),
+            ));
+        }
+        let config = wanted("config")
+            .then(|| graph.config_json(id))
+            .flatten()
+            .and_then(|text| {
+                serde_json::from_str::<BTreeMap<Cow<str>, &serde_json::value::RawValue>>(text).ok()
+            });
+        if let Some(config) = config {
             pairs.push((self.str("config"), self.config(&config)));
         }
-        let meta = serde_json::Value::Object(graph.meta(node));
-        pairs.push((self.str("meta"), self.json(&meta)));
-        if let Some(source_name) = &node.source_name {
+        if wanted("meta") {
+            let meta = serde_json::Value::Object(graph.meta(node));
+            pairs.push((self.str("meta"), self.json(&meta)));
+        }
+        if let Some(source_name) = node.source_name.as_ref().filter(|_| wanted("source_name")) {
             pairs.push((self.str("source_name"), self.str(source_name)));
         }
-        if let Some(version) = &node.version {
+        if let Some(version) = node.version.as_ref().filter(|_| wanted("version")) {
             pairs.push((self.str("version"), self.str(version)));
         }
         self.item(Value::Dict(pairs.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SpelledKeys;
+
+    #[test]
+    fn keys_count_only_when_spelled_as_strings() {
+        let dag = r#"for node in MANIFEST["nodes"].values():
+    if 'finance' in node.get('tags', []) and node["config"]["materialized"] == "table":
+        config = node  # a name, not a key
+"#;
+        let spelled = SpelledKeys::find([dag].into_iter());
+        for key in ["nodes", "tags", "config", "materialized"] {
+            assert!(spelled.has(key), "{key}");
+        }
+        for key in [
+            "sources",
+            "parent_map",
+            "meta",
+            "fqn",
+            "depends_on",
+            "schema",
+        ] {
+            assert!(!spelled.has(key), "{key}");
+        }
+        assert!(!SpelledKeys::find(["'tags\""].into_iter()).has("tags"));
+        assert!(SpelledKeys::all().has("child_map"));
     }
 }

@@ -6,7 +6,7 @@ mod manifest;
 mod projects;
 
 pub use coverage::{ModelCoverage, ProjectCoverage, Unknown, refreshes_models, writes};
-pub use manifest::{LoadedManifests, manifest_value};
+pub use manifest::{LoadedManifests, SpelledKeys, manifest_value};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
