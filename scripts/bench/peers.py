@@ -126,7 +126,10 @@ def main():
         tools["monolint map (json)"] = [
             monolint, "map", os.path.abspath(args.monorepo), "--format", "json",
         ]
-        tools["monolint ls (every node)"] = [monolint, "ls", "--manifest", manifest]
+        project = os.path.dirname(os.path.dirname(manifest))
+        tools["monolint ls (every node)"] = [
+            monolint, "ls", "--project-dir", project, "--manifest", manifest,
+        ]
     tools = {
         name: command
         for name, command in tools.items()
