@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::input::Boundary;
 use crate::yaml;
 use files::{FileKind, PackageFiles, read_files};
-use nodes::{CodeNode, code_node, finish_config, node_columns, snapshot_blocks};
+use nodes::{CodeNode, code_node, finish_config, node_columns, node_identity, snapshot_blocks};
 use properties::{
     TestAttachment, declared_tests, exposure_node, generic_test_node, source_node, unit_test_nodes,
 };
@@ -424,16 +424,14 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
     for hook in ["on-run-start", "on-run-end"] {
         for (index, hook_sql) in text_list(package.project.get(hook)).iter().enumerate() {
             let name = format!("{}-{hook}-{index}", package.name);
-            let mut node = Map::new();
-            node.insert(
-                "unique_id".into(),
-                json!(format!("operation.{}.{name}", package.name)),
+            let mut node = node_identity(
+                format!("operation.{}.{name}", package.name),
+                "operation",
+                &name,
+                &package.name,
+                "./dbt_project.yml",
+                json!([package.name, "hooks", name]),
             );
-            node.insert("resource_type".into(), json!("operation"));
-            node.insert("name".into(), json!(name));
-            node.insert("package_name".into(), json!(package.name));
-            node.insert("original_file_path".into(), json!("./dbt_project.yml"));
-            node.insert("fqn".into(), json!([package.name, "hooks", name]));
             node.insert("raw_code".into(), hook_sql.clone());
             let config = Map::from_iter([
                 ("materialized".to_owned(), json!("view")),

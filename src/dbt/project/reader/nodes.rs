@@ -31,6 +31,25 @@ pub(super) fn snapshot_blocks(code: &str) -> Vec<(String, &str)> {
 }
 
 /// A node defined by a code file (or a YAML snapshot).
+/// The keys every node written for `DbtGraph::load` starts with, as dbt writes them.
+pub(super) fn node_identity(
+    unique_id: String,
+    resource_type: &str,
+    name: &str,
+    package: &str,
+    file: &str,
+    fqn: Value,
+) -> Map<String, Value> {
+    let mut node = Map::new();
+    node.insert("unique_id".into(), json!(unique_id));
+    node.insert("resource_type".into(), json!(resource_type));
+    node.insert("name".into(), json!(name));
+    node.insert("package_name".into(), json!(package));
+    node.insert("original_file_path".into(), json!(file));
+    node.insert("fqn".into(), fqn);
+    node
+}
+
 pub(super) struct CodeNode<'a> {
     pub(super) unique_id: String,
     pub(super) resource_type: &'static str,
@@ -95,13 +114,14 @@ pub(super) fn code_node(
     } else if let Some(key) = jinja.first() {
         unknown.get_or_insert(format!("its config `{key}` is computed by Jinja"));
     }
-    let mut node = Map::new();
-    node.insert("unique_id".into(), json!(code.unique_id));
-    node.insert("resource_type".into(), json!(code.resource_type));
-    node.insert("name".into(), json!(code.name));
-    node.insert("package_name".into(), json!(package.name));
-    node.insert("original_file_path".into(), json!(code.file));
-    node.insert("fqn".into(), json!(code.fqn));
+    let mut node = node_identity(
+        code.unique_id,
+        code.resource_type,
+        &code.name,
+        &package.name,
+        code.file,
+        json!(code.fqn),
+    );
     node.insert("raw_code".into(), json!(code.code));
     if let Some(patch) = patch {
         node.insert(

@@ -1,6 +1,6 @@
 //! The nodes properties YAML declares: generic tests, sources, exposures and unit tests.
 
-use super::nodes::{columns_json, finish_config};
+use super::nodes::{columns_json, finish_config, node_identity};
 use super::*;
 
 pub(super) fn tests_of(entry: &Map<String, Value>) -> impl Iterator<Item = &Value> {
@@ -129,16 +129,14 @@ pub(super) fn generic_test_node(
             }
         }
     }
-    let mut node = Map::new();
-    node.insert(
-        "unique_id".into(),
-        json!(format!("test.{}.{}.{}", package.name, test.name, test.hash)),
+    let mut node = node_identity(
+        format!("test.{}.{}.{}", package.name, test.name, test.hash),
+        "test",
+        &test.name,
+        &package.name,
+        file,
+        json!(fqn),
     );
-    node.insert("resource_type".into(), json!("test"));
-    node.insert("name".into(), json!(test.name));
-    node.insert("package_name".into(), json!(package.name));
-    node.insert("original_file_path".into(), json!(file));
-    node.insert("fqn".into(), json!(fqn));
     node.insert("tags".into(), Value::Array(declared.tags));
     let macro_name = match &test.namespace {
         Some(namespace) => format!("{namespace}.test_{}", test.test_name),
@@ -216,19 +214,14 @@ pub(super) fn source_node(
     let table_level = level(table);
     let (config, jinja) =
         context.config("source", &fqn, &[&source_level, &table_level], &Map::new());
-    let mut node = Map::new();
-    node.insert(
-        "unique_id".into(),
-        json!(format!(
-            "source.{}.{source_name}.{table_name}",
-            package.name
-        )),
+    let mut node = node_identity(
+        format!("source.{}.{source_name}.{table_name}", package.name),
+        "source",
+        table_name,
+        &package.name,
+        file,
+        json!(fqn),
     );
-    node.insert("resource_type".into(), json!("source"));
-    node.insert("name".into(), json!(table_name));
-    node.insert("package_name".into(), json!(package.name));
-    node.insert("original_file_path".into(), json!(file));
-    node.insert("fqn".into(), json!(fqn));
     node.insert("source_name".into(), json!(source_name));
     node.insert(
         "description".into(),
@@ -316,16 +309,14 @@ pub(super) fn exposure_node(
             unknown.get_or_insert("it depends on a metric, which monolint does not read".into());
         }
     }
-    let mut node = Map::new();
-    node.insert(
-        "unique_id".into(),
-        json!(format!("exposure.{}.{name}", package.name)),
+    let mut node = node_identity(
+        format!("exposure.{}.{name}", package.name),
+        "exposure",
+        name,
+        &package.name,
+        file,
+        json!(fqn),
     );
-    node.insert("resource_type".into(), json!("exposure"));
-    node.insert("name".into(), json!(name));
-    node.insert("package_name".into(), json!(package.name));
-    node.insert("original_file_path".into(), json!(file));
-    node.insert("fqn".into(), json!(fqn));
     node.insert(
         "description".into(),
         exposure.get("description").cloned().unwrap_or(json!("")),
@@ -401,17 +392,15 @@ pub(super) fn unit_test_nodes(
     versions
         .into_iter()
         .map(|version| {
-            let mut node = Map::new();
             let suffix = version.as_ref().map_or(String::new(), |v| format!("_v{v}"));
-            node.insert(
-                "unique_id".into(),
-                json!(format!("unit_test.{}.{model}.{name}{suffix}", package.name)),
+            let mut node = node_identity(
+                format!("unit_test.{}.{model}.{name}{suffix}", package.name),
+                "unit_test",
+                name,
+                &package.name,
+                file,
+                json!(fqn),
             );
-            node.insert("resource_type".into(), json!("unit_test"));
-            node.insert("name".into(), json!(name));
-            node.insert("package_name".into(), json!(package.name));
-            node.insert("original_file_path".into(), json!(file));
-            node.insert("fqn".into(), json!(fqn));
             node.insert(
                 "description".into(),
                 test.get("description").cloned().unwrap_or(json!("")),
