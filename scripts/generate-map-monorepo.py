@@ -16,8 +16,6 @@ Usage: scripts/generate-map-monorepo.py OUT_DIR [--models 3000] [--dags 100]
 """
 
 import argparse
-import copy
-import hashlib
 import json
 import math
 import os
@@ -30,106 +28,16 @@ DOMAINS = [
     "finance", "marketing", "product", "sales", "support", "people",
     "operations", "logistics", "risk", "growth", "partners", "platform",
 ]
-REPLICATED = ("nodes", "sources", "exposures")
+sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+from replicate import replicate  # noqa: E402
 
 
 def unit_folder(unit):
     return f"{DOMAINS[unit % len(DOMAINS)]}/unit_{unit:03d}"
 
 
-def suffix_id(node_id, unit):
-    parts = node_id.split(".")
-    if len(parts) > 2 and not parts[0].startswith("macro"):
-        parts[2] = f"{parts[2]}_u{unit}"
-    return ".".join(parts)
-
-
-def insert_folder(path, folder, rename_file, suffix):
-    """`models/staging/stg_orders.sql` -> `models/<folder>/staging/stg_orders_u7.sql`."""
-    top, _, rest = path.partition("/")
-    if not rest:
-        top, rest = "", path
-    if rename_file:
-        stem, dot, ext = rest.rpartition(".")
-        rest = f"{stem}{suffix}.{ext}" if dot else f"{rest}{suffix}"
-    return f"{top}/{folder}/{rest}" if top else f"{folder}/{rest}"
-
-
-def rewrite(entry, unit):
-    entry = copy.deepcopy(entry)
-    is_source = entry.get("resource_type") == "source"
-    suffix, folder = f"_u{unit}", unit_folder(unit)
-    entry["unique_id"] = suffix_id(entry["unique_id"], unit)
-    if is_source:
-        entry["source_name"] += suffix
-    else:
-        entry["name"] += suffix
-    for key in ("path", "original_file_path"):
-        if isinstance(entry.get(key), str):
-            entry[key] = insert_folder(entry[key], folder, not is_source, suffix)
-    if isinstance(entry.get("patch_path"), str):
-        package, _, file = entry["patch_path"].partition("://")
-        entry["patch_path"] = f"{package}://{insert_folder(file, folder, False, suffix)}"
-    fqn = entry.get("fqn")
-    if isinstance(fqn, list) and len(fqn) > 1:
-        fqn[1:1] = folder.split("/")
-        if not is_source:
-            fqn[-1] += suffix
-    deps = (entry.get("depends_on") or {}).get("nodes")
-    if isinstance(deps, list):
-        entry["depends_on"]["nodes"] = [suffix_id(dep, unit) for dep in deps]
-    return entry
-
-
-def checksum(text):
-    # dbt hashes the file's text stripped of surrounding whitespace.
-    return hashlib.sha256(text.strip(" \t\n\r\x0b\x0c").encode()).hexdigest()
-
-
-def write_node_file(project, entry):
-    file = entry.get("original_file_path")
-    if not file:
-        return
-    path = os.path.join(project, file)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if file.endswith((".sql", ".py")):
-        code = entry.get("raw_code") or ""
-        with open(path, "w") as out:
-            out.write(code)
-        entry["checksum"] = {"name": "sha256", "checksum": checksum(code)}
-    elif not os.path.exists(path):
-        open(path, "w").close()
-        if file.endswith(".csv"):
-            entry["checksum"] = {"name": "sha256", "checksum": checksum("")}
-
-
 def write_project(template, project, units):
-    manifest = {}
-    parents = {}
-    for key, value in template.items():
-        if key in REPLICATED:
-            replicated = {}
-            for unit in range(units):
-                for entry in value.values():
-                    entry = rewrite(entry, unit)
-                    if key == "nodes":
-                        write_node_file(project, entry)
-                    replicated[entry["unique_id"]] = entry
-                    parents[entry["unique_id"]] = list(
-                        (entry.get("depends_on") or {}).get("nodes") or []
-                    )
-            manifest[key] = replicated
-        elif key not in ("parent_map", "child_map"):
-            manifest[key] = value
-    children = {node: [] for node in parents}
-    for node, deps in parents.items():
-        for dep in deps:
-            children.setdefault(dep, []).append(node)
-    manifest["parent_map"] = parents
-    manifest["child_map"] = children
-    os.makedirs(os.path.join(project, "target"), exist_ok=True)
-    with open(os.path.join(project, "target/manifest.json"), "w") as out:
-        json.dump(manifest, out)
+    replicate(template, project, units, folder_of=unit_folder, suffix_of=lambda unit: f"_u{unit}")
     with open(os.path.join(project, "dbt_project.yml"), "w") as out:
         out.write('name: acme\nversion: "1.0.0"\nconfig-version: 2\nprofile: acme\n')
 

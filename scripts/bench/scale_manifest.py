@@ -18,85 +18,12 @@ usage: scale_manifest.py PROJECT_DIR OUT_DIR --models N --dags M
 """
 
 import argparse
-import copy
-import hashlib
 import json
 import os
 import sys
 
-REPLICATED = ("nodes", "sources", "exposures")
-
-
-def python_strip(text):
-    # dbt strips with Python's str.strip(): Unicode whitespace and the ASCII separators.
-    return text.strip()
-
-
-def checksum(code):
-    return hashlib.sha256(python_strip(code).encode()).hexdigest()
-
-
-def suffix_id(unique_id, r, root):
-    parts = unique_id.split(".")
-    if len(parts) > 2 and parts[1] == root:
-        parts[2] = f"{parts[2]}_r{r}"
-    return ".".join(parts)
-
-
-def insert_folder(path, r, rename_file):
-    top, _, rest = path.partition("/")
-    if not rest:
-        top, rest = "", path
-    if rename_file:
-        stem, dot, ext = rest.rpartition(".")
-        rest = f"{stem}_r{r}.{ext}" if dot else f"{rest}_r{r}"
-    return f"{top}/r{r}/{rest}" if top else f"r{r}/{rest}"
-
-
-def rewrite(entry, r, root):
-    entry = copy.deepcopy(entry)
-    is_source = entry.get("resource_type") == "source"
-    entry["unique_id"] = suffix_id(entry["unique_id"], r, root)
-    if is_source:
-        entry["source_name"] = f"{entry.get('source_name', '')}_r{r}"
-    else:
-        entry["name"] = f"{entry.get('name', '')}_r{r}"
-    for key in ("path", "original_file_path"):
-        if isinstance(entry.get(key), str):
-            entry[key] = insert_folder(entry[key], r, not is_source)
-    if isinstance(entry.get("patch_path"), str):
-        package, sep, file = entry["patch_path"].partition("://")
-        entry["patch_path"] = f"{package}://{insert_folder(file, r, False)}" if sep else entry["patch_path"]
-    fqn = entry.get("fqn")
-    if isinstance(fqn, list) and len(fqn) > 1:
-        fqn.insert(1, f"r{r}")
-        if not is_source:
-            fqn[-1] = f"{fqn[-1]}_r{r}"
-    depends = (entry.get("depends_on") or {}).get("nodes")
-    if isinstance(depends, list):
-        entry["depends_on"]["nodes"] = [suffix_id(d, r, root) for d in depends]
-    if "attached_node" in entry and isinstance(entry["attached_node"], str):
-        entry["attached_node"] = suffix_id(entry["attached_node"], r, root)
-    return entry
-
-
-def write_node_file(project, entry):
-    file = entry.get("original_file_path")
-    if not isinstance(file, str) or not file:
-        return
-    path = os.path.join(project, file)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    generic_test = entry.get("resource_type") == "test" and entry.get("test_metadata")
-    if file.endswith((".sql", ".py")) and not generic_test:
-        code = entry.get("raw_code") or ""
-        with open(path, "w") as out:
-            out.write(code)
-        if isinstance(entry.get("checksum"), dict) and entry["checksum"].get("name") == "sha256":
-            entry["checksum"]["checksum"] = checksum(code)
-    elif not os.path.exists(path):
-        open(path, "w").close()
-        if file.endswith(".csv") and isinstance(entry.get("checksum"), dict):
-            entry["checksum"] = {"name": "sha256", "checksum": checksum("")}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from replicate import replicate  # noqa: E402
 
 
 class Plan:
@@ -227,35 +154,14 @@ def main():
     with open(os.path.join(project, "dbt_project.yml"), "w") as f:
         f.write(project_yml)
 
-    scaled = {}
-    parents = {}
-    for key, value in manifest.items():
-        if key in REPLICATED and isinstance(value, dict):
-            entries = {}
-            for entry in value.values():
-                if entry.get("package_name") != root:
-                    entries[entry["unique_id"]] = entry
-                    continue
-                for r in range(replicas):
-                    copy_ = rewrite(entry, r, root)
-                    if key == "nodes":
-                        write_node_file(project, copy_)
-                    entries[copy_["unique_id"]] = copy_
-            for unique_id, entry in entries.items():
-                parents[unique_id] = list((entry.get("depends_on") or {}).get("nodes") or [])
-            scaled[key] = entries
-        elif key in ("parent_map", "child_map"):
-            scaled[key] = {}
-        else:
-            scaled[key] = value
-    children = {unique_id: [] for unique_id in parents}
-    for unique_id, deps in parents.items():
-        for dep in deps:
-            children.setdefault(dep, []).append(unique_id)
-    scaled["parent_map"] = parents
-    scaled["child_map"] = children
-    with open(os.path.join(project, "target", "manifest.json"), "w") as f:
-        json.dump(scaled, f)
+    scaled = replicate(
+        manifest,
+        project,
+        replicas,
+        folder_of=lambda r: f"r{r}",
+        suffix_of=lambda r: f"_r{r}",
+        package=root,
+    )
 
     plan = Plan(manifest, root)
     dags = os.path.join(args.out, "dags")
