@@ -11,14 +11,12 @@ use crate::dbt::jinja::{jinja_blocks, macro_calls};
 pub struct MacroDef {
     pub name: String,
     pub package: String,
-    /// Its file, relative to its package.
-    pub file: String,
     /// From `{% macro %}` to `{% endmacro %}`.
     pub sql: String,
 }
 
 /// The macro and generic test blocks of one file.
-pub fn macros_in(code: &str, package: &str, file: &str) -> Vec<MacroDef> {
+pub fn macros_in(code: &str, package: &str) -> Vec<MacroDef> {
     let mut found = Vec::new();
     let mut open: Option<(String, usize)> = None;
     for block in jinja_blocks(code) {
@@ -46,7 +44,6 @@ pub fn macros_in(code: &str, package: &str, file: &str) -> Vec<MacroDef> {
                     found.push(MacroDef {
                         name,
                         package: package.to_owned(),
-                        file: file.to_owned(),
                         sql: code[start..end].to_owned(),
                     });
                 }
@@ -148,7 +145,7 @@ mod tests {
             {%- macro wrapper(list) -%}{{ ctes(list) }}{%- endmacro -%}\n\
             {% macro cents(c) %}{{ c }} / 100{% endmacro %}\n\
             {% test positive(model, column_name) %}select 1{% endtest %}";
-        let macros = macros_in(code, "shop", "macros/m.sql");
+        let macros = macros_in(code, "shop");
         let names: Vec<&str> = macros.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["ctes", "wrapper", "cents", "test_positive"]);
         let reaching = DependencyMacros::new(&macros);

@@ -1,10 +1,11 @@
 //! Reads a dbt project from its files, without `dbt parse`: every package's SQL, Python, CSV
 //! and properties YAML, read in parallel, assembled into the nodes `dbt parse` would write and
-//! handed to the graph as the manifest it would be (only the fields monolint reads). Facts
-//! only rendering can tell are recorded per node as unknown, never guessed.
+//! handed to the graph as the manifest reader hands over a manifest's (only the fields
+//! monolint reads). Facts only rendering can tell are recorded per node as unknown, never
+//! guessed.
 
 mod files;
-mod manifest;
+mod graph;
 mod nodes;
 mod properties;
 
@@ -33,8 +34,8 @@ use properties::{
 /// A project read from its files.
 #[derive(Debug)]
 pub struct ProjectRead {
-    /// The manifest `dbt parse` would write, as far as monolint reads it.
-    pub manifest: Vec<u8>,
+    /// The graph of the manifest `dbt parse` would write.
+    pub graph: crate::dbt::graph::DbtGraph,
     /// Nodes with a fact only rendering tells, and why (by unique id).
     pub unknown: BTreeMap<String, String>,
     /// Files that could not be read.
@@ -97,9 +98,16 @@ pub fn read_project(
     }
     assembly.apply_foreign_patches(&root.name);
     let mut unknown = BTreeMap::new();
-    let manifest = assembly.finish(root, &macros, &mut unknown);
+    let graph = assembly
+        .finish(root, &macros, &mut unknown)
+        .map_err(|error| {
+            Error::new(format!(
+                "{}: a node read from the project's files does not fit the graph: {error}",
+                join(display_dir, "dbt_project.yml")
+            ))
+        })?;
     Ok(ProjectRead {
-        manifest,
+        graph,
         unknown,
         problems,
         packages: packages.iter().map(|p| p.name.clone()).collect(),
