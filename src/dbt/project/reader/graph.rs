@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
+use super::json;
 use super::*;
 use crate::dbt::graph::{DbtGraph, GraphBuilder};
 use crate::dbt::manifest::{
@@ -247,7 +248,11 @@ impl Assembly {
             .collect();
         let macro_texts: Vec<Vec<u8>> = macros
             .par_iter()
-            .map(|(_, m)| json_text(m.sql.as_str()))
+            .map(|(_, m)| {
+                let mut text = Vec::new();
+                json::write_str(&mut text, &m.sql);
+                text
+            })
             .collect();
         let size = prepared.iter().map(|(_, p)| p.text.len()).sum::<usize>()
             + macro_texts.iter().map(Vec::len).sum::<usize>();
@@ -336,7 +341,7 @@ impl Prepared {
                 // check off).
                 None => {}
                 Some(Value::Null) if key != "freshness" => {}
-                Some(value) => *slot = Some(write_json(&mut text, &value)),
+                Some(value) => *slot = Some(json::write_value(&mut text, &value)),
             }
         }
         let (config, config_range, config_meta) = match node.remove("config") {
@@ -349,9 +354,9 @@ impl Prepared {
                     if i > 0 {
                         text.push(b',');
                     }
-                    write_json(&mut text, key.as_str());
+                    json::write_str(&mut text, key);
                     text.push(b':');
-                    let range = write_json(&mut text, value);
+                    let range = json::write_value(&mut text, value);
                     if key == "meta" && !value.is_null() {
                         meta = Some(range);
                     }
@@ -424,18 +429,4 @@ impl Prepared {
             .collect();
         Ok(raw)
     }
-}
-
-/// Appends a value's JSON text; returns where it is.
-fn write_json<T: serde::Serialize + ?Sized>(text: &mut Vec<u8>, value: &T) -> Range<usize> {
-    let start = text.len();
-    // Writing into a `Vec` cannot fail, and strings and `Value`s always serialize.
-    let _ = serde_json::to_writer(&mut *text, value);
-    start..text.len()
-}
-
-fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let mut text = Vec::new();
-    write_json(&mut text, value);
-    text
 }

@@ -6,6 +6,7 @@
 
 mod files;
 mod graph;
+mod json;
 mod nodes;
 mod properties;
 
