@@ -12,20 +12,9 @@ use super::json;
 use super::*;
 use crate::dbt::graph::{DbtGraph, GraphBuilder};
 use crate::dbt::manifest::{
-    Contract, JsonText, ManifestSink, Metadata, NodeConfig, RawConfig, RawGroup, RawMacro, RawNode,
+    Contract, DependsOn, JsonText, ManifestSink, Metadata, NodeConfig, RawConfig, RawGroup,
+    RawMacro, RawNode, RawOwner, StringOrList, TestMetadata, VersionLabel,
 };
-
-/// The fields of a node the graph keeps as JSON text, as `RawNode` reads them.
-const TEXT_FIELDS: [&str; 8] = [
-    "meta",
-    "source_meta",
-    "raw_code",
-    "description",
-    "source_description",
-    "columns",
-    "freshness",
-    "column_name",
-];
 
 impl Assembly {
     /// Resolves every ref and source, and builds the graph.
@@ -41,30 +30,22 @@ impl Assembly {
         let mut refable: HashMap<String, Vec<Refable>> = HashMap::new();
         let mut sources: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
         for draft in drafts.iter().filter(|d| d.enabled) {
-            let field = |key: &str| draft.node.get(key).and_then(Value::as_str);
-            let (Some(resource_type), Some(name), Some(package), Some(id)) = (
-                field("resource_type"),
-                field("name"),
-                field("package_name"),
-                field("unique_id"),
-            ) else {
-                continue;
-            };
-            match resource_type {
+            let node = &draft.node;
+            match node.resource_type {
                 "model" | "seed" | "snapshot" => {
-                    refable.entry(name.to_owned()).or_default().push((
-                        package.to_owned(),
-                        field("version").map(str::to_owned),
-                        field("latest_version").map(str::to_owned),
-                        id.to_owned(),
+                    refable.entry(node.name.clone()).or_default().push((
+                        node.package_name.clone(),
+                        node.version.clone(),
+                        node.latest_version.clone(),
+                        node.unique_id.clone(),
                     ))
                 }
                 "source" => {
-                    if let Some(source) = field("source_name") {
+                    if let Some(source) = &node.source_name {
                         sources
-                            .entry((source.to_owned(), name.to_owned()))
+                            .entry((source.clone(), node.name.clone()))
                             .or_default()
-                            .push((package.to_owned(), id.to_owned()));
+                            .push((node.package_name.clone(), node.unique_id.clone()));
                     }
                 }
                 _ => {}
@@ -111,71 +92,51 @@ impl Assembly {
         let enabled_by_jinja: HashSet<String> = drafts
             .iter()
             .filter(|d| d.unknown.as_deref() == Some(ENABLED_BY_JINJA))
-            .filter_map(|d| Some(d.node.get("unique_id")?.as_str()?.to_owned()))
+            .map(|d| d.node.unique_id.clone())
             .collect();
-        let group_of: HashMap<String, Value> = drafts
+        let group_of: HashMap<String, String> = drafts
             .iter()
-            .filter_map(|d| {
-                let group = d.node.get("group")?.clone();
-                Some((d.node.get("unique_id")?.as_str()?.to_owned(), group))
-            })
+            .filter_map(|d| Some((d.node.unique_id.clone(), d.node.group.clone()?)))
             .collect();
-        let resolved: Vec<(Draft, Vec<String>, bool, Option<String>)> = drafts
+        let mut collections: BTreeMap<&str, Vec<Finished>> = BTreeMap::new();
+        let mut disabled: Vec<Finished> = Vec::new();
+        let entries: Vec<(bool, &str, Option<String>, Finished)> = drafts
             .into_par_iter()
             .map(|mut draft| {
-                let package = draft
-                    .node
-                    .get("package_name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
+                let package = draft.node.package_name.as_str();
                 let mut depends_on = std::mem::take(&mut draft.depends_on);
                 let attached = draft
                     .attached
                     .as_ref()
-                    .and_then(|call| resolve_ref(call, &package));
+                    .and_then(|call| resolve_ref(call, package));
                 let mut missing = false;
                 for call in &draft.refs {
-                    match resolve_ref(call, &package) {
+                    match resolve_ref(call, package) {
                         Some(id) => depends_on.push(id),
                         None => missing = true,
                     }
                 }
                 for call in &draft.sources {
-                    match resolve_source(call, &package) {
+                    match resolve_source(call, package) {
                         Some(id) => depends_on.push(id),
                         None => missing = true,
                     }
                 }
                 depends_on.sort();
                 depends_on.dedup();
-                (draft, depends_on, missing, attached)
-            })
-            .collect();
-        let mut collections: BTreeMap<&str, Vec<Finished>> = BTreeMap::new();
-        let mut disabled: Vec<Finished> = Vec::new();
-        let entries: Vec<(bool, &str, Option<String>, Finished)> = resolved
-            .into_par_iter()
-            .map(|(mut draft, depends_on, missing, attached)| {
-                let is_test =
-                    draft.node.get("resource_type").and_then(Value::as_str) == Some("test");
+                let resource_type = draft.node.resource_type;
+                let is_test = resource_type == "test";
                 // A test of a disabled or missing node is disabled, as dbt does.
                 let enabled = draft.enabled && !(is_test && missing);
                 if let Some(group) = attached.as_ref().and_then(|id| group_of.get(id))
-                    && !draft.node.contains_key("group")
+                    && draft.node.group.is_none()
                 {
-                    draft.node.insert("group".into(), group.clone());
+                    draft.node.group = Some(group.clone());
                 }
-                let id = draft
-                    .node
-                    .get("unique_id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                let collection = match draft.node.get("resource_type").and_then(Value::as_str) {
-                    Some("source") => "sources",
-                    Some("exposure") => "exposures",
-                    Some("unit_test") => "unit_tests",
+                let collection = match resource_type {
+                    "source" => "sources",
+                    "exposure" => "exposures",
+                    "unit_test" => "unit_tests",
                     _ => "nodes",
                 };
                 let tests_unknown_node = attached
@@ -194,7 +155,6 @@ impl Assembly {
                     })
                 });
                 let finished = Finished {
-                    id,
                     node: draft.node,
                     depends_on,
                 };
@@ -203,7 +163,7 @@ impl Assembly {
             .collect();
         let mut emitted: HashSet<String> = HashSet::new();
         for (enabled, collection, reason, finished) in entries {
-            let id = &finished.id;
+            let id = &finished.node.unique_id;
             if let Some(reason) = reason {
                 unknown.insert(id.clone(), reason);
             }
@@ -226,10 +186,10 @@ impl Assembly {
         // In the manifest's order: each collection by unique id, then the disabled nodes.
         let mut ordered: Vec<(bool, Finished)> = Vec::new();
         for (_, mut entries) in collections {
-            entries.sort_by(|a, b| a.id.cmp(&b.id));
+            entries.sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
             ordered.extend(entries.into_iter().map(|finished| (true, finished)));
         }
-        disabled.sort_by(|a, b| a.id.cmp(&b.id));
+        disabled.sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
         ordered.extend(disabled.into_iter().map(|finished| (false, finished)));
         // A key written twice in the manifest's `groups` and `macros` keeps its last value.
         let groups: BTreeMap<String, Value> = groups
@@ -259,7 +219,7 @@ impl Assembly {
         let mut text = Vec::with_capacity(size);
         for (_, node) in &mut prepared {
             node.offset = text.len();
-            text.append(&mut node.text);
+            text.extend_from_slice(&std::mem::take(&mut node.text));
         }
         let mut macro_ranges = Vec::with_capacity(macro_texts.len());
         for written in macro_texts {
@@ -274,9 +234,10 @@ impl Assembly {
                 project_name: Some(Cow::Borrowed(&root.name)),
                 ..Metadata::default()
             });
-            for (enabled, node) in &prepared {
-                let raw = node.raw_node(&text)?;
-                if *enabled {
+            // Each node is handed over as it is taken apart, so the nodes are not held twice.
+            for (enabled, node) in prepared {
+                let raw = node.into_raw_node(&text)?;
+                if enabled {
                     builder.node(raw);
                 } else {
                     builder.disabled(raw);
@@ -303,26 +264,32 @@ impl Assembly {
 
 /// A node with its dependencies resolved.
 struct Finished {
-    id: String,
-    node: Map<String, Value>,
+    node: NodeFields,
     depends_on: Vec<String>,
 }
 
-/// A node ready for the graph: its JSON texts written, the rest as `RawNode` reads it.
+/// A node ready for the graph: the fields the graph keeps as JSON text written.
 struct Prepared {
-    /// The node without its text fields and `config`.
-    node: Map<String, Value>,
-    /// The config without `meta` (which is one of the texts).
-    config: Option<Map<String, Value>>,
-    /// `contract`, which the manifest reader reads leniently.
-    contract: Option<Value>,
+    node: NodeFields,
     depends_on: Vec<String>,
     /// The texts, until joined into the graph's text at `offset`.
     text: Vec<u8>,
     offset: usize,
-    /// Where each of [`TEXT_FIELDS`] is in `text`.
-    fields: [Option<Range<usize>>; TEXT_FIELDS.len()],
-    config_range: Option<Range<usize>>,
+    texts: Texts,
+}
+
+/// Where each text of a node is in its [`Prepared::text`].
+#[derive(Default)]
+struct Texts {
+    meta: Option<Range<usize>>,
+    source_meta: Option<Range<usize>>,
+    raw_code: Option<Range<usize>>,
+    description: Option<Range<usize>>,
+    source_description: Option<Range<usize>>,
+    columns: Option<Range<usize>>,
+    freshness: Option<Range<usize>>,
+    column_name: Option<Range<usize>>,
+    config: Option<Range<usize>>,
     config_meta: Option<Range<usize>>,
 }
 
@@ -331,102 +298,112 @@ impl Prepared {
         let Finished {
             mut node,
             depends_on,
-            ..
         } = finished;
         let mut text = Vec::new();
-        let mut fields: [Option<Range<usize>>; TEXT_FIELDS.len()] = Default::default();
-        for (slot, key) in fields.iter_mut().zip(TEXT_FIELDS) {
-            match node.remove(key) {
-                // `null` reads as absent, except for a source's freshness (it turns the
-                // check off).
-                None => {}
-                Some(Value::Null) if key != "freshness" => {}
-                Some(value) => *slot = Some(json::write_value(&mut text, &value)),
+        // `null` reads as absent, except for a source's freshness (it turns the check off).
+        let mut write = |value: Option<Value>, keep_null: bool| match value {
+            None => None,
+            Some(Value::Null) if !keep_null => None,
+            Some(value) => Some(json::write_value(&mut text, &value)),
+        };
+        let mut texts = Texts {
+            meta: write(node.meta.take(), false),
+            source_meta: write(node.source_meta.take(), false),
+            raw_code: write(node.raw_code.take(), false),
+            description: write(node.description.take(), false),
+            source_description: write(node.source_description.take(), false),
+            columns: write(node.columns.take(), false),
+            freshness: write(node.freshness.take(), true),
+            column_name: write(node.column_name.take().map(Value::String), false),
+            ..Texts::default()
+        };
+        // Written as serde_json writes an object, keeping where `meta` is.
+        let start = text.len();
+        text.push(b'{');
+        for (i, (key, value)) in node.config.iter().enumerate() {
+            if i > 0 {
+                text.push(b',');
+            }
+            json::write_str(&mut text, key);
+            text.push(b':');
+            let range = json::write_value(&mut text, value);
+            if key == "meta" && !value.is_null() {
+                texts.config_meta = Some(range);
             }
         }
-        let (config, config_range, config_meta) = match node.remove("config") {
-            Some(Value::Object(mut config)) => {
-                // Written as serde_json writes an object, keeping where `meta` is.
-                let start = text.len();
-                let mut meta = None;
-                text.push(b'{');
-                for (i, (key, value)) in config.iter().enumerate() {
-                    if i > 0 {
-                        text.push(b',');
-                    }
-                    json::write_str(&mut text, key);
-                    text.push(b':');
-                    let range = json::write_value(&mut text, value);
-                    if key == "meta" && !value.is_null() {
-                        meta = Some(range);
-                    }
-                }
-                text.push(b'}');
-                config.remove("meta");
-                (Some(config), Some(start..text.len()), meta)
-            }
-            _ => (None, None, None),
-        };
+        text.push(b'}');
+        texts.config = Some(start..text.len());
         Prepared {
-            contract: node.remove("contract"),
             node,
-            config,
             depends_on,
             text,
             offset: 0,
-            fields,
-            config_range,
-            config_meta,
+            texts,
         }
     }
 
     /// The node as the manifest reader would have read it, its texts ranges of `text`.
-    fn raw_node<'a>(
-        &'a self,
-        text: &'a str,
-    ) -> std::result::Result<RawNode<'a>, serde_json::Error> {
-        let at = |range: &Option<Range<usize>>| {
-            let range = range.as_ref()?;
+    fn into_raw_node(self, text: &str) -> std::result::Result<RawNode<'_>, serde_json::Error> {
+        let at = |range: Option<Range<usize>>| {
+            let range = range?;
             text.get(self.offset + range.start..self.offset + range.end)
                 .map(JsonText::written)
         };
-        let mut raw = RawNode::deserialize(&self.node)?;
-        let [
-            meta,
-            source_meta,
-            raw_code,
-            description,
-            source_description,
-            columns,
-            freshness,
-            column_name,
-        ] = &self.fields;
-        raw.meta = at(meta);
-        raw.source_meta = at(source_meta);
-        raw.raw_code = at(raw_code);
-        raw.description = at(description);
-        raw.source_description = at(source_description);
-        raw.columns = at(columns);
-        raw.freshness = at(freshness);
-        raw.column_name = at(column_name);
-        if let Some(config) = &self.config {
-            let mut fields = RawConfig::deserialize(config)?;
-            fields.meta = at(&self.config_meta);
-            raw.config = NodeConfig {
-                fields,
-                text: at(&self.config_range),
-            };
-        }
-        // Of a shape dbt would not write, as if absent (as the manifest reader reads it).
-        raw.contract = self
-            .contract
-            .as_ref()
-            .and_then(|contract| Contract::deserialize(contract).ok());
-        raw.depends_on.nodes = self
-            .depends_on
-            .iter()
-            .map(|id| Cow::Borrowed(id.as_str()))
-            .collect();
-        Ok(raw)
+        let Prepared {
+            node,
+            depends_on,
+            texts,
+            ..
+        } = self;
+        let mut config = node.config;
+        config.remove("meta");
+        let mut config_fields = RawConfig::deserialize(config)?;
+        config_fields.meta = at(texts.config_meta);
+        let owned = |text: String| Cow::Owned(text);
+        Ok(RawNode {
+            unique_id: owned(node.unique_id),
+            resource_type: Cow::Borrowed(node.resource_type),
+            name: owned(node.name),
+            package_name: owned(node.package_name),
+            original_file_path: Some(owned(node.original_file_path)),
+            patch_path: node.patch_path.map(owned),
+            fqn: node.fqn.into_iter().map(owned).collect(),
+            tags: node
+                .tags
+                .map(|tags| StringOrList::deserialize(Value::Array(tags)))
+                .transpose()?,
+            config: NodeConfig {
+                fields: config_fields,
+                text: at(texts.config),
+            },
+            meta: at(texts.meta),
+            source_meta: at(texts.source_meta),
+            depends_on: DependsOn {
+                nodes: depends_on.into_iter().map(owned).collect(),
+            },
+            raw_code: at(texts.raw_code),
+            description: at(texts.description),
+            source_description: at(texts.source_description),
+            columns: at(texts.columns),
+            freshness: at(texts.freshness),
+            column_name: at(texts.column_name),
+            // Of a shape dbt would not write, as if absent (as the manifest reader reads it).
+            contract: node
+                .contract
+                .and_then(|contract| Contract::deserialize(contract).ok()),
+            group: node.group.map(owned),
+            access: node.access.map(owned),
+            version: node.version.map(VersionLabel),
+            latest_version: node.latest_version.map(VersionLabel),
+            test_metadata: node.test_name.map(|name| TestMetadata {
+                name: Some(owned(name)),
+            }),
+            source_name: node.source_name.map(owned),
+            owner: match node.owner {
+                None | Some(Value::Null) => None,
+                Some(owner) => Some(RawOwner::deserialize(owner)?),
+            },
+            checksum: None,
+        })
     }
 }
