@@ -374,10 +374,11 @@ impl DbtGraph {
     /// Whether a node's code or `meta` contains `needle` as written in the manifest (JSON
     /// escaped): a quick test before decoding either.
     pub fn mentions(&self, node: &Node, needle: &str) -> bool {
+        let finder = memchr::memmem::Finder::new(needle);
         [node.code, node.source_meta, node.meta, node.config_meta]
             .into_iter()
-            .filter_map(|range| self.text_of(range))
-            .any(|text| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+            .filter_map(|range| self.text.get(range?.start..range?.end))
+            .any(|text| finder.find(text).is_some())
     }
 
     /// A node's `meta` merged with its `config.meta` (`config.meta` wins). A source table's
@@ -409,7 +410,7 @@ impl DbtGraph {
 
     /// A node's code (SQL, or Python), decoded.
     pub fn code(&self, node: &Node) -> Option<String> {
-        serde_json::from_str(self.text_of(node.code)?).ok()
+        super::json_string::decode(self.text_of(node.code)?)
     }
 
     /// A node's description, decoded (empty when it has none).
@@ -604,7 +605,7 @@ impl DbtGraph {
         let entry = wanted
             .iter()
             .find_map(|package| candidates.iter().find(|m| &*m.package == *package))?;
-        serde_json::from_str(self.text_of(Some(entry.sql))?).ok()
+        super::json_string::decode(self.text_of(Some(entry.sql))?)
     }
 
     pub fn is_root_project(&self, node: &Node) -> bool {

@@ -8,9 +8,9 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::json;
 use super::*;
 use crate::dbt::graph::{DbtGraph, GraphBuilder};
+use crate::dbt::json_string;
 use crate::dbt::manifest::{
     Contract, DependsOn, JsonText, ManifestSink, Metadata, NodeConfig, RawConfig, RawGroup,
     RawMacro, RawNode, RawOwner, StringOrList, TestMetadata, VersionLabel,
@@ -210,7 +210,7 @@ impl Assembly {
             .par_iter()
             .map(|(_, m)| {
                 let mut text = Vec::new();
-                json::write_str(&mut text, &m.sql);
+                json_string::write(&mut text, &m.sql);
                 text
             })
             .collect();
@@ -228,15 +228,18 @@ impl Assembly {
         }
         let text = String::from_utf8(text).unwrap_or_default();
 
+        // Taken apart into what the manifest reader reads (moved, not copied), in parallel.
+        let raw_nodes: Vec<(bool, RawNode<'_>)> = prepared
+            .into_par_iter()
+            .map(|(enabled, node)| Ok((enabled, node.into_raw_node(&text)?)))
+            .collect::<std::result::Result<_, serde_json::Error>>()?;
         let built = {
-            let mut builder = GraphBuilder::for_nodes(text.as_bytes(), prepared.len());
+            let mut builder = GraphBuilder::for_nodes(text.as_bytes(), raw_nodes.len());
             builder.metadata(Metadata {
                 project_name: Some(Cow::Borrowed(&root.name)),
                 ..Metadata::default()
             });
-            // Each node is handed over as it is taken apart, so the nodes are not held twice.
-            for (enabled, node) in prepared {
-                let raw = node.into_raw_node(&text)?;
+            for (enabled, raw) in raw_nodes {
                 if enabled {
                     builder.node(raw);
                 } else {
@@ -304,7 +307,7 @@ impl Prepared {
         let mut write = |value: Option<Value>, keep_null: bool| match value {
             None => None,
             Some(Value::Null) if !keep_null => None,
-            Some(value) => Some(json::write_value(&mut text, &value)),
+            Some(value) => Some(write_value(&mut text, &value)),
         };
         let mut texts = Texts {
             meta: write(node.meta.take(), false),
@@ -324,9 +327,9 @@ impl Prepared {
             if i > 0 {
                 text.push(b',');
             }
-            json::write_str(&mut text, key);
+            json_string::write(&mut text, key);
             text.push(b':');
-            let range = json::write_value(&mut text, value);
+            let range = write_value(&mut text, value);
             if key == "meta" && !value.is_null() {
                 texts.config_meta = Some(range);
             }
@@ -406,4 +409,17 @@ impl Prepared {
             checksum: None,
         })
     }
+}
+
+/// Appends a value's JSON text; returns where it is.
+fn write_value(out: &mut Vec<u8>, value: &Value) -> Range<usize> {
+    let start = out.len();
+    match value {
+        Value::String(text) => json_string::write(out, text),
+        // Writing into a `Vec` cannot fail, and a `Value` always serializes.
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
+    }
+    start..out.len()
 }

@@ -6,7 +6,6 @@
 
 mod files;
 mod graph;
-mod json;
 mod nodes;
 mod properties;
 

@@ -1,25 +1,9 @@
-//! Writing the JSON texts the graph keeps: strings escaped byte for byte as `serde_json`
-//! escapes them, eight bytes at a time where none needs escaping (most of a model's SQL).
+//! JSON string literals, escaped and decoded byte for byte as serde_json does, but a run of
+//! bytes at a time: the strings the graph keeps as JSON text are mostly code, megabytes of SQL
+//! with an escaped line break every few dozen bytes.
 
-use std::ops::Range;
-
-use serde_json::Value;
-
-/// Appends a value's JSON text; returns where it is.
-pub(super) fn write_value(out: &mut Vec<u8>, value: &Value) -> Range<usize> {
-    let start = out.len();
-    match value {
-        Value::String(text) => write_str(out, text),
-        // Writing into a `Vec` cannot fail, and a `Value` always serializes.
-        other => {
-            let _ = serde_json::to_writer(&mut *out, other);
-        }
-    }
-    start..out.len()
-}
-
-/// Appends a string as a JSON string.
-pub(super) fn write_str(out: &mut Vec<u8>, text: &str) {
+/// Appends a string as a JSON string literal, escaped as serde_json escapes it.
+pub fn write(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
@@ -86,39 +70,93 @@ fn write_escape(out: &mut Vec<u8>, byte: u8) {
     }
 }
 
+/// Decodes a JSON string literal as serde_json does. A `\\u` escape (surrogate pairs) and
+/// anything a valid literal does not hold (a raw control character or quote) are left to
+/// serde_json.
+pub fn decode(literal: &str) -> Option<String> {
+    let inner = literal.strip_prefix('"')?.strip_suffix('"')?;
+    let bytes = inner.as_bytes();
+    let mut decoded = String::with_capacity(inner.len());
+    let mut copied = 0;
+    while let Some(special) = next_special(bytes, copied) {
+        decoded.push_str(&inner[copied..special]);
+        decoded.push(match (bytes[special], bytes.get(special + 1)) {
+            (b'\\', Some(b'"')) => '"',
+            (b'\\', Some(b'\\')) => '\\',
+            (b'\\', Some(b'/')) => '/',
+            (b'\\', Some(b'b')) => '\u{8}',
+            (b'\\', Some(b'f')) => '\u{c}',
+            (b'\\', Some(b'n')) => '\n',
+            (b'\\', Some(b'r')) => '\r',
+            (b'\\', Some(b't')) => '\t',
+            _ => return serde_json::from_str(literal).ok(),
+        });
+        copied = special + 2;
+    }
+    decoded.push_str(&inner[copied..]);
+    Some(decoded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn strings_are_escaped_as_serde_json_escapes_them() {
+    fn cases() -> Vec<String> {
         let every_ascii: String = (0u8..128).map(char::from).collect();
-        let cases = [
+        let mut cases = vec![
             String::new(),
             "select 1".to_owned(),
-            "select *\n  from {{ ref('a') }}\r\n\twhere x = \"y\" -- \\ é ✓ 🦀".to_owned(),
+            "select *\n  from {{ ref('a') }}\r\n\twhere x = \"y\" -- \\ / é ✓ 🦀".to_owned(),
             every_ascii.repeat(3),
             "abcdefg\"".to_owned(),
             "\u{1f}abcdefgh\u{7f}".to_owned(),
         ];
-        let placed = (0..24).flat_map(|at| {
-            ["\n", "\"", "\\", "\u{1}", "é"].map(|special| {
+        for at in 0..24 {
+            for special in ["\n", "\"", "\\", "\u{1}", "é"] {
                 let mut text = "a".repeat(24);
                 text.insert_str(at, special);
-                text
-            })
-        });
-        for text in cases.into_iter().chain(placed) {
+                cases.push(text);
+            }
+        }
+        cases
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for text in cases() {
             let mut out = Vec::new();
-            write_str(&mut out, &text);
+            write(&mut out, &text);
             assert_eq!(
                 String::from_utf8(out).unwrap(),
                 serde_json::to_string(&text).unwrap(),
                 "{text:?}"
             );
         }
-        let mut out = Vec::new();
-        let range = write_value(&mut out, &serde_json::json!({"a": ["b\n", 1, null]}));
-        assert_eq!(&out[range], br#"{"a":["b\n",1,null]}"#);
+    }
+
+    #[test]
+    fn literals_are_decoded_as_serde_json_decodes_them() {
+        for text in cases() {
+            let literal = serde_json::to_string(&text).unwrap();
+            assert_eq!(
+                decode(&literal).as_deref(),
+                Some(text.as_str()),
+                "{literal}"
+            );
+        }
+        for literal in [
+            r#""a\/b""#,
+            r#""\ud83e\udd80 and \u00e9""#,
+            r#""a\qb""#,
+            "\"a\nb\"",
+            r#""a"b""#,
+            r#""a\""#,
+        ] {
+            assert_eq!(
+                decode(literal),
+                serde_json::from_str::<String>(literal).ok(),
+                "{literal}"
+            );
+        }
     }
 }
