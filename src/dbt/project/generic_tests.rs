@@ -370,29 +370,35 @@ fn write_repr(out: &mut String, value: &Value) {
 /// Writes Python's `repr()` of a `str`: single quotes unless the text holds `'` and no `"`.
 fn write_repr_str(out: &mut String, text: &str) {
     let quote = if text.contains('\'') && !text.contains('"') {
-        '"'
+        b'"'
     } else {
-        '\''
+        b'\''
     };
     out.reserve(text.len() + 2);
-    out.push(quote);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
+    out.push(char::from(quote));
+    // What is escaped is ASCII, so the runs between escapes are whole characters.
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'"' if quote == b'"' => "\\\"",
+            b'\'' if quote == b'\'' => "\\'",
+            0..0x20 | 0x7f => "",
+            _ => continue,
+        };
+        out.push_str(&text[copied..at]);
+        copied = at + 1;
+        if escape.is_empty() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        } else {
+            out.push_str(escape);
         }
     }
-    out.push(quote);
+    out.push_str(&text[copied..]);
+    out.push(char::from(quote));
 }
 
 #[cfg(test)]
@@ -454,6 +460,10 @@ mod tests {
             repr
         };
         assert_eq!(repr("it's"), "\"it's\"");
+        assert_eq!(
+            repr("a\\b\n\u{1}\u{7f}é\t'"),
+            "\"a\\\\b\\n\\x01\\x7fé\\t'\""
+        );
         assert_eq!(repr("a'b\"c"), "'a\\'b\"c'");
     }
 }
