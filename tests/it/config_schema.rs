@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use monolint::config::Config;
 use serde_json::Value;
 
-use crate::support::repo_root;
+use crate::support::{display, fenced_blocks, repo_root};
 
 const SCHEMA_FILE: &str = "docs/monolint.schema.json";
 const REFERENCE_FILE: &str = "docs/configuration.md";
@@ -147,44 +147,15 @@ fn config_files(dir: &Path, found: &mut Vec<(String, String)>) {
     }
 }
 
-fn display(path: &Path) -> String {
-    path.strip_prefix(repo_root())
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
-}
-
 /// The code blocks tagged exactly `toml` in a Markdown file (a block that shows another TOML
-/// file names it after the language: ```` ```toml .taplo.toml ````).
+/// file names it after the language: ```` ```toml .taplo.toml ````), each with its origin.
 fn toml_blocks(path: &Path) -> Vec<(String, String)> {
     let text = std::fs::read_to_string(path).unwrap();
-    let mut blocks = Vec::new();
-    let mut current: Option<(usize, String)> = None;
-    for (index, line) in text.lines().enumerate() {
-        match &mut current {
-            None if line.trim_start().starts_with("```") => {
-                if line.trim() == "```toml" {
-                    current = Some((index + 1, String::new()));
-                } else if line.trim() != "```" {
-                    // Another language: skip to its closing fence.
-                    current = Some((0, String::new()));
-                }
-            }
-            None => {}
-            Some((start, block)) => {
-                if line.trim() == "```" {
-                    if *start > 0 {
-                        blocks.push((format!("{}:{start}", display(path)), block.clone()));
-                    }
-                    current = None;
-                } else {
-                    block.push_str(line);
-                    block.push('\n');
-                }
-            }
-        }
-    }
-    blocks
+    fenced_blocks(&text)
+        .into_iter()
+        .filter(|block| block.info == "toml")
+        .map(|block| (format!("{}:{}", display(path), block.line), block.text))
+        .collect()
 }
 
 fn markdown_files() -> Vec<PathBuf> {

@@ -6,6 +6,7 @@ mod config_schema;
 mod cosmos_oracle;
 mod dagbag_oracle;
 mod determinism;
+mod docs;
 mod formats;
 mod fuzz_regressions;
 mod malformed;

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::support::{copy_dir, repo_root, unique_temp_dir};
+use crate::support::{FencedBlock, copy_dir, fenced_blocks, repo_root, unique_temp_dir};
 
 /// The imports a snippet may rely on without writing them.
 const PRELUDE: &str = "\
@@ -71,10 +71,15 @@ fn python_examples() -> Vec<Example> {
         let code = page_code(&text).unwrap_or_else(|| panic!("{page}: no `(CODE)` in the title"));
         let config = fenced_blocks(&text)
             .into_iter()
-            .find(|(info, _, _)| info == "toml monolint.toml")
-            .map(|(_, _, body)| body);
+            .find(|block| block.info == "toml monolint.toml")
+            .map(|block| block.text);
         let mut last: Option<(bool, usize)> = None;
-        for (info, line, body) in fenced_blocks(&text) {
+        for FencedBlock {
+            info,
+            line,
+            text: body,
+        } in fenced_blocks(&text)
+        {
             let fails = match info.as_str() {
                 "python fail" => true,
                 "python pass" => false,
@@ -126,24 +131,6 @@ fn python_examples() -> Vec<Example> {
         "{not_run} examples are `no_run`: run them instead"
     );
     examples
-}
-
-/// Every fenced block of a page: its info string, the line it starts on, and its text.
-fn fenced_blocks(text: &str) -> Vec<(String, usize, String)> {
-    let mut blocks = Vec::new();
-    let mut lines = text.lines().enumerate();
-    while let Some((number, line)) = lines.next() {
-        let Some(info) = line.trim().strip_prefix("```") else {
-            continue;
-        };
-        let body: Vec<&str> = lines
-            .by_ref()
-            .map(|(_, l)| l)
-            .take_while(|l| l.trim() != "```")
-            .collect();
-        blocks.push((info.trim().to_owned(), number + 1, body.join("\n") + "\n"));
-    }
-    blocks
 }
 
 /// The snippet as a DAG file: the prelude, and a DAG around it when it has none.

@@ -110,3 +110,45 @@ pub fn transcript(dir: &Path, args: &[&str]) -> String {
     let (code, stdout, stderr) = run_in(dir, args);
     format!("exit code: {code}\n----- stdout -----\n{stdout}----- stderr -----\n{stderr}")
 }
+
+/// A fenced code block of a Markdown text.
+pub struct FencedBlock {
+    /// What follows the opening fence: the language and anything after it.
+    pub info: String,
+    /// The line of the opening fence, 1-based.
+    pub line: usize,
+    /// The block's lines, each ending with a newline.
+    pub text: String,
+}
+
+/// Every fenced code block of a Markdown text, in order.
+pub fn fenced_blocks(markdown: &str) -> Vec<FencedBlock> {
+    let mut blocks = Vec::new();
+    let mut lines = markdown.lines().enumerate();
+    while let Some((number, line)) = lines.next() {
+        let Some(info) = line.trim().strip_prefix("```") else {
+            continue;
+        };
+        let body: Vec<&str> = lines
+            .by_ref()
+            .map(|(_, l)| l)
+            .take_while(|l| l.trim() != "```")
+            .collect();
+        let mut text = body.join("\n");
+        text.push('\n');
+        blocks.push(FencedBlock {
+            info: info.trim().to_owned(),
+            line: number + 1,
+            text,
+        });
+    }
+    blocks
+}
+
+/// A path as the tests name it: relative to the repository's root.
+pub fn display(path: &Path) -> String {
+    path.strip_prefix(repo_root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
