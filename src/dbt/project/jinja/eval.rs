@@ -4,6 +4,7 @@
 //! depends on one stops the evaluation with the reason, so what it records is exact.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::Map;
 
@@ -20,6 +21,8 @@ const MAX_STEPS: usize = 200_000;
 const MAX_OPTIONAL_STEPS: usize = 20_000;
 /// How deep macro calls may nest.
 const MAX_CALLS: usize = 24;
+/// How deep blocks, expressions and calls together may nest.
+const MAX_NESTING: usize = 160;
 
 /// What the evaluation recorded.
 #[derive(Debug, Default)]
@@ -44,6 +47,9 @@ type Run<T> = Result<T, Stop>;
 
 /// A call's positional and keyword arguments.
 type Arguments = (Vec<Value>, Vec<(String, Value)>);
+
+/// The keyword standing for arguments spread from a value only a run tells (`**options`).
+const UNKNOWN_SPREAD: &str = "**";
 
 /// Stops where a recorded call may be missed.
 fn unknown<T>(reason: impl Into<String>) -> Run<T> {
@@ -92,6 +98,10 @@ pub struct Evaluator<'s> {
     /// Where the step count stops the evaluation (lower while a macro's value is optional).
     limit: usize,
     calls: usize,
+    /// How deep the evaluator recurses, bounded so that input cannot exhaust the stack.
+    nesting: usize,
+    /// The macros the template itself defines.
+    template_macros: std::collections::HashMap<String, Arc<MacroBody>>,
     pub recorded: Recorded,
 }
 
@@ -103,12 +113,20 @@ impl<'s> Evaluator<'s> {
             steps: 0,
             limit: MAX_STEPS,
             calls: 0,
+            nesting: 0,
+            template_macros: Default::default(),
             recorded: Recorded::default(),
         }
     }
 
     /// Runs a node's template.
     pub fn run_template(&mut self, nodes: &[Node]) -> Result<(), String> {
+        // Macros defined in the template see each other, wherever they are called from.
+        for node in nodes {
+            if let Node::Macro(body) = node {
+                self.template_macros.insert(body.name.clone(), body.clone());
+            }
+        }
         let mut env = Env {
             frames: vec![Frame::new()],
             within: None,
@@ -135,6 +153,22 @@ impl<'s> Evaluator<'s> {
     }
 
     fn run(&mut self, nodes: &[Node], env: &mut Env) -> Run<()> {
+        self.enter()?;
+        let result = self.run_nodes(nodes, env);
+        self.nesting -= 1;
+        result
+    }
+
+    /// Counts one more level of the evaluator's own recursion (blocks, expressions, calls).
+    fn enter(&mut self) -> Run<()> {
+        if self.nesting >= MAX_NESTING {
+            return unknown("its Jinja nests too deep to evaluate");
+        }
+        self.nesting += 1;
+        Ok(())
+    }
+
+    fn run_nodes(&mut self, nodes: &[Node], env: &mut Env) -> Run<()> {
         for node in nodes {
             self.step()?;
             match node {
@@ -346,6 +380,13 @@ impl<'s> Evaluator<'s> {
     }
 
     fn eval(&mut self, expr: &Expr, env: &mut Env) -> Run<Value> {
+        self.enter()?;
+        let result = self.eval_expr(expr, env);
+        self.nesting -= 1;
+        result
+    }
+
+    fn eval_expr(&mut self, expr: &Expr, env: &mut Env) -> Run<Value> {
         self.step()?;
         Ok(match expr {
             Expr::Const(constant) => match constant {
@@ -500,35 +541,36 @@ impl<'s> Evaluator<'s> {
         items.iter().map(|item| self.eval(item, env)).collect()
     }
 
-    fn arguments(
-        &mut self,
-        args: &[Arg],
-        env: &mut Env,
-    ) -> Run<Arguments> {
+    fn arguments(&mut self, args: &[Arg], env: &mut Env) -> Run<Arguments> {
         let mut positional = Vec::new();
         let mut keyword = Vec::new();
         for arg in args {
             match arg {
                 Arg::Positional(expr) => positional.push(self.eval(expr, env)?),
                 Arg::Keyword(name, expr) => keyword.push((name.clone(), self.eval(expr, env)?)),
-                Arg::Spread(expr) => match self.eval(expr, env)? {
-                    Value::Dict(pairs) => {
-                        let pairs = pairs.borrow().clone();
-                        let Some(pairs) = pairs else {
-                            return unknown("arguments spread from values only a run tells");
-                        };
-                        for (key, value) in pairs {
-                            let Some(key) = key.as_str() else {
-                                return unknown("arguments spread from values only a run tells");
-                            };
-                            keyword.push((key.to_owned(), value));
+                Arg::Spread(expr) => {
+                    let value = self.eval(expr, env)?;
+                    let pairs = match &value {
+                        Value::Dict(pairs) => pairs.borrow().clone(),
+                        _ => None,
+                    };
+                    let keys: Option<Vec<(String, Value)>> = pairs.and_then(|pairs| {
+                        pairs
+                            .into_iter()
+                            .map(|(key, value)| Some((key.as_str()?.to_owned(), value)))
+                            .collect()
+                    });
+                    match (keys, value.items()) {
+                        (Some(keys), _) => keyword.extend(keys),
+                        (None, Some(items)) if !matches!(value, Value::Dict(_)) => {
+                            positional.extend(items)
+                        }
+                        _ => {
+                            value.taint();
+                            keyword.push((UNKNOWN_SPREAD.to_owned(), Value::Unknown));
                         }
                     }
-                    value => match value.items() {
-                        Some(items) => positional.extend(items),
-                        None => return unknown("arguments spread from values only a run tells"),
-                    },
-                },
+                }
             }
         }
         Ok((positional, keyword))
@@ -543,6 +585,9 @@ impl<'s> Evaluator<'s> {
             && let Some(caller) = &env.caller
         {
             return caller.clone();
+        }
+        if let Some(body) = self.template_macros.get(name) {
+            return Value::Callable(Rc::new(Callable::Local(body.clone())));
         }
         if let Some(index) = self.scope.resolve(name, self.package, env.within) {
             return Value::Callable(Rc::new(Callable::Macro(index)));
@@ -609,7 +654,34 @@ impl<'s> Evaluator<'s> {
             taint_all(&positional, &keyword);
             return Ok(Value::Unknown);
         };
+        let spread_unknown = keyword.iter().any(|(key, _)| key == UNKNOWN_SPREAD);
         match &**callable {
+            Callable::Builtin("config") if spread_unknown => {
+                self.recorded.dynamic_config.push("config".into());
+                Ok(Value::str(""))
+            }
+            Callable::Builtin("ref" | "source" | "function" | "config" | "config.set")
+                if spread_unknown =>
+            {
+                unknown("a call with arguments only a run tells")
+            }
+            Callable::Macro(index) if spread_unknown => {
+                if self.scope.has_effects(*index) || caller_has_effects {
+                    return unknown("a macro call with arguments only a run tells");
+                }
+                taint_all(&positional, &keyword);
+                Ok(Value::Unknown)
+            }
+            Callable::Local(_) | Callable::Caller(..) if spread_unknown => {
+                unknown("a macro call with arguments only a run tells")
+            }
+            _ if spread_unknown => {
+                if caller_has_effects {
+                    return unknown("a `{% call %}` with arguments only a run tells");
+                }
+                taint_all(&positional, &keyword);
+                Ok(Value::Unknown)
+            }
             Callable::Macro(index) => {
                 self.call_macro(*index, positional, keyword, caller, caller_has_effects)
             }

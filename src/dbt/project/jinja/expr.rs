@@ -103,6 +103,9 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
         let c = bytes[at];
         if c.is_ascii_whitespace() {
             at += 1;
+        } else if let Some(space) = text[at..].chars().next().filter(|c| c.is_whitespace()) {
+            // Jinja's lexer skips any Unicode space (`\u{2029}` in a copied query).
+            at += space.len_utf8();
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let start = at;
             while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
@@ -276,6 +279,27 @@ impl<'a> Parser<'a> {
             items.push(self.expression()?);
         }
         Ok(Expr::Tuple(items))
+    }
+
+    /// A `for` loop's iterable: an expression or tuple without `a if b else c`, whose `if`
+    /// filters the loop.
+    pub fn iterable(&mut self) -> Parsed<Expr> {
+        self.enter()?;
+        let first = self.or()?;
+        let expr = if self.at_op(",") {
+            let mut items = vec![first];
+            while self.eat_op(",") {
+                if self.is_done() || self.at_name("if") {
+                    break;
+                }
+                items.push(self.or()?);
+            }
+            Expr::Tuple(items)
+        } else {
+            first
+        };
+        self.depth -= 1;
+        Ok(expr)
     }
 
     pub fn expression(&mut self) -> Parsed<Expr> {
@@ -539,8 +563,7 @@ impl<'a> Parser<'a> {
     pub fn arguments(&mut self) -> Parsed<Vec<Arg>> {
         let mut args = Vec::new();
         while !self.eat_op(")") {
-            if self.eat_op("*") {
-                self.eat_op("*");
+            if self.eat_op("**") || self.eat_op("*") {
                 args.push(Arg::Spread(self.expression()?));
             } else if let (Some(Token::Name(name)), Some(Token::Op("="))) =
                 (self.peek().cloned(), self.tokens.get(self.at + 1))

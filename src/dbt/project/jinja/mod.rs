@@ -78,3 +78,93 @@ pub fn refine(facts: CodeFacts, code: &str, package: &str, scope: &MacroScope<'_
         None => facts,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, json};
+
+    use super::*;
+    use crate::dbt::project::macros::{DependencyMacros, macros_in};
+
+    const MACROS: &str = "\
+{% macro simple_cte(tuple_list) %}WITH{% for cte_ref in tuple_list %} {{ cte_ref[0] }} AS (
+  SELECT * FROM {{ ref(cte_ref[1]) }}){%- if not loop.last -%},{%- endif -%}{%- endfor -%}{% endmacro %}
+{% macro union_all(relations) %}{% if not execute %}{{ return('') }}{% endif %}
+  {% for r in relations %}{{ ref(r) }}{% endfor %}{% endmacro %}
+{% macro source_of(name, schema='raw') %}{% set table = name | lower %}{{ source(schema, table ~ '_v2') }}{% endmacro %}
+{% macro columns(model) %}{{ return(adapter.dispatch('columns', 'shop')(model)) }}{% endmacro %}
+{% macro default__columns(model) %}{% call statement('cols', fetch_result=True) %}select {{ ref('never') }}{% endcall %}
+  {% set result = load_result('cols') %}{% if result and result['table'] %}{{ return(['x']) }}{% endif %}{{ return([]) }}{% endmacro %}
+{% macro configured(key) %}{{ config(materialized='incremental', unique_key=key) }}{% endmacro %}";
+
+    fn render(code: &str) -> Result<CodeFacts, String> {
+        let macros = macros_in(MACROS, "shop", "macros/m.sql");
+        let dependency_macros = DependencyMacros::new(&macros);
+        let scope = MacroScope::new(&macros, &dependency_macros, "shop", &Map::new());
+        render_facts(code, "shop", &scope)
+    }
+
+    fn refs(facts: &CodeFacts) -> Vec<&str> {
+        facts.refs.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn renders_macros_called_with_literals() {
+        let facts =
+            render("{{ simple_cte([('orders', 'stg_orders'), ('items', 'stg_items')]) }} select 1")
+                .unwrap();
+        assert_eq!(refs(&facts), ["stg_items", "stg_orders"]);
+        let facts = render("{{ union_all(['a', 'b']) }}{{ source_of('Events') }}").unwrap();
+        assert!(facts.refs.is_empty(), "`execute` is false while dbt parses");
+        assert_eq!(facts.sources, [("raw".to_owned(), "events_v2".to_owned())]);
+        let facts = render(
+            "{% set cols = columns('a') %}{% if cols | length > 0 %}{{ ref('never') }}{% endif %}\
+             {% set a = [] %}{% set b = a %}{% do b.append('x') %}{{ ref(a[0]) }}",
+        )
+        .unwrap();
+        assert_eq!(refs(&facts), ["x"]);
+        let facts = render(
+            "{{ configured('id') }}{{ config({'schema': 's', 'database': env_var('DB')}) }}",
+        )
+        .unwrap();
+        assert_eq!(facts.config["materialized"], json!("incremental"));
+        assert_eq!(facts.config["unique_key"], json!("id"));
+        assert_eq!(facts.dynamic_config, ["database"]);
+        let facts = render("{{ config(**options(target.name)) }}{% for m in ['a'] if m %}{{ ref(m, v=2) }}{% endfor %}").unwrap();
+        assert_eq!(facts.dynamic_config, ["config"]);
+        assert_eq!(facts.refs[0].version.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn leaves_unknown_what_only_a_run_tells() {
+        for code in [
+            "{% if target.name == 'prod' %}{{ ref('a') }}{% endif %}",
+            "{% for m in var('models') %}{{ ref(m) }}{% endfor %}",
+            "{{ ref(env_var('MODEL')) }}",
+            "{% set a = ['x'] %}{% if var('f') %}{% do a.append('y') %}{% endif %}{% for m in a %}{{ ref(m) }}{% endfor %}",
+            "{{ simple_cte(var('ctes')) }}",
+            "{{ function('udf') }}",
+            "{% include 'x.sql' %}",
+        ] {
+            assert!(render(code).is_err(), "{code}");
+        }
+        let facts = render("{% for c in var('columns') %}{{ c }},{% endfor %} from {{ ref('a') }}")
+            .unwrap();
+        assert_eq!(refs(&facts), ["a"]);
+    }
+
+    #[test]
+    fn stops_on_loops_and_nesting_too_large() {
+        let long = "{% for i in range(100000) %}{% for j in range(100000) %}{{ i }}{% endfor %}{% endfor %}";
+        assert!(render(long).is_err());
+        let deep = format!(
+            "{}{{{{ ref('a') }}}}{}",
+            "{% if true %}".repeat(60),
+            "{% endif %}".repeat(60)
+        );
+        assert!(render(&deep).is_ok());
+        let recursive =
+            "{% macro again(n) %}{{ again(n) }}{{ ref('a') }}{% endmacro %}{{ again(1) }}";
+        assert!(render(recursive).is_err());
+    }
+}

@@ -191,7 +191,7 @@ impl<'a> Reader<'a> {
                 if !parser.eat_name("in") {
                     return Err("`in` expected".into());
                 }
-                let iterable = parser.tuple_or_expression()?;
+                let iterable = parser.iterable()?;
                 let condition = if parser.eat_name("if") {
                     Some(parser.expression()?)
                 } else {
