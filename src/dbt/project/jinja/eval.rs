@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use serde_json::Map;
 
+use super::effects::{Visited, walk_expr, walk_nodes};
 use super::expr::{Arg, Const, Expr};
 use super::operations;
-use super::scope::{Dispatched, MacroScope};
+use super::scope::MacroScope;
 use super::template::{MacroBody, Node, Target};
 use super::value::{Callable, Frame, Value};
-use crate::dbt::project::sql::{RefCall, version_text};
+use crate::dbt::project::sql::RefCall;
 
 /// How many expressions and statements one node's evaluation may take.
 const MAX_STEPS: usize = 200_000;
@@ -43,16 +44,16 @@ pub enum Stop {
     Return(Value),
 }
 
-type Run<T> = Result<T, Stop>;
+pub(super) type Run<T> = Result<T, Stop>;
 
 /// A call's positional and keyword arguments.
-type Arguments = (Vec<Value>, Vec<(String, Value)>);
+pub(super) type Arguments = (Vec<Value>, Vec<(String, Value)>);
 
 /// The keyword standing for arguments spread from a value only a run tells (`**options`).
-const UNKNOWN_SPREAD: &str = "**";
+pub(super) const UNKNOWN_SPREAD: &str = "**";
 
 /// Stops where a recorded call may be missed.
-fn unknown<T>(reason: impl Into<String>) -> Run<T> {
+pub(super) fn unknown<T>(reason: impl Into<String>) -> Run<T> {
     Err(Stop::Unknown {
         reason: reason.into(),
         lost: true,
@@ -60,7 +61,7 @@ fn unknown<T>(reason: impl Into<String>) -> Run<T> {
 }
 
 /// Stops where only a value is unknown.
-fn unknown_value<T>(reason: impl Into<String>) -> Run<T> {
+pub(super) fn unknown_value<T>(reason: impl Into<String>) -> Run<T> {
     Err(Stop::Unknown {
         reason: reason.into(),
         lost: false,
@@ -68,22 +69,22 @@ fn unknown_value<T>(reason: impl Into<String>) -> Run<T> {
 }
 
 /// The variables and the macro being run.
-struct Env {
-    frames: Vec<Frame>,
+pub(super) struct Env {
+    pub(super) frames: Vec<Frame>,
     /// The macro whose body runs (its file's other macros are in scope), if any.
-    within: Option<usize>,
-    caller: Option<Value>,
+    pub(super) within: Option<usize>,
+    pub(super) caller: Option<Value>,
 }
 
 impl Env {
-    fn lookup(&self, name: &str) -> Option<Value> {
+    pub(super) fn lookup(&self, name: &str) -> Option<Value> {
         self.frames
             .iter()
             .rev()
             .find_map(|frame| frame.get(name).cloned())
     }
 
-    fn assign(&mut self, name: &str, value: Value) {
+    pub(super) fn assign(&mut self, name: &str, value: Value) {
         if let Some(frame) = self.frames.last_mut() {
             frame.insert(name.to_owned(), value);
         }
@@ -91,9 +92,9 @@ impl Env {
 }
 
 pub struct Evaluator<'s> {
-    scope: &'s MacroScope<'s>,
+    pub(super) scope: &'s MacroScope<'s>,
     /// The node's package.
-    package: &'s str,
+    pub(super) package: &'s str,
     steps: usize,
     /// Where the step count stops the evaluation (lower while a macro's value is optional).
     limit: usize,
@@ -101,7 +102,7 @@ pub struct Evaluator<'s> {
     /// How deep the evaluator recurses, bounded so that input cannot exhaust the stack.
     nesting: usize,
     /// The macros the template itself defines.
-    template_macros: std::collections::HashMap<String, Arc<MacroBody>>,
+    pub(super) template_macros: std::collections::HashMap<String, Arc<MacroBody>>,
     pub recorded: Recorded,
 }
 
@@ -576,65 +577,6 @@ impl<'s> Evaluator<'s> {
         Ok((positional, keyword))
     }
 
-    /// A name: a variable, a macro, a package, or what dbt's parse context holds.
-    fn name(&mut self, name: &str, env: &Env) -> Value {
-        if let Some(value) = env.lookup(name) {
-            return value;
-        }
-        if name == "caller"
-            && let Some(caller) = &env.caller
-        {
-            return caller.clone();
-        }
-        if let Some(body) = self.template_macros.get(name) {
-            return Value::Callable(Rc::new(Callable::Local(body.clone())));
-        }
-        if let Some(index) = self.scope.resolve(name, self.package, env.within) {
-            return Value::Callable(Rc::new(Callable::Macro(index)));
-        }
-        match name {
-            "execute" => Value::Bool(false),
-            "ref" | "source" | "config" | "return" | "var" | "env_var" | "log" | "print"
-            | "range" | "dict" | "namespace" | "zip" | "load_result" | "is_incremental"
-            | "statement" | "exceptions" | "adapter" | "run_query" | "builtins" | "function"
-            | "metric" => Value::builtin(builtin_name(name)),
-            _ if self.scope.is_package(name) => {
-                Value::Callable(Rc::new(Callable::Package(name.to_owned())))
-            }
-            // `target`, `this`, `graph`, `model`, `modules`, `flags`, ...: only a run tells.
-            _ => Value::Unknown,
-        }
-    }
-
-    fn attribute(&mut self, base: &Value, name: &str) -> Value {
-        match base {
-            Value::Callable(callable) => match (&**callable, name) {
-                (Callable::Package(package), _) => match self.scope.qualified(package, name) {
-                    Some(index) => Value::Callable(Rc::new(Callable::Macro(index))),
-                    None => Value::Unknown,
-                },
-                (Callable::Builtin("config"), "get" | "require" | "meta_require") => {
-                    Value::builtin("config.get")
-                }
-                (Callable::Builtin("config"), "set") => Value::builtin("config.set"),
-                (Callable::Builtin("exceptions"), "warn") => Value::builtin("log"),
-                (Callable::Builtin("exceptions"), _) => Value::builtin("exceptions.raise"),
-                (Callable::Builtin("adapter"), "dispatch") => Value::builtin("adapter.dispatch"),
-                (Callable::Builtin("builtins"), "ref" | "source" | "config" | "function") => {
-                    Value::builtin(builtin_name(name))
-                }
-                _ => Value::Unknown,
-            },
-            Value::Dict(pairs) if !is_dict_method(name) => {
-                operations::item(&Value::Dict(pairs.clone()), &Value::str(name))
-            }
-            Value::Str(_) | Value::List(_) | Value::Dict(_) => {
-                Value::Callable(Rc::new(Callable::Method(base.clone(), name.to_owned())))
-            }
-            _ => Value::Unknown,
-        }
-    }
-
     /// Calls `callee`; `caller_has_effects` when a `{% call %}` body passed as `caller` may
     /// record calls.
     fn call(
@@ -808,443 +750,17 @@ impl<'s> Evaluator<'s> {
             Err(stop) => Err(stop),
         }
     }
-
-    fn builtin(
-        &mut self,
-        name: &str,
-        positional: Vec<Value>,
-        keyword: Vec<(String, Value)>,
-    ) -> Run<Value> {
-        let text = |value: &Value| value.as_str().map(str::to_owned);
-        Ok(match name {
-            "ref" => {
-                let version = keyword
-                    .iter()
-                    .find(|(key, _)| key == "v" || key == "version")
-                    .map(|(_, value)| value.to_json().as_ref().and_then(version_text));
-                let names: Option<Vec<String>> = positional.iter().map(text).collect();
-                let call = match (names.as_deref(), version, keyword.len()) {
-                    (Some([name]), None, 0) | (Some([name]), Some(Some(_)), 1) => (None, name),
-                    (Some([package, name]), None, 0)
-                    | (Some([package, name]), Some(Some(_)), 1) => (Some(package.clone()), name),
-                    _ => return unknown("a `ref()` with arguments only a run tells"),
-                };
-                let version = keyword
-                    .iter()
-                    .find_map(|(_, value)| value.to_json().as_ref().and_then(version_text));
-                self.recorded.refs.push(RefCall {
-                    package: call.0,
-                    name: call.1.clone(),
-                    version,
-                });
-                Value::Relation
-            }
-            "source" => {
-                let mut names: Vec<Option<String>> = positional.iter().map(text).collect();
-                for (key, slot) in [("source_name", 0), ("table_name", 1)] {
-                    if let Some((_, value)) = keyword.iter().find(|(k, _)| k == key) {
-                        if names.len() != slot {
-                            return unknown("a `source()` with arguments only a run tells");
-                        }
-                        names.push(text(value));
-                    }
-                }
-                let [Some(source), Some(table)] = names.as_slice() else {
-                    return unknown("a `source()` with arguments only a run tells");
-                };
-                self.recorded.sources.push((source.clone(), table.clone()));
-                Value::Relation
-            }
-            "config" => {
-                match (positional.as_slice(), keyword.is_empty()) {
-                    ([options], true) => self.record_config_dict(options),
-                    ([], false) => {
-                        for (key, value) in keyword {
-                            self.record_config(key, &value);
-                        }
-                    }
-                    _ => return unknown("a `config()` call dbt refuses"),
-                }
-                Value::str("")
-            }
-            "config.set" => {
-                let ([key, value], true) = (positional.as_slice(), keyword.is_empty()) else {
-                    return unknown("a `config.set()` call dbt refuses");
-                };
-                match key.as_str() {
-                    Some(key) => self.record_config(key.to_owned(), value),
-                    None => self.recorded.dynamic_config.push("config".into()),
-                }
-                Value::str("")
-            }
-            "config.get" | "log" => Value::str(""),
-            "return" => {
-                let value = positional.into_iter().next().unwrap_or(Value::None);
-                return Err(Stop::Return(value));
-            }
-            "exceptions.raise" => return unknown_value("it raises an error while dbt parses"),
-            // Dependencies the reader does not resolve (user-defined functions, metrics).
-            "function" => return unknown("a `function()` or `metric()` call"),
-            "is_incremental" => Value::Bool(false),
-            "load_result" => Value::None,
-            // The body of `{% call statement() %}` runs only when dbt executes.
-            "statement" => Value::str(""),
-            "range" => {
-                let bounds: Option<Vec<i64>> = positional
-                    .iter()
-                    .map(|v| match v {
-                        Value::Int(i) => Some(*i),
-                        _ => None,
-                    })
-                    .collect();
-                let (start, stop) = match bounds.as_deref() {
-                    Some([stop]) => (0, *stop),
-                    Some([start, stop]) => (*start, *stop),
-                    _ => return Ok(Value::Unknown),
-                };
-                if stop.saturating_sub(start) > 100_000 {
-                    return Ok(Value::Unknown);
-                }
-                Value::list((start..stop).map(Value::Int).collect())
-            }
-            "dict" | "namespace" => {
-                let mut pairs = Vec::new();
-                if let Some(Value::Dict(base)) = positional.first() {
-                    match base.borrow().as_ref() {
-                        Some(base) => pairs.extend(base.iter().cloned()),
-                        None => return Ok(Value::Unknown),
-                    }
-                }
-                for (key, value) in keyword {
-                    operations::insert(&mut pairs, Value::str(&key), value);
-                }
-                Value::dict(pairs)
-            }
-            "zip" => {
-                let lists: Option<Vec<Vec<Value>>> = positional.iter().map(Value::items).collect();
-                let Some(lists) = lists else {
-                    return Ok(Value::Unknown);
-                };
-                let length = lists.iter().map(Vec::len).min().unwrap_or(0);
-                Value::list(
-                    (0..length)
-                        .map(|i| {
-                            Value::Tuple(Rc::from(
-                                lists.iter().map(|l| l[i].clone()).collect::<Vec<_>>(),
-                            ))
-                        })
-                        .collect(),
-                )
-            }
-            "adapter.dispatch" => {
-                let name = positional
-                    .first()
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                let namespace = positional
-                    .get(1)
-                    .or_else(|| {
-                        keyword
-                            .iter()
-                            .find(|(k, _)| k == "macro_namespace")
-                            .map(|(_, v)| v)
-                    })
-                    .and_then(Value::as_str);
-                let Some(name) = name else {
-                    return unknown("an `adapter.dispatch()` of a name only a run tells");
-                };
-                let effects = self.scope.dispatch_may_have_effects(&name);
-                match namespace.map(|namespace| self.scope.dispatch(&name, namespace)) {
-                    Some(Dispatched::Macro(index)) => {
-                        Value::Callable(Rc::new(Callable::Macro(index)))
-                    }
-                    _ if effects => {
-                        return unknown(format!(
-                            "`adapter.dispatch('{name}')` picks a macro by the adapter"
-                        ));
-                    }
-                    _ => Value::Unknown,
-                }
-            }
-            // `var()`, `env_var()`, `run_query()`, `adapter.*`: only a run tells.
-            _ => {
-                taint_all(&positional, &keyword);
-                Value::Unknown
-            }
-        })
-    }
-
-    fn record_config_dict(&mut self, options: &Value) {
-        let Value::Dict(pairs) = options else {
-            self.recorded.dynamic_config.push("config".into());
-            return;
-        };
-        let pairs = pairs.borrow().clone();
-        let Some(pairs) = pairs else {
-            self.recorded.dynamic_config.push("config".into());
-            return;
-        };
-        for (key, value) in pairs {
-            match key.as_str() {
-                Some(key) => self.record_config(key.to_owned(), &value),
-                None => self.recorded.dynamic_config.push("config".into()),
-            }
-        }
-    }
-
-    fn record_config(&mut self, key: String, value: &Value) {
-        // dbt renames the Python spelling of hooks.
-        let key = match key.as_str() {
-            "pre_hook" => "pre-hook".to_owned(),
-            "post_hook" => "post-hook".to_owned(),
-            _ => key,
-        };
-        match value.to_json() {
-            Some(value) => {
-                self.recorded.config.insert(key, value);
-            }
-            None => self.recorded.dynamic_config.push(key),
-        }
-    }
-
-    /// What running these statements may do.
-    fn effects(&self, nodes: &[Node], env: &Env) -> Effects {
-        let mut effects = Effects::default();
-        walk_nodes(nodes, &mut |visited| match visited {
-            Visited::Expr(expr) => self.add_effects(expr, env, &mut effects),
-            Visited::Node(node) => {
-                effects.records |= matches!(node, Node::Macro(_) | Node::Call { .. });
-            }
-        });
-        effects
-    }
-
-    fn expr_effects(&self, expr: &Expr, env: &Env) -> Effects {
-        let mut effects = Effects::default();
-        walk_expr(expr, &mut |e| self.add_effects(e, env, &mut effects));
-        effects
-    }
-
-    /// What this one expression may do, if it is a call.
-    fn add_effects(&self, expr: &Expr, env: &Env, effects: &mut Effects) {
-        let Expr::Call(callee, _) = expr else {
-            return;
-        };
-        let records = match &**callee {
-            Expr::Name(name) if name == "return" => {
-                effects.returns = true;
-                false
-            }
-            Expr::Name(name) => match env.lookup(name) {
-                Some(Value::Callable(callable)) => match &*callable {
-                    Callable::Macro(index) => self.scope.has_effects(*index),
-                    Callable::Local(_) | Callable::Caller(..) => true,
-                    _ => false,
-                },
-                Some(_) => false,
-                None => {
-                    matches!(
-                        name.as_str(),
-                        "ref" | "source" | "config" | "caller" | "function" | "metric"
-                    ) || self.scope.may_have_effects(None, name)
-                }
-            },
-            Expr::Attr(base, name) => match &**base {
-                Expr::Name(base) => {
-                    matches!(
-                        (base.as_str(), name.as_str()),
-                        ("config", "set") | ("adapter", "dispatch") | ("builtins", _)
-                    ) || self.scope.may_have_effects(Some(base), name)
-                }
-                _ => false,
-            },
-            // `adapter.dispatch('x')(...)`.
-            Expr::Call(..) => true,
-            _ => false,
-        };
-        effects.records |= records;
-    }
 }
 
 impl Recorded {
     /// How many calls were recorded (config keys counted once).
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.refs.len() + self.sources.len() + self.config.len() + self.dynamic_config.len()
     }
 }
 
-/// What running some statements may do.
-#[derive(Default)]
-struct Effects {
-    /// Record a `ref()`, `source()` or `config()` call.
-    records: bool,
-    /// Return from the macro.
-    returns: bool,
-}
-
-fn builtin_name(name: &str) -> &'static str {
-    match name {
-        "ref" => "ref",
-        "source" => "source",
-        "config" => "config",
-        "return" => "return",
-        "log" | "print" => "log",
-        "range" => "range",
-        "dict" => "dict",
-        "namespace" => "namespace",
-        "zip" => "zip",
-        "load_result" => "load_result",
-        "is_incremental" => "is_incremental",
-        "statement" => "statement",
-        "exceptions" => "exceptions",
-        "adapter" => "adapter",
-        "builtins" => "builtins",
-        "function" | "metric" => "function",
-        _ => "opaque",
-    }
-}
-
-fn is_dict_method(name: &str) -> bool {
-    matches!(
-        name,
-        "items"
-            | "keys"
-            | "values"
-            | "get"
-            | "update"
-            | "pop"
-            | "setdefault"
-            | "copy"
-            | "popitem"
-            | "clear"
-    )
-}
-
-fn taint_all(positional: &[Value], keyword: &[(String, Value)]) {
+pub(super) fn taint_all(positional: &[Value], keyword: &[(String, Value)]) {
     for value in positional.iter().chain(keyword.iter().map(|(_, v)| v)) {
         value.taint();
-    }
-}
-
-/// A statement or an expression met while walking a template.
-enum Visited<'a> {
-    Node(&'a Node),
-    Expr(&'a Expr),
-}
-
-/// Visits every statement of `nodes` and every expression in them.
-fn walk_nodes(nodes: &[Node], visit: &mut dyn FnMut(Visited<'_>)) {
-    let expr = |e: &Expr, visit: &mut dyn FnMut(Visited<'_>)| {
-        walk_expr(e, &mut |inner| visit(Visited::Expr(inner)));
-    };
-    for node in nodes {
-        visit(Visited::Node(node));
-        match node {
-            Node::Output(e) | Node::Do(e) | Node::Set(_, e) => expr(e, visit),
-            Node::If {
-                branches,
-                otherwise,
-            } => {
-                for (condition, body) in branches {
-                    expr(condition, visit);
-                    walk_nodes(body, visit);
-                }
-                walk_nodes(otherwise, visit);
-            }
-            Node::For {
-                iterable,
-                condition,
-                body,
-                otherwise,
-                ..
-            } => {
-                expr(iterable, visit);
-                if let Some(condition) = condition {
-                    expr(condition, visit);
-                }
-                walk_nodes(body, visit);
-                walk_nodes(otherwise, visit);
-            }
-            Node::SetBlock(_, body) | Node::Block(body) => walk_nodes(body, visit),
-            Node::Macro(body) => walk_nodes(&body.body, visit),
-            Node::Call { call, caller } => {
-                expr(call, visit);
-                walk_nodes(&caller.body, visit);
-            }
-        }
-    }
-}
-
-/// Visits `expr` and every expression inside it.
-fn walk_expr(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
-    visit(expr);
-    let args = |args: &[Arg], visit: &mut dyn FnMut(&Expr)| {
-        for arg in args {
-            match arg {
-                Arg::Positional(e) | Arg::Keyword(_, e) | Arg::Spread(e) => walk_expr(e, visit),
-            }
-        }
-    };
-    match expr {
-        Expr::Const(_) | Expr::Name(_) => {}
-        Expr::List(items) | Expr::Tuple(items) => {
-            for item in items {
-                walk_expr(item, visit);
-            }
-        }
-        Expr::Dict(pairs) => {
-            for (key, value) in pairs {
-                walk_expr(key, visit);
-                walk_expr(value, visit);
-            }
-        }
-        Expr::Attr(base, _) | Expr::Not(base) | Expr::Neg(base) => walk_expr(base, visit),
-        Expr::Item(base, index) => {
-            walk_expr(base, visit);
-            walk_expr(index, visit);
-        }
-        Expr::Slice(base, bounds) => {
-            walk_expr(base, visit);
-            for bound in bounds.iter().flatten() {
-                walk_expr(bound, visit);
-            }
-        }
-        Expr::Call(callee, call_args) => {
-            walk_expr(callee, visit);
-            args(call_args, visit);
-        }
-        Expr::Filter(value, _, filter_args) => {
-            walk_expr(value, visit);
-            args(filter_args, visit);
-        }
-        Expr::Test {
-            value,
-            args: test_args,
-            ..
-        } => {
-            walk_expr(value, visit);
-            args(test_args, visit);
-        }
-        Expr::Binary(_, left, right) | Expr::And(left, right) | Expr::Or(left, right) => {
-            walk_expr(left, visit);
-            walk_expr(right, visit);
-        }
-        Expr::Compare(first, chain) => {
-            walk_expr(first, visit);
-            for (_, right) in chain {
-                walk_expr(right, visit);
-            }
-        }
-        Expr::Cond {
-            then,
-            condition,
-            otherwise,
-        } => {
-            walk_expr(then, visit);
-            walk_expr(condition, visit);
-            if let Some(otherwise) = otherwise {
-                walk_expr(otherwise, visit);
-            }
-        }
     }
 }

@@ -4,6 +4,8 @@
 //! evaluator records the `ref()`, `source()` and `config()` calls dbt would record; whatever
 //! depends on the target, the environment, vars or a query stays unknown, with its reason.
 
+mod context;
+mod effects;
 mod eval;
 mod expr;
 mod operations;

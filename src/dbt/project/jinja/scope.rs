@@ -1,7 +1,7 @@
 //! The macros a template can call, found as dbt finds them while it parses: an unqualified
-//! name in the calling macro's file, the node's own package, then the root project; `package.name` in that package;
-//! `adapter.dispatch(name, namespace)` by the project's `dispatch:` search order, when the
-//! implementation does not depend on the adapter.
+//! name in the calling macro's file, the node's own package, then the root project;
+//! `package.name` in that package; `adapter.dispatch(name, namespace)` by the project's
+//! `dispatch:` search order, when the implementation does not depend on the adapter.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
