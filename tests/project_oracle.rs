@@ -321,12 +321,7 @@ fn project_named_by_the_environment() {
     }
     let mut reasons: Vec<(&str, usize)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    for (reason, count) in reasons.iter().take(
-        std::env::var("ORACLE_REASONS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(6),
-    ) {
+    for (reason, count) in &reasons {
         println!("unknown: {count} because {reason}");
     }
     for problem in read.problems.iter().take(10) {
