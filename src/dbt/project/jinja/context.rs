@@ -180,7 +180,7 @@ impl Evaluator<'_> {
                 for (key, value) in keyword {
                     operations::insert(&mut pairs, Value::str(&key), value);
                 }
-                Value::dict(pairs)
+                return self.bounded(Value::dict(pairs));
             }
             "zip" => {
                 let lists: Option<Vec<Vec<Value>>> = positional.iter().map(Value::items).collect();
@@ -188,15 +188,10 @@ impl Evaluator<'_> {
                     return Ok(Value::Unknown);
                 };
                 let length = lists.iter().map(Vec::len).min().unwrap_or(0);
-                Value::list(
-                    (0..length)
-                        .map(|i| {
-                            Value::Tuple(Rc::from(
-                                lists.iter().map(|l| l[i].clone()).collect::<Vec<_>>(),
-                            ))
-                        })
-                        .collect(),
-                )
+                let zipped = (0..length)
+                    .map(|i| Value::Tuple(lists.iter().map(|l| l[i].clone()).collect()))
+                    .collect();
+                return self.bounded(Value::list(zipped));
             }
             "adapter.dispatch" => {
                 let name = positional

@@ -140,6 +140,14 @@ impl<'s> Evaluator<'s> {
         }
     }
 
+    /// A value built from others, or `Unknown` when it would nest too deep; looking costs steps.
+    pub(super) fn bounded(&mut self, value: Value) -> Run<Value> {
+        let (too_deep, visited) = value.too_deep();
+        self.steps += visited;
+        self.step()?;
+        Ok(if too_deep { Value::Unknown } else { value })
+    }
+
     fn step(&mut self) -> Run<()> {
         self.steps += 1;
         if self.steps > self.limit {
@@ -367,6 +375,7 @@ impl<'s> Evaluator<'s> {
                 }
             },
             Target::Attribute(name, attribute) => {
+                let value = self.bounded(value)?;
                 let Some(Value::Dict(pairs)) = env.lookup(name) else {
                     // An unknown or undefined namespace stays unknown.
                     return Ok(());
@@ -398,8 +407,14 @@ impl<'s> Evaluator<'s> {
                 Const::Str(s) => Value::str(s),
             },
             Expr::Name(name) => self.name(name, env),
-            Expr::List(items) => Value::list(self.eval_all(items, env)?),
-            Expr::Tuple(items) => Value::Tuple(Rc::from(self.eval_all(items, env)?)),
+            Expr::List(items) => {
+                let items = self.eval_all(items, env)?;
+                self.bounded(Value::list(items))?
+            }
+            Expr::Tuple(items) => {
+                let items = self.eval_all(items, env)?;
+                self.bounded(Value::Tuple(Rc::from(items)))?
+            }
             Expr::Dict(pairs) => {
                 let mut dict = Vec::new();
                 let mut known = true;
@@ -411,7 +426,7 @@ impl<'s> Evaluator<'s> {
                 if !known {
                     dict.taint();
                 }
-                dict
+                self.bounded(dict)?
             }
             Expr::Attr(base, name) => {
                 let base = self.eval(base, env)?;
@@ -637,12 +652,18 @@ impl<'s> Evaluator<'s> {
                 Ok(Value::Unknown)
             }
             Callable::Method(receiver, name) => {
-                if !keyword.is_empty() {
+                let mut too_deep = false;
+                for argument in &positional {
+                    too_deep |= matches!(self.bounded(argument.clone())?, Value::Unknown)
+                        && !matches!(argument, Value::Unknown);
+                }
+                if !keyword.is_empty() || (too_deep && operations::is_mutating(name)) {
                     taint_all(&positional, &keyword);
                     receiver.taint();
                     return Ok(Value::Unknown);
                 }
-                Ok(operations::method(receiver, name, &positional))
+                let result = operations::method(receiver, name, &positional);
+                self.bounded(result)
             }
             Callable::Package(_) => Ok(Value::Unknown),
             Callable::Builtin(name) => {

@@ -168,5 +168,10 @@ mod tests {
         let recursive =
             "{% macro again(n) %}{{ again(n) }}{{ ref('a') }}{% endmacro %}{{ again(1) }}";
         assert!(render(recursive).is_err());
+        let nested = "{% set ns = namespace(x=[]) %}{% for i in range(20000) %}{% set ns.x = [ns.x] %}\
+            {% endfor %}{% if ns.x == ns.x %}{{ ref('a') }}{% endif %}";
+        assert!(render(nested).is_err());
+        let cycle = "{% set a = [] %}{% do a.append(a) %}{% if a == a %}{{ ref('x') }}{% endif %}";
+        assert!(render(cycle).is_err());
     }
 }

@@ -11,6 +11,9 @@ use serde_json::Value as Json;
 
 use super::template::MacroBody;
 
+/// How deep lists, tuples and dicts may nest in one value.
+pub const MAX_DEPTH: usize = 48;
+
 /// A list's or dict's items; `None` once something unknown may have changed them.
 pub type Shared<T> = Rc<RefCell<Option<T>>>;
 
@@ -113,6 +116,11 @@ impl Value {
 
     /// Python's `==`; `None` when unknown.
     pub fn equals(&self, other: &Value) -> Option<bool> {
+        self.equals_within(other, MAX_DEPTH)
+    }
+
+    fn equals_within(&self, other: &Value, depth: usize) -> Option<bool> {
+        let depth = depth.checked_sub(1)?;
         Some(match (self, other) {
             (Value::Unknown, _) | (_, Value::Unknown) => return None,
             (Value::Relation, _) | (_, Value::Relation) => return None,
@@ -128,7 +136,7 @@ impl Value {
                     return Some(false);
                 }
                 for (x, y) in a.iter().zip(&b) {
-                    if !x.equals(y)? {
+                    if !x.equals_within(y, depth)? {
                         return Some(false);
                     }
                 }
@@ -154,6 +162,11 @@ impl Value {
 
     /// The value as JSON, when every part of it is known.
     pub fn to_json(&self) -> Option<Json> {
+        self.to_json_within(MAX_DEPTH)
+    }
+
+    fn to_json_within(&self, depth: usize) -> Option<Json> {
+        let depth = depth.checked_sub(1)?;
         Some(match self {
             Value::None => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
@@ -170,12 +183,46 @@ impl Value {
                 let pairs = pairs.borrow();
                 let mut map = serde_json::Map::new();
                 for (key, value) in pairs.as_ref()? {
-                    map.insert(key.as_str()?.to_owned(), value.to_json()?);
+                    map.insert(key.as_str()?.to_owned(), value.to_json_within(depth)?);
                 }
                 Json::Object(map)
             }
             Value::Unknown | Value::Relation | Value::Callable(_) => return None,
         })
+    }
+
+    /// Whether lists, tuples and dicts nest in this value deeper than [`MAX_DEPTH`] (or form a
+    /// cycle): such a value is not built, so that nothing recurses through it too deep. Also
+    /// how many values it looked at.
+    pub fn too_deep(&self) -> (bool, usize) {
+        let mut stack = vec![(self.clone(), 0usize)];
+        let mut visited = 0usize;
+        while let Some((value, level)) = stack.pop() {
+            visited += 1;
+            if level > MAX_DEPTH || visited > 100_000 {
+                return (true, visited);
+            }
+            match &value {
+                Value::List(_) | Value::Tuple(_) => stack.extend(
+                    value
+                        .items()
+                        .into_iter()
+                        .flatten()
+                        .map(|item| (item, level + 1)),
+                ),
+                Value::Dict(pairs) => {
+                    let pairs = pairs.borrow();
+                    stack.extend(
+                        pairs
+                            .iter()
+                            .flatten()
+                            .flat_map(|(k, v)| [(k.clone(), level + 1), (v.clone(), level + 1)]),
+                    );
+                }
+                _ => {}
+            }
+        }
+        (false, visited)
     }
 
     /// Marks every list and dict reachable from this value as changed by something unknown.
