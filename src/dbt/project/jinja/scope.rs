@@ -1,5 +1,5 @@
 //! The macros a template can call, found as dbt finds them while it parses: an unqualified
-//! name in the calling macro's file, the node's own package, then the root project;
+//! name in the node's own package, then the root project, whichever macro calls it;
 //! `package.name` in that package; `adapter.dispatch(name, namespace)` by the project's
 //! `dispatch:` search order, when the implementation does not depend on the adapter.
 
@@ -116,12 +116,12 @@ impl<'a> MacroScope<'a> {
     }
 
     /// An unqualified name called from a node of `package`, in the macro `within` (or in the
-    /// node's own code): a macro of the same file first (Jinja's template scope), then of the
-    /// node's package, then of the root project, as dbt's macro namespace searches.
+    /// node's own code): the macro itself (dbt compiles each macro alone, so that is the one
+    /// name its template defines), then the node's package, then the root project, as dbt's
+    /// macro namespace searches for the node.
     pub fn resolve(&self, name: &str, package: &str, within: Option<usize>) -> Option<usize> {
-        if let Some(def) = within.map(|index| &self.macros[index])
-            && let Some(index) = self.qualified(&def.package, name)
-            && self.macros[index].file == def.file
+        if let Some(index) = within
+            && self.macros[index].name == name
         {
             return Some(index);
         }
