@@ -80,8 +80,26 @@ impl DependencyMacros {
                 .or_default()
                 .push(def.package.clone());
         }
-        let calls: Vec<Vec<(Option<String>, String)>> =
-            macros.iter().map(|def| macro_calls(&def.sql)).collect();
+        // `adapter.dispatch('name', ...)` calls one of the `*__name` macros.
+        let mut implementations: HashMap<&str, Vec<(Option<String>, String)>> = HashMap::new();
+        for def in macros {
+            if let Some((_, dispatched)) = def.name.split_once("__") {
+                implementations
+                    .entry(dispatched)
+                    .or_default()
+                    .push((Some(def.package.clone()), def.name.clone()));
+            }
+        }
+        let calls: Vec<Vec<(Option<String>, String)>> = macros
+            .iter()
+            .map(|def| {
+                let mut calls = macro_calls(&def.sql);
+                for name in dispatched_names(&def.sql) {
+                    calls.extend(implementations.get(name).into_iter().flatten().cloned());
+                }
+                calls
+            })
+            .collect();
         let seeds = |calls_it: fn(&str) -> bool| -> HashSet<(String, String)> {
             macros
                 .iter()
@@ -159,6 +177,17 @@ fn contains(
     }
 }
 
+/// The names `code` dispatches: `adapter.dispatch('name', ...)`.
+fn dispatched_names(code: &str) -> impl Iterator<Item = &str> {
+    code.match_indices("adapter.dispatch(")
+        .filter_map(|(start, call)| {
+            let rest = code[start + call.len()..].trim_start();
+            let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+            let name = &rest[1..];
+            Some(&name[..name.find(quote)?])
+        })
+}
+
 /// Whether code calls `ref(` or `source(` as a function.
 fn calls_dependency(code: &str) -> bool {
     calls_function(code, &["ref", "source"])
@@ -199,5 +228,9 @@ mod tests {
         let reaching = DependencyMacros::new(&macros_in(code, "shop", "macros/m.sql"));
         assert!(reaching.reaches_config(None, "outer"));
         assert!(!reaching.reaches(None, "outer"));
+        let code = "{% macro base(t) %}{{ return(adapter.dispatch('base', 'pkg')(t)) }}{% endmacro %}\n\
+            {% macro default__base(t) %}{{ source('raw', t) }}{% endmacro %}";
+        let reaching = DependencyMacros::new(&macros_in(code, "pkg", "macros/m.sql"));
+        assert!(reaching.reaches(Some("pkg"), "base"));
     }
 }
