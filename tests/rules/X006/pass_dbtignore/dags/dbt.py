@@ -1,4 +1,4 @@
-# The project's .dbtignore hides its Python package files and drafts from dbt: the manifest
+# The project's .dbtignore hides its Python package files from dbt: the manifest
 # built by `dbt parse` is current.
 from datetime import datetime
 

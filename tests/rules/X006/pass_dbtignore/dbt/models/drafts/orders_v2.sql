@@ -1,1 +1,0 @@
-select 1 as order_id, 'draft' as status
