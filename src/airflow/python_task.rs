@@ -193,11 +193,12 @@ impl<'t> Scanner<'_, 't> {
                 function.child_by_field_name("object"),
                 function.child_by_field_name("attribute"),
             )
-            && let Some(callee) =
-                python::method_callee(evaluator.text(attribute), || match evaluator.eval(object).value {
+            && let Some(callee) = python::method_callee(evaluator.text(attribute), || {
+                match evaluator.eval(object).value {
                     Value::Call(instance) => Some(instance.callee),
                     _ => None,
-                })
+                }
+            })
         {
             call.callee = callee.to_owned();
         }

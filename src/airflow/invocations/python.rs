@@ -18,7 +18,10 @@ pub const SUBPROCESS_HOOK_RUN_COMMAND: &str = "airflow.hooks.subprocess.Subproce
 /// The name monolint gives a method call that starts dbt, from the method's name and the
 /// callee that created the instance (`dbtRunner`, `SubprocessHook`), asked for only when the
 /// method is one of theirs.
-pub fn method_callee(method: &str, instance: impl FnOnce() -> Option<String>) -> Option<&'static str> {
+pub fn method_callee(
+    method: &str,
+    instance: impl FnOnce() -> Option<String>,
+) -> Option<&'static str> {
     match method {
         "invoke" => {
             let instance = instance()?;

@@ -60,7 +60,10 @@ impl Rule for ModelNotScheduled {
                 .map(|(id, state)| (id, state == ModelCoverage::Unscheduled))
                 .collect();
             // When most models run nowhere, the project's one finding says it all.
-            let unscheduled = checked.iter().filter(|&&(_, unscheduled)| unscheduled).count();
+            let unscheduled = checked
+                .iter()
+                .filter(|&&(_, unscheduled)| unscheduled)
+                .count();
             let unrun = if unscheduled * 2 <= checked.len() {
                 unrun_tags(graph, &checked)
             } else {
@@ -120,7 +123,10 @@ const MIN_TAGGED: usize = 3;
 /// Tags that no DAG runs any checked model of (`disabled`, `adhoc`: how a team marks models
 /// it keeps out of the schedule), with their models, when they gather [`MIN_TAGGED`] or more.
 /// A model with several such tags is counted under the first.
-fn unrun_tags<'g>(graph: &'g DbtGraph, checked: &[(NodeId, bool)]) -> BTreeMap<&'g str, Vec<NodeId>> {
+fn unrun_tags<'g>(
+    graph: &'g DbtGraph,
+    checked: &[(NodeId, bool)],
+) -> BTreeMap<&'g str, Vec<NodeId>> {
     let mut tags: BTreeMap<&str, (bool, Vec<NodeId>)> = BTreeMap::new();
     for &(id, unscheduled) in checked {
         for tag in graph.node(id).tags.iter() {
@@ -135,7 +141,10 @@ fn unrun_tags<'g>(graph: &'g DbtGraph, checked: &[(NodeId, bool)]) -> BTreeMap<&
         if !none_run || models.len() < MIN_TAGGED {
             continue;
         }
-        let models: Vec<NodeId> = models.into_iter().filter(|id| counted.insert(*id)).collect();
+        let models: Vec<NodeId> = models
+            .into_iter()
+            .filter(|id| counted.insert(*id))
+            .collect();
         if !models.is_empty() {
             unrun.insert(tag, models);
         }
