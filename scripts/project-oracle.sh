@@ -15,7 +15,7 @@ set -euo pipefail
 repos_dir=${1:?usage: scripts/project-oracle.sh REPOS_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
-cargo test --quiet --test project_oracle --no-run
+cargo test --quiet --test it --no-run
 
 grep -v '^#' scripts/real-repos/repos.tsv | while IFS=$'\t' read -r repo _commit projects _rest; do
     [ -n "$repo" ] || continue
@@ -26,8 +26,8 @@ grep -v '^#' scripts/real-repos/repos.tsv | while IFS=$'\t' read -r repo _commit
             continue
         fi
         echo "== $repo/$project"
-        MONOLINT_PROJECT_ORACLE="$dir" cargo test --quiet --test project_oracle \
-            project_named_by_the_environment -- --ignored --nocapture 2>&1 |
+        MONOLINT_PROJECT_ORACLE="$dir" cargo test --quiet --test it \
+            project_oracle::project_named_by_the_environment -- --ignored --nocapture 2>&1 |
             grep -E '^(read from files|project|/|unknown:|problem|different|extra)' |
             head -n "${ORACLE_LINES:-20}" || true
     done

@@ -53,7 +53,7 @@
 # scripts/regen-manifests.sh when missing, and OUT is tests/oracle/dbt-ls/. With DBT_LINE=X.Y
 # (an older line of scripts/regen-old-manifests.sh), dbt comes from .venv-dbt-X.Y/, created by
 # that script when missing, OUT is tests/oracle/dbt-ls-X.Y/, and PROJECTS are those of the
-# line below; tests/oracle.rs compares those records with monolint on the manifest that script
+# line below; tests/it/oracle.rs compares those records with monolint on the manifest that script
 # wrote with the same dbt (tests/fixtures/manifests/dbt-X.Y/NAME/manifest.json).
 # Projects that install packages get `dbt deps` first.
 # Every DBT_* variable of the calling environment is cleared, so that e.g. DBT_INDIRECT_SELECTION

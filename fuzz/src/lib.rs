@@ -1,5 +1,5 @@
 //! What each fuzz target does with its input, as plain functions: the targets in
-//! `fuzz_targets/` call them, and `tests/fuzz_regressions.rs` (in the main crate) replays
+//! `fuzz_targets/` call them, and `tests/it/fuzz_regressions.rs` (in the main crate) replays
 //! every input that once failed, and the seeds, through them.
 //!
 //! Each function takes arbitrary bytes and runs them through the same code a check runs on a

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::eval::{Evaluator, iteration};
 use super::invocations::Extraction;
-use super::invocations::python::{self, DBT_RUNNER_INVOKE, is_dbt_runner};
+use super::invocations::python;
 use super::value::{Call, Item, Value};
 use super::walk::{Walk, preorder};
 
@@ -183,7 +183,8 @@ impl<'t> Scanner<'_, 't> {
         });
     }
 
-    /// A call with its arguments evaluated; `<dbt runner>.invoke(...)` named as such.
+    /// A call with its arguments evaluated; a method of an instance that starts dbt
+    /// (`<dbt runner>.invoke(...)`, `<subprocess hook>.run_command(...)`) named as such.
     fn python_call(&self, node: Node<'t>) -> Call {
         let evaluator = self.evaluator;
         let mut call = evaluator.call_arguments(node);
@@ -192,15 +193,14 @@ impl<'t> Scanner<'_, 't> {
                 function.child_by_field_name("object"),
                 function.child_by_field_name("attribute"),
             )
-            && evaluator.text(attribute) == "invoke"
+            && let Some(callee) = python::method_callee(evaluator.text(attribute), || {
+                match evaluator.eval(object).value {
+                    Value::Call(instance) => Some(instance.callee),
+                    _ => None,
+                }
+            })
         {
-            let creates_runner = match evaluator.eval(object).value {
-                Value::Call(runner) => is_dbt_runner(&runner.callee),
-                _ => false,
-            };
-            if creates_runner {
-                call.callee = DBT_RUNNER_INVOKE.to_owned();
-            }
+            call.callee = callee.to_owned();
         }
         call
     }

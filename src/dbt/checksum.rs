@@ -9,6 +9,7 @@ use md5::Md5;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::dbtignore::DbtIgnore;
 use super::graph::NodeId;
 use super::project::DbtProject;
 use crate::input::ReadError;
@@ -48,7 +49,8 @@ pub enum Stale {
 
 /// Compares the root project's resource files with the manifest. Reads (with `read`, given a
 /// project-relative path) and hashes only the files that exist, in parallel. A file that
-/// cannot be read for another reason than its absence is left out (`read` reports it).
+/// cannot be read for another reason than its absence is left out (`read` reports it), and so
+/// is a file the project's `.dbtignore` hides from dbt.
 pub fn stale_files(
     project: &DbtProject,
     read: &(dyn Fn(&str) -> Result<Vec<u8>, ReadError> + Sync),
@@ -83,6 +85,10 @@ pub fn stale_files(
                 .filter_map(|node| node.file.as_deref()),
         )
         .collect();
+    let dbtignore = read(DbtIgnore::FILE)
+        .ok()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    let dbtignore = DbtIgnore::new(&project.dir, dbtignore.as_deref());
     let paths = &project.paths;
     let folders = [
         (&paths.model_paths, &["sql", "py"][..]),
@@ -94,7 +100,7 @@ pub fn stale_files(
     for (folders, extensions) in folders {
         for folder in folders {
             for file in files_under(&project.dir, folder, extensions) {
-                if !known.contains(file.as_str()) {
+                if !known.contains(file.as_str()) && !dbtignore.ignores(&file) {
                     new_files.push(file);
                 }
             }

@@ -3,6 +3,7 @@
 pub mod checksum;
 pub mod cli;
 pub mod command;
+pub mod dbtignore;
 pub mod graph;
 pub mod incremental;
 pub mod index;

@@ -1,7 +1,8 @@
 //! dbt started from a Python task's own code: `dbtRunner().invoke([...])` (dbt ≥ 1.5),
 //! `subprocess.run/call/check_call/check_output/Popen` with an argv list or a shell string,
-//! and `os.system`/`os.popen`. The calls come from the body of a `@task` function or of a
-//! `PythonOperator`'s `python_callable`, evaluated statement by statement.
+//! Airflow's `SubprocessHook().run_command([...])`, and `os.system`/`os.popen`. The calls come
+//! from the body of a `@task` function or of a `PythonOperator`'s `python_callable`, evaluated
+//! statement by statement.
 
 use super::argv::{calls_in_argv, calls_in_words, words};
 use super::{Extraction, calls_in_command, items_of};
@@ -11,9 +12,31 @@ use crate::source::Spanned;
 /// The callee name monolint gives `<dbtRunner instance>.invoke(...)`.
 pub const DBT_RUNNER_INVOKE: &str = "dbt.cli.main.dbtRunner.invoke";
 
-/// Whether a callee creates a dbt runner (`from dbt.cli.main import dbtRunner`).
-pub fn is_dbt_runner(callee: &str) -> bool {
-    matches!(callee, "dbt.cli.main.dbtRunner" | "dbtRunner")
+/// The callee name monolint gives `<SubprocessHook instance>.run_command(...)`.
+pub const SUBPROCESS_HOOK_RUN_COMMAND: &str = "airflow.hooks.subprocess.SubprocessHook.run_command";
+
+/// The name monolint gives a method call that starts dbt, from the method's name and the
+/// callee that created the instance (`dbtRunner`, `SubprocessHook`), asked for only when the
+/// method is one of theirs.
+pub fn method_callee(
+    method: &str,
+    instance: impl FnOnce() -> Option<String>,
+) -> Option<&'static str> {
+    match method {
+        "invoke" => {
+            let instance = instance()?;
+            matches!(instance.as_str(), "dbt.cli.main.dbtRunner" | "dbtRunner")
+                .then_some(DBT_RUNNER_INVOKE)
+        }
+        // Airflow 2 `airflow.hooks.subprocess`, Airflow 3 `airflow.providers.standard.hooks.
+        // subprocess`; imported inside the task function, the name alone.
+        "run_command" => {
+            let instance = instance()?;
+            (instance.rsplit('.').next() == Some("SubprocessHook"))
+                .then_some(SUBPROCESS_HOOK_RUN_COMMAND)
+        }
+        _ => None,
+    }
 }
 
 /// The dbt calls one Python call makes, if it starts dbt.
@@ -24,7 +47,9 @@ pub fn extract(call: &Call) -> Option<Extraction> {
         | "subprocess.call"
         | "subprocess.check_call"
         | "subprocess.check_output"
-        | "subprocess.Popen" => subprocess(call),
+        | "subprocess.Popen" => subprocess(call, "args"),
+        // `run_command(command, env=None, output_encoding="utf-8", cwd=None)`: no shell.
+        SUBPROCESS_HOOK_RUN_COMMAND => subprocess(call, "command"),
         "os.system" | "os.popen" => match &call.arg("command", 0)?.value {
             Value::Str(text) => Some(calls_in_command(text)),
             _ => None,
@@ -68,10 +93,11 @@ fn runner_invoke(call: &Call) -> Extraction {
     calls_in_words(&argv, false)
 }
 
-/// `subprocess.run(["dbt", ...], cwd=DIR)` or `subprocess.run("dbt ...", shell=True)`; the
-/// working directory is the project dir of calls without `--project-dir`.
-fn subprocess(call: &Call) -> Option<Extraction> {
-    let args = call.arg("args", 0)?;
+/// `subprocess.run(["dbt", ...], cwd=DIR)` or `subprocess.run("dbt ...", shell=True)`, the
+/// argv first, named `argv`; the working directory is the project dir of calls without
+/// `--project-dir`.
+fn subprocess(call: &Call, argv: &str) -> Option<Extraction> {
+    let args = call.arg(argv, 0)?;
     let shell = call
         .kwarg("shell")
         .is_some_and(|flag| flag.value.truthy() == Some(true));

@@ -1,6 +1,7 @@
 //! The macros of the project and its packages (`{% macro name(...) %}` blocks, and generic
 //! tests' `{% test name(...) %}`), and which of them may add dependencies to a node that calls
-//! them: a macro that calls `ref()` or `source()`, itself or through the macros it calls.
+//! them: a macro that calls `ref()` or `source()`, itself or through the macros it calls (or
+//! `config()`, which sets the calling node's config).
 
 use std::collections::{HashMap, HashSet};
 
@@ -54,10 +55,12 @@ pub fn macros_in(code: &str, package: &str) -> Vec<MacroDef> {
     found
 }
 
-/// The macros that may add dependencies, by `(package, name)`.
+/// The macros that may add dependencies, by `(package, name)`, and those that may also set
+/// the config of the node calling them.
 #[derive(Debug, Default)]
 pub struct DependencyMacros {
     reaching: HashSet<(String, String)>,
+    configuring: HashSet<(String, String)>,
     /// Package names by macro name, for unqualified calls.
     by_name: HashMap<String, Vec<String>>,
 }
@@ -74,58 +77,122 @@ impl DependencyMacros {
                 .or_default()
                 .push(def.package.clone());
         }
-        let calls: Vec<Vec<(Option<String>, String)>> =
-            macros.iter().map(|def| macro_calls(&def.sql)).collect();
-        let mut reaching: HashSet<(String, String)> = macros
-            .iter()
-            .filter(|def| calls_dependency(&def.sql))
-            .map(|def| (def.package.clone(), def.name.clone()))
-            .collect();
-        let mut this = DependencyMacros { reaching, by_name };
-        for _ in 0..DEPTH {
-            let mut grew = false;
-            for (def, calls) in macros.iter().zip(&calls) {
-                let key = (def.package.clone(), def.name.clone());
-                if this.reaching.contains(&key) {
-                    continue;
-                }
-                if calls
-                    .iter()
-                    .any(|(namespace, name)| this.reaches(namespace.as_deref(), name))
-                {
-                    this.reaching.insert(key);
-                    grew = true;
-                }
-            }
-            if !grew {
-                break;
+        // `adapter.dispatch('name', ...)` calls one of the `*__name` macros.
+        let mut implementations: HashMap<&str, Vec<(Option<String>, String)>> = HashMap::new();
+        for def in macros {
+            if let Some((_, dispatched)) = def.name.split_once("__") {
+                implementations
+                    .entry(dispatched)
+                    .or_default()
+                    .push((Some(def.package.clone()), def.name.clone()));
             }
         }
-        reaching = std::mem::take(&mut this.reaching);
+        let calls: Vec<Vec<(Option<String>, String)>> = macros
+            .iter()
+            .map(|def| {
+                let mut calls = macro_calls(&def.sql);
+                for name in dispatched_names(&def.sql) {
+                    calls.extend(implementations.get(name).into_iter().flatten().cloned());
+                }
+                calls
+            })
+            .collect();
+        let seeds = |calls_it: fn(&str) -> bool| -> HashSet<(String, String)> {
+            macros
+                .iter()
+                .filter(|def| calls_it(&def.sql))
+                .map(|def| (def.package.clone(), def.name.clone()))
+                .collect()
+        };
+        let reaching = closure(macros, &calls, &by_name, seeds(calls_dependency));
+        let configuring = closure(
+            macros,
+            &calls,
+            &by_name,
+            seeds(|code| calls_dependency(code) || calls_function(code, &["config", "config.set"])),
+        );
         DependencyMacros {
             reaching,
-            by_name: this.by_name,
+            configuring,
+            by_name,
         }
     }
 
     /// Whether a call `namespace.name(...)` (or `name(...)`) may add dependencies.
     pub fn reaches(&self, namespace: Option<&str>, name: &str) -> bool {
-        match namespace {
-            Some(package) => self
-                .reaching
-                .contains(&(package.to_owned(), name.to_owned())),
-            None => self.by_name.get(name).is_some_and(|packages| {
-                packages
-                    .iter()
-                    .any(|package| self.reaching.contains(&(package.clone(), name.to_owned())))
-            }),
+        contains(&self.reaching, &self.by_name, namespace, name)
+    }
+
+    /// Whether a call may add dependencies or set the calling node's config.
+    pub fn reaches_config(&self, namespace: Option<&str>, name: &str) -> bool {
+        contains(&self.configuring, &self.by_name, namespace, name)
+    }
+}
+
+/// The macros in `found` and those calling them, up to [`DEPTH`] calls away.
+fn closure(
+    macros: &[MacroDef],
+    calls: &[Vec<(Option<String>, String)>],
+    by_name: &HashMap<String, Vec<String>>,
+    mut found: HashSet<(String, String)>,
+) -> HashSet<(String, String)> {
+    for _ in 0..DEPTH {
+        let mut grew = false;
+        for (def, calls) in macros.iter().zip(calls) {
+            let key = (def.package.clone(), def.name.clone());
+            if found.contains(&key) {
+                continue;
+            }
+            if calls
+                .iter()
+                .any(|(namespace, name)| contains(&found, by_name, namespace.as_deref(), name))
+            {
+                found.insert(key);
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
         }
     }
+    found
+}
+
+fn contains(
+    set: &HashSet<(String, String)>,
+    by_name: &HashMap<String, Vec<String>>,
+    namespace: Option<&str>,
+    name: &str,
+) -> bool {
+    match namespace {
+        Some(package) => set.contains(&(package.to_owned(), name.to_owned())),
+        None => by_name.get(name).is_some_and(|packages| {
+            packages
+                .iter()
+                .any(|package| set.contains(&(package.clone(), name.to_owned())))
+        }),
+    }
+}
+
+/// The names `code` dispatches: `adapter.dispatch('name', ...)`.
+fn dispatched_names(code: &str) -> impl Iterator<Item = &str> {
+    code.match_indices("adapter.dispatch(")
+        .filter_map(|(start, call)| {
+            let rest = code[start + call.len()..].trim_start();
+            let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+            let name = &rest[1..];
+            Some(&name[..name.find(quote)?])
+        })
 }
 
 /// Whether code calls `ref(` or `source(` as a function.
 fn calls_dependency(code: &str) -> bool {
-    ["ref", "source"].iter().any(|function| {
+    calls_function(code, &["ref", "source"])
+}
+
+/// Whether code calls one of `functions` (`config.set` written whole).
+fn calls_function(code: &str, functions: &[&str]) -> bool {
+    functions.iter().any(|function| {
         code.match_indices(function).any(|(start, _)| {
             let before = code[..start].chars().next_back();
             let after = code[start + function.len()..].trim_start();
@@ -153,5 +220,14 @@ mod tests {
         assert!(reaching.reaches(None, "wrapper"));
         assert!(reaching.reaches(Some("shop"), "wrapper"));
         assert!(!reaching.reaches(None, "cents"));
+        let code = "{% macro setup() %}{{ config.set('materialized', 'table') }}{% endmacro %}\n\
+            {% macro outer() %}{{ setup() }}{% endmacro %}";
+        let reaching = DependencyMacros::new(&macros_in(code, "shop", "macros/m.sql"));
+        assert!(reaching.reaches_config(None, "outer"));
+        assert!(!reaching.reaches(None, "outer"));
+        let code = "{% macro base(t) %}{{ return(adapter.dispatch('base', 'pkg')(t)) }}{% endmacro %}\n\
+            {% macro default__base(t) %}{{ source('raw', t) }}{% endmacro %}";
+        let reaching = DependencyMacros::new(&macros_in(code, "pkg", "macros/m.sql"));
+        assert!(reaching.reaches(Some("pkg"), "base"));
     }
 }

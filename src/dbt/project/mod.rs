@@ -3,6 +3,7 @@
 
 mod config;
 mod generic_tests;
+mod jinja;
 mod literal;
 mod macros;
 mod packages;

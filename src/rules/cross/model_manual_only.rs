@@ -9,6 +9,7 @@ use crate::airflow::Dag;
 use crate::dbt::graph::NodeId;
 use crate::diagnostic::Label;
 use crate::link::{ModelCoverage, Monorepo};
+use crate::rules::dbt::nodes::listed_by_name;
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// X009; it has no options.
@@ -54,17 +55,12 @@ impl Rule for ModelManualOnly {
         }
         for ((file, dag), models) in by_dag {
             let dag: &Dag = &repo.dag_files[file].dags[dag];
-            let names: Vec<String> = models
-                .iter()
-                .take(LISTED)
-                .map(|&(project, id)| format!("`{}`", repo.projects[project].graph.node(id).name))
-                .collect();
-            let more = models.len().saturating_sub(LISTED);
-            let listed = if more > 0 {
-                format!("{} and {more} more", names.join(", "))
-            } else {
-                names.join(", ")
-            };
+            let listed = listed_by_name(
+                models
+                    .iter()
+                    .map(|&(project, id)| &repo.projects[project].graph.node(id).name),
+                LISTED,
+            );
             let (span, label) = match dag
                 .kwarg("schedule")
                 .or_else(|| dag.kwarg("schedule_interval"))

@@ -66,6 +66,13 @@ impl Rule for SelectorMatchesNothing {
                     report.emit(diagnostic);
                     continue;
                 }
+                let suggestion = suggestion(graph, token, dialect);
+                // `--exclude tag:deprecated` in every DAG is a guard: idle until a node gets
+                // the tag. Only a near miss of an existing tag is a slip.
+                if token.side == Side::Exclude && suggestion.is_none() && is_tag_guard(&token.text)
+                {
+                    continue;
+                }
                 let (message, label) = match token.side {
                     Side::Select => (
                         format!("selector `{}` matches no enabled node", token.text),
@@ -85,7 +92,7 @@ impl Rule for SelectorMatchesNothing {
                 };
                 let mut diagnostic =
                     report.diagnostic(message, Label::new(token.span.clone(), label));
-                if let Some(help) = suggestion(graph, token, dialect) {
+                if let Some(help) = suggestion {
                     diagnostic = diagnostic.with_help(help);
                 }
                 report.emit(diagnostic);
@@ -152,6 +159,15 @@ fn suggestion(graph: &DbtGraph, token: &Token, dialect: SelectorDialect) -> Opti
     let best = closest(value, candidates)?;
     let fixed = token.text.replacen(item, &item.replacen(value, best, 1), 1);
     Some(format!("did you mean `{fixed}`?"))
+}
+
+/// Whether a selector is a tag alone (`tag:deprecated`): no graph operator, no intersection.
+fn is_tag_guard(text: &str) -> bool {
+    !text.contains(',')
+        && Criterion::parse(text).is_ok_and(|criterion| {
+            criterion.method == Method::Tag
+                && !(criterion.parents || criterion.children || criterion.childrens_parents)
+        })
 }
 
 fn matches_nothing(graph: &DbtGraph, item: &str) -> bool {

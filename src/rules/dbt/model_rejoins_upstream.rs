@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::dbt::graph::{DbtGraph, NodeId, ResourceType};
 use crate::diagnostic::Label;
 use crate::link::Monorepo;
-use crate::rules::dbt::nodes::{listed, root_nodes};
+use crate::rules::dbt::nodes::{listed_by_name, root_nodes};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// DBT011, `[rules.model-rejoins-upstream]` in the config (no options).
@@ -62,13 +62,13 @@ impl Rule for ModelRejoinsUpstream {
             }
             for (child, (middles, upstream)) in loops {
                 let name = |id: &NodeId| graph.node(*id).selector_name();
-                let upstream = listed(upstream.iter().map(name), 5);
+                let upstream = listed_by_name(upstream.iter().map(name), 5);
                 let through = match middles.as_slice() {
                     [one] => format!("`{}`, which only it uses", name(one)),
                     many => format!(
                         "{} models only it uses ({})",
                         many.len(),
-                        listed(many.iter().map(name), 5)
+                        listed_by_name(many.iter().map(name), 5)
                     ),
                 };
                 let diagnostic = report

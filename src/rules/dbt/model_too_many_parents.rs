@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::dbt::graph::{NodeId, ResourceType};
 use crate::diagnostic::Label;
 use crate::link::Monorepo;
-use crate::rules::dbt::nodes::{listed, root_nodes};
+use crate::rules::dbt::nodes::{listed_by_name, root_nodes};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// DBT015 with its options, `[rules.model-too-many-parents]` in the config.
@@ -66,7 +66,7 @@ impl Rule for ModelTooManyParents {
                         format!("model `{}` reads {} models and sources directly", node.name, parents.len()),
                         Label::new(
                             repo.node_span(project, id),
-                            format!("more than {}: {}", self.max_parents, listed(names, 6)),
+                            format!("more than {}: {}", self.max_parents, listed_by_name(names, 6)),
                         ),
                     )
                     .with_help("join related parents in intermediate models (one per concept), so this model reads a few and each join is tested once")

@@ -156,6 +156,17 @@ pub fn listed(names: impl IntoIterator<Item = impl std::fmt::Display>, limit: us
     )
 }
 
+/// [`listed`] for names read from the graph, sorted first: the graph holds nodes in the order
+/// the manifest or the project's files gave them, and a message must not depend on which.
+pub fn listed_by_name(
+    names: impl IntoIterator<Item = impl std::fmt::Display>,
+    limit: usize,
+) -> String {
+    let mut names: Vec<String> = names.into_iter().map(|name| name.to_string()).collect();
+    names.sort();
+    listed(names, limit)
+}
+
 /// The verb that agrees with a count: `agree(1, "has", "have")` is `has`.
 pub fn agree<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
     if count == 1 { one } else { many }

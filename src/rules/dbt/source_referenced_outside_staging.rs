@@ -8,7 +8,7 @@ use crate::diagnostic::Label;
 use crate::link::Monorepo;
 use crate::rules::convention::{Counted, Tally};
 use crate::rules::dbt::layers::{Globs, PathGlob, has_prefix};
-use crate::rules::dbt::nodes::{listed, root_nodes};
+use crate::rules::dbt::nodes::{listed_by_name, root_nodes};
 use crate::rules::{Reporter, Rule, RuleMeta, declare_rule};
 
 /// DBT010 with its options, `[rules.source-referenced-outside-staging]` in the config.
@@ -75,7 +75,7 @@ impl Rule for SourceReferencedOutsideStaging {
                 report
                     .diagnostic(
                         format!("model `{}` selects from a source outside the staging layer", graph.node(id).name),
-                        Label::new(repo.node_span(project, id), format!("reads {} directly", listed(names, 5))),
+                        Label::new(repo.node_span(project, id), format!("reads {} directly", listed_by_name(names, 5))),
                     )
                     .with_help("select from the staging model of that source table instead (add one if it has none), so renames and casts happen in one place")
                     .about(project, id)

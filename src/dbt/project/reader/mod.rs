@@ -18,6 +18,7 @@ use super::config::{
     is_disabled, is_jinja, merge_entries, merge_into, project_entries, project_levels,
 };
 use super::generic_tests::{TestTarget, read_test};
+use super::jinja::MacroScope;
 use super::macros::{DependencyMacros, MacroDef, macros_in};
 use super::packages::{Package, files_under, installed_packages, join, read_package};
 use super::sql::{CodeFacts, RefCall, read_jinja_value, read_python, read_sql, version_text};
@@ -86,6 +87,7 @@ pub fn read_project(
     let dependency_macros = DependencyMacros::new(&macros);
     let dependency_vars = dependency_vars(&packages);
     let root = &packages[0];
+    let macro_scope = MacroScope::new(&macros, &dependency_macros, &root.name, &root.project);
     let mut assembly = Assembly::default();
     for (package, package_files) in packages.iter().zip(&files) {
         let context = Context {
@@ -93,6 +95,7 @@ pub fn read_project(
             root,
             dependency_macros: &dependency_macros,
             dependency_vars: &dependency_vars,
+            macro_scope: &macro_scope,
         };
         assemble_package(&context, package_files, &mut assembly);
     }
@@ -146,6 +149,8 @@ struct Context<'a> {
     pub(super) dependency_macros: &'a DependencyMacros,
     /// Vars whose value calls `ref()` or `source()` (`'snowplow:events': "{{ ref('x') }}"`).
     pub(super) dependency_vars: &'a HashSet<String>,
+    /// The macros, for rendering what reading SQL statically cannot tell.
+    pub(super) macro_scope: &'a MacroScope<'a>,
 }
 
 impl Context<'_> {

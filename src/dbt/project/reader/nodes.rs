@@ -2,6 +2,7 @@
 //! config, columns and the fields dbt copies from the config.
 
 use super::*;
+use crate::dbt::project::jinja;
 
 /// `{% snapshot name %} ... {% endsnapshot %}` blocks: each name and body.
 pub(super) fn snapshot_blocks(code: &str) -> Vec<(String, &str)> {
@@ -99,10 +100,14 @@ pub(super) struct CodeNode<'a> {
 
 pub(super) fn code_node(
     context: &Context<'_>,
-    code: CodeNode<'_>,
+    mut code: CodeNode<'_>,
     patch: Option<&Patch<'_>>,
 ) -> Draft {
     let package = context.package;
+    if !code.file.ends_with(".py") {
+        let facts = std::mem::take(&mut code.facts);
+        code.facts = jinja::refine(facts, code.code, &package.name, context.macro_scope);
+    }
     let patch_refs: Vec<&Map<String, Value>> = code.patch_levels.iter().collect();
     let (config, mut jinja) = context.config(
         code.resource_type,

@@ -129,6 +129,16 @@ pub(super) fn generic_test_node(
             }
         }
     }
+    // A test macro whose own body calls `ref()` or `source()` adds dependencies as it renders.
+    let test_macro = format!("test_{}", test.test_name);
+    if context
+        .dependency_macros
+        .reaches(test.namespace.as_deref(), &test_macro)
+    {
+        unknown.get_or_insert(format!(
+            "its test macro `{test_macro}` calls `ref()` or `source()`"
+        ));
+    }
     let mut node = node_identity(
         format!("test.{}.{}.{}", package.name, test.name, test.hash),
         "test",

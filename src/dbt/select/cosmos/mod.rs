@@ -7,7 +7,7 @@
 //! bare name also matches any folder of the file path, `tag:a tag:b` is one tag, comma-joined
 //! items of one method are a union, excludes only walk the selected nodes, ...), and an element
 //! it does not support makes the DAG file fail to import. This module reproduces that engine,
-//! quirks included, over a [`DbtGraph`]; `tests/cosmos_oracle.rs` checks it against real Cosmos.
+//! quirks included, over a [`DbtGraph`]; `tests/it/cosmos_oracle.rs` checks it against real Cosmos.
 //!
 //! `statement.rs` reads one element the way Cosmos' `SelectorConfig` does, `eval.rs` evaluates
 //! it (`NodeSelector`, `GraphSelector`), `yaml.rs` translates a manifest YAML selector into

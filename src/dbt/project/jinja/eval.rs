@@ -1,0 +1,787 @@
+//! The evaluator: runs a node's template as dbt renders it while it parses (`execute` false,
+//! `is_incremental()` false, `config.get()` empty), recording the `ref()`, `source()` and
+//! `config()` calls. Values only a run tells are `Unknown`; a recorded call or a branch that
+//! depends on one stops the evaluation with the reason, so what it records is exact.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use serde_json::Map;
+
+use super::effects::{Visited, walk_expr, walk_nodes};
+use super::expr::{Arg, Const, Expr};
+use super::operations;
+use super::scope::MacroScope;
+use super::template::{MacroBody, Node, Target};
+use super::value::{Callable, Frame, Value};
+use crate::dbt::project::sql::RefCall;
+
+/// How many expressions and statements one node's evaluation may take.
+const MAX_STEPS: usize = 200_000;
+/// How many a macro whose value is only wanted (it records nothing) may take.
+const MAX_OPTIONAL_STEPS: usize = 20_000;
+/// How deep macro calls may nest.
+const MAX_CALLS: usize = 24;
+/// How deep blocks, expressions and calls together may nest.
+const MAX_NESTING: usize = 160;
+
+/// What the evaluation recorded.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub refs: Vec<RefCall>,
+    pub sources: Vec<(String, String)>,
+    pub config: Map<String, serde_json::Value>,
+    /// `config()` keys whose value only a run tells.
+    pub dynamic_config: Vec<String>,
+}
+
+/// Why evaluation stopped.
+pub enum Stop {
+    /// It cannot go on without guessing; `lost` when a `ref()`, `source()` or `config()` call
+    /// may be missed (else only a value is unknown: a macro's result).
+    Unknown { reason: String, lost: bool },
+    /// `return(value)` in a macro.
+    Return(Value),
+}
+
+pub(super) type Run<T> = Result<T, Stop>;
+
+/// A call's positional and keyword arguments.
+pub(super) type Arguments = (Vec<Value>, Vec<(String, Value)>);
+
+/// The keyword standing for arguments spread from a value only a run tells (`**options`).
+pub(super) const UNKNOWN_SPREAD: &str = "**";
+
+/// Stops where a recorded call may be missed.
+pub(super) fn unknown<T>(reason: impl Into<String>) -> Run<T> {
+    Err(Stop::Unknown {
+        reason: reason.into(),
+        lost: true,
+    })
+}
+
+/// Stops where only a value is unknown.
+pub(super) fn unknown_value<T>(reason: impl Into<String>) -> Run<T> {
+    Err(Stop::Unknown {
+        reason: reason.into(),
+        lost: false,
+    })
+}
+
+/// The variables and the macro being run.
+pub(super) struct Env {
+    pub(super) frames: Vec<Frame>,
+    /// The macro whose body runs (its file's other macros are in scope), if any.
+    pub(super) within: Option<usize>,
+    pub(super) caller: Option<Value>,
+}
+
+impl Env {
+    pub(super) fn lookup(&self, name: &str) -> Option<Value> {
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|frame| frame.get(name).cloned())
+    }
+
+    pub(super) fn assign(&mut self, name: &str, value: Value) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.insert(name.to_owned(), value);
+        }
+    }
+}
+
+pub struct Evaluator<'s> {
+    pub(super) scope: &'s MacroScope<'s>,
+    /// The node's package.
+    pub(super) package: &'s str,
+    steps: usize,
+    /// Where the step count stops the evaluation (lower while a macro's value is optional).
+    limit: usize,
+    calls: usize,
+    /// How deep the evaluator recurses, bounded so that input cannot exhaust the stack.
+    nesting: usize,
+    /// The macros the template itself defines.
+    pub(super) template_macros: std::collections::HashMap<String, Arc<MacroBody>>,
+    pub recorded: Recorded,
+}
+
+impl<'s> Evaluator<'s> {
+    pub fn new(scope: &'s MacroScope<'s>, package: &'s str) -> Self {
+        Evaluator {
+            scope,
+            package,
+            steps: 0,
+            limit: MAX_STEPS,
+            calls: 0,
+            nesting: 0,
+            template_macros: Default::default(),
+            recorded: Recorded::default(),
+        }
+    }
+
+    /// Runs a node's template.
+    pub fn run_template(&mut self, nodes: &[Node]) -> Result<(), String> {
+        // Macros defined in the template see each other, wherever they are called from.
+        for node in nodes {
+            if let Node::Macro(body) = node {
+                self.template_macros.insert(body.name.clone(), body.clone());
+            }
+        }
+        let mut env = Env {
+            frames: vec![Frame::new()],
+            within: None,
+            caller: None,
+        };
+        match self.run(nodes, &mut env) {
+            Ok(()) => Ok(()),
+            Err(Stop::Unknown { reason, .. }) => Err(reason),
+            Err(Stop::Return(_)) => Err("a `return()` outside a macro".into()),
+        }
+    }
+
+    /// A value built from others, or `Unknown` when it would nest too deep; looking costs steps.
+    pub(super) fn bounded(&mut self, value: Value) -> Run<Value> {
+        let (too_deep, visited) = value.too_deep();
+        self.steps += visited;
+        self.step()?;
+        Ok(if too_deep { Value::Unknown } else { value })
+    }
+
+    fn step(&mut self) -> Run<()> {
+        self.steps += 1;
+        if self.steps > self.limit {
+            let reason = "its Jinja takes too long to evaluate";
+            return if self.limit < MAX_STEPS {
+                unknown_value(reason)
+            } else {
+                unknown(reason)
+            };
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, nodes: &[Node], env: &mut Env) -> Run<()> {
+        self.enter()?;
+        let result = self.run_nodes(nodes, env);
+        self.nesting -= 1;
+        result
+    }
+
+    /// Counts one more level of the evaluator's own recursion (blocks, expressions, calls).
+    fn enter(&mut self) -> Run<()> {
+        if self.nesting >= MAX_NESTING {
+            return unknown("its Jinja nests too deep to evaluate");
+        }
+        self.nesting += 1;
+        Ok(())
+    }
+
+    fn run_nodes(&mut self, nodes: &[Node], env: &mut Env) -> Run<()> {
+        for node in nodes {
+            self.step()?;
+            match node {
+                Node::Output(expr) | Node::Do(expr) => {
+                    self.eval(expr, env)?;
+                }
+                Node::If {
+                    branches,
+                    otherwise,
+                } => self.run_if(branches, otherwise, env)?,
+                Node::For {
+                    target,
+                    iterable,
+                    condition,
+                    body,
+                    otherwise,
+                } => self.run_for(target, iterable, condition.as_ref(), body, otherwise, env)?,
+                Node::Set(target, expr) => {
+                    let value = self.eval(expr, env)?;
+                    self.assign(target, value, env)?;
+                }
+                Node::SetBlock(name, body) => {
+                    self.run(body, env)?;
+                    env.assign(name, Value::Unknown);
+                }
+                Node::Macro(body) => {
+                    env.assign(
+                        &body.name,
+                        Value::Callable(Rc::new(Callable::Local(body.clone()))),
+                    );
+                }
+                Node::Call { call, caller } => {
+                    let Expr::Call(callee, args) = call else {
+                        return unknown("a `{% call %}` of something not called");
+                    };
+                    let closure = Value::Callable(Rc::new(Callable::Caller(
+                        caller.clone(),
+                        env.frames.clone(),
+                        env.within,
+                    )));
+                    let callee = self.eval(callee, env)?;
+                    let (positional, keyword) = self.arguments(args, env)?;
+                    let effects = self.effects(&caller.body, env).records;
+                    self.call(&callee, positional, keyword, Some(closure), effects)?;
+                }
+                Node::Block(body) => self.run(body, env)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn run_if(
+        &mut self,
+        branches: &[(Expr, Vec<Node>)],
+        otherwise: &[Node],
+        env: &mut Env,
+    ) -> Run<()> {
+        for (at, (condition, body)) in branches.iter().enumerate() {
+            match self.eval(condition, env)?.truth() {
+                Some(true) => return self.run(body, env),
+                Some(false) => continue,
+                None => {
+                    let rest: Vec<&[Node]> = branches[at..]
+                        .iter()
+                        .map(|(_, body)| body.as_slice())
+                        .chain([otherwise])
+                        .collect();
+                    return self.skip(&rest, env, "a Jinja `if` on a value only a run tells");
+                }
+            }
+        }
+        self.run(otherwise, env)
+    }
+
+    fn run_for(
+        &mut self,
+        target: &Target,
+        iterable: &Expr,
+        condition: Option<&Expr>,
+        body: &[Node],
+        otherwise: &[Node],
+        env: &mut Env,
+    ) -> Run<()> {
+        let reason = "a Jinja `for` over values only a run tells";
+        let Some(items) = self.eval(iterable, env)?.items() else {
+            return self.skip(&[body, otherwise], env, reason);
+        };
+        let mut kept = Vec::with_capacity(items.len());
+        for item in items {
+            self.step()?;
+            let Some(condition) = condition else {
+                kept.push(item);
+                continue;
+            };
+            env.frames.push(Frame::new());
+            self.assign(target, item.clone(), env)?;
+            let keep = self.eval(condition, env)?.truth();
+            env.frames.pop();
+            match keep {
+                Some(true) => kept.push(item),
+                Some(false) => {}
+                None => return self.skip(&[body, otherwise], env, reason),
+            }
+        }
+        if kept.is_empty() {
+            return self.run(otherwise, env);
+        }
+        let length = kept.len() as i64;
+        for (index, item) in kept.into_iter().enumerate() {
+            let index = index as i64;
+            let mut frame = Frame::new();
+            frame.insert(
+                "loop".into(),
+                Value::dict(vec![
+                    (Value::str("index"), Value::Int(index + 1)),
+                    (Value::str("index0"), Value::Int(index)),
+                    (Value::str("revindex"), Value::Int(length - index)),
+                    (Value::str("revindex0"), Value::Int(length - index - 1)),
+                    (Value::str("first"), Value::Bool(index == 0)),
+                    (Value::str("last"), Value::Bool(index == length - 1)),
+                    (Value::str("length"), Value::Int(length)),
+                ]),
+            );
+            env.frames.push(frame);
+            let result = self
+                .assign(target, item, env)
+                .and_then(|()| self.run(body, env));
+            env.frames.pop();
+            result?;
+        }
+        Ok(())
+    }
+
+    /// Blocks that may or may not run: nothing in them may record a call, and whatever they
+    /// assign or may change becomes unknown.
+    fn skip(&mut self, blocks: &[&[Node]], env: &mut Env, reason: &str) -> Run<()> {
+        for nodes in blocks {
+            let effects = self.effects(nodes, env);
+            if effects.records {
+                return unknown(reason);
+            }
+            if effects.returns {
+                return unknown_value(reason);
+            }
+        }
+        let mut names = Vec::new();
+        for nodes in blocks {
+            walk_nodes(nodes, &mut |visited| match visited {
+                Visited::Expr(Expr::Name(name)) => names.push(name.clone()),
+                Visited::Node(Node::Set(target, _)) => match target {
+                    Target::Name(name) | Target::Attribute(name, _) => names.push(name.clone()),
+                    Target::Names(more) => names.extend(more.iter().cloned()),
+                },
+                Visited::Node(Node::SetBlock(name, _)) => names.push(name.clone()),
+                _ => {}
+            });
+        }
+        for name in names {
+            if let Some(value) = env.lookup(&name) {
+                value.taint();
+            }
+        }
+        let assigned: Vec<String> = blocks
+            .iter()
+            .flat_map(|nodes| nodes.iter())
+            .filter_map(|node| match node {
+                Node::Set(Target::Name(name), _) | Node::SetBlock(name, _) => {
+                    Some(vec![name.clone()])
+                }
+                Node::Set(Target::Names(names), _) => Some(names.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        for name in assigned {
+            env.assign(&name, Value::Unknown);
+        }
+        Ok(())
+    }
+
+    fn assign(&mut self, target: &Target, value: Value, env: &mut Env) -> Run<()> {
+        match target {
+            Target::Name(name) => env.assign(name, value),
+            Target::Names(names) => match value.items() {
+                Some(items) if items.len() == names.len() => {
+                    for (name, item) in names.iter().zip(items) {
+                        env.assign(name, item);
+                    }
+                }
+                Some(_) => return unknown_value("an unpacking of the wrong length"),
+                None => {
+                    for name in names {
+                        env.assign(name, Value::Unknown);
+                    }
+                }
+            },
+            Target::Attribute(name, attribute) => {
+                let value = self.bounded(value)?;
+                let Some(Value::Dict(pairs)) = env.lookup(name) else {
+                    // An unknown or undefined namespace stays unknown.
+                    return Ok(());
+                };
+                let mut pairs = pairs.borrow_mut();
+                if let Some(dict) = pairs.as_mut() {
+                    operations::insert(dict, Value::str(attribute), value);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn eval(&mut self, expr: &Expr, env: &mut Env) -> Run<Value> {
+        self.enter()?;
+        let result = self.eval_expr(expr, env);
+        self.nesting -= 1;
+        result
+    }
+
+    fn eval_expr(&mut self, expr: &Expr, env: &mut Env) -> Run<Value> {
+        self.step()?;
+        Ok(match expr {
+            Expr::Const(constant) => match constant {
+                Const::None => Value::None,
+                Const::Bool(b) => Value::Bool(*b),
+                Const::Int(i) => Value::Int(*i),
+                Const::Float(f) => Value::Float(*f),
+                Const::Str(s) => Value::str(s),
+            },
+            Expr::Name(name) => self.name(name, env),
+            Expr::List(items) => {
+                let items = self.eval_all(items, env)?;
+                self.bounded(Value::list(items))?
+            }
+            Expr::Tuple(items) => {
+                let items = self.eval_all(items, env)?;
+                self.bounded(Value::Tuple(Rc::from(items)))?
+            }
+            Expr::Dict(pairs) => {
+                let mut dict = Vec::new();
+                let mut known = true;
+                for (key, value) in pairs {
+                    let (key, value) = (self.eval(key, env)?, self.eval(value, env)?);
+                    known &= operations::insert(&mut dict, key, value).is_some();
+                }
+                let dict = Value::dict(dict);
+                if !known {
+                    dict.taint();
+                }
+                self.bounded(dict)?
+            }
+            Expr::Attr(base, name) => {
+                let base = self.eval(base, env)?;
+                self.attribute(&base, name)
+            }
+            Expr::Item(base, index) => {
+                let (base, index) = (self.eval(base, env)?, self.eval(index, env)?);
+                operations::item(&base, &index)
+            }
+            Expr::Slice(base, bounds) => {
+                let base = self.eval(base, env)?;
+                let mut values: [Option<Value>; 3] = [None, None, None];
+                for (slot, bound) in values.iter_mut().zip(bounds) {
+                    if let Some(bound) = bound {
+                        *slot = Some(self.eval(bound, env)?);
+                    }
+                }
+                operations::slice(&base, values)
+            }
+            Expr::Call(callee, args) => {
+                let callee_value = self.eval(callee, env)?;
+                let (positional, keyword) = self.arguments(args, env)?;
+                self.call(&callee_value, positional, keyword, None, false)?
+            }
+            Expr::Filter(value, name, args) => {
+                let value = self.eval(value, env)?;
+                let (args, keyword) = self.arguments(args, env)?;
+                if !keyword.is_empty() {
+                    return Ok(Value::Unknown);
+                }
+                operations::filter(name, &value, &args)
+            }
+            Expr::Test {
+                value,
+                name,
+                args,
+                negated,
+            } => {
+                let value = self.eval(value, env)?;
+                let (args, _) = self.arguments(args, env)?;
+                match operations::test(name, &value, &args) {
+                    Some(result) => Value::Bool(result != *negated),
+                    None => Value::Unknown,
+                }
+            }
+            Expr::Not(inner) => match self.eval(inner, env)?.truth() {
+                Some(truth) => Value::Bool(!truth),
+                None => Value::Unknown,
+            },
+            Expr::Neg(inner) => match self.eval(inner, env)? {
+                Value::Int(i) => i.checked_neg().map_or(Value::Unknown, Value::Int),
+                Value::Float(f) => Value::Float(-f),
+                _ => Value::Unknown,
+            },
+            Expr::Binary(op, left, right) => {
+                let (left, right) = (self.eval(left, env)?, self.eval(right, env)?);
+                operations::binary(*op, &left, &right)
+            }
+            Expr::Compare(first, chain) => {
+                let mut left = self.eval(first, env)?;
+                let mut result = Some(true);
+                for (op, right) in chain {
+                    let right = self.eval(right, env)?;
+                    match operations::compare(*op, &left, &right) {
+                        Some(true) => {}
+                        Some(false) => {
+                            result = Some(false);
+                            break;
+                        }
+                        None => result = None,
+                    }
+                    left = right;
+                }
+                result.map_or(Value::Unknown, Value::Bool)
+            }
+            Expr::And(left, right) | Expr::Or(left, right) => {
+                let is_and = matches!(expr, Expr::And(..));
+                let left_value = self.eval(left, env)?;
+                match left_value.truth() {
+                    Some(truth) if truth != is_and => left_value,
+                    Some(_) => self.eval(right, env)?,
+                    None => self.unevaluated(right, env)?,
+                }
+            }
+            Expr::Cond {
+                then,
+                condition,
+                otherwise,
+            } => match self.eval(condition, env)?.truth() {
+                Some(true) => self.eval(then, env)?,
+                Some(false) => match otherwise {
+                    Some(otherwise) => self.eval(otherwise, env)?,
+                    None => Value::Unknown,
+                },
+                None => {
+                    self.unevaluated(then, env)?;
+                    if let Some(otherwise) = otherwise {
+                        self.unevaluated(otherwise, env)?;
+                    }
+                    Value::Unknown
+                }
+            },
+        })
+    }
+
+    /// An expression that may or may not be evaluated: it may record nothing, and what it
+    /// might change becomes unknown.
+    fn unevaluated(&mut self, expr: &Expr, env: &mut Env) -> Run<Value> {
+        let effects = self.expr_effects(expr, env);
+        let reason = "a call in a Jinja expression whose condition only a run tells";
+        if effects.records {
+            return unknown(reason);
+        }
+        if effects.returns {
+            return unknown_value(reason);
+        }
+        walk_expr(expr, &mut |e| {
+            if let Expr::Name(name) = e
+                && let Some(value) = env.lookup(name)
+            {
+                value.taint();
+            }
+        });
+        Ok(Value::Unknown)
+    }
+
+    fn eval_all(&mut self, items: &[Expr], env: &mut Env) -> Run<Vec<Value>> {
+        items.iter().map(|item| self.eval(item, env)).collect()
+    }
+
+    fn arguments(&mut self, args: &[Arg], env: &mut Env) -> Run<Arguments> {
+        let mut positional = Vec::new();
+        let mut keyword = Vec::new();
+        for arg in args {
+            match arg {
+                Arg::Positional(expr) => positional.push(self.eval(expr, env)?),
+                Arg::Keyword(name, expr) => keyword.push((name.clone(), self.eval(expr, env)?)),
+                Arg::Spread(expr) => {
+                    let value = self.eval(expr, env)?;
+                    let pairs = match &value {
+                        Value::Dict(pairs) => pairs.borrow().clone(),
+                        _ => None,
+                    };
+                    let keys: Option<Vec<(String, Value)>> = pairs.and_then(|pairs| {
+                        pairs
+                            .into_iter()
+                            .map(|(key, value)| Some((key.as_str()?.to_owned(), value)))
+                            .collect()
+                    });
+                    match (keys, value.items()) {
+                        (Some(keys), _) => keyword.extend(keys),
+                        (None, Some(items)) if !matches!(value, Value::Dict(_)) => {
+                            positional.extend(items)
+                        }
+                        _ => {
+                            value.taint();
+                            keyword.push((UNKNOWN_SPREAD.to_owned(), Value::Unknown));
+                        }
+                    }
+                }
+            }
+        }
+        Ok((positional, keyword))
+    }
+
+    /// Calls `callee`; `caller_has_effects` when a `{% call %}` body passed as `caller` may
+    /// record calls.
+    fn call(
+        &mut self,
+        callee: &Value,
+        positional: Vec<Value>,
+        keyword: Vec<(String, Value)>,
+        caller: Option<Value>,
+        caller_has_effects: bool,
+    ) -> Run<Value> {
+        let Value::Callable(callable) = callee else {
+            // Something only a run tells (`adapter.get_columns_in_relation`): it may change
+            // what it is given.
+            if caller_has_effects {
+                return unknown("a `{% call %}` of something only a run tells");
+            }
+            taint_all(&positional, &keyword);
+            return Ok(Value::Unknown);
+        };
+        let spread_unknown = keyword.iter().any(|(key, _)| key == UNKNOWN_SPREAD);
+        match &**callable {
+            Callable::Builtin("config") if spread_unknown => {
+                self.recorded.dynamic_config.push("config".into());
+                Ok(Value::str(""))
+            }
+            Callable::Builtin("ref" | "source" | "function" | "config" | "config.set")
+                if spread_unknown =>
+            {
+                unknown("a call with arguments only a run tells")
+            }
+            Callable::Macro(index) if spread_unknown => {
+                if self.scope.has_effects(*index) || caller_has_effects {
+                    return unknown("a macro call with arguments only a run tells");
+                }
+                taint_all(&positional, &keyword);
+                Ok(Value::Unknown)
+            }
+            Callable::Local(_) | Callable::Caller(..) if spread_unknown => {
+                unknown("a macro call with arguments only a run tells")
+            }
+            _ if spread_unknown => {
+                if caller_has_effects {
+                    return unknown("a `{% call %}` with arguments only a run tells");
+                }
+                taint_all(&positional, &keyword);
+                Ok(Value::Unknown)
+            }
+            Callable::Macro(index) => {
+                self.call_macro(*index, positional, keyword, caller, caller_has_effects)
+            }
+            Callable::Local(body) => {
+                let body = body.clone();
+                self.run_body(&body, None, positional, keyword, caller, Vec::new())
+            }
+            Callable::Caller(body, frames, within) => {
+                let (body, frames, within) = (body.clone(), frames.clone(), *within);
+                self.run_body(&body, within, positional, keyword, None, frames)?;
+                Ok(Value::Unknown)
+            }
+            Callable::Method(receiver, name) => {
+                let mut too_deep = false;
+                for argument in &positional {
+                    too_deep |= matches!(self.bounded(argument.clone())?, Value::Unknown)
+                        && !matches!(argument, Value::Unknown);
+                }
+                if !keyword.is_empty() || (too_deep && operations::is_mutating(name)) {
+                    taint_all(&positional, &keyword);
+                    receiver.taint();
+                    return Ok(Value::Unknown);
+                }
+                let result = operations::method(receiver, name, &positional);
+                self.bounded(result)
+            }
+            Callable::Package(_) => Ok(Value::Unknown),
+            Callable::Builtin(name) => {
+                if caller_has_effects && *name != "statement" {
+                    return unknown("a `{% call %}` of one of dbt's functions");
+                }
+                self.builtin(name, positional, keyword)
+            }
+        }
+    }
+
+    fn call_macro(
+        &mut self,
+        index: usize,
+        positional: Vec<Value>,
+        keyword: Vec<(String, Value)>,
+        caller: Option<Value>,
+        caller_has_effects: bool,
+    ) -> Run<Value> {
+        let required = self.scope.has_effects(index) || caller_has_effects;
+        let Some(body) = self.scope.body(index) else {
+            if required {
+                return unknown("a macro whose Jinja it could not read");
+            }
+            taint_all(&positional, &keyword);
+            return Ok(Value::Unknown);
+        };
+        if required {
+            return self.run_body(&body, Some(index), positional, keyword, caller, Vec::new());
+        }
+        // A macro that records nothing: its value when it can be told, else unknown.
+        let (arguments, keywords) = (positional.clone(), keyword.clone());
+        let limit = self.limit;
+        self.limit = limit.min(self.steps + MAX_OPTIONAL_STEPS);
+        let before = self.recorded.len();
+        let result = self.run_body(&body, Some(index), positional, keyword, caller, Vec::new());
+        self.limit = limit;
+        match result {
+            Err(Stop::Unknown { lost: false, .. }) if self.recorded.len() == before => {
+                taint_all(&arguments, &keywords);
+                Ok(Value::Unknown)
+            }
+            other => other,
+        }
+    }
+
+    /// Runs a macro body with its arguments; its value is what it returns (its rendered text,
+    /// which is not kept, when it returns nothing).
+    fn run_body(
+        &mut self,
+        body: &MacroBody,
+        within: Option<usize>,
+        positional: Vec<Value>,
+        keyword: Vec<(String, Value)>,
+        caller: Option<Value>,
+        mut frames: Vec<Frame>,
+    ) -> Run<Value> {
+        self.calls += 1;
+        if self.calls > MAX_CALLS {
+            self.calls -= 1;
+            return unknown("macro calls nested too deep");
+        }
+        let mut frame = Frame::new();
+        let mut positional = positional.into_iter();
+        let mut keyword = keyword;
+        let mut defaults = Vec::new();
+        for (name, default) in &body.params {
+            if let Some(value) = positional.next() {
+                frame.insert(name.clone(), value);
+            } else if let Some(at) = keyword.iter().position(|(key, _)| key == name) {
+                frame.insert(name.clone(), keyword.remove(at).1);
+            } else if let Some(default) = default {
+                defaults.push((name.clone(), default));
+            } else {
+                frame.insert(name.clone(), Value::Unknown);
+            }
+        }
+        frame.insert("varargs".into(), Value::list(positional.collect()));
+        frame.insert(
+            "kwargs".into(),
+            Value::dict(
+                keyword
+                    .into_iter()
+                    .map(|(k, v)| (Value::str(&k), v))
+                    .collect(),
+            ),
+        );
+        frames.push(frame);
+        let mut env = Env {
+            frames,
+            within,
+            caller,
+        };
+        let result = (|| {
+            for (name, default) in defaults {
+                let value = self.eval(default, &mut env)?;
+                env.assign(&name, value);
+            }
+            self.run(&body.body, &mut env)
+        })();
+        self.calls -= 1;
+        match result {
+            Ok(()) => Ok(Value::Unknown),
+            Err(Stop::Return(value)) => Ok(value),
+            Err(stop) => Err(stop),
+        }
+    }
+}
+
+impl Recorded {
+    /// How many calls were recorded (config keys counted once).
+    pub(super) fn len(&self) -> usize {
+        self.refs.len() + self.sources.len() + self.config.len() + self.dynamic_config.len()
+    }
+}
+
+pub(super) fn taint_all(positional: &[Value], keyword: &[(String, Value)]) {
+    for value in positional.iter().chain(keyword.iter().map(|(_, v)| v)) {
+        value.taint();
+    }
+}

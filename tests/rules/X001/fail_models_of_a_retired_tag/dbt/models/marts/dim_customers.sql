@@ -1,0 +1,2 @@
+{{ config(tags=["daily"]) }}
+select customer_id, name from {{ ref('stg_customers') }}

@@ -1,0 +1,2 @@
+{{ config(tags=["daily"]) }}
+select order_id, amount from {{ ref('stg_orders') }}

@@ -1,0 +1,2 @@
+{{ config(tags=["daily"]) }}
+select 1 as order_id, 10 as amount
