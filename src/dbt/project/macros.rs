@@ -222,12 +222,12 @@ mod tests {
         assert!(!reaching.reaches(None, "cents"));
         let code = "{% macro setup() %}{{ config.set('materialized', 'table') }}{% endmacro %}\n\
             {% macro outer() %}{{ setup() }}{% endmacro %}";
-        let reaching = DependencyMacros::new(&macros_in(code, "shop", "macros/m.sql"));
+        let reaching = DependencyMacros::new(&macros_in(code, "shop"));
         assert!(reaching.reaches_config(None, "outer"));
         assert!(!reaching.reaches(None, "outer"));
         let code = "{% macro base(t) %}{{ return(adapter.dispatch('base', 'pkg')(t)) }}{% endmacro %}\n\
             {% macro default__base(t) %}{{ source('raw', t) }}{% endmacro %}";
-        let reaching = DependencyMacros::new(&macros_in(code, "pkg", "macros/m.sql"));
+        let reaching = DependencyMacros::new(&macros_in(code, "pkg"));
         assert!(reaching.reaches(Some("pkg"), "base"));
     }
 }
