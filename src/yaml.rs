@@ -463,14 +463,22 @@ impl Node {
 pub fn parse_spanned(text: &str) -> Result<Option<Node>, YamlError> {
     use saphyr_parser::{Event, Parser};
     check_size_and_flow_depth(text)?;
-    // saphyr counts characters; spans here are byte offsets.
-    let byte_at: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()))
-        .collect();
-    let offset =
-        |marker: saphyr_parser::Marker| byte_at.get(marker.index()).copied().unwrap_or(text.len());
+    // saphyr counts characters; spans here are byte offsets (the same in ASCII text).
+    let byte_at: Vec<usize> = if text.is_ascii() {
+        Vec::new()
+    } else {
+        text.char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect()
+    };
+    let offset = |marker: saphyr_parser::Marker| {
+        if byte_at.is_empty() {
+            marker.index().min(text.len())
+        } else {
+            byte_at.get(marker.index()).copied().unwrap_or(text.len())
+        }
+    };
     let mut builder = TreeBuilder::new();
     for next in Parser::new_from_str(text) {
         let (event, span) = next.map_err(|error| {
@@ -490,7 +498,7 @@ pub fn parse_spanned(text: &str) -> Result<Option<Node>, YamlError> {
                 let quoted = !matches!(style, saphyr_parser::ScalarStyle::Plain);
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 let node = Node {
-                    value: scalar(&value, quoted, tag.as_deref()),
+                    value: scalar(value, quoted, tag.as_deref()),
                     tag: tag.filter(|t| !t.starts_with("tag:yaml.org")),
                     span: range,
                 };
@@ -551,10 +559,41 @@ struct Open {
     anchor: usize,
     /// For a mapping: a key waiting for its value.
     pending_key: Option<Node>,
-    /// For a mapping: its entries so far (`None` where a later key replaced one), and where
-    /// each key is, by its value's text.
+    /// For a mapping: its entries so far (`None` where a later key replaced one), and, once
+    /// it has many, where each key is by its text (a few are found by scanning).
     entries: Vec<Option<(Node, Node)>>,
-    keys: std::collections::HashMap<String, usize>,
+    keys: Option<std::collections::HashMap<String, usize>>,
+}
+
+/// How many entries a mapping holds before its keys are looked up by hash.
+const HASHED_KEYS: usize = 16;
+
+impl Open {
+    /// Where the entry of a key equal to `key` is.
+    fn find(&self, key: &Node) -> Option<usize> {
+        match &self.keys {
+            Some(keys) => keys.get(&key_text(key)).copied(),
+            None => self
+                .entries
+                .iter()
+                .position(|entry| entry.as_ref().is_some_and(|(k, _)| same_key(k, key))),
+        }
+    }
+
+    /// Adds an entry whose key no entry holds.
+    fn push_entry(&mut self, key: Node, value: Node) {
+        if let Some(keys) = &mut self.keys {
+            keys.insert(key_text(&key), self.entries.len());
+        }
+        self.entries.push(Some((key, value)));
+        if self.keys.is_none() && self.entries.len() >= HASHED_KEYS {
+            let keys = self.entries.iter().enumerate().filter_map(|(i, entry)| {
+                let (key, _) = entry.as_ref()?;
+                Some((key_text(key), i))
+            });
+            self.keys = Some(keys.collect());
+        }
+    }
 }
 
 impl TreeBuilder {
@@ -608,7 +647,7 @@ impl TreeBuilder {
             anchor,
             pending_key: None,
             entries: Vec::new(),
-            keys: std::collections::HashMap::new(),
+            keys: None,
         });
     }
 
@@ -648,11 +687,9 @@ impl TreeBuilder {
                     let mut copied = 0;
                     for source in sources {
                         for (k, v) in source.entries() {
-                            let text = key_text(k);
-                            if !parent.keys.contains_key(&text) {
+                            if parent.find(k).is_none() {
                                 copied += count(k) + count(v);
-                                parent.keys.insert(text, parent.entries.len());
-                                parent.entries.push(Some((k.clone(), v.clone())));
+                                parent.push_entry(k.clone(), v.clone());
                             }
                         }
                     }
@@ -660,11 +697,10 @@ impl TreeBuilder {
                 }
                 Some(key) => {
                     // A later key replaces an earlier one, as in a Python dict.
-                    let text = key_text(&key);
-                    if let Some(earlier) = parent.keys.insert(text, parent.entries.len()) {
+                    if let Some(earlier) = parent.find(&key) {
                         parent.entries[earlier] = None;
                     }
-                    parent.entries.push(Some((key, node)));
+                    parent.push_entry(key, node);
                 }
             },
             _ => {}
@@ -677,6 +713,14 @@ fn key_text(key: &Node) -> String {
     match &key.value {
         NodeValue::Str(text, false) => text.clone(),
         other => format!("{other:?}"),
+    }
+}
+
+/// Whether two keys have the same [`key_text`], without writing it for plain strings.
+fn same_key(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (NodeValue::Str(a, false), NodeValue::Str(b, false)) => a == b,
+        _ => key_text(a) == key_text(b),
     }
 }
 
@@ -702,24 +746,43 @@ fn count(node: &Node) -> usize {
 
 /// A scalar resolved as PyYAML's loader resolves it (YAML 1.1: `yes`/`no`/`on`/`off` are
 /// booleans, `~` is null); a quoted scalar or an explicit `!!str` is a string.
-fn scalar(text: &str, quoted: bool, tag: Option<&str>) -> NodeValue {
-    let as_string = || NodeValue::Str(text.to_owned(), quoted);
+fn scalar(text: std::borrow::Cow<'_, str>, quoted: bool, tag: Option<&str>) -> NodeValue {
     match tag {
-        Some(tag) if tag.ends_with(":str") => return as_string(),
-        Some(tag) if !tag.starts_with("tag:yaml.org") => return as_string(),
-        _ if quoted => return as_string(),
+        Some(tag) if tag.ends_with(":str") => return NodeValue::Str(text.into_owned(), quoted),
+        Some(tag) if !tag.starts_with("tag:yaml.org") => {
+            return NodeValue::Str(text.into_owned(), quoted);
+        }
+        _ if quoted => return NodeValue::Str(text.into_owned(), quoted),
         _ => {}
     }
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
+    match &*text {
+        "" | "~" | "null" | "Null" | "NULL" => NodeValue::Null,
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            return NodeValue::Bool(true);
+            NodeValue::Bool(true)
         }
         "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            return NodeValue::Bool(false);
+            NodeValue::Bool(false)
         }
-        _ => {}
+        number if may_be_number(number) => number_or_text(number),
+        _ => NodeValue::Str(text.into_owned(), false),
     }
+}
+
+/// Whether a plain scalar may resolve to a number (or `.inf`, `.nan`): after its underscores
+/// and one sign, it starts with a digit or a dot. Most scalars do not, and skip the parsing.
+fn may_be_number(text: &str) -> bool {
+    let mut bytes = text.bytes().filter(|&b| b != b'_');
+    let first = match bytes.next() {
+        Some(b'-' | b'+') => bytes.next(),
+        first => first,
+    };
+    first.is_some_and(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// A plain scalar that may be a number: an integer (decimal, `0x`, `0b`, octal), a float,
+/// `.inf` or `.nan` as YAML 1.1 reads them (underscores ignored), else a string.
+fn number_or_text(text: &str) -> NodeValue {
+    let as_string = || NodeValue::Str(text.to_owned(), false);
     let digits = text.replace('_', "");
     let (sign, unsigned) = match digits.strip_prefix('-') {
         Some(rest) => (-1, rest),

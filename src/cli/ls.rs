@@ -179,27 +179,29 @@ fn target(args: &LsArgs) -> Result<Target, Error> {
 fn load_graph(target: &Target, no_manifest: bool) -> Result<DbtGraph, Error> {
     let from_files = no_manifest
         || (!target.manifest_given && std::fs::symlink_metadata(&target.manifest).is_err());
-    let bytes = if from_files {
+    let mut graph = if from_files {
         // A `local:` package beside the project is read when it is inside the folder monolint
         // runs in.
         let mut files = std::env::current_dir()
             .map(|dir| Boundary::new(&dir))
             .unwrap_or_else(|_| Boundary::new(&target.project_dir));
         files.include(&target.project_dir);
-        let read = crate::dbt::project::reader::read_project(&target.project_dir, "", &files)?;
-        Ok(read.manifest)
-    } else if target.manifest_given {
-        input::read_manifest(&target.manifest)
+        crate::dbt::project::reader::read_project(&target.project_dir, "", &files)?.graph
     } else {
-        target
-            .boundary
-            .check(&target.manifest)
-            .and_then(|path| input::read_manifest(&path))
+        let bytes = if target.manifest_given {
+            input::read_manifest(&target.manifest)
+        } else {
+            target
+                .boundary
+                .check(&target.manifest)
+                .and_then(|path| input::read_manifest(&path))
+        };
+        let manifest: &Path = &target.manifest;
+        bytes
+            .map_err(|error| error.to_error(&manifest.to_string_lossy()))
+            .and_then(|bytes| DbtGraph::load(bytes, manifest))?
+            .0
     };
-    let manifest: &Path = &target.manifest;
-    let (mut graph, _) = bytes
-        .map_err(|error| error.to_error(&manifest.to_string_lossy()))
-        .and_then(|bytes| DbtGraph::load(bytes, manifest))?;
     // Like dbt, `--selector` reads the project's selectors.yml as it is now.
     let display = target.project_dir.join("selectors.yml");
     let display = display.to_string_lossy();

@@ -1,5 +1,6 @@
 //! The dbt graph: every enabled node with a dense integer id, parent/child adjacency and the
-//! indexes selection needs. Built once from a manifest; read-only afterwards.
+//! indexes selection needs. Built once, from a manifest or from a project's files; read-only
+//! afterwards.
 
 use std::collections::HashSet;
 
@@ -17,7 +18,9 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::index::SelectionIndex;
-use super::manifest::{self, ManifestSink, Metadata, RawGroup, RawMacro, RawNode, RawOwner};
+use super::manifest::{
+    self, JsonText, ManifestSink, Metadata, RawGroup, RawMacro, RawNode, RawOwner,
+};
 use super::select::cosmos::CosmosLoaded;
 use crate::error::{Error, Result};
 
@@ -304,17 +307,26 @@ impl DbtGraph {
     /// layout newer than monolint knows.
     pub fn load(text: Vec<u8>, path: &Path) -> Result<(DbtGraph, Option<Error>)> {
         let (built, warning) = {
-            let (parts, warning) =
-                manifest::parse_in_parts(&text, path, |size| Builder::with_capacity(&text, size))?;
+            let (parts, warning) = manifest::parse_in_parts(&text, path, |size| {
+                GraphBuilder::with_capacity(&text, size)
+            })?;
             let mut parts = parts.into_iter();
             let mut builder = parts
                 .next()
-                .unwrap_or_else(|| Builder::with_capacity(&text, 0));
+                .unwrap_or_else(|| GraphBuilder::with_capacity(&text, 0));
             for part in parts {
                 builder.append(part);
             }
             (builder.finish(), warning)
         };
+        Ok((
+            DbtGraph::from_built(text.into_boxed_slice(), built),
+            warning,
+        ))
+    }
+
+    /// The graph a [`GraphBuilder`] was handed, whose JSON texts are ranges of `text`.
+    pub(crate) fn from_built(text: Box<[u8]>, built: Built) -> DbtGraph {
         let Built {
             project_name,
             dbt_version,
@@ -333,8 +345,8 @@ impl DbtGraph {
         for (i, node) in nodes.iter().enumerate() {
             test_nodes.set(i, node.is_test());
         }
-        let graph = DbtGraph {
-            text: text.into_boxed_slice(),
+        DbtGraph {
+            text,
             project_name,
             dbt_version,
             nodes,
@@ -351,8 +363,7 @@ impl DbtGraph {
             index: OnceLock::new(),
             cosmos: OnceLock::new(),
             macros,
-        };
-        Ok((graph, warning))
+        }
     }
 
     fn text_of(&self, range: Option<TextRange>) -> Option<&str> {
@@ -363,10 +374,11 @@ impl DbtGraph {
     /// Whether a node's code or `meta` contains `needle` as written in the manifest (JSON
     /// escaped): a quick test before decoding either.
     pub fn mentions(&self, node: &Node, needle: &str) -> bool {
+        let finder = memchr::memmem::Finder::new(needle);
         [node.code, node.source_meta, node.meta, node.config_meta]
             .into_iter()
-            .filter_map(|range| self.text_of(range))
-            .any(|text| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+            .filter_map(|range| self.text.get(range?.start..range?.end))
+            .any(|text| finder.find(text).is_some())
     }
 
     /// A node's `meta` merged with its `config.meta` (`config.meta` wins). A source table's
@@ -398,7 +410,7 @@ impl DbtGraph {
 
     /// A node's code (SQL, or Python), decoded.
     pub fn code(&self, node: &Node) -> Option<String> {
-        serde_json::from_str(self.text_of(node.code)?).ok()
+        super::json_string::decode(self.text_of(node.code)?)
     }
 
     /// A node's description, decoded (empty when it has none).
@@ -593,7 +605,7 @@ impl DbtGraph {
         let entry = wanted
             .iter()
             .find_map(|package| candidates.iter().find(|m| &*m.package == *package))?;
-        serde_json::from_str(self.text_of(Some(entry.sql))?).ok()
+        super::json_string::decode(self.text_of(Some(entry.sql))?)
     }
 
     pub fn is_root_project(&self, node: &Node) -> bool {
@@ -697,8 +709,8 @@ fn boxed(items: &[std::borrow::Cow<'_, str>]) -> Box<[Box<str>]> {
     items.iter().map(|item| Box::from(item.as_ref())).collect()
 }
 
-/// What the builder hands to `DbtGraph::load`.
-struct Built {
+/// What a [`GraphBuilder`] built, for [`DbtGraph::from_built`].
+pub(crate) struct Built {
     project_name: Box<str>,
     dbt_version: Option<Box<str>>,
     nodes: Vec<Node>,
@@ -725,8 +737,10 @@ struct MacroEntry {
 /// dbt 1.5, takes about 900). A manifest of smaller nodes only makes the buffers grow.
 const MIN_NODE_BYTES: usize = 768;
 
-/// Turns manifest entries into nodes as they are read.
-struct Builder<'a> {
+/// Turns manifest entries into nodes as they are handed over: by the manifest reader, or by the
+/// project reader, which hands over the entries `dbt parse` would write. The one place the node
+/// table is built.
+pub(crate) struct GraphBuilder<'a> {
     text: &'a [u8],
     metadata_seen: bool,
     project_name: Box<str>,
@@ -742,13 +756,13 @@ struct Builder<'a> {
     macros: HashMap<Box<str>, Vec<MacroEntry>>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a> GraphBuilder<'a> {
     /// A builder for `size` bytes of manifest. Buffers are sized for the most nodes that many
     /// bytes can hold, so they never grow (growing copies hundreds of megabytes on a large
     /// manifest); pages of the reserve that stay unused are never touched.
     fn with_capacity(text: &'a [u8], size: usize) -> Self {
         let nodes = size / MIN_NODE_BYTES;
-        Builder {
+        GraphBuilder {
             text,
             metadata_seen: false,
             project_name: Box::from(""),
@@ -764,8 +778,13 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A builder for about `nodes` nodes whose JSON texts are ranges of `text`.
+    pub(crate) fn for_nodes(text: &'a [u8], nodes: usize) -> Self {
+        GraphBuilder::with_capacity(text, nodes * MIN_NODE_BYTES)
+    }
+
     /// Adds what a later part of the manifest held.
-    fn append(&mut self, other: Builder<'a>) {
+    fn append(&mut self, other: GraphBuilder<'a>) {
         if other.metadata_seen {
             self.project_name = other.project_name;
             self.project_id = other.project_id;
@@ -787,14 +806,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Where a borrowed JSON value sits in the manifest text.
-    fn range_of(&self, raw: &RawValue) -> Option<TextRange> {
-        let start = (raw.get().as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
-        let end = start + raw.get().len();
+    /// Where a borrowed JSON value sits in the text.
+    fn range_of(&self, json: JsonText<'_>) -> Option<TextRange> {
+        let start = (json.get().as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        let end = start + json.get().len();
         (end <= self.text.len()).then_some(TextRange { start, end })
     }
 
-    fn finish(mut self) -> Built {
+    pub(crate) fn finish(mut self) -> Built {
         // The tag and type indexes are built while the edges' sequential parts run.
         let ((mut by_unique_id, mut parents, mut children), (mut by_tag, mut by_type)) =
             rayon::join(|| self.edges(), || self.tag_and_type_indexes());
@@ -836,7 +855,7 @@ type Indexes = (
     HashMap<ResourceType, Vec<NodeId>>,
 );
 
-impl Builder<'_> {
+impl GraphBuilder<'_> {
     /// A key written twice holds its last entry, where the first one was: what Python's
     /// `json.load` (and so dbt) makes of it. `last` maps each unique id to its last node.
     fn keep_last_of_duplicates(&mut self, last: &HashMap<Box<str>, NodeId>) {
@@ -928,7 +947,7 @@ impl Builder<'_> {
     }
 }
 
-impl<'a> ManifestSink<'a> for Builder<'a> {
+impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
     fn metadata(&mut self, metadata: Metadata<'a>) {
         self.metadata_seen = true;
         self.project_name = metadata.project_name.as_deref().unwrap_or_default().into();

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod incremental;
 pub mod index;
 pub mod jinja;
+pub mod json_string;
 pub mod locate;
 pub mod manifest;
 pub mod project;

@@ -94,33 +94,33 @@ pub struct RawNode<'a> {
     pub config: NodeConfig<'a>,
     /// Read only when a rule asks (see `DbtGraph::meta`).
     #[serde(borrow, default)]
-    pub meta: Option<&'a RawValue>,
+    pub meta: Option<JsonText<'a>>,
     /// A source table's source-level `meta`. dbt 1.8 and later merge it into the table's
     /// `meta` themselves; before, it is only here.
     #[serde(borrow, default)]
-    pub source_meta: Option<&'a RawValue>,
+    pub source_meta: Option<JsonText<'a>>,
     #[serde(borrow, default, deserialize_with = "nullable")]
     pub depends_on: DependsOn<'a>,
     /// The SQL (a JSON string, still escaped): read only when a rule needs it.
     #[serde(borrow, default, alias = "raw_sql")]
-    pub raw_code: Option<&'a RawValue>,
+    pub raw_code: Option<JsonText<'a>>,
     /// A JSON string, still escaped: read only when a rule needs it.
     #[serde(borrow, default)]
-    pub description: Option<&'a RawValue>,
+    pub description: Option<JsonText<'a>>,
     /// A source table's source-level description (a JSON string): read only when a rule needs it.
     #[serde(borrow, default)]
-    pub source_description: Option<&'a RawValue>,
+    pub source_description: Option<JsonText<'a>>,
     /// The documented columns (`{name: {description, constraints, ...}}`): read only when a
     /// rule needs them.
     #[serde(borrow, default)]
-    pub columns: Option<&'a RawValue>,
+    pub columns: Option<JsonText<'a>>,
     /// A source table's `freshness` (`warn_after`, `error_after`), `null` kept (it means the
     /// check is off): read only when a rule needs it.
     #[serde(borrow, default, deserialize_with = "raw_keeping_null")]
-    pub freshness: Option<&'a RawValue>,
+    pub freshness: Option<JsonText<'a>>,
     /// A column test's column (a JSON string): read only when a rule needs it.
     #[serde(borrow, default)]
-    pub column_name: Option<&'a RawValue>,
+    pub column_name: Option<JsonText<'a>>,
     /// `contract` (dbt 1.5 and later); `config.contract` is the same since.
     #[serde(default, deserialize_with = "lenient")]
     pub contract: Option<Contract>,
@@ -188,7 +188,7 @@ pub struct RawMacro<'a> {
     #[serde(borrow, default)]
     pub package_name: Cow<'a, str>,
     #[serde(borrow, default)]
-    pub macro_sql: Option<&'a RawValue>,
+    pub macro_sql: Option<JsonText<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -208,12 +208,12 @@ pub struct RawGroup<'a> {
 #[derive(Debug, Default)]
 pub struct NodeConfig<'a> {
     pub fields: RawConfig<'a>,
-    pub text: Option<&'a RawValue>,
+    pub text: Option<JsonText<'a>>,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for NodeConfig<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let Some(text) = Option::<&'de RawValue>::deserialize(deserializer)? else {
+        let Some(text) = Option::<JsonText<'de>>::deserialize(deserializer)? else {
             return Ok(NodeConfig::default());
         };
         // The object is read twice, the second time only its few kilobytes: serde_json cannot
@@ -236,7 +236,7 @@ pub struct RawConfig<'a> {
     #[serde(borrow, default, deserialize_with = "nullable")]
     pub tags: StringOrList<'a>,
     #[serde(borrow, default)]
-    pub meta: Option<&'a RawValue>,
+    pub meta: Option<JsonText<'a>>,
     #[serde(borrow, default)]
     pub group: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -245,6 +245,28 @@ pub struct RawConfig<'a> {
     pub unique_key: StringOrList<'a>,
     #[serde(borrow, default)]
     pub incremental_strategy: Option<Cow<'a, str>>,
+}
+
+/// A JSON value's text, still encoded, read only when a rule asks: a range of the manifest,
+/// or what the project reader wrote for a node it read from the files.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonText<'a>(&'a str);
+
+impl<'a> JsonText<'a> {
+    /// JSON the project reader wrote itself (with `serde_json`).
+    pub(crate) fn written(text: &'a str) -> Self {
+        JsonText(text)
+    }
+
+    pub fn get(self) -> &'a str {
+        self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for JsonText<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(deserializer).map(|raw| JsonText(raw.get()))
+    }
 }
 
 /// dbt writes some fields as a string in one place and a list in another (`tags`,
@@ -321,11 +343,11 @@ where
     Ok(raw.and_then(|raw| T::deserialize(raw).ok()))
 }
 
-/// A field's JSON text as written, `null` included (`Option<&RawValue>` reads `null` as `None`).
+/// A field's JSON text as written, `null` included (`Option<JsonText>` reads `null` as `None`).
 fn raw_keeping_null<'de, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<Option<&'de RawValue>, D::Error> {
-    <&'de RawValue>::deserialize(deserializer).map(Some)
+) -> Result<Option<JsonText<'de>>, D::Error> {
+    JsonText::deserialize(deserializer).map(Some)
 }
 
 /// `null` reads as the type's default.

@@ -169,21 +169,27 @@ pub fn read_test(
         "model".into(),
         Value::String(format!("{{{{ get_where_subquery({model_argument}) }}}}")),
     );
-    let mut metadata = Map::new();
-    metadata.insert("name".into(), Value::String(name_of(&test_name)));
-    metadata.insert("kwargs".into(), Value::Object(args.clone()));
-    metadata.insert(
-        "namespace".into(),
-        namespace.clone().map_or(Value::Null, Value::String),
-    );
-    let hashed = format!("{name}{}", python_repr(&hashable(&Value::Object(metadata))));
+    // dbt hashes the name and the `repr()` of `get_hashable_md` of the test metadata: a dict
+    // whose sorted keys are `kwargs`, `name` and `namespace`.
+    let mut hashed = name.clone();
+    hashed.push_str("{'kwargs': ");
+    let kwargs = Value::Object(args);
+    write_hashable_repr(&mut hashed, &kwargs);
+    hashed.push_str(", 'name': ");
+    write_repr_str(&mut hashed, &name_of(&test_name));
+    hashed.push_str(", 'namespace': ");
+    write_repr_str(&mut hashed, namespace.as_deref().unwrap_or("None"));
+    hashed.push('}');
     let digest = md5_hex(&hashed);
     Some(GenericTest {
         test_name: name_of(&test_name),
         namespace,
         hash: digest[digest.len() - 10..].to_owned(),
         name,
-        kwargs: args,
+        kwargs: match kwargs {
+            Value::Object(args) => args,
+            _ => Map::new(),
+        },
         config,
         description,
         name_unknown,
@@ -260,27 +266,45 @@ fn clean_arg(arg: &str) -> String {
 }
 
 fn md5_hex(text: &str) -> String {
-    Md5::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(32);
+    for byte in Md5::digest(text.as_bytes()) {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    hex
 }
 
-/// dbt's `get_hashable_md`: dicts with sorted keys, lists kept, every other value as `str()`.
-fn hashable(value: &Value) -> Value {
+/// Writes Python's `repr()` of dbt's `get_hashable_md` of a value: dicts with sorted keys,
+/// lists kept, every other value as the `str()` of it.
+fn write_hashable_repr(out: &mut String, value: &Value) {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
-            // serde_json keeps insertion order with `preserve_order`; sorted either way.
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), hashable(&map[k])))
-                    .collect(),
-            )
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr_str(out, key);
+                out.push_str(": ");
+                write_hashable_repr(out, &map[key]);
+            }
+            out.push('}');
         }
-        Value::Array(items) => Value::Array(items.iter().map(hashable).collect()),
-        other => Value::String(python_str(other)),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_hashable_repr(out, item);
+            }
+            out.push(']');
+        }
+        Value::String(text) => write_repr_str(out, text),
+        other => write_repr_str(out, &python_str(other)),
     }
 }
 
@@ -297,7 +321,11 @@ fn python_str(value: &Value) -> String {
             (_, _, Some(float)) => python_float(float),
             _ => number.to_string(),
         },
-        other => python_repr(other),
+        other => {
+            let mut repr = String::new();
+            write_repr(&mut repr, other);
+            repr
+        }
     }
 }
 
@@ -309,52 +337,68 @@ fn python_float(float: f64) -> String {
     }
 }
 
-/// Python's `repr()` of a value loaded from YAML.
-fn python_repr(value: &Value) -> String {
+/// Writes Python's `repr()` of a value loaded from YAML.
+fn write_repr(out: &mut String, value: &Value) {
     match value {
-        Value::String(text) => python_repr_str(text),
+        Value::String(text) => write_repr_str(out, text),
         Value::Array(items) => {
-            let inner: Vec<String> = items.iter().map(python_repr).collect();
-            format!("[{}]", inner.join(", "))
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(out, item);
+            }
+            out.push(']');
         }
         Value::Object(map) => {
-            let inner: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", python_repr_str(k), python_repr(v)))
-                .collect();
-            format!("{{{}}}", inner.join(", "))
+            out.push('{');
+            for (i, (key, value)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr_str(out, key);
+                out.push_str(": ");
+                write_repr(out, value);
+            }
+            out.push('}');
         }
-        other => python_str(other),
+        other => out.push_str(&python_str(other)),
     }
 }
 
-/// Python's `repr()` of a `str`: single quotes unless the text holds `'` and no `"`.
-fn python_repr_str(text: &str) -> String {
+/// Writes Python's `repr()` of a `str`: single quotes unless the text holds `'` and no `"`.
+fn write_repr_str(out: &mut String, text: &str) {
     let quote = if text.contains('\'') && !text.contains('"') {
-        '"'
+        b'"'
     } else {
-        '\''
+        b'\''
     };
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push(quote);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
+    out.reserve(text.len() + 2);
+    out.push(char::from(quote));
+    // What is escaped is ASCII, so the runs between escapes are whole characters.
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'"' if quote == b'"' => "\\\"",
+            b'\'' if quote == b'\'' => "\\'",
+            0..0x20 | 0x7f => "",
+            _ => continue,
+        };
+        out.push_str(&text[copied..at]);
+        copied = at + 1;
+        if escape.is_empty() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        } else {
+            out.push_str(escape);
         }
     }
-    out.push(quote);
-    out
+    out.push_str(&text[copied..]);
+    out.push(char::from(quote));
 }
 
 #[cfg(test)]
@@ -410,7 +454,16 @@ mod tests {
         // The first 30 characters of `accepted_values_some_model`, then an MD5.
         assert!(alias.starts_with("accepted_values_some_model_"));
         assert_eq!(alias.len(), "accepted_values_some_model_".len() + 32);
-        assert_eq!(python_repr_str("it's"), "\"it's\"");
-        assert_eq!(python_repr_str("a'b\"c"), "'a\\'b\"c'");
+        let repr = |text| {
+            let mut repr = String::new();
+            write_repr_str(&mut repr, text);
+            repr
+        };
+        assert_eq!(repr("it's"), "\"it's\"");
+        assert_eq!(
+            repr("a\\b\n\u{1}\u{7f}é\t'"),
+            "\"a\\\\b\\n\\x01\\x7fé\\t'\""
+        );
+        assert_eq!(repr("a'b\"c"), "'a\\'b\"c'");
     }
 }

@@ -12,14 +12,12 @@ use crate::dbt::jinja::{jinja_blocks, macro_calls};
 pub struct MacroDef {
     pub name: String,
     pub package: String,
-    /// Its file, relative to its package.
-    pub file: String,
     /// From `{% macro %}` to `{% endmacro %}`.
     pub sql: String,
 }
 
 /// The macro and generic test blocks of one file.
-pub fn macros_in(code: &str, package: &str, file: &str) -> Vec<MacroDef> {
+pub fn macros_in(code: &str, package: &str) -> Vec<MacroDef> {
     let mut found = Vec::new();
     let mut open: Option<(String, usize)> = None;
     for block in jinja_blocks(code) {
@@ -47,7 +45,6 @@ pub fn macros_in(code: &str, package: &str, file: &str) -> Vec<MacroDef> {
                     found.push(MacroDef {
                         name,
                         package: package.to_owned(),
-                        file: file.to_owned(),
                         sql: code[start..end].to_owned(),
                     });
                 }
@@ -215,7 +212,7 @@ mod tests {
             {%- macro wrapper(list) -%}{{ ctes(list) }}{%- endmacro -%}\n\
             {% macro cents(c) %}{{ c }} / 100{% endmacro %}\n\
             {% test positive(model, column_name) %}select 1{% endtest %}";
-        let macros = macros_in(code, "shop", "macros/m.sql");
+        let macros = macros_in(code, "shop");
         let names: Vec<&str> = macros.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["ctes", "wrapper", "cents", "test_positive"]);
         let reaching = DependencyMacros::new(&macros);
@@ -225,12 +222,12 @@ mod tests {
         assert!(!reaching.reaches(None, "cents"));
         let code = "{% macro setup() %}{{ config.set('materialized', 'table') }}{% endmacro %}\n\
             {% macro outer() %}{{ setup() }}{% endmacro %}";
-        let reaching = DependencyMacros::new(&macros_in(code, "shop", "macros/m.sql"));
+        let reaching = DependencyMacros::new(&macros_in(code, "shop"));
         assert!(reaching.reaches_config(None, "outer"));
         assert!(!reaching.reaches(None, "outer"));
         let code = "{% macro base(t) %}{{ return(adapter.dispatch('base', 'pkg')(t)) }}{% endmacro %}\n\
             {% macro default__base(t) %}{{ source('raw', t) }}{% endmacro %}";
-        let reaching = DependencyMacros::new(&macros_in(code, "pkg", "macros/m.sql"));
+        let reaching = DependencyMacros::new(&macros_in(code, "pkg"));
         assert!(reaching.reaches(Some("pkg"), "base"));
     }
 }

@@ -356,13 +356,9 @@ impl DbtProject {
                     .is_ok_and(|path| std::fs::symlink_metadata(path).is_err()));
         let (mut graph, warning, source) = if read_files {
             let read = reader::read_project(&location.dir, &location.display_dir, boundary)?;
-            let (graph, warning) =
-                DbtGraph::load(read.manifest, std::path::Path::new(manifest_display))?;
-            let mut problems = read.problems;
-            problems.extend(warning);
             (
-                graph,
-                problems,
+                read.graph,
+                read.problems,
                 GraphSource::ProjectFiles {
                     unknown: read.unknown,
                 },

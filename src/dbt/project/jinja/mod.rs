@@ -100,7 +100,7 @@ mod tests {
 {% macro configured(key) %}{{ config(materialized='incremental', unique_key=key) }}{% endmacro %}";
 
     fn render(code: &str) -> Result<CodeFacts, String> {
-        let macros = macros_in(MACROS, "shop", "macros/m.sql");
+        let macros = macros_in(MACROS, "shop");
         let dependency_macros = DependencyMacros::new(&macros);
         let scope = MacroScope::new(&macros, &dependency_macros, "shop", &Map::new());
         render_facts(code, "shop", &scope)

@@ -103,7 +103,7 @@ pub(super) fn read_files(package: &Package, boundary: &Boundary) -> PackageFiles
         .collect();
     let macros: Vec<std::result::Result<Vec<MacroDef>, Error>> = macro_files
         .into_par_iter()
-        .map(|file| Ok(macros_in(&read(&file)?, &package.name, &file)))
+        .map(|file| Ok(macros_in(&read(&file)?, &package.name)))
         .collect();
     let mut files = PackageFiles {
         code: Vec::new(),

@@ -1,10 +1,11 @@
 //! Reads a dbt project from its files, without `dbt parse`: every package's SQL, Python, CSV
 //! and properties YAML, read in parallel, assembled into the nodes `dbt parse` would write and
-//! handed to the graph as the manifest it would be (only the fields monolint reads). Facts
-//! only rendering can tell are recorded per node as unknown, never guessed.
+//! handed to the graph as the manifest reader hands over a manifest's (only the fields
+//! monolint reads). Facts only rendering can tell are recorded per node as unknown, never
+//! guessed.
 
 mod files;
-mod manifest;
+mod graph;
 mod nodes;
 mod properties;
 
@@ -26,7 +27,9 @@ use crate::error::{Error, Result};
 use crate::input::Boundary;
 use crate::yaml;
 use files::{FileKind, PackageFiles, read_files};
-use nodes::{CodeNode, code_node, finish_config, node_columns, node_identity, snapshot_blocks};
+use nodes::{
+    CodeNode, NodeFields, code_node, finish_config, node_columns, node_identity, snapshot_blocks,
+};
 use properties::{
     TestAttachment, declared_tests, exposure_node, generic_test_node, source_node, unit_test_nodes,
 };
@@ -34,8 +37,8 @@ use properties::{
 /// A project read from its files.
 #[derive(Debug)]
 pub struct ProjectRead {
-    /// The manifest `dbt parse` would write, as far as monolint reads it.
-    pub manifest: Vec<u8>,
+    /// The graph of the manifest `dbt parse` would write.
+    pub graph: crate::dbt::graph::DbtGraph,
     /// Nodes with a fact only rendering tells, and why (by unique id).
     pub unknown: BTreeMap<String, String>,
     /// Files that could not be read.
@@ -72,17 +75,15 @@ pub fn read_project(
     let root = read_package(dir, display_dir, true, boundary)?;
     let (installed, mut problems) = installed_packages(&root, boundary);
     let packages: Vec<Package> = std::iter::once(root).chain(installed).collect();
-    let files: Vec<PackageFiles> = packages
+    let mut files: Vec<PackageFiles> = packages
         .par_iter()
         .map(|package| read_files(package, boundary))
         .collect();
-    for package_files in &files {
-        problems.extend(package_files.problems.iter().cloned());
+    let mut macros: Vec<MacroDef> = Vec::new();
+    for package_files in &mut files {
+        problems.append(&mut package_files.problems);
+        macros.append(&mut package_files.macros);
     }
-    let macros: Vec<MacroDef> = files
-        .iter()
-        .flat_map(|f| f.macros.iter().cloned())
-        .collect();
     let dependency_macros = DependencyMacros::new(&macros);
     let dependency_vars = dependency_vars(&packages);
     let root = &packages[0];
@@ -98,11 +99,20 @@ pub fn read_project(
         };
         assemble_package(&context, package_files, &mut assembly);
     }
+    // The nodes own what they took from the files.
+    drop(files);
     assembly.apply_foreign_patches(&root.name);
     let mut unknown = BTreeMap::new();
-    let manifest = assembly.finish(root, &macros, &mut unknown);
+    let graph = assembly
+        .finish(root, &macros, &mut unknown)
+        .map_err(|error| {
+            Error::new(format!(
+                "{}: a node read from the project's files does not fit the graph: {error}",
+                join(display_dir, "dbt_project.yml")
+            ))
+        })?;
     Ok(ProjectRead {
-        manifest,
+        graph,
         unknown,
         problems,
         packages: packages.iter().map(|p| p.name.clone()).collect(),
@@ -188,7 +198,7 @@ impl Context<'_> {
 
 /// A node before its dependencies are resolved.
 struct Draft {
-    pub(super) node: Map<String, Value>,
+    pub(super) node: NodeFields,
     pub(super) refs: Vec<RefCall>,
     pub(super) sources: Vec<(String, String)>,
     /// Unique ids known already (a source test's table).
@@ -230,32 +240,35 @@ impl Assembly {
         let mut patches = std::mem::take(&mut self.foreign_patches);
         // In file order, as dbt reads them (the first patch of a node wins).
         patches.sort_by(|a, b| (&a.patch_path, &a.name).cmp(&(&b.patch_path, &b.name)));
+        // The enabled drafts a patch may reach, by resource type and name, in draft order.
+        let mut by_name: HashMap<(&'static str, String), Vec<usize>> = HashMap::new();
+        for (index, draft) in self.drafts.iter().enumerate() {
+            if draft.enabled && draft.node.version.is_none() {
+                by_name
+                    .entry((draft.node.resource_type, draft.node.name.clone()))
+                    .or_default()
+                    .push(index);
+            }
+        }
         for patch in patches {
-            let package_of = |draft: &Draft| {
-                draft
-                    .node
-                    .get("package_name")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
+            let candidates = by_name
+                .get(&(patch.resource_type, patch.name.clone()))
+                .map_or(&[][..], Vec::as_slice);
+            let reachable = |index: &&usize| {
+                let node = &self.drafts[**index].node;
+                node.patch_path.is_none()
+                    && !patch
+                        .patch_path
+                        .starts_with(&format!("{}://", node.package_name))
             };
-            let mut candidates: Vec<&mut Draft> = self
-                .drafts
-                .iter_mut()
-                .filter(|draft| {
-                    draft.enabled
-                        && draft.node.get("resource_type").and_then(Value::as_str)
-                            == Some(patch.resource_type)
-                        && draft.node.get("name").and_then(Value::as_str)
-                            == Some(patch.name.as_str())
-                        && !draft.node.contains_key("patch_path")
-                        && !draft.node.contains_key("version")
-                        && !patch
-                            .patch_path
-                            .starts_with(&format!("{}://", package_of(draft).unwrap_or_default()))
-                })
-                .collect();
-            candidates.sort_by_key(|draft| package_of(draft).as_deref() != Some(root));
-            let Some(draft) = candidates.into_iter().next() else {
+            // The root project's node first, else the first of another package.
+            let chosen = candidates
+                .iter()
+                .filter(reachable)
+                .find(|index| self.drafts[**index].node.package_name == root)
+                .or_else(|| candidates.iter().find(reachable))
+                .copied();
+            let Some(draft) = chosen.map(|index| &mut self.drafts[index]) else {
                 continue;
             };
             if patch.uncertain {
@@ -264,13 +277,11 @@ impl Assembly {
                 );
                 continue;
             }
-            draft
-                .node
-                .insert("patch_path".into(), Value::String(patch.patch_path));
+            draft.node.patch_path = Some(patch.patch_path);
             if let Some(description) = patch.description {
-                draft.node.insert("description".into(), description);
+                draft.node.description = Some(description);
             }
-            draft.node.insert("columns".into(), patch.columns);
+            draft.node.columns = Some(patch.columns);
             if patch.has_config {
                 draft.unknown.get_or_insert(
                     "another package's properties patch it with config, merged when dbt renders"
@@ -435,9 +446,9 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                 &name,
                 &package.name,
                 "./dbt_project.yml",
-                json!([package.name, "hooks", name]),
+                vec![package.name.clone(), "hooks".to_owned(), name.clone()],
             );
-            node.insert("raw_code".into(), hook_sql.clone());
+            node.raw_code = Some(hook_sql.clone());
             let config = Map::from_iter([
                 ("materialized".to_owned(), json!("view")),
                 ("tags".to_owned(), json!([hook])),
@@ -504,13 +515,12 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                         patch,
                     );
                     if let Some(label) = &version {
-                        node.node.insert("version".into(), json!(label));
-                        node.node
-                            .insert("latest_version".into(), json!(latest.get(name.as_str())));
+                        node.node.version = Some(label.clone());
+                        node.node.latest_version = latest.get(name.as_str()).cloned();
                     }
-                    if !node.node.contains_key("access") {
-                        node.node.insert("access".into(), json!("protected"));
-                    }
+                    node.node
+                        .access
+                        .get_or_insert_with(|| "protected".to_owned());
                     drafts.push(node);
                 }
                 FileKind::Analysis | FileKind::SingularTest => {
@@ -594,10 +604,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
     let code_drafts: Vec<Draft> = code_drafts.into_iter().flatten().collect();
     // Patches that name no enabled node of this package look in the others.
     fn key(draft: &Draft) -> Option<(&str, &str)> {
-        Some((
-            draft.node.get("resource_type")?.as_str()?,
-            draft.node.get("name")?.as_str()?,
-        ))
+        Some((draft.node.resource_type, draft.node.name.as_str()))
     }
     let enabled: HashSet<(&str, &str)> = code_drafts
         .iter()
@@ -730,10 +737,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                         continue;
                     };
                     let draft = source_node(context, file, source, source_name, table, table_name);
-                    let unique_id = draft.node["unique_id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned();
+                    let unique_id = draft.node.unique_id.clone();
                     let source_enabled = draft.enabled;
                     drafts.push(draft);
                     let target = TestTarget::Source {

@@ -31,24 +31,60 @@ pub(super) fn snapshot_blocks(code: &str) -> Vec<(String, &str)> {
     found
 }
 
-/// A node defined by a code file (or a YAML snapshot).
-/// The keys every node written for `DbtGraph::load` starts with, as dbt writes them.
+/// A node as `dbt parse` writes it into the manifest, as far as the graph reads it (the
+/// fields of `RawNode`).
+#[derive(Debug, Default)]
+pub(super) struct NodeFields {
+    pub(super) unique_id: String,
+    pub(super) resource_type: &'static str,
+    pub(super) name: String,
+    pub(super) package_name: String,
+    pub(super) original_file_path: String,
+    pub(super) fqn: Vec<String>,
+    /// The node's own tags: `None` for a unit test, which keeps them in its config only.
+    pub(super) tags: Option<Vec<Value>>,
+    pub(super) config: Map<String, Value>,
+    pub(super) raw_code: Option<Value>,
+    /// `package://file` of the properties YAML that documents the node.
+    pub(super) patch_path: Option<String>,
+    pub(super) description: Option<Value>,
+    pub(super) columns: Option<Value>,
+    pub(super) access: Option<String>,
+    pub(super) group: Option<String>,
+    pub(super) contract: Option<Value>,
+    pub(super) meta: Option<Value>,
+    pub(super) version: Option<String>,
+    pub(super) latest_version: Option<String>,
+    pub(super) source_name: Option<String>,
+    pub(super) source_description: Option<Value>,
+    pub(super) source_meta: Option<Value>,
+    /// A source table's `freshness`; `null` turns the check off.
+    pub(super) freshness: Option<Value>,
+    /// A generic test's macro name (`test_metadata.name`).
+    pub(super) test_name: Option<String>,
+    pub(super) column_name: Option<String>,
+    /// An exposure's `owner`.
+    pub(super) owner: Option<Value>,
+}
+
+/// The fields every node starts with.
 pub(super) fn node_identity(
     unique_id: String,
-    resource_type: &str,
+    resource_type: &'static str,
     name: &str,
     package: &str,
     file: &str,
-    fqn: Value,
-) -> Map<String, Value> {
-    let mut node = Map::new();
-    node.insert("unique_id".into(), json!(unique_id));
-    node.insert("resource_type".into(), json!(resource_type));
-    node.insert("name".into(), json!(name));
-    node.insert("package_name".into(), json!(package));
-    node.insert("original_file_path".into(), json!(file));
-    node.insert("fqn".into(), fqn);
-    node
+    fqn: Vec<String>,
+) -> NodeFields {
+    NodeFields {
+        unique_id,
+        resource_type,
+        name: name.to_owned(),
+        package_name: package.to_owned(),
+        original_file_path: file.to_owned(),
+        fqn,
+        ..NodeFields::default()
+    }
 }
 
 pub(super) struct CodeNode<'a> {
@@ -125,23 +161,17 @@ pub(super) fn code_node(
         &code.name,
         &package.name,
         code.file,
-        json!(code.fqn),
+        code.fqn,
     );
-    node.insert("raw_code".into(), json!(code.code));
+    node.raw_code = Some(Value::String(code.code.to_owned()));
     if let Some(patch) = patch {
-        node.insert(
-            "patch_path".into(),
-            json!(format!("{}://{}", package.name, patch.file)),
-        );
+        node.patch_path = Some(format!("{}://{}", package.name, patch.file));
         if let Some(description) = patch.text("description") {
-            node.insert("description".into(), json!(description));
+            node.description = Some(Value::String(description.to_owned()));
         }
-        node.insert(
-            "columns".into(),
-            columns_json(&node_columns(patch.entry, None)),
-        );
+        node.columns = Some(columns_json(&node_columns(patch.entry, None)));
         if let Some(access) = patch.text("access") {
-            node.insert("access".into(), json!(access));
+            node.access = Some(access.to_owned());
         }
     }
     let enabled = !is_disabled(&config);
@@ -159,7 +189,7 @@ pub(super) fn code_node(
 
 /// Sets the config, the default materialization, and the fields dbt copies from the config.
 pub(super) fn finish_config(
-    node: &mut Map<String, Value>,
+    node: &mut NodeFields,
     mut config: Map<String, Value>,
     resource_type: &str,
 ) {
@@ -199,27 +229,25 @@ pub(super) fn finish_config(
         }
     }
     config.insert("tags".into(), Value::Array(tags.clone()));
-    if let Some(extra) = node.get("tags").and_then(Value::as_array) {
-        for tag in extra {
-            if !tags.contains(tag) {
-                tags.push(tag.clone());
-            }
+    for tag in node.tags.take().unwrap_or_default() {
+        if !tags.contains(&tag) {
+            tags.push(tag);
         }
     }
-    node.insert("tags".into(), Value::Array(tags));
+    node.tags = Some(tags);
     if let Some(access) = config.get("access").and_then(Value::as_str) {
-        node.insert("access".into(), json!(access));
+        node.access = Some(access.to_owned());
     }
     if let Some(group) = config.get("group").and_then(Value::as_str) {
-        node.insert("group".into(), json!(group));
+        node.group = Some(group.to_owned());
     }
-    if let Some(Value::Object(contract)) = config.get("contract") {
-        node.insert("contract".into(), Value::Object(contract.clone()));
+    if let Some(contract @ Value::Object(_)) = config.get("contract") {
+        node.contract = Some(contract.clone());
     }
     if let Some(meta) = config.get("meta") {
-        node.insert("meta".into(), meta.clone());
+        node.meta = Some(meta.clone());
     }
-    node.insert("config".into(), Value::Object(config));
+    node.config = config;
 }
 
 /// Leaves out values of a type dbt would refuse (a Jinja string for `enabled`): they are

@@ -145,32 +145,24 @@ pub(super) fn generic_test_node(
         &test.name,
         &package.name,
         file,
-        json!(fqn),
+        fqn,
     );
-    node.insert("tags".into(), Value::Array(declared.tags));
+    node.tags = Some(declared.tags);
     let macro_name = match &test.namespace {
         Some(namespace) => format!("{namespace}.test_{}", test.test_name),
         None => format!("test_{}", test.test_name),
     };
-    node.insert(
-        "raw_code".into(),
-        json!(format!(
-            "{{{{ {macro_name}(**_dbt_generic_test_kwargs) }}}}"
-        )),
-    );
-    node.insert("description".into(), json!(test.description));
-    node.insert(
-        "test_metadata".into(),
-        json!({"name": test.test_name, "namespace": test.namespace, "kwargs": test.kwargs}),
-    );
-    node.insert("column_name".into(), json!(column));
+    node.raw_code = Some(Value::String(format!(
+        "{{{{ {macro_name}(**_dbt_generic_test_kwargs) }}}}"
+    )));
+    node.description = Some(Value::String(test.description));
+    node.test_name = Some(test.test_name);
+    node.column_name = column.map(str::to_owned);
     let enabled = !is_disabled(&config);
     finish_config(&mut node, config, "test");
-    if attached.is_none()
-        && let Some(Value::Object(config)) = node.get_mut("config")
-    {
+    if attached.is_none() {
         // dbt builds a source test's config without a contract.
-        config.remove("contract");
+        node.config.remove("contract");
     }
     Some(Draft {
         node,
@@ -230,20 +222,12 @@ pub(super) fn source_node(
         table_name,
         &package.name,
         file,
-        json!(fqn),
+        fqn,
     );
-    node.insert("source_name".into(), json!(source_name));
-    node.insert(
-        "description".into(),
-        table.get("description").cloned().unwrap_or(json!("")),
-    );
-    node.insert(
-        "source_description".into(),
-        source.get("description").cloned().unwrap_or(json!("")),
-    );
-    if let Some(meta) = source_level.get("meta") {
-        node.insert("source_meta".into(), meta.clone());
-    }
+    node.source_name = Some(source_name.to_owned());
+    node.description = Some(table.get("description").cloned().unwrap_or(json!("")));
+    node.source_description = Some(source.get("description").cloned().unwrap_or(json!("")));
+    node.source_meta = source_level.get("meta").cloned();
     let freshness = table
         .get("freshness")
         .or_else(|| table_level.get("freshness"))
@@ -252,7 +236,7 @@ pub(super) fn source_node(
         .or_else(|| config.get("freshness"))
         .cloned()
         .unwrap_or_else(|| json!({"warn_after": {"count": null}, "error_after": {"count": null}}));
-    node.insert("freshness".into(), freshness);
+    node.freshness = Some(freshness);
     let table_columns: Vec<&Map<String, Value>> = table
         .get("columns")
         .and_then(Value::as_array)
@@ -260,7 +244,7 @@ pub(super) fn source_node(
         .flatten()
         .filter_map(Value::as_object)
         .collect();
-    node.insert("columns".into(), columns_json(&table_columns));
+    node.columns = Some(columns_json(&table_columns));
     let enabled = !is_disabled(&config);
     let mut config = config;
     config.remove("materialized");
@@ -325,16 +309,10 @@ pub(super) fn exposure_node(
         name,
         &package.name,
         file,
-        json!(fqn),
+        fqn,
     );
-    node.insert(
-        "description".into(),
-        exposure.get("description").cloned().unwrap_or(json!("")),
-    );
-    node.insert(
-        "owner".into(),
-        exposure.get("owner").cloned().unwrap_or(Value::Null),
-    );
+    node.description = Some(exposure.get("description").cloned().unwrap_or(json!("")));
+    node.owner = exposure.get("owner").cloned();
     let enabled = !is_disabled(&config);
     let mut config = config;
     config.remove("materialized");
@@ -409,18 +387,13 @@ pub(super) fn unit_test_nodes(
                 name,
                 &package.name,
                 file,
-                json!(fqn),
+                fqn.clone(),
             );
-            node.insert(
-                "description".into(),
-                test.get("description").cloned().unwrap_or(json!("")),
-            );
-            if let Some(version) = &version {
-                node.insert("version".into(), json!(version));
-            }
+            node.description = Some(test.get("description").cloned().unwrap_or(json!("")));
+            node.version = version.clone();
             finish_config(&mut node, config.clone(), "unit_test");
             // dbt keeps a unit test's tags in its config only.
-            node.remove("tags");
+            node.tags = None;
             Draft {
                 node,
                 refs: vec![RefCall {

@@ -1,0 +1,425 @@
+//! Resolving every node's refs and sources as dbt does, and handing the nodes to the graph as
+//! the manifest reader hands over what `dbt parse` writes: the same entries (`RawNode`s) built
+//! into the same node table, without writing a manifest and reading it back. Only the fields
+//! the graph keeps as JSON text (code, config, descriptions, columns, ...) are written.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use super::*;
+use crate::dbt::graph::{DbtGraph, GraphBuilder};
+use crate::dbt::json_string;
+use crate::dbt::manifest::{
+    Contract, DependsOn, JsonText, ManifestSink, Metadata, NodeConfig, RawConfig, RawGroup,
+    RawMacro, RawNode, RawOwner, StringOrList, TestMetadata, VersionLabel,
+};
+
+impl Assembly {
+    /// Resolves every ref and source, and builds the graph.
+    pub(super) fn finish(
+        self,
+        root: &Package,
+        macros: &[MacroDef],
+        unknown: &mut BTreeMap<String, String>,
+    ) -> std::result::Result<DbtGraph, serde_json::Error> {
+        let Assembly { drafts, groups, .. } = self;
+        // Refable nodes by name: (package, version, latest version, unique id).
+        type Refable = (String, Option<String>, Option<String>, String);
+        let mut refable: HashMap<String, Vec<Refable>> = HashMap::new();
+        let mut sources: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
+        for draft in drafts.iter().filter(|d| d.enabled) {
+            let node = &draft.node;
+            match node.resource_type {
+                "model" | "seed" | "snapshot" => {
+                    refable.entry(node.name.clone()).or_default().push((
+                        node.package_name.clone(),
+                        node.version.clone(),
+                        node.latest_version.clone(),
+                        node.unique_id.clone(),
+                    ))
+                }
+                "source" => {
+                    if let Some(source) = &node.source_name {
+                        sources
+                            .entry((source.clone(), node.name.clone()))
+                            .or_default()
+                            .push((node.package_name.clone(), node.unique_id.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let root_name = root.name.as_str();
+        let search = |node_package: &str, wanted: Option<&str>| -> Vec<Option<String>> {
+            match wanted {
+                Some(package) => vec![Some(package.to_owned())],
+                None if node_package == root_name => vec![Some(root_name.to_owned()), None],
+                None => vec![
+                    Some(root_name.to_owned()),
+                    Some(node_package.to_owned()),
+                    None,
+                ],
+            }
+        };
+        let resolve_ref = |call: &RefCall, node_package: &str| -> Option<String> {
+            let candidates = refable.get(call.name.as_str())?;
+            search(node_package, call.package.as_deref())
+                .into_iter()
+                .find_map(|package| {
+                    candidates
+                        .iter()
+                        .filter(|(p, ..)| package.as_deref().is_none_or(|wanted| wanted == *p))
+                        .find(|(_, version, latest, _)| match (&call.version, version) {
+                            (Some(wanted), Some(version)) => wanted == version,
+                            (Some(_), None) => false,
+                            (None, Some(version)) => latest.as_ref() == Some(version),
+                            (None, None) => true,
+                        })
+                        .map(|(.., id)| id.clone())
+                })
+        };
+        let resolve_source = |(source, table): &(String, String), node_package: &str| {
+            let candidates = sources.get(&(source.clone(), table.clone()))?;
+            search(node_package, None).into_iter().find_map(|package| {
+                candidates
+                    .iter()
+                    .find(|(p, _)| package.as_deref().is_none_or(|wanted| wanted == *p))
+                    .map(|(_, id)| id.clone())
+            })
+        };
+        let enabled_by_jinja: HashSet<String> = drafts
+            .iter()
+            .filter(|d| d.unknown.as_deref() == Some(ENABLED_BY_JINJA))
+            .map(|d| d.node.unique_id.clone())
+            .collect();
+        let group_of: HashMap<String, String> = drafts
+            .iter()
+            .filter_map(|d| Some((d.node.unique_id.clone(), d.node.group.clone()?)))
+            .collect();
+        let mut collections: BTreeMap<&str, Vec<Finished>> = BTreeMap::new();
+        let mut disabled: Vec<Finished> = Vec::new();
+        let entries: Vec<(bool, &str, Option<String>, Finished)> = drafts
+            .into_par_iter()
+            .map(|mut draft| {
+                let package = draft.node.package_name.as_str();
+                let mut depends_on = std::mem::take(&mut draft.depends_on);
+                let attached = draft
+                    .attached
+                    .as_ref()
+                    .and_then(|call| resolve_ref(call, package));
+                let mut missing = false;
+                for call in &draft.refs {
+                    match resolve_ref(call, package) {
+                        Some(id) => depends_on.push(id),
+                        None => missing = true,
+                    }
+                }
+                for call in &draft.sources {
+                    match resolve_source(call, package) {
+                        Some(id) => depends_on.push(id),
+                        None => missing = true,
+                    }
+                }
+                depends_on.sort();
+                depends_on.dedup();
+                let resource_type = draft.node.resource_type;
+                let is_test = resource_type == "test";
+                // A test of a disabled or missing node is disabled, as dbt does.
+                let enabled = draft.enabled && !(is_test && missing);
+                if let Some(group) = attached.as_ref().and_then(|id| group_of.get(id))
+                    && draft.node.group.is_none()
+                {
+                    draft.node.group = Some(group.clone());
+                }
+                let collection = match resource_type {
+                    "source" => "sources",
+                    "exposure" => "exposures",
+                    "unit_test" => "unit_tests",
+                    _ => "nodes",
+                };
+                let tests_unknown_node = attached
+                    .iter()
+                    .chain(is_test.then_some(&depends_on).into_iter().flatten())
+                    .any(|id| enabled_by_jinja.contains(id));
+                if tests_unknown_node {
+                    draft
+                        .unknown
+                        .get_or_insert("it tests a node whose `enabled` is computed by Jinja".into());
+                }
+                let reason = draft.unknown.or_else(|| {
+                    missing.then(|| {
+                        "it refers to a node the files read do not define (a package not installed?)"
+                            .to_owned()
+                    })
+                });
+                let finished = Finished {
+                    node: draft.node,
+                    depends_on,
+                };
+                (enabled, collection, reason, finished)
+            })
+            .collect();
+        let mut emitted: HashSet<String> = HashSet::new();
+        for (enabled, collection, reason, finished) in entries {
+            let id = &finished.node.unique_id;
+            if let Some(reason) = reason {
+                unknown.insert(id.clone(), reason);
+            }
+            // Two enabled definitions of one name (adapter-specific models enabled by Jinja):
+            // dbt keeps the one rendering enables; which one is unknown here.
+            if enabled && !emitted.insert(id.clone()) {
+                unknown.insert(
+                    id.clone(),
+                    "it is defined more than once, each enabled by Jinja".to_owned(),
+                );
+                disabled.push(finished);
+                continue;
+            }
+            if enabled {
+                collections.entry(collection).or_default().push(finished);
+            } else {
+                disabled.push(finished);
+            }
+        }
+        // In the manifest's order: each collection by unique id, then the disabled nodes.
+        let mut ordered: Vec<(bool, Finished)> = Vec::new();
+        for (_, mut entries) in collections {
+            entries.sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
+            ordered.extend(entries.into_iter().map(|finished| (true, finished)));
+        }
+        disabled.sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
+        ordered.extend(disabled.into_iter().map(|finished| (false, finished)));
+        // A key written twice in the manifest's `groups` and `macros` keeps its last value.
+        let groups: BTreeMap<String, Value> = groups
+            .into_iter()
+            .filter_map(|g| Some((g.get("unique_id")?.as_str()?.to_owned(), g)))
+            .collect();
+        let macros: BTreeMap<String, &MacroDef> = macros
+            .iter()
+            .map(|m| (format!("macro.{}.{}", m.package, m.name), m))
+            .collect();
+
+        // The JSON texts, written in parallel, then joined into the graph's one text.
+        let mut prepared: Vec<(bool, Prepared)> = ordered
+            .into_par_iter()
+            .map(|(enabled, finished)| (enabled, Prepared::new(finished)))
+            .collect();
+        let macro_texts: Vec<Vec<u8>> = macros
+            .par_iter()
+            .map(|(_, m)| {
+                let mut text = Vec::new();
+                json_string::write(&mut text, &m.sql);
+                text
+            })
+            .collect();
+        let size = prepared.iter().map(|(_, p)| p.text.len()).sum::<usize>()
+            + macro_texts.iter().map(Vec::len).sum::<usize>();
+        let mut text = Vec::with_capacity(size);
+        for (_, node) in &mut prepared {
+            node.offset = text.len();
+            text.extend_from_slice(&std::mem::take(&mut node.text));
+        }
+        let mut macro_ranges = Vec::with_capacity(macro_texts.len());
+        for written in macro_texts {
+            macro_ranges.push(text.len()..text.len() + written.len());
+            text.extend(written);
+        }
+        let text = String::from_utf8(text).unwrap_or_default();
+
+        // Taken apart into what the manifest reader reads (moved, not copied), in parallel.
+        let raw_nodes: Vec<(bool, RawNode<'_>)> = prepared
+            .into_par_iter()
+            .map(|(enabled, node)| Ok((enabled, node.into_raw_node(&text)?)))
+            .collect::<std::result::Result<_, serde_json::Error>>()?;
+        let built = {
+            let mut builder = GraphBuilder::for_nodes(text.as_bytes(), raw_nodes.len());
+            builder.metadata(Metadata {
+                project_name: Some(Cow::Borrowed(&root.name)),
+                ..Metadata::default()
+            });
+            for (enabled, raw) in raw_nodes {
+                if enabled {
+                    builder.node(raw);
+                } else {
+                    builder.disabled(raw);
+                }
+            }
+            for group in groups.values() {
+                builder.group(RawGroup::deserialize(group)?);
+            }
+            for ((_, m), range) in macros.iter().zip(macro_ranges) {
+                builder.macro_def(RawMacro {
+                    name: Cow::Borrowed(&m.name),
+                    package_name: Cow::Borrowed(&m.package),
+                    macro_sql: text.get(range).map(JsonText::written),
+                });
+            }
+            builder.finish()
+        };
+        Ok(DbtGraph::from_built(
+            text.into_bytes().into_boxed_slice(),
+            built,
+        ))
+    }
+}
+
+/// A node with its dependencies resolved.
+struct Finished {
+    node: NodeFields,
+    depends_on: Vec<String>,
+}
+
+/// A node ready for the graph: the fields the graph keeps as JSON text written.
+struct Prepared {
+    node: NodeFields,
+    depends_on: Vec<String>,
+    /// The texts, until joined into the graph's text at `offset`.
+    text: Vec<u8>,
+    offset: usize,
+    texts: Texts,
+}
+
+/// Where each text of a node is in its [`Prepared::text`].
+#[derive(Default)]
+struct Texts {
+    meta: Option<Range<usize>>,
+    source_meta: Option<Range<usize>>,
+    raw_code: Option<Range<usize>>,
+    description: Option<Range<usize>>,
+    source_description: Option<Range<usize>>,
+    columns: Option<Range<usize>>,
+    freshness: Option<Range<usize>>,
+    column_name: Option<Range<usize>>,
+    config: Option<Range<usize>>,
+    config_meta: Option<Range<usize>>,
+}
+
+impl Prepared {
+    fn new(finished: Finished) -> Prepared {
+        let Finished {
+            mut node,
+            depends_on,
+        } = finished;
+        let mut text = Vec::new();
+        // `null` reads as absent, except for a source's freshness (it turns the check off).
+        let mut write = |value: Option<Value>, keep_null: bool| match value {
+            None => None,
+            Some(Value::Null) if !keep_null => None,
+            Some(value) => Some(write_value(&mut text, &value)),
+        };
+        let mut texts = Texts {
+            meta: write(node.meta.take(), false),
+            source_meta: write(node.source_meta.take(), false),
+            raw_code: write(node.raw_code.take(), false),
+            description: write(node.description.take(), false),
+            source_description: write(node.source_description.take(), false),
+            columns: write(node.columns.take(), false),
+            freshness: write(node.freshness.take(), true),
+            column_name: write(node.column_name.take().map(Value::String), false),
+            ..Texts::default()
+        };
+        // Written as serde_json writes an object, keeping where `meta` is.
+        let start = text.len();
+        text.push(b'{');
+        for (i, (key, value)) in node.config.iter().enumerate() {
+            if i > 0 {
+                text.push(b',');
+            }
+            json_string::write(&mut text, key);
+            text.push(b':');
+            let range = write_value(&mut text, value);
+            if key == "meta" && !value.is_null() {
+                texts.config_meta = Some(range);
+            }
+        }
+        text.push(b'}');
+        texts.config = Some(start..text.len());
+        Prepared {
+            node,
+            depends_on,
+            text,
+            offset: 0,
+            texts,
+        }
+    }
+
+    /// The node as the manifest reader would have read it, its texts ranges of `text`.
+    fn into_raw_node(self, text: &str) -> std::result::Result<RawNode<'_>, serde_json::Error> {
+        let at = |range: Option<Range<usize>>| {
+            let range = range?;
+            text.get(self.offset + range.start..self.offset + range.end)
+                .map(JsonText::written)
+        };
+        let Prepared {
+            node,
+            depends_on,
+            texts,
+            ..
+        } = self;
+        let mut config = node.config;
+        config.remove("meta");
+        let mut config_fields = RawConfig::deserialize(config)?;
+        config_fields.meta = at(texts.config_meta);
+        let owned = |text: String| Cow::Owned(text);
+        Ok(RawNode {
+            unique_id: owned(node.unique_id),
+            resource_type: Cow::Borrowed(node.resource_type),
+            name: owned(node.name),
+            package_name: owned(node.package_name),
+            original_file_path: Some(owned(node.original_file_path)),
+            patch_path: node.patch_path.map(owned),
+            fqn: node.fqn.into_iter().map(owned).collect(),
+            tags: node
+                .tags
+                .map(|tags| StringOrList::deserialize(Value::Array(tags)))
+                .transpose()?,
+            config: NodeConfig {
+                fields: config_fields,
+                text: at(texts.config),
+            },
+            meta: at(texts.meta),
+            source_meta: at(texts.source_meta),
+            depends_on: DependsOn {
+                nodes: depends_on.into_iter().map(owned).collect(),
+            },
+            raw_code: at(texts.raw_code),
+            description: at(texts.description),
+            source_description: at(texts.source_description),
+            columns: at(texts.columns),
+            freshness: at(texts.freshness),
+            column_name: at(texts.column_name),
+            // Of a shape dbt would not write, as if absent (as the manifest reader reads it).
+            contract: node
+                .contract
+                .and_then(|contract| Contract::deserialize(contract).ok()),
+            group: node.group.map(owned),
+            access: node.access.map(owned),
+            version: node.version.map(VersionLabel),
+            latest_version: node.latest_version.map(VersionLabel),
+            test_metadata: node.test_name.map(|name| TestMetadata {
+                name: Some(owned(name)),
+            }),
+            source_name: node.source_name.map(owned),
+            owner: match node.owner {
+                None | Some(Value::Null) => None,
+                Some(owner) => Some(RawOwner::deserialize(owner)?),
+            },
+            checksum: None,
+        })
+    }
+}
+
+/// Appends a value's JSON text; returns where it is.
+fn write_value(out: &mut Vec<u8>, value: &Value) -> Range<usize> {
+    let start = out.len();
+    match value {
+        Value::String(text) => json_string::write(out, text),
+        // Writing into a `Vec` cannot fail, and a `Value` always serializes.
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
+    }
+    start..out.len()
+}
