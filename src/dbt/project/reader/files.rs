@@ -1,6 +1,7 @@
 //! Listing and reading a package's files, in parallel.
 
 use super::*;
+use crate::dbt::dbtignore::DbtIgnore;
 
 /// The kinds of files a package holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,10 +36,16 @@ pub(super) fn read_files(package: &Package, boundary: &Boundary) -> PackageFiles
         (Some(FileKind::Seed), &package.seed_paths, &["csv"]),
         (None, &package.macro_paths, &["sql"]),
     ];
+    // dbt skips what the package's `.dbtignore` names, in every resource folder.
+    let dbtignore = boundary.read_text(&package.dir.join(DbtIgnore::FILE)).ok();
+    let dbtignore = DbtIgnore::new(&package.dir, dbtignore.as_deref());
     for (kind, folders, extensions) in groups {
         for folder in folders.iter() {
             let prefix = crate::workspace::normalize_relative(folder);
             for file in files_under(package, std::slice::from_ref(folder), boundary) {
+                if dbtignore.ignores(&file) {
+                    continue;
+                }
                 let extension = file.rsplit_once('.').map_or("", |(_, e)| e);
                 if matches!(extension, "yml" | "yaml") {
                     yaml_files.push(file);
