@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{
-    ColorChoice, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_problem, print_problem_from,
+    ColorChoice, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, emit, print_problem, print_problem_from,
     print_stdout, use_color, write_output,
 };
 use crate::baseline::Baseline;
@@ -180,14 +180,9 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else {
         render(&report, args.format, &render_options)
     };
-    match &args.output_file {
-        None => print_stdout(&text),
-        Some(path) => {
-            if let Err(error) = write_output(path, &text) {
-                print_problem(&error, args.format, color);
-                return EXIT_ERROR;
-            }
-        }
+    if let Err(error) = emit(&text, args.output_file.as_deref()) {
+        print_problem(&error, args.format, color);
+        return EXIT_ERROR;
     }
     if report.has_input_errors() {
         EXIT_ERROR

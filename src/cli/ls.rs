@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{ArgAction, Args, ValueEnum};
 use serde_json::{Map, Value};
 
-use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout, write_output};
+use super::{EXIT_CLEAN, EXIT_ERROR, emit, print_problem};
 use crate::dbt::cli::parse_argv;
 use crate::dbt::graph::{DbtGraph, Node, ResourceType};
 use crate::dbt::project::read_selectors_file;
@@ -115,14 +115,9 @@ pub fn run(args: &LsArgs) -> u8 {
     if !text.is_empty() {
         text.push('\n');
     }
-    match &args.output_file {
-        None => print_stdout(&text),
-        Some(path) => {
-            if let Err(error) = write_output(path, &text) {
-                print_problem(&error, Format::Human, super::ColorChoice::Auto);
-                return EXIT_ERROR;
-            }
-        }
+    if let Err(error) = emit(&text, args.output_file.as_deref()) {
+        print_problem(&error, Format::Human, super::ColorChoice::Auto);
+        return EXIT_ERROR;
     }
     EXIT_CLEAN
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{EXIT_CLEAN, EXIT_ERROR, print_problem, print_stdout, write_output};
+use super::{EXIT_CLEAN, EXIT_ERROR, emit, print_problem};
 use crate::map::DataAppMap;
 use crate::render::Format;
 
@@ -67,14 +67,9 @@ pub fn run(args: &MapArgs) -> u8 {
         MapFormat::Mermaid => mermaid(&map),
         MapFormat::Html => crate::map::html::render(&map, &repository_name(&args.path)),
     };
-    match &args.output_file {
-        None => print_stdout(&text),
-        Some(path) => {
-            if let Err(error) = write_output(path, &text) {
-                print_problem(&error, Format::Human, super::ColorChoice::Auto);
-                return EXIT_ERROR;
-            }
-        }
+    if let Err(error) = emit(&text, args.output_file.as_deref()) {
+        print_problem(&error, Format::Human, super::ColorChoice::Auto);
+        return EXIT_ERROR;
     }
     EXIT_CLEAN
 }

@@ -107,6 +107,17 @@ pub fn write_output(path: &std::path::Path, text: &str) -> Result<(), Error> {
     std::fs::write(path, text).map_err(cannot_write)
 }
 
+/// Prints `text`, or writes it to `output_file` (`--output-file`).
+pub fn emit(text: &str, output_file: Option<&std::path::Path>) -> Result<(), Error> {
+    match output_file {
+        None => {
+            print_stdout(text);
+            Ok(())
+        }
+        Some(path) => write_output(path, text),
+    }
+}
+
 /// Writes to stdout; a closed pipe (`monolint check | head`) is not an error.
 pub fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();

@@ -29,6 +29,14 @@ fn documentation() -> Vec<PathBuf> {
     pages
 }
 
+/// A temporary folder holding a copy of the example at `examples/acme-analytics`, as the
+/// repository's root does.
+fn example_at_its_path() -> Scratch {
+    let scratch = Scratch::empty();
+    copy_dir(&example(), &scratch.path("examples/acme-analytics"));
+    scratch
+}
+
 /// One `$ ...` line of a console block with what it must print.
 struct Step {
     /// The line of the `$`, 1-based in its page.
@@ -195,8 +203,7 @@ fn documented_commands_print_what_the_docs_show() {
                             continue;
                         }
                     };
-                    let scratch = Scratch::empty();
-                    copy_dir(&example(), &scratch.path("examples/acme-analytics"));
+                    let scratch = example_at_its_path();
                     let mut cwd = scratch.0.clone();
                     for step in &steps {
                         commands += 1;
@@ -239,8 +246,7 @@ fn inline_commands(markdown: &str) -> Vec<String> {
 /// or input error: their output is not shown, but their options must exist.
 #[test]
 fn inline_commands_run_without_errors() {
-    let scratch = Scratch::empty();
-    copy_dir(&example(), &scratch.path("examples/acme-analytics"));
+    let scratch = example_at_its_path();
     let in_example = scratch.path("examples/acme-analytics");
     let mut ran = 0;
     for page in documentation() {

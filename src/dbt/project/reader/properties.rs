@@ -1,6 +1,6 @@
 //! The nodes properties YAML declares: generic tests, sources, exposures and unit tests.
 
-use super::nodes::{columns_json, finish_config, node_identity};
+use super::nodes::{columns_json, finish_config, node_columns, node_identity};
 use super::*;
 
 pub(super) fn tests_of(entry: &Map<String, Value>) -> impl Iterator<Item = &Value> {
@@ -197,23 +197,8 @@ pub(super) fn source_node(
     let mut fqn = context.fqn(yaml_folders(file));
     fqn.push(source_name.to_owned());
     fqn.push(table_name.to_owned());
-    let level = |entry: &Map<String, Value>| -> Map<String, Value> {
-        let mut config = match entry.get("config") {
-            Some(Value::Object(config)) => config.clone(),
-            _ => Map::new(),
-        };
-        for key in ["meta", "tags"] {
-            if let Some(value) = entry.get(key) {
-                merge_into(
-                    &mut config,
-                    &Map::from_iter([(key.to_owned(), value.clone())]),
-                );
-            }
-        }
-        config
-    };
-    let source_level = level(source);
-    let table_level = level(table);
+    let source_level = entry_level(source);
+    let table_level = entry_level(table);
     let (config, jinja) =
         context.config("source", &fqn, &[&source_level, &table_level], &Map::new());
     let mut node = node_identity(
@@ -237,14 +222,7 @@ pub(super) fn source_node(
         .cloned()
         .unwrap_or_else(|| json!({"warn_after": {"count": null}, "error_after": {"count": null}}));
     node.freshness = Some(freshness);
-    let table_columns: Vec<&Map<String, Value>> = table
-        .get("columns")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-        .collect();
-    node.columns = Some(columns_json(&table_columns));
+    node.columns = Some(columns_json(&node_columns(table, None)));
     let enabled = !is_disabled(&config);
     let mut config = config;
     config.remove("materialized");
@@ -271,18 +249,7 @@ pub(super) fn exposure_node(
     let name = exposure.get("name").and_then(Value::as_str)?;
     let mut fqn = context.fqn(yaml_folders(file));
     fqn.push(name.to_owned());
-    let mut level = match exposure.get("config") {
-        Some(Value::Object(config)) => config.clone(),
-        _ => Map::new(),
-    };
-    for key in ["meta", "tags"] {
-        if let Some(value) = exposure.get(key) {
-            merge_into(
-                &mut level,
-                &Map::from_iter([(key.to_owned(), value.clone())]),
-            );
-        }
-    }
+    let level = entry_level(exposure);
     let (config, jinja) = context.config("exposure", &fqn, &[&level], &Map::new());
     let mut refs = Vec::new();
     let mut sources = Vec::new();
@@ -409,4 +376,22 @@ pub(super) fn unit_test_nodes(
             }
         })
         .collect()
+}
+
+/// A properties entry's own config level: its `config:`, with the `meta` and `tags` it gives
+/// outside `config:` merged in, as dbt reads them.
+fn entry_level(entry: &Map<String, Value>) -> Map<String, Value> {
+    let mut level = match entry.get("config") {
+        Some(Value::Object(config)) => config.clone(),
+        _ => Map::new(),
+    };
+    for key in ["meta", "tags"] {
+        if let Some(value) = entry.get(key) {
+            merge_into(
+                &mut level,
+                &Map::from_iter([(key.to_owned(), value.clone())]),
+            );
+        }
+    }
+    level
 }
