@@ -1,6 +1,9 @@
 //! X002: a `--select`/`--exclude` token that matches nothing: dbt only warns, the task stays
 //! green and runs less than intended.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -31,6 +34,7 @@ impl Rule for SelectorMatchesNothing {
     }
 
     fn check(&self, repo: &Monorepo, report: &mut Reporter) {
+        let mut candidates = Candidates::default();
         for run in &repo.runs {
             let (Some(project), Resolution::Selected { tokens, .. }) =
                 (run.project, &run.resolution)
@@ -66,7 +70,7 @@ impl Rule for SelectorMatchesNothing {
                     report.emit(diagnostic);
                     continue;
                 }
-                let suggestion = suggestion(graph, token, dialect);
+                let suggestion = suggestion(graph, project, token, dialect, &mut candidates);
                 // `--exclude tag:deprecated` in every DAG is a guard: idle until a node gets
                 // the tag. Only a near miss of an existing tag is a slip.
                 if token.side == Side::Exclude && suggestion.is_none() && is_tag_guard(&token.text)
@@ -102,7 +106,13 @@ impl Rule for SelectorMatchesNothing {
 }
 
 /// A hint for the first item of the token that matches nothing on its own.
-fn suggestion(graph: &DbtGraph, token: &Token, dialect: SelectorDialect) -> Option<String> {
+fn suggestion<'g>(
+    graph: &'g DbtGraph,
+    project: usize,
+    token: &Token,
+    dialect: SelectorDialect,
+    candidates: &mut Candidates<'g>,
+) -> Option<String> {
     if dialect == SelectorDialect::CosmosManifest && token.text.contains(' ') {
         return Some(
             "Cosmos does not split `select` elements on spaces: give each selector its own list element"
@@ -123,42 +133,72 @@ fn suggestion(graph: &DbtGraph, token: &Token, dialect: SelectorDialect) -> Opti
             disabled.name
         ));
     }
-    let source_names: Vec<String>;
-    let mut candidates: Vec<&str> = match criterion.method {
-        Method::Tag => graph.all_tags(),
+    let names = candidates.of(graph, project, criterion.method)?;
+    let best = closest(value, names.iter().map(|name| &**name))?;
+    let fixed = token.text.replacen(item, &item.replacen(value, best, 1), 1);
+    Some(format!("did you mean `{fixed}`?"))
+}
+
+/// The names a selector method compares against, per project, sorted and without repeats:
+/// gathered once per method, however many tokens miss.
+#[derive(Default)]
+struct Candidates<'g>(HashMap<(usize, Method), Option<Vec<Cow<'g, str>>>>);
+
+impl<'g> Candidates<'g> {
+    fn of(
+        &mut self,
+        graph: &'g DbtGraph,
+        project: usize,
+        method: Method,
+    ) -> Option<&[Cow<'g, str>]> {
+        self.0
+            .entry((project, method))
+            .or_insert_with(|| candidate_names(graph, method))
+            .as_deref()
+    }
+}
+
+fn candidate_names(graph: &DbtGraph, method: Method) -> Option<Vec<Cow<'_, str>>> {
+    let mut names: Vec<Cow<'_, str>> = match method {
+        Method::Tag => graph.all_tags().into_iter().map(Cow::Borrowed).collect(),
         Method::Fqn => graph
             .nodes()
             .filter(|(_, node)| node.resource_type != ResourceType::Source)
-            .map(|(_, node)| &*node.name)
-            .chain(graph.nodes().map(|(_, node)| &*node.package))
+            .map(|(_, node)| Cow::Borrowed(&*node.name))
+            .chain(graph.nodes().map(|(_, node)| Cow::Borrowed(&*node.package)))
             .collect(),
-        Method::Path => graph.root_project_paths().iter().map(|p| &**p).collect(),
-        Method::Source => {
-            source_names = graph
-                .nodes()
-                .filter_map(|(_, node)| {
-                    node.source_name
-                        .as_ref()
-                        .map(|s| format!("{s}.{}", node.name))
-                })
-                .collect();
-            source_names.iter().map(String::as_str).collect()
-        }
+        Method::Path => graph
+            .root_project_paths()
+            .iter()
+            .map(|path| Cow::Borrowed(&**path))
+            .collect(),
+        Method::Source => graph
+            .nodes()
+            .filter_map(|(_, node)| {
+                let source = node.source_name.as_ref()?;
+                Some(Cow::Owned(format!("{source}.{}", node.name)))
+            })
+            .collect(),
         Method::Exposure => graph
             .nodes()
             .filter(|(_, node)| node.resource_type == ResourceType::Exposure)
-            .map(|(_, node)| &*node.name)
+            .map(|(_, node)| Cow::Borrowed(&*node.name))
             .collect(),
-        Method::Package => graph.nodes().map(|(_, node)| &*node.package).collect(),
-        Method::Group => graph.groups.iter().map(|g| &*g.name).collect(),
+        Method::Package => graph
+            .nodes()
+            .map(|(_, node)| Cow::Borrowed(&*node.package))
+            .collect(),
+        Method::Group => graph
+            .groups
+            .iter()
+            .map(|group| Cow::Borrowed(&*group.name))
+            .collect(),
         _ => return None,
     };
     // Every node names its package: each name is compared once.
-    candidates.sort_unstable();
-    candidates.dedup();
-    let best = closest(value, candidates)?;
-    let fixed = token.text.replacen(item, &item.replacen(value, best, 1), 1);
-    Some(format!("did you mean `{fixed}`?"))
+    names.sort_unstable();
+    names.dedup();
+    Some(names)
 }
 
 /// Whether a selector is a tag alone (`tag:deprecated`): no graph operator, no intersection.
