@@ -67,7 +67,11 @@ pub fn stale_files(
             Err(error) if error.is_not_found() => Some(Stale::Missing(id)),
             Err(_) => None,
             Ok(bytes) => {
-                let text = String::from_utf8_lossy(&bytes);
+                // Most files are valid UTF-8: checked at full speed, copied only when not.
+                let text = match std::str::from_utf8(&bytes) {
+                    Ok(text) => std::borrow::Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(&bytes),
+                };
                 (file_checksum(&text) != recorded).then_some(Stale::Changed(id))
             }
         })

@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::fs::Metadata;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-use super::read::{ReadError, read_bytes, read_text};
+use super::read::{ReadError, TEXT_LIMIT, decode_text, read_regular};
 
 /// Why a path was refused.
 #[derive(Debug, Clone)]
@@ -88,6 +89,12 @@ impl Boundary {
     /// `.` and `..` removed. A path that does not exist is judged by its text (reading it will
     /// say it is missing).
     pub fn check(&self, path: &Path) -> Result<PathBuf, ReadError> {
+        self.resolve(path).map(|(path, _)| path)
+    }
+
+    /// [`Boundary::check`], with what `lstat` said of the path when it is not a symbolic
+    /// link: that is what `stat` would say, so reading the file needs no second look.
+    fn resolve(&self, path: &Path) -> Result<(PathBuf, Option<Metadata>), ReadError> {
         let path = lexical(&self.cwd.join(path));
         if !self.inside_given(&path) {
             return Err(ReadError::Outside(Refusal {
@@ -106,22 +113,23 @@ impl Boundary {
                 through_link: true,
             }));
         }
-        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-        if is_link {
-            match std::fs::canonicalize(&path) {
-                Ok(target) if !self.inside_real(&target) => {
-                    return Err(ReadError::Outside(Refusal {
-                        resolved: target,
-                        through_link: true,
-                    }));
-                }
-                Ok(_) => {}
-                // A dangling link reads as missing; a loop says so.
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(error) => return Err(ReadError::Io(error)),
-            }
+        let metadata = std::fs::symlink_metadata(&path).ok();
+        if !metadata
+            .as_ref()
+            .is_some_and(|metadata| metadata.file_type().is_symlink())
+        {
+            return Ok((path, metadata));
         }
-        Ok(path)
+        match std::fs::canonicalize(&path) {
+            Ok(target) if !self.inside_real(&target) => Err(ReadError::Outside(Refusal {
+                resolved: target,
+                through_link: true,
+            })),
+            Ok(_) => Ok((path, None)),
+            // A dangling link reads as missing; a loop says so.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok((path, None)),
+            Err(error) => Err(ReadError::Io(error)),
+        }
     }
 
     /// Whether a path the repository names is an existing file or folder, if it stays inside.
@@ -131,12 +139,14 @@ impl Boundary {
 
     /// Reads a text file the repository names, if it stays inside (see [`read_text`]).
     pub fn read_text(&self, path: &Path) -> Result<String, ReadError> {
-        read_text(&self.check(path)?)
+        let (path, metadata) = self.resolve(path)?;
+        decode_text(read_regular(&path, metadata, TEXT_LIMIT)?)
     }
 
     /// Reads a file the repository names, if it stays inside, without decoding it.
     pub fn read_bytes(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
-        read_bytes(&self.check(path)?)
+        let (path, metadata) = self.resolve(path)?;
+        read_regular(&path, metadata, TEXT_LIMIT)
     }
 
     fn resolve_folder(&self, folder: &Path) -> Option<PathBuf> {

@@ -168,9 +168,17 @@ pub fn check_regular(path: &Path, limit: u64) -> Result<(), ReadError> {
 
 /// The bytes of a regular file of at most `limit` bytes. The type is checked before opening
 /// (opening a FIFO blocks until a writer comes) and again on the opened file; the read stops
-/// after `limit` bytes whatever the file claims.
-fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    check(&std::fs::metadata(path)?, limit)?;
+/// after `limit` bytes whatever the file claims. `known` is what a `stat` of the path already
+/// said, if the caller has it.
+pub(super) fn read_regular(
+    path: &Path,
+    known: Option<Metadata>,
+    limit: u64,
+) -> Result<Vec<u8>, ReadError> {
+    match known {
+        Some(metadata) => check(&metadata, limit)?,
+        None => check(&std::fs::metadata(path)?, limit)?,
+    }
     let file = File::open(path)?;
     let metadata = file.metadata()?;
     check(&metadata, limit)?;
@@ -185,14 +193,9 @@ fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
-/// The bytes of a text file, undecoded (to hash them as dbt does).
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
-    read_regular(path, TEXT_LIMIT)
-}
-
 /// A text file (Python, SQL, YAML, TOML, JSON) as UTF-8, without a leading byte order mark.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    decode_text(read_regular(path, TEXT_LIMIT)?)
+    decode_text(read_regular(path, None, TEXT_LIMIT)?)
 }
 
 /// Text as monolint reads it: UTF-8 without a byte order mark, no NUL byte.
@@ -217,7 +220,7 @@ pub fn decode_text(mut bytes: Vec<u8>) -> Result<String, ReadError> {
 /// A manifest's bytes, without a leading UTF-8 byte order mark. Its UTF-8 is checked by the
 /// JSON parser, which names the line.
 pub fn read_manifest(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = read_regular(path, MANIFEST_LIMIT)?;
+    let mut bytes = read_regular(path, None, MANIFEST_LIMIT)?;
     if let Some(encoding) = wide_encoding(&bytes) {
         return Err(ReadError::WideEncoding(encoding));
     }
