@@ -15,6 +15,10 @@ use std::sync::Arc;
 use tree_sitter::{Node, Tree};
 
 use super::eval::Imports;
+use super::walk::push_named_children;
+use crate::airflow::grammar::{
+    ARGUMENTS, ATTRIBUTE, BODY, CONDITION, FUNCTION, LEFT, NAME, OBJECT, PARAMETERS, RIGHT, Syntax,
+};
 use crate::source::{SourceFile, Span};
 
 /// What kind of work an import-time call does.
@@ -113,7 +117,7 @@ pub fn import_time(source: &Arc<SourceFile>, tree: &Tree) -> ImportTime {
                     continue;
                 }
                 scheduled.push(definition.node.id());
-                if let Some(body) = definition.node.child_by_field_name("body") {
+                if let Some(body) = definition.node.field(&BODY) {
                     pending.push(body);
                 }
             }
@@ -176,15 +180,16 @@ impl<'t> Scan<'t> {
     /// Records the file's imports, functions and assignments.
     fn index(&mut self, root: Node<'t>) {
         let mut stack = vec![root];
+        let mut cursor = root.walk();
         while let Some(node) = stack.pop() {
-            match node.kind() {
+            match node.kind_name() {
                 "import_statement" | "import_from_statement" => {
                     self.imports.record(node, self.text);
                 }
                 "function_definition" => {
-                    if let Some(name) = node.child_by_field_name("name") {
+                    if let Some(name) = node.field(&NAME) {
                         let runs_as_task = node.parent().is_some_and(|parent| {
-                            parent.kind() == "decorated_definition"
+                            parent.kind_name() == "decorated_definition"
                                 && self.decorated_as_task(parent)
                         });
                         self.functions
@@ -194,10 +199,8 @@ impl<'t> Scan<'t> {
                     }
                 }
                 "assignment" => {
-                    if let (Some(left), Some(right)) = (
-                        node.child_by_field_name("left"),
-                        node.child_by_field_name("right"),
-                    ) && left.kind() == "identifier"
+                    if let (Some(left), Some(right)) = (node.field(&LEFT), node.field(&RIGHT))
+                        && left.kind_name() == "identifier"
                     {
                         self.assignments
                             .entry(self.text(left))
@@ -207,7 +210,7 @@ impl<'t> Scan<'t> {
                 }
                 _ => {}
             }
-            push_children(node, &mut stack);
+            push_named_children(node, &mut stack, &mut cursor);
         }
     }
 
@@ -217,16 +220,14 @@ impl<'t> Scan<'t> {
         let mut cursor = decorated.walk();
         let decorators: Vec<Node> = decorated
             .named_children(&mut cursor)
-            .filter(|child| child.kind() == "decorator")
+            .filter(|child| child.kind_name() == "decorator")
             .collect();
         decorators.into_iter().any(|decorator| {
             let Some(expression) = decorator.named_child(0) else {
                 return false;
             };
-            let target = match expression.kind() {
-                "call" => expression
-                    .child_by_field_name("function")
-                    .unwrap_or(expression),
+            let target = match expression.kind_name() {
+                "call" => expression.field(&FUNCTION).unwrap_or(expression),
                 _ => expression,
             };
             let path = self.qualified(target);
@@ -255,11 +256,12 @@ impl<'t> Scan<'t> {
     fn scope(&mut self, scope: Node<'t>) -> Vec<&'t str> {
         let mut called = Vec::new();
         let mut stack = vec![scope];
+        let mut cursor = scope.walk();
         while let Some(node) = stack.pop() {
-            match node.kind() {
+            match node.kind_name() {
                 // Runs when called: only its default values run now.
                 "function_definition" => {
-                    if let Some(parameters) = node.child_by_field_name("parameters") {
+                    if let Some(parameters) = node.field(&PARAMETERS) {
                         stack.push(parameters);
                     }
                     continue;
@@ -271,8 +273,8 @@ impl<'t> Scan<'t> {
                     self.remember_attribute(node);
                 }
                 "call" => {
-                    if let Some(function) = node.child_by_field_name("function") {
-                        if function.kind() == "identifier" {
+                    if let Some(function) = node.field(&FUNCTION) {
+                        if function.kind_name() == "identifier" {
                             called.push(self.text(function));
                         }
                         if let Some((work, callee)) = self.classify(node, function) {
@@ -282,29 +284,26 @@ impl<'t> Scan<'t> {
                 }
                 _ => {}
             }
-            push_children(node, &mut stack);
+            push_named_children(node, &mut stack, &mut cursor);
         }
         called
     }
 
     /// `if __name__ == "__main__":`, which does not run when Airflow imports the file.
     fn is_main_guard(&self, node: Node) -> bool {
-        node.child_by_field_name("condition")
-            .is_some_and(|condition| {
-                let text = self.text(condition);
-                text.contains("__name__") && text.contains("__main__")
-            })
+        node.field(&CONDITION).is_some_and(|condition| {
+            let text = self.text(condition);
+            text.contains("__name__") && text.contains("__main__")
+        })
     }
 
     /// `hook = PostgresHook(...)`: later method calls on `hook` use a connection.
     fn remember_hook(&mut self, assignment: Node<'t>) {
-        if let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
-        ) && left.kind() == "identifier"
-            && right.kind() == "call"
+        if let (Some(left), Some(right)) = (assignment.field(&LEFT), assignment.field(&RIGHT))
+            && left.kind_name() == "identifier"
+            && right.kind_name() == "call"
             && right
-                .child_by_field_name("function")
+                .field(&FUNCTION)
                 .is_some_and(|function| last_segment(self.text(function)).ends_with("Hook"))
         {
             self.hooks.push(self.text(left));
@@ -313,12 +312,12 @@ impl<'t> Scan<'t> {
 
     /// `dag.catchup = False`: the attribute set on a named object.
     fn remember_attribute(&mut self, assignment: Node<'t>) {
-        if let Some(left) = assignment.child_by_field_name("left")
-            && left.kind() == "attribute"
+        if let Some(left) = assignment.field(&LEFT)
+            && left.kind_name() == "attribute"
             && left
-                .child_by_field_name("object")
-                .is_some_and(|object| object.kind() == "identifier")
-            && let Some(attribute) = left.child_by_field_name("attribute")
+                .field(&OBJECT)
+                .is_some_and(|object| object.kind_name() == "identifier")
+            && let Some(attribute) = left.field(&ATTRIBUTE)
         {
             self.attributes.push(self.text(attribute));
         }
@@ -330,17 +329,13 @@ impl<'t> Scan<'t> {
         let callee = || written.split_whitespace().collect::<String>();
         // A method of an object made in place: `PostgresHook(...).get_records(...)`,
         // `dbtRunner().invoke(...)`, or of a name bound to a hook.
-        if function.kind() == "attribute"
-            && let (Some(object), Some(method)) = (
-                function.child_by_field_name("object"),
-                function.child_by_field_name("attribute"),
-            )
+        if function.kind_name() == "attribute"
+            && let (Some(object), Some(method)) =
+                (function.field(&OBJECT), function.field(&ATTRIBUTE))
         {
             let method = self.text(method);
-            let object_name = match object.kind() {
-                "call" => object
-                    .child_by_field_name("function")
-                    .map(|f| last_segment(self.text(f))),
+            let object_name = match object.kind_name() {
+                "call" => object.field(&FUNCTION).map(|f| last_segment(self.text(f))),
                 "identifier" if self.hooks.contains(&self.text(object)) => Some("Hook"),
                 _ => None,
             };
@@ -356,7 +351,7 @@ impl<'t> Scan<'t> {
         let path = self.qualified(function);
         let work = classify_path(&path).or_else(|| {
             let reads = matches!(path.as_str(), "open" | "builtins.open" | "io.open")
-                || (function.kind() == "attribute"
+                || (function.kind_name() == "attribute"
                     && matches!(
                         last_segment(&path),
                         "read_text" | "read_bytes" | "open" | "load" | "loads"
@@ -371,18 +366,16 @@ impl<'t> Scan<'t> {
     fn names_dbt_artifact(&self, call: Node) -> bool {
         let mut seen: Vec<&str> = Vec::new();
         let mut stack: Vec<Node> = call
-            .child_by_field_name("arguments")
+            .field(&ARGUMENTS)
             .into_iter()
-            .chain(
-                call.child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("object")),
-            )
+            .chain(call.field(&FUNCTION).and_then(|f| f.field(&OBJECT)))
             .collect();
+        let mut cursor = call.walk();
         while let Some(node) = stack.pop() {
-            if node.kind() == "string" && mentions_dbt_artifact(self.text(node)) {
+            if node.kind_name() == "string" && mentions_dbt_artifact(self.text(node)) {
                 return true;
             }
-            if node.kind() == "identifier" {
+            if node.kind_name() == "identifier" {
                 let name = self.text(node);
                 // Follow a name to what it was assigned, a few levels deep (a name alone
                 // says little: teams call their own YAML files manifests too).
@@ -391,7 +384,7 @@ impl<'t> Scan<'t> {
                     stack.extend(self.assignments.get(name).into_iter().flatten().copied());
                 }
             }
-            push_children(node, &mut stack);
+            push_named_children(node, &mut stack, &mut cursor);
         }
         false
     }
@@ -471,14 +464,6 @@ fn classify_path(path: &str) -> Option<Work> {
 
 fn last_segment(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
-}
-
-/// Pushes a node's named children so that they pop in source order.
-fn push_children<'t>(node: Node<'t>, stack: &mut Vec<Node<'t>>) {
-    let start = stack.len();
-    let mut cursor = node.walk();
-    stack.extend(node.named_children(&mut cursor));
-    stack[start..].reverse();
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod dbt_manifest;
 pub mod eval;
 pub mod extract;
 pub mod factories;
+pub mod grammar;
 pub mod ignore;
 pub mod import_time;
 pub mod invocations;

@@ -12,6 +12,7 @@ use super::eval::Imports;
 use super::extract::Factory;
 use super::invocations::wrapper::DbtWrappers;
 use super::value::Item;
+use crate::airflow::grammar::{MODULE_NAME, NAME, Syntax};
 use crate::source::SourceFile;
 
 /// A parsed module file of the DAG folders.
@@ -208,24 +209,24 @@ fn imported_modules(file: &ModuleFile) -> Vec<String> {
     let mut names = Vec::new();
     let mut cursor = root.walk();
     for statement in root.named_children(&mut cursor) {
-        match statement.kind() {
+        match statement.kind_name() {
             "import_statement" => {
                 let mut inner = statement.walk();
                 for name in statement.children_by_field_name("name", &mut inner) {
-                    let path = match name.kind() {
-                        "aliased_import" => name.child_by_field_name("name").map(text),
+                    let path = match name.kind_name() {
+                        "aliased_import" => name.field(&NAME).map(text),
                         _ => Some(text(name)),
                     };
                     names.extend(path);
                 }
             }
             "import_from_statement" => {
-                if let Some(module) = statement.child_by_field_name("module_name") {
+                if let Some(module) = statement.field(&MODULE_NAME) {
                     let module = text(module);
                     let mut inner = statement.walk();
                     for name in statement.children_by_field_name("name", &mut inner) {
-                        let imported = match name.kind() {
-                            "aliased_import" => name.child_by_field_name("name").map(text),
+                        let imported = match name.kind_name() {
+                            "aliased_import" => name.field(&NAME).map(text),
                             _ => Some(text(name)),
                         };
                         names.extend(imported.map(|n| format!("{module}.{n}")));

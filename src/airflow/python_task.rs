@@ -10,6 +10,7 @@ use super::invocations::Extraction;
 use super::invocations::python;
 use super::value::{Call, Item, Value};
 use super::walk::{Walk, preorder};
+use crate::airflow::grammar::{ATTRIBUTE, BODY, FUNCTION, LEFT, OBJECT, PARAMETERS, RIGHT, Syntax};
 
 /// The dbt calls a task's Python function makes when Airflow runs it. `arguments` are what
 /// the DAG file passes where it calls a `@task` function; parameters it does not pass (the
@@ -42,12 +43,12 @@ struct Scanner<'e, 't> {
 impl<'t> Scanner<'_, 't> {
     /// A function's body, its parameters bound to what the call passes, the rest unknown.
     fn function(&mut self, definition: Node<'t>, arguments: Option<&Call>) {
-        let Some(body) = definition.child_by_field_name("body") else {
+        let Some(body) = definition.field(&BODY) else {
             return;
         };
         let evaluator = self.evaluator;
         evaluator.push_scope();
-        if let Some(parameters) = definition.child_by_field_name("parameters") {
+        if let Some(parameters) = definition.field(&PARAMETERS) {
             evaluator.bind_unknown_parameters(parameters);
             if let Some(arguments) = arguments {
                 evaluator.bind_call_arguments(parameters, arguments);
@@ -60,7 +61,7 @@ impl<'t> Scanner<'_, 't> {
     /// A call of a function defined in the repository (`execute_dbt_cmd(dbt_cmd=...)`): the
     /// dbt calls its body makes with the call's arguments.
     fn helper(&mut self, node: Node<'t>) {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field(&FUNCTION) else {
             return;
         };
         if self.depth >= MAX_HELPER_DEPTH || !self.evaluator.names_function(function) {
@@ -71,7 +72,7 @@ impl<'t> Scanner<'_, 't> {
         let out = &mut *self.out;
         self.evaluator
             .with_function(function, |evaluator, definition| {
-                if definition.kind() == "function_definition" {
+                if definition.kind_name() == "function_definition" {
                     Scanner {
                         evaluator,
                         out,
@@ -101,18 +102,16 @@ impl<'t> Scanner<'_, 't> {
 
     fn statement(&mut self, statement: Node<'t>) {
         let evaluator = self.evaluator;
-        match statement.kind() {
+        match statement.kind_name() {
             "function_definition" | "class_definition" | "decorated_definition" => {}
             "expression_statement" => {
                 let mut cursor = statement.walk();
                 let expressions: Vec<Node<'t>> = statement.named_children(&mut cursor).collect();
                 for expression in expressions {
                     self.calls_in(expression);
-                    if expression.kind() == "assignment"
-                        && let (Some(left), Some(right)) = (
-                            expression.child_by_field_name("left"),
-                            expression.child_by_field_name("right"),
-                        )
+                    if expression.kind_name() == "assignment"
+                        && let (Some(left), Some(right)) =
+                            (expression.field(&LEFT), expression.field(&RIGHT))
                     {
                         let item = evaluator.eval(right);
                         evaluator.assign(left, item);
@@ -123,9 +122,9 @@ impl<'t> Scanner<'_, 't> {
             }
             "for_statement" => {
                 let (Some(left), Some(right), Some(body)) = (
-                    statement.child_by_field_name("left"),
-                    statement.child_by_field_name("right"),
-                    statement.child_by_field_name("body"),
+                    statement.field(&LEFT),
+                    statement.field(&RIGHT),
+                    statement.field(&BODY),
                 ) else {
                     return;
                 };
@@ -152,7 +151,7 @@ impl<'t> Scanner<'_, 't> {
                 let mut cursor = statement.walk();
                 let children: Vec<Node<'t>> = statement.named_children(&mut cursor).collect();
                 for child in children {
-                    match child.kind() {
+                    match child.kind_name() {
                         "block" => self.block(child),
                         kind if kind.ends_with("_clause") && kind != "with_clause" => {
                             self.statement(child)
@@ -167,10 +166,10 @@ impl<'t> Scanner<'_, 't> {
     /// Every call under `node` (not inside nested functions) that starts dbt.
     fn calls_in(&mut self, node: Node<'t>) {
         preorder(node, |inner| {
-            if matches!(inner.kind(), "lambda" | "function_definition") {
+            if matches!(inner.kind_name(), "lambda" | "function_definition") {
                 return Walk::Skip;
             }
-            if inner.kind() == "call" {
+            if inner.kind_name() == "call" {
                 match python::extract(&self.python_call(inner)) {
                     Some(found) => {
                         self.out.calls.extend(found.calls);
@@ -188,11 +187,9 @@ impl<'t> Scanner<'_, 't> {
     fn python_call(&self, node: Node<'t>) -> Call {
         let evaluator = self.evaluator;
         let mut call = evaluator.call_arguments(node);
-        if let Some(function) = node.child_by_field_name("function")
-            && let (Some(object), Some(attribute)) = (
-                function.child_by_field_name("object"),
-                function.child_by_field_name("attribute"),
-            )
+        if let Some(function) = node.field(&FUNCTION)
+            && let (Some(object), Some(attribute)) =
+                (function.field(&OBJECT), function.field(&ATTRIBUTE))
             && let Some(callee) = python::method_callee(evaluator.text(attribute), || {
                 match evaluator.eval(object).value {
                     Value::Call(instance) => Some(instance.callee),

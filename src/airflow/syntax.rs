@@ -8,7 +8,10 @@
 use std::cmp::Ordering;
 use std::ops::Range;
 
-use tree_sitter::{Node, Tree, TreeCursor};
+use tree_sitter::{Node, Tree};
+
+use super::walk::{Walk, preorder_all};
+use crate::airflow::grammar::Syntax;
 
 /// Why CPython would not import a file, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,47 +39,18 @@ pub fn find_problem(tree: &Tree, text: &str) -> Option<SyntaxProblem> {
     scan.problem
 }
 
-/// Pre-order traversal without recursion; `visit` says whether to enter a node's children.
-fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Step) {
-    let mut cursor: TreeCursor<'t> = root.walk();
-    loop {
-        let enter = match visit(cursor.node()) {
-            Step::Stop => return,
-            Step::Enter => true,
-            Step::Skip => false,
-        };
-        if enter && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
-}
-
-enum Step {
-    Enter,
-    Skip,
-    Stop,
-}
-
 /// The first ERROR or MISSING node in reading order, and the token within it that breaks the
 /// parse: after the complete statements tree-sitter kept at its start.
 fn syntax_error(root: Node, text: &str) -> SyntaxProblem {
     let mut found = None;
-    preorder(root, |node| {
+    preorder_all(root, |node| {
         if node.is_error() || node.is_missing() {
             found = Some(node);
-            Step::Stop
+            Walk::Stop
         } else if node.has_error() {
-            Step::Enter
+            Walk::Descend
         } else {
-            Step::Skip
+            Walk::Skip
         }
     });
     let Some(node) = found else {
@@ -92,7 +66,7 @@ fn syntax_error(root: Node, text: &str) -> SyntaxProblem {
         return SyntaxProblem {
             range: at..next_char_end(text, at),
             message: "invalid Python syntax".to_owned(),
-            label: format!("Python expects `{}` here", node.kind()),
+            label: format!("Python expects `{}` here", node.kind_name()),
             help: FIX_SYNTAX,
         };
     }
@@ -143,25 +117,25 @@ impl<'a> Scan<'a> {
     }
 
     fn walk(&mut self, root: Node) {
-        preorder(root, |node| {
+        preorder_all(root, |node| {
             if let Some(problem) = python2(node, self.text) {
                 self.problem = Some(problem);
-                return Step::Stop;
+                return Walk::Stop;
             }
             // A string (f-strings and their nested quotes included) is one token.
-            let is_token = node.child_count() == 0 || node.kind() == "string";
+            let is_token = node.child_count() == 0 || node.kind_name() == "string";
             if is_token && node.end_byte() > node.start_byte() {
                 self.token(node);
                 if self.problem.is_some() {
-                    return Step::Stop;
+                    return Walk::Stop;
                 }
             }
-            if is_token { Step::Skip } else { Step::Enter }
+            if is_token { Walk::Skip } else { Walk::Descend }
         });
     }
 
     fn token(&mut self, node: Node) {
-        let kind = node.kind();
+        let kind = node.kind_name();
         if kind == "comment" {
             return;
         }
@@ -284,7 +258,7 @@ fn python2(node: Node, text: &str) -> Option<SyntaxProblem> {
             .and_then(|start| text.get(start.byte_range()))
             .unwrap_or_default()
     };
-    let what = match node.kind() {
+    let what = match node.kind_name() {
         "print_statement" => "the `print` statement (Python 3: `print(...)`)",
         "exec_statement" => "the `exec` statement (Python 3: `exec(...)`)",
         "<>" => "the `<>` operator (Python 3: `!=`)",
@@ -302,7 +276,7 @@ fn python2(node: Node, text: &str) -> Option<SyntaxProblem> {
         "integer" if is_old_octal(node_text()) => "an octal literal (Python 3: `0o...`)",
         _ => return None,
     };
-    let range = match node.kind() {
+    let range = match node.kind_name() {
         // The keyword or operator that gives it away.
         "print_statement" | "exec_statement" | "except_clause" | "raise_statement" => {
             node.start_byte()
@@ -322,7 +296,8 @@ fn python2(node: Node, text: &str) -> Option<SyntaxProblem> {
 
 fn has_child(node: Node, kind: &str) -> bool {
     let mut cursor = node.walk();
-    node.children(&mut cursor).any(|child| child.kind() == kind)
+    node.children(&mut cursor)
+        .any(|child| child.kind_name() == kind)
 }
 
 /// `ur"..."` / `UR'...'`: Python 2's raw unicode prefix.

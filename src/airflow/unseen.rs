@@ -6,6 +6,7 @@
 use tree_sitter::{Node, Tree};
 
 use super::model::DagFile;
+use crate::airflow::grammar::{ATTRIBUTE, DEFINITION, FUNCTION, NAME, OPERATOR, Syntax};
 use crate::source::{Span, Spanned};
 
 /// The dbt-looking calls of `file` that are not part of a DAG or of a task it read as running
@@ -32,7 +33,7 @@ pub fn unread_dbt_calls(tree: &Tree, file: &DagFile) -> Vec<Spanned<String>> {
     // Iterative pre-order walk: deep files must not exhaust the stack.
     'walk: loop {
         let node = cursor.node();
-        if node.kind() == "call"
+        if node.kind_name() == "call"
             && let Some(name) = callee_name(node, text)
             && !decorated.dags.iter().any(|f| f == name)
             && (names_a_dbt_task(name) || decorated.dbt_tasks.iter().any(|f| f == name))
@@ -42,7 +43,7 @@ pub fn unread_dbt_calls(tree: &Tree, file: &DagFile) -> Vec<Spanned<String>> {
             })
         {
             let callee = node
-                .child_by_field_name("function")
+                .field(&FUNCTION)
                 .map_or(name, |f| &text[f.byte_range()]);
             found.push(Spanned::new(
                 format!(
@@ -110,10 +111,10 @@ fn words(name: &str) -> Vec<String> {
 
 /// The last name of a call's callee: `b` in `a.b(...)`, `f` in `f(...)`, `g` in `f()(...)`.
 fn callee_name<'t>(call: Node, text: &'t str) -> Option<&'t str> {
-    let function = call.child_by_field_name("function")?;
-    let name = match function.kind() {
+    let function = call.field(&FUNCTION)?;
+    let name = match function.kind_name() {
         "identifier" => function,
-        "attribute" => function.child_by_field_name("attribute")?,
+        "attribute" => function.field(&ATTRIBUTE)?,
         _ => return None,
     };
     text.get(name.byte_range())
@@ -125,12 +126,12 @@ fn callee_name<'t>(call: Node, text: &'t str) -> Option<&'t str> {
 fn makes_a_task(call: Node) -> bool {
     let mut node = call;
     while let Some(parent) = node.parent() {
-        match parent.kind() {
+        match parent.kind_name() {
             "expression_statement" | "assignment" => return true,
             "binary_operator" => {
                 let operator = parent
-                    .child_by_field_name("operator")
-                    .map(|o| o.kind())
+                    .field(&OPERATOR)
+                    .map(|o| o.kind_name())
                     .unwrap_or_default();
                 return matches!(operator, ">>" | "<<");
             }
@@ -155,16 +156,14 @@ fn decorated_functions(tree: &Tree, text: &str) -> Decorated {
     let mut decorated = Decorated::default();
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
-        if node.kind() == "decorated_definition"
-            && let Some(name) = node
-                .child_by_field_name("definition")
-                .and_then(|d| d.child_by_field_name("name"))
+        if node.kind_name() == "decorated_definition"
+            && let Some(name) = node.field(&DEFINITION).and_then(|d| d.field(&NAME))
         {
             let name = text[name.byte_range()].to_owned();
             let mut cursor = node.walk();
             for decorator in node
                 .children(&mut cursor)
-                .filter(|c| c.kind() == "decorator")
+                .filter(|c| c.kind_name() == "decorator")
             {
                 let written = text[decorator.byte_range()].trim_start_matches('@');
                 let callee = written.split('(').next().unwrap_or(written).trim();

@@ -1,7 +1,7 @@
 //! Walking tree-sitter syntax trees without recursion, so how deeply a file nests never
 //! decides how much stack a walk takes.
 
-use tree_sitter::Node;
+use tree_sitter::{Node, TreeCursor};
 
 /// What a pre-order walk does after visiting a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,18 +17,58 @@ pub enum Walk {
 /// Visits `root` and its named descendants in source order (a node before its children),
 /// as `visit` directs.
 pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Walk) {
-    let mut pending = vec![root];
-    while let Some(node) = pending.pop() {
-        match visit(node) {
+    preorder_all(root, |node| {
+        if node.is_named() {
+            visit(node)
+        } else {
+            Walk::Skip
+        }
+    });
+}
+
+/// Visits `root` and every descendant, anonymous tokens (`(`, `:`) included, in source
+/// order, as `visit` directs. One cursor moves through the tree: nothing is allocated per
+/// node.
+pub fn preorder_all<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Walk) {
+    let mut cursor: TreeCursor<'t> = root.walk();
+    loop {
+        let descend = match visit(cursor.node()) {
             Walk::Stop => return,
-            Walk::Skip => {}
-            Walk::Descend => {
-                let start = pending.len();
-                pending.extend(named_children(node));
-                pending[start..].reverse();
+            Walk::Descend => true,
+            Walk::Skip => false,
+        };
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
             }
         }
     }
+}
+
+/// Pushes `node`'s named children on `stack` so that they pop in source order, moving the
+/// caller's `cursor` (a new cursor per node would be an allocation each).
+pub fn push_named_children<'t>(
+    node: Node<'t>,
+    stack: &mut Vec<Node<'t>>,
+    cursor: &mut TreeCursor<'t>,
+) {
+    let start = stack.len();
+    cursor.reset(node);
+    if cursor.goto_first_child() {
+        loop {
+            let child = cursor.node();
+            if child.is_named() {
+                stack.push(child);
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    stack[start..].reverse();
 }
 
 /// A node's named children, in order.
@@ -40,6 +80,7 @@ pub fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::airflow::grammar::{FUNCTION, Syntax};
 
     fn parse(code: &str) -> tree_sitter::Tree {
         let mut parser = tree_sitter::Parser::new();
@@ -54,10 +95,10 @@ mod tests {
         let code = "f(a, g(b), lambda: h(c))\nstop(d)\nlast(e)\n";
         let tree = parse(code);
         let mut calls = Vec::new();
-        preorder(tree.root_node(), |node| match node.kind() {
+        preorder(tree.root_node(), |node| match node.kind_name() {
             "lambda" => Walk::Skip,
             "call" => {
-                let name = node.child_by_field_name("function").unwrap();
+                let name = node.field(&FUNCTION).unwrap();
                 let name = name.utf8_text(code.as_bytes()).unwrap();
                 calls.push(name.to_owned());
                 if name == "stop" {
@@ -82,7 +123,7 @@ mod tests {
             .stack_size(64 * 1024)
             .spawn(move || {
                 preorder(tree.root_node(), |node| {
-                    lists += usize::from(node.kind() == "list");
+                    lists += usize::from(node.kind_name() == "list");
                     Walk::Descend
                 });
                 lists

@@ -7,6 +7,9 @@ use tree_sitter::Node;
 
 use super::Evaluator;
 use super::operators::contains;
+use crate::airflow::grammar::{
+    ATTRIBUTE, FUNCTION, LEFT, OBJECT, OPERATOR, RIGHT, SUBSCRIPT, Syntax, VALUE,
+};
 use crate::airflow::value::{Item, Text, Value};
 use crate::source::Span;
 
@@ -22,7 +25,7 @@ impl<'t> Evaluator<'t> {
     }
 
     fn assign_target(&self, left: Node, item: Item) {
-        match left.kind() {
+        match left.kind_name() {
             "identifier" => self.bind(self.text(left), item),
             "pattern_list" | "tuple_pattern" => {
                 let mut cursor = left.walk();
@@ -46,13 +49,10 @@ impl<'t> Evaluator<'t> {
             }
             "subscript" => {
                 // `args["owner"] = "x"` on a known dict.
-                let (Some(object), Some(key)) = (
-                    left.child_by_field_name("value"),
-                    left.child_by_field_name("subscript"),
-                ) else {
+                let (Some(object), Some(key)) = (left.field(&VALUE), left.field(&SUBSCRIPT)) else {
                     return;
                 };
-                if object.kind() != "identifier" {
+                if object.kind_name() != "identifier" {
                     return;
                 }
                 let name = self.text(object).to_owned();
@@ -70,13 +70,11 @@ impl<'t> Evaluator<'t> {
             }
             "attribute" => {
                 // `self.project_dir = path` on an instance of a repository class.
-                let (Some(object), Some(attribute)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("attribute"),
-                ) else {
+                let (Some(object), Some(attribute)) = (left.field(&OBJECT), left.field(&ATTRIBUTE))
+                else {
                     return;
                 };
-                if object.kind() != "identifier" {
+                if object.kind_name() != "identifier" {
                     return;
                 }
                 let name = self.text(object).to_owned();
@@ -99,20 +97,17 @@ impl<'t> Evaluator<'t> {
     /// `d.update({...})`, `d.pop(k)`, `l.append(v)`, `l.extend([...])`. Returns whether `node`
     /// was one.
     pub fn execute_effect(&self, node: Node<'t>) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "augmented_assignment" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (node.field(&LEFT), node.field(&RIGHT)) else {
                     return true;
                 };
-                if left.kind() != "identifier" {
+                if left.kind_name() != "identifier" {
                     return true;
                 }
                 let name = self.text(left).to_owned();
                 let operator = node
-                    .child_by_field_name("operator")
+                    .field(&OPERATOR)
                     .map_or("", |operator| self.text(operator));
                 // `x += y` is `x = x + y` (for the values monolint models).
                 let value = match (self.lookup(&name), operator.strip_suffix('=')) {
@@ -131,17 +126,16 @@ impl<'t> Evaluator<'t> {
                 true
             }
             "call" => {
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.field(&FUNCTION) else {
                     return false;
                 };
-                let (Some(object), Some(attribute)) = (
-                    function.child_by_field_name("object"),
-                    function.child_by_field_name("attribute"),
-                ) else {
+                let (Some(object), Some(attribute)) =
+                    (function.field(&OBJECT), function.field(&ATTRIBUTE))
+                else {
                     return false;
                 };
                 let method = self.text(attribute);
-                if object.kind() != "identifier"
+                if object.kind_name() != "identifier"
                     || !matches!(method, "update" | "append" | "extend" | "pop" | "add")
                 {
                     return false;
@@ -220,7 +214,7 @@ impl<'t> Evaluator<'t> {
             .named_children(&mut cursor)
             .flat_map(|target| {
                 // `del a, b` holds an expression list.
-                if target.kind() == "expression_list" {
+                if target.kind_name() == "expression_list" {
                     let mut inner = target.walk();
                     target.named_children(&mut inner).collect()
                 } else {
@@ -229,19 +223,18 @@ impl<'t> Evaluator<'t> {
             })
             .collect();
         for target in targets {
-            match target.kind() {
+            match target.kind_name() {
                 "identifier" => {
                     let span = self.span(target);
                     self.forget(self.text(target), span);
                 }
                 "subscript" => {
-                    let (Some(object), Some(key)) = (
-                        target.child_by_field_name("value"),
-                        target.child_by_field_name("subscript"),
-                    ) else {
+                    let (Some(object), Some(key)) =
+                        (target.field(&VALUE), target.field(&SUBSCRIPT))
+                    else {
                         continue;
                     };
-                    if object.kind() != "identifier" {
+                    if object.kind_name() != "identifier" {
                         continue;
                     }
                     let name = self.text(object);

@@ -5,6 +5,7 @@ use tree_sitter::Node;
 
 use super::Evaluator;
 use super::fold::fold_call;
+use crate::airflow::grammar::{ARGUMENTS, ATTRIBUTE, FUNCTION, NAME, OBJECT, Syntax, VALUE};
 use crate::airflow::value::{Call, Value};
 use crate::source::Span;
 
@@ -32,7 +33,7 @@ impl<'t> Evaluator<'t> {
     }
 
     pub(super) fn call(&self, node: Node) -> Value {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field(&FUNCTION) else {
             return Value::Unknown("a call".into());
         };
         let call = self.call_arguments(node);
@@ -47,9 +48,9 @@ impl<'t> Evaluator<'t> {
         // class or of a known value.
         let receiver =
             match (
-                function.kind(),
-                function.child_by_field_name("object"),
-                function.child_by_field_name("attribute"),
+                function.kind_name(),
+                function.field(&OBJECT),
+                function.field(&ATTRIBUTE),
             ) {
                 ("attribute", Some(object), Some(attribute)) => {
                     let method = self.text(attribute);
@@ -70,7 +71,7 @@ impl<'t> Evaluator<'t> {
     /// Whether an expression names a function or class defined in this file or in an
     /// imported module of the DAG folders.
     pub fn names_function(&self, name: Node) -> bool {
-        matches!(name.kind(), "identifier" | "attribute")
+        matches!(name.kind_name(), "identifier" | "attribute")
             && self.defines(&self.qualified_name(name))
     }
 
@@ -129,7 +130,7 @@ impl<'t> Evaluator<'t> {
     /// A call's callee and evaluated arguments, without evaluating the call itself.
     pub fn call_arguments(&self, node: Node) -> Call {
         let callee = node
-            .child_by_field_name("function")
+            .field(&FUNCTION)
             .map(|function| self.qualified_name(function))
             .unwrap_or_default();
         let mut call = Call {
@@ -139,20 +140,19 @@ impl<'t> Evaluator<'t> {
             unknown_splat: false,
             span: self.span(node),
         };
-        if let Some(arguments) = node.child_by_field_name("arguments") {
+        if let Some(arguments) = node.field(&ARGUMENTS) {
             // `sorted(x for x in xs)`: a generator is the only argument.
-            if arguments.kind() == "generator_expression" {
+            if arguments.kind_name() == "generator_expression" {
                 call.args.push(self.eval(arguments));
                 return call;
             }
             let mut cursor = arguments.walk();
             for argument in arguments.named_children(&mut cursor) {
-                match argument.kind() {
+                match argument.kind_name() {
                     "keyword_argument" => {
-                        let (Some(name), Some(value)) = (
-                            argument.child_by_field_name("name"),
-                            argument.child_by_field_name("value"),
-                        ) else {
+                        let (Some(name), Some(value)) =
+                            (argument.field(&NAME), argument.field(&VALUE))
+                        else {
                             continue;
                         };
                         call.kwargs

@@ -9,6 +9,10 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use super::Evaluator;
+use crate::airflow::grammar::{
+    ATTRIBUTE, BODY, DEFINITION, FUNCTION, LEFT, NAME, PARAMETERS, RIGHT, SUPERCLASSES, Syntax,
+    TYPE,
+};
 use crate::airflow::value::{Call, Instance, Item, Value};
 use crate::airflow::walk::named_children;
 
@@ -47,7 +51,7 @@ impl<'t> Evaluator<'t> {
     /// The attributes of a dataclass-like instance: each annotated field of the class body,
     /// in order, from the call's arguments (by position or keyword), else its default.
     fn dataclass_fields(&self, class: Node<'t>, call: &Call) -> Vec<(String, Item)> {
-        let Some(body) = class.child_by_field_name("body") else {
+        let Some(body) = class.field(&BODY) else {
             return Vec::new();
         };
         let mut positional = call.args.iter();
@@ -55,14 +59,14 @@ impl<'t> Evaluator<'t> {
         for member in named_children(body) {
             let Some(field) = member
                 .named_child(0)
-                .filter(|field| field.kind() == "assignment")
-                .filter(|field| field.child_by_field_name("type").is_some())
+                .filter(|field| field.kind_name() == "assignment")
+                .filter(|field| field.field(&TYPE).is_some())
             else {
                 continue;
             };
             let Some(name) = field
-                .child_by_field_name("left")
-                .filter(|left| left.kind() == "identifier")
+                .field(&LEFT)
+                .filter(|left| left.kind_name() == "identifier")
             else {
                 continue;
             };
@@ -71,7 +75,7 @@ impl<'t> Evaluator<'t> {
                 .kwarg(&name)
                 .or_else(|| positional.next())
                 .cloned()
-                .or_else(|| field.child_by_field_name("right").map(|d| self.eval(d)));
+                .or_else(|| field.field(&RIGHT).map(|d| self.eval(d)));
             if let Some(value) = value {
                 fields.push((name, value));
             }
@@ -88,7 +92,7 @@ impl<'t> Evaluator<'t> {
         if depth < super::MAX_CALL_DEPTH && self.defines(&path) {
             return self
                 .with_definition(&path, |evaluator, base| {
-                    base.kind() == "class_definition"
+                    base.kind_name() == "class_definition"
                         && evaluator.is_operator_class(base, depth + 1)
                 })
                 .unwrap_or(false);
@@ -153,10 +157,8 @@ impl<'t> Evaluator<'t> {
     /// Runs a method with `self` bound to `this` and the call's arguments bound to its other
     /// parameters; returns what it returns and `self` as the method left it.
     fn run_method(&self, method: Node<'t>, this: Value, call: &Call) -> (Option<Value>, Value) {
-        let (Some(parameters), Some(body)) = (
-            method.child_by_field_name("parameters"),
-            method.child_by_field_name("body"),
-        ) else {
+        let (Some(parameters), Some(body)) = (method.field(&PARAMETERS), method.field(&BODY))
+        else {
             return (None, this);
         };
         if self.depth.get() >= super::MAX_CALL_DEPTH {
@@ -214,7 +216,7 @@ impl<'t> Evaluator<'t> {
         call: Call,
     ) -> Option<Option<Value>> {
         self.with_member(class, method, 0, |evaluator, member, kind| {
-            if member.kind() != "function_definition" {
+            if member.kind_name() != "function_definition" {
                 return None;
             }
             if kind == MethodKind::Static {
@@ -236,7 +238,7 @@ impl<'t> Evaluator<'t> {
         }
         let this = Value::Instance(instance.clone());
         let found = self.with_member(&instance.class, name, 0, |evaluator, member, kind| {
-            match (member.kind(), kind) {
+            match (member.kind_name(), kind) {
                 ("function_definition", MethodKind::Property) => {
                     let call = Call {
                         callee: name.to_owned(),
@@ -276,7 +278,7 @@ impl<'t> Evaluator<'t> {
         }
         let mut run = Some(run);
         let step = self.with_definition(path, |evaluator, class| {
-            if class.kind() != "class_definition" {
+            if class.kind_name() != "class_definition" {
                 return Step::Missing;
             }
             if let Some((member, kind)) = find_member(evaluator, class, name) {
@@ -300,26 +302,26 @@ impl<'t> Evaluator<'t> {
 
     /// `super().__init__(...)` or `Base.__init__(self, ...)` inside a class's `__init__`.
     pub(super) fn is_super_init(&self, node: Node) -> bool {
-        node.kind() == "call"
+        node.kind_name() == "call"
             && node
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "attribute")
-                .and_then(|f| f.child_by_field_name("attribute"))
+                .field(&FUNCTION)
+                .filter(|f| f.kind_name() == "attribute")
+                .and_then(|f| f.field(&ATTRIBUTE))
                 .is_some_and(|attribute| self.text(attribute) == "__init__")
     }
 }
 
 /// The class's first base, when it names one (`object` and keyword arguments do not count).
 fn base_class(definition: Node) -> Option<Node> {
-    let bases = definition.child_by_field_name("superclasses")?;
+    let bases = definition.field(&SUPERCLASSES)?;
     named_children(bases)
         .into_iter()
-        .find(|base| matches!(base.kind(), "identifier" | "attribute"))
+        .find(|base| matches!(base.kind_name(), "identifier" | "attribute"))
 }
 
 fn name_of(evaluator: &Evaluator, definition: Node) -> String {
     definition
-        .child_by_field_name("name")
+        .field(&NAME)
         .map(|name| evaluator.text(name).to_owned())
         .unwrap_or_default()
 }
@@ -327,9 +329,9 @@ fn name_of(evaluator: &Evaluator, definition: Node) -> String {
 /// The name of a method's first parameter (`self`).
 fn first_parameter(evaluator: &Evaluator, parameters: Node) -> Option<String> {
     let first = named_children(parameters).into_iter().next()?;
-    let name = match first.kind() {
+    let name = match first.kind_name() {
         "identifier" => first,
-        _ => first.child_by_field_name("name").or(first.named_child(0))?,
+        _ => first.field(&NAME).or(first.named_child(0))?,
     };
     Some(evaluator.text(name).to_owned())
 }
@@ -341,18 +343,18 @@ fn find_member<'t>(
     class: Node<'t>,
     name: &str,
 ) -> Option<(Node<'t>, MethodKind)> {
-    let body = class.child_by_field_name("body")?;
+    let body = class.field(&BODY)?;
     let mut found = None;
     for member in named_children(body) {
-        let (definition, kind) = match member.kind() {
+        let (definition, kind) = match member.kind_name() {
             "function_definition" => (member, MethodKind::Instance),
             "decorated_definition" => {
-                let Some(definition) = member.child_by_field_name("definition") else {
+                let Some(definition) = member.field(&DEFINITION) else {
                     continue;
                 };
                 let kind = named_children(member)
                     .into_iter()
-                    .filter(|child| child.kind() == "decorator")
+                    .filter(|child| child.kind_name() == "decorator")
                     .find_map(|decorator| match evaluator.text(decorator).trim() {
                         "@staticmethod" => Some(MethodKind::Static),
                         "@classmethod" => Some(MethodKind::Class),
@@ -368,11 +370,11 @@ fn find_member<'t>(
             }
             "expression_statement" => {
                 // `name = value`, the last one wins.
-                if let Some(assignment) = member.named_child(0).filter(|a| a.kind() == "assignment")
-                    && let (Some(left), Some(right)) = (
-                        assignment.child_by_field_name("left"),
-                        assignment.child_by_field_name("right"),
-                    )
+                if let Some(assignment) = member
+                    .named_child(0)
+                    .filter(|a| a.kind_name() == "assignment")
+                    && let (Some(left), Some(right)) =
+                        (assignment.field(&LEFT), assignment.field(&RIGHT))
                     && evaluator.text(left) == name
                 {
                     found = Some((right, MethodKind::Instance));
@@ -382,7 +384,7 @@ fn find_member<'t>(
             _ => continue,
         };
         if definition
-            .child_by_field_name("name")
+            .field(&NAME)
             .is_some_and(|n| evaluator.text(n) == name)
         {
             found = Some((definition, kind));

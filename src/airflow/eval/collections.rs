@@ -3,6 +3,7 @@
 use tree_sitter::Node;
 
 use super::Evaluator;
+use crate::airflow::grammar::{BODY, KEY, LEFT, RIGHT, SUBSCRIPT, Syntax, VALUE};
 use crate::airflow::value::{Item, Value};
 
 impl<'t> Evaluator<'t> {
@@ -10,7 +11,7 @@ impl<'t> Evaluator<'t> {
         let mut items = Vec::new();
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            if child.kind() == "list_splat" {
+            if child.kind_name() == "list_splat" {
                 let inner = child.named_child(0).map(|n| self.eval(n));
                 match inner {
                     Some(Item {
@@ -22,9 +23,12 @@ impl<'t> Evaluator<'t> {
                         self.span(child),
                     )),
                 }
-            } else if child.kind() == "comment" {
+            } else if child.kind_name() == "comment" {
                 continue;
-            } else if matches!(child.kind(), "list_comprehension" | "generator_expression") {
+            } else if matches!(
+                child.kind_name(),
+                "list_comprehension" | "generator_expression"
+            ) {
                 return Value::Unknown("a comprehension".into());
             } else {
                 items.push(self.eval(child));
@@ -37,12 +41,9 @@ impl<'t> Evaluator<'t> {
         let mut pairs: Vec<(Item, Item)> = Vec::new();
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            match child.kind() {
+            match child.kind_name() {
                 "pair" => {
-                    let (Some(key), Some(value)) = (
-                        child.child_by_field_name("key"),
-                        child.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(value)) = (child.field(&KEY), child.field(&VALUE)) else {
                         continue;
                     };
                     pairs.push((self.eval(key), self.eval(value)));
@@ -69,11 +70,8 @@ impl<'t> Evaluator<'t> {
     pub(super) fn subscript(&self, node: Node) -> Value {
         let mut levels = Vec::new();
         let mut object = node;
-        while object.kind() == "subscript" {
-            let (Some(inner), Some(key)) = (
-                object.child_by_field_name("value"),
-                object.child_by_field_name("subscript"),
-            ) else {
+        while object.kind_name() == "subscript" {
+            let (Some(inner), Some(key)) = (object.field(&VALUE), object.field(&SUBSCRIPT)) else {
                 return Value::Unknown("a subscript".into());
             };
             levels.push((object, key));
@@ -81,7 +79,7 @@ impl<'t> Evaluator<'t> {
         }
         let mut value = self.eval_value(object);
         for (step, (level, key)) in levels.into_iter().rev().enumerate() {
-            let found = if key.kind() == "slice" {
+            let found = if key.kind_name() == "slice" {
                 self.slice(&value, key)
             } else {
                 index(&value, &self.eval_value(key))
@@ -106,9 +104,9 @@ impl<'t> Evaluator<'t> {
         let mut bounds: [Option<i64>; 3] = [None; 3];
         let (mut position, mut cursor) = (0, slice.walk());
         for child in slice.children(&mut cursor) {
-            if child.kind() == ":" {
+            if child.kind_name() == ":" {
                 position += 1;
-            } else if child.is_named() && child.kind() != "comment" {
+            } else if child.is_named() && child.kind_name() != "comment" {
                 match (self.eval_value(child), bounds.get_mut(position)) {
                     (Value::Int(bound), Some(slot)) => *slot = Some(bound),
                     (Value::None, Some(_)) => {}
@@ -125,13 +123,13 @@ impl<'t> Evaluator<'t> {
 
     /// `[expr for x in xs if cond]` (and generator and set forms) over known iterables.
     pub(super) fn comprehension(&self, node: Node) -> Value {
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field(&BODY) else {
             return Value::Unknown("a comprehension".into());
         };
         let mut cursor = node.walk();
         let clauses: Vec<Node> = node
             .named_children(&mut cursor)
-            .filter(|n| matches!(n.kind(), "for_in_clause" | "if_clause"))
+            .filter(|n| matches!(n.kind_name(), "for_in_clause" | "if_clause"))
             .collect();
         let mut items = Vec::new();
         self.push_scope();
@@ -140,7 +138,7 @@ impl<'t> Evaluator<'t> {
         if !complete {
             return Value::Unknown("a comprehension over unknown values".into());
         }
-        if node.kind() != "dictionary_comprehension" {
+        if node.kind_name() != "dictionary_comprehension" {
             return Value::List(items);
         }
         // `{k: v for ...}`: each body is a `[key, value]` pair.
@@ -162,10 +160,7 @@ impl<'t> Evaluator<'t> {
 
     /// `key: value` in a dict comprehension, as a `[key, value]` pair.
     pub(super) fn pair(&self, node: Node) -> Value {
-        match (
-            node.child_by_field_name("key"),
-            node.child_by_field_name("value"),
-        ) {
+        match (node.field(&KEY), node.field(&VALUE)) {
             (Some(key), Some(value)) => Value::List(vec![self.eval(key), self.eval(value)]),
             _ => Value::Unknown("a dict entry".into()),
         }
@@ -192,12 +187,9 @@ impl<'t> Evaluator<'t> {
             out.push(self.eval(body));
             return true;
         };
-        match clause.kind() {
+        match clause.kind_name() {
             "for_in_clause" => {
-                let (Some(left), Some(right)) = (
-                    clause.child_by_field_name("left"),
-                    clause.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (clause.field(&LEFT), clause.field(&RIGHT)) else {
                     return false;
                 };
                 let Some(elements) = iteration(self.eval_value(right))

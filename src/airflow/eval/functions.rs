@@ -7,6 +7,10 @@ use tree_sitter::Node;
 
 use super::collections::iteration;
 use super::{Evaluator, MAX_CALL_DEPTH, MAX_LOOP_ITERATIONS, TOO_DEEP};
+use crate::airflow::grammar::{
+    ALIAS, BODY, CONDITION, CONSEQUENCE, FUNCTION, LEFT, NAME, OBJECT, PARAMETERS, RIGHT, Syntax,
+    VALUE,
+};
 use crate::airflow::value::{Call, Item, Text, Value};
 use crate::airflow::walk::named_children;
 use crate::airflow::walk::{Walk, preorder};
@@ -18,13 +22,12 @@ impl<'t> Evaluator<'t> {
         if self.depth.get() >= MAX_CALL_DEPTH {
             return Value::Unknown("a deeply nested helper call".into());
         }
-        if definition.kind() == "class_definition" {
+        if definition.kind_name() == "class_definition" {
             return self.instantiate_class(definition, call);
         }
-        let (Some(parameters), Some(body)) = (
-            definition.child_by_field_name("parameters"),
-            definition.child_by_field_name("body"),
-        ) else {
+        let (Some(parameters), Some(body)) =
+            (definition.field(&PARAMETERS), definition.field(&BODY))
+        else {
             return Value::Unknown("a function".into());
         };
         self.depth.set(self.depth.get() + 1);
@@ -48,15 +51,14 @@ impl<'t> Evaluator<'t> {
     pub fn bind_unknown_parameters(&self, parameters: Node<'t>) {
         let mut cursor = parameters.walk();
         for parameter in parameters.named_children(&mut cursor) {
-            let (name, default) = match parameter.kind() {
+            let (name, default) = match parameter.kind_name() {
                 "identifier" => (Some(parameter), None),
-                "default_parameter" | "typed_default_parameter" => (
-                    parameter.child_by_field_name("name"),
-                    parameter.child_by_field_name("value"),
-                ),
+                "default_parameter" | "typed_default_parameter" => {
+                    (parameter.field(&NAME), parameter.field(&VALUE))
+                }
                 _ => (parameter.named_child(0), None),
             };
-            let Some(name) = name.filter(|n| n.kind() == "identifier") else {
+            let Some(name) = name.filter(|n| n.kind_name() == "identifier") else {
                 continue;
             };
             let text = self.text(name).to_owned();
@@ -78,16 +80,14 @@ impl<'t> Evaluator<'t> {
     pub fn bind_call_arguments(&self, parameters: Node<'t>, call: &Call) {
         let mut positional = call.args.iter();
         for parameter in named_children(parameters) {
-            let name = match parameter.kind() {
+            let name = match parameter.kind_name() {
                 "identifier" => Some(parameter),
-                "default_parameter" | "typed_default_parameter" => {
-                    parameter.child_by_field_name("name")
-                }
+                "default_parameter" | "typed_default_parameter" => parameter.field(&NAME),
                 "typed_parameter" => parameter.named_child(0),
                 // `*args`, `**kwargs`, `/` and `*` end what a call fills by position.
                 _ => break,
             };
-            let Some(name) = name.filter(|n| n.kind() == "identifier") else {
+            let Some(name) = name.filter(|n| n.kind_name() == "identifier") else {
                 continue;
             };
             let name = self.text(name).to_owned();
@@ -101,16 +101,11 @@ impl<'t> Evaluator<'t> {
         let mut positional = call.args.iter();
         let mut cursor = parameters.walk();
         for parameter in parameters.named_children(&mut cursor) {
-            let (name, default) = match parameter.kind() {
+            let (name, default) = match parameter.kind_name() {
                 "identifier" => (self.text(parameter).to_owned(), None),
                 "default_parameter" | "typed_default_parameter" => {
-                    let name = parameter
-                        .child_by_field_name("name")
-                        .map(|n| self.text(n).to_owned());
-                    (
-                        name.unwrap_or_default(),
-                        parameter.child_by_field_name("value"),
-                    )
+                    let name = parameter.field(&NAME).map(|n| self.text(n).to_owned());
+                    (name.unwrap_or_default(), parameter.field(&VALUE))
                 }
                 "typed_parameter" => (
                     parameter
@@ -201,16 +196,14 @@ impl<'t> Evaluator<'t> {
     }
 
     fn run_statement(&self, statement: Node<'t>, unknown: &mut Option<Value>) -> Exit {
-        match statement.kind() {
+        match statement.kind_name() {
             "expression_statement" => {
                 let Some(expression) = statement.named_child(0) else {
                     return Exit::Next;
                 };
-                if expression.kind() == "assignment"
-                    && let (Some(left), Some(right)) = (
-                        expression.child_by_field_name("left"),
-                        expression.child_by_field_name("right"),
-                    )
+                if expression.kind_name() == "assignment"
+                    && let (Some(left), Some(right)) =
+                        (expression.field(&LEFT), expression.field(&RIGHT))
                 {
                     let item = self.eval(right);
                     self.assign(left, item);
@@ -218,9 +211,9 @@ impl<'t> Evaluator<'t> {
                     let mut arguments = self.call_arguments(expression);
                     // `Base.__init__(self, ...)` passes `self` explicitly; `super()` does not.
                     let through_super = expression
-                        .child_by_field_name("function")
-                        .and_then(|f| f.child_by_field_name("object"))
-                        .is_some_and(|object| object.kind() == "call");
+                        .field(&FUNCTION)
+                        .and_then(|f| f.field(&OBJECT))
+                        .is_some_and(|object| object.kind_name() == "call");
                     if !through_super && !arguments.args.is_empty() {
                         arguments.args.remove(0);
                     }
@@ -260,32 +253,32 @@ impl<'t> Evaluator<'t> {
                 // `with open(path) as f:` binds `f` to the file; the block runs once.
                 let items = named_children(statement)
                     .into_iter()
-                    .find(|c| c.kind() == "with_clause")
+                    .find(|c| c.kind_name() == "with_clause")
                     .map(named_children)
                     .unwrap_or_default();
                 for item in items {
-                    let Some(value) = item.child_by_field_name("value") else {
+                    let Some(value) = item.field(&VALUE) else {
                         continue;
                     };
-                    if value.kind() == "as_pattern"
+                    if value.kind_name() == "as_pattern"
                         && let (Some(expression), Some(alias)) =
-                            (value.named_child(0), value.child_by_field_name("alias"))
+                            (value.named_child(0), value.field(&ALIAS))
                     {
                         let target = alias.named_child(0).unwrap_or(alias);
                         let item = self.eval(expression);
                         self.assign(target, item);
                     }
                 }
-                if let Some(body) = statement.child_by_field_name("body") {
+                if let Some(body) = statement.field(&BODY) {
                     return self.run_block(body, unknown);
                 }
             }
             "try_statement" => {
                 // The code that runs when nothing fails: the `try` block, then `else`.
                 for child in named_children(statement) {
-                    let block = match child.kind() {
+                    let block = match child.kind_name() {
                         "block" => Some(child),
-                        "else_clause" => child.child_by_field_name("body"),
+                        "else_clause" => child.field(&BODY),
                         _ => None,
                     };
                     if let Some(block) = block {
@@ -307,10 +300,8 @@ impl<'t> Evaluator<'t> {
     /// within the loop and file iteration limits (past them, what it builds stays as far as
     /// it got and the function's result is unknown).
     fn run_while(&self, statement: Node<'t>, unknown: &mut Option<Value>) -> Exit {
-        let (Some(condition), Some(body)) = (
-            statement.child_by_field_name("condition"),
-            statement.child_by_field_name("body"),
-        ) else {
+        let (Some(condition), Some(body)) = (statement.field(&CONDITION), statement.field(&BODY))
+        else {
             return Exit::Next;
         };
         for _ in 0..MAX_LOOP_ITERATIONS {
@@ -334,9 +325,9 @@ impl<'t> Evaluator<'t> {
     /// (so what it appends is unknown too).
     fn run_for(&self, statement: Node<'t>, unknown: &mut Option<Value>) -> Exit {
         let (Some(left), Some(right), Some(body)) = (
-            statement.child_by_field_name("left"),
-            statement.child_by_field_name("right"),
-            statement.child_by_field_name("body"),
+            statement.field(&LEFT),
+            statement.field(&RIGHT),
+            statement.field(&BODY),
         ) else {
             return Exit::Next;
         };
@@ -365,20 +356,20 @@ impl<'t> Evaluator<'t> {
     /// The block an `if`/`elif`/`else` statement runs, when its conditions are known:
     /// `Some(None)` when no branch runs, `None` when a condition is unknown.
     pub fn taken_branch(&self, statement: Node<'t>) -> Option<Option<Node<'t>>> {
-        let condition = statement.child_by_field_name("condition")?;
+        let condition = statement.field(&CONDITION)?;
         if self.eval_value(condition).truthy()? {
-            return Some(statement.child_by_field_name("consequence"));
+            return Some(statement.field(&CONSEQUENCE));
         }
         let mut cursor = statement.walk();
         for clause in statement.children_by_field_name("alternative", &mut cursor) {
-            match clause.kind() {
+            match clause.kind_name() {
                 "elif_clause" => {
-                    let condition = clause.child_by_field_name("condition")?;
+                    let condition = clause.field(&CONDITION)?;
                     if self.eval_value(condition).truthy()? {
-                        return Some(clause.child_by_field_name("consequence"));
+                        return Some(clause.field(&CONSEQUENCE));
                     }
                 }
-                "else_clause" => return Some(clause.child_by_field_name("body")),
+                "else_clause" => return Some(clause.field(&BODY)),
                 _ => return None,
             }
         }
@@ -388,7 +379,7 @@ impl<'t> Evaluator<'t> {
 
 /// `return` expressions under `node`, not entering nested functions.
 pub fn collect_returns<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    preorder(node, |child| match child.kind() {
+    preorder(node, |child| match child.kind_name() {
         _ if child == node => Walk::Descend,
         "return_statement" => {
             out.extend(child.named_child(0));

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::airflow::grammar::{ALIAS, MODULE_NAME, NAME, Syntax};
 use tree_sitter::Node;
 
 /// Names bound by imports: local name → dotted path (`D` → `airflow.DAG`).
@@ -18,16 +19,14 @@ impl Imports {
                 .unwrap_or_default()
                 .to_owned()
         };
-        match node.kind() {
+        match node.kind_name() {
             "import_statement" => {
                 let mut cursor = node.walk();
                 for name in node.children_by_field_name("name", &mut cursor) {
-                    match name.kind() {
+                    match name.kind_name() {
                         "aliased_import" => {
-                            let (Some(path), Some(alias)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) else {
+                            let (Some(path), Some(alias)) = (name.field(&NAME), name.field(&ALIAS))
+                            else {
                                 continue;
                             };
                             self.names.insert(text(alias), text(path));
@@ -42,18 +41,16 @@ impl Imports {
                 }
             }
             "import_from_statement" => {
-                let Some(module) = node.child_by_field_name("module_name") else {
+                let Some(module) = node.field(&MODULE_NAME) else {
                     return;
                 };
                 let module = text(module);
                 let mut cursor = node.walk();
                 for name in node.children_by_field_name("name", &mut cursor) {
-                    let (path, alias) = match name.kind() {
+                    let (path, alias) = match name.kind_name() {
                         "aliased_import" => {
-                            let (Some(path), Some(alias)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) else {
+                            let (Some(path), Some(alias)) = (name.field(&NAME), name.field(&ALIAS))
+                            else {
                                 continue;
                             };
                             (text(path), text(alias))

@@ -2,6 +2,8 @@
 //! f-strings, `+`, dicts with `**` splats, `dict(...)`, imports. Never executes anything;
 //! what it cannot know is `Value::Unknown` with the reason.
 
+use crate::airflow::grammar::{NAME, Syntax};
+
 mod assign;
 mod bounds;
 mod calls;
@@ -140,7 +142,7 @@ impl<'t> Evaluator<'t> {
 
     /// Records a plain function or class definition, so calls to it can be evaluated.
     pub fn define_function(&mut self, definition: Node<'t>) {
-        if let Some(name) = definition.child_by_field_name("name") {
+        if let Some(name) = definition.field(&NAME) {
             let name = self.text(name).to_owned();
             self.functions.insert(name, definition);
         }
@@ -200,7 +202,7 @@ impl<'t> Evaluator<'t> {
     }
 
     fn dispatch(&self, node: Node) -> Value {
-        match node.kind() {
+        match node.kind_name() {
             "string" => self.string(node),
             "concatenated_string" => self.concatenated_string(node),
             "integer" => self.integer(node),
@@ -215,7 +217,7 @@ impl<'t> Evaluator<'t> {
             "dictionary" => self.dictionary(node),
             "identifier" => self.identifier(node),
             "attribute" | "subscript" => self.borrowed_chain(node).unwrap_or_else(|| {
-                if node.kind() == "attribute" {
+                if node.kind_name() == "attribute" {
                     self.attribute(node)
                 } else {
                     self.subscript(node)

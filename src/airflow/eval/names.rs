@@ -6,6 +6,7 @@ use tree_sitter::Node;
 use super::Evaluator;
 use super::dates;
 use super::paths::{file_name, file_stem, parent_dir};
+use crate::airflow::grammar::{ATTRIBUTE, OBJECT, SUBSCRIPT, Syntax, VALUE};
 use crate::airflow::value::{Item, Text, Value};
 
 impl<'t> Evaluator<'t> {
@@ -13,7 +14,7 @@ impl<'t> Evaluator<'t> {
     /// `airflow.operators.bash.BashOperator`, or the text as written when it is local.
     pub fn qualified_name(&self, node: Node) -> String {
         let (base, attributes) = self.attribute_chain(node);
-        let mut name = match base.map(|base| (base, base.kind())) {
+        let mut name = match base.map(|base| (base, base.kind_name())) {
             Some((base, "identifier")) => {
                 let name = self.text(base);
                 match self.lookup(name) {
@@ -39,10 +40,10 @@ impl<'t> Evaluator<'t> {
     fn attribute_chain<'n>(&self, node: Node<'n>) -> (Option<Node<'n>>, Vec<Node<'n>>) {
         let mut attributes = Vec::new();
         let mut object = Some(node);
-        while let Some(current) = object.filter(|o| o.kind() == "attribute") {
+        while let Some(current) = object.filter(|o| o.kind_name() == "attribute") {
             // A missing attribute name reads as an empty one, as Python would never parse.
-            attributes.extend(current.child_by_field_name("attribute"));
-            object = current.child_by_field_name("object");
+            attributes.extend(current.field(&ATTRIBUTE));
+            object = current.field(&OBJECT);
         }
         (object, attributes)
     }
@@ -74,11 +75,9 @@ impl<'t> Evaluator<'t> {
     pub(super) fn attribute(&self, node: Node) -> Value {
         let mut levels = Vec::new();
         let mut object = node;
-        while object.kind() == "attribute" {
-            let (Some(inner), Some(attribute)) = (
-                object.child_by_field_name("object"),
-                object.child_by_field_name("attribute"),
-            ) else {
+        while object.kind_name() == "attribute" {
+            let (Some(inner), Some(attribute)) = (object.field(&OBJECT), object.field(&ATTRIBUTE))
+            else {
                 return Value::Unknown("an attribute".into());
             };
             levels.push((object, self.text(attribute)));
@@ -142,22 +141,20 @@ impl<'t> Evaluator<'t> {
         let mut steps = Vec::new();
         let mut base = node;
         loop {
-            match base.kind() {
+            match base.kind_name() {
                 "subscript" => {
-                    let key = base.child_by_field_name("subscript")?;
+                    let key = base.field(&SUBSCRIPT)?;
                     steps.push(Step::Key(self.eval_value(key)));
-                    base = base.child_by_field_name("value")?;
+                    base = base.field(&VALUE)?;
                 }
                 "attribute" => {
-                    steps.push(Step::Attribute(
-                        self.text(base.child_by_field_name("attribute")?),
-                    ));
-                    base = base.child_by_field_name("object")?;
+                    steps.push(Step::Attribute(self.text(base.field(&ATTRIBUTE)?)));
+                    base = base.field(&OBJECT)?;
                 }
                 _ => break,
             }
         }
-        if base.kind() != "identifier" || steps.is_empty() {
+        if base.kind_name() != "identifier" || steps.is_empty() {
             return None;
         }
         let name = self.text(base);

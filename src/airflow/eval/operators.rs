@@ -9,6 +9,7 @@ use super::Evaluator;
 use super::dates::{self, Moment};
 use super::paths::join_path;
 use super::strings::format_percent;
+use crate::airflow::grammar::{ARGUMENT, LEFT, OPERATOR, RIGHT, Syntax};
 use crate::airflow::value::{Call, Item, Text, Value};
 use crate::source::Span;
 
@@ -18,11 +19,11 @@ impl<'t> Evaluator<'t> {
     pub(super) fn boolean(&self, node: Node) -> Value {
         let mut chain = Vec::new();
         let mut innermost = node;
-        while innermost.kind() == "boolean_operator" {
+        while innermost.kind_name() == "boolean_operator" {
             let (Some(left), Some(operator), Some(right)) = (
-                innermost.child_by_field_name("left"),
-                innermost.child_by_field_name("operator"),
-                innermost.child_by_field_name("right"),
+                innermost.field(&LEFT),
+                innermost.field(&OPERATOR),
+                innermost.field(&RIGHT),
             ) else {
                 return Value::Unknown("a boolean operator".into());
             };
@@ -43,11 +44,9 @@ impl<'t> Evaluator<'t> {
     /// `-n`, `+n` on known numbers.
     pub(super) fn unary(&self, node: Node) -> Value {
         let operand = node
-            .child_by_field_name("argument")
+            .field(&ARGUMENT)
             .map(|argument| self.eval_value(argument));
-        let operator = node
-            .child_by_field_name("operator")
-            .map(|operator| self.text(operator));
+        let operator = node.field(&OPERATOR).map(|operator| self.text(operator));
         match (operator, operand) {
             (Some("-"), Some(Value::Int(n))) => n
                 .checked_neg()
@@ -60,7 +59,7 @@ impl<'t> Evaluator<'t> {
 
     pub(super) fn not(&self, node: Node) -> Value {
         match node
-            .child_by_field_name("argument")
+            .field(&ARGUMENT)
             .and_then(|argument| self.eval_value(argument).truthy())
         {
             Some(flag) => Value::Bool(!flag),
@@ -82,7 +81,9 @@ impl<'t> Evaluator<'t> {
             };
             match self.eval_value(*condition).truthy() {
                 Some(true) => return self.eval_value(*then),
-                Some(false) if otherwise.kind() == "conditional_expression" => node = *otherwise,
+                Some(false) if otherwise.kind_name() == "conditional_expression" => {
+                    node = *otherwise
+                }
                 Some(false) => return self.eval_value(*otherwise),
                 None => return Value::Unknown("a conditional expression".into()),
             }
@@ -94,12 +95,12 @@ impl<'t> Evaluator<'t> {
         let mut cursor = node.walk();
         let operands: Vec<Node> = node
             .named_children(&mut cursor)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_name() != "comment")
             .collect();
         let mut cursor = node.walk();
         let operators: Vec<&str> = node
             .children_by_field_name("operators", &mut cursor)
-            .map(|operator| operator.kind())
+            .map(|operator| operator.kind_name())
             .collect();
         if operators.len() + 1 != operands.len() {
             return Value::Unknown("a comparison".into());
@@ -122,11 +123,11 @@ impl<'t> Evaluator<'t> {
     pub(super) fn binary(&self, node: Node) -> Value {
         let mut chain = Vec::new();
         let mut innermost = node;
-        while innermost.kind() == "binary_operator" {
+        while innermost.kind_name() == "binary_operator" {
             let (Some(left), Some(operator), Some(right)) = (
-                innermost.child_by_field_name("left"),
-                innermost.child_by_field_name("operator"),
-                innermost.child_by_field_name("right"),
+                innermost.field(&LEFT),
+                innermost.field(&OPERATOR),
+                innermost.field(&RIGHT),
             ) else {
                 return Value::Unknown("an operator".into());
             };

@@ -4,6 +4,7 @@ use tree_sitter::Node;
 
 use super::Evaluator;
 use super::dates;
+use crate::airflow::grammar::{EXPRESSION, Syntax};
 use crate::airflow::value::{Item, Text, Value};
 
 impl<'t> Evaluator<'t> {
@@ -21,14 +22,14 @@ impl<'t> Evaluator<'t> {
     }
 
     pub(super) fn string(&self, node: Node) -> Value {
-        if node.kind() != "string" {
+        if node.kind_name() != "string" {
             return self.eval_value(node);
         }
         let mut cursor = node.walk();
         let children: Vec<Node> = node.children(&mut cursor).collect();
         let prefix = children
             .first()
-            .filter(|c| c.kind() == "string_start")
+            .filter(|c| c.kind_name() == "string_start")
             .map(|c| {
                 self.text(*c)
                     .trim_end_matches(['"', '\''])
@@ -42,7 +43,7 @@ impl<'t> Evaluator<'t> {
         let formatted = prefix.contains('f');
         let mut text = Text::default();
         for child in children {
-            match child.kind() {
+            match child.kind_name() {
                 "string_content" => text.push(self.string_content(child, raw, formatted)),
                 "interpolation" => text.push(self.interpolation(child)),
                 _ => {}
@@ -63,7 +64,8 @@ impl<'t> Evaluator<'t> {
         let escapes: Vec<Node> = node
             .named_children(&mut cursor)
             .filter(|c| {
-                c.kind() == "escape_sequence" || (formatted && c.kind() == "escape_interpolation")
+                c.kind_name() == "escape_sequence"
+                    || (formatted && c.kind_name() == "escape_interpolation")
             })
             .collect();
         if raw || escapes.is_empty() {
@@ -82,14 +84,14 @@ impl<'t> Evaluator<'t> {
 
     fn interpolation(&self, node: Node) -> Text {
         let span = self.span(node);
-        let Some(expression) = node.child_by_field_name("expression") else {
+        let Some(expression) = node.field(&EXPRESSION) else {
             return Text::unknown(span);
         };
         let item = self.eval(expression);
         let mut spec = None;
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            match child.kind() {
+            match child.kind_name() {
                 "format_specifier" => {
                     spec = Some(self.text(child).trim_start_matches(':').to_owned());
                 }

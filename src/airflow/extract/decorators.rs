@@ -5,6 +5,7 @@ use tree_sitter::Node;
 
 use super::{CallSite, Context, Extractor, last_segment};
 use crate::airflow::eval::collect_returns;
+use crate::airflow::grammar::{BODY, DEFINITION, FUNCTION, LEFT, NAME, PARAMETERS, RIGHT, Syntax};
 use crate::airflow::invocations::wrapper::dbt_command_line;
 use crate::airflow::invocations::{self, calls_in_command};
 use crate::airflow::model::{Dag, DagKind};
@@ -44,28 +45,26 @@ impl<'t> Factory<'t> {
 
 impl<'t> Extractor<'t> {
     pub(super) fn decorated_definition(&mut self, node: Node<'t>) {
-        let Some(definition) = node.child_by_field_name("definition") else {
+        let Some(definition) = node.field(&DEFINITION) else {
             return;
         };
-        if definition.kind() != "function_definition" {
+        if definition.kind_name() != "function_definition" {
             // `@dataclass class ...`: a class like any other.
             self.eval.define_function(definition);
             return;
         }
-        let Some(name) = definition.child_by_field_name("name") else {
+        let Some(name) = definition.field(&NAME) else {
             return;
         };
         for decorator in named_children(node)
             .into_iter()
-            .filter(|c| c.kind() == "decorator")
+            .filter(|c| c.kind_name() == "decorator")
         {
             let Some(expression) = decorator.named_child(0) else {
                 continue;
             };
-            let target = if expression.kind() == "call" {
-                expression
-                    .child_by_field_name("function")
-                    .unwrap_or(expression)
+            let target = if expression.kind_name() == "call" {
+                expression.field(&FUNCTION).unwrap_or(expression)
             } else {
                 expression
             };
@@ -112,7 +111,7 @@ impl<'t> Extractor<'t> {
                 span: self.eval.span(factory.decorator),
             },
         };
-        let name_node = factory.definition.child_by_field_name("name");
+        let name_node = factory.definition.field(&NAME);
         let function_name = name_node.map(|n| self.eval.text(n).to_owned());
         let name_span = name_node.map_or_else(|| span.clone(), |n| self.eval.span(n));
         match factory.kind {
@@ -183,10 +182,10 @@ impl<'t> Extractor<'t> {
     /// arguments (else their defaults).
     fn run_body(&mut self, definition: Node<'t>, arguments: &Call, context: &Context) {
         self.eval.push_scope();
-        if let Some(parameters) = definition.child_by_field_name("parameters") {
+        if let Some(parameters) = definition.field(&PARAMETERS) {
             self.eval.bind_parameters(parameters, arguments);
         }
-        if let Some(body) = definition.child_by_field_name("body") {
+        if let Some(body) = definition.field(&BODY) {
             self.block(body, context);
         }
         self.eval.pop_scope();
@@ -201,25 +200,23 @@ impl<'t> Extractor<'t> {
         arguments: &Call,
         dbt_only: bool,
     ) {
-        let Some(body) = definition.child_by_field_name("body") else {
+        let Some(body) = definition.field(&BODY) else {
             return;
         };
         let mut returns = Vec::new();
         collect_returns(body, &mut returns);
         self.eval.push_scope();
-        if let Some(parameters) = definition.child_by_field_name("parameters") {
+        if let Some(parameters) = definition.field(&PARAMETERS) {
             self.eval.bind_unknown_parameters(parameters);
             self.eval.bind_call_arguments(parameters, arguments);
         }
         let mut extraction = invocations::Extraction::default();
         for statement in named_children(body) {
-            if statement.kind() == "expression_statement" {
+            if statement.kind_name() == "expression_statement" {
                 for expression in named_children(statement) {
-                    if expression.kind() == "assignment"
-                        && let (Some(left), Some(right)) = (
-                            expression.child_by_field_name("left"),
-                            expression.child_by_field_name("right"),
-                        )
+                    if expression.kind_name() == "assignment"
+                        && let (Some(left), Some(right)) =
+                            (expression.field(&LEFT), expression.field(&RIGHT))
                     {
                         let item = self.eval.eval(right);
                         self.assign(left, item);

@@ -2,6 +2,8 @@
 //! `dag = DAG(...)`, `@dag`, Cosmos `DbtDag`) and the tasks in them, and reads each task's dbt
 //! calls through the invocation families.
 
+use crate::airflow::grammar::{ALIAS, BODY, CONDITION, FUNCTION, LEFT, RIGHT, Syntax, VALUE};
+
 mod decorators;
 mod registry;
 #[cfg(test)]
@@ -170,7 +172,7 @@ impl<'t> Extractor<'t> {
     }
 
     fn statement(&mut self, node: Node<'t>, context: &Context) -> Flow {
-        match node.kind() {
+        match node.kind_name() {
             "continue_statement" => return Flow::Continue,
             "delete_statement" => self.eval.delete(node),
             "break_statement" => return Flow::Break,
@@ -203,25 +205,25 @@ impl<'t> Extractor<'t> {
     /// Definitions in any branch may run: looks at every branch.
     fn every_branch(&mut self, node: Node<'t>, context: &Context) {
         for child in named_children(node) {
-            if child.kind() == "block" {
+            if child.kind_name() == "block" {
                 self.block(child, context);
-            } else if child.kind().ends_with("_clause") {
+            } else if child.kind_name().ends_with("_clause") {
                 self.every_branch(child, context);
             }
         }
     }
 
     fn expression_statement(&mut self, node: Node<'t>, context: &Context) {
-        match node.kind() {
+        match node.kind_name() {
             "assignment" => {
-                let Some(right) = node.child_by_field_name("right") else {
+                let Some(right) = node.field(&RIGHT) else {
                     return;
                 };
                 let item = match self.discover(right, context) {
                     Some(registered) => registered,
                     None => self.eval.eval(right),
                 };
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.field(&LEFT) {
                     self.assign(left, item);
                 }
             }
@@ -245,16 +247,16 @@ impl<'t> Extractor<'t> {
         let mut inner = context.clone();
         let items = node
             .named_children(&mut node.walk())
-            .find(|c| c.kind() == "with_clause")
+            .find(|c| c.kind_name() == "with_clause")
             .map(named_children)
             .unwrap_or_default();
         for with_item in items {
-            let Some(value) = with_item.child_by_field_name("value") else {
+            let Some(value) = with_item.field(&VALUE) else {
                 continue;
             };
-            let (expression, alias) = if value.kind() == "as_pattern" {
+            let (expression, alias) = if value.kind_name() == "as_pattern" {
                 let alias = value
-                    .child_by_field_name("alias")
+                    .field(&ALIAS)
                     .and_then(|a| a.named_child(0).or(Some(a)));
                 (value.named_child(0), alias)
             } else {
@@ -268,7 +270,7 @@ impl<'t> Extractor<'t> {
                 self.assign(alias, item);
             }
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field(&BODY) {
             self.block(body, &inner);
         }
     }
@@ -280,8 +282,8 @@ impl<'t> Extractor<'t> {
         outer: &Context,
         inner: &mut Context,
     ) -> Item {
-        if expression.kind() == "call"
-            && let Some(function) = expression.child_by_field_name("function")
+        if expression.kind_name() == "call"
+            && let Some(function) = expression.field(&FUNCTION)
         {
             let qualified = self.eval.qualified_name(function);
             if last_segment(&qualified) == "TaskGroup" {
@@ -318,18 +320,16 @@ impl<'t> Extractor<'t> {
     /// file's iteration budget and task limit; otherwise its body once with the loop variable
     /// unknown, so each task it creates is one task with its id pattern.
     fn for_statement(&mut self, node: Node<'t>, context: &Context) {
-        let (Some(left), Some(right), Some(body)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-            node.child_by_field_name("body"),
-        ) else {
+        let (Some(left), Some(right), Some(body)) =
+            (node.field(&LEFT), node.field(&RIGHT), node.field(&BODY))
+        else {
             return;
         };
         let iterable = self.eval.eval(right);
         let span = iterable.span.clone();
         // Read once, not unrolled, past a limit (a `range(...)` too long is unknown already).
         let mut limited = matches!(iterable.value, Value::Unknown(_))
-            && right.kind() == "call"
+            && right.kind_name() == "call"
             && range_len(&self.eval.call_arguments(right)).is_some_and(|count| {
                 self.note_loop(
                     node,
@@ -376,10 +376,7 @@ impl<'t> Extractor<'t> {
     /// A `while` loop: unrolled while its condition is known to hold, within the same limits
     /// as a `for` loop; run once when the condition is unknown from the start.
     fn while_statement(&mut self, node: Node<'t>, context: &Context) {
-        let (Some(condition), Some(body)) = (
-            node.child_by_field_name("condition"),
-            node.child_by_field_name("body"),
-        ) else {
+        let (Some(condition), Some(body)) = (node.field(&CONDITION), node.field(&BODY)) else {
             return;
         };
         let mut known = true;
@@ -436,7 +433,7 @@ impl<'t> Extractor<'t> {
             "holds a loop monolint does not unroll".to_owned()
         } else if self.over_task_limit() {
             format!("creates more than {MAX_TASKS_PER_FILE} tasks in this file")
-        } else if node.kind() == "while_statement" && flow == Flow::Break {
+        } else if node.kind_name() == "while_statement" && flow == Flow::Break {
             format!("runs more than {MAX_LOOP_ITERATIONS} times")
         } else {
             return true;

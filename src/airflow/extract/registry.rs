@@ -8,6 +8,9 @@ use crate::airflow::eval::MAX_CALL_DEPTH;
 use crate::airflow::eval::collect_returns;
 use crate::airflow::eval::iteration;
 use crate::airflow::factories::FactoryCall;
+use crate::airflow::grammar::{
+    ARGUMENTS, BODY, FUNCTION, LEFT, NAME, PARAMETERS, RIGHT, Syntax, VALUE,
+};
 use crate::airflow::invocations;
 use crate::airflow::model::{Dag, DagKind, Task};
 use crate::airflow::modules::Definition;
@@ -22,14 +25,16 @@ impl<'t> Extractor<'t> {
     pub(super) fn discover(&mut self, node: Node<'t>, context: &Context) -> Option<Item> {
         let mut itself = None;
         preorder(node, |inner| {
-            if inner != node && matches!(inner.kind(), "lambda" | "function_definition") {
+            if inner != node && matches!(inner.kind_name(), "lambda" | "function_definition") {
                 return Walk::Skip;
             }
-            if is_comprehension(inner.kind()) && !context.once && self.comprehension(inner, context)
+            if is_comprehension(inner.kind_name())
+                && !context.once
+                && self.comprehension(inner, context)
             {
                 return Walk::Skip;
             }
-            if inner.kind() != "call" {
+            if inner.kind_name() != "call" {
                 return Walk::Descend;
             }
             match self.call(inner, context) {
@@ -50,12 +55,12 @@ impl<'t> Extractor<'t> {
     /// False (read once, by the caller's walk) when an iterable or condition is unknown or
     /// the loop is over the file's budget.
     fn comprehension(&mut self, node: Node<'t>, context: &Context) -> bool {
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field(&BODY) else {
             return false;
         };
         let clauses: Vec<Node<'t>> = named_children(node)
             .into_iter()
-            .filter(|n| matches!(n.kind(), "for_in_clause" | "if_clause"))
+            .filter(|n| matches!(n.kind_name(), "for_in_clause" | "if_clause"))
             .collect();
         // Each binding's environment, worked out before anything is registered, so that an
         // unknown iterable leaves nothing half done.
@@ -95,11 +100,8 @@ impl<'t> Extractor<'t> {
             out.push(bound.clone());
             return true;
         };
-        if clause.kind() == "for_in_clause" {
-            let (Some(left), Some(right)) = (
-                clause.child_by_field_name("left"),
-                clause.child_by_field_name("right"),
-            ) else {
+        if clause.kind_name() == "for_in_clause" {
+            let (Some(left), Some(right)) = (clause.field(&LEFT), clause.field(&RIGHT)) else {
                 return false;
             };
             let Some(elements) = iteration(self.eval.eval(right).value)
@@ -133,20 +135,20 @@ impl<'t> Extractor<'t> {
         if !self.registers {
             return None;
         }
-        let function = node.child_by_field_name("function")?;
+        let function = node.field(&FUNCTION)?;
         let span = self.eval.span(node);
         if let Some(factory) = FactoryCall::read(&self.eval, node) {
             self.factory_calls.push(factory);
             return None;
         }
-        if function.kind() == "identifier" {
+        if function.kind_name() == "identifier" {
             let name = self.eval.text(function).to_owned();
             if let Some(factory) = self.factories.get(&name).copied() {
                 let site = self.call_site(node);
                 return Some(self.instantiate(factory, site, context));
             }
             if let Some(definition) = self.eval.function(&name)
-                && definition.kind() == "function_definition"
+                && definition.kind_name() == "function_definition"
                 && self.builds_airflow_objects(definition)
             {
                 let site = self.call_site(node);
@@ -224,7 +226,7 @@ impl<'t> Extractor<'t> {
         node: Node<'t>,
         context: &Context,
     ) -> Option<Item> {
-        if !matches!(function.kind(), "identifier" | "attribute")
+        if !matches!(function.kind_name(), "identifier" | "attribute")
             || self.eval.call_depth() >= MAX_CALL_DEPTH
         {
             return None;
@@ -238,7 +240,7 @@ impl<'t> Extractor<'t> {
             }));
         }
         let definition = modules.function(&path)?;
-        if definition.node.kind() != "function_definition" {
+        if definition.node.kind_name() != "function_definition" {
             return None;
         }
         let site = self.call_site(node);
@@ -264,13 +266,13 @@ impl<'t> Extractor<'t> {
 
     /// Whether a function's body creates DAGs, task groups or operators (a DAG factory).
     fn builds_airflow_objects(&self, definition: Node<'t>) -> bool {
-        let Some(body) = definition.child_by_field_name("body") else {
+        let Some(body) = definition.field(&BODY) else {
             return false;
         };
         let mut builds = false;
         preorder(body, |node| {
-            if node.kind() == "call"
-                && let Some(function) = node.child_by_field_name("function")
+            if node.kind_name() == "call"
+                && let Some(function) = node.field(&FUNCTION)
             {
                 let qualified = self.eval.qualified_name(function);
                 let name = last_segment(&qualified);
@@ -299,10 +301,9 @@ impl<'t> Extractor<'t> {
             arguments: call,
             span,
         } = site;
-        let (Some(parameters), Some(body)) = (
-            definition.child_by_field_name("parameters"),
-            definition.child_by_field_name("body"),
-        ) else {
+        let (Some(parameters), Some(body)) =
+            (definition.field(&PARAMETERS), definition.field(&BODY))
+        else {
             return Item::new(Value::Unknown("a function".into()), span);
         };
         self.eval.push_scope();
@@ -407,13 +408,14 @@ impl<'t> Extractor<'t> {
 
     /// `PythonOperator(python_callable=fn)` and its kin: the dbt calls `fn` makes.
     fn read_python_callable(&mut self, task: usize, call_node: Node<'t>) {
-        let Some(arguments) = call_node.child_by_field_name("arguments") else {
+        let Some(arguments) = call_node.field(&ARGUMENTS) else {
             return;
         };
         let callable = named_children(arguments).into_iter().find_map(|argument| {
-            let name = argument.child_by_field_name("name")?;
-            (argument.kind() == "keyword_argument" && self.eval.text(name) == "python_callable")
-                .then(|| argument.child_by_field_name("value"))
+            let name = argument.field(&NAME)?;
+            (argument.kind_name() == "keyword_argument"
+                && self.eval.text(name) == "python_callable")
+                .then(|| argument.field(&VALUE))
                 .flatten()
         });
         let Some(callable) = callable.filter(|c| self.eval.names_function(*c)) else {

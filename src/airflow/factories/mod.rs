@@ -4,6 +4,8 @@
 //! then reads the files the call points at and builds the same `Dag`/`Task` model as for
 //! Python DAGs, with spans in the YAML files, so every rule reads them unchanged.
 
+use crate::airflow::grammar::{ATTRIBUTE, FUNCTION, OBJECT, Syntax};
+
 mod dag_factory;
 mod gusty;
 
@@ -46,7 +48,7 @@ pub enum Library {
 impl FactoryCall {
     /// Recognizes a factory call (`node` is a `call` node of a DAG file).
     pub fn read(eval: &Evaluator, node: SyntaxNode) -> Option<FactoryCall> {
-        let function = node.child_by_field_name("function")?;
+        let function = node.field(&FUNCTION)?;
         let callee = eval.qualified_name(function);
         let library = match callee.as_str() {
             "gusty.create_dag" => Library::GustyDag,
@@ -65,14 +67,14 @@ impl FactoryCall {
     /// `factory.generate_dags(globals())` on a `DagFactory(...)`; `clean_dags` only removes
     /// DAGs that a file no longer declares, so it builds nothing.
     fn method(eval: &Evaluator, node: SyntaxNode, function: SyntaxNode) -> Option<FactoryCall> {
-        if function.kind() != "attribute" {
+        if function.kind_name() != "attribute" {
             return None;
         }
-        let method = eval.text(function.child_by_field_name("attribute")?);
+        let method = eval.text(function.field(&ATTRIBUTE)?);
         if method != "generate_dags" {
             return None;
         }
-        let receiver = eval.eval(function.child_by_field_name("object")?);
+        let receiver = eval.eval(function.field(&OBJECT)?);
         let Value::Call(factory) = receiver.value else {
             return None;
         };
