@@ -102,7 +102,7 @@ pub struct Evaluator<'s> {
     /// How deep the evaluator recurses, bounded so that input cannot exhaust the stack.
     nesting: usize,
     /// The macros the template itself defines.
-    pub(super) template_macros: std::collections::HashMap<String, Arc<MacroBody>>,
+    pub(super) template_macros: rustc_hash::FxHashMap<String, Arc<MacroBody>>,
     pub recorded: Recorded,
 }
 
@@ -129,7 +129,7 @@ impl<'s> Evaluator<'s> {
             }
         }
         let mut env = Env {
-            frames: vec![Frame::new()],
+            frames: vec![Frame::default()],
             within: None,
             caller: None,
         };
@@ -272,7 +272,7 @@ impl<'s> Evaluator<'s> {
                 kept.push(item);
                 continue;
             };
-            env.frames.push(Frame::new());
+            env.frames.push(Frame::default());
             self.assign(target, item.clone(), env)?;
             let keep = self.eval(condition, env)?.truth();
             env.frames.pop();
@@ -288,7 +288,7 @@ impl<'s> Evaluator<'s> {
         let length = kept.len() as i64;
         for (index, item) in kept.into_iter().enumerate() {
             let index = index as i64;
-            let mut frame = Frame::new();
+            let mut frame = Frame::default();
             frame.insert(
                 "loop".into(),
                 Value::dict(vec![
@@ -726,7 +726,7 @@ impl<'s> Evaluator<'s> {
             self.calls -= 1;
             return unknown("macro calls nested too deep");
         }
-        let mut frame = Frame::new();
+        let mut frame = Frame::default();
         let mut positional = positional.into_iter();
         let mut keyword = keyword;
         let mut defaults = Vec::new();

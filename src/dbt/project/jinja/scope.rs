@@ -3,9 +3,9 @@
 //! `package.name` in that package; `adapter.dispatch(name, namespace)` by the project's
 //! `dispatch:` search order, when the implementation does not depend on the adapter.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Map, Value as Json};
 
 use super::template::{MacroBody, Node, parse_template};
@@ -15,14 +15,14 @@ use crate::dbt::project::macros::{DependencyMacros, MacroDef};
 pub struct MacroScope<'a> {
     macros: &'a [MacroDef],
     parsed: Vec<OnceLock<Option<Arc<MacroBody>>>>,
-    by_name: HashMap<(&'a str, &'a str), usize>,
+    by_name: FxHashMap<(&'a str, &'a str), usize>,
     /// Whether each macro may call `ref()`, `source()` or `config()`, itself or through others.
     has_effects: Vec<bool>,
     dependency_macros: &'a DependencyMacros,
-    packages: HashSet<&'a str>,
+    packages: FxHashSet<&'a str>,
     root: &'a str,
     /// `dispatch:` of the root project: the packages searched for each macro namespace.
-    dispatch: HashMap<String, Vec<String>>,
+    dispatch: FxHashMap<String, Vec<String>>,
 }
 
 /// The macro `adapter.dispatch()` picks.
@@ -41,7 +41,7 @@ impl<'a> MacroScope<'a> {
         root: &'a str,
         root_project: &Map<String, Json>,
     ) -> Self {
-        let mut by_name = HashMap::new();
+        let mut by_name = FxHashMap::default();
         for (index, def) in macros.iter().enumerate() {
             by_name
                 .entry((def.package.as_str(), def.name.as_str()))

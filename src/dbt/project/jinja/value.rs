@@ -53,7 +53,7 @@ pub enum Callable {
 }
 
 /// The variables of one scope.
-pub type Frame = std::collections::HashMap<String, Value>;
+pub type Frame = rustc_hash::FxHashMap<String, Value>;
 
 impl Value {
     pub fn str(text: &str) -> Value {
