@@ -19,7 +19,8 @@ shift 2
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(3000:100 12000:500 50000:2000)
 rounds=${ROUNDS:-5}
-target=${CARGO_TARGET_DIR:-target}
+# Absolute: the tools run from their own working folders.
+target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 bench=$target/bench
 
 cargo build --release --locked --bin monolint --example parse-floor
