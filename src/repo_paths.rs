@@ -42,12 +42,17 @@ impl RepoPaths {
     /// Records a file (and the folders holding it) by its path relative to the checked folder.
     pub fn insert(&mut self, relative: &str) {
         let parts = components(relative);
-        for end in 1..=parts.len() {
+        // From the file up: a folder already recorded came with the folders above it.
+        for end in (1..=parts.len()).rev() {
             let path = parts[..end].join("/");
-            self.by_name
-                .entry(parts[end - 1].to_owned())
-                .or_default()
-                .insert(path);
+            let name = parts[end - 1];
+            let paths = match self.by_name.get_mut(name) {
+                Some(paths) => paths,
+                None => self.by_name.entry(name.to_owned()).or_default(),
+            };
+            if !paths.insert(path) && end < parts.len() {
+                break;
+            }
         }
     }
 
@@ -156,5 +161,33 @@ mod tests {
             Inferred::Ambiguous(vec!["a/dbt".into(), "b/dbt".into()])
         );
         assert_eq!(paths.infer("/opt/airflow/warehouse"), Inferred::None);
+    }
+
+    #[test]
+    fn every_folder_is_recorded_whatever_the_order_of_files() {
+        let files = [
+            "a/b/c/one.sql",
+            "a/b/two.sql",
+            "a/x/c/three.sql",
+            "a/b/c/d/four.sql",
+        ];
+        let forward = repo(&files);
+        let mut reversed_files = files;
+        reversed_files.reverse();
+        let reversed = repo(&reversed_files);
+        for path in [
+            "a",
+            "a/b",
+            "a/b/c",
+            "a/b/c/d",
+            "a/x",
+            "a/x/c",
+            "a/b/c/d/four.sql",
+        ] {
+            assert!(forward.contains(path), "{path}");
+            assert!(reversed.contains(path), "{path}");
+        }
+        assert_eq!(forward.by_name, reversed.by_name);
+        assert!(!forward.contains("b/c"));
     }
 }
