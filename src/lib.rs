@@ -223,7 +223,9 @@ pub fn check_linked(
 /// Returns the monorepo and the input problems that did not stop loading.
 pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
     let boundary = std::sync::Arc::new(workspace.boundary());
-    let (projects, dag_files) = rayon::join(
+    // The DAG files are read while the projects load: only a file that opens the dbt
+    // manifest itself waits for them (see `EarlyExtraction::finish`).
+    let (projects, (dag_files, airflow_version, ignore_syntax)) = rayon::join(
         || {
             workspace
                 .projects
@@ -234,30 +236,8 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
                 })
                 .collect::<Vec<_>>()
         },
-        || airflow::parse::parse_files(&workspace.dag_files),
+        || read_dag_files(workspace, &boundary),
     );
-    let mut dag_files = dag_files;
-    // One Airflow version for the whole repository: the config's, the pinned one, or 3 when
-    // any DAG file imports from `airflow.sdk`.
-    let airflow_version = workspace
-        .airflow_version
-        .or(workspace.airflow_pinned)
-        .or_else(|| {
-            dag_files
-                .imports_airflow_sdk()
-                .then_some(airflow::schedule::AirflowVersion::V3)
-        });
-    let ignore_syntax = workspace
-        .ignore_syntax
-        .unwrap_or(airflow::ignore::IgnoreSyntax::default_for(airflow_version));
-    let ignores = airflow_ignores(workspace, ignore_syntax, &boundary);
-    let ignored: std::collections::HashSet<&str> = workspace
-        .dag_files
-        .iter()
-        .filter(|file| ignores.iter().any(|ignore| ignore.ignores(&file.path)))
-        .map(|file| file.display.as_str())
-        .collect();
-    dag_files.skip_dag_files(|shown| ignored.contains(shown));
     let mut problems = workspace.problems.clone();
     let mut loaded_projects = Vec::new();
     let mut skipped = Vec::new();
@@ -286,7 +266,7 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
     let spelled = link::SpelledKeys::find(dag_files.texts());
     let manifests =
         link::LoadedManifests::new(&loaded_projects, &skipped, &workspace.path_map, spelled);
-    let mut dag_files = dag_files.extract(Some(&manifests), &workspace.wrappers);
+    let mut dag_files = dag_files.finish(Some(&manifests), &workspace.wrappers);
     let manifest_paths = manifests.inferred_paths();
     let dag_folder_of = |shown: &str| {
         workspace
@@ -323,6 +303,45 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
     );
     repo.add_inferred_paths(manifest_paths);
     Ok((repo, problems))
+}
+
+/// Parses the DAG folders' files and extracts their DAGs and tasks, as far as that goes
+/// without the dbt projects; with the Airflow version and `.airflowignore` syntax found.
+fn read_dag_files(
+    workspace: &Workspace,
+    boundary: &input::Boundary,
+) -> (
+    airflow::parse::EarlyExtraction,
+    Option<airflow::schedule::AirflowVersion>,
+    airflow::ignore::IgnoreSyntax,
+) {
+    let mut dag_files = airflow::parse::parse_files(&workspace.dag_files);
+    // One Airflow version for the whole repository: the config's, the pinned one, or 3 when
+    // any DAG file imports from `airflow.sdk`.
+    let airflow_version = workspace
+        .airflow_version
+        .or(workspace.airflow_pinned)
+        .or_else(|| {
+            dag_files
+                .imports_airflow_sdk()
+                .then_some(airflow::schedule::AirflowVersion::V3)
+        });
+    let ignore_syntax = workspace
+        .ignore_syntax
+        .unwrap_or(airflow::ignore::IgnoreSyntax::default_for(airflow_version));
+    let ignores = airflow_ignores(workspace, ignore_syntax, boundary);
+    let ignored: std::collections::HashSet<&str> = workspace
+        .dag_files
+        .iter()
+        .filter(|file| ignores.iter().any(|ignore| ignore.ignores(&file.path)))
+        .map(|file| file.display.as_str())
+        .collect();
+    dag_files.skip_dag_files(|shown| ignored.contains(shown));
+    (
+        dag_files.extract_early(&workspace.wrappers),
+        airflow_version,
+        ignore_syntax,
+    )
 }
 
 /// The `.airflowignore` files of each DAG folder.

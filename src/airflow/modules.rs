@@ -199,7 +199,7 @@ impl<'t> Modules<'t> {
 }
 
 /// Dotted names a module imports (`import a.b`, `from a.b import c` → `a.b`, `a.b.c`).
-fn imported_modules(file: &ModuleFile) -> Vec<String> {
+pub(super) fn imported_modules(file: &ModuleFile) -> Vec<String> {
     let root = file.tree.root_node();
     let text = |n: Node| {
         n.utf8_text(file.source.text().as_bytes())

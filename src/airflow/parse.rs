@@ -1,11 +1,12 @@
 //! Reads and parses the Python files of the DAG folders with tree-sitter, in three steps: every
 //! file read and parsed once, in parallel (one parser per worker); the modules that other files
-//! import evaluated; then every DAG file's DAGs and tasks extracted, in parallel. The first
-//! step runs while the dbt projects load; the other two need them (a DAG file may build its
-//! tasks from the dbt manifest).
+//! import evaluated; then every DAG file's DAGs and tasks extracted, in parallel. All three run
+//! while the dbt projects load; a DAG file whose code opens the dbt manifest (to build one task
+//! per model) is extracted again once the projects are loaded.
 
+use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use tree_sitter::Parser;
@@ -15,9 +16,10 @@ use super::extract::extract_file;
 use super::import_time::import_time;
 use super::invocations::wrapper::DbtWrappers;
 use super::model::DagFile;
-use super::modules::{ModuleFile, Modules};
+use super::modules::{ModuleFile, Modules, imported_modules};
 use super::syntax;
 use super::unseen;
+use super::value::Value;
 use crate::error::Error;
 use crate::input;
 use crate::source::{SourceFile, Span};
@@ -147,27 +149,131 @@ impl ParsedFiles {
         manifests: Option<&dyn ManifestSource>,
         wrappers: &DbtWrappers,
     ) -> Vec<DagFile> {
-        let ParsedFiles {
-            mut results,
-            modules: module_files,
-            dag_positions,
-        } = self;
+        let extracted = self.extract_at(&self.dag_positions, manifests, wrappers);
+        self.into_files(extracted)
+    }
+
+    /// [`ParsedFiles::extract`] before the dbt projects are loaded: a file whose code opens
+    /// `manifest.json` gets nothing this time, and [`EarlyExtraction::finish`] extracts it
+    /// again with the manifests. Few repositories have such files, so the DAG files are
+    /// mostly read while the projects load.
+    pub fn extract_early(self, wrappers: &DbtWrappers) -> EarlyExtraction {
+        let asked = AskedManifests::default();
+        let extracted = self.extract_at(&self.dag_positions, Some(&asked), wrappers);
+        let asked = asked.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        EarlyExtraction {
+            parsed: self,
+            extracted,
+            asked,
+        }
+    }
+
+    /// Evaluates the imported modules, then extracts the DAG files at `positions`.
+    fn extract_at(
+        &self,
+        positions: &[(usize, usize)],
+        manifests: Option<&dyn ManifestSource>,
+        wrappers: &DbtWrappers,
+    ) -> Vec<(usize, DagFile)> {
         let modules = Modules::new(manifests, wrappers);
-        modules.evaluate(&module_files);
-        let extracted: Vec<(usize, DagFile)> = dag_positions
+        modules.evaluate(&self.modules);
+        positions
             .par_iter()
             .map(|&(position, module)| {
-                let file = &module_files[module];
+                let file = &self.modules[module];
                 let mut extracted = extract_file(file.source.clone(), &file.tree, Some(&modules));
                 extracted.unread_dbt = unseen::unread_dbt_calls(&file.tree, &extracted);
                 extracted.import_time = import_time(&file.source, &file.tree);
                 (position, extracted)
             })
-            .collect();
+            .collect()
+    }
+
+    /// The files in input order: the unreadable ones and the extracted DAG files.
+    fn into_files(self, extracted: Vec<(usize, DagFile)>) -> Vec<DagFile> {
+        let mut results = self.results;
         for (position, file) in extracted {
             results[position] = Some(file);
         }
         results.into_iter().flatten().collect()
+    }
+}
+
+/// DAG files extracted before the dbt projects were loaded ([`ParsedFiles::extract_early`]).
+pub struct EarlyExtraction {
+    parsed: ParsedFiles,
+    extracted: Vec<(usize, DagFile)>,
+    /// The files (as shown) whose code opened `manifest.json`.
+    asked: BTreeSet<String>,
+}
+
+impl EarlyExtraction {
+    /// The text of every Python file read (DAG files and modules).
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.parsed.texts()
+    }
+
+    /// Every DAG file, the ones whose code opens `manifest.json` extracted again with
+    /// `manifests`. Only a DAG file that no other file imports opening it in its own code is
+    /// redone alone; when a module opens it (at import, or in a function a DAG file calls),
+    /// every DAG file is.
+    pub fn finish(
+        self,
+        manifests: Option<&dyn ManifestSource>,
+        wrappers: &DbtWrappers,
+    ) -> Vec<DagFile> {
+        let EarlyExtraction {
+            parsed,
+            mut extracted,
+            asked,
+        } = self;
+        if asked.is_empty() {
+            return parsed.into_files(extracted);
+        }
+        let imported = parsed.imported_modules();
+        let redo: Option<Vec<(usize, usize)>> = asked
+            .iter()
+            .map(|shown| {
+                parsed.dag_positions.iter().copied().find(|&(_, module)| {
+                    let file = &parsed.modules[module];
+                    file.source.path() == shown && !imported.contains(file.name.as_str())
+                })
+            })
+            .collect();
+        match redo {
+            Some(positions) => {
+                let again = parsed.extract_at(&positions, manifests, wrappers);
+                for (position, file) in again {
+                    if let Some(slot) = extracted.iter_mut().find(|(at, _)| *at == position) {
+                        slot.1 = file;
+                    }
+                }
+                parsed.into_files(extracted)
+            }
+            None => parsed.extract(manifests, wrappers),
+        }
+    }
+}
+
+impl ParsedFiles {
+    /// The dotted names some file imports (modules a file other than their own may run).
+    fn imported_modules(&self) -> HashSet<String> {
+        self.modules.iter().flat_map(imported_modules).collect()
+    }
+}
+
+/// A manifest source that gives nothing and notes which files asked.
+#[derive(Default)]
+struct AskedManifests {
+    files: Mutex<BTreeSet<String>>,
+}
+
+impl ManifestSource for AskedManifests {
+    fn manifest(&self, _path: &str, span: &Span) -> Option<Value> {
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(span.file.path().to_owned());
+        }
+        None
     }
 }
 

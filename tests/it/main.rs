@@ -10,6 +10,7 @@ mod docs;
 mod formats;
 mod fuzz_regressions;
 mod malformed;
+mod manifest_loops;
 mod manifest_versions;
 mod oracle;
 mod policies;
