@@ -247,6 +247,10 @@ impl<'t> Evaluator<'t> {
                             return Exit::Return(value);
                         }
                     }
+                    // Whether the loop around goes on is unknown too.
+                    if breaks_out(statement) {
+                        self.undecided_break.set(true);
+                    }
                 }
             },
             "with_statement" => {
@@ -304,6 +308,20 @@ impl<'t> Evaluator<'t> {
         else {
             return Exit::Next;
         };
+        let outer = self.undecided_break.replace(false);
+        let exit = self.unroll_while(condition, body, unknown);
+        self.undecided_break.set(outer);
+        exit
+    }
+
+    /// The iterations of a `while` loop, until its condition is false, it breaks or returns,
+    /// or it may have ended where monolint cannot tell (`if response_is_empty: break`).
+    fn unroll_while(
+        &self,
+        condition: Node<'t>,
+        body: Node<'t>,
+        unknown: &mut Option<Value>,
+    ) -> Exit {
         for _ in 0..MAX_LOOP_ITERATIONS {
             match self.eval_value(condition).truthy() {
                 Some(true) if self.spend_iterations(1) => {}
@@ -315,6 +333,9 @@ impl<'t> Evaluator<'t> {
                 Exit::Return(value) => return Exit::Return(value),
                 Exit::Next | Exit::Continue => {}
             }
+            if self.undecided_break.get() {
+                break;
+            }
         }
         *unknown = Some(Value::Unknown("a `while` loop monolint cannot run".into()));
         Exit::Return(Value::Unknown("a `while` loop monolint cannot run".into()))
@@ -324,6 +345,14 @@ impl<'t> Evaluator<'t> {
     /// iteration budget; over an unknown one, its variables are unknown and the body runs once
     /// (so what it appends is unknown too).
     fn run_for(&self, statement: Node<'t>, unknown: &mut Option<Value>) -> Exit {
+        // A `break` this loop's body may take is this loop's, not an enclosing `while`'s.
+        let outer = self.undecided_break.get();
+        let exit = self.unroll_for(statement, unknown);
+        self.undecided_break.set(outer);
+        exit
+    }
+
+    fn unroll_for(&self, statement: Node<'t>, unknown: &mut Option<Value>) -> Exit {
         let (Some(left), Some(right), Some(body)) = (
             statement.field(&LEFT),
             statement.field(&RIGHT),
@@ -375,6 +404,25 @@ impl<'t> Evaluator<'t> {
         }
         Some(None)
     }
+}
+
+/// Whether `node` holds a `break` of the loop around it (not of a loop or function inside).
+fn breaks_out(node: Node) -> bool {
+    let mut found = false;
+    preorder(node, |child| match child.kind_name() {
+        _ if child == node => Walk::Descend,
+        "break_statement" => {
+            found = true;
+            Walk::Stop
+        }
+        "for_statement"
+        | "while_statement"
+        | "function_definition"
+        | "class_definition"
+        | "lambda" => Walk::Skip,
+        _ => Walk::Descend,
+    });
+    found
 }
 
 /// `return` expressions under `node`, not entering nested functions.

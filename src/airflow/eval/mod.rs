@@ -56,6 +56,8 @@ pub struct Evaluator<'t> {
     /// The dotted name of the module whose code this evaluator runs, for an imported module
     /// (`include.dbt`); `None` for the DAG file itself.
     module: Option<String>,
+    /// Whether the loop being unrolled met an `if` it cannot decide that may `break` out.
+    undecided_break: Cell<bool>,
 }
 
 /// How deep helper functions may call helper functions.
@@ -73,6 +75,7 @@ impl<'t> Evaluator<'t> {
             super_init: RefCell::new(None),
             bounds: Rc::default(),
             module: None,
+            undecided_break: Cell::new(false),
         }
     }
 
@@ -89,6 +92,7 @@ impl<'t> Evaluator<'t> {
             super_init: RefCell::new(None),
             bounds: self.bounds.clone(),
             module: Some(definition.module.clone()),
+            undecided_break: Cell::new(false),
         }
     }
 

@@ -866,3 +866,35 @@ with DAG("d") as dag:
         .collect();
     assert_eq!(excluded, ["tag:wip"]);
 }
+
+#[test]
+fn a_while_loop_that_may_break_where_monolint_cannot_tell_stops_at_once() {
+    // Paging until an API answers nothing: the `break` depends on what the API returns.
+    // Unrolled to the limit, each call spent 10,000 of the file's iterations and the loop
+    // after them could no longer be followed.
+    let code = r#"
+import requests
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+def fetch_all(url):
+    items = []
+    page = 1
+    while True:
+        body = requests.get(url, params={"page": page}).json()
+        if not body["items"]:
+            break
+        items += body["items"]
+        page += 1
+    return items
+
+with DAG("paging") as dag:
+    for source in range(12):
+        rows = fetch_all(f"https://example.com/{source}")
+    for shard in range(3):
+        BashOperator(task_id=f"shard_{shard}", bash_command="dbt run")
+"#;
+    let (ids, problems) = task_ids(code);
+    assert_eq!(ids, ["shard_0", "shard_1", "shard_2"]);
+    assert!(problems.is_empty(), "{problems:?}");
+}
