@@ -141,9 +141,17 @@ pub fn check_workspace(
     rule_args: &RuleArgs,
 ) -> Result<Report> {
     // A bad rule selection fails before the (slower) loading.
-    RuleSelection::resolve(config, rule_args)?;
-    let (mut repo, problems) = link_workspace(workspace)?;
+    let selection = RuleSelection::resolve(config, rule_args)?;
+    let (mut repo, problems) = link_workspace(workspace, checks_staleness(&selection))?;
     check_linked(&mut repo, problems, config, rule_args)
+}
+
+/// Whether the selected rules compare the project files with the manifest, which linking
+/// then does while the DAG files are read.
+pub fn checks_staleness(selection: &RuleSelection) -> bool {
+    selection
+        .severity_of(&rules::cross::stale_manifest::StaleManifest::META)
+        .is_some()
 }
 
 /// Applies the rules to a linked monorepo; `problems` are the input problems met loading it.
@@ -219,10 +227,13 @@ pub fn check_linked(
     })
 }
 
-/// Loads the dbt projects and DAG files of a workspace (in parallel) and links them.
-/// Returns the monorepo and the input problems that did not stop loading.
-pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
+/// Loads the dbt projects and DAG files of a workspace (in parallel) and links them; with
+/// `stale_check`, each project's files are compared with its manifest meanwhile (what the
+/// `stale-manifest` rule reads). Returns the monorepo and the input problems that did not
+/// stop loading.
+pub fn link_workspace(workspace: &Workspace, stale_check: bool) -> Result<(Monorepo, Vec<Error>)> {
     let boundary = std::sync::Arc::new(workspace.boundary());
+    let files = link::FileCache::new(boundary.clone());
     // The DAG files are read while the projects load: only a file that opens the dbt
     // manifest itself waits for them (see `EarlyExtraction::finish`).
     let (projects, (dag_files, airflow_version, ignore_syntax)) = rayon::join(
@@ -232,7 +243,12 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
                 .par_iter()
                 .map(|location| {
                     let display = workspace::relative_display(&workspace.root, &location.manifest);
-                    dbt::project::DbtProject::load(location, &display, &boundary)
+                    let loaded = dbt::project::DbtProject::load(location, &display, &boundary);
+                    let stale = match &loaded {
+                        Ok((project, _)) if stale_check => Some(files.stale_files(project)),
+                        _ => None,
+                    };
+                    (loaded, stale)
                 })
                 .collect::<Vec<_>>()
         },
@@ -242,11 +258,13 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
     let mut loaded_projects = Vec::new();
     let mut skipped = Vec::new();
     let mut first_failure = None;
-    for (location, project) in workspace.projects.iter().zip(projects) {
+    let mut stale_files = Vec::new();
+    for (location, (project, stale)) in workspace.projects.iter().zip(projects) {
         match project {
             Ok((project, warnings)) => {
                 problems.extend(warnings);
                 loaded_projects.push(project);
+                stale_files.push(stale);
             }
             // A project the user named is the input they asked for: without it, no check.
             Err(error) if location.named => return Err(error),
@@ -299,7 +317,8 @@ pub fn link_workspace(workspace: &Workspace) -> Result<(Monorepo, Vec<Error>)> {
         &skipped,
         dag_files,
         &workspace.path_map,
-        boundary,
+        files,
+        stale_files,
     );
     repo.add_inferred_paths(manifest_paths);
     Ok((repo, problems))

@@ -90,8 +90,11 @@ pub fn build(options: &crate::CheckOptions) -> crate::error::Result<DataAppMap> 
     if options.no_manifest {
         workspace.read_project_files();
     }
-    let (mut repo, problems) = crate::link_workspace(&workspace)?;
-    let report = crate::check_linked(&mut repo, problems, &loaded.config, &Default::default())?;
+    let rule_args = Default::default();
+    let selection = crate::config::RuleSelection::resolve(&loaded.config, &rule_args)?;
+    let (mut repo, problems) =
+        crate::link_workspace(&workspace, crate::checks_staleness(&selection))?;
+    let report = crate::check_linked(&mut repo, problems, &loaded.config, &rule_args)?;
     Ok(DataAppMap::build(&repo, &report.diagnostics))
 }
 

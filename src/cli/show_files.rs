@@ -16,7 +16,7 @@ pub fn run(options: &CheckOptions) -> Result<String> {
     if options.no_manifest {
         workspace.read_project_files();
     }
-    let (repo, problems) = link_workspace(&workspace)?;
+    let (repo, problems) = link_workspace(&workspace, false)?;
     let mut out = String::new();
     out.push_str(&format!(
         "config: {}\n",

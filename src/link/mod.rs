@@ -100,7 +100,8 @@ impl Monorepo {
         skipped: &[String],
         dag_files: Vec<DagFile>,
         path_map: &PathMap,
-        boundary: Arc<Boundary>,
+        files: FileCache,
+        stale: Vec<Option<Vec<Stale>>>,
     ) -> Monorepo {
         let known = KnownProjects {
             loaded: &projects,
@@ -185,12 +186,23 @@ impl Monorepo {
             inferred_paths,
             path_map: path_map.clone(),
             root: root.to_path_buf(),
-            stale: projects.iter().map(|_| OnceLock::new()).collect(),
+            stale: {
+                let mut known = stale.into_iter();
+                projects
+                    .iter()
+                    .map(|_| {
+                        known
+                            .next()
+                            .flatten()
+                            .map_or_else(OnceLock::new, OnceLock::from)
+                    })
+                    .collect()
+            },
             projects,
             dag_files,
             runs,
             runs_by_node,
-            files: FileCache::new(boundary),
+            files,
             ownership: Ownership::default(),
         }
     }
@@ -247,19 +259,10 @@ impl Monorepo {
             .map(|(id, _)| id)
     }
 
-    /// The project's files that differ from its manifest (read and hashed on first call).
+    /// The project's files that differ from its manifest (read and hashed on first call, if
+    /// not while the DAG files were read).
     pub fn stale_files(&self, project: usize) -> &[Stale] {
-        self.stale[project].get_or_init(|| {
-            let dbt = &self.projects[project];
-            // A graph read from the files is as fresh as they are.
-            if !dbt.source.is_manifest() {
-                return Vec::new();
-            }
-            checksum::stale_files(dbt, &|relative| {
-                self.files
-                    .read_bytes(&dbt.dir.join(relative), &dbt.display(relative))
-            })
-        })
+        self.stale[project].get_or_init(|| self.files.stale_files(&self.projects[project]))
     }
 
     /// Whether a path relative to the checked folder names an existing file or folder; `None`
@@ -404,7 +407,8 @@ fn node_path(graph: &DbtGraph, node: &Node) -> String {
 /// Files of dbt projects read on demand (only those a diagnostic points into), and what could
 /// not be read.
 #[derive(Debug)]
-struct FileCache {
+/// The files the checked ones name, read once each, and those that could not be read.
+pub struct FileCache {
     boundary: Arc<Boundary>,
     files: Mutex<HashMap<PathBuf, Arc<SourceFile>>>,
     /// The `- name:` entries of the properties files read so far.
@@ -418,7 +422,7 @@ struct FileCache {
 const REFUSED_LISTED: usize = 20;
 
 impl FileCache {
-    fn new(boundary: Arc<Boundary>) -> Self {
+    pub fn new(boundary: Arc<Boundary>) -> Self {
         FileCache {
             boundary,
             files: Mutex::default(),
@@ -453,6 +457,17 @@ impl FileCache {
     }
 
     /// A file's bytes; a problem other than its absence is recorded.
+    /// The project's files that differ from its manifest; none for a graph read from the
+    /// files, which is as fresh as they are.
+    pub fn stale_files(&self, dbt: &DbtProject) -> Vec<Stale> {
+        if !dbt.source.is_manifest() {
+            return Vec::new();
+        }
+        checksum::stale_files(dbt, &|relative| {
+            self.read_bytes(&dbt.dir.join(relative), &dbt.display(relative))
+        })
+    }
+
     fn read_bytes(&self, path: &Path, display: &str) -> Result<Vec<u8>, ReadError> {
         self.boundary
             .read_bytes(path)

@@ -168,7 +168,7 @@ fn link_folder(folder: &str) -> Monorepo {
         ignore_syntax: None,
         problems: Vec::new(),
     };
-    let (repo, _) = monolint::link_workspace(&workspace).unwrap();
+    let (repo, _) = monolint::link_workspace(&workspace, false).unwrap();
     repo
 }
 
