@@ -245,8 +245,19 @@ pub fn link_workspace(workspace: &Workspace, stale_check: bool) -> Result<(Monor
                     let display = workspace::relative_display(&workspace.root, &location.manifest);
                     let loaded = dbt::project::DbtProject::load(location, &display, &boundary);
                     let stale = match &loaded {
-                        Ok((project, _)) if stale_check => Some(files.stale_files(project)),
-                        _ => None,
+                        // Selections look nodes up in the selection index: built meanwhile.
+                        Ok((project, _)) => {
+                            rayon::join(
+                                || stale_check.then(|| files.stale_files(project)),
+                                || {
+                                    if !workspace.dag_files.is_empty() {
+                                        project.graph.index();
+                                    }
+                                },
+                            )
+                            .0
+                        }
+                        Err(_) => None,
                     };
                     (loaded, stale)
                 })
