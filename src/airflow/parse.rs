@@ -191,7 +191,13 @@ impl ParsedFiles {
 
     /// The files in input order: the unreadable ones and the extracted DAG files.
     fn into_files(self, extracted: Vec<(usize, DagFile)>) -> Vec<DagFile> {
-        let mut results = self.results;
+        let ParsedFiles {
+            mut results,
+            modules,
+            ..
+        } = self;
+        // The syntax trees are read: a worker frees them meanwhile.
+        rayon::spawn(move || drop(modules));
         for (position, file) in extracted {
             results[position] = Some(file);
         }
@@ -279,9 +285,7 @@ impl ManifestSource for AskedManifests {
 
 fn new_parser() -> Option<Parser> {
     let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .ok()?;
+    parser.set_language(&super::grammar::python()).ok()?;
     Some(parser)
 }
 
