@@ -95,7 +95,10 @@ pub fn build(options: &crate::CheckOptions) -> crate::error::Result<DataAppMap> 
     let (mut repo, problems) =
         crate::link_workspace(&workspace, crate::checks_staleness(&selection))?;
     let report = crate::check_linked(&mut repo, problems, &loaded.config, &rule_args)?;
-    Ok(DataAppMap::build(&repo, &report.diagnostics))
+    let map = DataAppMap::build(&repo, &report.diagnostics);
+    // As after a check: a worker frees the monorepo while the map is written.
+    rayon::spawn(move || drop(repo));
+    Ok(map)
 }
 
 fn runs(entry: &crate::map::DbtEntry) -> String {
