@@ -144,9 +144,7 @@ pub fn check_workspace(
     let selection = RuleSelection::resolve(config, rule_args)?;
     let (mut repo, problems) = link_workspace(workspace, checks_staleness(&selection))?;
     let report = check_linked(&mut repo, problems, config, rule_args);
-    // Freeing the syntax trees and node tables takes milliseconds: a worker does it while
-    // the report is printed.
-    rayon::spawn(move || drop(repo));
+    free_on_worker(repo);
     report
 }
 
@@ -248,21 +246,10 @@ pub fn link_workspace(workspace: &Workspace, stale_check: bool) -> Result<(Monor
                 .map(|location| {
                     let display = workspace::relative_display(&workspace.root, &location.manifest);
                     let loaded = dbt::project::DbtProject::load(location, &display, &boundary);
-                    let stale = match &loaded {
-                        // Selections look nodes up in the selection index: built meanwhile.
-                        Ok((project, _)) => {
-                            rayon::join(
-                                || stale_check.then(|| files.stale_files(project)),
-                                || {
-                                    if !workspace.dag_files.is_empty() {
-                                        project.graph.index();
-                                    }
-                                },
-                            )
-                            .0
-                        }
-                        Err(_) => None,
-                    };
+                    let stale = loaded.as_ref().ok().and_then(|(project, _)| {
+                        let selects = !workspace.dag_files.is_empty();
+                        prepare_project(project, &files, stale_check, selects)
+                    });
                     (loaded, stale)
                 })
                 .collect::<Vec<_>>()
@@ -337,6 +324,32 @@ pub fn link_workspace(workspace: &Workspace, stale_check: bool) -> Result<(Monor
     );
     repo.add_inferred_paths(manifest_paths);
     Ok((repo, problems))
+}
+
+/// What linking and the rules read of a loaded project, done while the DAG files are read:
+/// the selection index (when DAG files may select from it) and, with `stale_check`, the
+/// project's files that differ from its manifest.
+fn prepare_project(
+    project: &dbt::project::DbtProject,
+    files: &link::FileCache,
+    stale_check: bool,
+    selects: bool,
+) -> Option<Vec<dbt::checksum::Stale>> {
+    let (stale, ()) = rayon::join(
+        || stale_check.then(|| files.stale_files(project)),
+        || {
+            if selects {
+                project.graph.index();
+            }
+        },
+    );
+    stale
+}
+
+/// Drops `value` on a worker: freeing syntax trees and node tables takes milliseconds that
+/// the rest of the run need not wait for (at exit the system takes the memory back anyway).
+pub(crate) fn free_on_worker<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
 }
 
 /// Parses the DAG folders' files and extracts their DAGs and tasks, as far as that goes

@@ -189,6 +189,11 @@ impl ParsedFiles {
             .collect()
     }
 
+    /// The dotted names some file imports (modules a file other than their own may run).
+    fn imported_modules(&self) -> HashSet<String> {
+        self.modules.iter().flat_map(imported_modules).collect()
+    }
+
     /// The files in input order: the unreadable ones and the extracted DAG files.
     fn into_files(self, extracted: Vec<(usize, DagFile)>) -> Vec<DagFile> {
         let ParsedFiles {
@@ -196,8 +201,8 @@ impl ParsedFiles {
             modules,
             ..
         } = self;
-        // The syntax trees are read: a worker frees them meanwhile.
-        rayon::spawn(move || drop(modules));
+        // The syntax trees are read.
+        crate::free_on_worker(modules);
         for (position, file) in extracted {
             results[position] = Some(file);
         }
@@ -258,13 +263,6 @@ impl EarlyExtraction {
             }
             None => parsed.extract(manifests, wrappers),
         }
-    }
-}
-
-impl ParsedFiles {
-    /// The dotted names some file imports (modules a file other than their own may run).
-    fn imported_modules(&self) -> HashSet<String> {
-        self.modules.iter().flat_map(imported_modules).collect()
     }
 }
 

@@ -56,18 +56,7 @@ pub fn push_named_children<'t>(
     cursor: &mut TreeCursor<'t>,
 ) {
     let start = stack.len();
-    cursor.reset(node);
-    if cursor.goto_first_child() {
-        loop {
-            let child = cursor.node();
-            if child.is_named() {
-                stack.push(child);
-            }
-            if !cursor.goto_next_sibling() {
-                break;
-            }
-        }
-    }
+    stack.extend(node.named_children(cursor));
     stack[start..].reverse();
 }
 

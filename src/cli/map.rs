@@ -96,8 +96,7 @@ pub fn build(options: &crate::CheckOptions) -> crate::error::Result<DataAppMap> 
         crate::link_workspace(&workspace, crate::checks_staleness(&selection))?;
     let report = crate::check_linked(&mut repo, problems, &loaded.config, &rule_args)?;
     let map = DataAppMap::build(&repo, &report.diagnostics);
-    // As after a check: a worker frees the monorepo while the map is written.
-    rayon::spawn(move || drop(repo));
+    crate::free_on_worker(repo);
     Ok(map)
 }
 

@@ -99,8 +99,8 @@ pub fn read_project(
         };
         assemble_package(&context, package_files, &mut assembly);
     }
-    // The nodes own what they took from the files; a worker frees the rest meanwhile.
-    rayon::spawn(move || drop(files));
+    // The nodes own what they took from the files.
+    crate::free_on_worker(files);
     assembly.apply_foreign_patches(&root.name);
     let mut unknown = BTreeMap::new();
     let graph = assembly
