@@ -4,6 +4,8 @@
 
 use std::collections::HashSet;
 
+use rustc_hash::FxHashSet;
+
 // Unique ids are hashed for every node and every dependency while loading; FxHash is several
 // times faster than SipHash there, and the keys come from the user's own manifest.
 use rustc_hash::FxHashMap as HashMap;
@@ -294,7 +296,7 @@ pub struct DbtGraph {
     pub disabled: Vec<DisabledNode>,
     pub selectors: Vec<YamlSelector>,
     /// Files and folders of the root project that nodes live in, built on first `path:` use.
-    root_paths: OnceLock<HashSet<Box<str>>>,
+    root_paths: OnceLock<FxHashSet<Box<str>>>,
     index: OnceLock<SelectionIndex>,
     /// What Cosmos loads of the graph, built on first use by its selector.
     cosmos: OnceLock<CosmosLoaded>,
@@ -500,18 +502,27 @@ impl DbtGraph {
 
     /// Every file of a root-project node (its SQL/CSV file and its properties YAML) and every
     /// folder above one: the project tree as far as selection can see it.
-    pub fn root_project_paths(&self) -> &HashSet<Box<str>> {
+    pub fn root_project_paths(&self) -> &FxHashSet<Box<str>> {
         self.root_paths.get_or_init(|| {
-            let mut paths = HashSet::new();
+            let mut paths = FxHashSet::default();
             let files = self
                 .nodes
                 .iter()
                 .filter(|node| self.is_root_project(node))
                 .flat_map(|node| node.file.iter().chain(node.patch_file.iter()));
             for file in files {
+                if paths.contains(&**file) {
+                    continue;
+                }
                 paths.insert(file.clone());
-                for (i, _) in file.match_indices('/') {
-                    paths.insert(file[..i].into());
+                // From the deepest folder up, until one already recorded (its own folders
+                // are then recorded too): most files share their folders.
+                for (i, _) in file.rmatch_indices('/') {
+                    let folder = &file[..i];
+                    if paths.contains(folder) {
+                        break;
+                    }
+                    paths.insert(folder.into());
                 }
             }
             paths

@@ -387,8 +387,17 @@ fn config_matches(graph: &DbtGraph, id: NodeId, criterion: &Criterion) -> bool {
             other => other,
         })
         .collect();
-    let Some(current) = graph.config_value(id, &path) else {
-        return false;
+    // `materialized` is read with every node: its config need not be decoded again.
+    let materialized = match path.as_slice() {
+        ["materialized"] => graph.node(id).materialized.as_deref(),
+        _ => None,
+    };
+    let current = match materialized {
+        Some(materialized) => Value::String(materialized.to_owned()),
+        None => match graph.config_value(id, &path) {
+            Some(current) => current,
+            None => return false,
+        },
     };
     let case_insensitive = criterion.method_args.last().map(String::as_str) == Some("severity");
     let matches_one = |candidate: &Value| -> bool {
