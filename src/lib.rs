@@ -235,7 +235,7 @@ pub fn check_linked(
 /// stop loading.
 pub fn link_workspace(workspace: &Workspace, stale_check: bool) -> Result<(Monorepo, Vec<Error>)> {
     let boundary = std::sync::Arc::new(workspace.boundary());
-    let files = link::FileCache::new(boundary.clone());
+    let files = link::FileCache::new(boundary.clone(), workspace.path_map.repository.clone());
     // The DAG files are read while the projects load: only a file that opens the dbt
     // manifest itself waits for them (see `EarlyExtraction::finish`).
     let (projects, (dag_files, airflow_version, ignore_syntax)) = rayon::join(

@@ -12,6 +12,8 @@ use std::collections::{BTreeSet, HashMap};
 pub struct RepoPaths {
     /// Paths by their last component, for finding those that end like a given path.
     by_name: HashMap<String, BTreeSet<String>>,
+    /// The files, in the order found.
+    files: Vec<String>,
 }
 
 /// Where a path that does not exist in the repository comes from.
@@ -42,6 +44,7 @@ impl RepoPaths {
     /// Records a file (and the folders holding it) by its path relative to the checked folder.
     pub fn insert(&mut self, relative: &str) {
         let parts = components(relative);
+        self.files.push(parts.join("/"));
         // From the file up: a folder already recorded came with the folders above it.
         for end in (1..=parts.len()).rev() {
             let path = parts[..end].join("/");
@@ -54,6 +57,16 @@ impl RepoPaths {
                 break;
             }
         }
+    }
+
+    /// The files under a folder (relative to the checked folder, `""` for all of it).
+    pub fn files_under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.files.iter().map(String::as_str).filter(move |file| {
+            folder.is_empty()
+                || file
+                    .strip_prefix(folder)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
     }
 
     /// Whether a relative path names a file or folder of the repository.
@@ -126,6 +139,18 @@ mod tests {
             paths.insert(file);
         }
         paths
+    }
+
+    #[test]
+    fn files_under_a_folder() {
+        let paths = repo(&[
+            "dbt/models/a.sql",
+            "dbt/models2/b.sql",
+            "./dbt//models/x/c.sql",
+        ]);
+        let under: Vec<&str> = paths.files_under("dbt/models").collect();
+        assert_eq!(under, ["dbt/models/a.sql", "dbt/models/x/c.sql"]);
+        assert_eq!(paths.files_under("").count(), 3);
     }
 
     #[test]

@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use ignore::WalkBuilder;
 use md5::Md5;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -50,10 +49,13 @@ pub enum Stale {
 /// Compares the root project's resource files with the manifest. Reads (with `read`, given a
 /// project-relative path) and hashes only the files that exist, in parallel. A file that
 /// cannot be read for another reason than its absence is left out (`read` reports it), and so
-/// is a file the project's `.dbtignore` hides from dbt.
+/// is a file the project's `.dbtignore` hides from dbt. New files are looked for among those
+/// the repository walk found (`listed` gives them under a project folder, project-relative):
+/// walking the folders again would read their ignore files unchecked.
 pub fn stale_files(
     project: &DbtProject,
     read: &(dyn Fn(&str) -> Result<Vec<u8>, ReadError> + Sync),
+    listed: &dyn Fn(&str) -> Vec<String>,
 ) -> Vec<Stale> {
     let graph = &project.graph;
     let nodes: Vec<(NodeId, &str, &str)> = graph
@@ -103,8 +105,12 @@ pub fn stale_files(
     let mut new_files = Vec::new();
     for (folders, extensions) in folders {
         for folder in folders {
-            for file in files_under(&project.dir, folder, extensions) {
-                if !known.contains(file.as_str()) && !dbtignore.ignores(&file) {
+            for file in listed(folder) {
+                let extension = Path::new(&file).extension().and_then(|e| e.to_str());
+                if extension.is_some_and(|e| extensions.contains(&e))
+                    && !known.contains(file.as_str())
+                    && !dbtignore.ignores(&file)
+                {
                     new_files.push(file);
                 }
             }
@@ -114,31 +120,6 @@ pub fn stale_files(
     new_files.dedup();
     stale.extend(new_files.into_iter().map(Stale::New));
     stale
-}
-
-/// Project-relative paths (`/`-separated) of the files with these extensions under `folder`.
-fn files_under(project_dir: &Path, folder: &str, extensions: &[&str]) -> Vec<String> {
-    let root = project_dir.join(folder);
-    if !root.is_dir() {
-        return Vec::new();
-    }
-    WalkBuilder::new(&root)
-        .require_git(false)
-        .build()
-        .flatten()
-        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
-        .filter(|entry| {
-            entry
-                .path()
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| extensions.contains(&e))
-        })
-        .filter_map(|entry| {
-            let relative = entry.path().strip_prefix(project_dir).ok()?;
-            Some(relative.to_string_lossy().replace('\\', "/"))
-        })
-        .collect()
 }
 
 #[cfg(test)]

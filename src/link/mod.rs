@@ -25,7 +25,7 @@ use crate::dbt::resolve;
 pub use crate::dbt::resolve::{Resolution, Token};
 use crate::error::Error;
 use crate::input::{Boundary, ReadError};
-use crate::repo_paths::Mapping;
+use crate::repo_paths::{Mapping, RepoPaths};
 use crate::source::{SourceFile, Span};
 use crate::workspace::PathMap;
 use projects::{KnownProjects, which_project};
@@ -404,12 +404,13 @@ fn node_path(graph: &DbtGraph, node: &Node) -> String {
     }
 }
 
-/// Files of dbt projects read on demand (only those a diagnostic points into), and what could
-/// not be read.
+/// The files the checked ones name, read once each (only those a diagnostic points into),
+/// and those that could not be read.
 #[derive(Debug)]
-/// The files the checked ones name, read once each, and those that could not be read.
 pub struct FileCache {
     boundary: Arc<Boundary>,
+    /// The repository's files as the walk found them.
+    repository: Arc<RepoPaths>,
     files: Mutex<HashMap<PathBuf, Arc<SourceFile>>>,
     /// The `- name:` entries of the properties files read so far.
     yaml_entries: Mutex<HashMap<PathBuf, Arc<YamlEntries>>>,
@@ -422,9 +423,10 @@ pub struct FileCache {
 const REFUSED_LISTED: usize = 20;
 
 impl FileCache {
-    pub fn new(boundary: Arc<Boundary>) -> Self {
+    pub fn new(boundary: Arc<Boundary>, repository: Arc<RepoPaths>) -> Self {
         FileCache {
             boundary,
+            repository,
             files: Mutex::default(),
             yaml_entries: Mutex::default(),
             refused: Mutex::default(),
@@ -456,18 +458,35 @@ impl FileCache {
         (file, entries)
     }
 
-    /// A file's bytes; a problem other than its absence is recorded.
     /// The project's files that differ from its manifest; none for a graph read from the
     /// files, which is as fresh as they are.
     pub fn stale_files(&self, dbt: &DbtProject) -> Vec<Stale> {
         if !dbt.source.is_manifest() {
             return Vec::new();
         }
-        checksum::stale_files(dbt, &|relative| {
-            self.read_bytes(&dbt.dir.join(relative), &dbt.display(relative))
-        })
+        let read =
+            |relative: &str| self.read_bytes(&dbt.dir.join(relative), &dbt.display(relative));
+        let listed = |folder: &str| self.project_files_under(dbt, folder);
+        checksum::stale_files(dbt, &read, &listed)
     }
 
+    /// The files the walk found under a folder of a project, relative to the project (none for
+    /// a folder outside it).
+    fn project_files_under(&self, dbt: &DbtProject, folder: &str) -> Vec<String> {
+        let folder = crate::workspace::normalize_relative(folder);
+        if folder.split('/').any(|part| part == "..") {
+            return Vec::new();
+        }
+        let under = dbt.display(&folder);
+        let prefix_len = dbt.display("").len();
+        self.repository
+            .files_under(under.trim_end_matches('/'))
+            .filter_map(|file| file.get(prefix_len..))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// A file's bytes; a problem other than its absence is recorded.
     fn read_bytes(&self, path: &Path, display: &str) -> Result<Vec<u8>, ReadError> {
         self.boundary
             .read_bytes(path)

@@ -851,6 +851,13 @@ fn fifo_ignore_files() {
         run.stderr
     );
     std::fs::remove_file(scratch.path("dags/.gitignore")).unwrap();
+    // In a model folder: the stale-manifest check looks for new files there too, and must
+    // not open it either.
+    mkfifo(&scratch.path("dbt/models/marts/.gitignore"));
+    scratch
+        .check()
+        .assert_says("dbt/models/marts/.gitignore", "FIFO (named pipe)");
+    std::fs::remove_file(scratch.path("dbt/models/marts/.gitignore")).unwrap();
     mkfifo(&scratch.path(".gitignore"));
     scratch
         .check()

@@ -9,7 +9,7 @@ use monolint::airflow::invocations::wrapper::DbtWrappers;
 use monolint::airflow::parse::FileToRead;
 use monolint::config::{self, RuleArgs};
 use monolint::render::{Format, RenderOptions, render};
-use monolint::workspace::{PathMap, ProjectLocation, Workspace, relative_display};
+use monolint::workspace::{PathMap, ProjectLocation, Workspace, discover_layout, relative_display};
 
 fn rules_dir() -> PathBuf {
     crate::support::repo_root().join("tests/rules")
@@ -71,6 +71,13 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
     let mut dag_paths = Vec::new();
     python_files(&dir.join("dags"), &mut dag_paths);
     let loaded = config::load(dir, None).unwrap();
+    let mut path_map = PathMap::new(loaded.config.dbt.path_map.clone());
+    // The files of the case as discovery walks them: the stale-manifest check looks for new
+    // files among them.
+    path_map.repository = discover_layout(dir, &loaded.config, None)
+        .unwrap()
+        .path_map
+        .repository;
     let workspace = Workspace {
         root: dir.to_path_buf(),
         projects: vec![ProjectLocation {
@@ -91,7 +98,7 @@ fn run_case(code: &str, dir: &Path) -> (String, usize) {
                     .map(|stem| stem.to_string_lossy().into_owned()),
             })
             .collect(),
-        path_map: PathMap::new(loaded.config.dbt.path_map.clone()),
+        path_map,
         wrappers: DbtWrappers::from_config(&loaded.config.airflow),
         airflow_version: loaded.config.airflow.version,
         problems: Vec::new(),
