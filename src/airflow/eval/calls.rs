@@ -84,18 +84,18 @@ impl<'t> Evaluator<'t> {
     /// The name in this evaluator's own definitions that a path names: the path itself, or
     /// `module.name` of the module this evaluator runs.
     fn local_name<'p>(&self, path: &'p str) -> Option<&'p str> {
-        if self.functions.contains_key(path) {
+        if self.local_function(path).is_some() {
             return Some(path);
         }
         let module = self.module.as_deref()?;
         let local = path.strip_prefix(module)?.strip_prefix('.')?;
-        self.functions.contains_key(local).then_some(local)
+        self.local_function(local).is_some().then_some(local)
     }
 
     /// The path other evaluators know a definition of this one by: `module.name` inside an
     /// imported module, the plain name in the DAG file.
     pub(super) fn canonical_path(&self, path: &str) -> String {
-        match (&self.module, self.functions.contains_key(path)) {
+        match (&self.module, self.local_function(path).is_some()) {
             (Some(module), true) => format!("{module}.{path}"),
             _ => path.to_owned(),
         }
@@ -118,7 +118,7 @@ impl<'t> Evaluator<'t> {
         run: impl FnOnce(&Evaluator<'t>, Node<'t>) -> R,
     ) -> Option<R> {
         if let Some(local) = self.local_name(path)
-            && let Some(&definition) = self.functions.get(local)
+            && let Some(definition) = self.local_function(local)
         {
             return Some(run(self, definition));
         }
@@ -182,9 +182,9 @@ impl<'t> Evaluator<'t> {
         call
     }
 
-    /// A plain function defined in this file.
+    /// A plain function defined in this file (or in the module whose code this runs).
     pub fn function(&self, name: &str) -> Option<Node<'t>> {
-        self.functions.get(name).copied()
+        self.local_function(name)
     }
 }
 

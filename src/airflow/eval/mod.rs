@@ -45,6 +45,10 @@ pub struct Evaluator<'t> {
     scopes: RefCell<Vec<HashMap<String, Item>>>,
     /// Plain functions defined in the file, evaluated when called (`def dbt_cmd(...)`).
     functions: HashMap<String, Node<'t>>,
+    /// For code of an imported module: the module's top-level names and functions, read
+    /// below `scopes` and `functions`. Shared by every call into the module, where a copy
+    /// per call cost more than the calls.
+    module_scope: Option<Arc<ModuleScope<'t>>>,
     /// Nested function evaluations, bounded against recursion.
     depth: Cell<u32>,
     /// Modules of the DAG folders this file may import from.
@@ -70,6 +74,7 @@ impl<'t> Evaluator<'t> {
             imports: Imports::default(),
             scopes: RefCell::new(vec![HashMap::new()]),
             functions: HashMap::new(),
+            module_scope: None,
             depth: Cell::new(0),
             modules,
             super_init: RefCell::new(None),
@@ -85,8 +90,9 @@ impl<'t> Evaluator<'t> {
         Evaluator {
             source: definition.source.clone(),
             imports: scope.imports.clone(),
-            scopes: RefCell::new(vec![scope.bindings.clone()]),
-            functions: scope.functions.clone(),
+            scopes: RefCell::new(vec![HashMap::new()]),
+            functions: HashMap::new(),
+            module_scope: Some(scope.clone()),
             depth: Cell::new(self.depth.get() + 1),
             modules: self.modules,
             super_init: RefCell::new(None),
@@ -177,6 +183,15 @@ impl<'t> Evaluator<'t> {
             .iter()
             .rev()
             .find_map(|scope| scope.get(name).cloned())
+            .or_else(|| self.module_scope.as_ref()?.bindings.get(name).cloned())
+    }
+
+    /// A plain function defined in the code this evaluator runs (the file, or the module).
+    fn local_function(&self, name: &str) -> Option<Node<'t>> {
+        self.functions
+            .get(name)
+            .copied()
+            .or_else(|| self.module_scope.as_ref()?.functions.get(name).copied())
     }
 
     pub fn push_scope(&self) {
