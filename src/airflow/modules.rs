@@ -2,7 +2,9 @@
 //! `import include.dbt`): their top-level names evaluated once, before DAG files are read,
 //! so a constant, dict or helper function defined in a shared module is known where it is used.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, RwLock};
 
 use tree_sitter::{Node, Tree};

@@ -1,6 +1,6 @@
 //! Names bound by `import` and `from ... import` statements.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::airflow::grammar::{ALIAS, MODULE_NAME, NAME, Syntax};
 use tree_sitter::Node;

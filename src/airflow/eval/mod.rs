@@ -19,8 +19,8 @@ mod operators;
 mod paths;
 mod strings;
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -72,8 +72,8 @@ impl<'t> Evaluator<'t> {
         Evaluator {
             source,
             imports: Imports::default(),
-            scopes: RefCell::new(vec![HashMap::new()]),
-            functions: HashMap::new(),
+            scopes: RefCell::new(vec![HashMap::default()]),
+            functions: HashMap::default(),
             module_scope: None,
             depth: Cell::new(0),
             modules,
@@ -90,8 +90,8 @@ impl<'t> Evaluator<'t> {
         Evaluator {
             source: definition.source.clone(),
             imports: scope.imports.clone(),
-            scopes: RefCell::new(vec![HashMap::new()]),
-            functions: HashMap::new(),
+            scopes: RefCell::new(vec![HashMap::default()]),
+            functions: HashMap::default(),
             module_scope: Some(scope.clone()),
             depth: Cell::new(self.depth.get() + 1),
             modules: self.modules,
@@ -113,7 +113,7 @@ impl<'t> Evaluator<'t> {
                 .next()
                 .unwrap_or_default(),
             functions: self.functions,
-            factories: HashMap::new(),
+            factories: HashMap::default(),
             imports: self.imports,
         }
     }
@@ -178,12 +178,16 @@ impl<'t> Evaluator<'t> {
     }
 
     pub fn lookup(&self, name: &str) -> Option<Item> {
-        self.scopes
-            .borrow()
-            .iter()
-            .rev()
-            .find_map(|scope| scope.get(name).cloned())
-            .or_else(|| self.module_scope.as_ref()?.bindings.get(name).cloned())
+        self.with_binding(name, Item::clone)
+    }
+
+    /// Reads what `name` is bound to (the innermost binding), without copying it.
+    pub fn with_binding<R>(&self, name: &str, read: impl FnOnce(&Item) -> R) -> Option<R> {
+        let scopes = self.scopes.borrow();
+        match scopes.iter().rev().find_map(|scope| scope.get(name)) {
+            Some(item) => Some(read(item)),
+            None => self.module_scope.as_ref()?.bindings.get(name).map(read),
+        }
     }
 
     /// A plain function defined in the code this evaluator runs (the file, or the module).
@@ -195,7 +199,7 @@ impl<'t> Evaluator<'t> {
     }
 
     pub fn push_scope(&self) {
-        self.scopes.borrow_mut().push(HashMap::new());
+        self.scopes.borrow_mut().push(HashMap::default());
     }
 
     pub fn pop_scope(&self) {

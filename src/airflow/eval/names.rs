@@ -7,7 +7,7 @@ use super::Evaluator;
 use super::dates;
 use super::paths::{file_name, file_stem, parent_dir};
 use crate::airflow::grammar::{ATTRIBUTE, OBJECT, SUBSCRIPT, Syntax, VALUE};
-use crate::airflow::value::{Item, Text, Value};
+use crate::airflow::value::{Text, Value};
 
 impl<'t> Evaluator<'t> {
     /// The dotted path a callee or attribute chain names: `cosmos.DbtTaskGroup`,
@@ -17,12 +17,13 @@ impl<'t> Evaluator<'t> {
         let mut name = match base.map(|base| (base, base.kind_name())) {
             Some((base, "identifier")) => {
                 let name = self.text(base);
-                match self.lookup(name) {
-                    Some(Item {
-                        value: Value::Path(path),
-                        ..
-                    }) => path,
-                    _ => self.imports.resolve(name).unwrap_or(name).to_owned(),
+                let bound_path = self.with_binding(name, |item| match &item.value {
+                    Value::Path(path) => Some(path.clone()),
+                    _ => None,
+                });
+                match bound_path.flatten() {
+                    Some(path) => path,
+                    None => self.imports.resolve(name).unwrap_or(name).to_owned(),
                 }
             }
             Some((base, _)) => self.text(base).to_owned(),

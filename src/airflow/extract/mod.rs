@@ -9,7 +9,7 @@ mod registry;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
@@ -35,7 +35,7 @@ pub fn extract_file<'t>(
         eval: Evaluator::new(source.clone(), modules),
         dags: Vec::new(),
         tasks: Vec::new(),
-        factories: HashMap::new(),
+        factories: HashMap::default(),
         factory_calls: Vec::new(),
         registers: true,
         notes: Vec::new(),
@@ -135,7 +135,7 @@ pub fn module_scope<'t>(
         eval: Evaluator::new(source, Some(modules)),
         dags: Vec::new(),
         tasks: Vec::new(),
-        factories: HashMap::new(),
+        factories: HashMap::default(),
         factory_calls: Vec::new(),
         registers: false,
         notes: Vec::new(),
