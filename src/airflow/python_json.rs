@@ -24,7 +24,7 @@ pub fn from_json(json: &serde_json::Value, span: &Span) -> Value {
         },
         serde_json::Value::String(string) => text(string),
         serde_json::Value::Array(items) => {
-            Value::List(items.iter().map(|v| item(from_json(v, span))).collect())
+            Value::list(items.iter().map(|v| item(from_json(v, span))).collect())
         }
         serde_json::Value::Object(map) => Value::Dict(
             map.iter()

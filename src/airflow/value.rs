@@ -17,7 +17,9 @@ pub enum Value {
     Float(f64),
     Bool(bool),
     None,
-    List(Vec<Item>),
+    /// Shared, as a dict is: lists are copied wherever their name is used (a DAG file's
+    /// secrets or task lists), and changed far less often (`Arc::make_mut`).
+    List(Arc<Vec<Item>>),
     /// Shared: a dict is read far more than it is changed, and some are large (a manifest
     /// loaded by a DAG file); a change copies it first (`Arc::make_mut`).
     Dict(Arc<Vec<(Item, Item)>>),
@@ -116,6 +118,10 @@ impl Call {
 }
 
 impl Value {
+    pub fn list(items: Vec<Item>) -> Value {
+        Value::List(Arc::new(items))
+    }
+
     pub fn as_text(&self) -> Option<&Text> {
         match self {
             Value::Str(text) => Some(text),

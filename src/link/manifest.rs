@@ -250,7 +250,7 @@ impl Builder<'_> {
     }
 
     fn list(&self, items: impl Iterator<Item = Item>) -> Item {
-        self.item(Value::List(items.collect()))
+        self.item(Value::list(items.collect()))
     }
 
     fn strs<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Item {

@@ -32,7 +32,7 @@ impl<'t> Evaluator<'t> {
                 let targets: Vec<Node> = left.named_children(&mut cursor).collect();
                 match &item.value {
                     Value::List(values) if values.len() == targets.len() => {
-                        for (target, value) in targets.into_iter().zip(values.clone()) {
+                        for (target, value) in targets.into_iter().zip(values.iter().cloned()) {
                             self.assign(target, value);
                         }
                     }
@@ -175,7 +175,7 @@ impl<'t> Evaluator<'t> {
                         Value::Dict(pairs)
                     }
                     ("append", Value::List(mut items)) => {
-                        items.extend(call.args.first().cloned());
+                        Arc::make_mut(&mut items).extend(call.args.first().cloned());
                         Value::List(items)
                     }
                     // A set, held as a list of distinct values.
@@ -185,7 +185,7 @@ impl<'t> Evaluator<'t> {
                         };
                         match contains(&Value::List(items.clone()), &added.value) {
                             Some(true) => {}
-                            Some(false) => items.push(added.clone()),
+                            Some(false) => Arc::make_mut(&mut items).push(added.clone()),
                             None => return self.forget(&name, span),
                         }
                         Value::List(items)
@@ -193,7 +193,7 @@ impl<'t> Evaluator<'t> {
                     ("extend", Value::List(mut items)) => match call.args.first().map(|a| &a.value)
                     {
                         Some(Value::List(more)) => {
-                            items.extend(more.iter().cloned());
+                            Arc::make_mut(&mut items).extend(more.iter().cloned());
                             Value::List(items)
                         }
                         _ => return self.forget(&name, span),

@@ -1,6 +1,8 @@
 //! Calls: their arguments, calls of functions defined in the repository, and `json.load`
 //! of the dbt manifest.
 
+use std::sync::Arc;
+
 use tree_sitter::Node;
 
 use super::Evaluator;
@@ -171,7 +173,7 @@ impl<'t> Evaluator<'t> {
                         _ => call.unknown_splat = true,
                     },
                     "list_splat" => match argument.named_child(0).map(|n| self.eval_value(n)) {
-                        Some(Value::List(items)) => call.args.extend(items),
+                        Some(Value::List(items)) => call.args.extend(Arc::unwrap_or_clone(items)),
                         _ => call.unknown_splat = true,
                     },
                     "comment" => {}

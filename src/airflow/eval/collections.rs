@@ -1,5 +1,7 @@
 //! Lists, tuples, sets, dicts, subscripts and comprehensions.
 
+use std::sync::Arc;
+
 use tree_sitter::Node;
 
 use super::Evaluator;
@@ -17,7 +19,7 @@ impl<'t> Evaluator<'t> {
                     Some(Item {
                         value: Value::List(more),
                         ..
-                    }) => items.extend(more),
+                    }) => items.extend(Arc::unwrap_or_clone(more)),
                     _ => items.push(Item::new(
                         Value::Unknown("a `*` splat".into()),
                         self.span(child),
@@ -34,7 +36,7 @@ impl<'t> Evaluator<'t> {
                 items.push(self.eval(child));
             }
         }
-        Value::List(items)
+        Value::list(items)
     }
 
     pub(super) fn dictionary(&self, node: Node) -> Value {
@@ -116,7 +118,7 @@ impl<'t> Evaluator<'t> {
         }
         let [start, stop, step] = bounds;
         let picked = slice_indices(items.len(), start, stop, step.unwrap_or(1))?;
-        Some(Value::List(
+        Some(Value::list(
             picked.into_iter().map(|i| items[i].clone()).collect(),
         ))
     }
@@ -139,13 +141,14 @@ impl<'t> Evaluator<'t> {
             return Value::Unknown("a comprehension over unknown values".into());
         }
         if node.kind_name() != "dictionary_comprehension" {
-            return Value::List(items);
+            return Value::list(items);
         }
         // `{k: v for ...}`: each body is a `[key, value]` pair.
         let pairs: Option<Vec<(Item, Item)>> = items
             .into_iter()
             .map(|item| match item.value {
-                Value::List(mut pair) if pair.len() == 2 => {
+                Value::List(pair) if pair.len() == 2 => {
+                    let mut pair = Arc::unwrap_or_clone(pair);
                     let value = pair.pop()?;
                     Some((pair.pop()?, value))
                 }
@@ -161,7 +164,7 @@ impl<'t> Evaluator<'t> {
     /// `key: value` in a dict comprehension, as a `[key, value]` pair.
     pub(super) fn pair(&self, node: Node) -> Value {
         match (node.field(&KEY), node.field(&VALUE)) {
-            (Some(key), Some(value)) => Value::List(vec![self.eval(key), self.eval(value)]),
+            (Some(key), Some(value)) => Value::list(vec![self.eval(key), self.eval(value)]),
             _ => Value::Unknown("a dict entry".into()),
         }
     }
@@ -235,7 +238,7 @@ pub(super) fn sorted_scalars(items: &[Item]) -> Option<Vec<Item>> {
 /// The elements a `for` loop over a known value visits: a list's items, a dict's keys.
 pub fn iteration(value: Value) -> Option<Vec<Item>> {
     match value {
-        Value::List(items) => Some(items),
+        Value::List(items) => Some(Arc::unwrap_or_clone(items)),
         Value::Dict(pairs) => Some(pairs.iter().map(|(key, _)| key.clone()).collect()),
         _ => None,
     }

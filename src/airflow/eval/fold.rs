@@ -59,7 +59,7 @@ pub(super) fn fold_call(
                 && call.kwargs.is_empty()
                 && let Some(sorted) = sorted_scalars(items)
             {
-                return Value::List(sorted);
+                return Value::list(sorted);
             }
             return Value::Unknown("a sorted list of unknown values".into());
         }
@@ -69,7 +69,7 @@ pub(super) fn fold_call(
             .map(|a| a.value.clone())
             .and_then(iteration)
         {
-            Some(items) => return Value::List(items),
+            Some(items) => return Value::list(items),
             None => return Value::Unknown("a list of unknown values".into()),
         },
         "len" => match call.args.first().map(|a| &a.value) {
@@ -157,24 +157,24 @@ pub(super) fn fold_call(
         "range" | "builtins.range" => return range(&call),
         // A set is held as a list of distinct values.
         "set" | "builtins.set" | "frozenset" => match call.args.first() {
-            None => return Value::List(Vec::new()),
+            None => return Value::list(Vec::new()),
             Some(items) => {
                 if let Some(items) = iteration(items.value.clone()) {
                     let mut distinct: Vec<Item> = Vec::new();
                     for item in items {
-                        match contains(&Value::List(distinct.clone()), &item.value) {
+                        match contains(&Value::list(distinct.clone()), &item.value) {
                             Some(true) => {}
                             Some(false) => distinct.push(item),
                             None => return Value::Unknown("a set of unknown values".into()),
                         }
                     }
-                    return Value::List(distinct);
+                    return Value::list(distinct);
                 }
             }
         },
         "tuple" | "builtins.tuple" => {
             if let Some(items) = call.args.first().and_then(|a| iteration(a.value.clone())) {
-                return Value::List(items);
+                return Value::list(items);
             }
         }
         "zip" | "builtins.zip" => return zip(&call),
@@ -182,7 +182,7 @@ pub(super) fn fold_call(
         "reversed" | "builtins.reversed" => {
             if let Some(mut items) = call.args.first().and_then(|a| iteration(a.value.clone())) {
                 items.reverse();
-                return Value::List(items);
+                return Value::list(items);
             }
         }
         "datetime.datetime.strptime" | "datetime.strptime" | "pendulum.from_format" => {
@@ -239,7 +239,7 @@ fn range(call: &Call) -> Value {
     if count > MAX_LOOP_ITERATIONS as i64 {
         return Value::Unknown(format!("a range of {count} numbers"));
     }
-    Value::List(
+    Value::list(
         (0..count)
             .map(|i| Item::new(Value::Int(start + i * step), call.span.clone()))
             .collect(),
@@ -289,11 +289,11 @@ fn zip(call: &Call) -> Value {
         return Value::Unknown("a zip of unknown values".into());
     };
     let length = lists.iter().map(Vec::len).min().unwrap_or(0);
-    Value::List(
+    Value::list(
         (0..length)
             .map(|i| {
                 let tuple = lists.iter().map(|list| list[i].clone()).collect();
-                Item::new(Value::List(tuple), call.span.clone())
+                Item::new(Value::list(tuple), call.span.clone())
             })
             .collect(),
     )
@@ -309,14 +309,14 @@ fn enumerate(call: &Call) -> Value {
     let Some(items) = call.args.first().and_then(|a| iteration(a.value.clone())) else {
         return Value::Unknown("an enumeration of unknown values".into());
     };
-    Value::List(
+    Value::list(
         items
             .into_iter()
             .zip(start..)
             .map(|(item, index)| {
                 let span = item.span.clone();
                 let pair = vec![Item::new(Value::Int(index), span.clone()), item];
-                Item::new(Value::List(pair), span)
+                Item::new(Value::list(pair), span)
             })
             .collect(),
     )

@@ -121,7 +121,7 @@ impl<'t> Evaluator<'t> {
                         .map(|n| self.text(n).to_owned())
                         .unwrap_or_default();
                     let rest: Vec<Item> = positional.by_ref().cloned().collect();
-                    self.bind(&name, Item::new(Value::List(rest), self.span(parameter)));
+                    self.bind(&name, Item::new(Value::list(rest), self.span(parameter)));
                     continue;
                 }
                 "dictionary_splat_pattern" => {

@@ -14,7 +14,7 @@ pub(super) fn method_call(method: &str, object: Value, call: &Call) -> Option<Va
         if method == "range" {
             let unit = call.arg("unit", 0)?.value.as_str()?;
             return dates::period_range(inner, &unit, MAX_LOOP_ITERATIONS).map(|moments| {
-                Value::List(
+                Value::list(
                     moments
                         .into_iter()
                         .map(|moment| Item::new(moment, call.span.clone()))
@@ -117,7 +117,7 @@ pub(super) fn method_call(method: &str, object: Value, call: &Call) -> Option<Va
                     }
                 }
             };
-            known(Value::List(
+            known(Value::list(
                 parts
                     .into_iter()
                     .map(|part| {
@@ -146,19 +146,19 @@ pub(super) fn method_call(method: &str, object: Value, call: &Call) -> Option<Va
                 }
             })))
         }
-        ("items", Value::Dict(pairs)) => known(Value::List(
+        ("items", Value::Dict(pairs)) => known(Value::list(
             pairs
                 .iter()
                 .map(|(key, value)| {
                     let span = key.span.clone();
-                    Item::new(Value::List(vec![key.clone(), value.clone()]), span)
+                    Item::new(Value::list(vec![key.clone(), value.clone()]), span)
                 })
                 .collect(),
         )),
-        ("keys", Value::Dict(pairs)) => known(Value::List(
+        ("keys", Value::Dict(pairs)) => known(Value::list(
             pairs.iter().map(|(key, _)| key.clone()).collect(),
         )),
-        ("values", Value::Dict(pairs)) => known(Value::List(
+        ("values", Value::Dict(pairs)) => known(Value::list(
             pairs.iter().map(|(_, value)| value.clone()).collect(),
         )),
         ("get", dict @ Value::Dict(_)) => {

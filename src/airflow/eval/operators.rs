@@ -179,7 +179,7 @@ impl<'t> Evaluator<'t> {
                 Value::Str(a)
             }
             ("+", Value::List(mut a), Value::List(b)) => {
-                a.extend(b);
+                Arc::make_mut(&mut a).extend(b.iter().cloned());
                 Value::List(a)
             }
             ("+", Value::Int(a), Value::Int(b)) => a
@@ -258,7 +258,7 @@ fn equal(left: &Value, right: &Value) -> Option<bool> {
             if a.len() != b.len() {
                 return Some(false);
             }
-            for (x, y) in a.iter().zip(b) {
+            for (x, y) in a.iter().zip(b.iter()) {
                 if !equal(&x.value, &y.value)? {
                     return Some(false);
                 }
@@ -279,7 +279,7 @@ pub(super) fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
         Value::Str(text) => Some(text.known()?.contains(&needle.as_str()?)),
         Value::List(items) => {
             let mut unknown = false;
-            for item in items {
+            for item in items.iter() {
                 match equal(&item.value, needle) {
                     Some(true) => return Some(true),
                     Some(false) => {}

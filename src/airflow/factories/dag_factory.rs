@@ -406,13 +406,13 @@ impl FileBuilder {
             .iter()
             .find(|(k, _)| k == "tags")
             .map(|(_, tags)| tags.clone())
-            .unwrap_or_else(|| Item::new(Value::List(Vec::new()), key_span.clone()));
+            .unwrap_or_else(|| Item::new(Value::list(Vec::new()), key_span.clone()));
         if let Value::List(items) = &mut tags.value
             && !items
                 .iter()
                 .any(|t| t.value.as_str().as_deref() == Some("dagfactory"))
         {
-            items.push(Item::new(
+            Arc::make_mut(items).push(Item::new(
                 Value::Str(Text::literal("dagfactory", key_span.clone(), false)),
                 key_span.clone(),
             ));

@@ -246,7 +246,7 @@ fn build_dag(loader: &Loader, call: &Call, folder: &str) -> DagFile {
         dag_kwargs.retain(|(k, _)| k != "tags");
         dag_kwargs.push((
             "tags".to_owned(),
-            Item::new(Value::List(tags), dag_span.clone()),
+            Item::new(Value::list(tags), dag_span.clone()),
         ));
     }
     let dag_call = Call {
@@ -911,7 +911,7 @@ fn external_pairs(item: &Item) -> Vec<(String, String, Span)> {
     let mut pairs = Vec::new();
     match &item.value {
         Value::List(entries) => {
-            for entry in entries {
+            for entry in entries.iter() {
                 for (dag_id, task) in kwargs_of(entry) {
                     if let Some(task_id) = task.value.as_str() {
                         pairs.push((dag_id, task_id, entry.span.clone()));

@@ -262,7 +262,7 @@ fn to_item(node: &yaml::Node, file: &Arc<SourceFile>, dialect: Dialect) -> Item 
             };
             Value::Str(Text::literal(text.clone(), text_span, exact))
         }
-        NodeValue::Seq(items) => Value::List(
+        NodeValue::Seq(items) => Value::list(
             items
                 .iter()
                 .map(|item| to_item(item, file, dialect))
@@ -290,16 +290,16 @@ fn mapping(
     if dialect == Dialect::DagFactory {
         if let Some(type_path) = node.get("__type__").and_then(|t| t.as_str()) {
             if type_path == "builtins.list" {
-                return Value::List(node.get("items").map(convert).map_or_else(
+                return Value::list(node.get("items").map(convert).map_or_else(
                     Vec::new,
                     |items| match items.value {
-                        Value::List(items) => items,
+                        Value::List(items) => Arc::unwrap_or_clone(items),
                         _ => Vec::new(),
                     },
                 ));
             }
             let args = match node.get("__args__").map(convert).map(|a| a.value) {
-                Some(Value::List(items)) => items,
+                Some(Value::List(items)) => Arc::unwrap_or_clone(items),
                 _ => Vec::new(),
             };
             let kwargs = pairs
@@ -357,7 +357,7 @@ fn tagged(tag: &str, value: Value, span: &Span, dialect: Dialect) -> Value {
                         .filter_map(|(k, v)| Some((k.value.as_str()?, v.clone())))
                         .collect(),
                 ),
-                Value::List(items) => (items, Vec::new()),
+                Value::List(items) => (Arc::unwrap_or_clone(items), Vec::new()),
                 other => (vec![Item::new(other, span.clone())], Vec::new()),
             };
             Value::Call(Box::new(Call {
@@ -378,7 +378,7 @@ fn joined(parts: &Item, span: &Span) -> Value {
         return Value::Unknown("a join of unknown parts".into());
     };
     let mut text = Text::default();
-    for item in items {
+    for item in items.iter() {
         match &item.value {
             Value::Str(part) => text.push(part.clone()),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None => {
