@@ -147,16 +147,17 @@ mod tests {
         let span = Span::new(SourceFile::new("d.py", "x".to_owned()), 0..1);
         let mut value = Value::Int(1);
         for _ in 0..100_000 {
-            value = Value::List(vec![Item::new(value, span.clone())]);
+            value = Value::list(vec![Item::new(value, span.clone())]);
         }
         assert!(nests_deeper_than(&value, MAX_VALUE_DEPTH));
         let mut shallow = Value::Int(1);
         for _ in 0..MAX_VALUE_DEPTH {
-            shallow = Value::List(vec![Item::new(shallow, span.clone())]);
+            shallow = Value::list(vec![Item::new(shallow, span.clone())]);
         }
         assert!(!nests_deeper_than(&shallow, MAX_VALUE_DEPTH));
         // Dropping the deep value recursively would overflow: take it apart level by level.
-        while let Value::List(mut items) = value {
+        while let Value::List(items) = value {
+            let mut items = std::sync::Arc::unwrap_or_clone(items);
             value = items.pop().map_or(Value::None, |item| item.value);
         }
     }
