@@ -208,6 +208,7 @@ impl<'t> Scan<'t> {
                             .push(right);
                     }
                 }
+                kind if HOLDS_NO_STATEMENT.contains(&kind) => continue,
                 _ => {}
             }
             push_named_children(node, &mut stack, &mut cursor);
@@ -389,6 +390,36 @@ impl<'t> Scan<'t> {
         false
     }
 }
+
+/// Expressions, which hold no statement (imports, definitions and assignments are
+/// statements): the index does not walk into them, and they are most of a DAG file's nodes.
+const HOLDS_NO_STATEMENT: &[&str] = &[
+    "argument_list",
+    "attribute",
+    "binary_operator",
+    "boolean_operator",
+    "call",
+    "comparison_operator",
+    "concatenated_string",
+    "conditional_expression",
+    "decorator",
+    "dictionary",
+    "dictionary_comprehension",
+    "generator_expression",
+    "keyword_argument",
+    "lambda",
+    "list",
+    "list_comprehension",
+    "not_operator",
+    "pair",
+    "parenthesized_expression",
+    "set",
+    "set_comprehension",
+    "string",
+    "subscript",
+    "tuple",
+    "unary_operator",
+];
 
 /// The names of dbt's JSON artifacts (before `.json`), which DAG files read to build tasks.
 const DBT_ARTIFACTS: &[&str] = &["manifest", "catalog", "run_results"];

@@ -6,6 +6,7 @@
 use tree_sitter::{Node, Tree};
 
 use super::model::DagFile;
+use super::walk::{Walk, preorder};
 use crate::airflow::grammar::{ATTRIBUTE, DEFINITION, FUNCTION, NAME, OPERATOR, Syntax};
 use crate::source::{Span, Spanned};
 
@@ -27,14 +28,18 @@ pub fn unread_dbt_calls(tree: &Tree, file: &DagFile) -> Vec<Spanned<String>> {
                 .map(|dag| (dag.call.span.start, dag.call.span.end)),
         )
         .collect();
-    let decorated = decorated_functions(tree, text);
+    // Only a file with decorators has decorated functions.
+    let decorated = match text.contains('@') {
+        true => decorated_functions(tree, text),
+        false => Decorated::default(),
+    };
+    let calls = match decorated.dbt_tasks.is_empty() {
+        true => calls_naming_dbt(tree, text),
+        false => all_calls(tree),
+    };
     let mut found = Vec::new();
-    let mut cursor = tree.walk();
-    // Iterative pre-order walk: deep files must not exhaust the stack.
-    'walk: loop {
-        let node = cursor.node();
-        if node.kind_name() == "call"
-            && let Some(name) = callee_name(node, text)
+    for node in calls {
+        if let Some(name) = callee_name(node, text)
             && !decorated.dags.iter().any(|f| f == name)
             && (names_a_dbt_task(name) || decorated.dbt_tasks.iter().any(|f| f == name))
             && makes_a_task(node)
@@ -55,19 +60,47 @@ pub fn unread_dbt_calls(tree: &Tree, file: &DagFile) -> Vec<Spanned<String>> {
                 ),
             ));
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
     }
     found
+}
+
+/// The calls whose callee's last name mentions dbt (in any case): the only ones a name can
+/// make look like dbt tasks. Found from the mentions in the text, which are few, rather than
+/// by walking the whole tree; in source order, outer calls first.
+fn calls_naming_dbt<'t>(tree: &'t Tree, text: &str) -> Vec<Node<'t>> {
+    let lower = text.to_ascii_lowercase();
+    let root = tree.root_node();
+    let mut calls: Vec<Node<'t>> = memchr::memmem::find_iter(lower.as_bytes(), b"dbt")
+        .filter_map(|at| {
+            let name = root.descendant_for_byte_range(at, at + 3)?;
+            if name.kind_name() != "identifier" {
+                return None;
+            }
+            let parent = name.parent()?;
+            let call = match parent.kind_name() {
+                "attribute" => parent.parent()?,
+                _ => parent,
+            };
+            let named = call.kind_name() == "call"
+                && callee_name(call, text) == text.get(name.byte_range());
+            named.then_some(call)
+        })
+        .collect();
+    calls.sort_by_key(|call| (call.start_byte(), std::cmp::Reverse(call.end_byte())));
+    calls.dedup_by_key(|call| call.id());
+    calls
+}
+
+/// Every call of the file, in source order (outer calls first).
+fn all_calls(tree: &Tree) -> Vec<Node<'_>> {
+    let mut calls = Vec::new();
+    preorder(tree.root_node(), |node| {
+        if node.kind_name() == "call" {
+            calls.push(node);
+        }
+        Walk::Descend
+    });
+    calls
 }
 
 fn mentions_dbt(name: &str) -> bool {
