@@ -199,9 +199,7 @@ impl Value {
 /// A string built from pieces of source: literals, constants, f-string parts.
 #[derive(Debug, Clone, Default)]
 pub struct Text {
-    /// Shared: a string is copied wherever its name is used, and changed far less often (a
-    /// change copies the pieces first).
-    pieces: Arc<Vec<Piece>>,
+    pieces: Vec<Piece>,
 }
 
 #[derive(Debug, Clone)]
@@ -217,41 +215,40 @@ impl Text {
     /// Text copied verbatim from the source span (`exact`) or decoded from it.
     pub fn literal(text: impl Into<String>, span: Span, exact: bool) -> Self {
         Text {
-            pieces: Arc::new(vec![Piece {
+            pieces: vec![Piece {
                 text: text.into(),
                 span,
                 exact,
                 known: true,
-            }]),
+            }],
         }
     }
 
     /// A part whose value is unknown (an f-string field that cannot be evaluated).
     pub fn unknown(span: Span) -> Self {
         Text {
-            pieces: Arc::new(vec![Piece {
+            pieces: vec![Piece {
                 text: UNKNOWN_MARK.to_string(),
                 span,
                 exact: false,
                 known: false,
-            }]),
+            }],
         }
     }
 
     pub fn push(&mut self, other: Text) {
-        let pieces = Arc::make_mut(&mut self.pieces);
-        for piece in Arc::unwrap_or_clone(other.pieces) {
+        for piece in other.pieces {
             if piece.text.is_empty() {
                 continue;
             }
-            pieces.push(piece);
+            self.pieces.push(piece);
         }
     }
 
     /// Whether the string is known and equals `other`, compared without building it.
     pub fn is(&self, other: &str) -> bool {
         let mut rest = other;
-        for piece in self.pieces.iter() {
+        for piece in &self.pieces {
             if !piece.known {
                 return false;
             }
@@ -300,7 +297,7 @@ impl Text {
     /// copied verbatim, else the span of the piece holding the range's start.
     pub fn span_of(&self, range: Range<usize>) -> Option<Span> {
         let mut offset = 0;
-        for piece in self.pieces.iter() {
+        for piece in &self.pieces {
             let end = offset + piece.text.len();
             if range.start < end || (range.start == end && range.end == end && end > offset) {
                 if !piece.exact {
