@@ -310,6 +310,10 @@ pub fn discover_layout(
             if !dag_folders.is_empty() && folder.is_none() {
                 return None;
             }
+            // Outside the DAG folders, only a file Airflow could be given as a DAG file.
+            if folder.is_none() && is_test_file(root, &file) {
+                return None;
+            }
             Some(FileToRead {
                 display: relative_display(root, &file),
                 module: folder.and_then(|folder| module_name(&folder, &file)),
@@ -414,6 +418,24 @@ fn configured_path(boundary: &Boundary, root: &Path, key: &str, value: &str) -> 
 }
 
 /// The outermost folder named `dags` above `file`, within `root`.
+/// A test module (`test_*.py`, `*_test.py`, `conftest.py`, or under a `tests` or `test`
+/// folder): it builds DAGs and operators to test them, and Airflow never loads it.
+fn is_test_file(root: &Path, file: &Path) -> bool {
+    let Ok(relative) = file.strip_prefix(root) else {
+        return false;
+    };
+    let name = file
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+        || relative
+            .parent()
+            .is_some_and(|folder| folder.iter().any(|part| part == "tests" || part == "test"))
+}
+
 fn dags_ancestor(root: &Path, file: &Path) -> Option<PathBuf> {
     let relative = file.strip_prefix(root).ok()?;
     let mut folder = root.to_path_buf();

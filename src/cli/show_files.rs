@@ -61,7 +61,7 @@ pub fn run(options: &CheckOptions) -> Result<String> {
         .filter(|f| f.in_dag_folder())
         .count();
     out.push_str(&format!(
-        "Python files read: {} ({} in DAG folders, {} elsewhere that mention \"airflow\" and \"dag\")\n",
+        "Python files read: {} ({} in DAG folders; {} elsewhere, DAG files if they mention \"airflow\" and \"dag\")\n",
         workspace.dag_files.len(),
         in_folders,
         workspace.dag_files.len() - in_folders

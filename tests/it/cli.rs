@@ -488,6 +488,40 @@ fn broken_inputs_found_by_discovery_are_warnings() {
     assert_eq!(code, 2, "{stderr}");
 }
 
+/// Outside the DAG folders, a file that mentions Airflow and DAGs is a DAG file, but not a
+/// test module: tests build DAGs to test them, and Airflow never loads them.
+#[test]
+fn test_modules_outside_dag_folders_are_not_dag_files() {
+    let scratch = Scratch::example();
+    let dag = |dag_id: &str| {
+        format!(
+            "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\nwith DAG(\"{dag_id}\", schedule=None):\n    BashOperator(task_id=\"t\", bash_command=\"dbt run --select tag:no_such_tag_{dag_id}\")\n"
+        )
+    };
+    for (path, dag_id) in [
+        ("orchestration/nightly.py", "nightly"),
+        ("orchestration/tests/test_nightly.py", "in_tests"),
+        ("orchestration/nightly_test.py", "suffixed"),
+        ("orchestration/test_loads.py", "prefixed"),
+        ("orchestration/conftest.py", "conftest"),
+    ] {
+        let path = scratch.path(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, dag(dag_id)).unwrap();
+    }
+    let (_, stdout, stderr) = run_in(&scratch.0, &["check", "--format", "concise"], &[]);
+    assert!(
+        stdout.contains("orchestration/nightly.py") && stdout.contains("no_such_tag_nightly"),
+        "a DAG file outside the DAG folders is read:\n{stdout}\n{stderr}"
+    );
+    for read_only_as_dag in ["in_tests", "suffixed", "prefixed", "conftest"] {
+        assert!(
+            !stdout.contains(&format!("no_such_tag_{read_only_as_dag}")),
+            "a test module is not a DAG file:\n{stdout}"
+        );
+    }
+}
+
 /// A YAML selector that needs an environment variable nobody sets (and without a default) is
 /// not statically known: never resolved on its Jinja text.
 #[test]
