@@ -50,6 +50,20 @@ pub struct CheckOptions {
     pub rules: RuleArgs,
 }
 
+impl CheckOptions {
+    /// The config and the files to check (the projects read from their files with
+    /// `--no-manifest`).
+    pub fn discover(&self) -> Result<(config::LoadedConfig, Workspace)> {
+        let loaded = config::load(&self.root, self.config.as_deref())?;
+        let mut workspace =
+            workspace::discover(&self.root, &loaded.config, self.manifest.as_deref())?;
+        if self.no_manifest {
+            workspace.read_project_files();
+        }
+        Ok((loaded, workspace))
+    }
+}
+
 /// The outcome of a check.
 #[derive(Debug)]
 pub struct Report {
@@ -125,12 +139,7 @@ impl Report {
 
 /// Runs the whole pipeline on a folder.
 pub fn check(options: &CheckOptions) -> Result<Report> {
-    let loaded = config::load(&options.root, options.config.as_deref())?;
-    let mut workspace =
-        workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
-    if options.no_manifest {
-        workspace.read_project_files();
-    }
+    let (loaded, workspace) = options.discover()?;
     check_workspace(&workspace, &loaded.config, &options.rules)
 }
 

@@ -84,12 +84,7 @@ fn repository_name(path: &std::path::Path) -> String {
 
 /// Loads and links the monorepo, then builds its map.
 pub fn build(options: &crate::CheckOptions) -> crate::error::Result<DataAppMap> {
-    let loaded = crate::config::load(&options.root, options.config.as_deref())?;
-    let mut workspace =
-        crate::workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
-    if options.no_manifest {
-        workspace.read_project_files();
-    }
+    let (loaded, workspace) = options.discover()?;
     let rule_args = Default::default();
     let selection = crate::config::RuleSelection::resolve(&loaded.config, &rule_args)?;
     let (mut repo, problems) =

@@ -6,16 +6,11 @@ use std::collections::BTreeMap;
 use crate::airflow::model::DagKind;
 use crate::dbt::graph::ResourceType;
 use crate::error::Result;
-use crate::{CheckOptions, config, link_workspace, workspace};
+use crate::{CheckOptions, link_workspace, workspace};
 
 /// The text `--show-files` prints.
 pub fn run(options: &CheckOptions) -> Result<String> {
-    let loaded = config::load(&options.root, options.config.as_deref())?;
-    let mut workspace =
-        workspace::discover(&options.root, &loaded.config, options.manifest.as_deref())?;
-    if options.no_manifest {
-        workspace.read_project_files();
-    }
+    let (loaded, workspace) = options.discover()?;
     let (repo, problems) = link_workspace(&workspace, false)?;
     let mut out = String::new();
     out.push_str(&format!(
