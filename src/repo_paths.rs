@@ -5,7 +5,9 @@
 //! exist in the repository; the repository path that shares the longest trailing part with it
 //! (`dbt/target/manifest.json`) is where it comes from, when exactly one does.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 /// Every file and folder the walk found, relative to the checked folder, `/`-separated.
 #[derive(Debug, Clone, Default)]
@@ -44,19 +46,27 @@ impl RepoPaths {
     /// Records a file (and the folders holding it) by its path relative to the checked folder.
     pub fn insert(&mut self, relative: &str) {
         let parts = components(relative);
-        self.files.push(parts.join("/"));
-        // From the file up: a folder already recorded came with the folders above it.
-        for end in (1..=parts.len()).rev() {
-            let path = parts[..end].join("/");
-            let name = parts[end - 1];
-            let paths = match self.by_name.get_mut(name) {
+        let path = parts.join("/");
+        // From the file up, each path a prefix of the file's: a folder already recorded came
+        // with the folders above it.
+        let mut end = path.len();
+        for (index, name) in parts.iter().enumerate().rev() {
+            let prefix = &path[..end];
+            let paths = match self.by_name.get_mut(*name) {
                 Some(paths) => paths,
-                None => self.by_name.entry(name.to_owned()).or_default(),
+                None => self.by_name.entry((*name).to_owned()).or_default(),
             };
-            if !paths.insert(path) && end < parts.len() {
-                break;
+            let is_file = index + 1 == parts.len();
+            if paths.contains(prefix) {
+                if !is_file {
+                    break;
+                }
+            } else {
+                paths.insert(prefix.to_owned());
             }
+            end = end.saturating_sub(name.len() + 1);
         }
+        self.files.push(path);
     }
 
     /// The files under a folder (relative to the checked folder, `""` for all of it).
