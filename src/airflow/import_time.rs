@@ -268,6 +268,8 @@ impl<'t> Scan<'t> {
                     continue;
                 }
                 "lambda" => continue,
+                // A call inside a string is in an f-string's `{...}`.
+                "string" if !self.text(node).contains('{') => continue,
                 "if_statement" if self.is_main_guard(node) => continue,
                 "assignment" => {
                     self.remember_hook(node);

@@ -34,8 +34,11 @@ impl<'t> Extractor<'t> {
             {
                 return Walk::Skip;
             }
-            if inner.kind_name() != "call" {
-                return Walk::Descend;
+            match inner.kind_name() {
+                "call" => {}
+                // A call inside a string is in an f-string's `{...}`.
+                "string" if !self.eval.text(inner).contains('{') => return Walk::Skip,
+                _ => return Walk::Descend,
             }
             match self.call(inner, context) {
                 // What a registered call's arguments create was registered with it.
