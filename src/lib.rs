@@ -247,6 +247,7 @@ pub fn link_workspace(workspace: &Workspace, stale_check: bool) -> Result<(Monor
     let files = link::FileCache::new(boundary.clone(), workspace.path_map.repository.clone());
     // The DAG files are read while the projects load: only a file that opens the dbt
     // manifest itself waits for them (see `EarlyExtraction::finish`).
+    let selects = !workspace.dag_files.is_empty();
     let (projects, (dag_files, airflow_version, ignore_syntax)) = rayon::join(
         || {
             workspace
@@ -256,7 +257,6 @@ pub fn link_workspace(workspace: &Workspace, stale_check: bool) -> Result<(Monor
                     let display = workspace::relative_display(&workspace.root, &location.manifest);
                     let loaded = dbt::project::DbtProject::load(location, &display, &boundary);
                     let stale = loaded.as_ref().ok().and_then(|(project, _)| {
-                        let selects = !workspace.dag_files.is_empty();
                         prepare_project(project, &files, stale_check, selects)
                     });
                     (loaded, stale)

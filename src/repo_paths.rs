@@ -56,13 +56,10 @@ impl RepoPaths {
                 Some(paths) => paths,
                 None => self.by_name.entry((*name).to_owned()).or_default(),
             };
-            let is_file = index + 1 == parts.len();
-            if paths.contains(prefix) {
-                if !is_file {
-                    break;
-                }
-            } else {
+            if !paths.contains(prefix) {
                 paths.insert(prefix.to_owned());
+            } else if index + 1 < parts.len() {
+                break;
             }
             end = end.saturating_sub(name.len() + 1);
         }

@@ -417,7 +417,6 @@ fn configured_path(boundary: &Boundary, root: &Path, key: &str, value: &str) -> 
     })
 }
 
-/// The outermost folder named `dags` above `file`, within `root`.
 /// A test module (`test_*.py`, `*_test.py`, `conftest.py`, or under a `tests` or `test`
 /// folder): it builds DAGs and operators to test them, and Airflow never loads it.
 fn is_test_file(root: &Path, file: &Path) -> bool {
@@ -436,6 +435,7 @@ fn is_test_file(root: &Path, file: &Path) -> bool {
             .is_some_and(|folder| folder.iter().any(|part| part == "tests" || part == "test"))
 }
 
+/// The outermost folder named `dags` above `file`, within `root`.
 fn dags_ancestor(root: &Path, file: &Path) -> Option<PathBuf> {
     let relative = file.strip_prefix(root).ok()?;
     let mut folder = root.to_path_buf();

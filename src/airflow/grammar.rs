@@ -13,6 +13,12 @@ pub fn python() -> Language {
     tree_sitter_python::LANGUAGE.into()
 }
 
+/// Whether a `string` node (its text) may hold a call: only an f-string's `{...}` can, so
+/// walks looking for calls skip the others.
+pub fn may_hold_calls(string: &str) -> bool {
+    string.contains('{')
+}
+
 /// A node's kind and fields, by the grammar's numbers.
 pub trait Syntax<'t> {
     /// The node's kind (`call`, `identifier`, ...): what `Node::kind` says.

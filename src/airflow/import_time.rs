@@ -18,6 +18,7 @@ use super::eval::Imports;
 use super::walk::push_named_children;
 use crate::airflow::grammar::{
     ARGUMENTS, ATTRIBUTE, BODY, CONDITION, FUNCTION, LEFT, NAME, OBJECT, PARAMETERS, RIGHT, Syntax,
+    may_hold_calls,
 };
 use crate::source::{SourceFile, Span};
 
@@ -268,8 +269,7 @@ impl<'t> Scan<'t> {
                     continue;
                 }
                 "lambda" => continue,
-                // A call inside a string is in an f-string's `{...}`.
-                "string" if !self.text(node).contains('{') => continue,
+                "string" if !may_hold_calls(self.text(node)) => continue,
                 "if_statement" if self.is_main_guard(node) => continue,
                 "assignment" => {
                     self.remember_hook(node);

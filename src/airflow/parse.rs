@@ -274,9 +274,10 @@ struct AskedManifests {
 
 impl ManifestSource for AskedManifests {
     fn manifest(&self, _path: &str, span: &Span) -> Option<Value> {
-        if let Ok(mut files) = self.files.lock() {
-            files.insert(span.file.path().to_owned());
-        }
+        self.files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(span.file.path().to_owned());
         None
     }
 }

@@ -186,18 +186,13 @@ impl Monorepo {
             inferred_paths,
             path_map: path_map.clone(),
             root: root.to_path_buf(),
-            stale: {
-                let mut known = stale.into_iter();
-                projects
-                    .iter()
-                    .map(|_| {
-                        known
-                            .next()
-                            .flatten()
-                            .map_or_else(OnceLock::new, OnceLock::from)
-                    })
-                    .collect()
-            },
+            // Comparisons done while loading are kept; the others run on first use.
+            stale: stale
+                .into_iter()
+                .chain(std::iter::repeat_with(|| None))
+                .take(projects.len())
+                .map(|done| done.map_or_else(OnceLock::new, OnceLock::from))
+                .collect(),
             projects,
             dag_files,
             runs,

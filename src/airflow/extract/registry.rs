@@ -9,7 +9,7 @@ use crate::airflow::eval::collect_returns;
 use crate::airflow::eval::iteration;
 use crate::airflow::factories::FactoryCall;
 use crate::airflow::grammar::{
-    ARGUMENTS, BODY, FUNCTION, LEFT, NAME, PARAMETERS, RIGHT, Syntax, VALUE,
+    ARGUMENTS, BODY, FUNCTION, LEFT, NAME, PARAMETERS, RIGHT, Syntax, VALUE, may_hold_calls,
 };
 use crate::airflow::invocations;
 use crate::airflow::model::{Dag, DagKind, Task};
@@ -36,8 +36,7 @@ impl<'t> Extractor<'t> {
             }
             match inner.kind_name() {
                 "call" => {}
-                // A call inside a string is in an f-string's `{...}`.
-                "string" if !self.eval.text(inner).contains('{') => return Walk::Skip,
+                "string" if !may_hold_calls(self.eval.text(inner)) => return Walk::Skip,
                 _ => return Walk::Descend,
             }
             match self.call(inner, context) {
