@@ -15,6 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     parse_python_with_mimalloc();
+    report_truncated_manifest();
     ExitCode::from(run(Cli::parse()))
 }
 
@@ -46,3 +47,43 @@ fn parse_python_with_mimalloc() {
         );
     }
 }
+
+/// A manifest is mapped, not copied (see `monolint::input::Bytes`): when another process
+/// truncates it while monolint reads it, the access faults with `SIGBUS`. Instead of the
+/// system's "Bus error" and a core dump, monolint names the file and exits with code 2, as for
+/// any input it cannot check.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn report_truncated_manifest() {
+    extern "C" fn on_bus_error(_signal: libc::c_int) {
+        let write = |bytes: &[u8]| {
+            // SAFETY: write(2) is async-signal-safe; the bytes outlive the call.
+            unsafe { libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
+        };
+        write("  × ".as_bytes());
+        let path = monolint::input::truncated_file();
+        // SAFETY: a non-null pointer points at a text leaked before the file was mapped and
+        // never changed or freed afterwards.
+        match unsafe { path.as_ref() } {
+            Some(path) => write(path.as_bytes()),
+            None => write(b"a file"),
+        }
+        write(
+            b": the file was cut short while monolint read it (did `dbt` rewrite it?)\n  \
+              help: run monolint again once it is written\n",
+        );
+        // SAFETY: _exit(2) is async-signal-safe and ends the process at once.
+        unsafe { libc::_exit(2) };
+    }
+    // SAFETY: the handler only calls async-signal-safe functions (write, _exit) and reads a
+    // pointer set once, atomically, before any mapped byte is read.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_bus_error as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+    }
+}
+
+#[cfg(not(unix))]
+fn report_truncated_manifest() {}

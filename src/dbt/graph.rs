@@ -282,7 +282,7 @@ struct TextRange {
 pub struct DbtGraph {
     /// The manifest text, kept so rarely read fields (config, code, descriptions) are neither
     /// copied nor decoded unless a rule asks.
-    text: Box<[u8]>,
+    text: crate::input::Bytes,
     pub project_name: Box<str>,
     pub dbt_version: Option<Box<str>>,
     nodes: Vec<Node>,
@@ -307,7 +307,11 @@ pub struct DbtGraph {
 impl DbtGraph {
     /// Reads a manifest (the bytes of `path`) into a graph. Returns a warning for a manifest
     /// layout newer than monolint knows.
-    pub fn load(text: Vec<u8>, path: &Path) -> Result<(DbtGraph, Option<Error>)> {
+    pub fn load(
+        text: impl Into<crate::input::Bytes>,
+        path: &Path,
+    ) -> Result<(DbtGraph, Option<Error>)> {
+        let text = text.into();
         let (built, warning) = {
             let (parts, warning) = manifest::parse_in_parts(&text, path, |size| {
                 GraphBuilder::with_capacity(&text, size)
@@ -321,14 +325,11 @@ impl DbtGraph {
             }
             (builder.finish(), warning)
         };
-        Ok((
-            DbtGraph::from_built(text.into_boxed_slice(), built),
-            warning,
-        ))
+        Ok((DbtGraph::from_built(text, built), warning))
     }
 
     /// The graph a [`GraphBuilder`] was handed, whose JSON texts are ranges of `text`.
-    pub(crate) fn from_built(text: Box<[u8]>, built: Built) -> DbtGraph {
+    pub(crate) fn from_built(text: crate::input::Bytes, built: Built) -> DbtGraph {
         let Built {
             project_name,
             dbt_version,

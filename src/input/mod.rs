@@ -5,7 +5,9 @@
 
 mod boundary;
 mod encoding;
+mod mapped;
 mod read;
 
 pub use boundary::{Boundary, Refusal};
+pub use mapped::{Bytes, truncated_file};
 pub use read::{MANIFEST_LIMIT, ReadError, TEXT_LIMIT, check_regular, read_manifest, read_text};

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use super::Refusal;
 use super::encoding::{UTF8_BOM, position, wide_encoding};
+use super::mapped::{self, Bytes};
 use crate::error::Error;
 
 /// The largest manifest monolint reads. dbt writes about 2.5 KiB per node; 4 GiB is well over
@@ -175,6 +176,17 @@ pub(super) fn read_regular(
     known: Option<Metadata>,
     limit: u64,
 ) -> Result<Vec<u8>, ReadError> {
+    let (file, metadata) = open_regular(path, known, limit)?;
+    read_opened(file, &metadata, limit)
+}
+
+/// Opens a regular file of at most `limit` bytes, checked before opening (opening a FIFO
+/// blocks until a writer comes) and again once opened.
+fn open_regular(
+    path: &Path,
+    known: Option<Metadata>,
+    limit: u64,
+) -> Result<(File, Metadata), ReadError> {
     match known {
         Some(metadata) => check(&metadata, limit)?,
         None => check(&std::fs::metadata(path)?, limit)?,
@@ -182,6 +194,11 @@ pub(super) fn read_regular(
     let file = File::open(path)?;
     let metadata = file.metadata()?;
     check(&metadata, limit)?;
+    Ok((file, metadata))
+}
+
+/// The bytes of a file [`open_regular`] opened, at most `limit` of them whatever it claims.
+fn read_opened(file: File, metadata: &Metadata, limit: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
@@ -217,15 +234,20 @@ pub fn decode_text(mut bytes: Vec<u8>) -> Result<String, ReadError> {
     })
 }
 
-/// A manifest's bytes, without a leading UTF-8 byte order mark. Its UTF-8 is checked by the
-/// JSON parser, which names the line.
-pub fn read_manifest(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = read_regular(path, None, MANIFEST_LIMIT)?;
+/// A manifest's bytes, mapped where the system can (see [`super::mapped`]), without a
+/// leading UTF-8 byte order mark. Its UTF-8 is checked by the JSON parser, which names the
+/// line.
+pub fn read_manifest(path: &Path) -> Result<Bytes, ReadError> {
+    let (file, metadata) = open_regular(path, None, MANIFEST_LIMIT)?;
+    let mut bytes = match mapped::map(&file, path, metadata.len()) {
+        Some(bytes) => bytes,
+        None => Bytes::from(read_opened(file, &metadata, MANIFEST_LIMIT)?),
+    };
     if let Some(encoding) = wide_encoding(&bytes) {
         return Err(ReadError::WideEncoding(encoding));
     }
     if bytes.starts_with(UTF8_BOM) {
-        bytes.drain(..UTF8_BOM.len());
+        bytes.skip(UTF8_BOM.len());
     }
     Ok(bytes)
 }
@@ -282,5 +304,21 @@ mod tests {
             error.message,
             "cannot read dbt/target/manifest.json: it is a device, not a regular file"
         );
+    }
+
+    #[test]
+    fn maps_a_manifest_without_its_byte_order_mark() {
+        let dir = std::env::temp_dir().join(format!("monolint-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("manifest.json");
+        std::fs::write(&path, b"\xEF\xBB\xBF{\"nodes\": {}}").unwrap();
+        let bytes = read_manifest(&path).unwrap();
+        assert_eq!(&*bytes, b"{\"nodes\": {}}");
+        assert_eq!(bytes.is_mapped(), cfg!(unix));
+        // An empty file cannot be mapped: it is read, and empty.
+        std::fs::write(&path, b"").unwrap();
+        let bytes = read_manifest(&path).unwrap();
+        assert!(bytes.is_empty() && !bytes.is_mapped());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -258,10 +258,7 @@ impl Assembly {
             }
             builder.finish()
         };
-        Ok(DbtGraph::from_built(
-            text.into_bytes().into_boxed_slice(),
-            built,
-        ))
+        Ok(DbtGraph::from_built(text.into_bytes().into(), built))
     }
 }
 
