@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Every file and folder the walk found, relative to the checked folder, `/`-separated.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +16,8 @@ pub struct RepoPaths {
     by_name: HashMap<String, BTreeSet<String>>,
     /// The files, in the order found.
     files: Vec<String>,
+    /// Those of them that are symbolic links.
+    links: HashSet<String>,
 }
 
 /// Where a path that does not exist in the repository comes from.
@@ -64,6 +66,25 @@ impl RepoPaths {
             end = end.saturating_sub(name.len() + 1);
         }
         self.files.push(path);
+    }
+
+    /// Records a symbolic link the walk found (and did not follow).
+    pub fn insert_link(&mut self, relative: &str) {
+        self.insert(relative);
+        if let Some(path) = self.files.last() {
+            self.links.insert(path.clone());
+        }
+    }
+
+    /// Whether `relative`, written plainly (no `.`, `..` or doubled `/`), is a file or folder
+    /// the walk found that is no symbolic link: then each folder on its way is one the walk
+    /// entered, inside the checked folder, and none is a link.
+    pub fn walked_plainly(&self, relative: &str) -> bool {
+        let plain = !relative.is_empty()
+            && relative
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..");
+        plain && !self.links.contains(relative) && self.contains(relative)
     }
 
     /// The files under a folder (relative to the checked folder, `""` for all of it).
@@ -146,6 +167,25 @@ mod tests {
             paths.insert(file);
         }
         paths
+    }
+
+    #[test]
+    fn walked_plainly_excludes_links_and_unplain_paths() {
+        let mut paths = repo(&["dbt/models/a.sql"]);
+        paths.insert_link("dbt/models/b.sql");
+        assert!(paths.walked_plainly("dbt/models/a.sql"));
+        assert!(paths.walked_plainly("dbt/models"));
+        for not in [
+            "dbt/models/b.sql",
+            "dbt/models/../models/a.sql",
+            "./dbt/models/a.sql",
+            "dbt//models/a.sql",
+            "/dbt/models/a.sql",
+            "dbt/models/c.sql",
+            "",
+        ] {
+            assert!(!paths.walked_plainly(not), "{not}");
+        }
     }
 
     #[test]

@@ -221,7 +221,11 @@ pub fn discover_layout(
         }
         let is_link = file_type.is_symlink();
         let path = entry.into_path();
-        repository.insert(&relative_display(root, &path));
+        if is_link {
+            repository.insert_link(&relative_display(root, &path));
+        } else {
+            repository.insert(&relative_display(root, &path));
+        }
         match path.file_name().and_then(|n| n.to_str()) {
             Some("dbt_project.yml") if file_type.is_file() => {
                 if let Some(dir) = path.parent() {

@@ -149,15 +149,37 @@ impl Boundary {
         read_regular(&path, metadata, TEXT_LIMIT)
     }
 
+    /// A folder with symbolic links resolved (`None`: it cannot be). A folder inside an
+    /// allowed one is its parent's resolution and its name when `lstat` says it is no link:
+    /// one call per folder, where resolving every component of its path took one per component.
     fn resolve_folder(&self, folder: &Path) -> Option<PathBuf> {
-        let mut folders = self
-            .folders
+        if let Some(known) = self.lock_folders().get(folder) {
+            return known.clone();
+        }
+        let allowed = (self.given.iter().zip(&self.real))
+            .find(|(given, real)| *given == folder || *real == folder);
+        let resolved = match allowed {
+            Some((_, real)) => Some(real.clone()),
+            None => match (folder.parent(), folder.file_name()) {
+                (Some(parent), Some(name))
+                    if self.inside_given(parent)
+                        && std::fs::symlink_metadata(folder)
+                            .is_ok_and(|metadata| metadata.file_type().is_dir()) =>
+                {
+                    self.resolve_folder(parent).map(|real| real.join(name))
+                }
+                _ => std::fs::canonicalize(folder).ok(),
+            },
+        };
+        self.lock_folders()
+            .insert(folder.to_path_buf(), resolved.clone());
+        resolved
+    }
+
+    fn lock_folders(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Option<PathBuf>>> {
+        self.folders
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        folders
-            .entry(folder.to_path_buf())
-            .or_insert_with(|| std::fs::canonicalize(folder).ok())
-            .clone()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -198,7 +220,23 @@ mod tests {
         std::os::unix::fs::symlink("/etc/hostname", root.join("models/b.sql")).unwrap();
         std::os::unix::fs::symlink("a.sql", root.join("models/c.sql")).unwrap();
         std::os::unix::fs::symlink("loop", root.join("loop")).unwrap();
+        // Folders resolved from their parents: a nested real one, and links inside and out.
+        std::fs::create_dir_all(root.join("models/deep/er")).unwrap();
+        std::fs::write(root.join("models/deep/er/d.sql"), "select 4").unwrap();
+        std::os::unix::fs::symlink("..", root.join("models/deep/up")).unwrap();
+        std::os::unix::fs::symlink("/etc", root.join("models/deep/out")).unwrap();
         let boundary = Boundary::new(&root);
+        for (inside, text) in [
+            ("models/deep/er/d.sql", "select 4"),
+            ("models/deep/up/a.sql", "select 1"),
+            ("models/deep/up/deep/er/d.sql", "select 4"),
+        ] {
+            assert_eq!(boundary.read_text(&root.join(inside)).unwrap(), text);
+        }
+        let error = boundary
+            .read_text(&root.join("models/deep/out/passwd"))
+            .unwrap_err();
+        assert!(matches!(error, ReadError::Outside(_)), "{error}");
         assert_eq!(
             boundary.read_text(&root.join("models/a.sql")).unwrap(),
             "select 1"

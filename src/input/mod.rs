@@ -10,4 +10,7 @@ mod read;
 
 pub use boundary::{Boundary, Refusal};
 pub use mapped::{Bytes, truncated_file};
-pub use read::{MANIFEST_LIMIT, ReadError, TEXT_LIMIT, check_regular, read_manifest, read_text};
+pub use read::{
+    MANIFEST_LIMIT, ReadError, TEXT_LIMIT, check_regular, decode_text, read_manifest, read_text,
+    read_walked,
+};

@@ -197,10 +197,32 @@ fn open_regular(
     Ok((file, metadata))
 }
 
+/// The bytes of a file the repository walk found as a regular file, through folders it
+/// entered: no `stat` before opening (the walk's listing said what it is), and an open that
+/// does not wait should a FIFO have taken its place since; the opened file is checked.
+pub fn read_walked(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    check(&metadata, TEXT_LIMIT)?;
+    read_opened(file, &metadata, TEXT_LIMIT)
+}
+
 /// The bytes of a file [`open_regular`] opened, at most `limit` of them whatever it claims.
+/// A file is read up to the size it had when opened, in one system call for most (reading on
+/// to the end cost a second call per file); a file claiming no size (as files of `/proc` do)
+/// is read to its end.
 fn read_opened(file: File, metadata: &Metadata, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.take(limit + 1).read_to_end(&mut bytes)?;
+    let size = metadata.len();
+    let mut bytes = Vec::with_capacity(size as usize);
+    let take = if size == 0 { limit + 1 } else { size };
+    file.take(take).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge {
             size: bytes.len() as u64,

@@ -434,10 +434,13 @@ impl FileCache {
         files
             .entry(path.to_path_buf())
             .or_insert_with(|| {
-                let text = self.boundary.read_text(path).unwrap_or_else(|error| {
-                    self.note(display, &error);
-                    String::new()
-                });
+                let text = self
+                    .read_unnoted(path, display)
+                    .and_then(crate::input::decode_text)
+                    .unwrap_or_else(|error| {
+                        self.note(display, &error);
+                        String::new()
+                    });
                 SourceFile::new(display, text)
             })
             .clone()
@@ -483,9 +486,18 @@ impl FileCache {
 
     /// A file's bytes; a problem other than its absence is recorded.
     fn read_bytes(&self, path: &Path, display: &str) -> Result<Vec<u8>, ReadError> {
-        self.boundary
-            .read_bytes(path)
+        self.read_unnoted(path, display)
             .inspect_err(|error| self.note(display, error))
+    }
+
+    /// A file's bytes. A file the walk found needs no boundary check (see
+    /// [`RepoPaths::walked_plainly`]).
+    fn read_unnoted(&self, path: &Path, display: &str) -> Result<Vec<u8>, ReadError> {
+        if self.repository.walked_plainly(display) {
+            crate::input::read_walked(path)
+        } else {
+            self.boundary.read_bytes(path)
+        }
     }
 
     fn note(&self, display: &str, error: &ReadError) {
