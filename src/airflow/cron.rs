@@ -96,14 +96,31 @@ impl Cron {
         }
     }
 
-    /// The days of `year` the schedule fires on, as day-of-year bits (0-based).
-    pub fn days_of(&self, year: i32) -> Vec<bool> {
-        let mut days = Vec::with_capacity(366);
+    /// The days of `year` the schedule fires on.
+    pub fn days_of(&self, year: i32) -> Days {
+        let mut days = Days::default();
+        // Most DAG schedules fire every day: no need to go through the calendar.
+        if self.months == 0x0fff
+            && self.days_of_month.days == ALL_DAYS
+            && self.days_of_week.days == 0x7f
+        {
+            let length = (1..=12)
+                .map(|month| month_length(year, month) as usize)
+                .sum();
+            for index in 0..length {
+                days.0[index / 64] |= 1 << (index % 64);
+            }
+            return days;
+        }
         let mut weekday = weekday_of(year, 1, 1);
+        let mut index = 0;
         for month in 1..=12u8 {
             for day in 1..=month_length(year, month) {
-                days.push(self.fires_on(year, month, day, weekday));
+                if self.fires_on(year, month, day, weekday) {
+                    days.0[index / 64] |= 1 << (index % 64);
+                }
                 weekday = (weekday + 1) % 7;
+                index += 1;
             }
         }
         days
@@ -124,28 +141,26 @@ impl Cron {
 
 const ALL_DAYS: u32 = 0xffff_fffe;
 
-impl Cron {
-    /// Whether it fires on every day of every month (most DAG schedules): then the days of a
-    /// year need not be worked out.
-    fn every_day(&self) -> bool {
-        self.months == 0x0fff
-            && self.days_of_month.days == ALL_DAYS
-            && self.days_of_week.days == 0x7f
+/// Days of a year, one bit each (0-based day of the year): comparing two schedules is an
+/// `and` of six words, so a rule comparing every pair of DAGs works them out once per DAG.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Days([u64; 6]);
+
+impl Days {
+    /// Whether the two share a day.
+    pub fn meet(&self, other: &Days) -> bool {
+        self.0.iter().zip(other.0).any(|(a, b)| a & b != 0)
+    }
+
+    /// How many days.
+    pub fn count(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
     }
 }
 
-/// Whether two schedules ever fire on the same day of a year.
-pub fn share_a_day(a: &Cron, b: &Cron) -> bool {
-    if a.every_day() && b.every_day() {
-        return true;
-    }
-    // 2025 starts on a Wednesday; a year is enough for monthly and weekly patterns.
-    let year = 2025;
-    a.days_of(year)
-        .iter()
-        .zip(b.days_of(year))
-        .any(|(x, y)| *x && y)
-}
+/// The year whose days schedules are compared on: 2025 starts on a Wednesday; a year is
+/// enough for monthly and weekly patterns.
+pub const COMPARED_YEAR: i32 = 2025;
 
 fn days_of_month(field: &str) -> Option<DaysOfMonth> {
     let mut days = 0u32;
@@ -263,6 +278,34 @@ mod tests {
         Cron::parse(text).unwrap()
     }
 
+    fn share_a_day(a: &Cron, b: &Cron) -> bool {
+        a.days_of(COMPARED_YEAR).meet(&b.days_of(COMPARED_YEAR))
+    }
+
+    #[test]
+    fn every_day_is_the_whole_year_as_the_calendar_says() {
+        // The shortcut for schedules firing every day agrees with the calendar, day by day.
+        for year in [2024, 2025] {
+            let daily = cron("@daily");
+            let days = daily.days_of(year);
+            let mut weekday = weekday_of(year, 1, 1);
+            let mut index = 0;
+            for month in 1..=12u8 {
+                for day in 1..=month_length(year, month) {
+                    let bit = days.0[index / 64] & (1 << (index % 64)) != 0;
+                    assert_eq!(bit, daily.fires_on(year, month, day, weekday));
+                    weekday = (weekday + 1) % 7;
+                    index += 1;
+                }
+            }
+            assert_eq!(days.count(), if year == 2024 { 366 } else { 365 });
+        }
+        let mondays = cron("0 6 * * MON").days_of(2025);
+        assert_eq!(mondays.count(), 52);
+        assert!(mondays.meet(&cron("@daily").days_of(2025)));
+        assert!(!mondays.meet(&cron("0 6 * * 0,2-6").days_of(2025)));
+    }
+
     #[test]
     fn weekday_splits_never_share_a_day() {
         // One DAG on Mondays and Thursdays, the other on the other days.
@@ -280,12 +323,9 @@ mod tests {
     fn reads_days_and_times() {
         assert_eq!(weekday_of(2025, 1, 1), 3);
         let first_sunday = cron("45 8 * * SUN#1");
-        assert_eq!(
-            first_sunday.days_of(2025).iter().filter(|d| **d).count(),
-            12
-        );
+        assert_eq!(first_sunday.days_of(2025).count(), 12);
         let weekdays = cron("0 5,11,17,23 * * 1-5");
-        assert_eq!(weekdays.days_of(2025).iter().filter(|d| **d).count(), 261);
+        assert_eq!(weekdays.days_of(2025).count(), 261);
         assert_eq!(weekdays.first_time(), Some((5, 0)));
         assert_eq!(cron("30 */6 */1 * *").first_time(), Some((0, 30)));
         // Day of month and day of week both given: either matches.

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde_json::json;
 
-use super::cron::{Cron, share_a_day};
+use super::cron::{COMPARED_YEAR, Cron, Days};
 use super::model::Dag;
 use super::value::{Call, Item, Value};
 
@@ -291,10 +291,9 @@ impl Schedule {
         }
     }
 
-    /// On how many days of a year a cron schedule fires.
-    pub fn days_a_year(&self) -> Option<usize> {
-        let cron = self.cron()?;
-        Some(cron.days_of(2025).iter().filter(|fires| **fires).count())
+    /// The days of a year a cron schedule fires on (see [`Schedule::may_share_a_day`]).
+    pub fn days(&self) -> Option<Days> {
+        Some(self.cron()?.days_of(COMPARED_YEAR))
     }
 
     /// Whether the DAG runs several times a day: a cron firing more than once a day, an
@@ -316,10 +315,7 @@ impl Schedule {
     /// Whether two DAGs may run on the same day: unless both run on cron schedules that never
     /// share a day (one on Mondays and Thursdays, the other on the other days).
     pub fn may_share_a_day(&self, other: &Schedule) -> bool {
-        match (self.cron(), other.cron()) {
-            (Some(a), Some(b)) => share_a_day(&a, &b),
-            _ => true,
-        }
+        may_share_a_day(self.days(), other.days())
     }
 
     /// A short text for tables: the cron expression, `None`, `@once`, `every 6h`, ...
@@ -527,4 +523,13 @@ fn duration(seconds: f64) -> String {
         }
     }
     format!("{whole}s")
+}
+
+/// [`Schedule::may_share_a_day`] from the schedules' [`Schedule::days`], for rules that compare
+/// many pairs and work out each schedule's days once.
+pub fn may_share_a_day(a: Option<Days>, b: Option<Days>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.meet(&b),
+        _ => true,
+    }
 }

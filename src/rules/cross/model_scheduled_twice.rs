@@ -1,13 +1,15 @@
 //! X010: a model (or snapshot) built on schedule by tasks of two DAGs, or twice in one DAG
 //! run: double cost, and two writers of one table racing.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::airflow::schedule::Schedule;
+use crate::airflow::cron::Days;
+use crate::airflow::schedule::{Schedule, may_share_a_day};
 use crate::dbt::graph::{Node, NodeId, ResourceType};
 use crate::dbt::select::{self, Criterion, SelectorError, Side};
 use crate::diagnostic::Label;
@@ -259,7 +261,11 @@ fn meeting(repo: &Monorepo, tasks: &[TaskRef]) -> Vec<bool> {
         .iter()
         .map(|&task| repo.dag_of(task).map(Schedule::of))
         .collect();
-    let days = |i: usize| schedules[i].as_ref().and_then(Schedule::days_a_year);
+    // Worked out at most once per task, when a pair needs it.
+    let days_of: Vec<OnceCell<Option<Days>>> = vec![OnceCell::new(); tasks.len()];
+    let days_at =
+        |i: usize| *days_of[i].get_or_init(|| schedules[i].as_ref().and_then(Schedule::days));
+    let days = |i: usize| days_at(i).map(|days| days.count());
     let gated = |i: usize| {
         let task = tasks[i];
         let dag = repo.task(task).dag;
@@ -283,7 +289,7 @@ fn meeting(repo: &Monorepo, tasks: &[TaskRef]) -> Vec<bool> {
         same_dag
             || (ids_known
                 && match (&schedules[i], &schedules[j]) {
-                    (Some(a), Some(b)) => a.may_share_a_day(b),
+                    (Some(_), Some(_)) => may_share_a_day(days_at(i), days_at(j)),
                     _ => true,
                 }
                 && !skips_the_other(i, j)

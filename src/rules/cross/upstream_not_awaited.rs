@@ -7,8 +7,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::airflow::cron::Days;
 use crate::airflow::ordering::DagOrdering;
-use crate::airflow::schedule::Schedule;
+use crate::airflow::schedule::{Schedule, may_share_a_day};
 use crate::dbt::graph::{DbtGraph, NodeId, ResourceType};
 use crate::diagnostic::Label;
 use crate::link::{Monorepo, TaskRef};
@@ -34,6 +35,14 @@ declare_rule!(UpstreamNotAwaited {
 /// Dependencies named in a finding; the rest are counted.
 const LISTED: usize = 3;
 
+/// When a DAG runs, as the rule compares it: the days of a year its cron schedule fires on,
+/// and whether it runs several times a day.
+#[derive(Clone, Copy)]
+struct Timing {
+    days: Option<Days>,
+    intraday: bool,
+}
+
 /// One model a downstream DAG builds from a model an upstream DAG builds.
 struct Edge {
     model: NodeId,
@@ -54,6 +63,18 @@ impl Rule for UpstreamNotAwaited {
         let manual = repo.manual_dags();
         let ordering = DagOrdering::of(&repo.dag_files);
         let declared = self.declared_pairs();
+        // What each run's DAG schedule says, worked out once: the loop below compares it for
+        // every pair of DAGs building a model and one it reads.
+        let schedules: Vec<Option<Timing>> = (repo.runs.iter())
+            .map(|run| {
+                let schedule = Schedule::of(repo.dag_of(run.task)?);
+                Some(Timing {
+                    days: schedule.days(),
+                    intraday: schedule.intraday(),
+                })
+            })
+            .collect();
+        let schedule_of = |run: usize| schedules.get(run).copied().flatten();
         // Downstream DAG → upstream DAG → the dependencies.
         let mut unawaited: BTreeMap<String, BTreeMap<String, Vec<Edge>>> = BTreeMap::new();
         for (project, dbt) in repo.projects.iter().enumerate() {
@@ -91,13 +112,12 @@ impl Rule for UpstreamNotAwaited {
                         if upstream_builders.contains_key(dag) {
                             continue;
                         }
-                        let schedule_of =
-                            |run: usize| repo.dag_of(repo.runs[run].task).map(Schedule::of);
                         let down_schedule = schedule_of(run);
                         let awaited = upstream_builders.iter().any(|(up, &up_run)| {
+                            let up_schedule = schedule_of(up_run);
                             // DAGs that never run on the same day read each other's last run.
-                            let apart = match (&down_schedule, schedule_of(up_run)) {
-                                (Some(a), Some(b)) => !a.may_share_a_day(&b),
+                            let apart = match (down_schedule, up_schedule) {
+                                (Some(down), Some(up)) => !may_share_a_day(down.days, up.days),
                                 _ => false,
                             };
                             // The upstream DAG rebuilds this model too after its own part:
@@ -105,7 +125,7 @@ impl Rule for UpstreamNotAwaited {
                             let rebuilds_it = downstream.contains_key(up);
                             apart
                                 || rebuilds_it
-                                || reads_latest(&down_schedule, schedule_of(up_run))
+                                || reads_latest(down_schedule, up_schedule)
                                 || ordering.waits_for(dag, up) != Some(false)
                                 || declared
                                     .iter()
@@ -269,8 +289,8 @@ fn glob(pattern: &str) -> Option<GlobSet> {
 
 /// A DAG that runs several times a day, reading from one that does not, reads the
 /// upstream's latest build by design: making each run wait for it is not the fix.
-fn reads_latest(down: &Option<Schedule>, up: Option<Schedule>) -> bool {
-    down.as_ref().is_some_and(Schedule::intraday) && !up.as_ref().is_some_and(Schedule::intraday)
+fn reads_latest(down: Option<Timing>, up: Option<Timing>) -> bool {
+    down.is_some_and(|down| down.intraday) && !up.is_some_and(|up| up.intraday)
 }
 
 /// Models (not ephemeral) and snapshots: what a DAG builds as a table.
