@@ -39,6 +39,7 @@ pub fn extract_file<'t>(
         factory_calls: Vec::new(),
         registers: true,
         notes: Vec::new(),
+        evaluated: None,
     };
     extractor.block(tree.root_node(), &Context::default());
     let mut problems: Vec<Error> = extractor
@@ -122,6 +123,10 @@ struct Extractor<'t> {
     registers: bool,
     /// Warnings about the file: loops not unrolled.
     notes: Vec<Error>,
+    /// The first call [`Extractor::discover`] evaluated without registering anything, and
+    /// its value: the right side of an assignment is then not evaluated again (a DAG file's
+    /// `json.load` of a large manifest, a helper function's body).
+    evaluated: Option<(usize, Item)>,
 }
 
 /// The names an imported module defines at its top level (its DAGs and tasks are not created).
@@ -139,6 +144,7 @@ pub fn module_scope<'t>(
         factory_calls: Vec::new(),
         registers: false,
         notes: Vec::new(),
+        evaluated: None,
     };
     extractor.block(tree.root_node(), &Context::default());
     let mut scope = extractor.eval.into_scope();
@@ -219,9 +225,16 @@ impl<'t> Extractor<'t> {
                 let Some(right) = node.field(&RIGHT) else {
                     return;
                 };
+                let created = self.created();
+                self.evaluated = None;
                 let item = match self.discover(right, context) {
                     Some(registered) => registered,
-                    None => self.eval.eval(right),
+                    // The whole right side was evaluated looking for what it creates, and
+                    // created nothing: that is its value.
+                    None => match self.evaluated.take() {
+                        Some((id, item)) if id == right.id() && self.created() == created => item,
+                        _ => self.eval.eval(right),
+                    },
                 };
                 if let Some(left) = node.field(&LEFT) {
                     self.assign(left, item);
@@ -237,6 +250,11 @@ impl<'t> Extractor<'t> {
                 self.discover(node, context);
             }
         }
+    }
+
+    /// How many DAGs, tasks and factory calls the file has created so far.
+    fn created(&self) -> (usize, usize, usize) {
+        (self.dags.len(), self.tasks.len(), self.factory_calls.len())
     }
 
     fn assign(&mut self, left: Node<'t>, item: Item) {

@@ -178,6 +178,7 @@ impl<'t> Extractor<'t> {
         }
         let item = self.eval.eval(node);
         let Value::Call(call) = &item.value else {
+            self.note_evaluated(node, item);
             return None;
         };
         let wrapper = self
@@ -203,12 +204,21 @@ impl<'t> Extractor<'t> {
             || call.name().ends_with("Operator")
             || call.name().ends_with("Sensor");
         if !is_task {
+            self.note_evaluated(node, item);
             return None;
         }
         let call = (**call).clone();
         let task = self.register_task(call, context);
         self.read_python_callable(task, node);
         Some(Item::new(Value::Task(task), span))
+    }
+
+    /// Keeps the first value `discover` evaluated without registering it (see
+    /// `Extractor::evaluated`).
+    fn note_evaluated(&mut self, node: Node<'t>, item: Item) {
+        if self.evaluated.is_none() {
+            self.evaluated = Some((node.id(), item));
+        }
     }
 
     /// What a call's arguments are where it is written, and where it is.

@@ -898,3 +898,39 @@ with DAG("paging") as dag:
     assert_eq!(ids, ["shard_0", "shard_1", "shard_2"]);
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+/// A manifest source that counts how often a DAG file's code loads the manifest.
+#[derive(Default)]
+struct CountingManifests(std::sync::atomic::AtomicUsize);
+
+impl crate::airflow::dbt_manifest::ManifestSource for CountingManifests {
+    fn manifest(&self, _path: &str, span: &Span) -> Option<Value> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let manifest = serde_json::json!({"nodes": {"model.p.a": {"name": "a"}}});
+        Some(crate::airflow::python_json::from_json(&manifest, span))
+    }
+}
+
+#[test]
+fn the_right_side_of_an_assignment_is_evaluated_once() {
+    // Looking for the tasks a call creates evaluates it; when it creates none, that value is
+    // the one assigned: a large manifest is not loaded twice.
+    let code = r#"
+import json
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+MANIFEST = json.load(open("/opt/airflow/dbt/target/manifest.json"))
+with DAG("d", schedule="@daily") as dag:
+    for node_id, node in MANIFEST["nodes"].items():
+        BashOperator(task_id=node["name"], bash_command=f"dbt run -s {node['name']}")
+"#;
+    let counting = CountingManifests::default();
+    let wrappers = DbtWrappers::default();
+    let modules = Modules::new(Some(&counting), &wrappers);
+    let (source, tree) = parse("dags/d.py", code);
+    let file = extract_file(source, &tree, Some(&modules));
+    let ids: Vec<&str> = file.tasks.iter().map(|task| task.id()).collect();
+    assert_eq!(ids, ["a"]);
+    assert_eq!(counting.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
