@@ -6,7 +6,7 @@
 use std::num::NonZeroU16;
 use std::sync::OnceLock;
 
-use tree_sitter::{Language, Node};
+use tree_sitter::{Language, Node, TreeCursor};
 
 /// The Python grammar.
 pub fn python() -> Language {
@@ -25,6 +25,12 @@ pub trait Syntax<'t> {
     fn kind_name(&self) -> &'static str;
     /// The child in `field`: what `Node::child_by_field_name` finds.
     fn field(&self, field: &Field) -> Option<Node<'t>>;
+    /// Every child in `field`: what `Node::children_by_field_name` finds.
+    fn fields<'c>(
+        &self,
+        field: &Field,
+        cursor: &'c mut TreeCursor<'t>,
+    ) -> impl Iterator<Item = Node<'t>> + 'c;
 }
 
 impl<'t> Syntax<'t> for Node<'t> {
@@ -37,6 +43,16 @@ impl<'t> Syntax<'t> for Node<'t> {
 
     fn field(&self, field: &Field) -> Option<Node<'t>> {
         self.child_by_field_id(field.id()?.get())
+    }
+
+    fn fields<'c>(
+        &self,
+        field: &Field,
+        cursor: &'c mut TreeCursor<'t>,
+    ) -> impl Iterator<Item = Node<'t>> + 'c {
+        let id = field.id();
+        let children = id.map(|id| self.children_by_field_id(id, cursor));
+        children.into_iter().flatten()
     }
 }
 
@@ -88,6 +104,7 @@ macro_rules! fields {
 
 fields! {
     ALIAS = "alias",
+    ALTERNATIVE = "alternative",
     ARGUMENT = "argument",
     ARGUMENTS = "arguments",
     ATTRIBUTE = "attribute",
@@ -103,6 +120,7 @@ fields! {
     NAME = "name",
     OBJECT = "object",
     OPERATOR = "operator",
+    OPERATORS = "operators",
     PARAMETERS = "parameters",
     RIGHT = "right",
     SUBSCRIPT = "subscript",
@@ -117,7 +135,7 @@ mod tests {
 
     #[test]
     fn kinds_and_fields_match_the_names_tree_sitter_gives() {
-        let code = "def f(a):\n    return g(a).b[0]\n";
+        let code = "def f(a):\n    return g(a).b[0]\nif a < b <= c:\n    pass\nelif a:\n    pass\nelse:\n    pass\nimport x, y\n";
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&python()).unwrap();
         let tree = parser.parse(code, None).unwrap();
@@ -139,8 +157,23 @@ mod tests {
                 assert_eq!(node.field(field), node.child_by_field_name(name));
                 seen += usize::from(node.field(field).is_some());
             }
+            for (field, name) in [
+                (&OPERATORS, "operators"),
+                (&ALTERNATIVE, "alternative"),
+                (&NAME, "name"),
+            ] {
+                let mut by_id = tree.walk();
+                let mut by_name = tree.walk();
+                let found: Vec<Node> = node.fields(field, &mut by_id).collect();
+                let expected: Vec<Node> = node.children_by_field_name(name, &mut by_name).collect();
+                assert_eq!(found, expected);
+                seen += usize::from(found.len() > 1);
+            }
             stack.extend(node.children(&mut cursor));
         }
-        assert!(seen >= 7, "the fields were looked at on real nodes: {seen}");
+        assert!(
+            seen >= 10,
+            "the fields were looked at on real nodes: {seen}"
+        );
     }
 }

@@ -214,7 +214,7 @@ pub(super) fn imported_modules(file: &ModuleFile) -> Vec<String> {
         match statement.kind_name() {
             "import_statement" => {
                 let mut inner = statement.walk();
-                for name in statement.children_by_field_name("name", &mut inner) {
+                for name in statement.fields(&NAME, &mut inner) {
                     let path = match name.kind_name() {
                         "aliased_import" => name.field(&NAME).map(text),
                         _ => Some(text(name)),
@@ -226,7 +226,7 @@ pub(super) fn imported_modules(file: &ModuleFile) -> Vec<String> {
                 if let Some(module) = statement.field(&MODULE_NAME) {
                     let module = text(module);
                     let mut inner = statement.walk();
-                    for name in statement.children_by_field_name("name", &mut inner) {
+                    for name in statement.fields(&NAME, &mut inner) {
                         let imported = match name.kind_name() {
                             "aliased_import" => name.field(&NAME).map(text),
                             _ => Some(text(name)),

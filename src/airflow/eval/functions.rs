@@ -8,8 +8,8 @@ use tree_sitter::Node;
 use super::collections::iteration;
 use super::{Evaluator, MAX_CALL_DEPTH, MAX_LOOP_ITERATIONS, TOO_DEEP};
 use crate::airflow::grammar::{
-    ALIAS, BODY, CONDITION, CONSEQUENCE, FUNCTION, LEFT, NAME, OBJECT, PARAMETERS, RIGHT, Syntax,
-    VALUE,
+    ALIAS, ALTERNATIVE, BODY, CONDITION, CONSEQUENCE, FUNCTION, LEFT, NAME, OBJECT, PARAMETERS,
+    RIGHT, Syntax, VALUE,
 };
 use crate::airflow::value::{Call, Item, Text, Value};
 use crate::airflow::walk::named_children;
@@ -390,7 +390,7 @@ impl<'t> Evaluator<'t> {
             return Some(statement.field(&CONSEQUENCE));
         }
         let mut cursor = statement.walk();
-        for clause in statement.children_by_field_name("alternative", &mut cursor) {
+        for clause in statement.fields(&ALTERNATIVE, &mut cursor) {
             match clause.kind_name() {
                 "elif_clause" => {
                     let condition = clause.field(&CONDITION)?;

@@ -22,7 +22,7 @@ impl Imports {
         match node.kind_name() {
             "import_statement" => {
                 let mut cursor = node.walk();
-                for name in node.children_by_field_name("name", &mut cursor) {
+                for name in node.fields(&NAME, &mut cursor) {
                     match name.kind_name() {
                         "aliased_import" => {
                             let (Some(path), Some(alias)) = (name.field(&NAME), name.field(&ALIAS))
@@ -46,7 +46,7 @@ impl Imports {
                 };
                 let module = text(module);
                 let mut cursor = node.walk();
-                for name in node.children_by_field_name("name", &mut cursor) {
+                for name in node.fields(&NAME, &mut cursor) {
                     let (path, alias) = match name.kind_name() {
                         "aliased_import" => {
                             let (Some(path), Some(alias)) = (name.field(&NAME), name.field(&ALIAS))

@@ -9,7 +9,7 @@ use super::Evaluator;
 use super::dates::{self, Moment};
 use super::paths::join_path;
 use super::strings::format_percent;
-use crate::airflow::grammar::{ARGUMENT, LEFT, OPERATOR, RIGHT, Syntax};
+use crate::airflow::grammar::{ARGUMENT, LEFT, OPERATOR, OPERATORS, RIGHT, Syntax};
 use crate::airflow::value::{Call, Item, Text, Value};
 use crate::source::Span;
 
@@ -99,7 +99,7 @@ impl<'t> Evaluator<'t> {
             .collect();
         let mut cursor = node.walk();
         let operators: Vec<&str> = node
-            .children_by_field_name("operators", &mut cursor)
+            .fields(&OPERATORS, &mut cursor)
             .map(|operator| operator.kind_name())
             .collect();
         if operators.len() + 1 != operands.len() {
