@@ -6,6 +6,7 @@ use super::Evaluator;
 use super::dates;
 use crate::airflow::grammar::{EXPRESSION, Syntax};
 use crate::airflow::value::{Item, Text, Value};
+use crate::source::Span;
 
 impl<'t> Evaluator<'t> {
     /// `"a" "b"`: adjacent literals, one string.
@@ -25,6 +26,14 @@ impl<'t> Evaluator<'t> {
         if node.kind_name() != "string" {
             return self.eval_value(node);
         }
+        if let Some(plain) = self.plain_string(node) {
+            return plain;
+        }
+        self.walked_string(node)
+    }
+
+    /// A `string` node read from its children: prefix, contents, escapes, interpolations.
+    fn walked_string(&self, node: Node) -> Value {
         let mut cursor = node.walk();
         let children: Vec<Node> = node.children(&mut cursor).collect();
         let prefix = children
@@ -54,6 +63,21 @@ impl<'t> Evaluator<'t> {
             return Value::Str(Text::literal("", self.span(node), false));
         }
         Value::Str(text)
+    }
+
+    /// A string literal without prefix, escapes or line breaks (`"model"`, `'tag:daily'`),
+    /// read from its text: what walking its children gives, without the walk (a DAG file that
+    /// loops over a manifest's nodes compares each with such literals).
+    fn plain_string(&self, node: Node) -> Option<Value> {
+        let text = self.text(node);
+        let quote = text.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+        let inner = text.strip_prefix(quote)?.strip_suffix(quote)?;
+        if inner.is_empty() || inner.contains([quote, '\\', '\n', '\r']) {
+            return None;
+        }
+        let start = node.start_byte() as u32 + 1;
+        let span = Span::new(self.source.clone(), start..start + inner.len() as u32);
+        Some(Value::Str(Text::literal(inner, span, true)))
     }
 
     /// A literal part of a string; exact (1:1 with the source) when it has no escapes.
@@ -287,6 +311,58 @@ pub(super) fn formatted(value: &Value, spec: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::format_braces;
+    use crate::airflow::eval::Evaluator;
+    use crate::airflow::grammar::Syntax;
+    use crate::airflow::value::Value;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn plain_strings_read_from_their_text_as_from_their_children() {
+        let code = r#"a = "model"
+b = 'tag:daily'
+c = "ünïcode ✓"
+d = ""
+e = "tab\tescape"
+f = f"x{a}"
+g = r"raw"
+h = """triple"""
+i = 'it"s'
+j = b"bytes"
+"#;
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&crate::airflow::grammar::python())
+            .unwrap();
+        let tree = parser.parse(code, None).unwrap();
+        let evaluator = Evaluator::new(SourceFile::new("d.py", code), None);
+        let mut plain = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            stack.extend(node.children(&mut node.walk()));
+            if node.kind_name() != "string" {
+                continue;
+            }
+            let Some(Value::Str(fast)) = evaluator.plain_string(node) else {
+                continue;
+            };
+            let Value::Str(walked) = evaluator.walked_string(node) else {
+                panic!(
+                    "{} reads as a string from its children",
+                    evaluator.text(node)
+                );
+            };
+            assert_eq!(fast.render(), walked.render());
+            let whole = 0..fast.render().len();
+            let range = |text: &crate::airflow::value::Text| {
+                text.span_of(whole.clone())
+                    .map(|span| (span.start, span.end))
+            };
+            assert_eq!(range(&fast), range(&walked));
+            plain.push(fast.render());
+        }
+        plain.sort();
+        assert_eq!(plain, ["it\"s", "model", "tag:daily", "ünïcode ✓"]);
+    }
 
     #[test]
     fn format_strings_python_rejects_are_unknown() {
