@@ -92,6 +92,25 @@ impl<'t> Evaluator<'t> {
 
     /// `a == b`, `a in b`, `a < b < c`, ... on known scalars, lists and dicts.
     pub(super) fn comparison(&self, node: Node) -> Value {
+        // Most comparisons have two operands (`node["resource_type"] == "model"`): read
+        // without collecting the children (a DAG file looping over a manifest compares once
+        // per node).
+        if node.named_child_count() == 2
+            && let (Some(left), Some(right), Some(operator)) = (
+                node.named_child(0),
+                node.named_child(1),
+                node.field(&OPERATORS),
+            )
+            && left.kind_name() != "comment"
+            && right.kind_name() != "comment"
+        {
+            let operator = operator.kind_name();
+            let (left, right) = (self.eval_value(left), self.eval_value(right));
+            return match compare(operator, &left, &right) {
+                Some(result) => Value::Bool(result),
+                None => Value::Unknown(format!("a `{operator}` comparison")),
+            };
+        }
         let mut cursor = node.walk();
         let operands: Vec<Node> = node
             .named_children(&mut cursor)
@@ -301,5 +320,47 @@ pub(super) fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
             (!unknown).then_some(false)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::airflow::eval::Evaluator;
+    use crate::airflow::grammar::{RIGHT, Syntax};
+    use crate::airflow::value::Value;
+    use crate::source::SourceFile;
+
+    /// The value of `expression`, as the right side of an assignment.
+    fn value_of(expression: &str) -> Value {
+        let code = format!("v = {expression}\n");
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&crate::airflow::grammar::python())
+            .unwrap();
+        let tree = parser.parse(&code, None).unwrap();
+        let assignment = tree.root_node().child(0).unwrap().child(0).unwrap();
+        let evaluator = Evaluator::new(SourceFile::new("v.py", code.clone()), None);
+        evaluator.eval_value(assignment.field(&RIGHT).unwrap())
+    }
+
+    #[test]
+    fn comparisons_of_two_operands_and_of_chains() {
+        for (expression, expected) in [
+            ("1 < 2", Some(true)),
+            ("'model' == 'model'", Some(true)),
+            ("'a' in ['b', 'a']", Some(true)),
+            ("'a' not in ['b', 'a']", Some(false)),
+            ("None is not None", Some(false)),
+            ("1 < 2 < 3", Some(true)),
+            ("1 < 3 < 2", Some(false)),
+            ("(1 <  # a comment between\n 2)", Some(true)),
+            ("unknown == 1", None),
+        ] {
+            let found = match value_of(expression) {
+                Value::Bool(flag) => Some(flag),
+                _ => None,
+            };
+            assert_eq!(found, expected, "{expression}");
+        }
     }
 }
