@@ -1,7 +1,7 @@
 //! The findings of the cross-layer rules (codes `X…`) on the map: each with the tasks whose dbt
 //! calls it points at and the models it is about, so the picture can mark them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -48,6 +48,17 @@ pub fn findings(
     models: &[ModelEntry],
 ) -> Vec<FindingEntry> {
     let places = task_places(repo);
+    // The places by file: a finding is matched with the places in its own files only (each
+    // finding against every task's places grew with their product on large inputs).
+    let mut places_in: HashMap<&str, Vec<(&TaskRefEntry, &Span)>> = HashMap::new();
+    for (task, within) in &places {
+        for outer in within {
+            places_in
+                .entry(outer.file.path())
+                .or_default()
+                .push((task, outer));
+        }
+    }
     let mapped: BTreeSet<(&str, &str)> = models
         .iter()
         .map(|model| (model.project.as_str(), model.name.as_str()))
@@ -59,14 +70,13 @@ pub fn findings(
             let spans: Vec<&Span> = std::iter::once(&diagnostic.primary.span)
                 .chain(diagnostic.labels.iter().map(|label| &label.span))
                 .collect();
-            let tasks: BTreeSet<TaskRefEntry> = places
+            let tasks: BTreeSet<TaskRefEntry> = spans
                 .iter()
-                .filter(|(_, within)| {
-                    within
-                        .iter()
-                        .any(|outer| spans.iter().any(|span| inside(span, outer)))
+                .flat_map(|span| {
+                    (places_in.get(span.file.path()).into_iter().flatten())
+                        .filter(|(_, outer)| inside(span, outer))
+                        .map(|(task, _)| (*task).clone())
                 })
-                .map(|(task, _)| task.clone())
                 .collect();
             let models: BTreeSet<ModelKey> = diagnostic
                 .subjects

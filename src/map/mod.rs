@@ -186,6 +186,15 @@ pub struct ModelRef {
 impl DataAppMap {
     /// The map of a linked monorepo; `diagnostics` are what `monolint check` found in it.
     pub fn build(repo: &Monorepo, diagnostics: &[Diagnostic]) -> DataAppMap {
+        // Each task's runs, in their order: looked up per task, a scan of every run for each
+        // task grew with their product (thousands of rendered Cosmos tasks on large inputs).
+        let mut runs_of_task: std::collections::HashMap<
+            crate::link::TaskRef,
+            Vec<&crate::link::DbtRun>,
+        > = std::collections::HashMap::new();
+        for run in &repo.runs {
+            runs_of_task.entry(run.task).or_default().push(run);
+        }
         let mut dags = Vec::new();
         for (file_index, file) in repo.dag_files.iter().enumerate() {
             for (dag_index, dag) in file.dags.iter().enumerate() {
@@ -198,10 +207,7 @@ impl DataAppMap {
                         file: file_index,
                         task: task_index,
                     };
-                    let dbt: Vec<DbtEntry> = repo
-                        .runs
-                        .iter()
-                        .filter(|run| run.task == task_ref)
+                    let dbt: Vec<DbtEntry> = (runs_of_task.get(&task_ref).into_iter().flatten())
                         .map(|run| dbt_entry(repo, run, task.task_id.as_deref()))
                         .collect();
                     let (status, reason) = task_status(&dbt);
