@@ -5,6 +5,8 @@
 mod findings;
 pub mod html;
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 pub use findings::{FindingEntry, ModelKey};
@@ -14,7 +16,7 @@ use crate::airflow::schedule::{self, Schedule};
 use crate::airflow::value::Value;
 use crate::dbt::graph::{DbtGraph, ResourceType};
 use crate::diagnostic::Diagnostic;
-use crate::link::{ModelCoverage, Monorepo, Resolution};
+use crate::link::{DbtRun, ModelCoverage, Monorepo, Resolution, TaskRef};
 
 /// Bumped on any incompatible change of the JSON shape (documented in docs/map.md).
 pub const VERSION: u32 = 1;
@@ -188,10 +190,7 @@ impl DataAppMap {
     pub fn build(repo: &Monorepo, diagnostics: &[Diagnostic]) -> DataAppMap {
         // Each task's runs, in their order: looked up per task, a scan of every run for each
         // task grew with their product (thousands of rendered Cosmos tasks on large inputs).
-        let mut runs_of_task: std::collections::HashMap<
-            crate::link::TaskRef,
-            Vec<&crate::link::DbtRun>,
-        > = std::collections::HashMap::new();
+        let mut runs_of_task: HashMap<TaskRef, Vec<&DbtRun>> = HashMap::new();
         for run in &repo.runs {
             runs_of_task.entry(run.task).or_default().push(run);
         }
@@ -203,7 +202,7 @@ impl DataAppMap {
                     if task.dag != Some(dag_index) || !task.runs_dbt() {
                         continue;
                     }
-                    let task_ref = crate::link::TaskRef {
+                    let task_ref = TaskRef {
                         file: file_index,
                         task: task_index,
                     };
