@@ -148,6 +148,38 @@ mod tests {
     }
 
     #[test]
+    fn about_all_keeps_the_first_of_each_node_in_order() {
+        use crate::dbt::graph::NodeId;
+        let file = SourceFile::new("dags/a.py", "x = 1\n");
+        let node = |project, node| NodeRef {
+            project,
+            node: NodeId(node),
+        };
+        let nodes = [
+            node(0, 3),
+            node(1, 3),
+            node(0, 1),
+            node(0, 3),
+            node(0, 2),
+            node(1, 3),
+        ];
+        let one_by_one = nodes
+            .iter()
+            .fold(finding(&file, 0..1, "m"), |d, n| d.about(n.project, n.node));
+        let at_once = finding(&file, 0..1, "m")
+            .about(0, NodeId(2))
+            .about_all(nodes);
+        assert_eq!(
+            one_by_one.subjects,
+            [node(0, 3), node(1, 3), node(0, 1), node(0, 2)]
+        );
+        assert_eq!(
+            at_once.subjects,
+            [node(0, 2), node(0, 3), node(1, 3), node(0, 1)]
+        );
+    }
+
+    #[test]
     fn same_line_findings_of_a_rule_become_one() {
         let file = SourceFile::new("dags/a.py", "x = 'tag:a tag:b'\ny = 1\n");
         let merged = merge_same_line(vec![

@@ -165,15 +165,10 @@ impl Group {
                 format!("{lack}: {listed}"),
             ),
         };
-        let mut diagnostic = report
+        report
             .diagnostic(message, primary)
-            .with_help(counted.help.clone());
-        for (_, member) in members {
-            for subject in member.subjects {
-                diagnostic = diagnostic.about(subject.project, subject.node);
-            }
-        }
-        diagnostic
+            .with_help(counted.help.clone())
+            .about_all(members.into_iter().flat_map(|(_, member)| member.subjects))
     }
 }
 
