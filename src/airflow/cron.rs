@@ -107,9 +107,7 @@ impl Cron {
             let length = (1..=12)
                 .map(|month| month_length(year, month) as usize)
                 .sum();
-            for index in 0..length {
-                days.0[index / 64] |= 1 << (index % 64);
-            }
+            (0..length).for_each(|index| days.add(index));
             return days;
         }
         let mut weekday = weekday_of(year, 1, 1);
@@ -117,7 +115,7 @@ impl Cron {
         for month in 1..=12u8 {
             for day in 1..=month_length(year, month) {
                 if self.fires_on(year, month, day, weekday) {
-                    days.0[index / 64] |= 1 << (index % 64);
+                    days.add(index);
                 }
                 weekday = (weekday + 1) % 7;
                 index += 1;
@@ -147,6 +145,21 @@ const ALL_DAYS: u32 = 0xffff_fffe;
 pub struct Days([u64; 6]);
 
 impl Days {
+    /// Adds a day (0-based day of the year).
+    fn add(&mut self, index: usize) {
+        if let Some(word) = self.0.get_mut(index / 64) {
+            *word |= 1 << (index % 64);
+        }
+    }
+
+    /// Whether a day is in.
+    #[cfg(test)]
+    fn has(&self, index: usize) -> bool {
+        self.0
+            .get(index / 64)
+            .is_some_and(|word| word & (1 << (index % 64)) != 0)
+    }
+
     /// Whether the two share a day.
     pub fn meet(&self, other: &Days) -> bool {
         self.0.iter().zip(other.0).any(|(a, b)| a & b != 0)
@@ -292,8 +305,7 @@ mod tests {
             let mut index = 0;
             for month in 1..=12u8 {
                 for day in 1..=month_length(year, month) {
-                    let bit = days.0[index / 64] & (1 << (index % 64)) != 0;
-                    assert_eq!(bit, daily.fires_on(year, month, day, weekday));
+                    assert_eq!(days.has(index), daily.fires_on(year, month, day, weekday));
                     weekday = (weekday + 1) % 7;
                     index += 1;
                 }

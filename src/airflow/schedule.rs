@@ -291,7 +291,7 @@ impl Schedule {
         }
     }
 
-    /// The days of a year a cron schedule fires on (see [`Schedule::may_share_a_day`]).
+    /// The days of a year a cron schedule fires on (see [`may_share_a_day`]).
     pub fn days(&self) -> Option<Days> {
         Some(self.cron()?.days_of(COMPARED_YEAR))
     }
@@ -310,12 +310,6 @@ impl Schedule {
             } if expressions.is_empty() => *seconds < DAY,
             _ => self.cron().is_some_and(|cron| cron.times_a_day() > 1),
         }
-    }
-
-    /// Whether two DAGs may run on the same day: unless both run on cron schedules that never
-    /// share a day (one on Mondays and Thursdays, the other on the other days).
-    pub fn may_share_a_day(&self, other: &Schedule) -> bool {
-        may_share_a_day(self.days(), other.days())
     }
 
     /// A short text for tables: the cron expression, `None`, `@once`, `every 6h`, ...
@@ -525,8 +519,9 @@ fn duration(seconds: f64) -> String {
     format!("{whole}s")
 }
 
-/// [`Schedule::may_share_a_day`] from the schedules' [`Schedule::days`], for rules that compare
-/// many pairs and work out each schedule's days once.
+/// Whether two DAGs may run on the same day, from their schedules' [`Schedule::days`] (worked
+/// out once per DAG by rules that compare many pairs): unless both run on cron schedules that
+/// never share a day (one on Mondays and Thursdays, the other on the other days).
 pub fn may_share_a_day(a: Option<Days>, b: Option<Days>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a.meet(&b),

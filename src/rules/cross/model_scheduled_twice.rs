@@ -288,10 +288,7 @@ fn meeting(repo: &Monorepo, tasks: &[TaskRef]) -> Vec<bool> {
         });
         same_dag
             || (ids_known
-                && match (&schedules[i], &schedules[j]) {
-                    (Some(_), Some(_)) => may_share_a_day(days_at(i), days_at(j)),
-                    _ => true,
-                }
+                && may_share_a_day(days_at(i), days_at(j))
                 && !skips_the_other(i, j)
                 && !skips_the_other(j, i))
     };
