@@ -50,10 +50,8 @@ impl SelectionIndex {
                 .filter(|(_, node)| node.resource_type != ResourceType::Source)
                 .map(|(i, _)| NodeId(i as u32))
         };
-        let mut scoped: Vec<NodeId> = ids().collect();
-        scoped.sort_by(|a, b| keys[a.index()].cmp(&keys[b.index()]));
-        let mut unscoped: Vec<NodeId> = ids().collect();
-        unscoped.sort_by(|a, b| unscoped_key(&keys[a.index()]).cmp(unscoped_key(&keys[b.index()])));
+        let scoped = sorted_by(ids(), |id| &keys[id.index()]);
+        let unscoped = sorted_by(ids(), |id| unscoped_key(&keys[id.index()]));
 
         let mut by_leaf: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
         let mut by_version: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
@@ -78,11 +76,12 @@ impl SelectionIndex {
         }
 
         let files: Vec<Option<Box<str>>> = nodes.iter().map(|n| n.file.clone()).collect();
-        let mut by_file: Vec<NodeId> = (0..nodes.len())
-            .filter(|&i| files[i].is_some())
-            .map(|i| NodeId(i as u32))
-            .collect();
-        by_file.sort_by(|a, b| files[a.index()].cmp(&files[b.index()]));
+        let by_file = sorted_by(
+            (0..nodes.len())
+                .filter(|&i| files[i].is_some())
+                .map(|i| NodeId(i as u32)),
+            |id| files[id.index()].as_deref().unwrap_or_default(),
+        );
         let mut by_patch: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
         for (i, node) in nodes.iter().enumerate() {
             if let Some(patch) = &node.patch_file {
@@ -182,6 +181,17 @@ impl SelectionIndex {
 }
 
 /// A key without its first segment (the package).
+/// Node ids in ascending order of their key, ids of equal keys in ascending order (as a stable
+/// sort of ascending ids leaves them). Sorted as (key, id) pairs, side by side in memory.
+fn sorted_by<'k>(
+    ids: impl Iterator<Item = NodeId>,
+    key: impl Fn(NodeId) -> &'k str,
+) -> Vec<NodeId> {
+    let mut pairs: Vec<(&str, NodeId)> = ids.map(|id| (key(id), id)).collect();
+    pairs.sort_unstable();
+    pairs.into_iter().map(|(_, id)| id).collect()
+}
+
 fn unscoped_key(key: &str) -> &str {
     key.split_once(SEP).map_or("", |(_, rest)| rest)
 }
