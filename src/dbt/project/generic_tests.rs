@@ -266,13 +266,7 @@ fn clean_arg(arg: &str) -> String {
 }
 
 fn md5_hex(text: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(32);
-    for byte in Md5::digest(text.as_bytes()) {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 0xf)]));
-    }
-    hex
+    crate::dbt::checksum::hex(&Md5::digest(text.as_bytes()))
 }
 
 /// Writes Python's `repr()` of dbt's `get_hashable_md` of a value: dicts with sorted keys,

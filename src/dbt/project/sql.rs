@@ -103,7 +103,7 @@ pub fn read_sql(code: &str) -> CodeFacts {
         if raw {
             continue;
         }
-        read_calls(inner, &frames, &mut facts, "");
+        read_calls(inner, &frames, &mut facts, &CALLS);
     }
     facts.refs.sort();
     facts.refs.dedup();
@@ -115,7 +115,7 @@ pub fn read_sql(code: &str) -> CodeFacts {
 /// Reads a Python model: `dbt.ref(...)`, `dbt.source(...)`, `dbt.config(...)`.
 pub fn read_python(code: &str) -> CodeFacts {
     let mut facts = CodeFacts::default();
-    read_calls(code, &[], &mut facts, "dbt.");
+    read_calls(code, &[], &mut facts, &DBT_CALLS);
     facts.refs.sort();
     facts.refs.dedup();
     facts.sources.sort();
@@ -123,15 +123,30 @@ pub fn read_python(code: &str) -> CodeFacts {
     facts
 }
 
+/// The functions `read_calls` reads, and the text that calls each: as written in Jinja ...
+const CALLS: [(&str, &str); 4] = [
+    ("ref", "ref"),
+    ("source", "source"),
+    ("config", "config"),
+    ("function", "function"),
+];
+
+/// ... and through the `dbt` namespace, in a Python model (`dbt.ref("orders")`).
+const DBT_CALLS: [(&str, &str); 4] = [
+    ("ref", "dbt.ref"),
+    ("source", "dbt.source"),
+    ("config", "dbt.config"),
+    ("function", "dbt.function"),
+];
+
 /// The `ref`, `source` and `config` calls in one expression or statement.
-fn read_calls(text: &str, frames: &[Frame], facts: &mut CodeFacts, prefix: &str) {
+fn read_calls(text: &str, frames: &[Frame], facts: &mut CodeFacts, calls: &[(&str, &str); 4]) {
     if frames.contains(&Frame::Body) {
         return;
     }
     let skipped = frames.contains(&Frame::FalseAtParse { in_else: false });
     let dynamic = frames.contains(&Frame::Dynamic);
-    for function in ["ref", "source", "config", "function"] {
-        let needle = format!("{prefix}{function}");
+    for &(function, needle) in calls {
         for start in memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()) {
             let from = start + needle.len();
             let before = text[..start].chars().next_back();
@@ -250,7 +265,7 @@ fn source_call(args: &CallArgs) -> Option<(String, String)> {
 /// exposure's `depends_on`), and whether all could be read.
 pub fn read_jinja_value(text: &str) -> CodeFacts {
     let mut facts = CodeFacts::default();
-    read_calls(text, &[], &mut facts, "");
+    read_calls(text, &[], &mut facts, &CALLS);
     facts
 }
 
