@@ -84,7 +84,17 @@ impl RepoPaths {
             && relative
                 .split('/')
                 .all(|part| !part.is_empty() && part != "." && part != "..");
-        plain && !self.links.contains(relative) && self.contains(relative)
+        if !plain || self.links.contains(relative) {
+            return false;
+        }
+        if relative.contains('\\') {
+            return self.contains(relative);
+        }
+        // A plain path is its own normalized form: looked up without rebuilding it.
+        let name = relative.rsplit_once('/').map_or(relative, |(_, name)| name);
+        self.by_name
+            .get(name)
+            .is_some_and(|paths| paths.contains(relative))
     }
 
     /// The files under a folder (relative to the checked folder, `""` for all of it).
@@ -175,6 +185,9 @@ mod tests {
         paths.insert_link("dbt/models/b.sql");
         assert!(paths.walked_plainly("dbt/models/a.sql"));
         assert!(paths.walked_plainly("dbt/models"));
+        assert!(paths.walked_plainly("dbt"));
+        assert!(!paths.walked_plainly("dbt/seeds"));
+        assert!(!paths.walked_plainly("models/a.sql"));
         for not in [
             "dbt/models/b.sql",
             "dbt/models/../models/a.sql",
