@@ -3,7 +3,7 @@
 //! it stays inside, symbolic links resolved. Paths given on the command line are the user's
 //! choice and are not checked.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::fs::Metadata;
 use std::path::{Component, Path, PathBuf};
@@ -58,7 +58,7 @@ impl Boundary {
             cwd: std::env::current_dir().unwrap_or_default(),
             given: Vec::new(),
             real: Vec::new(),
-            folders: Mutex::new(HashMap::new()),
+            folders: Mutex::new(HashMap::default()),
         };
         boundary.include(root);
         boundary

@@ -3,7 +3,7 @@
 //! them: a macro that calls `ref()` or `source()`, itself or through the macros it calls (or
 //! `config()`, which sets the calling node's config).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::dbt::jinja::{jinja_blocks, macro_calls};
 
@@ -70,7 +70,7 @@ const DEPTH: usize = 8;
 
 impl DependencyMacros {
     pub fn new(macros: &[MacroDef]) -> Self {
-        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::default();
         for def in macros {
             by_name
                 .entry(def.name.clone())
@@ -78,7 +78,7 @@ impl DependencyMacros {
                 .push(def.package.clone());
         }
         // `adapter.dispatch('name', ...)` calls one of the `*__name` macros.
-        let mut implementations: HashMap<&str, Vec<(Option<String>, String)>> = HashMap::new();
+        let mut implementations: HashMap<&str, Vec<(Option<String>, String)>> = HashMap::default();
         for def in macros {
             if let Some((_, dispatched)) = def.name.split_once("__") {
                 implementations

@@ -27,8 +27,8 @@ impl Assembly {
         let Assembly { drafts, groups, .. } = self;
         // Refable nodes by name: (package, version, latest version, unique id).
         type Refable = (String, Option<String>, Option<String>, String);
-        let mut refable: HashMap<String, Vec<Refable>> = HashMap::new();
-        let mut sources: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
+        let mut refable: HashMap<String, Vec<Refable>> = HashMap::default();
+        let mut sources: HashMap<(String, String), Vec<(String, String)>> = HashMap::default();
         for draft in drafts.iter().filter(|d| d.enabled) {
             let node = &draft.node;
             match node.resource_type {
@@ -161,7 +161,7 @@ impl Assembly {
                 (enabled, collection, reason, finished)
             })
             .collect();
-        let mut emitted: HashSet<String> = HashSet::new();
+        let mut emitted: HashSet<String> = HashSet::default();
         for (enabled, collection, reason, finished) in entries {
             let id = &finished.node.unique_id;
             if let Some(reason) = reason {

@@ -9,7 +9,9 @@ mod graph;
 mod nodes;
 mod properties;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
@@ -133,7 +135,7 @@ fn dependency_vars(packages: &[Package]) -> HashSet<String> {
             }
         }
     }
-    let mut found = HashSet::new();
+    let mut found = HashSet::default();
     for package in packages {
         if let Some(Value::Object(vars)) = package.project.get("vars") {
             collect(vars, &mut found, 0);
@@ -241,7 +243,7 @@ impl Assembly {
         // In file order, as dbt reads them (the first patch of a node wins).
         patches.sort_by(|a, b| (&a.patch_path, &a.name).cmp(&(&b.patch_path, &b.name)));
         // The enabled drafts a patch may reach, by resource type and name, in draft order.
-        let mut by_name: HashMap<(&'static str, String), Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<(&'static str, String), Vec<usize>> = HashMap::default();
         for (index, draft) in self.drafts.iter().enumerate() {
             if draft.enabled && draft.node.version.is_none() {
                 by_name
@@ -377,7 +379,7 @@ fn text_list(value: Option<&Value>) -> Vec<Value> {
 fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut Assembly) {
     let package = context.package;
     // Properties: patches by resource and name, in file order (the first one wins).
-    let mut patches: HashMap<(&str, &str), Patch<'_>> = HashMap::new();
+    let mut patches: HashMap<(&str, &str), Patch<'_>> = HashMap::default();
     for (file, document) in &files.properties {
         for (key, resource) in [
             ("models", "model"),
@@ -396,9 +398,9 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
         }
     }
     // Versioned models: the file each version is defined in.
-    let mut versions_by_file: HashMap<String, (&str, String, Option<&Entry>)> = HashMap::new();
-    let mut latest: HashMap<&str, String> = HashMap::new();
-    let mut model_versions: HashMap<String, Vec<String>> = HashMap::new();
+    let mut versions_by_file: HashMap<String, (&str, String, Option<&Entry>)> = HashMap::default();
+    let mut latest: HashMap<&str, String> = HashMap::default();
+    let mut model_versions: HashMap<String, Vec<String>> = HashMap::default();
     for ((resource, name), patch) in &patches {
         if *resource != "model" {
             continue;
