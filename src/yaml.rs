@@ -209,6 +209,10 @@ impl<'de> de::Visitor<'de> for Counter<'_> {
 /// are skipped, and outside a flow collection a bracket opens one only where a value starts.
 fn too_deep_flow(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
+    // Each level opens with a bracket: with few brackets anywhere, none can be too deep.
+    if memchr::memchr2_iter(b'[', b'{', bytes).count() <= MAX_DEPTH {
+        return None;
+    }
     let mut depth = 0usize;
     let mut at = 0;
     // Indentation of the line that introduced a block scalar: deeper lines are its text.
@@ -834,6 +838,18 @@ mod tests {
         let text = "name: shop\nmodels:\n  shop:\n    +tags: [a, '[b', \"{c\"]  # [[[\n    x: a[1\ndesc: |\n  [[[[ {{{\n  select [\nv: &v {a: 1}\nw: *v\n";
         assert_eq!(message(text), "ok");
         assert_eq!(too_deep_flow(text), None);
+    }
+
+    #[test]
+    fn brackets_in_text_do_not_count_as_nesting() {
+        // More brackets than levels allowed, all in quotes, comments and block scalars: the
+        // scan reads past them instead of taking the shortcut for bracket-poor documents.
+        let text = "v: ['[[', \"{{\"]  # [[[[\n".repeat(50) + "d: |\n  [[[[[[[[[[\n";
+        assert!(text.matches(['[', '{']).count() > MAX_DEPTH);
+        assert_eq!(too_deep_flow(&text), None);
+        let levels = |n: usize| format!("a: {}1{}\n", "[".repeat(n), "]".repeat(n));
+        assert_eq!(too_deep_flow(&levels(MAX_DEPTH)), None);
+        assert_eq!(too_deep_flow(&levels(MAX_DEPTH + 1)), Some(3 + MAX_DEPTH));
     }
 
     #[test]
