@@ -180,7 +180,6 @@ impl SelectionIndex {
     }
 }
 
-/// A key without its first segment (the package).
 /// Node ids in ascending order of their key, ids of equal keys in ascending order (as a stable
 /// sort of ascending ids leaves them). Sorted as (key, id) pairs, side by side in memory.
 fn sorted_by<'k>(
@@ -192,6 +191,7 @@ fn sorted_by<'k>(
     pairs.into_iter().map(|(_, id)| id).collect()
 }
 
+/// A key without its first segment (the package).
 fn unscoped_key(key: &str) -> &str {
     key.split_once(SEP).map_or("", |(_, rest)| rest)
 }

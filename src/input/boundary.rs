@@ -3,11 +3,12 @@
 //! it stays inside, symbolic links resolved. Paths given on the command line are the user's
 //! choice and are not checked.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::fs::Metadata;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::read::{ReadError, TEXT_LIMIT, decode_text, read_regular};
 
