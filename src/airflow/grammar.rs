@@ -13,6 +13,18 @@ pub fn python() -> Language {
     tree_sitter_python::LANGUAGE.into()
 }
 
+/// Python code parsed with the grammar, for tests.
+#[cfg(test)]
+pub fn parse(code: &str) -> tree_sitter::Tree {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&python())
+        .expect("the Python grammar loads");
+    parser
+        .parse(code, None)
+        .expect("tree-sitter parses any text")
+}
+
 /// Whether a `string` node (its text) may hold a call: only an f-string's `{...}` can, so
 /// walks looking for calls skip the others.
 pub fn may_hold_calls(string: &str) -> bool {
@@ -136,9 +148,7 @@ mod tests {
     #[test]
     fn kinds_and_fields_match_the_names_tree_sitter_gives() {
         let code = "def f(a):\n    return g(a).b[0]\nif a < b <= c:\n    pass\nelif a:\n    pass\nelse:\n    pass\nimport x, y\n";
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&python()).unwrap();
-        let tree = parser.parse(code, None).unwrap();
+        let tree = parse(code);
         let mut cursor = tree.walk();
         let mut stack = vec![tree.root_node()];
         let mut seen = 0;

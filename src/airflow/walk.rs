@@ -71,13 +71,7 @@ mod tests {
     use super::*;
     use crate::airflow::grammar::{FUNCTION, Syntax};
 
-    fn parse(code: &str) -> tree_sitter::Tree {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .unwrap();
-        parser.parse(code, None).unwrap()
-    }
+    use crate::airflow::grammar::parse;
 
     #[test]
     fn visits_in_source_order_and_skips_and_stops() {

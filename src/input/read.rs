@@ -191,7 +191,11 @@ fn open_regular(
         Some(metadata) => check(&metadata, limit)?,
         None => check(&std::fs::metadata(path)?, limit)?,
     }
-    let file = File::open(path)?;
+    checked(File::open(path)?, limit)
+}
+
+/// An opened file with what it is, refused unless regular and at most `limit` bytes.
+fn checked(file: File, limit: u64) -> Result<(File, Metadata), ReadError> {
     let metadata = file.metadata()?;
     check(&metadata, limit)?;
     Ok((file, metadata))
@@ -208,9 +212,7 @@ pub fn read_walked(path: &Path) -> Result<Vec<u8>, ReadError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options.open(path)?;
-    let metadata = file.metadata()?;
-    check(&metadata, TEXT_LIMIT)?;
+    let (file, metadata) = checked(options.open(path)?, TEXT_LIMIT)?;
     read_opened(file, &metadata, TEXT_LIMIT)
 }
 

@@ -333,11 +333,7 @@ mod tests {
     /// The value of `expression`, as the right side of an assignment.
     fn value_of(expression: &str) -> Value {
         let code = format!("v = {expression}\n");
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&crate::airflow::grammar::python())
-            .unwrap();
-        let tree = parser.parse(&code, None).unwrap();
+        let tree = crate::airflow::grammar::parse(&code);
         let assignment = tree.root_node().child(0).unwrap().child(0).unwrap();
         let evaluator = Evaluator::new(SourceFile::new("v.py", code.clone()), None);
         evaluator.eval_value(assignment.field(&RIGHT).unwrap())

@@ -329,11 +329,7 @@ h = """triple"""
 i = 'it"s'
 j = b"bytes"
 "#;
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&crate::airflow::grammar::python())
-            .unwrap();
-        let tree = parser.parse(code, None).unwrap();
+        let tree = crate::airflow::grammar::parse(code);
         let evaluator = Evaluator::new(SourceFile::new("d.py", code), None);
         let mut plain = Vec::new();
         let mut stack = vec![tree.root_node()];

@@ -4,12 +4,8 @@ use super::*;
 
 /// A Python file parsed as the DAG folders' files are.
 fn parse(path: &str, code: &str) -> (Arc<SourceFile>, Tree) {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .unwrap();
     let source = SourceFile::new(path, code.to_owned());
-    let tree = parser.parse(source.text(), None).unwrap();
+    let tree = crate::airflow::grammar::parse(source.text());
     (source, tree)
 }
 use crate::airflow::eval::MAX_NESTING;
