@@ -184,7 +184,8 @@ impl Assembly {
             }
         }
         // In the manifest's order: each collection by unique id, then the disabled nodes.
-        let mut ordered: Vec<(bool, Finished)> = Vec::new();
+        let count = collections.values().map(Vec::len).sum::<usize>() + disabled.len();
+        let mut ordered: Vec<(bool, Finished)> = Vec::with_capacity(count);
         for (_, entries) in collections {
             ordered.extend(by_unique_id(entries).map(|finished| (true, finished)));
         }
@@ -226,11 +227,13 @@ impl Assembly {
         }
         let text = String::from_utf8(text).unwrap_or_default();
 
-        // Taken apart into what the manifest reader reads (moved, not copied), in parallel.
-        let raw_nodes: Vec<(bool, RawNode<'_>)> = prepared
+        // Taken apart into what the manifest reader reads (moved, not copied), in parallel,
+        // each into its place (collecting into a `Result` would gather the nodes in chunks
+        // and copy them into one list after).
+        let raw_nodes: Vec<(bool, std::result::Result<RawNode<'_>, serde_json::Error>)> = prepared
             .into_par_iter()
-            .map(|(enabled, node)| Ok((enabled, node.into_raw_node(&text)?)))
-            .collect::<std::result::Result<_, serde_json::Error>>()?;
+            .map(|(enabled, node)| (enabled, node.into_raw_node(&text)))
+            .collect();
         let built = {
             let mut builder = GraphBuilder::for_nodes(text.as_bytes(), raw_nodes.len());
             builder.metadata(Metadata {
@@ -238,6 +241,7 @@ impl Assembly {
                 ..Metadata::default()
             });
             for (enabled, raw) in raw_nodes {
+                let raw = raw?;
                 if enabled {
                     builder.node(raw);
                 } else {
@@ -276,13 +280,13 @@ fn by_unique_id(nodes: Vec<Finished>) -> impl Iterator<Item = Finished> {
 
 /// A node with its dependencies resolved.
 struct Finished {
-    node: NodeFields,
+    node: Box<NodeFields>,
     depends_on: Vec<String>,
 }
 
 /// A node ready for the graph: the fields the graph keeps as JSON text written.
 struct Prepared {
-    node: NodeFields,
+    node: Box<NodeFields>,
     depends_on: Vec<String>,
     /// The texts, until joined into the graph's text at `offset`.
     text: Vec<u8>,

@@ -200,7 +200,7 @@ impl Context<'_> {
 
 /// A node before its dependencies are resolved.
 struct Draft {
-    pub(super) node: NodeFields,
+    pub(super) node: Box<NodeFields>,
     pub(super) refs: Vec<RefCall>,
     pub(super) sources: Vec<(String, String)>,
     /// Unique ids known already (a source test's table).

@@ -67,7 +67,8 @@ pub(super) struct NodeFields {
     pub(super) owner: Option<Value>,
 }
 
-/// The fields every node starts with.
+/// The fields every node starts with. Boxed: a node is large, and the reader moves each
+/// node from one list to the next several times.
 pub(super) fn node_identity(
     unique_id: String,
     resource_type: &'static str,
@@ -75,8 +76,8 @@ pub(super) fn node_identity(
     package: &str,
     file: &str,
     fqn: Vec<String>,
-) -> NodeFields {
-    NodeFields {
+) -> Box<NodeFields> {
+    Box::new(NodeFields {
         unique_id,
         resource_type,
         name: name.to_owned(),
@@ -84,7 +85,7 @@ pub(super) fn node_identity(
         original_file_path: file.to_owned(),
         fqn,
         ..NodeFields::default()
-    }
+    })
 }
 
 pub(super) struct CodeNode<'a> {
