@@ -1,16 +1,17 @@
 //! Discovery: the dbt projects, their manifests and the DAG files under the checked folder.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-
-use ignore::{DirEntry, WalkBuilder};
+use std::sync::Arc;
 
 use crate::airflow::invocations::wrapper::DbtWrappers;
 use crate::airflow::parse::FileToRead;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::input::{self, Boundary, ReadError, TEXT_LIMIT};
+use crate::input::{self, Boundary};
 use crate::repo_paths::RepoPaths;
+
+mod walk;
+use walk::WalkedFile;
 
 /// Where a dbt project and its manifest are.
 #[derive(Debug, Clone)]
@@ -179,52 +180,25 @@ pub fn discover_layout(
     if !root.is_dir() {
         return Err(Error::new(format!("{}: no such folder", root.display())));
     }
-    let boundary = Arc::new(Boundary::new(root));
-    let problems = Arc::new(Mutex::new(Vec::new()));
-    for name in IGNORE_FILES {
-        if let Err(error) = check_ignore_file(&boundary, &root.join(name)) {
-            return Err(error.to_error(name));
-        }
-    }
+    let boundary = Boundary::new(root);
+    let mut problems = Vec::new();
+    let mut link_problems = Vec::new();
     let mut project_dirs = Vec::new();
     let mut python_files = Vec::new();
     let mut repository = RepoPaths::default();
     let mut pins = Vec::new();
     let mut dag_factory_pins = Vec::new();
-    let walker = {
-        let problems = problems.clone();
-        let boundary = boundary.clone();
-        let root = root.to_path_buf();
-        WalkBuilder::new(&root)
-            .require_git(false)
-            // Ignore files outside the checked folder (its parents', the user's global one,
-            // `.git/info/exclude`) would make the result depend on the machine.
-            .parents(false)
-            .git_global(false)
-            .git_exclude(false)
-            .filter_entry(move |entry| walk_into(&root, &boundary, entry, &problems))
-            .build()
-    };
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                lock(&problems).push(walk_error(root, &error));
-                continue;
-            }
-        };
-        let Some(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() {
-            continue;
-        }
+    walk::walk(root, &boundary, &mut problems, &mut |file| {
+        let WalkedFile {
+            path,
+            relative,
+            file_type,
+        } = file;
         let is_link = file_type.is_symlink();
-        let path = entry.into_path();
         if is_link {
-            repository.insert_link(&relative_display(root, &path));
+            repository.insert_link(&relative);
         } else {
-            repository.insert(&relative_display(root, &path));
+            repository.insert(&relative);
         }
         match path.file_name().and_then(|n| n.to_str()) {
             Some("dbt_project.yml") if file_type.is_file() => {
@@ -236,10 +210,9 @@ pub fn discover_layout(
             Some(name) if name.ends_with(".py") => {
                 if is_link && let Err(error) = boundary.check(&path) {
                     if !error.is_not_found() {
-                        let display = relative_display(root, &path);
-                        lock(&problems).push(error.to_error(&display).into_warning());
+                        link_problems.push(error.to_error(&relative).into_warning());
                     }
-                    continue;
+                    return;
                 }
                 python_files.push(path);
             }
@@ -252,7 +225,8 @@ pub fn discover_layout(
             }
             _ => {}
         }
-    }
+    })?;
+    problems.append(&mut link_problems);
     project_dirs.sort();
     python_files.sort();
 
@@ -341,74 +315,8 @@ pub fn discover_layout(
         airflow_pinned: crate::airflow::version::agreed(pins),
         dag_factory_major: crate::airflow::version::agreed(dag_factory_pins),
         ignore_syntax: config.airflow.ignore_file_syntax,
-        problems: std::mem::take(&mut *lock(&problems)),
+        problems,
     })
-}
-
-/// The files the walk reads to know what to skip, in every folder.
-const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
-
-/// An ignore file the walk may read: absent, or a regular file of a sane size inside the
-/// checked folder. The walk (the `ignore` crate) would otherwise block on a FIFO, read a
-/// device without end or read a file outside.
-fn check_ignore_file(boundary: &Boundary, path: &Path) -> std::result::Result<(), ReadError> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Ok(());
-    }
-    input::check_regular(&boundary.check(path)?, TEXT_LIMIT)
-}
-
-/// Whether the walk goes into `entry`: not a folder never worth walking, nor one whose ignore
-/// files cannot be read safely (reported).
-fn walk_into(
-    root: &Path,
-    boundary: &Boundary,
-    entry: &DirEntry,
-    problems: &Mutex<Vec<Error>>,
-) -> bool {
-    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-    if !is_dir {
-        return true;
-    }
-    let name = entry.file_name().to_string_lossy();
-    if SKIPPED_DIRS.contains(&name.as_ref()) || name.starts_with(".venv") || name == "venv" {
-        return false;
-    }
-    for ignore_file in IGNORE_FILES {
-        let path = entry.path().join(ignore_file);
-        if let Err(error) = check_ignore_file(boundary, &path) {
-            let display = relative_display(root, &path);
-            let folder = relative_display(root, entry.path());
-            lock(problems).push(
-                error
-                    .to_error(&display)
-                    .with_help(format!("the folder {folder}/ was not checked"))
-                    .into_warning(),
-            );
-            return false;
-        }
-    }
-    true
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A folder the walk could not read (what it defines is unknown), or an ignore file it could
-/// not parse (the walk went on without the line). Warnings: the rest is still checked.
-fn walk_error(root: &Path, error: &ignore::Error) -> Error {
-    let message = error.to_string();
-    let message = message.replace(&format!("{}/", root.display()), "");
-    let error = match error.io_error() {
-        Some(_) => Error::new(format!("cannot walk the checked folder: {message}")).with_help(
-            "its files could not be read, so what they define is unknown; check the permissions",
-        ),
-        None => Error::new(format!("an ignore file was read in part: {message}")),
-    };
-    error.into_warning()
 }
 
 /// A folder or file the config names, relative to the checked folder, refused when it leads
