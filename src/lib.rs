@@ -198,16 +198,23 @@ pub fn check_linked(
                 .map(|policy| &**policy as &dyn rules::Rule),
         )
         .collect();
-    let mut diagnostics: Vec<Diagnostic> = rules
-        .par_iter()
-        .filter_map(|rule| {
-            let severity = selection.severity_of(rule.meta())?;
-            let mut reporter = Reporter::new(rule.meta(), severity);
-            rule.check(repo, &mut reporter);
-            Some(reporter.into_diagnostics())
-        })
-        .flatten()
-        .collect();
+    // The suppressions written in the files are looked for (a scan of every node's code)
+    // while the rules run.
+    let (mut diagnostics, directives): (Vec<Diagnostic>, _) = rayon::join(
+        || {
+            rules
+                .par_iter()
+                .filter_map(|rule| {
+                    let severity = selection.severity_of(rule.meta())?;
+                    let mut reporter = Reporter::new(rule.meta(), severity);
+                    rule.check(repo, &mut reporter);
+                    Some(reporter.into_diagnostics())
+                })
+                .flatten()
+                .collect()
+        },
+        || suppress::Directives::collect(repo),
+    );
     diagnostics.sort_by(Diagnostic::cmp_for_output);
     let diagnostics = diagnostic::merge_same_line(diagnostics);
     let enabled: Vec<&'static rules::RuleMeta> =
@@ -215,6 +222,7 @@ pub fn check_linked(
     let unused_rule = &rules::monolint::unused_suppression::UnusedSuppression::META;
     let outcome = suppress::apply(
         repo,
+        directives,
         &per_file,
         catalog,
         &enabled,

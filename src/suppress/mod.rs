@@ -70,6 +70,16 @@ pub struct Outcome {
     pub unused: Vec<Diagnostic>,
 }
 
+/// Every suppression written in the checked files, found while the rules run.
+pub struct Directives(Vec<Written>);
+
+impl Directives {
+    /// Every directive of the DAG files and of the dbt nodes.
+    pub fn collect(repo: &Monorepo) -> Directives {
+        Directives(collect(repo))
+    }
+}
+
 /// A directive and where it was written.
 struct Written {
     directive: Directive,
@@ -91,13 +101,14 @@ enum Place {
 /// not run is not "unused".
 pub fn apply(
     repo: &Monorepo,
+    directives: Directives,
     per_file: &PerFileIgnores,
     catalog: Catalog,
     enabled: &[&'static RuleMeta],
     unused_rule: Option<(&'static RuleMeta, crate::diagnostic::Severity)>,
     diagnostics: Vec<Diagnostic>,
 ) -> Outcome {
-    let mut written = collect(repo);
+    let Directives(mut written) = directives;
     let mut kept = Vec::with_capacity(diagnostics.len());
     let mut suppressed = 0;
     for diagnostic in diagnostics {
@@ -124,7 +135,6 @@ pub fn apply(
     }
 }
 
-/// Every directive of the DAG files and of the dbt nodes.
 fn collect(repo: &Monorepo) -> Vec<Written> {
     let mut written = Vec::new();
     for file in &repo.dag_files {
