@@ -67,11 +67,23 @@ impl AirflowIgnore {
             syntax,
             rules: HashMap::new(),
         };
-        ignore.visit(Path::new(""), Vec::new(), boundary);
+        // Folders wait on a list instead of a recursion: how deeply they nest never decides
+        // how much stack reading them takes.
+        let mut pending = vec![(PathBuf::new(), Vec::new())];
+        while let Some((relative, inherited)) = pending.pop() {
+            pending.extend(ignore.visit(&relative, inherited, boundary));
+        }
         ignore
     }
 
-    fn visit(&mut self, relative: &Path, inherited: Vec<Rule>, boundary: &Boundary) {
+    /// Reads the rules of one folder; returns its subfolders not ignored, with the rules in
+    /// force in them.
+    fn visit(
+        &mut self,
+        relative: &Path,
+        inherited: Vec<Rule>,
+        boundary: &Boundary,
+    ) -> Vec<(PathBuf, Vec<Rule>)> {
         let folder = self.root.join(relative);
         let mut rules = inherited;
         if let Ok(text) = boundary.read_text(&folder.join(".airflowignore")) {
@@ -98,11 +110,11 @@ impl AirflowIgnore {
             .collect();
         children.sort();
         self.rules.insert(relative.to_path_buf(), rules.clone());
-        for child in children {
-            if !self.matches(&child, true, &rules) {
-                self.visit(&child, rules.clone(), boundary);
-            }
-        }
+        children
+            .into_iter()
+            .filter(|child| !self.matches(child, true, &rules))
+            .map(|child| (child, rules.clone()))
+            .collect()
     }
 
     fn compile(&self, line: &str, folder: &Path) -> Option<Rule> {

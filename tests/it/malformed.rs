@@ -943,6 +943,26 @@ fn python_syntax_errors_point_at_their_line() {
 }
 
 #[test]
+fn deeply_nested_folders() {
+    let scratch = Scratch::example();
+    // Folders inside folders until the path is too long for the system, in the DAG folder
+    // (which discovery and the `.airflowignore` reader each walk) and elsewhere.
+    for top in ["dags", "docs"] {
+        let mut path = scratch.path(top);
+        for _ in 0..4000 {
+            path.push("d");
+            if std::fs::create_dir(&path).is_err() {
+                break;
+            }
+        }
+    }
+    scratch.write("dags/d/d/d/.airflowignore", "nothing_matches\n");
+    let run = scratch.check();
+    run.assert_orderly();
+    assert!(run.stdout.contains("X002"), "the repository is checked");
+}
+
+#[test]
 fn huge_python_string() {
     let scratch = Scratch::example();
     scratch.write(
