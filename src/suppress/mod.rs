@@ -76,7 +76,45 @@ pub struct Directives(Vec<Written>);
 impl Directives {
     /// Every directive of the DAG files and of the dbt nodes.
     pub fn collect(repo: &Monorepo) -> Directives {
-        Directives(collect(repo))
+        let mut written = Vec::new();
+        for file in &repo.dag_files {
+            for directive in directives(file.source.text(), CommentStyle::Hash) {
+                written.push(Written {
+                    directive,
+                    place: Place::File(file.source.clone()),
+                    used: false,
+                });
+            }
+        }
+        for (project, dbt) in repo.projects.iter().enumerate() {
+            let graph = &dbt.graph;
+            for (id, node) in graph.nodes() {
+                if !graph.is_root_project(node) || !graph.mentions(node, "monolint") {
+                    continue;
+                }
+                let at = NodeRef { project, node: id };
+                let code = graph.code(node).unwrap_or_default();
+                for directive in directives(&code, CommentStyle::Sql) {
+                    written.push(Written {
+                        directive,
+                        place: Place::Sql(at),
+                        used: false,
+                    });
+                }
+                if let Some(rules) = meta_ignores(&graph.meta(node)) {
+                    written.push(Written {
+                        directive: Directive {
+                            rules,
+                            reach: Reach::File,
+                            range: 0..0,
+                        },
+                        place: Place::Meta(at),
+                        used: false,
+                    });
+                }
+            }
+        }
+        Directives(written)
     }
 }
 
@@ -133,48 +171,6 @@ pub fn apply(
         suppressed,
         unused,
     }
-}
-
-fn collect(repo: &Monorepo) -> Vec<Written> {
-    let mut written = Vec::new();
-    for file in &repo.dag_files {
-        for directive in directives(file.source.text(), CommentStyle::Hash) {
-            written.push(Written {
-                directive,
-                place: Place::File(file.source.clone()),
-                used: false,
-            });
-        }
-    }
-    for (project, dbt) in repo.projects.iter().enumerate() {
-        let graph = &dbt.graph;
-        for (id, node) in graph.nodes() {
-            if !graph.is_root_project(node) || !graph.mentions(node, "monolint") {
-                continue;
-            }
-            let at = NodeRef { project, node: id };
-            let code = graph.code(node).unwrap_or_default();
-            for directive in directives(&code, CommentStyle::Sql) {
-                written.push(Written {
-                    directive,
-                    place: Place::Sql(at),
-                    used: false,
-                });
-            }
-            if let Some(rules) = meta_ignores(&graph.meta(node)) {
-                written.push(Written {
-                    directive: Directive {
-                        rules,
-                        reach: Reach::File,
-                        range: 0..0,
-                    },
-                    place: Place::Meta(at),
-                    used: false,
-                });
-            }
-        }
-    }
-    written
 }
 
 /// `meta.monolint.ignore`: a list of rules or one rule.

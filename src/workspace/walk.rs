@@ -27,6 +27,16 @@ pub(super) struct WalkedFile {
     pub file_type: FileType,
 }
 
+/// A folder being walked: the entries not yet visited.
+struct Folder {
+    dir: PathBuf,
+    /// Relative to the checked folder, `/`-separated.
+    relative: String,
+    entries: std::vec::IntoIter<(OsString, FileType)>,
+    /// Whether it pushed its rules on [`Walk::rules`].
+    has_rules: bool,
+}
+
 /// The ignore rules of one folder on the way down.
 struct Rules {
     gitignore: Option<Gitignore>,
@@ -53,7 +63,7 @@ pub(super) fn walk(
     let rules = walk
         .rules_of(root, &entries)
         .map_err(|(path, error)| error.to_error(&relative_display(root, &path)))?;
-    walk.walk_entries(root, "", entries, rules);
+    walk.walk_from(root, entries, rules);
     Ok(())
 }
 
@@ -135,19 +145,20 @@ impl Walk<'_> {
         Ok(Rules { gitignore, ignore })
     }
 
-    fn walk_entries(
-        &mut self,
-        dir: &Path,
-        relative: &str,
-        entries: Vec<(OsString, FileType)>,
-        rules: Rules,
-    ) {
-        let has_rules = rules.gitignore.is_some() || rules.ignore.is_some();
-        if has_rules {
-            self.rules.push(rules);
-        }
-        for (name, file_type) in entries {
-            let path = dir.join(&name);
+    /// Walks down from `root`, whose entries and rules are read. Folders wait on a stack
+    /// instead of a recursion: how deeply they nest never decides how much stack the walk
+    /// takes.
+    fn walk_from(&mut self, root: &Path, entries: Vec<(OsString, FileType)>, rules: Rules) {
+        let mut stack = vec![self.enter(root.to_path_buf(), String::new(), entries, rules)];
+        while let Some(folder) = stack.last_mut() {
+            let Some((name, file_type)) = folder.entries.next() else {
+                if folder.has_rules {
+                    self.rules.pop();
+                }
+                stack.pop();
+                continue;
+            };
+            let path = folder.dir.join(&name);
             let is_dir = file_type.is_dir();
             match self.matched(&path, is_dir) {
                 Match::Ignore(()) => continue,
@@ -155,10 +166,10 @@ impl Walk<'_> {
                 _ => {}
             }
             let name = name.to_string_lossy().replace('\\', "/");
-            let child = if relative.is_empty() {
+            let child = if folder.relative.is_empty() {
                 name.clone()
             } else {
-                format!("{relative}/{name}")
+                format!("{}/{name}", folder.relative)
             };
             if !is_dir {
                 (self.visit)(WalkedFile {
@@ -174,7 +185,7 @@ impl Walk<'_> {
             }
             let entries = self.list(&path, &child);
             match self.rules_of(&path, &entries) {
-                Ok(rules) => self.walk_entries(&path, &child, entries, rules),
+                Ok(rules) => stack.push(self.enter(path, child, entries, rules)),
                 Err((ignore_file, error)) => {
                     let display = relative_display(self.root, &ignore_file);
                     self.problems.push(
@@ -186,8 +197,25 @@ impl Walk<'_> {
                 }
             }
         }
+    }
+
+    /// A folder about to be walked, its rules in force until it is left.
+    fn enter(
+        &mut self,
+        dir: PathBuf,
+        relative: String,
+        entries: Vec<(OsString, FileType)>,
+        rules: Rules,
+    ) -> Folder {
+        let has_rules = rules.gitignore.is_some() || rules.ignore.is_some();
         if has_rules {
-            self.rules.pop();
+            self.rules.push(rules);
+        }
+        Folder {
+            dir,
+            relative,
+            entries: entries.into_iter(),
+            has_rules,
         }
     }
 

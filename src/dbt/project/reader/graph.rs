@@ -186,10 +186,14 @@ impl Assembly {
         // In the manifest's order: each collection by unique id, then the disabled nodes.
         let count = collections.values().map(Vec::len).sum::<usize>() + disabled.len();
         let mut ordered: Vec<(bool, Finished)> = Vec::with_capacity(count);
-        for (_, entries) in collections {
-            ordered.extend(by_unique_id(entries).map(|finished| (true, finished)));
+        // A stable sort: definitions of one id stay in the order read. Nodes are boxed, so the
+        // sort moves small values.
+        for (_, mut entries) in collections {
+            entries.sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
+            ordered.extend(entries.into_iter().map(|finished| (true, finished)));
         }
-        ordered.extend(by_unique_id(disabled).map(|finished| (false, finished)));
+        disabled.sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
+        ordered.extend(disabled.into_iter().map(|finished| (false, finished)));
         // A key written twice in the manifest's `groups` and `macros` keeps its last value.
         let groups: BTreeMap<String, Value> = groups
             .into_iter()
@@ -262,20 +266,6 @@ impl Assembly {
         };
         Ok(DbtGraph::from_built(text.into_bytes().into(), built))
     }
-}
-
-/// Nodes sorted by unique id, those of one id in the order given (as a stable sort leaves
-/// them). The order is worked out on indexes: a node is large, and sorting moves what it
-/// sorts many times.
-fn by_unique_id(nodes: Vec<Finished>) -> impl Iterator<Item = Finished> {
-    let mut order: Vec<usize> = (0..nodes.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        (nodes[a].node.unique_id.as_str(), a).cmp(&(nodes[b].node.unique_id.as_str(), b))
-    });
-    let mut slots: Vec<Option<Finished>> = nodes.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(move |index| slots[index].take())
 }
 
 /// A node with its dependencies resolved.
