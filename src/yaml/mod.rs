@@ -1,5 +1,5 @@
 //! All YAML reading goes through here (`serde_yaml` is deprecated upstream; a swap touches
-//! only this file), with limits that keep a hostile document from taking the run down:
+//! only this module), with limits that keep a hostile document from taking the run down:
 //! a size cap, a nesting cap checked before the parser runs (libyaml slows down quadratically
 //! with flow nesting), and a cap on the values a document expands to through its aliases
 //! (an "anchor bomb" expands exponentially).
@@ -8,6 +8,8 @@ use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess};
+
+mod block;
 
 pub use serde_yaml::Value;
 
@@ -326,6 +328,16 @@ fn skip_quoted(bytes: &[u8], at: usize) -> usize {
 /// keys applied, a key written twice holding its last value, a key that is not a string
 /// (`1:`, `true:`) kept as its text. An empty document is `null`.
 pub fn json_from_str(text: &str) -> Result<serde_json::Value, YamlError> {
+    if text.len() <= MAX_BYTES
+        && let Some(value) = block::read(text)
+    {
+        return Ok(value);
+    }
+    json_from_events(text)
+}
+
+/// [`json_from_str`] through the full parser.
+fn json_from_events(text: &str) -> Result<serde_json::Value, YamlError> {
     match parse_spanned(text) {
         Ok(node) => Ok(node.map_or(serde_json::Value::Null, node_to_json)),
         // saphyr refuses some indentation libyaml (PyYAML's parser) accepts.
@@ -371,23 +383,39 @@ fn node_to_json(node: Node) -> serde_json::Value {
             for (key, value) in pairs {
                 let key = match key.value {
                     NodeValue::Str(text, _) => text,
-                    other => match node_to_json(Node {
+                    other => key_string(node_to_json(Node {
                         value: other,
                         tag: None,
                         span: key.span,
-                    }) {
-                        Json::String(text) => text,
-                        Json::Bool(true) => "True".to_owned(),
-                        Json::Bool(false) => "False".to_owned(),
-                        Json::Null => "None".to_owned(),
-                        other => other.to_string(),
-                    },
+                    })),
                 };
                 map.insert(key, node_to_json(value));
             }
             Json::Object(map)
         }
     }
+}
+
+/// A mapping key as the JSON object keeps it: a key that is not a string (`1:`, `true:`) as
+/// the text Python's `str()` gives it.
+fn key_string(key: serde_json::Value) -> String {
+    use serde_json::Value as Json;
+    match key {
+        Json::String(text) => text,
+        Json::Bool(true) => "True".to_owned(),
+        Json::Bool(false) => "False".to_owned(),
+        Json::Null => "None".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// A plain (unquoted, untagged) scalar as JSON, resolved as PyYAML resolves it.
+fn plain_scalar_json(text: &str) -> serde_json::Value {
+    node_to_json(Node {
+        value: scalar(std::borrow::Cow::Borrowed(text), false, None),
+        tag: None,
+        span: 0..0,
+    })
 }
 
 /// A scalar or collection written back as compact text (`1`, `true`, `[a, b]`).
