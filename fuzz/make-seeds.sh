@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf fuzz/seeds
-mkdir -p fuzz/seeds/{manifest,dag,dbt_command_line,selector,selectors_yml,config}
+mkdir -p fuzz/seeds/{manifest,dag,dbt_command_line,selector,selectors_yml,properties_yml,config}
 
 python3 - <<'PY'
 import ast, glob, hashlib, json, os, re
@@ -67,6 +67,11 @@ for path in sorted(glob.glob("tests/oracle/*/*.cases")):
 
 for path in sorted(glob.glob("tests/**/selectors.yml", recursive=True)):
     write("selectors_yml", open(path).read())
+
+# The properties files of the fixtures' and the example's dbt projects.
+properties = glob.glob("tests/**/models/**/*.yml", recursive=True) + glob.glob("examples/**/models/**/*.yml", recursive=True)
+for path in sorted(properties):
+    write("properties_yml", open(path).read())
 
 configs = sorted(glob.glob("tests/**/monolint.toml", recursive=True) + glob.glob("examples/**/monolint.toml", recursive=True))
 for path in configs:

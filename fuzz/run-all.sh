@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-600}"
 parallel="${2:-1}"
-targets=(manifest dag dbt_command_line selector selectors_yml config)
+targets=(manifest dag dbt_command_line selector selectors_yml properties_yml config)
 cargo +nightly fuzz build >/dev/null
 
 run() {

@@ -219,6 +219,20 @@ pub fn selectors_yml(data: &[u8]) {
     });
 }
 
+/// A dbt properties file: where the direct YAML reader reads it, the full YAML parser must
+/// read it too, to the same values.
+pub fn properties_yml(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let (Some(direct), full) = monolint::yaml::json_both_ways(text) {
+        match full {
+            Ok(full) => assert_eq!(direct, full, "{text:?}"),
+            Err(error) => panic!("read directly, refused by the parser ({error:?}): {text:?}"),
+        }
+    }
+}
+
 /// `monolint.toml` (and the same text as `pyproject.toml`): the TOML reader, the checks of
 /// rule names, and the rule selection and options it produces.
 pub fn config(data: &[u8]) {

@@ -336,6 +336,22 @@ pub fn json_from_str(text: &str) -> Result<serde_json::Value, YamlError> {
     json_from_events(text)
 }
 
+/// A document read both ways [`json_from_str`] may read it: the direct reader's values
+/// (`None` where it leaves the document to the full parser) and the full parser's. The
+/// `properties_yml` fuzz target checks that they agree.
+#[doc(hidden)]
+pub fn json_both_ways(
+    text: &str,
+) -> (
+    Option<serde_json::Value>,
+    Result<serde_json::Value, YamlError>,
+) {
+    let direct = (text.len() <= MAX_BYTES)
+        .then(|| block::read(text))
+        .flatten();
+    (direct, json_from_events(text))
+}
+
 /// [`json_from_str`] through the full parser.
 fn json_from_events(text: &str) -> Result<serde_json::Value, YamlError> {
     match parse_spanned(text) {

@@ -52,6 +52,11 @@ fn selectors_yml() {
 }
 
 #[test]
+fn properties_yml() {
+    replay("properties_yml", harness::properties_yml);
+}
+
+#[test]
 fn config() {
     replay("config", harness::config);
 }
