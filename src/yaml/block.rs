@@ -1,15 +1,15 @@
 //! A direct reader for the YAML dbt's properties files are written in: block mappings and
 //! sequences, plain, quoted and block (`|`, `>`) scalars, and flow collections (`[a, b]`,
-//! `{k: v}`) of those. It builds the JSON values straight from the
-//! text, where the full parser first produces events and a tree of spanned nodes: a large
-//! project's properties files are megabytes, and most of the YAML a check reads.
+//! `{k: v}`) of those. It builds the JSON values straight from the text, where the full
+//! parser first produces events and a tree of spanned nodes: a large project's properties
+//! files are megabytes, most of the YAML a check reads.
 //!
 //! Whatever it does not read (anchors, aliases, tags, `?` keys, directives, several
-//! documents, tabs in indentation, multi-line keys, explicit indentation indicators, a
-//! plain scalar over several lines in a flow collection, anything malformed) makes it give
-//! up, and the full parser reads the document, with its errors and positions: for what it
-//! reads it returns exactly what the full parser returns (the tests compare the two on
-//! generated documents and on real repositories).
+//! documents, tabs in indentation, multi-line keys, explicit indentation indicators, a plain
+//! scalar over several lines in a flow collection, anything malformed) makes it give up, and
+//! the full parser reads the document, with its errors and positions. What it reads, it
+//! reads to exactly the full parser's values: the tests compare the two on generated
+//! documents and on real repositories.
 
 use serde_json::{Map, Value};
 
@@ -786,15 +786,7 @@ impl<'t> Reader<'t> {
                 let key = match self.peek()? {
                     b'[' | b'{' => return None,
                     b'\'' | b'"' => self.quoted(None)?,
-                    _ => {
-                        let start = self.at;
-                        let end = self.plain_end(true)?;
-                        if end == start {
-                            return None;
-                        }
-                        self.at = end;
-                        key_string(plain_scalar_json(&self.text[start..end]))
-                    }
+                    _ => key_string(plain_scalar_json(self.flow_plain()?)),
                 };
                 self.flow_space(parent)?;
                 if self.peek()? != b':' {
@@ -835,13 +827,7 @@ impl<'t> Reader<'t> {
             b'[' | b'{' => self.flow(parent),
             b'\'' | b'"' => Some(Value::String(self.quoted(parent)?)),
             _ => {
-                let start = self.at;
-                let end = self.plain_end(true)?;
-                if end == start {
-                    return None;
-                }
-                self.at = end;
-                let value = plain_scalar_json(&self.text[start..end]);
+                let value = plain_scalar_json(self.flow_plain()?);
                 // A plain scalar going on over the next line is left to the full parser.
                 let before = self.at;
                 self.flow_space(parent)?;
@@ -852,6 +838,14 @@ impl<'t> Reader<'t> {
                 Some(value)
             }
         }
+    }
+
+    /// The plain scalar starting here in a flow collection; the position moves past it.
+    fn flow_plain(&mut self) -> Read<&'t str> {
+        let start = self.at;
+        let end = self.plain_end(true)?;
+        self.at = end;
+        (end > start).then(|| &self.text[start..end])
     }
 
     /// Skips spaces, line breaks and comments inside a flow collection; a line that goes on
