@@ -328,12 +328,17 @@ fn skip_quoted(bytes: &[u8], at: usize) -> usize {
 /// keys applied, a key written twice holding its last value, a key that is not a string
 /// (`1:`, `true:`) kept as its text. An empty document is `null`.
 pub fn json_from_str(text: &str) -> Result<serde_json::Value, YamlError> {
-    if text.len() <= MAX_BYTES
-        && let Some(value) = block::read(text)
-    {
-        return Ok(value);
+    match read_directly(text) {
+        Some(value) => Ok(value),
+        None => json_from_events(text),
     }
-    json_from_events(text)
+}
+
+/// The direct reader's values, for a document within the size cap it reads.
+fn read_directly(text: &str) -> Option<serde_json::Value> {
+    (text.len() <= MAX_BYTES)
+        .then(|| block::read(text))
+        .flatten()
 }
 
 /// A document read both ways [`json_from_str`] may read it: the direct reader's values
@@ -346,10 +351,7 @@ pub fn json_both_ways(
     Option<serde_json::Value>,
     Result<serde_json::Value, YamlError>,
 ) {
-    let direct = (text.len() <= MAX_BYTES)
-        .then(|| block::read(text))
-        .flatten();
-    (direct, json_from_events(text))
+    (read_directly(text), json_from_events(text))
 }
 
 /// [`json_from_str`] through the full parser.
