@@ -60,7 +60,6 @@ fn plain_characters(text: &str) -> bool {
             }))
 }
 
-#[derive(Clone, Copy)]
 struct Reader<'t> {
     text: &'t str,
     bytes: &'t [u8],
@@ -173,11 +172,16 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// `---` or `...` at the start of a line, followed by a space or the end of the line.
+    /// Whether `---` or `...` starts here, at the start of a line, followed by a space or
+    /// the end of the line.
     fn starts_document_marker(&self) -> bool {
-        let rest = &self.bytes[self.at..];
+        self.document_marker_at(self.at)
+    }
+
+    fn document_marker_at(&self, at: usize) -> bool {
+        let rest = &self.bytes[at..];
         (rest.starts_with(b"---") || rest.starts_with(b"..."))
-            && self.column(self.at) == 0
+            && self.column(at) == 0
             && matches!(rest.get(3), None | Some(b' ' | b'\t' | b'\n'))
     }
 
@@ -402,9 +406,8 @@ impl<'t> Reader<'t> {
                 self.at = line_end;
                 return Some(text);
             }
-            let (start, breaks) = self.next_folded_line(self.at + 1)?;
-            let spaces = start - self.line_start(start);
-            if start == self.bytes.len() || spaces <= parent || self.bytes[start] == b'#' {
+            let (start, indent, breaks) = self.next_folded_line(self.at + 1)?;
+            if start == self.bytes.len() || indent <= parent || self.bytes[start] == b'#' {
                 self.at = line_end;
                 return Some(text);
             }
@@ -428,9 +431,10 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// From the start of a line, the first character of the next line that is not blank,
-    /// and how many blank lines came before it; gives up on a tab before that character.
-    fn next_folded_line(&self, mut at: usize) -> Read<(usize, usize)> {
+    /// From the start of a line, the first character of the next line that is not blank
+    /// (the end of the text when none is), its indentation, and how many blank lines came
+    /// before it; gives up on a tab before that character.
+    fn next_folded_line(&self, mut at: usize) -> Read<(usize, usize, usize)> {
         let mut breaks = 0;
         loop {
             let spaces = self.bytes[at..].iter().take_while(|&&b| b == b' ').count();
@@ -439,19 +443,15 @@ impl<'t> Reader<'t> {
                 after += 1;
             }
             match self.byte_at(after) {
-                None => return Some((self.bytes.len(), breaks)),
+                None => return Some((self.bytes.len(), 0, breaks)),
                 Some(b'\n') => {
                     breaks += 1;
                     at = after + 1;
                 }
                 Some(_) if after > at + spaces => return None,
-                Some(_) => return Some((after, breaks)),
+                Some(_) => return Some((after, spaces, breaks)),
             }
         }
-    }
-
-    fn line_start(&self, at: usize) -> usize {
-        at - self.column(at)
     }
 
     /// Where the plain scalar starting here ends on its line (before trailing spaces, a
@@ -552,8 +552,8 @@ impl<'t> Reader<'t> {
                 b'\n' => {
                     let parent = parent?;
                     text.push_str(self.text[run..i].trim_end_matches([' ', '\t']));
-                    let (start, breaks) = self.next_folded_line(i + 1)?;
-                    if start == self.bytes.len() || start - self.line_start(start) <= parent {
+                    let (start, indent, breaks) = self.next_folded_line(i + 1)?;
+                    if start == self.bytes.len() || indent <= parent {
                         return None;
                     }
                     match breaks {
@@ -568,11 +568,8 @@ impl<'t> Reader<'t> {
                     // An escaped line break joins the lines.
                     let parent = parent?;
                     text.push_str(&self.text[run..i]);
-                    let (start, breaks) = self.next_folded_line(i + 2)?;
-                    if breaks > 0
-                        || start == self.bytes.len()
-                        || start - self.line_start(start) <= parent
-                    {
+                    let (start, indent, breaks) = self.next_folded_line(i + 2)?;
+                    if breaks > 0 || start == self.bytes.len() || indent <= parent {
                         return None;
                     }
                     i = start;
@@ -872,10 +869,7 @@ impl<'t> Reader<'t> {
                     if !blank && parent.is_some_and(|parent| spaces <= parent) {
                         return None;
                     }
-                    if !blank
-                        && parent.is_none()
-                        && spaces == 0
-                        && self.starts_document_marker_at(self.at)
+                    if !blank && parent.is_none() && spaces == 0 && self.document_marker_at(self.at)
                     {
                         return None;
                     }
@@ -884,10 +878,6 @@ impl<'t> Reader<'t> {
                 _ => return Some(()),
             }
         }
-    }
-
-    fn starts_document_marker_at(&self, at: usize) -> bool {
-        Reader { at, ..*self }.starts_document_marker()
     }
 }
 
