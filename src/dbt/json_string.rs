@@ -2,24 +2,34 @@
 //! bytes at a time: the strings the graph keeps as JSON text are mostly code, megabytes of SQL
 //! with an escaped line break every few dozen bytes.
 
+/// Where JSON text goes: a buffer, or anything that only measures it. Writing cannot fail.
+pub trait Sink {
+    fn bytes(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
 /// Appends a string as a JSON string literal, escaped as serde_json escapes it.
-pub fn write(out: &mut Vec<u8>, text: &str) {
+pub fn write(out: &mut impl Sink, text: &str) {
     let bytes = text.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
+    out.bytes(b"\"");
     let mut copied = 0;
     let mut at = 0;
     while at < bytes.len() {
         let Some(special) = next_special(bytes, at) else {
             break;
         };
-        out.extend_from_slice(&bytes[copied..special]);
+        out.bytes(&bytes[copied..special]);
         write_escape(out, bytes[special]);
         copied = special + 1;
         at = special + 1;
     }
-    out.extend_from_slice(&bytes[copied..]);
-    out.push(b'"');
+    out.bytes(&bytes[copied..]);
+    out.bytes(b"\"");
 }
 
 /// The offset of the first byte from `at` on that JSON escapes: a control character, `"`
@@ -52,21 +62,24 @@ fn next_special(bytes: &[u8], mut at: usize) -> Option<usize> {
 }
 
 /// Appends the escape serde_json writes for a byte [`next_special`] found.
-fn write_escape(out: &mut Vec<u8>, byte: u8) {
+fn write_escape(out: &mut impl Sink, byte: u8) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     match byte {
-        b'"' => out.extend_from_slice(b"\\\""),
-        b'\\' => out.extend_from_slice(b"\\\\"),
-        b'\n' => out.extend_from_slice(b"\\n"),
-        b'\r' => out.extend_from_slice(b"\\r"),
-        b'\t' => out.extend_from_slice(b"\\t"),
-        0x08 => out.extend_from_slice(b"\\b"),
-        0x0c => out.extend_from_slice(b"\\f"),
-        _ => {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(byte >> 4)]);
-            out.push(HEX[usize::from(byte & 0xf)]);
-        }
+        b'"' => out.bytes(b"\\\""),
+        b'\\' => out.bytes(b"\\\\"),
+        b'\n' => out.bytes(b"\\n"),
+        b'\r' => out.bytes(b"\\r"),
+        b'\t' => out.bytes(b"\\t"),
+        0x08 => out.bytes(b"\\b"),
+        0x0c => out.bytes(b"\\f"),
+        _ => out.bytes(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(byte >> 4)],
+            HEX[usize::from(byte & 0xf)],
+        ]),
     }
 }
 

@@ -13,11 +13,13 @@ pub(super) enum FileKind {
     Seed,
 }
 
+/// A code file: its kind, path relative to the package, path relative to its resource
+/// folder, and text (empty for a seed).
+pub(super) type CodeFile = (FileKind, String, String, String);
+
 /// A package's files, read.
 pub(super) struct PackageFiles {
-    /// Code files: kind, path relative to the package, path relative to its resource folder,
-    /// text (empty for seeds).
-    pub(super) code: Vec<(FileKind, String, String, String)>,
+    pub(super) code: Vec<CodeFile>,
     /// Properties YAML files: path and document.
     pub(super) properties: Vec<(String, Value)>,
     pub(super) macros: Vec<MacroDef>,

@@ -16,7 +16,7 @@ use crate::dbt::manifest::{
     RawMacro, RawNode, RawOwner, StringOrList, TestMetadata, VersionLabel,
 };
 
-impl Assembly {
+impl<'f> Assembly<'f> {
     /// Resolves every ref and source, and builds the graph.
     pub(super) fn finish(
         self,
@@ -98,9 +98,9 @@ impl Assembly {
             .iter()
             .filter_map(|d| Some((d.node.unique_id.clone(), d.node.group.clone()?)))
             .collect();
-        let mut collections: BTreeMap<&str, Vec<Finished>> = BTreeMap::new();
-        let mut disabled: Vec<Finished> = Vec::new();
-        let entries: Vec<(bool, &str, Option<String>, Finished)> = drafts
+        let mut collections: BTreeMap<&str, Vec<Finished<'f>>> = BTreeMap::new();
+        let mut disabled: Vec<Finished<'f>> = Vec::new();
+        let entries: Vec<(bool, &str, Option<String>, Finished<'f>)> = drafts
             .into_par_iter()
             .map(|mut draft| {
                 let package = draft.node.package_name.as_str();
@@ -185,7 +185,7 @@ impl Assembly {
         }
         // In the manifest's order: each collection by unique id, then the disabled nodes.
         let count = collections.values().map(Vec::len).sum::<usize>() + disabled.len();
-        let mut ordered: Vec<(bool, Finished)> = Vec::with_capacity(count);
+        let mut ordered: Vec<(bool, Finished<'f>)> = Vec::with_capacity(count);
         // A stable sort: definitions of one id stay in the order read. Nodes are boxed, so the
         // sort moves small values.
         for (_, mut entries) in collections {
@@ -204,31 +204,57 @@ impl Assembly {
             .map(|m| (format!("macro.{}.{}", m.package, m.name), m))
             .collect();
 
-        // The JSON texts, written in parallel, then joined into the graph's one text.
-        let mut prepared: Vec<(bool, Prepared)> = ordered
+        // The JSON texts: measured in parallel, then written in parallel, each straight into
+        // its place in the graph's one text (written into a buffer each and joined, the texts
+        // took twice their memory, and the joining ran alone on one core).
+        let mut prepared: Vec<(bool, Prepared<'f>)> = ordered
             .into_par_iter()
             .map(|(enabled, finished)| (enabled, Prepared::new(finished)))
             .collect();
-        let macro_texts: Vec<Vec<u8>> = macros
+        let macro_list: Vec<&MacroDef> = macros.values().copied().collect();
+        let macro_sizes: Vec<usize> = macro_list
             .par_iter()
-            .map(|(_, m)| {
-                let mut text = Vec::new();
-                json_string::write(&mut text, &m.sql);
-                text
+            .map(|m| {
+                let mut measure = Measure::default();
+                json_string::write(&mut measure, &m.sql);
+                measure.0
             })
             .collect();
-        let size = prepared.iter().map(|(_, p)| p.text.len()).sum::<usize>()
-            + macro_texts.iter().map(Vec::len).sum::<usize>();
-        let mut text = Vec::with_capacity(size);
-        for (_, node) in &mut prepared {
-            node.offset = text.len();
-            text.extend_from_slice(&std::mem::take(&mut node.text));
+        let sizes: Vec<usize> = (prepared.iter().map(|(_, p)| p.size))
+            .chain(macro_sizes)
+            .collect();
+        let mut text = vec![0u8; sizes.iter().sum()];
+        let mut ranges: Vec<Range<usize>> = Vec::with_capacity(sizes.len());
+        let mut places: Vec<&mut [u8]> = Vec::with_capacity(sizes.len());
+        let mut rest: &mut [u8] = &mut text;
+        for size in sizes {
+            let start = ranges.last().map_or(0, |range| range.end);
+            ranges.push(start..start + size);
+            // The text is the sum of the sizes: every place fits.
+            if let Some((place, after)) = std::mem::take(&mut rest).split_at_mut_checked(size) {
+                places.push(place);
+                rest = after;
+            }
         }
-        let mut macro_ranges = Vec::with_capacity(macro_texts.len());
-        for written in macro_texts {
-            macro_ranges.push(text.len()..text.len() + written.len());
-            text.extend(written);
+        let macro_places = places.split_off(prepared.len().min(places.len()));
+        let macro_ranges = ranges.split_off(prepared.len().min(ranges.len()));
+        for ((_, node), range) in prepared.iter_mut().zip(&ranges) {
+            node.offset = range.start;
         }
+        rayon::join(
+            || {
+                prepared
+                    .par_iter_mut()
+                    .zip(places)
+                    .for_each(|((_, node), place)| node.write(place))
+            },
+            || {
+                macro_list
+                    .par_iter()
+                    .zip(macro_places)
+                    .for_each(|(m, out)| json_string::write(&mut Place { out, at: 0 }, &m.sql))
+            },
+        );
         let text = String::from_utf8(text).unwrap_or_default();
 
         // Taken apart into what the manifest reader reads (moved, not copied), in parallel,
@@ -269,22 +295,26 @@ impl Assembly {
 }
 
 /// A node with its dependencies resolved.
-struct Finished {
-    node: Box<NodeFields>,
+struct Finished<'f> {
+    node: Box<NodeFields<'f>>,
     depends_on: Vec<String>,
 }
 
-/// A node ready for the graph: the fields the graph keeps as JSON text written.
-struct Prepared {
-    node: Box<NodeFields>,
+/// A node ready for the graph: the fields the graph keeps as JSON text written, but for its
+/// code, which is only measured: it is most of the text, and is escaped straight into its
+/// place in the graph's text.
+struct Prepared<'f> {
+    node: Box<NodeFields<'f>>,
     depends_on: Vec<String>,
-    /// The texts, until joined into the graph's text at `offset`.
+    /// The texts but the code, until copied into the graph's text at `offset`.
     text: Vec<u8>,
+    /// The length of the node's texts, code included (which comes last).
+    size: usize,
     offset: usize,
     texts: Texts,
 }
 
-/// Where each text of a node is in its [`Prepared::text`].
+/// Where each text of a node is, from the start of its texts.
 #[derive(Default)]
 struct Texts {
     meta: Option<Range<usize>>,
@@ -299,8 +329,8 @@ struct Texts {
     config_meta: Option<Range<usize>>,
 }
 
-impl Prepared {
-    fn new(finished: Finished) -> Prepared {
+impl<'f> Prepared<'f> {
+    fn new(finished: Finished<'f>) -> Prepared<'f> {
         let Finished {
             mut node,
             depends_on,
@@ -315,7 +345,6 @@ impl Prepared {
         let mut texts = Texts {
             meta: write(node.meta.take(), false),
             source_meta: write(node.source_meta.take(), false),
-            raw_code: write(node.raw_code.take(), false),
             description: write(node.description.take(), false),
             source_description: write(node.source_description.take(), false),
             columns: write(node.columns.take(), false),
@@ -339,12 +368,36 @@ impl Prepared {
         }
         text.push(b'}');
         texts.config = Some(start..text.len());
+        let mut size = text.len();
+        if let Some(code) = &node.raw_code {
+            let mut measure = Measure::default();
+            json_string::write(&mut measure, code);
+            texts.raw_code = Some(size..size + measure.0);
+            size += measure.0;
+        }
         Prepared {
             node,
             depends_on,
             text,
+            size,
             offset: 0,
             texts,
+        }
+    }
+
+    /// Writes the node's texts into their place, of the size measured.
+    fn write(&mut self, place: &mut [u8]) {
+        let (texts, code_place) = place.split_at_mut(self.text.len().min(place.len()));
+        texts.copy_from_slice(&self.text[..texts.len()]);
+        self.text = Vec::new();
+        if let Some(code) = self.node.raw_code.take() {
+            json_string::write(
+                &mut Place {
+                    out: code_place,
+                    at: 0,
+                },
+                &code,
+            );
         }
     }
 
@@ -425,4 +478,30 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> Range<usize> {
         }
     }
     start..out.len()
+}
+
+/// Counts the bytes of a JSON text.
+#[derive(Default)]
+struct Measure(usize);
+
+impl json_string::Sink for Measure {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+}
+
+/// A text's place in the graph's text, of the size [`Measure`] counted.
+struct Place<'a> {
+    out: &'a mut [u8],
+    at: usize,
+}
+
+impl json_string::Sink for Place<'_> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        // The place was measured by the same writes: they always fit.
+        if let Some(to) = self.out.get_mut(self.at..self.at + bytes.len()) {
+            to.copy_from_slice(bytes);
+        }
+        self.at += bytes.len();
+    }
 }

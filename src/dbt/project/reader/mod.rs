@@ -9,6 +9,7 @@ mod graph;
 mod nodes;
 mod properties;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -28,7 +29,7 @@ use crate::dbt::jinja::vars_read;
 use crate::error::{Error, Result};
 use crate::input::Boundary;
 use crate::yaml;
-use files::{FileKind, PackageFiles, read_files};
+use files::{CodeFile, FileKind, PackageFiles, read_files};
 use nodes::{
     CodeNode, NodeFields, code_node, finish_config, node_columns, node_identity, snapshot_blocks,
 };
@@ -90,8 +91,12 @@ pub fn read_project(
     let dependency_vars = dependency_vars(&packages);
     let root = &packages[0];
     let macro_scope = MacroScope::new(&macros, &dependency_macros, &root.name, &root.project);
+    // The code files' texts: the nodes borrow them until they are written into the graph.
+    let code: Vec<Vec<CodeFile>> = (files.iter_mut())
+        .map(|package_files| std::mem::take(&mut package_files.code))
+        .collect();
     let mut assembly = Assembly::default();
-    for (package, package_files) in packages.iter().zip(&files) {
+    for ((package, package_files), code) in packages.iter().zip(&files).zip(&code) {
         let context = Context {
             package,
             root,
@@ -99,9 +104,9 @@ pub fn read_project(
             dependency_vars: &dependency_vars,
             macro_scope: &macro_scope,
         };
-        assemble_package(&context, package_files, &mut assembly);
+        assemble_package(&context, package_files, code, &mut assembly);
     }
-    // The nodes own what they took from the files.
+    // The nodes own what they took from the properties files, and borrow the code.
     crate::free_on_worker(files);
     assembly.apply_foreign_patches(&root.name);
     let mut unknown = BTreeMap::new();
@@ -113,6 +118,7 @@ pub fn read_project(
                 join(display_dir, "dbt_project.yml")
             ))
         })?;
+    crate::free_on_worker(code);
     Ok(ProjectRead {
         graph,
         unknown,
@@ -199,8 +205,8 @@ impl Context<'_> {
 }
 
 /// A node before its dependencies are resolved.
-struct Draft {
-    pub(super) node: Box<NodeFields>,
+struct Draft<'f> {
+    pub(super) node: Box<NodeFields<'f>>,
     pub(super) refs: Vec<RefCall>,
     pub(super) sources: Vec<(String, String)>,
     /// Unique ids known already (a source test's table).
@@ -212,8 +218,8 @@ struct Draft {
 }
 
 #[derive(Default)]
-struct Assembly {
-    pub(super) drafts: Vec<Draft>,
+struct Assembly<'f> {
+    pub(super) drafts: Vec<Draft<'f>>,
     pub(super) groups: Vec<Value>,
     /// Patches of a package that name no enabled node of their own package: dbt applies them
     /// to an enabled node of that name in another package.
@@ -235,7 +241,7 @@ struct ForeignPatch {
     uncertain: bool,
 }
 
-impl Assembly {
+impl Assembly<'_> {
     /// Applies each foreign patch to the enabled, unpatched node of its name in another
     /// package (the root project's first).
     fn apply_foreign_patches(&mut self, root: &str) {
@@ -376,7 +382,12 @@ fn text_list(value: Option<&Value>) -> Vec<Value> {
     }
 }
 
-fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut Assembly) {
+fn assemble_package<'f>(
+    context: &Context<'_>,
+    files: &PackageFiles,
+    code: &'f [CodeFile],
+    assembly: &mut Assembly<'f>,
+) {
     let package = context.package;
     // Properties: patches by resource and name, in file order (the first one wins).
     let mut patches: HashMap<(&str, &str), Patch<'_>> = HashMap::default();
@@ -450,7 +461,10 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                 "./dbt_project.yml",
                 vec![package.name.clone(), "hooks".to_owned(), name.clone()],
             );
-            node.raw_code = Some(hook_sql.clone());
+            node.raw_code = Some(Cow::Owned(match hook_sql {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            }));
             let config = Map::from_iter([
                 ("materialized".to_owned(), json!("view")),
                 ("tags".to_owned(), json!([hook])),
@@ -469,8 +483,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
     }
 
     // Each file's nodes are built in parallel: most of the project's work.
-    let code_drafts: Vec<Vec<Draft>> = files
-        .code
+    let code_drafts: Vec<Vec<Draft<'f>>> = code
         .par_iter()
         .map(|(kind, file, relative, text)| {
             let mut drafts = Vec::new();
@@ -510,7 +523,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                             name: name.clone(),
                             fqn,
                             file,
-                            code: text,
+                            code: Cow::Borrowed(text),
                             facts,
                             patch_levels,
                         },
@@ -544,7 +557,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                             name: stem.clone(),
                             fqn,
                             file,
-                            code: text,
+                            code: Cow::Borrowed(text),
                             facts: read_sql(text),
                             patch_levels,
                         },
@@ -568,7 +581,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                                 name: name.clone(),
                                 fqn,
                                 file,
-                                code: body,
+                                code: Cow::Borrowed(body),
                                 facts: read_sql(body),
                                 patch_levels,
                             },
@@ -591,7 +604,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                             name: stem.clone(),
                             fqn,
                             file,
-                            code: "",
+                            code: Cow::Borrowed(""),
                             facts: CodeFacts::default(),
                             patch_levels,
                         },
@@ -603,9 +616,9 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
             drafts
         })
         .collect();
-    let code_drafts: Vec<Draft> = code_drafts.into_iter().flatten().collect();
+    let code_drafts: Vec<Draft<'f>> = code_drafts.into_iter().flatten().collect();
     // Patches that name no enabled node of this package look in the others.
-    fn key(draft: &Draft) -> Option<(&str, &str)> {
+    fn key<'d>(draft: &'d Draft<'_>) -> Option<(&'d str, &'d str)> {
         Some((draft.node.resource_type, draft.node.name.as_str()))
     }
     let enabled: HashSet<(&str, &str)> = code_drafts
@@ -664,7 +677,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
                     name: name.to_owned(),
                     fqn,
                     file,
-                    code: &code,
+                    code: Cow::Owned(code),
                     facts,
                     patch_levels: vec![patch.config.clone()],
                 },
@@ -675,7 +688,7 @@ fn assemble_package(context: &Context<'_>, files: &PackageFiles, assembly: &mut 
     }
 
     // Generic tests of models, seeds, snapshots and analyses.
-    let declared: Vec<(Vec<Draft>, Vec<Value>)> = files
+    let declared: Vec<(Vec<Draft<'f>>, Vec<Value>)> = files
         .properties
         .par_iter()
         .map(|(file, document)| {

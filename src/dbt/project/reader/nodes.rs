@@ -34,7 +34,7 @@ pub(super) fn snapshot_blocks(code: &str) -> Vec<(String, &str)> {
 /// A node as `dbt parse` writes it into the manifest, as far as the graph reads it (the
 /// fields of `RawNode`).
 #[derive(Debug, Default)]
-pub(super) struct NodeFields {
+pub(super) struct NodeFields<'f> {
     pub(super) unique_id: String,
     pub(super) resource_type: &'static str,
     pub(super) name: String,
@@ -44,7 +44,8 @@ pub(super) struct NodeFields {
     /// The node's own tags: `None` for a unit test, which keeps them in its config only.
     pub(super) tags: Option<Vec<Value>>,
     pub(super) config: Map<String, Value>,
-    pub(super) raw_code: Option<Value>,
+    /// Borrowed from the file read, until written into the graph's text.
+    pub(super) raw_code: Option<Cow<'f, str>>,
     /// `package://file` of the properties YAML that documents the node.
     pub(super) patch_path: Option<String>,
     pub(super) description: Option<Value>,
@@ -76,7 +77,7 @@ pub(super) fn node_identity(
     package: &str,
     file: &str,
     fqn: Vec<String>,
-) -> Box<NodeFields> {
+) -> Box<NodeFields<'static>> {
     Box::new(NodeFields {
         unique_id,
         resource_type,
@@ -88,26 +89,27 @@ pub(super) fn node_identity(
     })
 }
 
-pub(super) struct CodeNode<'a> {
+/// A node defined by code: `file` is the path, `code` the text the node keeps.
+pub(super) struct CodeNode<'a, 'f> {
     pub(super) unique_id: String,
     pub(super) resource_type: &'static str,
     pub(super) name: String,
     pub(super) fqn: Vec<String>,
     pub(super) file: &'a str,
-    pub(super) code: &'a str,
+    pub(super) code: Cow<'f, str>,
     pub(super) facts: CodeFacts,
     pub(super) patch_levels: Vec<Map<String, Value>>,
 }
 
-pub(super) fn code_node(
+pub(super) fn code_node<'f>(
     context: &Context<'_>,
-    mut code: CodeNode<'_>,
+    mut code: CodeNode<'_, 'f>,
     patch: Option<&Patch<'_>>,
-) -> Draft {
+) -> Draft<'f> {
     let package = context.package;
     if !code.file.ends_with(".py") {
         let facts = std::mem::take(&mut code.facts);
-        code.facts = jinja::refine(facts, code.code, &package.name, context.macro_scope);
+        code.facts = jinja::refine(facts, &code.code, &package.name, context.macro_scope);
     }
     let patch_refs: Vec<&Map<String, Value>> = code.patch_levels.iter().collect();
     let (config, mut jinja) = context.config(
@@ -142,7 +144,7 @@ pub(super) fn code_node(
     }
     if unknown.is_none()
         && !context.dependency_vars.is_empty()
-        && let Some((var, _)) = vars_read(code.code)
+        && let Some((var, _)) = vars_read(&code.code)
             .into_iter()
             .find(|(name, _)| context.dependency_vars.contains(name))
     {
@@ -164,7 +166,7 @@ pub(super) fn code_node(
         code.file,
         code.fqn,
     );
-    node.raw_code = Some(Value::String(code.code.to_owned()));
+    node.raw_code = Some(code.code);
     if let Some(patch) = patch {
         node.patch_path = Some(format!("{}://{}", package.name, patch.file));
         if let Some(description) = patch.text("description") {
@@ -190,7 +192,7 @@ pub(super) fn code_node(
 
 /// Sets the config, the default materialization, and the fields dbt copies from the config.
 pub(super) fn finish_config(
-    node: &mut NodeFields,
+    node: &mut NodeFields<'_>,
     mut config: Map<String, Value>,
     resource_type: &str,
 ) {

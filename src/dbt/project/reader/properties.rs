@@ -80,7 +80,7 @@ pub(super) fn generic_test_node(
     declared: DeclaredTest<'_>,
     target: &TestTarget<'_>,
     attachment: TestAttachment,
-) -> Option<Draft> {
+) -> Option<Draft<'static>> {
     let package = context.package;
     let column = declared.column.as_deref();
     let test = read_test(
@@ -152,7 +152,7 @@ pub(super) fn generic_test_node(
         Some(namespace) => format!("{namespace}.test_{}", test.test_name),
         None => format!("test_{}", test.test_name),
     };
-    node.raw_code = Some(Value::String(format!(
+    node.raw_code = Some(Cow::Owned(format!(
         "{{{{ {macro_name}(**_dbt_generic_test_kwargs) }}}}"
     )));
     node.description = Some(Value::String(test.description));
@@ -192,7 +192,7 @@ pub(super) fn source_node(
     source_name: &str,
     table: &Map<String, Value>,
     table_name: &str,
-) -> Draft {
+) -> Draft<'static> {
     let package = context.package;
     let mut fqn = context.fqn(yaml_folders(file));
     fqn.push(source_name.to_owned());
@@ -244,7 +244,7 @@ pub(super) fn exposure_node(
     context: &Context<'_>,
     file: &str,
     exposure: &Map<String, Value>,
-) -> Option<Draft> {
+) -> Option<Draft<'static>> {
     let package = context.package;
     let name = exposure.get("name").and_then(Value::as_str)?;
     let mut fqn = context.fqn(yaml_folders(file));
@@ -302,7 +302,7 @@ pub(super) fn unit_test_nodes(
     file: &str,
     test: &Map<String, Value>,
     model_versions: Option<&Vec<String>>,
-) -> Vec<Draft> {
+) -> Vec<Draft<'static>> {
     let package = context.package;
     let (Some(name), Some(model)) = (
         test.get("name").and_then(Value::as_str),
