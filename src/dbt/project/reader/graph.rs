@@ -414,9 +414,7 @@ impl<'f> Prepared<'f> {
             texts,
             ..
         } = self;
-        let mut config = node.config;
-        config.remove("meta");
-        let mut config_fields = RawConfig::deserialize(config)?;
+        let mut config_fields = config_fields(node.config);
         config_fields.meta = at(texts.config_meta);
         let owned = |text: String| Cow::Owned(text);
         Ok(RawNode {
@@ -464,6 +462,39 @@ impl<'f> Prepared<'f> {
             },
             checksum: None,
         })
+    }
+}
+
+/// The config fields the graph reads, taken out of a config [`finish_config`] sanitized:
+/// each of the type dbt holds, so nothing is left to a deserializer to refuse.
+fn config_fields(mut config: Map<String, Value>) -> RawConfig<'static> {
+    fn text(config: &mut Map<String, Value>, key: &str) -> Option<Cow<'static, str>> {
+        match config.remove(key) {
+            Some(Value::String(text)) => Some(Cow::Owned(text)),
+            _ => None,
+        }
+    }
+    fn list(config: &mut Map<String, Value>, key: &str) -> StringOrList<'static> {
+        StringOrList(match config.remove(key) {
+            Some(Value::String(text)) => vec![Cow::Owned(text)],
+            Some(Value::Array(items)) => (items.into_iter())
+                .filter_map(|item| match item {
+                    Value::String(text) => Some(Cow::Owned(text)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+    RawConfig {
+        enabled: config.get("enabled").and_then(Value::as_bool),
+        materialized: text(&mut config, "materialized"),
+        tags: list(&mut config, "tags"),
+        meta: None,
+        group: text(&mut config, "group"),
+        access: text(&mut config, "access"),
+        unique_key: list(&mut config, "unique_key"),
+        incremental_strategy: text(&mut config, "incremental_strategy"),
     }
 }
 
