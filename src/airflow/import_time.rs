@@ -15,7 +15,7 @@ use std::sync::Arc;
 use tree_sitter::{Node, Tree};
 
 use super::eval::Imports;
-use super::walk::push_named_children;
+use super::walk::{named_children, push_named_children};
 use crate::airflow::grammar::{
     ARGUMENTS, ATTRIBUTE, BODY, CONDITION, FUNCTION, LEFT, NAME, OBJECT, PARAMETERS, RIGHT, Syntax,
     may_hold_calls,
@@ -181,7 +181,7 @@ impl<'t> Scan<'t> {
     /// Records the file's imports, functions and assignments.
     fn index(&mut self, root: Node<'t>) {
         let mut stack = vec![root];
-        let mut cursor = root.walk();
+        let mut cursor = None;
         while let Some(node) = stack.pop() {
             match node.kind_name() {
                 "import_statement" | "import_from_statement" => {
@@ -219,24 +219,22 @@ impl<'t> Scan<'t> {
     /// Whether a decorated definition is a task: `@task`, `@task(...)`, `@task.bash`,
     /// `@task.virtualenv(...)`, not `@task_group`.
     fn decorated_as_task(&self, decorated: Node) -> bool {
-        let mut cursor = decorated.walk();
-        let decorators: Vec<Node> = decorated
-            .named_children(&mut cursor)
+        named_children(decorated)
+            .into_iter()
             .filter(|child| child.kind_name() == "decorator")
-            .collect();
-        decorators.into_iter().any(|decorator| {
-            let Some(expression) = decorator.named_child(0) else {
-                return false;
-            };
-            let target = match expression.kind_name() {
-                "call" => expression.field(&FUNCTION).unwrap_or(expression),
-                _ => expression,
-            };
-            let path = self.qualified(target);
-            let mut segments = path.rsplit('.');
-            let last = segments.next().unwrap_or_default();
-            last == "task" || segments.any(|segment| segment == "task")
-        })
+            .any(|decorator| {
+                let Some(expression) = decorator.named_child(0) else {
+                    return false;
+                };
+                let target = match expression.kind_name() {
+                    "call" => expression.field(&FUNCTION).unwrap_or(expression),
+                    _ => expression,
+                };
+                let path = self.qualified(target);
+                let mut segments = path.rsplit('.');
+                let last = segments.next().unwrap_or_default();
+                last == "task" || segments.any(|segment| segment == "task")
+            })
     }
 
     /// A dotted callee with its first name resolved through the imports.
@@ -258,7 +256,7 @@ impl<'t> Scan<'t> {
     fn scope(&mut self, scope: Node<'t>) -> Vec<&'t str> {
         let mut called = Vec::new();
         let mut stack = vec![scope];
-        let mut cursor = scope.walk();
+        let mut cursor = None;
         while let Some(node) = stack.pop() {
             match node.kind_name() {
                 // Runs when called: only its default values run now.
@@ -373,7 +371,7 @@ impl<'t> Scan<'t> {
             .into_iter()
             .chain(call.field(&FUNCTION).and_then(|f| f.field(&OBJECT)))
             .collect();
-        let mut cursor = call.walk();
+        let mut cursor = None;
         while let Some(node) = stack.pop() {
             if node.kind_name() == "string" && mentions_dbt_artifact(self.text(node)) {
                 return true;

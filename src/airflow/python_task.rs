@@ -9,7 +9,7 @@ use super::eval::{Evaluator, iteration};
 use super::invocations::Extraction;
 use super::invocations::python;
 use super::value::{Call, Item, Value};
-use super::walk::{Walk, preorder};
+use super::walk::{Walk, named_children, preorder};
 use crate::airflow::grammar::{ATTRIBUTE, BODY, FUNCTION, LEFT, OBJECT, PARAMETERS, RIGHT, Syntax};
 
 /// The dbt calls a task's Python function makes when Airflow runs it. `arguments` are what
@@ -93,8 +93,7 @@ impl<'t> Scanner<'_, 't> {
     }
 
     fn statements(&mut self, block: Node<'t>) {
-        let mut cursor = block.walk();
-        let statements: Vec<Node<'t>> = block.named_children(&mut cursor).collect();
+        let statements = named_children(block);
         for statement in statements {
             self.statement(statement);
         }
@@ -105,8 +104,7 @@ impl<'t> Scanner<'_, 't> {
         match statement.kind_name() {
             "function_definition" | "class_definition" | "decorated_definition" => {}
             "expression_statement" => {
-                let mut cursor = statement.walk();
-                let expressions: Vec<Node<'t>> = statement.named_children(&mut cursor).collect();
+                let expressions = named_children(statement);
                 for expression in expressions {
                     self.calls_in(expression);
                     if expression.kind_name() == "assignment"
@@ -148,8 +146,7 @@ impl<'t> Scanner<'_, 't> {
             }
             _ => {
                 // `if`, `with`, `try`, `while`, `return`...: their expressions, then their blocks.
-                let mut cursor = statement.walk();
-                let children: Vec<Node<'t>> = statement.named_children(&mut cursor).collect();
+                let children = named_children(statement);
                 for child in children {
                     match child.kind_name() {
                         "block" => self.block(child),

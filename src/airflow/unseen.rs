@@ -6,7 +6,7 @@
 use tree_sitter::{Node, Tree};
 
 use super::model::DagFile;
-use super::walk::{Walk, preorder};
+use super::walk::{Walk, named_children, preorder, push_named_children};
 use crate::airflow::grammar::{ATTRIBUTE, DEFINITION, FUNCTION, NAME, OPERATOR, Syntax};
 use crate::source::{Span, Spanned};
 
@@ -188,14 +188,14 @@ struct Decorated {
 fn decorated_functions(tree: &Tree, text: &str) -> Decorated {
     let mut decorated = Decorated::default();
     let mut stack = vec![tree.root_node()];
+    let mut cursor = None;
     while let Some(node) = stack.pop() {
         if node.kind_name() == "decorated_definition"
             && let Some(name) = node.field(&DEFINITION).and_then(|d| d.field(&NAME))
         {
             let name = text[name.byte_range()].to_owned();
-            let mut cursor = node.walk();
-            for decorator in node
-                .children(&mut cursor)
+            for decorator in named_children(node)
+                .into_iter()
                 .filter(|c| c.kind_name() == "decorator")
             {
                 let written = text[decorator.byte_range()].trim_start_matches('@');
@@ -207,8 +207,7 @@ fn decorated_functions(tree: &Tree, text: &str) -> Decorated {
                 }
             }
         }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
+        push_named_children(node, &mut stack, &mut cursor);
     }
     decorated
 }

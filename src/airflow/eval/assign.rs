@@ -11,6 +11,7 @@ use crate::airflow::grammar::{
     ATTRIBUTE, FUNCTION, LEFT, OBJECT, OPERATOR, RIGHT, SUBSCRIPT, Syntax, VALUE,
 };
 use crate::airflow::value::{Item, Text, Value};
+use crate::airflow::walk::named_children;
 use crate::source::Span;
 
 impl<'t> Evaluator<'t> {
@@ -28,8 +29,7 @@ impl<'t> Evaluator<'t> {
         match left.kind_name() {
             "identifier" => self.bind(self.text(left), item),
             "pattern_list" | "tuple_pattern" => {
-                let mut cursor = left.walk();
-                let targets: Vec<Node> = left.named_children(&mut cursor).collect();
+                let targets = named_children(left);
                 match &item.value {
                     Value::List(values) if values.len() == targets.len() => {
                         for (target, value) in targets.into_iter().zip(values.iter().cloned()) {
@@ -209,14 +209,12 @@ impl<'t> Evaluator<'t> {
 
     /// `del d["key"]` on a known dict; `del name` forgets the name.
     pub fn delete(&self, statement: Node<'t>) {
-        let mut cursor = statement.walk();
-        let targets: Vec<Node<'t>> = statement
-            .named_children(&mut cursor)
+        let targets: Vec<Node<'t>> = named_children(statement)
+            .into_iter()
             .flat_map(|target| {
                 // `del a, b` holds an expression list.
                 if target.kind_name() == "expression_list" {
-                    let mut inner = target.walk();
-                    target.named_children(&mut inner).collect()
+                    named_children(target)
                 } else {
                     vec![target]
                 }

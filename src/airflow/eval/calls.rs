@@ -9,6 +9,7 @@ use super::Evaluator;
 use super::fold::fold_call;
 use crate::airflow::grammar::{ARGUMENTS, ATTRIBUTE, FUNCTION, NAME, OBJECT, Syntax, VALUE};
 use crate::airflow::value::{Call, Value};
+use crate::airflow::walk::named_children;
 use crate::source::Span;
 
 impl<'t> Evaluator<'t> {
@@ -148,8 +149,7 @@ impl<'t> Evaluator<'t> {
                 call.args.push(self.eval(arguments));
                 return call;
             }
-            let mut cursor = arguments.walk();
-            for argument in arguments.named_children(&mut cursor) {
+            for argument in named_children(arguments) {
                 match argument.kind_name() {
                     "keyword_argument" => {
                         let (Some(name), Some(value)) =

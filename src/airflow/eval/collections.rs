@@ -7,12 +7,12 @@ use tree_sitter::Node;
 use super::Evaluator;
 use crate::airflow::grammar::{BODY, KEY, LEFT, RIGHT, SUBSCRIPT, Syntax, VALUE};
 use crate::airflow::value::{Item, Value};
+use crate::airflow::walk::{children, named_children};
 
 impl<'t> Evaluator<'t> {
     pub(super) fn sequence(&self, node: Node) -> Value {
         let mut items = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
+        for child in named_children(node) {
             if child.kind_name() == "list_splat" {
                 let inner = child.named_child(0).map(|n| self.eval(n));
                 match inner {
@@ -41,8 +41,7 @@ impl<'t> Evaluator<'t> {
 
     pub(super) fn dictionary(&self, node: Node) -> Value {
         let mut pairs: Vec<(Item, Item)> = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
+        for child in named_children(node) {
             match child.kind_name() {
                 "pair" => {
                     let (Some(key), Some(value)) = (child.field(&KEY), child.field(&VALUE)) else {
@@ -104,8 +103,8 @@ impl<'t> Evaluator<'t> {
         };
         // Up to three bounds, each after the colons before it; absent ones are `None`.
         let mut bounds: [Option<i64>; 3] = [None; 3];
-        let (mut position, mut cursor) = (0, slice.walk());
-        for child in slice.children(&mut cursor) {
+        let mut position = 0;
+        for child in children(slice) {
             if child.kind_name() == ":" {
                 position += 1;
             } else if child.is_named() && child.kind_name() != "comment" {
@@ -128,9 +127,8 @@ impl<'t> Evaluator<'t> {
         let Some(body) = node.field(&BODY) else {
             return Value::Unknown("a comprehension".into());
         };
-        let mut cursor = node.walk();
-        let clauses: Vec<Node> = node
-            .named_children(&mut cursor)
+        let clauses: Vec<Node> = named_children(node)
+            .into_iter()
             .filter(|n| matches!(n.kind_name(), "for_in_clause" | "if_clause"))
             .collect();
         let mut items = Vec::new();

@@ -12,8 +12,7 @@ use crate::airflow::grammar::{
     RIGHT, Syntax, VALUE,
 };
 use crate::airflow::value::{Call, Item, Text, Value};
-use crate::airflow::walk::named_children;
-use crate::airflow::walk::{Walk, preorder};
+use crate::airflow::walk::{Walk, named_children, preorder};
 
 impl<'t> Evaluator<'t> {
     /// Evaluates a call of a function defined in the file: binds its parameters and evaluates
@@ -49,8 +48,7 @@ impl<'t> Evaluator<'t> {
     /// of the run's context (`ds`, `ti`, `params`, ...) and those without a default are
     /// unknown; the others take their default.
     pub fn bind_unknown_parameters(&self, parameters: Node<'t>) {
-        let mut cursor = parameters.walk();
-        for parameter in parameters.named_children(&mut cursor) {
+        for parameter in named_children(parameters) {
             let (name, default) = match parameter.kind_name() {
                 "identifier" => (Some(parameter), None),
                 "default_parameter" | "typed_default_parameter" => {
@@ -99,8 +97,7 @@ impl<'t> Evaluator<'t> {
 
     pub fn bind_parameters(&self, parameters: Node<'t>, call: &Call) {
         let mut positional = call.args.iter();
-        let mut cursor = parameters.walk();
-        for parameter in parameters.named_children(&mut cursor) {
+        for parameter in named_children(parameters) {
             let (name, default) = match parameter.kind_name() {
                 "identifier" => (self.text(parameter).to_owned(), None),
                 "default_parameter" | "typed_default_parameter" => {

@@ -11,6 +11,7 @@ use super::paths::join_path;
 use super::strings::format_percent;
 use crate::airflow::grammar::{ARGUMENT, LEFT, OPERATOR, OPERATORS, RIGHT, Syntax};
 use crate::airflow::value::{Call, Item, Text, Value};
+use crate::airflow::walk::named_children;
 use crate::source::Span;
 
 impl<'t> Evaluator<'t> {
@@ -72,10 +73,7 @@ impl<'t> Evaluator<'t> {
     pub(super) fn conditional(&self, node: Node) -> Value {
         let mut node = node;
         loop {
-            let parts: Vec<Node> = {
-                let mut cursor = node.walk();
-                node.named_children(&mut cursor).collect()
-            };
+            let parts = named_children(node);
             let [then, condition, otherwise] = parts.as_slice() else {
                 return Value::Unknown("a conditional expression".into());
             };
@@ -111,9 +109,8 @@ impl<'t> Evaluator<'t> {
                 None => Value::Unknown(format!("a `{operator}` comparison")),
             };
         }
-        let mut cursor = node.walk();
-        let operands: Vec<Node> = node
-            .named_children(&mut cursor)
+        let operands: Vec<Node> = named_children(node)
+            .into_iter()
             .filter(|n| n.kind_name() != "comment")
             .collect();
         let mut cursor = node.walk();

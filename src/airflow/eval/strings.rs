@@ -6,14 +6,14 @@ use super::Evaluator;
 use super::dates;
 use crate::airflow::grammar::{EXPRESSION, Syntax};
 use crate::airflow::value::{Item, Text, Value};
+use crate::airflow::walk::{self, named_children};
 use crate::source::Span;
 
 impl<'t> Evaluator<'t> {
     /// `"a" "b"`: adjacent literals, one string.
     pub(super) fn concatenated_string(&self, node: Node) -> Value {
         let mut text = Text::default();
-        let mut cursor = node.walk();
-        for part in node.named_children(&mut cursor) {
+        for part in named_children(node) {
             match self.string(part) {
                 Value::Str(piece) => text.push(piece),
                 other => return other,
@@ -34,8 +34,7 @@ impl<'t> Evaluator<'t> {
 
     /// A `string` node read from its children: prefix, contents, escapes, interpolations.
     fn walked_string(&self, node: Node) -> Value {
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.children(&mut cursor).collect();
+        let children = walk::children(node);
         let prefix = children
             .first()
             .filter(|c| c.kind_name() == "string_start")
@@ -84,9 +83,8 @@ impl<'t> Evaluator<'t> {
     fn string_content(&self, node: Node, raw: bool, formatted: bool) -> Text {
         let span = self.span(node);
         let source = self.text(node);
-        let mut cursor = node.walk();
-        let escapes: Vec<Node> = node
-            .named_children(&mut cursor)
+        let escapes: Vec<Node> = named_children(node)
+            .into_iter()
             .filter(|c| {
                 c.kind_name() == "escape_sequence"
                     || (formatted && c.kind_name() == "escape_interpolation")
@@ -113,8 +111,7 @@ impl<'t> Evaluator<'t> {
         };
         let item = self.eval(expression);
         let mut spec = None;
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
+        for child in named_children(node) {
             match child.kind_name() {
                 "format_specifier" => {
                     spec = Some(self.text(child).trim_start_matches(':').to_owned());
