@@ -103,7 +103,7 @@ impl<'a> MacroScope<'a> {
     }
 
     /// The macro's body, parsed once; `None` when it cannot be parsed.
-    pub fn body(&self, index: usize) -> Option<Arc<MacroBody>> {
+    pub fn body(&self, index: usize) -> Option<&MacroBody> {
         self.parsed[index]
             .get_or_init(|| {
                 let mut nodes = parse_template(&self.macros[index].sql).ok()?;
@@ -112,7 +112,7 @@ impl<'a> MacroScope<'a> {
                     _ => None,
                 }
             })
-            .clone()
+            .as_deref()
     }
 
     /// An unqualified name called from a node of `package`, in the macro `within` (or in the

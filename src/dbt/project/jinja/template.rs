@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::effects::{Visited, walk_nodes};
 use super::expr::{Expr, Parser, Token, tokenize};
 use crate::dbt::jinja::{jinja_blocks, strip_comments};
 
@@ -25,6 +26,21 @@ pub struct MacroBody {
     pub name: String,
     pub params: Vec<(String, Option<Expr>)>,
     pub body: Vec<Node>,
+    /// Whether the body names `varargs` or `kwargs`: a call binds them only then, since
+    /// nothing else can tell them apart from unbound names.
+    pub uses_extra_arguments: bool,
+}
+
+impl MacroBody {
+    fn new(name: String, params: Vec<(String, Option<Expr>)>, body: Vec<Node>) -> Self {
+        let uses_extra_arguments = names_any(&body, &["varargs", "kwargs"]);
+        MacroBody {
+            name,
+            params,
+            body,
+            uses_extra_arguments,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -40,6 +56,8 @@ pub enum Node {
         condition: Option<Expr>,
         body: Vec<Node>,
         otherwise: Vec<Node>,
+        /// Whether the body names `loop`: each iteration builds it only then.
+        uses_loop: bool,
     },
     Set(Target, Expr),
     /// `{% set name %}...{% endset %}`: the rendered text, which is not kept.
@@ -211,6 +229,7 @@ impl<'a> Reader<'a> {
                     target,
                     iterable,
                     condition,
+                    uses_loop: names_any(&body, &["loop"]),
                     body,
                     otherwise,
                 }
@@ -238,7 +257,7 @@ impl<'a> Reader<'a> {
                 let params = params(&mut parser)?;
                 parser.finish()?;
                 let body = self.expect_end(&["endmacro"])?.0;
-                Node::Macro(Arc::new(MacroBody { name, params, body }))
+                Node::Macro(Arc::new(MacroBody::new(name, params, body)))
             }
             "call" => {
                 let mut parser = Parser::new(tokens);
@@ -252,17 +271,25 @@ impl<'a> Reader<'a> {
                 let body = self.expect_end(&["endcall"])?.0;
                 Node::Call {
                     call,
-                    caller: Arc::new(MacroBody {
-                        name: "caller".into(),
-                        params,
-                        body,
-                    }),
+                    caller: Arc::new(MacroBody::new("caller".into(), params, body)),
                 }
             }
             "filter" => Node::Block(self.expect_end(&["endfilter"])?.0),
             other => return Err(format!("the `{other}` statement")),
         })
     }
+}
+
+/// Whether any expression in `nodes` (nested macros and `call` bodies included) is one of
+/// these names.
+fn names_any(nodes: &[Node], names: &[&str]) -> bool {
+    let mut found = false;
+    walk_nodes(nodes, &mut |visited| {
+        if let Visited::Expr(Expr::Name(name)) = visited {
+            found |= names.contains(&name.as_str());
+        }
+    });
+    found
 }
 
 fn whole<T>(

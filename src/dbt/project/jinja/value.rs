@@ -43,7 +43,7 @@ pub enum Callable {
     /// A macro defined in the template being evaluated.
     Local(Arc<MacroBody>),
     /// A `{% call %}` block's body, with the variables and the macro where it was written.
-    Caller(Arc<MacroBody>, Vec<Frame>, Option<usize>),
+    Caller(Arc<MacroBody>, Captured, Option<usize>),
     /// A package's namespace: `dbt_utils` in `dbt_utils.star(...)`.
     Package(String),
     /// One of dbt's or Jinja's functions.
@@ -52,8 +52,12 @@ pub enum Callable {
     Method(Value, String),
 }
 
-/// The variables of one scope.
-pub type Frame = rustc_hash::FxHashMap<String, Value>;
+/// The variables of one scope, each named by the template that binds it; so few that a scan
+/// beats hashing.
+pub type Frame<'a> = Vec<(&'a str, Value)>;
+
+/// The variables a `{% call %}` body sees, kept with the body beyond the block that wrote it.
+pub type Captured = Vec<Vec<(Rc<str>, Value)>>;
 
 impl Value {
     pub fn str(text: &str) -> Value {
