@@ -713,8 +713,14 @@ impl<'s> Evaluator<'s> {
         if required {
             return self.run_body(body, Some(index), positional, keyword, caller, Vec::new());
         }
-        // A macro that records nothing: its value when it can be told, else unknown.
-        let (arguments, keywords) = (positional.clone(), keyword.clone());
+        // A macro that records nothing: its value when it can be told, else unknown (and what
+        // it was given may have changed: only lists, tuples and dicts can).
+        let containers: Vec<Value> = positional
+            .iter()
+            .chain(keyword.iter().map(|(_, value)| value))
+            .filter(|value| value.is_container())
+            .cloned()
+            .collect();
         let limit = self.limit;
         self.limit = limit.min(self.steps + MAX_OPTIONAL_STEPS);
         let before = self.recorded.len();
@@ -722,7 +728,7 @@ impl<'s> Evaluator<'s> {
         self.limit = limit;
         match result {
             Err(Stop::Unknown { lost: false, .. }) if self.recorded.len() == before => {
-                taint_all(&arguments, &keywords);
+                containers.iter().for_each(Value::taint);
                 Ok(Value::Unknown)
             }
             other => other,

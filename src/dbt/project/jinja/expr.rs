@@ -2,6 +2,8 @@
 //! `and`, `not`, comparisons, `~`, `+`/`-`, `*`/`/`/`//`/`%`, `**`, unary signs, then
 //! attributes, subscripts, calls, filters and tests).
 
+use std::borrow::Cow;
+
 /// How deep an expression may nest before it is refused: parsing recurses once per level.
 const MAX_DEPTH: usize = 64;
 
@@ -80,10 +82,11 @@ pub enum Expr {
     },
 }
 
+/// A token, borrowing its text from the template's.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Token {
-    Name(String),
-    Str(String),
+pub enum Token<'a> {
+    Name(&'a str),
+    Str(Cow<'a, str>),
     Int(i64),
     Float(f64),
     Op(&'static str),
@@ -95,7 +98,7 @@ const OPERATORS: [&str; 26] = [
 ];
 
 /// The tokens of an expression or statement; `Err` on text Jinja would refuse.
-pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
+pub fn tokenize(text: &str) -> Result<Vec<Token<'_>>, String> {
     let mut tokens = Vec::new();
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -111,7 +114,7 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
             while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
                 at += 1;
             }
-            tokens.push(Token::Name(text[start..at].to_owned()));
+            tokens.push(Token::Name(&text[start..at]));
         } else if c.is_ascii_digit() {
             let start = at;
             while at < bytes.len() && (bytes[at].is_ascii_digit() || bytes[at] == b'_') {
@@ -125,7 +128,12 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                     at += 1;
                 }
             }
-            let digits = text[start..at].replace('_', "");
+            let digits = &text[start..at];
+            let digits = if digits.contains('_') {
+                Cow::Owned(digits.replace('_', ""))
+            } else {
+                Cow::Borrowed(digits)
+            };
             tokens.push(if is_float {
                 Token::Float(digits.parse().map_err(|_| "a bad number")?)
             } else {
@@ -149,13 +157,19 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
 }
 
 /// A quoted string at the start of `text`, with Python's escapes; and its length.
-fn string_literal(text: &str) -> Result<(String, usize), String> {
+fn string_literal(text: &str) -> Result<(Cow<'_, str>, usize), String> {
     let mut chars = text.char_indices();
     let quote = chars.next().map(|(_, c)| c).unwrap_or('\'');
+    // Without escapes, the string is the text between the quotes.
+    if let Some(end) = text[1..].find([quote, '\\'])
+        && text[1 + end..].starts_with(quote)
+    {
+        return Ok((Cow::Borrowed(&text[1..1 + end]), end + 2));
+    }
     let mut out = String::new();
     while let Some((offset, c)) = chars.next() {
         match c {
-            c if c == quote => return Ok((out, offset + 1)),
+            c if c == quote => return Ok((Cow::Owned(out), offset + 1)),
             '\\' => match chars.next().map(|(_, c)| c) {
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
@@ -179,7 +193,7 @@ fn string_literal(text: &str) -> Result<(String, usize), String> {
 
 /// Reads expressions from tokens.
 pub struct Parser<'a> {
-    tokens: &'a [Token],
+    tokens: &'a [Token<'a>],
     at: usize,
     depth: usize,
 }
@@ -187,7 +201,7 @@ pub struct Parser<'a> {
 type Parsed<T> = Result<T, String>;
 
 impl<'a> Parser<'a> {
-    pub fn new(tokens: &'a [Token]) -> Self {
+    pub fn new(tokens: &'a [Token<'a>]) -> Self {
         Parser {
             tokens,
             at: 0,
@@ -195,7 +209,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    pub fn peek(&self) -> Option<&Token> {
+    pub fn peek(&self) -> Option<&Token<'a>> {
         self.tokens.get(self.at)
     }
 
@@ -203,7 +217,7 @@ impl<'a> Parser<'a> {
         self.at >= self.tokens.len()
     }
 
-    fn next(&mut self) -> Option<&Token> {
+    fn next(&mut self) -> Option<&Token<'a>> {
         let token = self.tokens.get(self.at);
         self.at += 1;
         token
@@ -214,7 +228,7 @@ impl<'a> Parser<'a> {
     }
 
     pub fn at_name(&self, name: &str) -> bool {
-        matches!(self.peek(), Some(Token::Name(n)) if n == name)
+        matches!(self.peek(), Some(Token::Name(n)) if *n == name)
     }
 
     pub fn eat_op(&mut self, op: &str) -> bool {
@@ -243,7 +257,7 @@ impl<'a> Parser<'a> {
 
     pub fn name(&mut self) -> Parsed<String> {
         match self.next() {
-            Some(Token::Name(name)) => Ok(name.clone()),
+            Some(Token::Name(name)) => Ok((*name).to_owned()),
             _ => Err("a name expected".into()),
         }
     }
@@ -359,10 +373,9 @@ impl<'a> Parser<'a> {
                 Some(Token::Op("<=")) => CmpOp::Le,
                 Some(Token::Op(">")) => CmpOp::Gt,
                 Some(Token::Op(">=")) => CmpOp::Ge,
-                Some(Token::Name(n)) if n == "in" => CmpOp::In,
-                Some(Token::Name(n))
-                    if n == "not"
-                        && matches!(self.tokens.get(self.at + 1), Some(Token::Name(i)) if i == "in") =>
+                Some(Token::Name("in")) => CmpOp::In,
+                Some(Token::Name("not"))
+                    if matches!(self.tokens.get(self.at + 1), Some(Token::Name("in"))) =>
                 {
                     self.at += 1;
                     CmpOp::NotIn
@@ -445,13 +458,14 @@ impl<'a> Parser<'a> {
     fn primary(&mut self) -> Parsed<Expr> {
         let token = self.next().cloned().ok_or("an expression expected")?;
         Ok(match token {
-            Token::Name(name) => match name.as_str() {
+            Token::Name(name) => match name {
                 "true" | "True" => Expr::Const(Const::Bool(true)),
                 "false" | "False" => Expr::Const(Const::Bool(false)),
                 "none" | "None" => Expr::Const(Const::None),
-                _ => Expr::Name(name),
+                _ => Expr::Name(name.to_owned()),
             },
-            Token::Str(mut text) => {
+            Token::Str(text) => {
+                let mut text = text.into_owned();
                 // Adjacent strings are one string, as in Python.
                 while let Some(Token::Str(more)) = self.peek() {
                     text.push_str(more);
@@ -514,7 +528,7 @@ impl<'a> Parser<'a> {
         loop {
             if self.eat_op(".") {
                 let attribute = match self.next() {
-                    Some(Token::Name(name)) => name.clone(),
+                    Some(Token::Name(name)) => (*name).to_owned(),
                     Some(Token::Int(index)) => index.to_string(),
                     _ => return Err("an attribute name expected".into()),
                 };
@@ -569,7 +583,7 @@ impl<'a> Parser<'a> {
                 (self.peek().cloned(), self.tokens.get(self.at + 1))
             {
                 self.at += 2;
-                args.push(Arg::Keyword(name, self.expression()?));
+                args.push(Arg::Keyword(name.to_owned(), self.expression()?));
             } else {
                 args.push(Arg::Positional(self.expression()?));
             }
@@ -594,7 +608,7 @@ impl<'a> Parser<'a> {
             } else if self.eat_name("is") {
                 let negated = self.eat_name("not");
                 let name = match self.next() {
-                    Some(Token::Name(name)) => name.clone(),
+                    Some(Token::Name(name)) => (*name).to_owned(),
                     Some(Token::Op("==")) => "eq".into(),
                     _ => return Err("a test name expected".into()),
                 };
@@ -603,7 +617,7 @@ impl<'a> Parser<'a> {
                 } else if matches!(
                     self.peek(),
                     Some(Token::Str(_) | Token::Int(_) | Token::Float(_))
-                ) || matches!(self.peek(), Some(Token::Name(n)) if !["and", "or", "else", "if", "is", "in", "not"].contains(&n.as_str()))
+                ) || matches!(self.peek(), Some(Token::Name(n)) if !["and", "or", "else", "if", "is", "in", "not"].contains(n))
                 {
                     // `x is divisibleby 3`, `x is sameas none`: one argument without parentheses.
                     vec![Arg::Positional(self.primary()?)]

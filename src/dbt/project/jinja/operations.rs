@@ -14,11 +14,11 @@ pub fn binary(op: BinOp, left: &Value, right: &Value) -> Value {
     use Value::{Float, Int, Str};
     match (op, left, right) {
         (BinOp::Concat, _, _) => match (text_of(left), text_of(right)) {
-            (Some(a), Some(b)) if a.len() + b.len() <= MAX_LENGTH => Value::str(&(a + &b)),
+            (Some(a), Some(b)) if a.len() + b.len() <= MAX_LENGTH => Value::str(&[a, b].concat()),
             _ => Value::Unknown,
         },
         (BinOp::Add, Str(a), Str(b)) if a.len() + b.len() <= MAX_LENGTH => {
-            Value::str(&format!("{a}{b}"))
+            Value::str(&[&**a, &**b].concat())
         }
         (BinOp::Add, Value::List(_), Value::List(_))
         | (BinOp::Add, Value::Tuple(_), Value::Tuple(_)) => match (left.items(), right.items()) {
@@ -213,7 +213,7 @@ pub fn filter(name: &str, value: &Value, args: &[Value]) -> Value {
             let Some(items) = value.items() else {
                 return Value::Unknown;
             };
-            let parts: Option<Vec<String>> = items.iter().map(text_of).collect();
+            let parts: Option<Vec<_>> = items.iter().map(text_of).collect();
             parts.map_or(Value::Unknown, |parts| Value::str(&parts.join(separator)))
         }
         ("replace", [Value::Str(old), Value::Str(new)]) => {

@@ -74,14 +74,15 @@ pub enum Node {
 }
 
 /// One `{{ }}` or `{% %}` of the template, as tokens.
-enum Piece {
-    Output(Vec<Token>),
-    Statement(String, Vec<Token>),
+enum Piece<'a> {
+    Output(Vec<Token<'a>>),
+    Statement(&'a str, Vec<Token<'a>>),
 }
 
 /// Parses a template (comments and raw blocks left out).
 pub fn parse_template(code: &str) -> Result<Vec<Node>, String> {
-    let pieces = pieces(code)?;
+    let code = strip_comments(code);
+    let pieces = pieces(&code)?;
     let mut reader = Reader {
         pieces: &pieces,
         at: 0,
@@ -94,11 +95,11 @@ pub fn parse_template(code: &str) -> Result<Vec<Node>, String> {
     }
 }
 
-fn pieces(code: &str) -> Result<Vec<Piece>, String> {
-    let code = strip_comments(code);
+/// The blocks of a template without its comments.
+fn pieces(code: &str) -> Result<Vec<Piece<'_>>, String> {
     let mut pieces = Vec::new();
     let mut raw = false;
-    for block in jinja_blocks(&code) {
+    for block in jinja_blocks(code) {
         let inner = &code[block.inner];
         let inner = inner.strip_prefix(['-', '+']).unwrap_or(inner);
         let inner = inner.strip_suffix(['-', '+']).unwrap_or(inner);
@@ -122,7 +123,7 @@ fn pieces(code: &str) -> Result<Vec<Piece>, String> {
             continue;
         }
         pieces.push(Piece::Statement(
-            keyword.to_owned(),
+            keyword,
             tokenize(&statement[keyword_end..])?,
         ));
     }
@@ -130,7 +131,7 @@ fn pieces(code: &str) -> Result<Vec<Piece>, String> {
 }
 
 struct Reader<'a> {
-    pieces: &'a [Piece],
+    pieces: &'a [Piece<'a>],
     at: usize,
     depth: usize,
 }
@@ -150,7 +151,7 @@ impl<'a> Reader<'a> {
                     nodes.push(Node::Output(whole(tokens, |p| p.tuple_or_expression())?));
                     continue;
                 }
-                Piece::Statement(keyword, tokens) => (keyword.as_str(), tokens),
+                Piece::Statement(keyword, tokens) => (*keyword, tokens),
             };
             if ends.contains(&keyword) {
                 self.depth -= 1;
@@ -163,7 +164,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The tokens of the statement just read.
-    fn tokens(&self) -> &'a [Token] {
+    fn tokens(&self) -> &'a [Token<'a>] {
         match self.pieces.get(self.at.wrapping_sub(1)) {
             Some(Piece::Statement(_, tokens)) => tokens,
             _ => &[],
@@ -177,7 +178,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn statement(&mut self, keyword: &str, tokens: &[Token]) -> Result<Node, String> {
+    fn statement(&mut self, keyword: &str, tokens: &[Token<'_>]) -> Result<Node, String> {
         Ok(match keyword {
             "if" => {
                 let mut branches = Vec::new();
@@ -293,7 +294,7 @@ fn names_any(nodes: &[Node], names: &[&str]) -> bool {
 }
 
 fn whole<T>(
-    tokens: &[Token],
+    tokens: &[Token<'_>],
     read: impl FnOnce(&mut Parser<'_>) -> Result<T, String>,
 ) -> Result<T, String> {
     let mut parser = Parser::new(tokens);

@@ -3,6 +3,7 @@
 //! dicts are shared, as Python's are, and a container something unknown may have changed is
 //! `tainted`: reading it is unknown.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -154,6 +155,11 @@ impl Value {
         })
     }
 
+    /// Whether this is a list, a tuple or a dict: what may hold a list or dict to taint.
+    pub fn is_container(&self) -> bool {
+        matches!(self, Value::List(_) | Value::Tuple(_) | Value::Dict(_))
+    }
+
     /// A number (booleans are numbers in Python).
     pub fn number(&self) -> Option<f64> {
         match self {
@@ -199,6 +205,9 @@ impl Value {
     /// cycle): such a value is not built, so that nothing recurses through it too deep. Also
     /// how many values it looked at.
     pub fn too_deep(&self) -> (bool, usize) {
+        if !self.is_container() {
+            return (false, 1);
+        }
         let mut stack = vec![(self.clone(), 0usize)];
         let mut visited = 0usize;
         while let Some((value, level)) = stack.pop() {
@@ -231,6 +240,9 @@ impl Value {
 
     /// Marks every list and dict reachable from this value as changed by something unknown.
     pub fn taint(&self) {
+        if !self.is_container() {
+            return;
+        }
         let mut stack = vec![self.clone()];
         let mut visited = 0usize;
         while let Some(value) = stack.pop() {
@@ -257,14 +269,16 @@ impl Value {
 }
 
 /// Python's `str()` of a known scalar.
-pub fn text_of(value: &Value) -> Option<String> {
+pub fn text_of(value: &Value) -> Option<Cow<'_, str>> {
     Some(match value {
-        Value::Str(s) => s.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::None => "None".into(),
-        Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 => format!("{f:.1}"),
+        Value::Str(s) => Cow::Borrowed(s),
+        Value::Int(i) => Cow::Owned(i.to_string()),
+        Value::Bool(true) => Cow::Borrowed("True"),
+        Value::Bool(false) => Cow::Borrowed("False"),
+        Value::None => Cow::Borrowed("None"),
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 => {
+            Cow::Owned(format!("{f:.1}"))
+        }
         _ => return None,
     })
 }
