@@ -62,7 +62,7 @@ impl Evaluator<'_> {
                 _ => Value::Unknown,
             },
             Value::Dict(pairs) if !is_dict_method(name) => {
-                operations::item(&Value::Dict(pairs.clone()), &Value::str(name))
+                operations::dict_item(pairs, |key| key.equals_text(name))
             }
             Value::Str(_) | Value::List(_) | Value::Dict(_) => {
                 Value::Callable(Rc::new(Callable::Method(base.clone(), name.to_owned())))

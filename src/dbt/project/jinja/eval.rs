@@ -49,6 +49,17 @@ pub(super) type Run<T> = Result<T, Stop>;
 /// A call's positional and keyword arguments.
 pub(super) type Arguments = (Vec<Value>, Vec<(String, Value)>);
 
+/// The fields of a `for` loop's `loop`.
+const LOOP_FIELDS: [&str; 7] = [
+    "index",
+    "index0",
+    "revindex",
+    "revindex0",
+    "first",
+    "last",
+    "length",
+];
+
 /// The keyword standing for arguments spread from a value only a run tells (`**options`).
 pub(super) const UNKNOWN_SPREAD: &str = "**";
 
@@ -117,6 +128,8 @@ pub struct Evaluator<'s> {
     nesting: usize,
     /// The macros the template itself defines.
     pub(super) template_macros: rustc_hash::FxHashMap<String, Arc<MacroBody>>,
+    /// [`LOOP_FIELDS`] as strings, made once and shared by every `loop`.
+    loop_fields: Option<[Value; 7]>,
     pub recorded: Recorded,
 }
 
@@ -130,6 +143,7 @@ impl<'s> Evaluator<'s> {
             calls: 0,
             nesting: 0,
             template_macros: Default::default(),
+            loop_fields: None,
             recorded: Recorded::default(),
         }
     }
@@ -313,7 +327,7 @@ impl<'s> Evaluator<'s> {
         let length = kept.len();
         for (index, item) in kept.into_iter().enumerate() {
             if looped.uses_loop {
-                frame.push(("loop", loop_variable(index, length)));
+                frame.push(("loop", self.loop_variable(index, length)));
             }
             env.frames.push(frame);
             let result = self
@@ -324,6 +338,24 @@ impl<'s> Evaluator<'s> {
             result?;
         }
         Ok(())
+    }
+
+    /// Jinja's `loop` for the item at `index` of `length`.
+    fn loop_variable(&mut self, index: usize, length: usize) -> Value {
+        let fields = self
+            .loop_fields
+            .get_or_insert_with(|| LOOP_FIELDS.map(Value::str));
+        let (index, length) = (index as i64, length as i64);
+        let values = [
+            Value::Int(index + 1),
+            Value::Int(index),
+            Value::Int(length - index),
+            Value::Int(length - index - 1),
+            Value::Bool(index == 0),
+            Value::Bool(index == length - 1),
+            Value::Int(length),
+        ];
+        Value::dict(fields.iter().cloned().zip(values).collect())
     }
 
     /// Blocks that may or may not run: nothing in them may record a call, and whatever they
@@ -566,12 +598,20 @@ impl<'s> Evaluator<'s> {
     }
 
     fn eval_all(&mut self, items: &[Expr], env: &mut Env<'_>) -> Run<Vec<Value>> {
-        items.iter().map(|item| self.eval(item, env)).collect()
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            values.push(self.eval(item, env)?);
+        }
+        Ok(values)
     }
 
     fn arguments(&mut self, args: &[Arg], env: &mut Env<'_>) -> Run<Arguments> {
-        let mut positional = Vec::new();
-        let mut keyword = Vec::new();
+        let keywords = args
+            .iter()
+            .filter(|arg| matches!(arg, Arg::Keyword(..)))
+            .count();
+        let mut positional = Vec::with_capacity(args.len() - keywords);
+        let mut keyword = Vec::with_capacity(keywords);
         for arg in args {
             match arg {
                 Arg::Positional(expr) => positional.push(self.eval(expr, env)?),
@@ -654,20 +694,9 @@ impl<'s> Evaluator<'s> {
             Callable::Macro(index) => {
                 self.call_macro(*index, positional, keyword, caller, caller_has_effects)
             }
-            Callable::Local(body) => {
-                self.run_body(body, None, positional, keyword, caller, Vec::new())
-            }
+            Callable::Local(body) => self.run_body(body, None, positional, keyword, caller, None),
             Callable::Caller(body, captured, within) => {
-                let frames = captured
-                    .iter()
-                    .map(|frame| {
-                        frame
-                            .iter()
-                            .map(|(name, value)| (&**name, value.clone()))
-                            .collect()
-                    })
-                    .collect();
-                self.run_body(body, *within, positional, keyword, None, frames)?;
+                self.run_body(body, *within, positional, keyword, None, Some(captured))?;
                 Ok(Value::Unknown)
             }
             Callable::Method(receiver, name) => {
@@ -711,7 +740,7 @@ impl<'s> Evaluator<'s> {
             return Ok(Value::Unknown);
         };
         if required {
-            return self.run_body(body, Some(index), positional, keyword, caller, Vec::new());
+            return self.run_body(body, Some(index), positional, keyword, caller, None);
         }
         // A macro that records nothing: its value when it can be told, else unknown (and what
         // it was given may have changed: only lists, tuples and dicts can).
@@ -724,7 +753,7 @@ impl<'s> Evaluator<'s> {
         let limit = self.limit;
         self.limit = limit.min(self.steps + MAX_OPTIONAL_STEPS);
         let before = self.recorded.len();
-        let result = self.run_body(body, Some(index), positional, keyword, caller, Vec::new());
+        let result = self.run_body(body, Some(index), positional, keyword, caller, None);
         self.limit = limit;
         match result {
             Err(Stop::Unknown { lost: false, .. }) if self.recorded.len() == before => {
@@ -735,8 +764,9 @@ impl<'s> Evaluator<'s> {
         }
     }
 
-    /// Runs a macro body with its arguments; its value is what it returns (its rendered text,
-    /// which is not kept, when it returns nothing).
+    /// Runs a macro body with its arguments (and the variables a `{% call %}` body captured);
+    /// its value is what it returns (its rendered text, which is not kept, when it returns
+    /// nothing).
     fn run_body<'a>(
         &mut self,
         body: &'a MacroBody,
@@ -744,14 +774,15 @@ impl<'s> Evaluator<'s> {
         positional: Vec<Value>,
         keyword: Vec<(String, Value)>,
         caller: Option<Value>,
-        mut frames: Vec<Frame<'a>>,
+        captured: Option<&'a Captured>,
     ) -> Run<Value> {
         self.calls += 1;
         if self.calls > MAX_CALLS {
             self.calls -= 1;
             return unknown("macro calls nested too deep");
         }
-        let mut frame = Frame::with_capacity(body.params.len() + 2);
+        // Room for the parameters, `varargs` and `kwargs`, and a few `set`s.
+        let mut frame = Frame::with_capacity(body.params.len() + 4);
         let mut positional = positional.into_iter();
         let mut keyword = keyword;
         let mut defaults = Vec::new();
@@ -772,6 +803,15 @@ impl<'s> Evaluator<'s> {
             bind(&mut frame, "varargs", Value::list(positional.collect()));
             let keyword = keyword.into_iter().map(|(k, v)| (Value::str(&k), v));
             bind(&mut frame, "kwargs", Value::dict(keyword.collect()));
+        }
+        let mut frames = Vec::with_capacity(captured.map_or(0, Vec::len) + 1);
+        for outer in captured.into_iter().flatten() {
+            frames.push(
+                outer
+                    .iter()
+                    .map(|(name, value)| (&**name, value.clone()))
+                    .collect(),
+            );
         }
         frames.push(frame);
         let mut env = Env {
@@ -809,20 +849,6 @@ struct Loop<'a> {
     condition: Option<&'a Expr>,
     body: &'a [Node],
     uses_loop: bool,
-}
-
-/// Jinja's `loop` for the item at `index` of `length`.
-fn loop_variable(index: usize, length: usize) -> Value {
-    let (index, length) = (index as i64, length as i64);
-    Value::dict(vec![
-        (Value::str("index"), Value::Int(index + 1)),
-        (Value::str("index0"), Value::Int(index)),
-        (Value::str("revindex"), Value::Int(length - index)),
-        (Value::str("revindex0"), Value::Int(length - index - 1)),
-        (Value::str("first"), Value::Bool(index == 0)),
-        (Value::str("last"), Value::Bool(index == length - 1)),
-        (Value::str("length"), Value::Int(length)),
-    ])
 }
 
 impl Recorded {

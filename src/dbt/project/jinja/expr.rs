@@ -106,9 +106,6 @@ pub fn tokenize(text: &str) -> Result<Vec<Token<'_>>, String> {
         let c = bytes[at];
         if c.is_ascii_whitespace() {
             at += 1;
-        } else if let Some(space) = text[at..].chars().next().filter(|c| c.is_whitespace()) {
-            // Jinja's lexer skips any Unicode space (`\u{2029}` in a copied query).
-            at += space.len_utf8();
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let start = at;
             while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
@@ -143,11 +140,14 @@ pub fn tokenize(text: &str) -> Result<Vec<Token<'_>>, String> {
             let (string, length) = string_literal(&text[at..])?;
             tokens.push(Token::Str(string));
             at += length;
+        } else if let Some(space) = text[at..].chars().next().filter(|c| c.is_whitespace()) {
+            // Jinja's lexer skips any Unicode space (`\u{2029}` in a copied query).
+            at += space.len_utf8();
         } else {
             let rest = &text[at..];
             let op = OPERATORS
                 .iter()
-                .find(|op| rest.starts_with(**op))
+                .find(|op| op.as_bytes()[0] == c && rest.starts_with(**op))
                 .ok_or_else(|| format!("the character `{}`", rest.chars().next().unwrap_or(' ')))?;
             tokens.push(Token::Op(op));
             at += op.len();
@@ -156,16 +156,20 @@ pub fn tokenize(text: &str) -> Result<Vec<Token<'_>>, String> {
     Ok(tokens)
 }
 
-/// A quoted string at the start of `text`, with Python's escapes; and its length.
+/// A string at the start of `text`, quoted with its first byte (an ASCII quote), with
+/// Python's escapes; and its length.
 fn string_literal(text: &str) -> Result<(Cow<'_, str>, usize), String> {
-    let mut chars = text.char_indices();
-    let quote = chars.next().map(|(_, c)| c).unwrap_or('\'');
+    let unclosed = || "an unclosed string".to_owned();
+    let bytes = text.as_bytes();
+    let &quote = bytes.first().ok_or_else(unclosed)?;
     // Without escapes, the string is the text between the quotes.
-    if let Some(end) = text[1..].find([quote, '\\'])
-        && text[1 + end..].starts_with(quote)
+    if let Some(end) = memchr::memchr2(quote, b'\\', &bytes[1..])
+        && bytes[1 + end] == quote
     {
         return Ok((Cow::Borrowed(&text[1..1 + end]), end + 2));
     }
+    let quote = char::from(quote);
+    let mut chars = text.char_indices().skip(1);
     let mut out = String::new();
     while let Some((offset, c)) = chars.next() {
         match c {
@@ -188,7 +192,7 @@ fn string_literal(text: &str) -> Result<(Cow<'_, str>, usize), String> {
             c => out.push(c),
         }
     }
-    Err("an unclosed string".into())
+    Err(unclosed())
 }
 
 /// Reads expressions from tokens.
@@ -659,6 +663,32 @@ pub fn parse_expression(text: &str) -> Parsed<Expr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokenizes_names_strings_and_operators() {
+        let tokens = tokenize("x.y // 2 ** 'it''s' ~ \"a\\tb\"\u{2029}!= 'c\\'d' 'é'").unwrap();
+        assert_eq!(
+            tokens,
+            [
+                Token::Name("x"),
+                Token::Op("."),
+                Token::Name("y"),
+                Token::Op("//"),
+                Token::Int(2),
+                Token::Op("**"),
+                Token::Str("it".into()),
+                Token::Str("s".into()),
+                Token::Op("~"),
+                Token::Str("a\tb".into()),
+                Token::Op("!="),
+                Token::Str("c'd".into()),
+                Token::Str("é".into()),
+            ]
+        );
+        assert!(tokenize("'open").is_err());
+        assert!(tokenize("'open\\'").is_err());
+        assert!(tokenize("a $ b").is_err());
+    }
 
     #[test]
     fn parses_with_jinja_precedence() {

@@ -117,9 +117,13 @@ impl<'a> MacroScope<'a> {
     }
 
     /// Whether a call written `namespace.name(...)` or `name(...)` may reach a macro that
-    /// records dependencies or config, in any package.
+    /// records dependencies or config, in any package: whether some macro so named may.
     pub fn may_have_effects(&self, namespace: Option<&str>, name: &str) -> bool {
-        self.dependency_macros.reaches_config(namespace, name)
+        self.by_name.get(name).is_some_and(|defined| {
+            defined.iter().any(|(package, index)| {
+                namespace.is_none_or(|namespace| namespace == *package) && self.has_effects[*index]
+            })
+        })
     }
 
     /// Whether a call may reach a macro that calls `ref()` or `source()`.

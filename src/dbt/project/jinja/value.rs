@@ -119,6 +119,26 @@ impl Value {
         }
     }
 
+    /// How many items [`Value::items`] has, without copying them.
+    pub fn length(&self) -> Option<usize> {
+        match self {
+            Value::List(items) => Some(items.borrow().as_ref()?.len()),
+            Value::Tuple(items) => Some(items.len()),
+            Value::Dict(pairs) => Some(pairs.borrow().as_ref()?.len()),
+            Value::Str(text) => Some(text.chars().count()),
+            _ => None,
+        }
+    }
+
+    /// Python's `self == text`; `None` when unknown.
+    pub fn equals_text(&self, text: &str) -> Option<bool> {
+        match self {
+            Value::Unknown | Value::Relation | Value::Callable(_) => None,
+            Value::Str(own) => Some(&**own == text),
+            _ => Some(false),
+        }
+    }
+
     /// Python's `==`; `None` when unknown.
     pub fn equals(&self, other: &Value) -> Option<bool> {
         self.equals_within(other, MAX_DEPTH)
@@ -131,7 +151,8 @@ impl Value {
             (Value::Relation, _) | (_, Value::Relation) => return None,
             (Value::Callable(_), _) | (_, Value::Callable(_)) => return None,
             (Value::None, Value::None) => true,
-            (Value::Str(a), Value::Str(b)) => a == b,
+            (_, Value::Str(text)) => return self.equals_text(text),
+            (Value::Str(text), _) => return other.equals_text(text),
             (Value::List(_) | Value::Tuple(_), Value::List(_) | Value::Tuple(_)) => {
                 if matches!(self, Value::List(_)) != matches!(other, Value::List(_)) {
                     return Some(false);
