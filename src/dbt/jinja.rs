@@ -339,6 +339,7 @@ pub fn jinja_blocks(code: &str) -> impl Iterator<Item = JinjaBlock> + '_ {
 /// brackets never balance, the first one.
 fn block_end(rest: &str, close: &str) -> Option<usize> {
     let bytes = rest.as_bytes();
+    let close_first = close.as_bytes().first().copied();
     let mut depth = 0usize;
     let mut quote: Option<u8> = None;
     let mut i = 0;
@@ -356,7 +357,12 @@ fn block_end(rest: &str, close: &str) -> Option<usize> {
                 b'\'' | b'"' => quote = Some(b),
                 b'(' | b'[' | b'{' => depth += 1,
                 b')' | b']' | b'}' if depth > 0 => depth -= 1,
-                _ if depth == 0 && bytes[i..].starts_with(close.as_bytes()) => return Some(i),
+                _ if depth == 0
+                    && Some(b) == close_first
+                    && bytes[i..].starts_with(close.as_bytes()) =>
+                {
+                    return Some(i);
+                }
                 _ => {}
             },
         }

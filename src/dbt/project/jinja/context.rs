@@ -13,9 +13,9 @@ use crate::dbt::project::sql::{RefCall, version_text};
 
 impl Evaluator<'_> {
     /// A name: a variable, a macro, a package, or what dbt's parse context holds.
-    pub(super) fn name(&mut self, name: &str, env: &Env) -> Value {
+    pub(super) fn name(&mut self, name: &str, env: &Env<'_>) -> Value {
         if let Some(value) = env.lookup(name) {
-            return value;
+            return value.clone();
         }
         if name == "caller"
             && let Some(caller) = &env.caller
@@ -62,7 +62,7 @@ impl Evaluator<'_> {
                 _ => Value::Unknown,
             },
             Value::Dict(pairs) if !is_dict_method(name) => {
-                operations::item(&Value::Dict(pairs.clone()), &Value::str(name))
+                operations::dict_item(pairs, |key| key.equals_text(name))
             }
             Value::Str(_) | Value::List(_) | Value::Dict(_) => {
                 Value::Callable(Rc::new(Callable::Method(base.clone(), name.to_owned())))

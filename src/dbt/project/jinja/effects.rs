@@ -47,7 +47,7 @@ impl Evaluator<'_> {
                 false
             }
             Expr::Name(name) => match env.lookup(name) {
-                Some(Value::Callable(callable)) => match &*callable {
+                Some(Value::Callable(callable)) => match &**callable {
                     Callable::Macro(index) => self.scope.has_effects(*index),
                     Callable::Local(_) | Callable::Caller(..) => true,
                     _ => false,
@@ -84,8 +84,8 @@ pub(super) enum Visited<'a> {
 }
 
 /// Visits every statement of `nodes` and every expression in them.
-pub(super) fn walk_nodes(nodes: &[Node], visit: &mut dyn FnMut(Visited<'_>)) {
-    let expr = |e: &Expr, visit: &mut dyn FnMut(Visited<'_>)| {
+pub(super) fn walk_nodes<'a>(nodes: &'a [Node], visit: &mut dyn FnMut(Visited<'a>)) {
+    let expr = |e: &'a Expr, visit: &mut dyn FnMut(Visited<'a>)| {
         walk_expr(e, &mut |inner| visit(Visited::Expr(inner)));
     };
     for node in nodes {
@@ -127,9 +127,9 @@ pub(super) fn walk_nodes(nodes: &[Node], visit: &mut dyn FnMut(Visited<'_>)) {
 }
 
 /// Visits `expr` and every expression inside it.
-pub(super) fn walk_expr(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
+pub(super) fn walk_expr<'a>(expr: &'a Expr, visit: &mut dyn FnMut(&'a Expr)) {
     visit(expr);
-    let args = |args: &[Arg], visit: &mut dyn FnMut(&Expr)| {
+    let args = |args: &'a [Arg], visit: &mut dyn FnMut(&'a Expr)| {
         for arg in args {
             match arg {
                 Arg::Positional(e) | Arg::Keyword(_, e) | Arg::Spread(e) => walk_expr(e, visit),

@@ -13,7 +13,7 @@ use super::expr::{Arg, Const, Expr};
 use super::operations;
 use super::scope::MacroScope;
 use super::template::{MacroBody, Node, Target};
-use super::value::{Callable, Frame, Value};
+use super::value::{Callable, Captured, Frame, Value};
 use crate::dbt::project::sql::RefCall;
 
 /// How many expressions and statements one node's evaluation may take.
@@ -49,6 +49,17 @@ pub(super) type Run<T> = Result<T, Stop>;
 /// A call's positional and keyword arguments.
 pub(super) type Arguments = (Vec<Value>, Vec<(String, Value)>);
 
+/// The fields of a `for` loop's `loop`.
+const LOOP_FIELDS: [&str; 7] = [
+    "index",
+    "index0",
+    "revindex",
+    "revindex0",
+    "first",
+    "last",
+    "length",
+];
+
 /// The keyword standing for arguments spread from a value only a run tells (`**options`).
 pub(super) const UNKNOWN_SPREAD: &str = "**";
 
@@ -68,26 +79,40 @@ pub(super) fn unknown_value<T>(reason: impl Into<String>) -> Run<T> {
     })
 }
 
-/// The variables and the macro being run.
-pub(super) struct Env {
-    pub(super) frames: Vec<Frame>,
+/// The variables and the macro being run; `'a` is the template that names the variables.
+pub(super) struct Env<'a> {
+    pub(super) frames: Vec<Frame<'a>>,
     /// The macro whose body runs (its file's other macros are in scope), if any.
     pub(super) within: Option<usize>,
     pub(super) caller: Option<Value>,
 }
 
-impl Env {
-    pub(super) fn lookup(&self, name: &str) -> Option<Value> {
-        self.frames
-            .iter()
-            .rev()
-            .find_map(|frame| frame.get(name).cloned())
+impl<'a> Env<'a> {
+    pub(super) fn lookup(&self, name: &str) -> Option<&Value> {
+        self.frames.iter().rev().find_map(|frame| {
+            frame
+                .iter()
+                .find_map(|(bound, value)| (*bound == name).then_some(value))
+        })
     }
 
-    pub(super) fn assign(&mut self, name: &str, value: Value) {
+    pub(super) fn assign(&mut self, name: &'a str, value: Value) {
         if let Some(frame) = self.frames.last_mut() {
-            frame.insert(name.to_owned(), value);
+            bind(frame, name, value);
         }
+    }
+
+    /// The variables as a `{% call %}` body keeps them.
+    fn capture(&self) -> Captured {
+        self.frames
+            .iter()
+            .map(|frame| {
+                frame
+                    .iter()
+                    .map(|(name, value)| (Rc::from(*name), value.clone()))
+                    .collect()
+            })
+            .collect()
     }
 }
 
@@ -103,6 +128,8 @@ pub struct Evaluator<'s> {
     nesting: usize,
     /// The macros the template itself defines.
     pub(super) template_macros: rustc_hash::FxHashMap<String, Arc<MacroBody>>,
+    /// [`LOOP_FIELDS`] as strings, made once and shared by every `loop`.
+    loop_fields: Option<[Value; 7]>,
     pub recorded: Recorded,
 }
 
@@ -116,6 +143,7 @@ impl<'s> Evaluator<'s> {
             calls: 0,
             nesting: 0,
             template_macros: Default::default(),
+            loop_fields: None,
             recorded: Recorded::default(),
         }
     }
@@ -129,7 +157,7 @@ impl<'s> Evaluator<'s> {
             }
         }
         let mut env = Env {
-            frames: vec![Frame::default()],
+            frames: vec![Frame::new()],
             within: None,
             caller: None,
         };
@@ -161,7 +189,7 @@ impl<'s> Evaluator<'s> {
         Ok(())
     }
 
-    fn run(&mut self, nodes: &[Node], env: &mut Env) -> Run<()> {
+    fn run<'a>(&mut self, nodes: &'a [Node], env: &mut Env<'a>) -> Run<()> {
         self.enter()?;
         let result = self.run_nodes(nodes, env);
         self.nesting -= 1;
@@ -177,7 +205,7 @@ impl<'s> Evaluator<'s> {
         Ok(())
     }
 
-    fn run_nodes(&mut self, nodes: &[Node], env: &mut Env) -> Run<()> {
+    fn run_nodes<'a>(&mut self, nodes: &'a [Node], env: &mut Env<'a>) -> Run<()> {
         for node in nodes {
             self.step()?;
             match node {
@@ -194,7 +222,16 @@ impl<'s> Evaluator<'s> {
                     condition,
                     body,
                     otherwise,
-                } => self.run_for(target, iterable, condition.as_ref(), body, otherwise, env)?,
+                    uses_loop,
+                } => {
+                    let looped = Loop {
+                        target,
+                        condition: condition.as_ref(),
+                        body,
+                        uses_loop: *uses_loop,
+                    };
+                    self.run_for(&looped, iterable, otherwise, env)?
+                }
                 Node::Set(target, expr) => {
                     let value = self.eval(expr, env)?;
                     self.assign(target, value, env)?;
@@ -215,7 +252,7 @@ impl<'s> Evaluator<'s> {
                     };
                     let closure = Value::Callable(Rc::new(Callable::Caller(
                         caller.clone(),
-                        env.frames.clone(),
+                        env.capture(),
                         env.within,
                     )));
                     let callee = self.eval(callee, env)?;
@@ -229,18 +266,18 @@ impl<'s> Evaluator<'s> {
         Ok(())
     }
 
-    fn run_if(
+    fn run_if<'a>(
         &mut self,
-        branches: &[(Expr, Vec<Node>)],
-        otherwise: &[Node],
-        env: &mut Env,
+        branches: &'a [(Expr, Vec<Node>)],
+        otherwise: &'a [Node],
+        env: &mut Env<'a>,
     ) -> Run<()> {
         for (at, (condition, body)) in branches.iter().enumerate() {
             match self.eval(condition, env)?.truth() {
                 Some(true) => return self.run(body, env),
                 Some(false) => continue,
                 None => {
-                    let rest: Vec<&[Node]> = branches[at..]
+                    let rest: Vec<&'a [Node]> = branches[at..]
                         .iter()
                         .map(|(_, body)| body.as_slice())
                         .chain([otherwise])
@@ -252,68 +289,78 @@ impl<'s> Evaluator<'s> {
         self.run(otherwise, env)
     }
 
-    fn run_for(
+    fn run_for<'a>(
         &mut self,
-        target: &Target,
+        looped: &Loop<'a>,
         iterable: &Expr,
-        condition: Option<&Expr>,
-        body: &[Node],
-        otherwise: &[Node],
-        env: &mut Env,
+        otherwise: &'a [Node],
+        env: &mut Env<'a>,
     ) -> Run<()> {
         let reason = "a Jinja `for` over values only a run tells";
         let Some(items) = self.eval(iterable, env)?.items() else {
-            return self.skip(&[body, otherwise], env, reason);
+            return self.skip(&[looped.body, otherwise], env, reason);
         };
         let mut kept = Vec::with_capacity(items.len());
+        // One frame per item, its allocation reused from one item to the next.
+        let mut frame = Frame::new();
         for item in items {
             self.step()?;
-            let Some(condition) = condition else {
+            let Some(condition) = looped.condition else {
                 kept.push(item);
                 continue;
             };
-            env.frames.push(Frame::default());
-            self.assign(target, item.clone(), env)?;
-            let keep = self.eval(condition, env)?.truth();
-            env.frames.pop();
-            match keep {
+            env.frames.push(frame);
+            let keep = self
+                .assign(looped.target, item.clone(), env)
+                .and_then(|()| self.eval(condition, env));
+            frame = env.frames.pop().unwrap_or_default();
+            frame.clear();
+            match keep?.truth() {
                 Some(true) => kept.push(item),
                 Some(false) => {}
-                None => return self.skip(&[body, otherwise], env, reason),
+                None => return self.skip(&[looped.body, otherwise], env, reason),
             }
         }
         if kept.is_empty() {
             return self.run(otherwise, env);
         }
-        let length = kept.len() as i64;
+        let length = kept.len();
         for (index, item) in kept.into_iter().enumerate() {
-            let index = index as i64;
-            let mut frame = Frame::default();
-            frame.insert(
-                "loop".into(),
-                Value::dict(vec![
-                    (Value::str("index"), Value::Int(index + 1)),
-                    (Value::str("index0"), Value::Int(index)),
-                    (Value::str("revindex"), Value::Int(length - index)),
-                    (Value::str("revindex0"), Value::Int(length - index - 1)),
-                    (Value::str("first"), Value::Bool(index == 0)),
-                    (Value::str("last"), Value::Bool(index == length - 1)),
-                    (Value::str("length"), Value::Int(length)),
-                ]),
-            );
+            if looped.uses_loop {
+                frame.push(("loop", self.loop_variable(index, length)));
+            }
             env.frames.push(frame);
             let result = self
-                .assign(target, item, env)
-                .and_then(|()| self.run(body, env));
-            env.frames.pop();
+                .assign(looped.target, item, env)
+                .and_then(|()| self.run(looped.body, env));
+            frame = env.frames.pop().unwrap_or_default();
+            frame.clear();
             result?;
         }
         Ok(())
     }
 
+    /// Jinja's `loop` for the item at `index` of `length`.
+    fn loop_variable(&mut self, index: usize, length: usize) -> Value {
+        let fields = self
+            .loop_fields
+            .get_or_insert_with(|| LOOP_FIELDS.map(Value::str));
+        let (index, length) = (index as i64, length as i64);
+        let values = [
+            Value::Int(index + 1),
+            Value::Int(index),
+            Value::Int(length - index),
+            Value::Int(length - index - 1),
+            Value::Bool(index == 0),
+            Value::Bool(index == length - 1),
+            Value::Int(length),
+        ];
+        Value::dict(fields.iter().cloned().zip(values).collect())
+    }
+
     /// Blocks that may or may not run: nothing in them may record a call, and whatever they
     /// assign or may change becomes unknown.
-    fn skip(&mut self, blocks: &[&[Node]], env: &mut Env, reason: &str) -> Run<()> {
+    fn skip<'a>(&mut self, blocks: &[&'a [Node]], env: &mut Env<'a>, reason: &str) -> Run<()> {
         for nodes in blocks {
             let effects = self.effects(nodes, env);
             if effects.records {
@@ -323,42 +370,39 @@ impl<'s> Evaluator<'s> {
                 return unknown_value(reason);
             }
         }
-        let mut names = Vec::new();
+        let taint = |name: &str| {
+            if let Some(value) = env.lookup(name) {
+                value.taint();
+            }
+        };
         for nodes in blocks {
             walk_nodes(nodes, &mut |visited| match visited {
-                Visited::Expr(Expr::Name(name)) => names.push(name.clone()),
+                Visited::Expr(Expr::Name(name)) => taint(name),
                 Visited::Node(Node::Set(target, _)) => match target {
-                    Target::Name(name) | Target::Attribute(name, _) => names.push(name.clone()),
-                    Target::Names(more) => names.extend(more.iter().cloned()),
+                    Target::Name(name) | Target::Attribute(name, _) => taint(name),
+                    Target::Names(more) => more.iter().for_each(|name| taint(name)),
                 },
-                Visited::Node(Node::SetBlock(name, _)) => names.push(name.clone()),
+                Visited::Node(Node::SetBlock(name, _)) => taint(name),
                 _ => {}
             });
         }
-        for name in names {
-            if let Some(value) = env.lookup(&name) {
-                value.taint();
-            }
-        }
-        let assigned: Vec<String> = blocks
-            .iter()
-            .flat_map(|nodes| nodes.iter())
-            .filter_map(|node| match node {
+        for node in blocks.iter().flat_map(|nodes| nodes.iter()) {
+            match node {
                 Node::Set(Target::Name(name), _) | Node::SetBlock(name, _) => {
-                    Some(vec![name.clone()])
+                    env.assign(name, Value::Unknown);
                 }
-                Node::Set(Target::Names(names), _) => Some(names.clone()),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        for name in assigned {
-            env.assign(&name, Value::Unknown);
+                Node::Set(Target::Names(names), _) => {
+                    for name in names {
+                        env.assign(name, Value::Unknown);
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(())
     }
 
-    fn assign(&mut self, target: &Target, value: Value, env: &mut Env) -> Run<()> {
+    fn assign<'a>(&mut self, target: &'a Target, value: Value, env: &mut Env<'a>) -> Run<()> {
         match target {
             Target::Name(name) => env.assign(name, value),
             Target::Names(names) => match value.items() {
@@ -389,14 +433,14 @@ impl<'s> Evaluator<'s> {
         Ok(())
     }
 
-    fn eval(&mut self, expr: &Expr, env: &mut Env) -> Run<Value> {
+    fn eval(&mut self, expr: &Expr, env: &mut Env<'_>) -> Run<Value> {
         self.enter()?;
         let result = self.eval_expr(expr, env);
         self.nesting -= 1;
         result
     }
 
-    fn eval_expr(&mut self, expr: &Expr, env: &mut Env) -> Run<Value> {
+    fn eval_expr(&mut self, expr: &Expr, env: &mut Env<'_>) -> Run<Value> {
         self.step()?;
         Ok(match expr {
             Expr::Const(constant) => match constant {
@@ -534,7 +578,7 @@ impl<'s> Evaluator<'s> {
 
     /// An expression that may or may not be evaluated: it may record nothing, and what it
     /// might change becomes unknown.
-    fn unevaluated(&mut self, expr: &Expr, env: &mut Env) -> Run<Value> {
+    fn unevaluated(&mut self, expr: &Expr, env: &mut Env<'_>) -> Run<Value> {
         let effects = self.expr_effects(expr, env);
         let reason = "a call in a Jinja expression whose condition only a run tells";
         if effects.records {
@@ -553,13 +597,21 @@ impl<'s> Evaluator<'s> {
         Ok(Value::Unknown)
     }
 
-    fn eval_all(&mut self, items: &[Expr], env: &mut Env) -> Run<Vec<Value>> {
-        items.iter().map(|item| self.eval(item, env)).collect()
+    fn eval_all(&mut self, items: &[Expr], env: &mut Env<'_>) -> Run<Vec<Value>> {
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            values.push(self.eval(item, env)?);
+        }
+        Ok(values)
     }
 
-    fn arguments(&mut self, args: &[Arg], env: &mut Env) -> Run<Arguments> {
-        let mut positional = Vec::new();
-        let mut keyword = Vec::new();
+    fn arguments(&mut self, args: &[Arg], env: &mut Env<'_>) -> Run<Arguments> {
+        let keywords = args
+            .iter()
+            .filter(|arg| matches!(arg, Arg::Keyword(..)))
+            .count();
+        let mut positional = Vec::with_capacity(args.len() - keywords);
+        let mut keyword = Vec::with_capacity(keywords);
         for arg in args {
             match arg {
                 Arg::Positional(expr) => positional.push(self.eval(expr, env)?),
@@ -642,13 +694,9 @@ impl<'s> Evaluator<'s> {
             Callable::Macro(index) => {
                 self.call_macro(*index, positional, keyword, caller, caller_has_effects)
             }
-            Callable::Local(body) => {
-                let body = body.clone();
-                self.run_body(&body, None, positional, keyword, caller, Vec::new())
-            }
-            Callable::Caller(body, frames, within) => {
-                let (body, frames, within) = (body.clone(), frames.clone(), *within);
-                self.run_body(&body, within, positional, keyword, None, frames)?;
+            Callable::Local(body) => self.run_body(body, None, positional, keyword, caller, None),
+            Callable::Caller(body, captured, within) => {
+                self.run_body(body, *within, positional, keyword, None, Some(captured))?;
                 Ok(Value::Unknown)
             }
             Callable::Method(receiver, name) => {
@@ -692,65 +740,79 @@ impl<'s> Evaluator<'s> {
             return Ok(Value::Unknown);
         };
         if required {
-            return self.run_body(&body, Some(index), positional, keyword, caller, Vec::new());
+            return self.run_body(body, Some(index), positional, keyword, caller, None);
         }
-        // A macro that records nothing: its value when it can be told, else unknown.
-        let (arguments, keywords) = (positional.clone(), keyword.clone());
+        // A macro that records nothing: its value when it can be told, else unknown (and what
+        // it was given may have changed: only lists, tuples and dicts can).
+        let containers: Vec<Value> = positional
+            .iter()
+            .chain(keyword.iter().map(|(_, value)| value))
+            .filter(|value| value.is_container())
+            .cloned()
+            .collect();
         let limit = self.limit;
         self.limit = limit.min(self.steps + MAX_OPTIONAL_STEPS);
         let before = self.recorded.len();
-        let result = self.run_body(&body, Some(index), positional, keyword, caller, Vec::new());
+        let result = self.run_body(body, Some(index), positional, keyword, caller, None);
         self.limit = limit;
         match result {
             Err(Stop::Unknown { lost: false, .. }) if self.recorded.len() == before => {
-                taint_all(&arguments, &keywords);
+                containers.iter().for_each(Value::taint);
                 Ok(Value::Unknown)
             }
             other => other,
         }
     }
 
-    /// Runs a macro body with its arguments; its value is what it returns (its rendered text,
-    /// which is not kept, when it returns nothing).
-    fn run_body(
+    /// Runs a macro body with its arguments (and the variables a `{% call %}` body captured);
+    /// its value is what it returns (its rendered text, which is not kept, when it returns
+    /// nothing).
+    fn run_body<'a>(
         &mut self,
-        body: &MacroBody,
+        body: &'a MacroBody,
         within: Option<usize>,
         positional: Vec<Value>,
         keyword: Vec<(String, Value)>,
         caller: Option<Value>,
-        mut frames: Vec<Frame>,
+        captured: Option<&'a Captured>,
     ) -> Run<Value> {
         self.calls += 1;
         if self.calls > MAX_CALLS {
             self.calls -= 1;
             return unknown("macro calls nested too deep");
         }
-        let mut frame = Frame::default();
+        // Room for the parameters, `varargs` and `kwargs`, and a few `set`s.
+        let mut frame = Frame::with_capacity(body.params.len() + 4);
         let mut positional = positional.into_iter();
         let mut keyword = keyword;
         let mut defaults = Vec::new();
         for (name, default) in &body.params {
-            if let Some(value) = positional.next() {
-                frame.insert(name.clone(), value);
+            let value = if let Some(value) = positional.next() {
+                value
             } else if let Some(at) = keyword.iter().position(|(key, _)| key == name) {
-                frame.insert(name.clone(), keyword.remove(at).1);
+                keyword.remove(at).1
             } else if let Some(default) = default {
-                defaults.push((name.clone(), default));
+                defaults.push((name.as_str(), default));
+                continue;
             } else {
-                frame.insert(name.clone(), Value::Unknown);
-            }
+                Value::Unknown
+            };
+            bind(&mut frame, name, value);
         }
-        frame.insert("varargs".into(), Value::list(positional.collect()));
-        frame.insert(
-            "kwargs".into(),
-            Value::dict(
-                keyword
-                    .into_iter()
-                    .map(|(k, v)| (Value::str(&k), v))
+        if body.uses_extra_arguments {
+            bind(&mut frame, "varargs", Value::list(positional.collect()));
+            let keyword = keyword.into_iter().map(|(k, v)| (Value::str(&k), v));
+            bind(&mut frame, "kwargs", Value::dict(keyword.collect()));
+        }
+        let mut frames = Vec::with_capacity(captured.map_or(0, Vec::len) + 1);
+        for outer in captured.into_iter().flatten() {
+            frames.push(
+                outer
+                    .iter()
+                    .map(|(name, value)| (&**name, value.clone()))
                     .collect(),
-            ),
-        );
+            );
+        }
         frames.push(frame);
         let mut env = Env {
             frames,
@@ -760,7 +822,7 @@ impl<'s> Evaluator<'s> {
         let result = (|| {
             for (name, default) in defaults {
                 let value = self.eval(default, &mut env)?;
-                env.assign(&name, value);
+                env.assign(name, value);
             }
             self.run(&body.body, &mut env)
         })();
@@ -771,6 +833,22 @@ impl<'s> Evaluator<'s> {
             Err(stop) => Err(stop),
         }
     }
+}
+
+/// Binds `name` in `frame`, replacing its value if it has one.
+fn bind<'a>(frame: &mut Frame<'a>, name: &'a str, value: Value) {
+    match frame.iter_mut().find(|(bound, _)| *bound == name) {
+        Some(binding) => binding.1 = value,
+        None => frame.push((name, value)),
+    }
+}
+
+/// A `for` loop's parts that each item runs.
+struct Loop<'a> {
+    target: &'a Target,
+    condition: Option<&'a Expr>,
+    body: &'a [Node],
+    uses_loop: bool,
 }
 
 impl Recorded {

@@ -2,6 +2,8 @@
 //! `and`, `not`, comparisons, `~`, `+`/`-`, `*`/`/`/`//`/`%`, `**`, unary signs, then
 //! attributes, subscripts, calls, filters and tests).
 
+use std::borrow::Cow;
+
 /// How deep an expression may nest before it is refused: parsing recurses once per level.
 const MAX_DEPTH: usize = 64;
 
@@ -80,10 +82,11 @@ pub enum Expr {
     },
 }
 
+/// A token, borrowing its text from the template's.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Token {
-    Name(String),
-    Str(String),
+pub enum Token<'a> {
+    Name(&'a str),
+    Str(Cow<'a, str>),
     Int(i64),
     Float(f64),
     Op(&'static str),
@@ -95,7 +98,7 @@ const OPERATORS: [&str; 26] = [
 ];
 
 /// The tokens of an expression or statement; `Err` on text Jinja would refuse.
-pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
+pub fn tokenize(text: &str) -> Result<Vec<Token<'_>>, String> {
     let mut tokens = Vec::new();
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -103,15 +106,12 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
         let c = bytes[at];
         if c.is_ascii_whitespace() {
             at += 1;
-        } else if let Some(space) = text[at..].chars().next().filter(|c| c.is_whitespace()) {
-            // Jinja's lexer skips any Unicode space (`\u{2029}` in a copied query).
-            at += space.len_utf8();
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let start = at;
             while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
                 at += 1;
             }
-            tokens.push(Token::Name(text[start..at].to_owned()));
+            tokens.push(Token::Name(&text[start..at]));
         } else if c.is_ascii_digit() {
             let start = at;
             while at < bytes.len() && (bytes[at].is_ascii_digit() || bytes[at] == b'_') {
@@ -125,7 +125,12 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                     at += 1;
                 }
             }
-            let digits = text[start..at].replace('_', "");
+            let digits = &text[start..at];
+            let digits = if digits.contains('_') {
+                Cow::Owned(digits.replace('_', ""))
+            } else {
+                Cow::Borrowed(digits)
+            };
             tokens.push(if is_float {
                 Token::Float(digits.parse().map_err(|_| "a bad number")?)
             } else {
@@ -135,11 +140,14 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
             let (string, length) = string_literal(&text[at..])?;
             tokens.push(Token::Str(string));
             at += length;
+        } else if let Some(space) = text[at..].chars().next().filter(|c| c.is_whitespace()) {
+            // Jinja's lexer skips any Unicode space (`\u{2029}` in a copied query).
+            at += space.len_utf8();
         } else {
             let rest = &text[at..];
             let op = OPERATORS
                 .iter()
-                .find(|op| rest.starts_with(**op))
+                .find(|op| op.as_bytes()[0] == c && rest.starts_with(**op))
                 .ok_or_else(|| format!("the character `{}`", rest.chars().next().unwrap_or(' ')))?;
             tokens.push(Token::Op(op));
             at += op.len();
@@ -148,14 +156,24 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
-/// A quoted string at the start of `text`, with Python's escapes; and its length.
-fn string_literal(text: &str) -> Result<(String, usize), String> {
-    let mut chars = text.char_indices();
-    let quote = chars.next().map(|(_, c)| c).unwrap_or('\'');
+/// A string at the start of `text`, quoted with its first byte (an ASCII quote), with
+/// Python's escapes; and its length.
+fn string_literal(text: &str) -> Result<(Cow<'_, str>, usize), String> {
+    let unclosed = || "an unclosed string".to_owned();
+    let bytes = text.as_bytes();
+    let &quote = bytes.first().ok_or_else(unclosed)?;
+    // Without escapes, the string is the text between the quotes.
+    if let Some(end) = memchr::memchr2(quote, b'\\', &bytes[1..])
+        && bytes[1 + end] == quote
+    {
+        return Ok((Cow::Borrowed(&text[1..1 + end]), end + 2));
+    }
+    let quote = char::from(quote);
+    let mut chars = text.char_indices().skip(1);
     let mut out = String::new();
     while let Some((offset, c)) = chars.next() {
         match c {
-            c if c == quote => return Ok((out, offset + 1)),
+            c if c == quote => return Ok((Cow::Owned(out), offset + 1)),
             '\\' => match chars.next().map(|(_, c)| c) {
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
@@ -174,12 +192,12 @@ fn string_literal(text: &str) -> Result<(String, usize), String> {
             c => out.push(c),
         }
     }
-    Err("an unclosed string".into())
+    Err(unclosed())
 }
 
 /// Reads expressions from tokens.
 pub struct Parser<'a> {
-    tokens: &'a [Token],
+    tokens: &'a [Token<'a>],
     at: usize,
     depth: usize,
 }
@@ -187,7 +205,7 @@ pub struct Parser<'a> {
 type Parsed<T> = Result<T, String>;
 
 impl<'a> Parser<'a> {
-    pub fn new(tokens: &'a [Token]) -> Self {
+    pub fn new(tokens: &'a [Token<'a>]) -> Self {
         Parser {
             tokens,
             at: 0,
@@ -195,7 +213,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    pub fn peek(&self) -> Option<&Token> {
+    pub fn peek(&self) -> Option<&Token<'a>> {
         self.tokens.get(self.at)
     }
 
@@ -203,7 +221,7 @@ impl<'a> Parser<'a> {
         self.at >= self.tokens.len()
     }
 
-    fn next(&mut self) -> Option<&Token> {
+    fn next(&mut self) -> Option<&Token<'a>> {
         let token = self.tokens.get(self.at);
         self.at += 1;
         token
@@ -214,7 +232,7 @@ impl<'a> Parser<'a> {
     }
 
     pub fn at_name(&self, name: &str) -> bool {
-        matches!(self.peek(), Some(Token::Name(n)) if n == name)
+        matches!(self.peek(), Some(Token::Name(n)) if *n == name)
     }
 
     pub fn eat_op(&mut self, op: &str) -> bool {
@@ -243,7 +261,7 @@ impl<'a> Parser<'a> {
 
     pub fn name(&mut self) -> Parsed<String> {
         match self.next() {
-            Some(Token::Name(name)) => Ok(name.clone()),
+            Some(Token::Name(name)) => Ok((*name).to_owned()),
             _ => Err("a name expected".into()),
         }
     }
@@ -359,10 +377,9 @@ impl<'a> Parser<'a> {
                 Some(Token::Op("<=")) => CmpOp::Le,
                 Some(Token::Op(">")) => CmpOp::Gt,
                 Some(Token::Op(">=")) => CmpOp::Ge,
-                Some(Token::Name(n)) if n == "in" => CmpOp::In,
-                Some(Token::Name(n))
-                    if n == "not"
-                        && matches!(self.tokens.get(self.at + 1), Some(Token::Name(i)) if i == "in") =>
+                Some(Token::Name("in")) => CmpOp::In,
+                Some(Token::Name("not"))
+                    if matches!(self.tokens.get(self.at + 1), Some(Token::Name("in"))) =>
                 {
                     self.at += 1;
                     CmpOp::NotIn
@@ -445,13 +462,14 @@ impl<'a> Parser<'a> {
     fn primary(&mut self) -> Parsed<Expr> {
         let token = self.next().cloned().ok_or("an expression expected")?;
         Ok(match token {
-            Token::Name(name) => match name.as_str() {
+            Token::Name(name) => match name {
                 "true" | "True" => Expr::Const(Const::Bool(true)),
                 "false" | "False" => Expr::Const(Const::Bool(false)),
                 "none" | "None" => Expr::Const(Const::None),
-                _ => Expr::Name(name),
+                _ => Expr::Name(name.to_owned()),
             },
-            Token::Str(mut text) => {
+            Token::Str(text) => {
+                let mut text = text.into_owned();
                 // Adjacent strings are one string, as in Python.
                 while let Some(Token::Str(more)) = self.peek() {
                     text.push_str(more);
@@ -514,7 +532,7 @@ impl<'a> Parser<'a> {
         loop {
             if self.eat_op(".") {
                 let attribute = match self.next() {
-                    Some(Token::Name(name)) => name.clone(),
+                    Some(Token::Name(name)) => (*name).to_owned(),
                     Some(Token::Int(index)) => index.to_string(),
                     _ => return Err("an attribute name expected".into()),
                 };
@@ -569,7 +587,7 @@ impl<'a> Parser<'a> {
                 (self.peek().cloned(), self.tokens.get(self.at + 1))
             {
                 self.at += 2;
-                args.push(Arg::Keyword(name, self.expression()?));
+                args.push(Arg::Keyword(name.to_owned(), self.expression()?));
             } else {
                 args.push(Arg::Positional(self.expression()?));
             }
@@ -594,7 +612,7 @@ impl<'a> Parser<'a> {
             } else if self.eat_name("is") {
                 let negated = self.eat_name("not");
                 let name = match self.next() {
-                    Some(Token::Name(name)) => name.clone(),
+                    Some(Token::Name(name)) => (*name).to_owned(),
                     Some(Token::Op("==")) => "eq".into(),
                     _ => return Err("a test name expected".into()),
                 };
@@ -603,7 +621,7 @@ impl<'a> Parser<'a> {
                 } else if matches!(
                     self.peek(),
                     Some(Token::Str(_) | Token::Int(_) | Token::Float(_))
-                ) || matches!(self.peek(), Some(Token::Name(n)) if !["and", "or", "else", "if", "is", "in", "not"].contains(&n.as_str()))
+                ) || matches!(self.peek(), Some(Token::Name(n)) if !["and", "or", "else", "if", "is", "in", "not"].contains(n))
                 {
                     // `x is divisibleby 3`, `x is sameas none`: one argument without parentheses.
                     vec![Arg::Positional(self.primary()?)]
@@ -645,6 +663,32 @@ pub fn parse_expression(text: &str) -> Parsed<Expr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokenizes_names_strings_and_operators() {
+        let tokens = tokenize("x.y // 2 ** 'it''s' ~ \"a\\tb\"\u{2029}!= 'c\\'d' 'é'").unwrap();
+        assert_eq!(
+            tokens,
+            [
+                Token::Name("x"),
+                Token::Op("."),
+                Token::Name("y"),
+                Token::Op("//"),
+                Token::Int(2),
+                Token::Op("**"),
+                Token::Str("it".into()),
+                Token::Str("s".into()),
+                Token::Op("~"),
+                Token::Str("a\tb".into()),
+                Token::Op("!="),
+                Token::Str("c'd".into()),
+                Token::Str("é".into()),
+            ]
+        );
+        assert!(tokenize("'open").is_err());
+        assert!(tokenize("'open\\'").is_err());
+        assert!(tokenize("a $ b").is_err());
+    }
 
     #[test]
     fn parses_with_jinja_precedence() {

@@ -138,6 +138,28 @@ mod tests {
     }
 
     #[test]
+    fn binds_loop_and_extra_arguments_where_named() {
+        let facts = render(
+            "{% for x in ['a', 'b', 'c'] %}{{ ref(x ~ loop.index ~ loop.index0 ~ loop.revindex \
+             ~ loop.revindex0 ~ loop.first ~ loop.last ~ loop.length) }}{% endfor %}",
+        )
+        .unwrap();
+        assert_eq!(
+            refs(&facts),
+            ["a1032TrueFalse3", "b2121FalseFalse3", "c3210FalseTrue3"]
+        );
+        let facts = render(
+            "{% macro wrap() %}{{ caller() }}{% endmacro %}{% for x in ['p', 'q'] if x != 'q' %}\
+             {% call wrap() %}{{ ref(x ~ loop.length) }}{% endcall %}{% endfor %}\
+             {% macro m(a) %}{{ ref(a ~ varargs[0] ~ kwargs['k']) }}{% endmacro %}\
+             {{ m('x', 'y', k='z') }}{% for loop in ['r'] %}{{ ref(loop) }}{% endfor %}\
+             {% macro n(varargs) %}{{ ref('n' ~ varargs | length) }}{% endmacro %}{{ n('abc') }}",
+        )
+        .unwrap();
+        assert_eq!(refs(&facts), ["n0", "p1", "r", "xyz"]);
+    }
+
+    #[test]
     fn leaves_unknown_what_only_a_run_tells() {
         for code in [
             "{% if target.name == 'prod' %}{{ ref('a') }}{% endif %}",

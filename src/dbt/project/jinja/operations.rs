@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use super::expr::{BinOp, CmpOp};
-use super::value::{Value, text_of};
+use super::value::{Shared, Value, text_of};
 
 /// The longest list or string an operation may build.
 const MAX_LENGTH: usize = 100_000;
@@ -14,11 +14,11 @@ pub fn binary(op: BinOp, left: &Value, right: &Value) -> Value {
     use Value::{Float, Int, Str};
     match (op, left, right) {
         (BinOp::Concat, _, _) => match (text_of(left), text_of(right)) {
-            (Some(a), Some(b)) if a.len() + b.len() <= MAX_LENGTH => Value::str(&(a + &b)),
+            (Some(a), Some(b)) if a.len() + b.len() <= MAX_LENGTH => Value::str(&[a, b].concat()),
             _ => Value::Unknown,
         },
         (BinOp::Add, Str(a), Str(b)) if a.len() + b.len() <= MAX_LENGTH => {
-            Value::str(&format!("{a}{b}"))
+            Value::str(&[&**a, &**b].concat())
         }
         (BinOp::Add, Value::List(_), Value::List(_))
         | (BinOp::Add, Value::Tuple(_), Value::Tuple(_)) => match (left.items(), right.items()) {
@@ -119,33 +119,45 @@ fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
 
 /// `value[index]`: an unknown or missing item is `Unknown` (Jinja's undefined).
 pub fn item(value: &Value, index: &Value) -> Value {
-    match value {
-        Value::Dict(pairs) => {
-            let pairs = pairs.borrow();
-            let Some(pairs) = pairs.as_ref() else {
-                return Value::Unknown;
-            };
-            for (key, item) in pairs {
-                match key.equals(index) {
-                    Some(true) => return item.clone(),
-                    Some(false) => {}
-                    None => return Value::Unknown,
-                }
-            }
-            Value::Unknown
-        }
-        Value::List(_) | Value::Tuple(_) | Value::Str(_) => {
-            let (Some(items), Value::Int(i)) = (value.items(), index) else {
-                return Value::Unknown;
-            };
-            let at = if *i < 0 { items.len() as i64 + i } else { *i };
-            usize::try_from(at)
-                .ok()
-                .and_then(|at| items.get(at).cloned())
-                .unwrap_or(Value::Unknown)
+    let at = |items: &[Value], i: i64| {
+        let at = if i < 0 { items.len() as i64 + i } else { i };
+        usize::try_from(at)
+            .ok()
+            .and_then(|at| items.get(at).cloned())
+            .unwrap_or(Value::Unknown)
+    };
+    match (value, index) {
+        (Value::Dict(pairs), _) => dict_item(pairs, |key| key.equals(index)),
+        (Value::List(items), Value::Int(i)) => items
+            .borrow()
+            .as_ref()
+            .map_or(Value::Unknown, |items| at(items, *i)),
+        (Value::Tuple(items), Value::Int(i)) => at(items, *i),
+        (Value::Str(_), Value::Int(i)) => {
+            value.items().map_or(Value::Unknown, |items| at(&items, *i))
         }
         _ => Value::Unknown,
     }
+}
+
+/// The value of a dict's first key `matches` holds for: `Unknown` when there is none, or
+/// when a key before it cannot be compared.
+pub fn dict_item(
+    pairs: &Shared<Vec<(Value, Value)>>,
+    matches: impl Fn(&Value) -> Option<bool>,
+) -> Value {
+    let pairs = pairs.borrow();
+    let Some(pairs) = pairs.as_ref() else {
+        return Value::Unknown;
+    };
+    for (key, item) in pairs {
+        match matches(key) {
+            Some(true) => return item.clone(),
+            Some(false) => {}
+            None => return Value::Unknown,
+        }
+    }
+    Value::Unknown
 }
 
 /// `value[start:stop:step]`.
@@ -188,12 +200,9 @@ pub fn slice(value: &Value, bounds: [Option<Value>; 3]) -> Value {
 pub fn filter(name: &str, value: &Value, args: &[Value]) -> Value {
     let text = value.as_str();
     match (name, args) {
-        ("length" | "count", []) => match value {
-            Value::Str(s) => Value::Int(s.chars().count() as i64),
-            _ => value
-                .items()
-                .map_or(Value::Unknown, |items| Value::Int(items.len() as i64)),
-        },
+        ("length" | "count", []) => value
+            .length()
+            .map_or(Value::Unknown, |length| Value::Int(length as i64)),
         ("lower", []) => text.map_or(Value::Unknown, |t| Value::str(&t.to_lowercase())),
         ("upper", []) => text.map_or(Value::Unknown, |t| Value::str(&t.to_uppercase())),
         ("trim", []) => text.map_or(Value::Unknown, |t| Value::str(t.trim())),
@@ -213,7 +222,7 @@ pub fn filter(name: &str, value: &Value, args: &[Value]) -> Value {
             let Some(items) = value.items() else {
                 return Value::Unknown;
             };
-            let parts: Option<Vec<String>> = items.iter().map(text_of).collect();
+            let parts: Option<Vec<_>> = items.iter().map(text_of).collect();
             parts.map_or(Value::Unknown, |parts| Value::str(&parts.join(separator)))
         }
         ("replace", [Value::Str(old), Value::Str(new)]) => {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::effects::{Visited, walk_nodes};
 use super::expr::{Expr, Parser, Token, tokenize};
 use crate::dbt::jinja::{jinja_blocks, strip_comments};
 
@@ -25,6 +26,21 @@ pub struct MacroBody {
     pub name: String,
     pub params: Vec<(String, Option<Expr>)>,
     pub body: Vec<Node>,
+    /// Whether the body names `varargs` or `kwargs`: a call binds them only then, since
+    /// nothing else can tell them apart from unbound names.
+    pub uses_extra_arguments: bool,
+}
+
+impl MacroBody {
+    fn new(name: String, params: Vec<(String, Option<Expr>)>, body: Vec<Node>) -> Self {
+        let uses_extra_arguments = names_any(&body, &["varargs", "kwargs"]);
+        MacroBody {
+            name,
+            params,
+            body,
+            uses_extra_arguments,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -40,6 +56,8 @@ pub enum Node {
         condition: Option<Expr>,
         body: Vec<Node>,
         otherwise: Vec<Node>,
+        /// Whether the body names `loop`: each iteration builds it only then.
+        uses_loop: bool,
     },
     Set(Target, Expr),
     /// `{% set name %}...{% endset %}`: the rendered text, which is not kept.
@@ -56,14 +74,15 @@ pub enum Node {
 }
 
 /// One `{{ }}` or `{% %}` of the template, as tokens.
-enum Piece {
-    Output(Vec<Token>),
-    Statement(String, Vec<Token>),
+enum Piece<'a> {
+    Output(Vec<Token<'a>>),
+    Statement(&'a str, Vec<Token<'a>>),
 }
 
 /// Parses a template (comments and raw blocks left out).
 pub fn parse_template(code: &str) -> Result<Vec<Node>, String> {
-    let pieces = pieces(code)?;
+    let code = strip_comments(code);
+    let pieces = pieces(&code)?;
     let mut reader = Reader {
         pieces: &pieces,
         at: 0,
@@ -76,11 +95,11 @@ pub fn parse_template(code: &str) -> Result<Vec<Node>, String> {
     }
 }
 
-fn pieces(code: &str) -> Result<Vec<Piece>, String> {
-    let code = strip_comments(code);
+/// The blocks of a template without its comments.
+fn pieces(code: &str) -> Result<Vec<Piece<'_>>, String> {
     let mut pieces = Vec::new();
     let mut raw = false;
-    for block in jinja_blocks(&code) {
+    for block in jinja_blocks(code) {
         let inner = &code[block.inner];
         let inner = inner.strip_prefix(['-', '+']).unwrap_or(inner);
         let inner = inner.strip_suffix(['-', '+']).unwrap_or(inner);
@@ -104,7 +123,7 @@ fn pieces(code: &str) -> Result<Vec<Piece>, String> {
             continue;
         }
         pieces.push(Piece::Statement(
-            keyword.to_owned(),
+            keyword,
             tokenize(&statement[keyword_end..])?,
         ));
     }
@@ -112,7 +131,7 @@ fn pieces(code: &str) -> Result<Vec<Piece>, String> {
 }
 
 struct Reader<'a> {
-    pieces: &'a [Piece],
+    pieces: &'a [Piece<'a>],
     at: usize,
     depth: usize,
 }
@@ -132,7 +151,7 @@ impl<'a> Reader<'a> {
                     nodes.push(Node::Output(whole(tokens, |p| p.tuple_or_expression())?));
                     continue;
                 }
-                Piece::Statement(keyword, tokens) => (keyword.as_str(), tokens),
+                Piece::Statement(keyword, tokens) => (*keyword, tokens),
             };
             if ends.contains(&keyword) {
                 self.depth -= 1;
@@ -145,7 +164,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The tokens of the statement just read.
-    fn tokens(&self) -> &'a [Token] {
+    fn tokens(&self) -> &'a [Token<'a>] {
         match self.pieces.get(self.at.wrapping_sub(1)) {
             Some(Piece::Statement(_, tokens)) => tokens,
             _ => &[],
@@ -159,7 +178,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn statement(&mut self, keyword: &str, tokens: &[Token]) -> Result<Node, String> {
+    fn statement(&mut self, keyword: &str, tokens: &[Token<'_>]) -> Result<Node, String> {
         Ok(match keyword {
             "if" => {
                 let mut branches = Vec::new();
@@ -211,6 +230,7 @@ impl<'a> Reader<'a> {
                     target,
                     iterable,
                     condition,
+                    uses_loop: names_any(&body, &["loop"]),
                     body,
                     otherwise,
                 }
@@ -238,7 +258,7 @@ impl<'a> Reader<'a> {
                 let params = params(&mut parser)?;
                 parser.finish()?;
                 let body = self.expect_end(&["endmacro"])?.0;
-                Node::Macro(Arc::new(MacroBody { name, params, body }))
+                Node::Macro(Arc::new(MacroBody::new(name, params, body)))
             }
             "call" => {
                 let mut parser = Parser::new(tokens);
@@ -252,11 +272,7 @@ impl<'a> Reader<'a> {
                 let body = self.expect_end(&["endcall"])?.0;
                 Node::Call {
                     call,
-                    caller: Arc::new(MacroBody {
-                        name: "caller".into(),
-                        params,
-                        body,
-                    }),
+                    caller: Arc::new(MacroBody::new("caller".into(), params, body)),
                 }
             }
             "filter" => Node::Block(self.expect_end(&["endfilter"])?.0),
@@ -265,8 +281,20 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Whether any expression in `nodes` (nested macros and `call` bodies included) is one of
+/// these names.
+fn names_any(nodes: &[Node], names: &[&str]) -> bool {
+    let mut found = false;
+    walk_nodes(nodes, &mut |visited| {
+        if let Visited::Expr(Expr::Name(name)) = visited {
+            found |= names.contains(&name.as_str());
+        }
+    });
+    found
+}
+
 fn whole<T>(
-    tokens: &[Token],
+    tokens: &[Token<'_>],
     read: impl FnOnce(&mut Parser<'_>) -> Result<T, String>,
 ) -> Result<T, String> {
     let mut parser = Parser::new(tokens);

@@ -3,6 +3,7 @@
 //! dicts are shared, as Python's are, and a container something unknown may have changed is
 //! `tainted`: reading it is unknown.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -43,7 +44,7 @@ pub enum Callable {
     /// A macro defined in the template being evaluated.
     Local(Arc<MacroBody>),
     /// A `{% call %}` block's body, with the variables and the macro where it was written.
-    Caller(Arc<MacroBody>, Vec<Frame>, Option<usize>),
+    Caller(Arc<MacroBody>, Captured, Option<usize>),
     /// A package's namespace: `dbt_utils` in `dbt_utils.star(...)`.
     Package(String),
     /// One of dbt's or Jinja's functions.
@@ -52,8 +53,12 @@ pub enum Callable {
     Method(Value, String),
 }
 
-/// The variables of one scope.
-pub type Frame = rustc_hash::FxHashMap<String, Value>;
+/// The variables of one scope, each named by the template that binds it; so few that a scan
+/// beats hashing.
+pub type Frame<'a> = Vec<(&'a str, Value)>;
+
+/// The variables a `{% call %}` body sees, kept with the body beyond the block that wrote it.
+pub type Captured = Vec<Vec<(Rc<str>, Value)>>;
 
 impl Value {
     pub fn str(text: &str) -> Value {
@@ -114,6 +119,26 @@ impl Value {
         }
     }
 
+    /// How many items [`Value::items`] has, without copying them.
+    pub fn length(&self) -> Option<usize> {
+        match self {
+            Value::List(items) => Some(items.borrow().as_ref()?.len()),
+            Value::Tuple(items) => Some(items.len()),
+            Value::Dict(pairs) => Some(pairs.borrow().as_ref()?.len()),
+            Value::Str(text) => Some(text.chars().count()),
+            _ => None,
+        }
+    }
+
+    /// Python's `self == text`; `None` when unknown.
+    pub fn equals_text(&self, text: &str) -> Option<bool> {
+        match self {
+            Value::Unknown | Value::Relation | Value::Callable(_) => None,
+            Value::Str(own) => Some(&**own == text),
+            _ => Some(false),
+        }
+    }
+
     /// Python's `==`; `None` when unknown.
     pub fn equals(&self, other: &Value) -> Option<bool> {
         self.equals_within(other, MAX_DEPTH)
@@ -126,7 +151,8 @@ impl Value {
             (Value::Relation, _) | (_, Value::Relation) => return None,
             (Value::Callable(_), _) | (_, Value::Callable(_)) => return None,
             (Value::None, Value::None) => true,
-            (Value::Str(a), Value::Str(b)) => a == b,
+            (_, Value::Str(text)) => return self.equals_text(text),
+            (Value::Str(text), _) => return other.equals_text(text),
             (Value::List(_) | Value::Tuple(_), Value::List(_) | Value::Tuple(_)) => {
                 if matches!(self, Value::List(_)) != matches!(other, Value::List(_)) {
                     return Some(false);
@@ -148,6 +174,11 @@ impl Value {
                 _ => false,
             },
         })
+    }
+
+    /// Whether this is a list, a tuple or a dict: what may hold a list or dict to taint.
+    pub fn is_container(&self) -> bool {
+        matches!(self, Value::List(_) | Value::Tuple(_) | Value::Dict(_))
     }
 
     /// A number (booleans are numbers in Python).
@@ -195,6 +226,9 @@ impl Value {
     /// cycle): such a value is not built, so that nothing recurses through it too deep. Also
     /// how many values it looked at.
     pub fn too_deep(&self) -> (bool, usize) {
+        if !self.is_container() {
+            return (false, 1);
+        }
         let mut stack = vec![(self.clone(), 0usize)];
         let mut visited = 0usize;
         while let Some((value, level)) = stack.pop() {
@@ -227,6 +261,9 @@ impl Value {
 
     /// Marks every list and dict reachable from this value as changed by something unknown.
     pub fn taint(&self) {
+        if !self.is_container() {
+            return;
+        }
         let mut stack = vec![self.clone()];
         let mut visited = 0usize;
         while let Some(value) = stack.pop() {
@@ -253,14 +290,16 @@ impl Value {
 }
 
 /// Python's `str()` of a known scalar.
-pub fn text_of(value: &Value) -> Option<String> {
+pub fn text_of(value: &Value) -> Option<Cow<'_, str>> {
     Some(match value {
-        Value::Str(s) => s.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::None => "None".into(),
-        Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 => format!("{f:.1}"),
+        Value::Str(s) => Cow::Borrowed(s),
+        Value::Int(i) => Cow::Owned(i.to_string()),
+        Value::Bool(true) => Cow::Borrowed("True"),
+        Value::Bool(false) => Cow::Borrowed("False"),
+        Value::None => Cow::Borrowed("None"),
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 => {
+            Cow::Owned(format!("{f:.1}"))
+        }
         _ => return None,
     })
 }
