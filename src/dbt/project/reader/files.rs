@@ -75,9 +75,12 @@ pub(super) fn read_files(package: &Package, boundary: &Boundary) -> PackageFiles
     }
     yaml_files.sort();
     yaml_files.dedup();
+    // `files_under` listed these as regular files (no symbolic links) in folders inside the
+    // checked folder: they are read without resolving their paths again, as the DAG files
+    // the repository walk listed are.
     let read = |file: &str| -> std::result::Result<String, Error> {
-        boundary
-            .read_text(&package.dir.join(file))
+        crate::input::read_walked(&package.dir.join(file))
+            .and_then(crate::input::decode_text)
             .map_err(|error| {
                 error
                     .to_error(&join(&package.display_dir, file))
