@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use super::graph::{Node, NodeId, ResourceType};
 
 /// Segments of a flattened fqn are joined with NUL, which sorts before every other character,
@@ -32,9 +34,11 @@ pub struct SelectionIndex {
 }
 
 impl SelectionIndex {
+    /// Built on both cores: the index is built while nothing else runs when the graph came
+    /// from the project's files (the DAG files are read by then).
     pub fn build(nodes: &[Node]) -> SelectionIndex {
         let keys: Vec<Box<str>> = nodes
-            .iter()
+            .par_iter()
             .map(|node| {
                 if node.resource_type == ResourceType::Source {
                     return Box::from("");
@@ -50,70 +54,38 @@ impl SelectionIndex {
                 .filter(|(_, node)| node.resource_type != ResourceType::Source)
                 .map(|(i, _)| NodeId(i as u32))
         };
-        let scoped = sorted_by(ids(), |id| &keys[id.index()]);
-        let unscoped = sorted_by(ids(), |id| unscoped_key(&keys[id.index()]));
-
-        let mut by_leaf: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
-        let mut by_version: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
-        for id in ids() {
-            let fqn = &nodes[id.index()].fqn;
-            let Some(last) = fqn.last() else {
-                continue;
-            };
-            // Only models are versioned for selection (dbt's `is_versioned`); a unit test of a
-            // versioned model carries a version too.
-            if nodes[id.index()].is_model() && nodes[id.index()].version.is_some() && fqn.len() >= 2
-            {
-                let name = &fqn[fqn.len() - 2];
-                by_leaf.entry(name.clone()).or_default().push(id);
-                by_version
-                    .entry(format!("{name}_{last}").into())
-                    .or_default()
-                    .push(id);
-            } else {
-                by_leaf.entry(last.clone()).or_default().push(id);
-            }
-        }
-
         let files: Vec<Option<Box<str>>> = nodes.iter().map(|n| n.file.clone()).collect();
-        let by_file = sorted_by(
-            (0..nodes.len())
-                .filter(|&i| files[i].is_some())
-                .map(|i| NodeId(i as u32)),
-            |id| files[id.index()].as_deref().unwrap_or_default(),
+        let ((scoped, unscoped), (by_file, maps)) = rayon::join(
+            || {
+                rayon::join(
+                    || sorted_by(ids(), |id| &keys[id.index()]),
+                    || sorted_by(ids(), |id| unscoped_key(&keys[id.index()])),
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        sorted_by(
+                            (0..nodes.len())
+                                .filter(|&i| files[i].is_some())
+                                .map(|i| NodeId(i as u32)),
+                            |id| files[id.index()].as_deref().unwrap_or_default(),
+                        )
+                    },
+                    || name_maps(nodes, ids()),
+                )
+            },
         );
-        let mut by_patch: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
-        for (i, node) in nodes.iter().enumerate() {
-            if let Some(patch) = &node.patch_file {
-                by_patch
-                    .entry(patch.clone())
-                    .or_default()
-                    .push(NodeId(i as u32));
-            }
-        }
-        let mut by_source_name: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
-        for (i, node) in nodes.iter().enumerate() {
-            if let Some(source_name) = node
-                .source_name
-                .as_ref()
-                .filter(|_| node.resource_type == ResourceType::Source)
-            {
-                by_source_name
-                    .entry(source_name.clone())
-                    .or_default()
-                    .push(NodeId(i as u32));
-            }
-        }
         SelectionIndex {
             keys,
             scoped,
             unscoped,
-            by_leaf,
-            by_version,
+            by_leaf: maps.by_leaf,
+            by_version: maps.by_version,
             by_file,
             files,
-            by_patch,
-            by_source_name,
+            by_patch: maps.by_patch,
+            by_source_name: maps.by_source_name,
         }
     }
 
@@ -182,6 +154,67 @@ impl SelectionIndex {
 
 /// Node ids in ascending order of their key, ids of equal keys in ascending order (as a stable
 /// sort of ascending ids leaves them). Sorted as (key, id) pairs, side by side in memory.
+/// The maps of a [`SelectionIndex`] (see its fields).
+struct NameMaps {
+    by_leaf: HashMap<Box<str>, Vec<NodeId>>,
+    by_version: HashMap<Box<str>, Vec<NodeId>>,
+    by_patch: HashMap<Box<str>, Vec<NodeId>>,
+    by_source_name: HashMap<Box<str>, Vec<NodeId>>,
+}
+
+/// Non-source nodes (`ids`) by leaf name and versioned models by `name_vN`, nodes by
+/// properties file, sources by source name.
+fn name_maps(nodes: &[Node], ids: impl Iterator<Item = NodeId>) -> NameMaps {
+    let mut by_leaf: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
+    let mut by_version: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
+    for id in ids {
+        let fqn = &nodes[id.index()].fqn;
+        let Some(last) = fqn.last() else {
+            continue;
+        };
+        // Only models are versioned for selection (dbt's `is_versioned`); a unit test of a
+        // versioned model carries a version too.
+        if nodes[id.index()].is_model() && nodes[id.index()].version.is_some() && fqn.len() >= 2 {
+            let name = &fqn[fqn.len() - 2];
+            by_leaf.entry(name.clone()).or_default().push(id);
+            by_version
+                .entry(format!("{name}_{last}").into())
+                .or_default()
+                .push(id);
+        } else {
+            by_leaf.entry(last.clone()).or_default().push(id);
+        }
+    }
+    let mut by_patch: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if let Some(patch) = &node.patch_file {
+            by_patch
+                .entry(patch.clone())
+                .or_default()
+                .push(NodeId(i as u32));
+        }
+    }
+    let mut by_source_name: HashMap<Box<str>, Vec<NodeId>> = HashMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if let Some(source_name) = node
+            .source_name
+            .as_ref()
+            .filter(|_| node.resource_type == ResourceType::Source)
+        {
+            by_source_name
+                .entry(source_name.clone())
+                .or_default()
+                .push(NodeId(i as u32));
+        }
+    }
+    NameMaps {
+        by_leaf,
+        by_version,
+        by_patch,
+        by_source_name,
+    }
+}
+
 fn sorted_by<'k>(
     ids: impl Iterator<Item = NodeId>,
     key: impl Fn(NodeId) -> &'k str,
