@@ -110,9 +110,11 @@ pub fn split_commands(input: &str) -> Vec<Vec<Word>> {
                 i = end;
             }
             _ => {
+                // The plain characters that follow join the word in one copy.
+                let end = plain_run_end(bytes, i + len);
                 let word = current.get_or_insert_with(|| (String::new(), i));
-                word.0.push(c);
-                i += len;
+                word.0.push_str(&input[i..end]);
+                i = end;
             }
         }
     }
@@ -121,6 +123,32 @@ pub fn split_commands(input: &str) -> Vec<Vec<Word>> {
         commands.push(words);
     }
     commands
+}
+
+/// Where the run of plain word characters starting at `start` ends: at the next byte the
+/// splitter treats specially inside a word (`#` is plain there). Bytes of multi-byte
+/// characters are never special, so the end is always a character boundary.
+fn plain_run_end(bytes: &[u8], start: usize) -> usize {
+    bytes[start..]
+        .iter()
+        .position(|byte| {
+            matches!(
+                byte,
+                b' ' | b'\t'
+                    | b'\r'
+                    | b'\n'
+                    | b';'
+                    | b'&'
+                    | b'|'
+                    | b'('
+                    | b')'
+                    | b'\\'
+                    | b'\''
+                    | b'"'
+                    | b'{'
+            )
+        })
+        .map_or(bytes.len(), |offset| start + offset)
 }
 
 #[cfg(test)]
@@ -167,6 +195,28 @@ mod tests {
             texts("dbt run \\\n  --select x # the models\ndbt test"),
             [vec!["dbt", "run", "--select", "x"], vec!["dbt", "test"]]
         );
+    }
+
+    #[test]
+    fn plain_runs_keep_hashes_braces_and_wide_characters_in_words() {
+        let input = "dbt run -s tag#1 a{b}c é–ü{{ x }}z;ls";
+        let commands = split_commands(input);
+        let words: Vec<(&str, &str)> = commands[0]
+            .iter()
+            .map(|word| (word.text.as_str(), &input[word.range.clone()]))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                ("dbt", "dbt"),
+                ("run", "run"),
+                ("-s", "-s"),
+                ("tag#1", "tag#1"),
+                ("a{b}c", "a{b}c"),
+                ("é–ü{{ x }}z", "é–ü{{ x }}z"),
+            ]
+        );
+        assert_eq!(texts(input)[1], ["ls"]);
     }
 
     #[test]
