@@ -3,6 +3,8 @@
 //! 30 characters plus an MD5, and a unique id ending in a hash of the test's name and
 //! arguments.
 
+use std::borrow::Cow;
+
 use md5::{Digest, Md5};
 use serde_json::{Map, Value};
 
@@ -102,19 +104,20 @@ pub fn read_test(
         None => (None, test_name.clone()),
     };
     let mut config = Map::new();
-    let mut nested = match args.remove("config") {
+    let nested = match args.remove("config") {
         Some(Value::Object(nested)) => nested,
         _ => Map::new(),
     };
-    for key in CONFIG_ARGS {
-        let value = match args.remove(key) {
-            Some(value) if is_truthy(&value) => Some(value),
-            _ => nested.remove(key),
-        };
-        if let Some(value) = value.filter(|v| !v.is_null()) {
-            config.insert(key.to_owned(), value);
+    // A config key beside the arguments counts when truthy; `config:` overrides it below.
+    args.retain(|key, value| {
+        if !CONFIG_ARGS.contains(&key.as_str()) {
+            return true;
         }
-    }
+        if is_truthy(value) {
+            config.insert(key.clone(), std::mem::take(value));
+        }
+        false
+    });
     for (key, value) in nested {
         if !value.is_null() {
             config.insert(key, value);
@@ -135,15 +138,15 @@ pub fn read_test(
             is_model,
         } => match version.filter(|_| *is_model) {
             Some(version) => (
-                format!("{name}_v{version}"),
-                format!("ref('{name}', version='{version}')"),
+                [name, "_v", version].concat(),
+                ["ref('", name, "', version='", version, "')"].concat(),
                 "",
             ),
-            None => ((*name).to_owned(), format!("ref('{name}')"), ""),
+            None => ((*name).to_owned(), ["ref('", name, "')"].concat(), ""),
         },
         TestTarget::Source { source, table } => (
-            format!("{source}_{table}"),
-            format!("source('{source}', '{table}')"),
+            [source, "_", table].concat(),
+            ["source('", source, "', '", table, "')"].concat(),
             "source_",
         ),
     };
@@ -154,10 +157,10 @@ pub fn read_test(
     let name = match given_name {
         Some(name) => name,
         None => {
-            let mut test_type = format!("{prefix}{name}");
-            if let Some(namespace) = &namespace {
-                test_type = format!("{namespace}_{test_type}");
-            }
+            let test_type = match &namespace {
+                Some(namespace) => [namespace, "_", prefix, &name].concat(),
+                None => [prefix, &name].concat(),
+            };
             let (short, full) = synthesize_names(&test_type, &target_name, &args);
             if short != full && !config.contains_key("alias") {
                 config.insert("alias".into(), Value::String(short));
@@ -167,22 +170,24 @@ pub fn read_test(
     };
     args.insert(
         "model".into(),
-        Value::String(format!("{{{{ get_where_subquery({model_argument}) }}}}")),
+        Value::String(["{{ get_where_subquery(", &model_argument, ") }}"].concat()),
     );
+    let macro_name = name_of(&test_name);
     // dbt hashes the name and the `repr()` of `get_hashable_md` of the test metadata: a dict
     // whose sorted keys are `kwargs`, `name` and `namespace`.
-    let mut hashed = name.clone();
+    let mut hashed = String::with_capacity(256);
+    hashed.push_str(&name);
     hashed.push_str("{'kwargs': ");
     let kwargs = Value::Object(args);
     write_hashable_repr(&mut hashed, &kwargs);
     hashed.push_str(", 'name': ");
-    write_repr_str(&mut hashed, &name_of(&test_name));
+    write_repr_str(&mut hashed, macro_name);
     hashed.push_str(", 'namespace': ");
     write_repr_str(&mut hashed, namespace.as_deref().unwrap_or("None"));
     hashed.push('}');
     let digest = md5_hex(&hashed);
     Some(GenericTest {
-        test_name: name_of(&test_name),
+        test_name: macro_name.to_owned(),
         namespace,
         hash: digest[digest.len() - 10..].to_owned(),
         name,
@@ -196,11 +201,10 @@ pub fn read_test(
     })
 }
 
-fn name_of(test_name: &str) -> String {
+fn name_of(test_name: &str) -> &str {
     test_name
         .rsplit_once('.')
         .map_or(test_name, |(_, name)| name)
-        .to_owned()
 }
 
 /// Python's truth of a YAML value (`if value` in dbt).
@@ -224,34 +228,40 @@ fn synthesize_names(
 ) -> (String, String) {
     let mut keys: Vec<&String> = args.keys().collect();
     keys.sort();
-    let mut flat: Vec<String> = Vec::new();
+    let identifier = [test_type, "_", target_name].concat();
+    let mut full = identifier.clone();
+    full.push('_');
+    // The values' cleaned `str()`s, joined by `__`.
+    let mut first = true;
+    let mut push_part = |part: &Value| {
+        if !first {
+            full.push_str("__");
+        }
+        first = false;
+        push_clean_arg(&mut full, &python_str(part));
+    };
     for key in keys {
         if key == "model" {
             continue;
         }
-        let value = &args[key];
-        let parts: Vec<Value> = match value {
-            Value::Object(map) => map.values().cloned().collect(),
-            Value::Array(_) => listify(value),
-            other => vec![other.clone()],
-        };
-        flat.extend(parts.iter().map(python_str));
+        match &args[key] {
+            Value::Object(map) => map.values().for_each(&mut push_part),
+            value @ Value::Array(_) => listify(value).iter().for_each(&mut push_part),
+            other => push_part(other),
+        }
     }
-    let clean: Vec<String> = flat.iter().map(|arg| clean_arg(arg)).collect();
-    let unique = clean.join("__");
-    let identifier = format!("{test_type}_{target_name}");
-    let full = format!("{identifier}_{unique}");
     if full.chars().count() >= 64 {
-        let truncated: String = identifier.chars().take(30).collect();
-        (format!("{truncated}_{}", md5_hex(&full)), full)
+        let mut short: String = identifier.chars().take(30).collect();
+        short.push('_');
+        short.push_str(&md5_hex(&full));
+        (short, full)
     } else {
         (full.clone(), full)
     }
 }
 
-/// `re.sub("[^0-9a-zA-Z_]+", "_", arg)`.
-fn clean_arg(arg: &str) -> String {
-    let mut out = String::with_capacity(arg.len());
+/// Writes `re.sub("[^0-9a-zA-Z_]+", "_", arg)`.
+fn push_clean_arg(out: &mut String, arg: &str) {
     let mut in_run = false;
     for c in arg.chars() {
         if c.is_ascii_alphanumeric() || c == '_' {
@@ -262,7 +272,6 @@ fn clean_arg(arg: &str) -> String {
             in_run = true;
         }
     }
-    out
 }
 
 fn md5_hex(text: &str) -> String {
@@ -303,22 +312,24 @@ fn write_hashable_repr(out: &mut String, value: &Value) {
 }
 
 /// Python's `str()` of a value loaded from YAML.
-fn python_str(value: &Value) -> String {
+fn python_str(value: &Value) -> Cow<'_, str> {
     match value {
-        Value::String(text) => text.clone(),
-        Value::Null => "None".to_owned(),
-        Value::Bool(true) => "True".to_owned(),
-        Value::Bool(false) => "False".to_owned(),
-        Value::Number(number) => match (number.as_i64(), number.as_u64(), number.as_f64()) {
-            (Some(int), _, _) => int.to_string(),
-            (_, Some(int), _) => int.to_string(),
-            (_, _, Some(float)) => python_float(float),
-            _ => number.to_string(),
-        },
+        Value::String(text) => Cow::Borrowed(text),
+        Value::Null => Cow::Borrowed("None"),
+        Value::Bool(true) => Cow::Borrowed("True"),
+        Value::Bool(false) => Cow::Borrowed("False"),
+        Value::Number(number) => {
+            Cow::Owned(match (number.as_i64(), number.as_u64(), number.as_f64()) {
+                (Some(int), _, _) => int.to_string(),
+                (_, Some(int), _) => int.to_string(),
+                (_, _, Some(float)) => python_float(float),
+                _ => number.to_string(),
+            })
+        }
         other => {
             let mut repr = String::new();
             write_repr(&mut repr, other);
-            repr
+            Cow::Owned(repr)
         }
     }
 }
@@ -363,6 +374,17 @@ fn write_repr(out: &mut String, value: &Value) {
 
 /// Writes Python's `repr()` of a `str`: single quotes unless the text holds `'` and no `"`.
 fn write_repr_str(out: &mut String, text: &str) {
+    // Most texts need neither escapes nor the other quote: one scan tells.
+    let plain = text
+        .bytes()
+        .all(|byte| !matches!(byte, 0..0x20 | 0x7f | b'\\' | b'\'' | b'"'));
+    if plain {
+        out.reserve(text.len() + 2);
+        out.push('\'');
+        out.push_str(text);
+        out.push('\'');
+        return;
+    }
     let quote = if text.contains('\'') && !text.contains('"') {
         b'"'
     } else {
@@ -437,6 +459,29 @@ mod tests {
             format!("{}.{}", test.name, test.hash),
             "source_not_null_raw_orders_id.f232a64478"
         );
+    }
+
+    /// A config key beside the arguments counts when truthy; `config:` overrides it unless
+    /// null; neither is left among the arguments.
+    #[test]
+    fn config_beside_the_arguments_and_in_config() {
+        let entry = json!({"accepted_values": {
+            "values": ["a"],
+            "severity": "warn",
+            "where": "",
+            "limit": 5,
+            "tags": ["x"],
+            "config": {"where": "id > 1", "limit": 7, "tags": null, "store_failures": true},
+        }});
+        let test = read_test(&entry, &model("m"), Some("c"), false).unwrap();
+        let config = Value::Object(test.config);
+        assert_eq!(
+            config,
+            json!({"severity": "warn", "where": "id > 1", "limit": 7, "tags": ["x"], "store_failures": true})
+        );
+        let mut kwargs: Vec<&str> = test.kwargs.keys().map(String::as_str).collect();
+        kwargs.sort_unstable();
+        assert_eq!(kwargs, ["column_name", "model", "values"]);
     }
 
     #[test]

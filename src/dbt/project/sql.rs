@@ -4,6 +4,9 @@
 //! `{% for %}` or `{% if target.name ... %}`, a config value computed by Jinja) is recorded as
 //! unknown, never guessed.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
 use serde_json::{Map, Value};
 
 use super::literal::{CallArgs, call_args};
@@ -103,7 +106,7 @@ pub fn read_sql(code: &str) -> CodeFacts {
         if raw {
             continue;
         }
-        read_calls(inner, &frames, &mut facts, &CALLS);
+        read_calls(inner, &frames, &mut facts, &JINJA_SEARCHES);
     }
     facts.refs.sort();
     facts.refs.dedup();
@@ -115,7 +118,7 @@ pub fn read_sql(code: &str) -> CodeFacts {
 /// Reads a Python model: `dbt.ref(...)`, `dbt.source(...)`, `dbt.config(...)`.
 pub fn read_python(code: &str) -> CodeFacts {
     let mut facts = CodeFacts::default();
-    read_calls(code, &[], &mut facts, &DBT_CALLS);
+    read_calls(code, &[], &mut facts, &PYTHON_SEARCHES);
     facts.refs.sort();
     facts.refs.dedup();
     facts.sources.sort();
@@ -139,16 +142,34 @@ const DBT_CALLS: [(&str, &str); 4] = [
     ("function", "dbt.function"),
 ];
 
+/// A function `read_calls` reads, with the searcher for the text that calls it.
+struct CallSearch {
+    function: &'static str,
+    finder: memmem::Finder<'static>,
+}
+
+/// The searchers are built once: building one costs more than searching a short text.
+fn call_searches(calls: [(&'static str, &'static str); 4]) -> [CallSearch; 4] {
+    calls.map(|(function, needle)| CallSearch {
+        function,
+        finder: memmem::Finder::new(needle),
+    })
+}
+
+static JINJA_SEARCHES: LazyLock<[CallSearch; 4]> = LazyLock::new(|| call_searches(CALLS));
+static PYTHON_SEARCHES: LazyLock<[CallSearch; 4]> = LazyLock::new(|| call_searches(DBT_CALLS));
+
 /// The `ref`, `source` and `config` calls in one expression or statement.
-fn read_calls(text: &str, frames: &[Frame], facts: &mut CodeFacts, calls: &[(&str, &str); 4]) {
+fn read_calls(text: &str, frames: &[Frame], facts: &mut CodeFacts, calls: &[CallSearch; 4]) {
     if frames.contains(&Frame::Body) {
         return;
     }
     let skipped = frames.contains(&Frame::FalseAtParse { in_else: false });
     let dynamic = frames.contains(&Frame::Dynamic);
-    for &(function, needle) in calls {
-        for start in memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()) {
-            let from = start + needle.len();
+    for CallSearch { function, finder } in calls {
+        let function = *function;
+        for start in finder.find_iter(text.as_bytes()) {
+            let from = start + finder.needle().len();
             let before = text[..start].chars().next_back();
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
                 continue;
@@ -265,7 +286,7 @@ fn source_call(args: &CallArgs) -> Option<(String, String)> {
 /// exposure's `depends_on`), and whether all could be read.
 pub fn read_jinja_value(text: &str) -> CodeFacts {
     let mut facts = CodeFacts::default();
-    read_calls(text, &[], &mut facts, &CALLS);
+    read_calls(text, &[], &mut facts, &JINJA_SEARCHES);
     facts
 }
 

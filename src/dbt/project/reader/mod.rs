@@ -694,6 +694,7 @@ fn assemble_package<'f>(
         .map(|(file, document)| {
             let mut drafts = Vec::new();
             let mut groups = Vec::new();
+            let folder_fqn = context.fqn(yaml_folders(file));
             for (key, is_model) in [
                 ("models", true),
                 ("seeds", false),
@@ -732,6 +733,7 @@ fn assemble_package<'f>(
                             if let Some(draft) = generic_test_node(
                                 context,
                                 file,
+                                &folder_fqn,
                                 test,
                                 &target,
                                 TestAttachment::Ref(target_ref.clone()),
@@ -768,6 +770,7 @@ fn assemble_package<'f>(
                         if let Some(mut draft) = generic_test_node(
                             context,
                             file,
+                            &folder_fqn,
                             test,
                             &target,
                             TestAttachment::Known(unique_id.clone()),

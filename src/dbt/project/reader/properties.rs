@@ -74,9 +74,12 @@ pub(super) enum TestAttachment {
     Known(String),
 }
 
+/// `folder_fqn`: the fqn of the properties file's folder (`context.fqn(yaml_folders(file))`),
+/// the same for all its tests.
 pub(super) fn generic_test_node(
     context: &Context<'_>,
     file: &str,
+    folder_fqn: &[String],
     declared: DeclaredTest<'_>,
     target: &TestTarget<'_>,
     attachment: TestAttachment,
@@ -89,7 +92,8 @@ pub(super) fn generic_test_node(
         column,
         package.reads_test_arguments(),
     )?;
-    let mut fqn = context.fqn(yaml_folders(file));
+    let mut fqn = Vec::with_capacity(folder_fqn.len() + 1);
+    fqn.extend_from_slice(folder_fqn);
     fqn.push(test.name.clone());
     let (config, jinja) = context.config("test", &fqn, &[&test.config], &Map::new());
     let mut refs = Vec::new();
@@ -130,7 +134,7 @@ pub(super) fn generic_test_node(
         }
     }
     // A test macro whose own body calls `ref()` or `source()` adds dependencies as it renders.
-    let test_macro = format!("test_{}", test.test_name);
+    let test_macro = ["test_", &test.test_name].concat();
     if context
         .dependency_macros
         .reaches(test.namespace.as_deref(), &test_macro)
@@ -140,7 +144,7 @@ pub(super) fn generic_test_node(
         ));
     }
     let mut node = node_identity(
-        format!("test.{}.{}.{}", package.name, test.name, test.hash),
+        ["test.", &package.name, ".", &test.name, ".", &test.hash].concat(),
         "test",
         &test.name,
         &package.name,
@@ -149,12 +153,12 @@ pub(super) fn generic_test_node(
     );
     node.tags = Some(declared.tags);
     let macro_name = match &test.namespace {
-        Some(namespace) => format!("{namespace}.test_{}", test.test_name),
-        None => format!("test_{}", test.test_name),
+        Some(namespace) => [namespace, ".", &test_macro].concat(),
+        None => test_macro,
     };
-    node.raw_code = Some(Cow::Owned(format!(
-        "{{{{ {macro_name}(**_dbt_generic_test_kwargs) }}}}"
-    )));
+    node.raw_code = Some(Cow::Owned(
+        ["{{ ", &macro_name, "(**_dbt_generic_test_kwargs) }}"].concat(),
+    ));
     node.description = Some(Value::String(test.description));
     node.test_name = Some(test.test_name);
     node.column_name = column.map(str::to_owned);
