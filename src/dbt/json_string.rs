@@ -32,6 +32,36 @@ pub fn write(out: &mut impl Sink, text: &str) {
     out.bytes(b"\"");
 }
 
+/// The length of `text` as a JSON string literal (what [`write`] writes).
+pub fn written_len(text: &str) -> usize {
+    /// Counts what is written.
+    struct Count(usize);
+    impl Sink for Count {
+        fn bytes(&mut self, bytes: &[u8]) {
+            self.0 += bytes.len();
+        }
+    }
+    let mut count = Count(0);
+    write(&mut count, text);
+    count.0
+}
+
+/// Writes `text` as a JSON string literal at the start of `place`, measured with
+/// [`written_len`] (bytes beyond `place` are dropped: never, when it was measured).
+pub fn write_into(place: &mut [u8], text: &str) {
+    /// A place and how much of it is written.
+    struct Place<'a>(&'a mut [u8], usize);
+    impl Sink for Place<'_> {
+        fn bytes(&mut self, bytes: &[u8]) {
+            if let Some(to) = self.0.get_mut(self.1..self.1 + bytes.len()) {
+                to.copy_from_slice(bytes);
+            }
+            self.1 += bytes.len();
+        }
+    }
+    write(&mut Place(place, 0), text);
+}
+
 /// The offset of the first byte from `at` on that JSON escapes: a control character, `"`
 /// or `\`.
 fn next_special(bytes: &[u8], mut at: usize) -> Option<usize> {
@@ -139,11 +169,12 @@ mod tests {
         for text in cases() {
             let mut out = Vec::new();
             write(&mut out, &text);
-            assert_eq!(
-                String::from_utf8(out).unwrap(),
-                serde_json::to_string(&text).unwrap(),
-                "{text:?}"
-            );
+            let expected = serde_json::to_string(&text).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+            assert_eq!(written_len(&text), expected.len(), "{text:?}");
+            let mut place = vec![0; expected.len()];
+            write_into(&mut place, &text);
+            assert_eq!(place, expected.as_bytes(), "{text:?}");
         }
     }
 

@@ -214,11 +214,7 @@ impl<'f> Assembly<'f> {
         let macro_list: Vec<&MacroDef> = macros.values().copied().collect();
         let macro_sizes: Vec<usize> = macro_list
             .par_iter()
-            .map(|m| {
-                let mut measure = Measure::default();
-                json_string::write(&mut measure, &m.sql);
-                measure.0
-            })
+            .map(|m| json_string::written_len(&m.sql))
             .collect();
         let sizes: Vec<usize> = (prepared.iter().map(|(_, p)| p.size))
             .chain(macro_sizes)
@@ -252,7 +248,7 @@ impl<'f> Assembly<'f> {
                 macro_list
                     .par_iter()
                     .zip(macro_places)
-                    .for_each(|(m, out)| json_string::write(&mut Place { out, at: 0 }, &m.sql))
+                    .for_each(|(m, place)| json_string::write_into(place, &m.sql))
             },
         );
         let text = String::from_utf8(text).unwrap_or_default();
@@ -370,10 +366,9 @@ impl<'f> Prepared<'f> {
         texts.config = Some(start..text.len());
         let mut size = text.len();
         if let Some(code) = &node.raw_code {
-            let mut measure = Measure::default();
-            json_string::write(&mut measure, code);
-            texts.raw_code = Some(size..size + measure.0);
-            size += measure.0;
+            let code_size = json_string::written_len(code);
+            texts.raw_code = Some(size..size + code_size);
+            size += code_size;
         }
         Prepared {
             node,
@@ -391,13 +386,7 @@ impl<'f> Prepared<'f> {
         texts.copy_from_slice(&self.text[..texts.len()]);
         self.text = Vec::new();
         if let Some(code) = self.node.raw_code.take() {
-            json_string::write(
-                &mut Place {
-                    out: code_place,
-                    at: 0,
-                },
-                &code,
-            );
+            json_string::write_into(code_place, &code);
         }
     }
 
@@ -509,30 +498,4 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> Range<usize> {
         }
     }
     start..out.len()
-}
-
-/// Counts the bytes of a JSON text.
-#[derive(Default)]
-struct Measure(usize);
-
-impl json_string::Sink for Measure {
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.0 += bytes.len();
-    }
-}
-
-/// A text's place in the graph's text, of the size [`Measure`] counted.
-struct Place<'a> {
-    out: &'a mut [u8],
-    at: usize,
-}
-
-impl json_string::Sink for Place<'_> {
-    fn bytes(&mut self, bytes: &[u8]) {
-        // The place was measured by the same writes: they always fit.
-        if let Some(to) = self.out.get_mut(self.at..self.at + bytes.len()) {
-            to.copy_from_slice(bytes);
-        }
-        self.at += bytes.len();
-    }
 }
