@@ -302,6 +302,7 @@ pub struct DbtGraph {
     cosmos: OnceLock<CosmosLoaded>,
     /// The manifest's macros by name (see `macro_code`).
     macros: HashMap<Box<str>, Vec<MacroEntry>>,
+    code_text: CodeText,
 }
 
 impl DbtGraph {
@@ -343,6 +344,7 @@ impl DbtGraph {
             disabled,
             selectors,
             macros,
+            code_text,
         } = built;
         let mut test_nodes = NodeSet::with_capacity(nodes.len());
         for (i, node) in nodes.iter().enumerate() {
@@ -366,6 +368,7 @@ impl DbtGraph {
             index: OnceLock::new(),
             cosmos: OnceLock::new(),
             macros,
+            code_text,
         }
     }
 
@@ -374,8 +377,9 @@ impl DbtGraph {
         std::str::from_utf8(self.text.get(range.start..range.end)?).ok()
     }
 
-    /// Whether a node's code or `meta` contains `needle` as written in the manifest (JSON
-    /// escaped): a quick test before decoding either.
+    /// Whether a node's code or `meta` contains `needle` as held in the text (meta as JSON,
+    /// code as [`CodeText`] says): a quick test before decoding either, for a needle that
+    /// JSON writes as is.
     pub fn mentions(&self, node: &Node, needle: &str) -> bool {
         let finder = memchr::memmem::Finder::new(needle);
         [node.code, node.source_meta, node.meta, node.config_meta]
@@ -412,8 +416,16 @@ impl DbtGraph {
     }
 
     /// A node's code (SQL, or Python), decoded.
-    pub fn code(&self, node: &Node) -> Option<String> {
-        super::json_string::decode(self.text_of(node.code)?)
+    pub fn code(&self, node: &Node) -> Option<Cow<'_, str>> {
+        self.code_of(node.code?)
+    }
+
+    fn code_of(&self, range: TextRange) -> Option<Cow<'_, str>> {
+        let text = self.text_of(Some(range))?;
+        match self.code_text {
+            CodeText::Json => super::json_string::decode(text).map(Cow::Owned),
+            CodeText::AsWritten => Some(Cow::Borrowed(text)),
+        }
     }
 
     /// A node's description, decoded (empty when it has none).
@@ -608,7 +620,12 @@ impl DbtGraph {
     /// The code of the macro an unqualified call `name(...)` in a node of `package` reaches:
     /// the root project's, else the node's own package's (dbt's search order, leaving out its
     /// internal macros). With `namespace` (`pkg.name(...)`), that package's.
-    pub fn macro_code(&self, name: &str, package: &str, namespace: Option<&str>) -> Option<String> {
+    pub fn macro_code(
+        &self,
+        name: &str,
+        package: &str,
+        namespace: Option<&str>,
+    ) -> Option<Cow<'_, str>> {
         let candidates = self.macros.get(name)?;
         let wanted: Vec<&str> = match namespace {
             Some(namespace) => vec![namespace],
@@ -617,7 +634,7 @@ impl DbtGraph {
         let entry = wanted
             .iter()
             .find_map(|package| candidates.iter().find(|m| &*m.package == *package))?;
-        super::json_string::decode(self.text_of(Some(entry.sql))?)
+        self.code_of(entry.sql)
     }
 
     pub fn is_root_project(&self, node: &Node) -> bool {
@@ -735,13 +752,24 @@ pub(crate) struct Built {
     disabled: Vec<DisabledNode>,
     selectors: Vec<YamlSelector>,
     macros: HashMap<Box<str>, Vec<MacroEntry>>,
+    code_text: CodeText,
+}
+
+/// How a graph's text holds code (nodes' `raw_code`, macros' `macro_sql`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CodeText {
+    /// JSON strings, escaped: ranges of the manifest.
+    Json,
+    /// As written in the files: the project reader copies each file's code into the text
+    /// (escaping it only for the rules to decode it again cost more than the rest of the copy).
+    AsWritten,
 }
 
 /// A macro of the manifest: its package and where its code is in the text.
 #[derive(Debug)]
 struct MacroEntry {
     package: Box<str>,
-    /// `macro_sql`: a JSON string, still escaped.
+    /// `macro_sql`, held as the graph's [`CodeText`] says.
     sql: TextRange,
 }
 
@@ -766,6 +794,7 @@ pub(crate) struct GraphBuilder<'a> {
     disabled: Vec<DisabledNode>,
     selectors: Vec<YamlSelector>,
     macros: HashMap<Box<str>, Vec<MacroEntry>>,
+    code_text: CodeText,
 }
 
 impl<'a> GraphBuilder<'a> {
@@ -787,12 +816,17 @@ impl<'a> GraphBuilder<'a> {
             disabled: Vec::new(),
             selectors: Vec::new(),
             macros: HashMap::default(),
+            code_text: CodeText::Json,
         }
     }
 
-    /// A builder for about `nodes` nodes whose JSON texts are ranges of `text`.
-    pub(crate) fn for_nodes(text: &'a [u8], nodes: usize) -> Self {
-        GraphBuilder::with_capacity(text, nodes * MIN_NODE_BYTES)
+    /// A builder for about `nodes` nodes whose JSON texts are ranges of `text`, and whose
+    /// code is held there as `code_text` says.
+    pub(crate) fn for_nodes(text: &'a [u8], nodes: usize, code_text: CodeText) -> Self {
+        GraphBuilder {
+            code_text,
+            ..GraphBuilder::with_capacity(text, nodes * MIN_NODE_BYTES)
+        }
     }
 
     /// Adds what a later part of the manifest held.
@@ -852,6 +886,7 @@ impl<'a> GraphBuilder<'a> {
             disabled: self.disabled,
             selectors: self.selectors,
             macros: self.macros,
+            code_text: self.code_text,
         }
     }
 }
@@ -988,9 +1023,10 @@ impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
             .patch_path
             .as_deref()
             .map(|patch| normalize_path(patch.split_once("://").map_or(patch, |(_, path)| path)));
-        let blank_code = raw
-            .raw_code
-            .is_some_and(|code| is_blank_json_string(code.get()));
+        let blank_code = raw.raw_code.is_some_and(|code| match self.code_text {
+            CodeText::Json => is_blank_json_string(code.get()),
+            CodeText::AsWritten => is_blank(code.get()),
+        });
         let node = Node {
             unique_id: raw.unique_id.as_ref().into(),
             resource_type,
@@ -1085,6 +1121,12 @@ impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
     }
 }
 
+/// Whether code holds only the whitespace [`is_blank_json_string`] accepts.
+fn is_blank(code: &str) -> bool {
+    code.bytes()
+        .all(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'))
+}
+
 /// Whether a JSON string literal holds only whitespace, without decoding it.
 fn is_blank_json_string(literal: &str) -> bool {
     let inner = literal.trim_start_matches('"').trim_end_matches('"');
@@ -1105,7 +1147,7 @@ fn is_blank_json_string(literal: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{DbtGraph, NodeId, is_blank_json_string};
+    use super::{DbtGraph, NodeId, is_blank, is_blank_json_string};
 
     #[test]
     fn a_key_written_twice_keeps_its_last_entry_in_its_first_place() {
@@ -1135,5 +1177,8 @@ mod tests {
         assert!(is_blank_json_string(r#""  \n\t \r\n""#));
         assert!(!is_blank_json_string(r#""select 1""#));
         assert!(!is_blank_json_string(r#""\u0041""#));
+        assert!(is_blank(""));
+        assert!(is_blank("  \n\t \r\n\x0c"));
+        assert!(!is_blank(" select 1\n"));
     }
 }

@@ -1,65 +1,24 @@
 //! JSON string literals, escaped and decoded byte for byte as serde_json does, but a run of
-//! bytes at a time: the strings the graph keeps as JSON text are mostly code, megabytes of SQL
-//! with an escaped line break every few dozen bytes.
-
-/// Where JSON text goes: a buffer, or anything that only measures it. Writing cannot fail.
-pub trait Sink {
-    fn bytes(&mut self, bytes: &[u8]);
-}
-
-impl Sink for Vec<u8> {
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
+//! bytes at a time: the strings decoded are mostly a manifest's code, megabytes of SQL with an
+//! escaped line break every few dozen bytes.
 
 /// Appends a string as a JSON string literal, escaped as serde_json escapes it.
-pub fn write(out: &mut impl Sink, text: &str) {
+pub fn write(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    out.bytes(b"\"");
+    out.extend_from_slice(b"\"");
     let mut copied = 0;
     let mut at = 0;
     while at < bytes.len() {
         let Some(special) = next_special(bytes, at) else {
             break;
         };
-        out.bytes(&bytes[copied..special]);
+        out.extend_from_slice(&bytes[copied..special]);
         write_escape(out, bytes[special]);
         copied = special + 1;
         at = special + 1;
     }
-    out.bytes(&bytes[copied..]);
-    out.bytes(b"\"");
-}
-
-/// The length of `text` as a JSON string literal (what [`write`] writes).
-pub fn written_len(text: &str) -> usize {
-    /// Counts what is written.
-    struct Count(usize);
-    impl Sink for Count {
-        fn bytes(&mut self, bytes: &[u8]) {
-            self.0 += bytes.len();
-        }
-    }
-    let mut count = Count(0);
-    write(&mut count, text);
-    count.0
-}
-
-/// Writes `text` as a JSON string literal at the start of `place`, measured with
-/// [`written_len`] (bytes beyond `place` are dropped: never, when it was measured).
-pub fn write_into(place: &mut [u8], text: &str) {
-    /// A place and how much of it is written.
-    struct Place<'a>(&'a mut [u8], usize);
-    impl Sink for Place<'_> {
-        fn bytes(&mut self, bytes: &[u8]) {
-            if let Some(to) = self.0.get_mut(self.1..self.1 + bytes.len()) {
-                to.copy_from_slice(bytes);
-            }
-            self.1 += bytes.len();
-        }
-    }
-    write(&mut Place(place, 0), text);
+    out.extend_from_slice(&bytes[copied..]);
+    out.extend_from_slice(b"\"");
 }
 
 /// The offset of the first byte from `at` on that JSON escapes: a control character, `"`
@@ -92,17 +51,17 @@ fn next_special(bytes: &[u8], mut at: usize) -> Option<usize> {
 }
 
 /// Appends the escape serde_json writes for a byte [`next_special`] found.
-fn write_escape(out: &mut impl Sink, byte: u8) {
+fn write_escape(out: &mut Vec<u8>, byte: u8) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     match byte {
-        b'"' => out.bytes(b"\\\""),
-        b'\\' => out.bytes(b"\\\\"),
-        b'\n' => out.bytes(b"\\n"),
-        b'\r' => out.bytes(b"\\r"),
-        b'\t' => out.bytes(b"\\t"),
-        0x08 => out.bytes(b"\\b"),
-        0x0c => out.bytes(b"\\f"),
-        _ => out.bytes(&[
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        _ => out.extend_from_slice(&[
             b'\\',
             b'u',
             b'0',
@@ -171,10 +130,6 @@ mod tests {
             write(&mut out, &text);
             let expected = serde_json::to_string(&text).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
-            assert_eq!(written_len(&text), expected.len(), "{text:?}");
-            let mut place = vec![0; expected.len()];
-            write_into(&mut place, &text);
-            assert_eq!(place, expected.as_bytes(), "{text:?}");
         }
     }
 

@@ -1,7 +1,8 @@
 //! Resolving every node's refs and sources as dbt does, and handing the nodes to the graph as
 //! the manifest reader hands over what `dbt parse` writes: the same entries (`RawNode`s) built
 //! into the same node table, without writing a manifest and reading it back. Only the fields
-//! the graph keeps as JSON text (code, config, descriptions, columns, ...) are written.
+//! the graph keeps as JSON text (config, descriptions, columns, ...) are written, and the code
+//! copied as written.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -9,7 +10,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::*;
-use crate::dbt::graph::{DbtGraph, GraphBuilder};
+use crate::dbt::graph::{CodeText, DbtGraph, GraphBuilder};
 use crate::dbt::json_string;
 use crate::dbt::manifest::{
     Contract, DependsOn, JsonText, ManifestSink, Metadata, NodeConfig, RawConfig, RawGroup,
@@ -212,10 +213,7 @@ impl<'f> Assembly<'f> {
             .map(|(enabled, finished)| (enabled, Prepared::new(finished)))
             .collect();
         let macro_list: Vec<&MacroDef> = macros.values().copied().collect();
-        let macro_sizes: Vec<usize> = macro_list
-            .par_iter()
-            .map(|m| json_string::written_len(&m.sql))
-            .collect();
+        let macro_sizes: Vec<usize> = macro_list.par_iter().map(|m| m.sql.len()).collect();
         let sizes: Vec<usize> = (prepared.iter().map(|(_, p)| p.size))
             .chain(macro_sizes)
             .collect();
@@ -248,7 +246,7 @@ impl<'f> Assembly<'f> {
                 macro_list
                     .par_iter()
                     .zip(macro_places)
-                    .for_each(|(m, place)| json_string::write_into(place, &m.sql))
+                    .for_each(|(m, place)| place.copy_from_slice(m.sql.as_bytes()))
             },
         );
         let text = String::from_utf8(text).unwrap_or_default();
@@ -261,7 +259,8 @@ impl<'f> Assembly<'f> {
             .map(|(enabled, node)| (enabled, node.into_raw_node(&text)))
             .collect();
         let built = {
-            let mut builder = GraphBuilder::for_nodes(text.as_bytes(), raw_nodes.len());
+            let mut builder =
+                GraphBuilder::for_nodes(text.as_bytes(), raw_nodes.len(), CodeText::AsWritten);
             builder.metadata(Metadata {
                 project_name: Some(Cow::Borrowed(&root.name)),
                 ..Metadata::default()
@@ -297,8 +296,8 @@ struct Finished<'f> {
 }
 
 /// A node ready for the graph: the fields the graph keeps as JSON text written, but for its
-/// code, which is only measured: it is most of the text, and is escaped straight into its
-/// place in the graph's text.
+/// code, which is most of the text and is copied as written straight into its place in the
+/// graph's text (see [`CodeText::AsWritten`]).
 struct Prepared<'f> {
     node: Box<NodeFields<'f>>,
     depends_on: Vec<String>,
@@ -366,9 +365,8 @@ impl<'f> Prepared<'f> {
         texts.config = Some(start..text.len());
         let mut size = text.len();
         if let Some(code) = &node.raw_code {
-            let code_size = json_string::written_len(code);
-            texts.raw_code = Some(size..size + code_size);
-            size += code_size;
+            texts.raw_code = Some(size..size + code.len());
+            size += code.len();
         }
         Prepared {
             node,
@@ -386,7 +384,7 @@ impl<'f> Prepared<'f> {
         texts.copy_from_slice(&self.text[..texts.len()]);
         self.text = Vec::new();
         if let Some(code) = self.node.raw_code.take() {
-            json_string::write_into(code_place, &code);
+            code_place.copy_from_slice(code.as_bytes());
         }
     }
 
