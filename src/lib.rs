@@ -4,13 +4,14 @@
 //! manifest graph, [`airflow`] extracts DAGs statically, [`link`] resolves which nodes every
 //! task runs, [`rules`] check the joined [`link::Monorepo`], and [`render`] formats findings.
 
-// No unsafe code but mapping a manifest (`input::mapped`, which says why it is sound). Input
-// never makes monolint panic: a value derived from input is handled, not unwrapped (tests may
-// unwrap: see clippy.toml).
+// No unsafe code but mapping a manifest (`input::mapped`) and the allocator (`allocator`),
+// each saying why it is sound. Input never makes monolint panic: a value derived from input is
+// handled, not unwrapped (tests may unwrap: see clippy.toml).
 #![deny(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod airflow;
+pub mod allocator;
 pub mod baseline;
 pub mod cli;
 pub mod config;

@@ -8,10 +8,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use monolint::cli::{Cli, run};
 
-/// Loading a manifest allocates millions of small strings from several threads; mimalloc
-/// does that markedly faster than the system allocator (see `cargo bench`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: monolint::allocator::Mimalloc = monolint::allocator::Mimalloc;
 
 fn main() -> ExitCode {
     parse_python_with_mimalloc();

@@ -203,4 +203,4 @@ fn selector_mix(graph: &DbtGraph, count: usize) -> Vec<String> {
 
 /// The allocator the `monolint` binary uses, so the figures are the binary's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: monolint::allocator::Mimalloc = monolint::allocator::Mimalloc;
