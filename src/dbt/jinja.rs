@@ -1,6 +1,7 @@
 //! Just enough of dbt's Jinja to read a model's SQL: the `{% if is_incremental() %}` blocks,
 //! the `var(...)` calls (with their defaults) and the macros called. Not a template engine.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// Where `needle` first occurs in `haystack`: `str::find` with a string needle is several
@@ -87,8 +88,12 @@ pub fn incremental_blocks(code: &str) -> Vec<Range<usize>> {
     blocks
 }
 
-/// `code` with its Jinja comments (`{# ... #}`) blanked out, byte offsets kept.
-pub fn strip_comments(code: &str) -> String {
+/// `code` with its Jinja comments (`{# ... #}`) blanked out, byte offsets kept (borrowed when
+/// it has none, as most models).
+pub fn strip_comments(code: &str) -> Cow<'_, str> {
+    if find(code, "{#").is_none() {
+        return Cow::Borrowed(code);
+    }
     let mut out = String::with_capacity(code.len());
     let mut rest = code;
     while let Some(start) = find(rest, "{#") {
@@ -99,14 +104,14 @@ pub fn strip_comments(code: &str) -> String {
                     .chars()
                     .map(|c| if c == '\n' { c } else { ' ' }),
             );
-            return out;
+            return Cow::Owned(out);
         };
         let comment = &rest[start..start + len + 2];
         out.extend(comment.chars().map(|c| if c == '\n' { c } else { ' ' }));
         rest = &rest[start + len + 2..];
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// A `var(...)` call: the name, its default as written, and the range of the name.
@@ -254,8 +259,15 @@ const JINJA_KEYWORDS: &[&str] = &[
 /// The macros `code` calls inside `{{ }}` and `{% %}`: `(namespace, name)` for
 /// `name(...)` and `pkg.name(...)`, each once, in order.
 pub fn macro_calls(code: &str) -> Vec<(Option<String>, String)> {
+    macro_calls_in(jinja_expressions(code))
+}
+
+/// The macros called in the insides of `{{ }}` and `{% %}` blocks (see [`macro_calls`]).
+pub fn macro_calls_in<'c>(
+    expressions: impl Iterator<Item = &'c str>,
+) -> Vec<(Option<String>, String)> {
     let mut found: Vec<(Option<String>, String)> = Vec::new();
-    for expression in jinja_expressions(code) {
+    for expression in expressions {
         let bytes = expression.as_bytes();
         let mut index = 0;
         while index < bytes.len() {

@@ -10,7 +10,7 @@ use memchr::memmem;
 use serde_json::{Map, Value};
 
 use super::literal::{CallArgs, call_args};
-use crate::dbt::jinja::{jinja_blocks, macro_calls, strip_comments};
+use crate::dbt::jinja::{JinjaBlock, jinja_blocks, macro_calls_in, strip_comments};
 
 /// A `ref()` call: `ref('name')`, `ref('package', 'name')`, `ref('name', v=2)`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -52,13 +52,14 @@ enum Frame {
 /// Reads a SQL model, snapshot, analysis or singular test.
 pub fn read_sql(code: &str) -> CodeFacts {
     let code = strip_comments(code);
+    let blocks: Vec<JinjaBlock> = jinja_blocks(&code).collect();
     let mut facts = CodeFacts {
-        macros: macro_calls(&code),
+        macros: macro_calls_in(blocks.iter().map(|block| &code[block.inner.clone()])),
         ..CodeFacts::default()
     };
     let mut frames: Vec<Frame> = Vec::new();
     let mut raw = false;
-    for block in jinja_blocks(&code) {
+    for block in blocks {
         let inner = &code[block.inner.clone()];
         if block.is_statement {
             let statement = inner.trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());

@@ -46,7 +46,8 @@ impl Rule for VarNotProvided {
                 if !graph.mentions(node, "var") {
                     continue;
                 }
-                let code = strip_comments(&graph.code(node).unwrap_or_default());
+                let code = graph.code(node).unwrap_or_default();
+                let code = strip_comments(&code);
                 let calls = var_calls(&code);
                 // `{% if var('x', false) %}...{{ var('x') }}` guards the read: optional.
                 let required: Vec<String> = calls
