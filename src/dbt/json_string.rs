@@ -21,6 +21,19 @@ pub fn write(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(b"\"");
 }
 
+/// Appends a value's JSON text as serde_json writes it; returns where it is.
+pub fn write_value(out: &mut Vec<u8>, value: &serde_json::Value) -> std::ops::Range<usize> {
+    let start = out.len();
+    match value {
+        serde_json::Value::String(text) => write(out, text),
+        // Writing into a `Vec` cannot fail, and a `Value` always serializes.
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
+    }
+    start..out.len()
+}
+
 /// The offset of the first byte from `at` on that JSON escapes: a control character, `"`
 /// or `\`.
 fn next_special(bytes: &[u8], mut at: usize) -> Option<usize> {

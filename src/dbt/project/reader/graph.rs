@@ -335,18 +335,23 @@ impl<'f> Prepared<'f> {
         let mut write = |value: Option<Value>, keep_null: bool| match value {
             None => None,
             Some(Value::Null) if !keep_null => None,
-            Some(value) => Some(write_value(&mut text, &value)),
+            Some(value) => Some(json_string::write_value(&mut text, &value)),
         };
         let mut texts = Texts {
             meta: write(node.meta.take(), false),
             source_meta: write(node.source_meta.take(), false),
             description: write(node.description.take(), false),
             source_description: write(node.source_description.take(), false),
-            columns: write(node.columns.take(), false),
+
             freshness: write(node.freshness.take(), true),
             column_name: write(node.column_name.take().map(Value::String), false),
             ..Texts::default()
         };
+        if let Some(columns) = node.columns.take() {
+            let start = text.len();
+            text.extend_from_slice(columns.as_bytes());
+            texts.columns = Some(start..text.len());
+        }
         // Written as serde_json writes an object, keeping where `meta` is.
         let start = text.len();
         text.push(b'{');
@@ -356,7 +361,7 @@ impl<'f> Prepared<'f> {
             }
             json_string::write(&mut text, key);
             text.push(b':');
-            let range = write_value(&mut text, value);
+            let range = json_string::write_value(&mut text, value);
             if key == "meta" && !value.is_null() {
                 texts.config_meta = Some(range);
             }
@@ -483,17 +488,4 @@ fn config_fields(mut config: Map<String, Value>) -> RawConfig<'static> {
         unique_key: list(&mut config, "unique_key"),
         incremental_strategy: text(&mut config, "incremental_strategy"),
     }
-}
-
-/// Appends a value's JSON text; returns where it is.
-fn write_value(out: &mut Vec<u8>, value: &Value) -> Range<usize> {
-    let start = out.len();
-    match value {
-        Value::String(text) => json_string::write(out, text),
-        // Writing into a `Vec` cannot fail, and a `Value` always serializes.
-        other => {
-            let _ = serde_json::to_writer(&mut *out, other);
-        }
-    }
-    start..out.len()
 }

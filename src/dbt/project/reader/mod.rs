@@ -233,7 +233,8 @@ struct ForeignPatch {
     /// `package://file`.
     patch_path: String,
     description: Option<Value>,
-    columns: Value,
+    /// JSON text (see [`nodes::columns_json`]).
+    columns: String,
     /// The entry sets config, which would be merged into the node's: then the node is unknown.
     has_config: bool,
     /// Its own package's node of that name is enabled by Jinja: whether dbt applies the patch

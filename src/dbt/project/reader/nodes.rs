@@ -2,6 +2,7 @@
 //! config, columns and the fields dbt copies from the config.
 
 use super::*;
+use crate::dbt::json_string::{self, write_value};
 use crate::dbt::project::jinja;
 
 /// `{% snapshot name %} ... {% endsnapshot %}` blocks: each name and body.
@@ -49,7 +50,8 @@ pub(super) struct NodeFields<'f> {
     /// `package://file` of the properties YAML that documents the node.
     pub(super) patch_path: Option<String>,
     pub(super) description: Option<Value>,
-    pub(super) columns: Option<Value>,
+    /// JSON text (see [`columns_json`]).
+    pub(super) columns: Option<String>,
     pub(super) access: Option<String>,
     pub(super) group: Option<String>,
     pub(super) contract: Option<Value>,
@@ -339,22 +341,42 @@ pub(super) fn node_columns<'v>(
     columns
 }
 
-pub(super) fn columns_json(columns: &[&Map<String, Value>]) -> Value {
-    let mut map = Map::new();
-    for column in columns {
-        let Some(name) = column.get("name").and_then(Value::as_str) else {
+/// The JSON text of a node's `columns` as the manifest holds them: by name, each with its name,
+/// description and constraints. Written as serde_json writes the map of maps it stands for
+/// (keys in order, a name given twice keeping its last entry), without building it.
+pub(super) fn columns_json(columns: &[&Map<String, Value>]) -> String {
+    let mut named: Vec<(&str, &Map<String, Value>)> = (columns.iter())
+        .filter_map(|column| Some((column.get("name")?.as_str()?, *column)))
+        .collect();
+    // Stable: of one name, the last entry comes last.
+    named.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = vec![b'{'];
+    for (i, (name, column)) in named.iter().enumerate() {
+        if named.get(i + 1).is_some_and(|(next, _)| next == name) {
             continue;
-        };
-        let mut entry = Map::new();
-        entry.insert("name".into(), json!(name));
-        entry.insert(
-            "description".into(),
-            column.get("description").cloned().unwrap_or(json!("")),
-        );
-        if let Some(constraints) = column.get("constraints") {
-            entry.insert("constraints".into(), constraints.clone());
         }
-        map.insert(name.to_owned(), Value::Object(entry));
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        json_string::write(&mut out, name);
+        out.extend_from_slice(b":{");
+        if let Some(constraints) = column.get("constraints") {
+            out.extend_from_slice(b"\"constraints\":");
+            write_value(&mut out, constraints);
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"description\":");
+        match column.get("description") {
+            Some(description) => {
+                write_value(&mut out, description);
+            }
+            None => out.extend_from_slice(b"\"\""),
+        }
+        out.extend_from_slice(b",\"name\":");
+        json_string::write(&mut out, name);
+        out.push(b'}');
     }
-    Value::Object(map)
+    out.push(b'}');
+    // Only strings and serde_json's output were written.
+    String::from_utf8(out).unwrap_or_default()
 }
