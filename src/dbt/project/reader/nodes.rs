@@ -380,3 +380,40 @@ pub(super) fn columns_json(columns: &[&Map<String, Value>]) -> String {
     // Only strings and serde_json's output were written.
     String::from_utf8(out).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn columns_are_written_as_serde_json_writes_their_map() {
+        let entries = [
+            json!({"name": "b", "description": "second\n", "tests": ["unique"]}),
+            json!({"name": "a", "constraints": [{"type": "not_null"}]}),
+            json!({"name": "b", "description": {"odd": 1}}),
+            json!({"description": "no name"}),
+            json!({"name": "é\"q", "description": "quoted"}),
+        ];
+        let columns: Vec<&Map<String, Value>> =
+            entries.iter().filter_map(Value::as_object).collect();
+        // The map of maps the text stands for, built as dbt's manifest holds it.
+        let mut expected = Map::new();
+        for column in &columns {
+            let Some(name) = column.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let mut entry = Map::new();
+            entry.insert("name".into(), json!(name));
+            let description = column.get("description").cloned();
+            entry.insert("description".into(), description.unwrap_or(json!("")));
+            if let Some(constraints) = column.get("constraints") {
+                entry.insert("constraints".into(), constraints.clone());
+            }
+            expected.insert(name.to_owned(), Value::Object(entry));
+        }
+        let text = columns_json(&columns);
+        assert_eq!(text, serde_json::to_string(&expected).unwrap());
+        assert_eq!(columns_json(&[]), "{}");
+    }
+}
