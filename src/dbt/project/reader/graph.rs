@@ -352,22 +352,11 @@ impl<'f> Prepared<'f> {
             text.extend_from_slice(columns.as_bytes());
             texts.columns = Some(start..text.len());
         }
-        // Written as serde_json writes an object, keeping where `meta` is.
         let start = text.len();
-        text.push(b'{');
-        for (i, (key, value)) in node.config.iter().enumerate() {
-            if i > 0 {
-                text.push(b',');
-            }
-            json_string::write(&mut text, key);
-            text.push(b':');
-            let range = json_string::write_value(&mut text, value);
-            if key == "meta" && !value.is_null() {
-                texts.config_meta = Some(range);
-            }
-        }
-        text.push(b'}');
+        text.extend_from_slice(&node.config.text);
         texts.config = Some(start..text.len());
+        texts.config_meta =
+            (node.config.meta.take()).map(|meta| start + meta.start..start + meta.end);
         let mut size = text.len();
         if let Some(code) = &node.raw_code {
             texts.raw_code = Some(size..size + code.len());
@@ -406,7 +395,7 @@ impl<'f> Prepared<'f> {
             texts,
             ..
         } = self;
-        let mut config_fields = config_fields(node.config);
+        let mut config_fields = node.config.fields;
         config_fields.meta = at(texts.config_meta);
         let owned = |text: String| Cow::Owned(text);
         Ok(RawNode {
@@ -454,6 +443,43 @@ impl<'f> Prepared<'f> {
             },
             checksum: None,
         })
+    }
+}
+
+/// A node's config as the graph keeps it: its JSON text, and the fields the graph reads taken
+/// out. Written as soon as the node is drafted, on the core that drafted it: the map it is
+/// written from (a dozen small allocations) is freed there, not held until the graph is built.
+#[derive(Debug, Default)]
+pub(super) struct WrittenConfig {
+    /// UTF-8: strings and serde_json's output.
+    text: Vec<u8>,
+    /// Where `meta` is in the text.
+    meta: Option<Range<usize>>,
+    fields: RawConfig<'static>,
+}
+
+impl WrittenConfig {
+    /// Writes a config [`finish_config`] sanitized, as serde_json writes an object.
+    pub(super) fn new(config: Map<String, Value>) -> WrittenConfig {
+        let mut text = vec![b'{'];
+        let mut meta = None;
+        for (i, (key, value)) in config.iter().enumerate() {
+            if i > 0 {
+                text.push(b',');
+            }
+            json_string::write(&mut text, key);
+            text.push(b':');
+            let range = json_string::write_value(&mut text, value);
+            if key == "meta" && !value.is_null() {
+                meta = Some(range);
+            }
+        }
+        text.push(b'}');
+        WrittenConfig {
+            text,
+            meta,
+            fields: config_fields(config),
+        }
     }
 }
 

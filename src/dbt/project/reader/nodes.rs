@@ -1,6 +1,7 @@
 //! The nodes defined by code files (models, seeds, snapshots, analyses, singular tests): their
 //! config, columns and the fields dbt copies from the config.
 
+use super::graph::WrittenConfig;
 use super::*;
 use crate::dbt::json_string::{self, write_value};
 use crate::dbt::project::jinja;
@@ -44,7 +45,7 @@ pub(super) struct NodeFields<'f> {
     pub(super) fqn: Vec<String>,
     /// The node's own tags: `None` for a unit test, which keeps them in its config only.
     pub(super) tags: Option<Vec<Value>>,
-    pub(super) config: Map<String, Value>,
+    pub(super) config: WrittenConfig,
     /// Borrowed from the file read, until written into the graph's text.
     pub(super) raw_code: Option<Cow<'f, str>>,
     /// `package://file` of the properties YAML that documents the node.
@@ -195,9 +196,18 @@ pub(super) fn code_node<'f>(
 /// Sets the config, the default materialization, and the fields dbt copies from the config.
 pub(super) fn finish_config(
     node: &mut NodeFields<'_>,
-    mut config: Map<String, Value>,
+    config: Map<String, Value>,
     resource_type: &str,
 ) {
+    node.config = WrittenConfig::new(finished_config(node, config, resource_type));
+}
+
+/// The config [`finish_config`] sets, and the fields dbt copies from it set on the node.
+pub(super) fn finished_config(
+    node: &mut NodeFields<'_>,
+    mut config: Map<String, Value>,
+    resource_type: &str,
+) -> Map<String, Value> {
     let default_materialization = match resource_type {
         "model" | "analysis" => Some("view"),
         "seed" => Some("seed"),
@@ -252,7 +262,7 @@ pub(super) fn finish_config(
     if let Some(meta) = config.get("meta") {
         node.meta = Some(meta.clone());
     }
-    node.config = config;
+    config
 }
 
 /// Leaves out values of a type dbt would refuse (a Jinja string for `enabled`): they are

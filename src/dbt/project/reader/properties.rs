@@ -1,6 +1,7 @@
 //! The nodes properties YAML declares: generic tests, sources, exposures and unit tests.
 
-use super::nodes::{columns_json, finish_config, node_columns, node_identity};
+use super::graph::WrittenConfig;
+use super::nodes::{columns_json, finish_config, finished_config, node_columns, node_identity};
 use super::*;
 
 pub(super) fn tests_of(entry: &Map<String, Value>) -> impl Iterator<Item = &Value> {
@@ -163,11 +164,12 @@ pub(super) fn generic_test_node(
     node.test_name = Some(test.test_name);
     node.column_name = column.map(str::to_owned);
     let enabled = !is_disabled(&config);
-    finish_config(&mut node, config, "test");
+    let mut config = finished_config(&mut node, config, "test");
     if attached.is_none() {
         // dbt builds a source test's config without a contract.
-        node.config.remove("contract");
+        config.remove("contract");
     }
+    node.config = WrittenConfig::new(config);
     Some(Draft {
         node,
         refs,
