@@ -11,6 +11,7 @@ mod properties;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -103,6 +104,7 @@ pub fn read_project(
             dependency_macros: &dependency_macros,
             dependency_vars: &dependency_vars,
             macro_scope: &macro_scope,
+            project_configs: Mutex::default(),
         };
         assemble_package(&context, package_files, code, &mut assembly);
     }
@@ -159,6 +161,26 @@ struct Context<'a> {
     pub(super) dependency_vars: &'a HashSet<String>,
     /// The macros, for rendering what reading SQL statically cannot tell.
     pub(super) macro_scope: &'a MacroScope<'a>,
+    /// The package's `dbt_project.yml` config merged down to a level, by the level's address
+    /// (see [`Context::project_config`]).
+    project_configs: Mutex<HashMap<usize, Arc<MergedConfig>>>,
+}
+
+/// A config merged from levels, and the keys dbt would render from Jinja.
+type MergedConfig = (Map<String, Value>, Vec<String>);
+
+/// Merges one level of config entries into `merged`.
+fn merge_level<'v>(
+    (config, jinja): &mut MergedConfig,
+    entries: impl Iterator<Item = (&'v str, &'v Value)>,
+) {
+    let entries: Vec<(&str, &Value)> = entries.collect();
+    for (key, value) in &entries {
+        if GRAPH_CONFIG_KEYS.contains(key) && is_jinja(value) {
+            jinja.push((*key).to_owned());
+        }
+    }
+    merge_entries(config, entries.into_iter());
 }
 
 impl Context<'_> {
@@ -171,30 +193,44 @@ impl Context<'_> {
         fqn: &[String],
         patch: &[&Map<String, Value>],
         call: &Map<String, Value>,
-    ) -> (Map<String, Value>, Vec<String>) {
-        let mut config = Map::new();
-        let mut jinja = Vec::new();
-        let mut merge = |entries: &mut dyn Iterator<Item = (&str, &Value)>| {
-            let entries: Vec<(&str, &Value)> = entries.collect();
-            for (key, value) in &entries {
-                if GRAPH_CONFIG_KEYS.contains(key) && is_jinja(value) {
-                    jinja.push((*key).to_owned());
-                }
-            }
-            merge_entries(&mut config, entries.into_iter());
-        };
-        for level in project_levels(self.package.section(resource_type), fqn) {
-            merge(&mut project_entries(level));
-        }
+    ) -> MergedConfig {
+        let mut merged =
+            self.project_config(&project_levels(self.package.section(resource_type), fqn));
         for level in patch.iter().copied().chain([call]) {
-            merge(&mut level.iter().map(|(key, value)| (key.as_str(), value)));
+            merge_level(
+                &mut merged,
+                level.iter().map(|(key, value)| (key.as_str(), value)),
+            );
         }
         if !self.package.is_root {
             for level in project_levels(self.root.section(resource_type), fqn) {
-                merge(&mut project_entries(level));
+                merge_level(&mut merged, project_entries(level));
             }
         }
-        (config, jinja)
+        merged
+    }
+
+    /// The package's `dbt_project.yml` config down `levels`, merged once for every node
+    /// below the deepest level (all the nodes of a folder, mostly). A level's address tells
+    /// the levels above it: the project's config is not changed while nodes are read.
+    fn project_config(&self, levels: &[&Map<String, Value>]) -> MergedConfig {
+        let Some(deepest) = levels.last() else {
+            return MergedConfig::default();
+        };
+        let key = std::ptr::from_ref(*deepest) as usize;
+        let cached =
+            (self.project_configs.lock().ok()).and_then(|configs| configs.get(&key).cloned());
+        if let Some(merged) = cached {
+            return (*merged).clone();
+        }
+        let mut merged = MergedConfig::default();
+        for level in levels {
+            merge_level(&mut merged, project_entries(level));
+        }
+        if let Ok(mut configs) = self.project_configs.lock() {
+            configs.insert(key, Arc::new(merged.clone()));
+        }
+        merged
     }
 
     fn fqn(&self, parts: impl IntoIterator<Item = String>) -> Vec<String> {
