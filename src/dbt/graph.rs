@@ -734,8 +734,9 @@ fn normalize_path(path: &str) -> Box<str> {
     path.replace('\\', "/").into()
 }
 
-fn boxed(items: &[std::borrow::Cow<'_, str>]) -> Box<[Box<str>]> {
-    items.iter().map(|item| Box::from(item.as_ref())).collect()
+/// Strings a reader handed over, kept: an owned one without a copy (the project reader's).
+fn boxed(items: Vec<Cow<'_, str>>) -> Box<[Box<str>]> {
+    items.into_iter().map(Box::from).collect()
 }
 
 /// What a [`GraphBuilder`] built, for [`DbtGraph::from_built`].
@@ -1005,7 +1006,7 @@ impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
     type Node = RawNode<'a>;
 
     fn node(&mut self, raw: RawNode<'a>) {
-        let config = &raw.config.fields;
+        let config = raw.config.fields;
         // Disabled nodes normally live under `disabled`; some writers keep them in place.
         if config.enabled == Some(false) {
             return;
@@ -1015,9 +1016,9 @@ impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
         };
         // dbt selects on a node's `tags`, which it fills from `config.tags` when parsing; a
         // metric keeps its own (empty) list, and a unit test has only `config.tags`.
-        let tags = match &raw.tags {
-            Some(own) => boxed(&own.0),
-            None => boxed(&config.tags.0),
+        let tags = match raw.tags {
+            Some(own) => boxed(own.0),
+            None => boxed(config.tags.0),
         };
         let patch_file = raw
             .patch_path
@@ -1028,11 +1029,11 @@ impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
             CodeText::AsWritten => is_blank(code.get()),
         });
         let node = Node {
-            unique_id: raw.unique_id.as_ref().into(),
+            unique_id: raw.unique_id.into(),
             resource_type,
-            name: raw.name.as_ref().into(),
-            package: raw.package_name.as_ref().into(),
-            fqn: boxed(&raw.fqn),
+            name: raw.name.into(),
+            package: raw.package_name.into(),
+            fqn: boxed(raw.fqn),
             file: raw.original_file_path.as_deref().map(normalize_path),
             patch_file,
             tags,
@@ -1040,25 +1041,13 @@ impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
             meta: raw.meta.and_then(|m| self.range_of(m)),
             config_meta: config.meta.and_then(|m| self.range_of(m)),
             config: raw.config.text.and_then(|c| self.range_of(c)),
-            materialized: config.materialized.as_deref().map(Into::into),
-            group: config
-                .group
-                .as_deref()
-                .or(raw.group.as_deref())
-                .map(Into::into),
-            access: raw
-                .access
-                .as_deref()
-                .or(config.access.as_deref())
-                .map(Into::into),
+            materialized: config.materialized.map(Box::from),
+            group: config.group.or(raw.group).map(Box::from),
+            access: raw.access.or(config.access).map(Box::from),
             version: raw.version.map(|v| v.0.into()),
             latest_version: raw.latest_version.map(|v| v.0.into()),
-            test_name: raw
-                .test_metadata
-                .and_then(|t| t.name)
-                .as_deref()
-                .map(Into::into),
-            source_name: raw.source_name.as_deref().map(Into::into),
+            test_name: raw.test_metadata.and_then(|t| t.name).map(Box::from),
+            source_name: raw.source_name.map(Box::from),
             exposure_owner: raw.owner.as_ref().and_then(owner_name).map(Into::into),
             description: raw.description.and_then(|d| self.range_of(d)),
             code: raw.raw_code.and_then(|c| self.range_of(c)),
@@ -1068,8 +1057,8 @@ impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
             column_name: raw.column_name.and_then(|c| self.range_of(c)),
             contract_enforced: raw.contract.and_then(|c| c.enforced).unwrap_or(false),
             blank_code,
-            unique_key: boxed(&config.unique_key.0),
-            incremental_strategy: config.incremental_strategy.as_deref().map(Into::into),
+            unique_key: boxed(config.unique_key.0),
+            incremental_strategy: config.incremental_strategy.map(Box::from),
             checksum: raw
                 .checksum
                 .filter(|c| c.name.as_deref() == Some("sha256"))
