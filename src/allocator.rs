@@ -22,6 +22,30 @@ const BLOCK_ALIGN: usize = std::mem::size_of::<usize>();
 /// mimalloc, through its plain entry points when a word's alignment is enough.
 pub struct Mimalloc;
 
+/// A block for `layout` from mimalloc's `plain` entry point, or its `aligned` one when the
+/// layout needs more than a word's alignment.
+///
+/// # Safety
+/// `plain` and `aligned` are a pair of mimalloc's allocation functions (`mi_malloc` and
+/// `mi_malloc_aligned`, or the zeroing pair).
+#[allow(unsafe_code)]
+#[inline]
+unsafe fn allocate(
+    layout: Layout,
+    plain: unsafe extern "C" fn(usize) -> *mut c_void,
+    aligned: unsafe extern "C" fn(usize, usize) -> *mut c_void,
+) -> *mut u8 {
+    // SAFETY: the caller passes mimalloc's functions, which take any size and a power-of-two
+    // alignment (a `Layout`'s always is).
+    unsafe {
+        if layout.align() <= BLOCK_ALIGN {
+            plain(layout.size()).cast()
+        } else {
+            aligned(layout.size(), layout.align()).cast()
+        }
+    }
+}
+
 // SAFETY: each function forwards to the mimalloc function of the same contract; a plain
 // allocation is only used for alignments every mimalloc block already has, and `mi_free`
 // frees blocks from either entry point.
@@ -30,25 +54,13 @@ unsafe impl GlobalAlloc for Mimalloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as above.
-        unsafe {
-            if layout.align() <= BLOCK_ALIGN {
-                mi_malloc(layout.size()).cast()
-            } else {
-                mi_malloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        unsafe { allocate(layout, mi_malloc, mi_malloc_aligned) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as above.
-        unsafe {
-            if layout.align() <= BLOCK_ALIGN {
-                mi_zalloc(layout.size()).cast()
-            } else {
-                mi_zalloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        unsafe { allocate(layout, mi_zalloc, mi_zalloc_aligned) }
     }
 
     #[inline]
