@@ -342,7 +342,6 @@ impl<'f> Prepared<'f> {
             source_meta: write(node.source_meta.take(), false),
             description: write(node.description.take(), false),
             source_description: write(node.source_description.take(), false),
-
             freshness: write(node.freshness.take(), true),
             column_name: write(node.column_name.take().map(Value::String), false),
             ..Texts::default()
