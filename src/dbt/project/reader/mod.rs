@@ -282,6 +282,10 @@ impl Assembly<'_> {
     /// Applies each foreign patch to the enabled, unpatched node of its name in another
     /// package (the root project's first).
     fn apply_foreign_patches(&mut self, root: &str) {
+        // Most projects have none: the index of every draft by name is not built for them.
+        if self.foreign_patches.is_empty() {
+            return;
+        }
         let mut patches = std::mem::take(&mut self.foreign_patches);
         // In file order, as dbt reads them (the first patch of a node wins).
         patches.sort_by(|a, b| (&a.patch_path, &a.name).cmp(&(&b.patch_path, &b.name)));
