@@ -330,7 +330,9 @@ impl<'f> Prepared<'f> {
             mut node,
             depends_on,
         } = finished;
-        let mut text = Vec::new();
+        // The config and columns are written already; the rest is mostly short.
+        let written = node.config.text.len() + node.columns.as_ref().map_or(0, String::len);
+        let mut text = Vec::with_capacity(written + 256);
         // `null` reads as absent, except for a source's freshness (it turns the check off).
         let mut write = |value: Option<Value>, keep_null: bool| match value {
             None => None,
@@ -460,7 +462,9 @@ pub(super) struct WrittenConfig {
 impl WrittenConfig {
     /// Writes a config [`finish_config`] sanitized, as serde_json writes an object.
     pub(super) fn new(config: Map<String, Value>) -> WrittenConfig {
-        let mut text = vec![b'{'];
+        // Most configs take a few hundred bytes: one or two allocations, not one per doubling.
+        let mut text = Vec::with_capacity(256);
+        text.push(b'{');
         let mut meta = None;
         for (i, (key, value)) in config.iter().enumerate() {
             if i > 0 {
