@@ -152,8 +152,6 @@ impl SelectionIndex {
     }
 }
 
-/// Node ids in ascending order of their key, ids of equal keys in ascending order (as a stable
-/// sort of ascending ids leaves them). Sorted as (key, id) pairs, side by side in memory.
 /// The maps of a [`SelectionIndex`] (see its fields).
 struct NameMaps {
     by_leaf: HashMap<Box<str>, Vec<NodeId>>,
@@ -215,6 +213,8 @@ fn name_maps(nodes: &[Node], ids: impl Iterator<Item = NodeId>) -> NameMaps {
     }
 }
 
+/// Node ids in ascending order of their key, ids of equal keys in ascending order (as a stable
+/// sort of ascending ids leaves them). Sorted as (key, id) pairs, side by side in memory.
 fn sorted_by<'k>(
     ids: impl Iterator<Item = NodeId>,
     key: impl Fn(NodeId) -> &'k str,

@@ -5,7 +5,8 @@
 /// Appends a string as a JSON string literal, escaped as serde_json escapes it.
 pub fn write(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    out.extend_from_slice(b"\"");
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
     let mut copied = 0;
     let mut at = 0;
     while at < bytes.len() {
@@ -18,7 +19,7 @@ pub fn write(out: &mut Vec<u8>, text: &str) {
         at = special + 1;
     }
     out.extend_from_slice(&bytes[copied..]);
-    out.extend_from_slice(b"\"");
+    out.push(b'"');
 }
 
 /// Appends a value's JSON text as serde_json writes it; returns where it is.
@@ -74,14 +75,11 @@ fn write_escape(out: &mut Vec<u8>, byte: u8) {
         b'\t' => out.extend_from_slice(b"\\t"),
         0x08 => out.extend_from_slice(b"\\b"),
         0x0c => out.extend_from_slice(b"\\f"),
-        _ => out.extend_from_slice(&[
-            b'\\',
-            b'u',
-            b'0',
-            b'0',
-            HEX[usize::from(byte >> 4)],
-            HEX[usize::from(byte & 0xf)],
-        ]),
+        _ => {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(byte >> 4)]);
+            out.push(HEX[usize::from(byte & 0xf)]);
+        }
     }
 }
 
@@ -141,8 +139,11 @@ mod tests {
         for text in cases() {
             let mut out = Vec::new();
             write(&mut out, &text);
-            let expected = serde_json::to_string(&text).unwrap();
-            assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&text).unwrap(),
+                "{text:?}"
+            );
         }
     }
 

@@ -205,17 +205,16 @@ impl<'f> Assembly<'f> {
             .map(|m| (format!("macro.{}.{}", m.package, m.name), m))
             .collect();
 
-        // The JSON texts: measured in parallel, then written in parallel, each straight into
-        // its place in the graph's one text (written into a buffer each and joined, the texts
+        // The texts: each node's prepared in parallel, then written in parallel, each straight
+        // into its place in the graph's one text (written into a buffer each and joined, the texts
         // took twice their memory, and the joining ran alone on one core).
         let mut prepared: Vec<(bool, Prepared<'f>)> = ordered
             .into_par_iter()
             .map(|(enabled, finished)| (enabled, Prepared::new(finished)))
             .collect();
         let macro_list: Vec<&MacroDef> = macros.values().copied().collect();
-        let macro_sizes: Vec<usize> = macro_list.par_iter().map(|m| m.sql.len()).collect();
         let sizes: Vec<usize> = (prepared.iter().map(|(_, p)| p.size))
-            .chain(macro_sizes)
+            .chain(macro_list.iter().map(|m| m.sql.len()))
             .collect();
         let mut text = vec![0u8; sizes.iter().sum()];
         let mut ranges: Vec<Range<usize>> = Vec::with_capacity(sizes.len());
