@@ -855,9 +855,20 @@ impl<'a> GraphBuilder<'a> {
 
     /// Where a borrowed JSON value sits in the text.
     fn range_of(&self, json: JsonText<'_>) -> Option<TextRange> {
-        let start = (json.get().as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
-        let end = start + json.get().len();
-        (end <= self.text.len()).then_some(TextRange { start, end })
+        range_in(self.text, json)
+    }
+
+    /// Adds a member made by [`Member::of`].
+    pub(crate) fn push(&mut self, member: Member<'a>) {
+        match member {
+            Member::Node(node, dependencies) => {
+                self.nodes.push(node);
+                self.dependencies.extend(dependencies);
+                self.dependency_ends.push(self.dependencies.len());
+            }
+            Member::Disabled(node) => self.disabled.push(node),
+            Member::Left => {}
+        }
     }
 
     pub(crate) fn finish(mut self) -> Built {
@@ -1006,79 +1017,12 @@ impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
     type Node = RawNode<'a>;
 
     fn node(&mut self, raw: RawNode<'a>) {
-        let config = raw.config.fields;
-        // Disabled nodes normally live under `disabled`; some writers keep them in place.
-        if config.enabled == Some(false) {
-            return;
-        }
-        let Some(resource_type) = ResourceType::parse(&raw.resource_type) else {
-            return;
-        };
-        // dbt selects on a node's `tags`, which it fills from `config.tags` when parsing; a
-        // metric keeps its own (empty) list, and a unit test has only `config.tags`.
-        let tags = match raw.tags {
-            Some(own) => boxed(own.0),
-            None => boxed(config.tags.0),
-        };
-        let patch_file = raw
-            .patch_path
-            .as_deref()
-            .map(|patch| normalize_path(patch.split_once("://").map_or(patch, |(_, path)| path)));
-        let blank_code = raw.raw_code.is_some_and(|code| match self.code_text {
-            CodeText::Json => is_blank_json_string(code.get()),
-            CodeText::AsWritten => is_blank(code.get()),
-        });
-        let node = Node {
-            unique_id: raw.unique_id.into(),
-            resource_type,
-            name: raw.name.into(),
-            package: raw.package_name.into(),
-            fqn: boxed(raw.fqn),
-            file: raw.original_file_path.as_deref().map(normalize_path),
-            patch_file,
-            tags,
-            source_meta: raw.source_meta.and_then(|m| self.range_of(m)),
-            meta: raw.meta.and_then(|m| self.range_of(m)),
-            config_meta: config.meta.and_then(|m| self.range_of(m)),
-            config: raw.config.text.and_then(|c| self.range_of(c)),
-            materialized: config.materialized.map(Box::from),
-            group: config.group.or(raw.group).map(Box::from),
-            access: raw.access.or(config.access).map(Box::from),
-            version: raw.version.map(|v| v.0.into()),
-            latest_version: raw.latest_version.map(|v| v.0.into()),
-            test_name: raw.test_metadata.and_then(|t| t.name).map(Box::from),
-            source_name: raw.source_name.map(Box::from),
-            exposure_owner: raw.owner.as_ref().and_then(owner_name).map(Into::into),
-            description: raw.description.and_then(|d| self.range_of(d)),
-            code: raw.raw_code.and_then(|c| self.range_of(c)),
-            source_description: raw.source_description.and_then(|d| self.range_of(d)),
-            freshness: raw.freshness.and_then(|f| self.range_of(f)),
-            columns: raw.columns.and_then(|c| self.range_of(c)),
-            column_name: raw.column_name.and_then(|c| self.range_of(c)),
-            contract_enforced: raw.contract.and_then(|c| c.enforced).unwrap_or(false),
-            blank_code,
-            unique_key: boxed(config.unique_key.0),
-            incremental_strategy: config.incremental_strategy.map(Box::from),
-            checksum: raw
-                .checksum
-                .filter(|c| c.name.as_deref() == Some("sha256"))
-                .and_then(|c| c.checksum)
-                .as_deref()
-                .map(Into::into),
-        };
-        self.nodes.push(node);
-        self.dependencies.extend(raw.depends_on.nodes);
-        self.dependency_ends.push(self.dependencies.len());
+        let member = Member::of(self.text, self.code_text, raw);
+        self.push(member);
     }
 
     fn disabled(&mut self, node: RawNode<'a>) {
-        self.disabled.push(DisabledNode {
-            unique_id: node.unique_id.as_ref().into(),
-            name: node.name.as_ref().into(),
-            resource_type: ResourceType::parse(&node.resource_type).unwrap_or(ResourceType::Model),
-            file: node.original_file_path.as_deref().map(normalize_path),
-            package: node.package_name.as_ref().into(),
-        });
+        self.disabled.push(disabled_node(node));
     }
 
     fn group(&mut self, group: RawGroup<'a>) {
@@ -1107,6 +1051,110 @@ impl<'a> ManifestSink<'a> for GraphBuilder<'a> {
                 package: definition.package_name.as_ref().into(),
                 sql,
             });
+    }
+}
+
+/// Where a borrowed JSON value sits in `text`.
+fn range_in(text: &[u8], json: JsonText<'_>) -> Option<TextRange> {
+    let start = (json.get().as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start + json.get().len();
+    (end <= text.len()).then_some(TextRange { start, end })
+}
+
+/// What one manifest entry adds to the graph, made apart from the [`GraphBuilder`] so that
+/// entries can be made in parallel and handed over in order.
+// Members are made and handed over in place, or listed once: boxing the node would cost an
+// allocation per node.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Member<'a> {
+    /// An enabled node, and the unique ids it depends on.
+    Node(Node, Vec<Cow<'a, str>>),
+    Disabled(DisabledNode),
+    /// Disabled in place, or of a resource type the graph does not keep.
+    Left,
+}
+
+impl<'a> Member<'a> {
+    /// The member an enabled entry (`nodes`, `sources`, ...) makes, its JSON texts ranges of
+    /// `text`, its code held there as `code_text` says.
+    pub(crate) fn of(text: &[u8], code_text: CodeText, raw: RawNode<'a>) -> Member<'a> {
+        let config = raw.config.fields;
+        // Disabled nodes normally live under `disabled`; some writers keep them in place.
+        if config.enabled == Some(false) {
+            return Member::Left;
+        }
+        let Some(resource_type) = ResourceType::parse(&raw.resource_type) else {
+            return Member::Left;
+        };
+        // dbt selects on a node's `tags`, which it fills from `config.tags` when parsing; a
+        // metric keeps its own (empty) list, and a unit test has only `config.tags`.
+        let tags = match raw.tags {
+            Some(own) => boxed(own.0),
+            None => boxed(config.tags.0),
+        };
+        let patch_file = raw
+            .patch_path
+            .as_deref()
+            .map(|patch| normalize_path(patch.split_once("://").map_or(patch, |(_, path)| path)));
+        let blank_code = raw.raw_code.is_some_and(|code| match code_text {
+            CodeText::Json => is_blank_json_string(code.get()),
+            CodeText::AsWritten => is_blank(code.get()),
+        });
+        let node = Node {
+            unique_id: raw.unique_id.into(),
+            resource_type,
+            name: raw.name.into(),
+            package: raw.package_name.into(),
+            fqn: boxed(raw.fqn),
+            file: raw.original_file_path.as_deref().map(normalize_path),
+            patch_file,
+            tags,
+            source_meta: raw.source_meta.and_then(|m| range_in(text, m)),
+            meta: raw.meta.and_then(|m| range_in(text, m)),
+            config_meta: config.meta.and_then(|m| range_in(text, m)),
+            config: raw.config.text.and_then(|c| range_in(text, c)),
+            materialized: config.materialized.map(Box::from),
+            group: config.group.or(raw.group).map(Box::from),
+            access: raw.access.or(config.access).map(Box::from),
+            version: raw.version.map(|v| v.0.into()),
+            latest_version: raw.latest_version.map(|v| v.0.into()),
+            test_name: raw.test_metadata.and_then(|t| t.name).map(Box::from),
+            source_name: raw.source_name.map(Box::from),
+            exposure_owner: raw.owner.as_ref().and_then(owner_name).map(Into::into),
+            description: raw.description.and_then(|d| range_in(text, d)),
+            code: raw.raw_code.and_then(|c| range_in(text, c)),
+            source_description: raw.source_description.and_then(|d| range_in(text, d)),
+            freshness: raw.freshness.and_then(|f| range_in(text, f)),
+            columns: raw.columns.and_then(|c| range_in(text, c)),
+            column_name: raw.column_name.and_then(|c| range_in(text, c)),
+            contract_enforced: raw.contract.and_then(|c| c.enforced).unwrap_or(false),
+            blank_code,
+            unique_key: boxed(config.unique_key.0),
+            incremental_strategy: config.incremental_strategy.map(Box::from),
+            checksum: raw
+                .checksum
+                .filter(|c| c.name.as_deref() == Some("sha256"))
+                .and_then(|c| c.checksum)
+                .as_deref()
+                .map(Into::into),
+        };
+        Member::Node(node, raw.depends_on.nodes)
+    }
+
+    /// The member an entry of `disabled` makes.
+    pub(crate) fn disabled(raw: RawNode<'a>) -> Member<'a> {
+        Member::Disabled(disabled_node(raw))
+    }
+}
+
+/// A node dbt lists under `disabled`.
+fn disabled_node(node: RawNode<'_>) -> DisabledNode {
+    DisabledNode {
+        unique_id: node.unique_id.as_ref().into(),
+        name: node.name.as_ref().into(),
+        resource_type: ResourceType::parse(&node.resource_type).unwrap_or(ResourceType::Model),
+        file: node.original_file_path.as_deref().map(normalize_path),
+        package: node.package_name.as_ref().into(),
     }
 }
 

@@ -227,7 +227,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for NodeConfig<'a> {
 }
 
 /// The subset of a node's `config` monolint reads while loading.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub struct RawConfig<'a> {
     #[serde(default)]
     pub enabled: Option<bool>,
@@ -271,7 +271,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for JsonText<'a> {
 
 /// dbt writes some fields as a string in one place and a list in another (`tags`,
 /// `unique_key`, an owner's `email`).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct StringOrList<'a>(pub Vec<Cow<'a, str>>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for StringOrList<'a> {

@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::*;
-use crate::dbt::graph::{CodeText, DbtGraph, GraphBuilder};
+use crate::dbt::graph::{CodeText, DbtGraph, GraphBuilder, Member};
 use crate::dbt::json_string;
 use crate::dbt::manifest::{
     Contract, DependsOn, JsonText, ManifestSink, Metadata, NodeConfig, RawConfig, RawGroup,
@@ -250,27 +250,28 @@ impl<'f> Assembly<'f> {
         );
         let text = String::from_utf8(text).unwrap_or_default();
 
-        // Taken apart into what the manifest reader reads (moved, not copied), in parallel,
-        // each into its place (collecting into a `Result` would gather the nodes in chunks
-        // and copy them into one list after).
-        let raw_nodes: Vec<(bool, std::result::Result<RawNode<'_>, serde_json::Error>)> = prepared
+        // Taken apart into what the manifest reader reads (moved, not copied) and made into
+        // graph members, in parallel, each into its place (collecting into a `Result` would
+        // gather the nodes in chunks and copy them into one list after); handed over in order.
+        let members: Vec<std::result::Result<Member<'_>, serde_json::Error>> = prepared
             .into_par_iter()
-            .map(|(enabled, node)| (enabled, node.into_raw_node(&text)))
+            .map(|(enabled, node)| {
+                let raw = node.into_raw_node(&text)?;
+                Ok(match enabled {
+                    true => Member::of(text.as_bytes(), CodeText::AsWritten, raw),
+                    false => Member::disabled(raw),
+                })
+            })
             .collect();
         let built = {
             let mut builder =
-                GraphBuilder::for_nodes(text.as_bytes(), raw_nodes.len(), CodeText::AsWritten);
+                GraphBuilder::for_nodes(text.as_bytes(), members.len(), CodeText::AsWritten);
             builder.metadata(Metadata {
                 project_name: Some(Cow::Borrowed(&root.name)),
                 ..Metadata::default()
             });
-            for (enabled, raw) in raw_nodes {
-                let raw = raw?;
-                if enabled {
-                    builder.node(raw);
-                } else {
-                    builder.disabled(raw);
-                }
+            for member in members {
+                builder.push(member?);
             }
             for group in groups.values() {
                 builder.group(RawGroup::deserialize(group)?);
@@ -449,7 +450,7 @@ impl<'f> Prepared<'f> {
 /// A node's config as the graph keeps it: its JSON text, and the fields the graph reads taken
 /// out. Written as soon as the node is drafted, on the core that drafted it: the map it is
 /// written from (a dozen small allocations) is freed there, not held until the graph is built.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct WrittenConfig {
     /// UTF-8: strings and serde_json's output.
     text: Vec<u8>,
