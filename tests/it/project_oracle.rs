@@ -43,6 +43,10 @@ fn facts(graph: &DbtGraph, id: monolint::dbt::graph::NodeId) -> Vec<(&'static st
     let tags: BTreeSet<&str> = node.tags.iter().map(AsRef::as_ref).collect();
     let meta = graph.meta(node);
     let fqn: Vec<&str> = node.fqn.iter().map(AsRef::as_ref).collect();
+    let config_tags: BTreeSet<String> = match graph.config_value(id, &["tags"]) {
+        Some(serde_json::Value::Array(tags)) => tags.iter().map(ToString::to_string).collect(),
+        _ => BTreeSet::new(),
+    };
     let is_unit_or_exposure = matches!(
         node.resource_type,
         ResourceType::UnitTest | ResourceType::Exposure | ResourceType::Source
@@ -68,6 +72,14 @@ fn facts(graph: &DbtGraph, id: monolint::dbt::graph::NodeId) -> Vec<(&'static st
         ("test_name", format!("{:?}", node.test_name)),
         ("empty code", format!("{:?}", node.is_empty())),
         ("column", format!("{:?}", graph.test_column(node))),
+        // What `config.<key>` selectors read: dbt writes a contract in the config of models,
+        // seeds, snapshots, analyses and operations only; the config's tags as a set (dbt
+        // keeps some twice, in an order of its own).
+        (
+            "config has contract",
+            format!("{:?}", graph.config_value(id, &["contract"]).is_some()),
+        ),
+        ("config tags", format!("{config_tags:?}")),
     ]
 }
 

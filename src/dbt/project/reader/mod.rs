@@ -31,8 +31,10 @@ use crate::error::{Error, Result};
 use crate::input::Boundary;
 use crate::yaml;
 use files::{CodeFile, FileKind, PackageFiles, read_files};
+use graph::WrittenConfig;
 use nodes::{
-    CodeNode, NodeFields, code_node, finish_config, node_columns, node_identity, snapshot_blocks,
+    CodeNode, NodeFields, code_node, completed_config, finish_config, node_columns, node_identity,
+    snapshot_blocks,
 };
 use properties::{
     TestAttachment, declared_tests, exposure_node, generic_test_node, source_node, unit_test_nodes,
@@ -105,6 +107,7 @@ pub fn read_project(
             dependency_vars: &dependency_vars,
             macro_scope: &macro_scope,
             project_configs: Mutex::default(),
+            test_configs: Mutex::default(),
         };
         assemble_package(&context, package_files, code, &mut assembly);
     }
@@ -164,6 +167,22 @@ struct Context<'a> {
     /// The package's `dbt_project.yml` config merged down to a level, by the level's address
     /// (see [`Context::project_config`]).
     project_configs: Mutex<HashMap<usize, Arc<MergedConfig>>>,
+    /// The config of generic tests that set none of their own, by what it is made of (see
+    /// [`Context::test_config`]).
+    test_configs: Mutex<HashMap<(usize, usize), Arc<TestConfig>>>,
+}
+
+/// A generic test's config: most tests set none of their own, so every such test of a
+/// folder has the same, made once.
+struct TestConfig {
+    /// Completed as dbt completes it ([`completed_config`]): dbt copies fields from it onto
+    /// the node.
+    config: Map<String, Value>,
+    /// As the graph keeps it.
+    written: WrittenConfig,
+    /// The keys dbt would render from Jinja.
+    jinja: Vec<String>,
+    enabled: bool,
 }
 
 /// A config merged from levels, and the keys dbt would render from Jinja.
@@ -231,6 +250,47 @@ impl Context<'_> {
             configs.insert(key, Arc::new(merged.clone()));
         }
         merged
+    }
+
+    /// A generic test's config, from `dbt_project.yml` down `fqn` and the test's `own`.
+    /// Made once for all the tests with no config of their own that sit below the same
+    /// levels of `dbt_project.yml` (the deepest level's address, and the root project's for
+    /// a package's test, tells them): tests that set one mostly set their own (`where`,
+    /// `severity` with a threshold), and keying them by it costs what it saves.
+    fn test_config(&self, fqn: &[String], own: &Map<String, Value>) -> Arc<TestConfig> {
+        let make = || {
+            let (config, jinja) = self.config("test", fqn, &[own], &Map::new());
+            let enabled = !is_disabled(&config);
+            let config = completed_config(config, "test");
+            Arc::new(TestConfig {
+                written: WrittenConfig::new(config.clone()),
+                config,
+                jinja,
+                enabled,
+            })
+        };
+        if !own.is_empty() {
+            return make();
+        }
+        let deepest = |package: &Package| {
+            project_levels(package.section("test"), fqn)
+                .last()
+                .map_or(0, |level| std::ptr::from_ref(*level) as usize)
+        };
+        let root_levels = match self.package.is_root {
+            true => 0,
+            false => deepest(self.root),
+        };
+        let key = (deepest(self.package), root_levels);
+        let cached = (self.test_configs.lock().ok()).and_then(|configs| configs.get(&key).cloned());
+        if let Some(config) = cached {
+            return config;
+        }
+        let config = make();
+        if let Ok(mut configs) = self.test_configs.lock() {
+            configs.insert(key, config.clone());
+        }
+        config
     }
 
     fn fqn(&self, parts: impl IntoIterator<Item = String>) -> Vec<String> {

@@ -205,6 +205,17 @@ pub(super) fn finish_config(
 /// The config [`finish_config`] sets, and the fields dbt copies from it set on the node.
 pub(super) fn finished_config(
     node: &mut NodeFields<'_>,
+    config: Map<String, Value>,
+    resource_type: &str,
+) -> Map<String, Value> {
+    let config = completed_config(config, resource_type);
+    take_config_fields(node, &config);
+    config
+}
+
+/// A node's merged config as dbt completes it: the default materialization, what dbt writes
+/// in every config (for `config.<key>` selectors), the tags deduplicated.
+pub(super) fn completed_config(
     mut config: Map<String, Value>,
     resource_type: &str,
 ) -> Map<String, Value> {
@@ -221,11 +232,10 @@ pub(super) fn finished_config(
             .or_insert_with(|| json!(materialized));
     }
     sanitize(&mut config);
-    // What dbt writes in every config, for `config.<key>` selectors.
     config.entry("enabled").or_insert(Value::Bool(true));
     if matches!(
         resource_type,
-        "model" | "seed" | "snapshot" | "analysis" | "test" | "unit_test" | "operation"
+        "model" | "seed" | "snapshot" | "analysis" | "operation"
     ) {
         let contract = config.entry("contract").or_insert_with(|| json!({}));
         if let Value::Object(contract) = contract {
@@ -243,7 +253,17 @@ pub(super) fn finished_config(
             tags.push(tag);
         }
     }
-    config.insert("tags".into(), Value::Array(tags.clone()));
+    config.insert("tags".into(), Value::Array(tags));
+    config
+}
+
+/// The fields dbt copies from a [`completed_config`] onto the node: its tags (before the
+/// node's own), access, group, contract and meta.
+pub(super) fn take_config_fields(node: &mut NodeFields<'_>, config: &Map<String, Value>) {
+    let mut tags: Vec<Value> = match config.get("tags") {
+        Some(Value::Array(tags)) => tags.clone(),
+        _ => Vec::new(),
+    };
     for tag in node.tags.take().unwrap_or_default() {
         if !tags.contains(&tag) {
             tags.push(tag);
@@ -262,7 +282,6 @@ pub(super) fn finished_config(
     if let Some(meta) = config.get("meta") {
         node.meta = Some(meta.clone());
     }
-    config
 }
 
 /// Leaves out values of a type dbt would refuse (a Jinja string for `enabled`): they are

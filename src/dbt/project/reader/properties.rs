@@ -1,7 +1,6 @@
 //! The nodes properties YAML declares: generic tests, sources, exposures and unit tests.
 
-use super::graph::WrittenConfig;
-use super::nodes::{columns_json, finish_config, finished_config, node_columns, node_identity};
+use super::nodes::{columns_json, finish_config, node_columns, node_identity, take_config_fields};
 use super::*;
 
 pub(super) fn tests_of(entry: &Map<String, Value>) -> impl Iterator<Item = &Value> {
@@ -96,13 +95,12 @@ pub(super) fn generic_test_node(
     let mut fqn = Vec::with_capacity(folder_fqn.len() + 1);
     fqn.extend_from_slice(folder_fqn);
     fqn.push(test.name.clone());
-    let (config, jinja) = context.config("test", &fqn, &[&test.config], &Map::new());
+    let test_config = context.test_config(&fqn, &test.config);
     let mut refs = Vec::new();
     let mut sources = Vec::new();
     let mut depends_on = Vec::new();
-    let mut unknown = jinja
-        .first()
-        .map(|key| format!("its config `{key}` is computed by Jinja"));
+    let mut unknown =
+        (test_config.jinja.first()).map(|key| format!("its config `{key}` is computed by Jinja"));
     if test.name_unknown {
         unknown.get_or_insert(
             "its name is made from a mapping argument's values, in an order not kept".into(),
@@ -163,13 +161,9 @@ pub(super) fn generic_test_node(
     node.description = Some(Value::String(test.description));
     node.test_name = Some(test.test_name);
     node.column_name = column.map(str::to_owned);
-    let enabled = !is_disabled(&config);
-    let mut config = finished_config(&mut node, config, "test");
-    if attached.is_none() {
-        // dbt builds a source test's config without a contract.
-        config.remove("contract");
-    }
-    node.config = WrittenConfig::new(config);
+    take_config_fields(&mut node, &test_config.config);
+    node.config = test_config.written.clone();
+    let enabled = test_config.enabled;
     Some(Draft {
         node,
         refs,
