@@ -353,34 +353,56 @@ fn block_end(rest: &str, close: &str) -> Option<usize> {
     let bytes = rest.as_bytes();
     let close_first = close.as_bytes().first().copied();
     let mut depth = 0usize;
-    let mut quote: Option<u8> = None;
     let mut i = 0;
-    while i < bytes.len() {
+    // From one byte that matters to the next: most of a block is names and spaces.
+    while let Some(offset) =
+        (bytes.get(i..)).and_then(|tail| tail.iter().position(|&b| STOPS[usize::from(b)]))
+    {
+        i += offset;
         let b = bytes[i];
-        match quote {
-            Some(q) => {
-                if b == b'\\' {
-                    i += 1;
-                } else if b == q {
-                    quote = None;
-                }
-            }
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' if depth > 0 => depth -= 1,
-                _ if depth == 0
-                    && Some(b) == close_first
-                    && bytes[i..].starts_with(close.as_bytes()) =>
-                {
-                    return Some(i);
-                }
-                _ => {}
+        match b {
+            b'\'' | b'"' => match string_end(bytes, i + 1, b) {
+                Some(end) => i = end,
+                // A string never closed: the brackets never balance.
+                None => break,
             },
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth > 0 => depth -= 1,
+            _ if depth == 0
+                && Some(b) == close_first
+                && bytes[i..].starts_with(close.as_bytes()) =>
+            {
+                return Some(i);
+            }
+            _ => {}
         }
         i += 1;
     }
     find(rest, close)
+}
+
+/// The bytes [`block_end`] looks at: quotes, brackets, and the first byte of `%}`.
+const STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let special = b"'\"([{)]}%";
+    let mut i = 0;
+    while i < special.len() {
+        stops[special[i] as usize] = true;
+        i += 1;
+    }
+    stops
+};
+
+/// Where the string literal whose text starts at `from` ends: its closing `quote`, a
+/// backslash escaping the byte after it.
+fn string_end(bytes: &[u8], mut from: usize, quote: u8) -> Option<usize> {
+    loop {
+        let offset = memchr::memchr2(quote, b'\\', bytes.get(from..)?)?;
+        if bytes[from + offset] == quote {
+            return Some(from + offset);
+        }
+        from += offset + 2;
+    }
 }
 
 /// The names read with `var('name')` (or `var("name", default)`) in `code`, with the byte
@@ -425,6 +447,72 @@ pub fn vars_read(code: &str) -> Vec<(String, Range<usize>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `block_end` as Jinja's lexer reads a block, one byte at a time.
+    fn block_end_bytewise(rest: &str, close: &str) -> Option<usize> {
+        let bytes = rest.as_bytes();
+        let (mut depth, mut quote, mut i) = (0usize, None, 0);
+        while i < bytes.len() {
+            let b = bytes[i];
+            match quote {
+                Some(_) if b == b'\\' => i += 1,
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None => match b {
+                    b'\'' | b'"' => quote = Some(b),
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' | b'}' if depth > 0 => depth -= 1,
+                    _ if depth == 0 && bytes[i..].starts_with(close.as_bytes()) => return Some(i),
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+        find(rest, close)
+    }
+
+    #[test]
+    fn block_ends_where_the_bytewise_lexer_ends_it() {
+        let cases = [
+            " config(meta={'a': {'b': 1}}) }} rest }}",
+            " 'a}}b' }}",
+            " \"x\\\"}}\" }} tail",
+            " ref('it\\'s') }}",
+            " set x = [1, 2 %} y %}",
+            " (unbalanced }} more }}",
+            " 'never closed }}",
+            " 'escape at the end\\",
+            "",
+            " } }}",
+        ];
+        for case in cases {
+            for close in ["}}", "%}"] {
+                assert_eq!(
+                    block_end(case, close),
+                    block_end_bytewise(case, close),
+                    "{case:?} {close}"
+                );
+            }
+        }
+        // Every string of a few of the bytes that matter, and one that does not.
+        let alphabet = [b'\'', b'"', b'\\', b'(', b')', b'{', b'}', b'%', b'x'];
+        let mut text = Vec::new();
+        for mut n in 0..alphabet.len().pow(6) {
+            text.clear();
+            for _ in 0..6 {
+                text.push(alphabet[n % alphabet.len()]);
+                n /= alphabet.len();
+            }
+            let text = std::str::from_utf8(&text).unwrap();
+            for close in ["}}", "%}"] {
+                assert_eq!(
+                    block_end(text, close),
+                    block_end_bytewise(text, close),
+                    "{text:?} {close}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn finds_incremental_blocks_and_vars() {
