@@ -3,6 +3,7 @@
 //! them: a macro that calls `ref()` or `source()`, itself or through the macros it calls (or
 //! `config()`, which sets the calling node's config).
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::dbt::jinja::{jinja_blocks, macro_calls};
@@ -87,30 +88,31 @@ impl DependencyMacros {
                     .push((Some(def.package.clone()), def.name.clone()));
             }
         }
-        let calls: Vec<Vec<(Option<String>, String)>> = macros
-            .iter()
+        // Each macro's code read once, in parallel.
+        let read: Vec<MacroReading> = macros
+            .par_iter()
             .map(|def| {
                 let mut calls = macro_calls(&def.sql);
                 for name in dispatched_names(&def.sql) {
                     calls.extend(implementations.get(name).into_iter().flatten().cloned());
                 }
-                calls
+                let calls_dependency = calls_dependency(&def.sql);
+                MacroReading {
+                    calls,
+                    calls_dependency,
+                    calls_config: calls_dependency
+                        || calls_function(&def.sql, &["config", "config.set"]),
+                }
             })
             .collect();
-        let seeds = |calls_it: fn(&str) -> bool| -> HashSet<(String, String)> {
-            macros
-                .iter()
-                .filter(|def| calls_it(&def.sql))
-                .map(|def| (def.package.clone(), def.name.clone()))
+        let seeds = |calls_it: fn(&MacroReading) -> bool| -> HashSet<(String, String)> {
+            (macros.iter().zip(&read))
+                .filter(|(_, read)| calls_it(read))
+                .map(|(def, _)| (def.package.clone(), def.name.clone()))
                 .collect()
         };
-        let reaching = closure(macros, &calls, &by_name, seeds(calls_dependency));
-        let configuring = closure(
-            macros,
-            &calls,
-            &by_name,
-            seeds(|code| calls_dependency(code) || calls_function(code, &["config", "config.set"])),
-        );
+        let reaching = closure(macros, &read, &by_name, seeds(|read| read.calls_dependency));
+        let configuring = closure(macros, &read, &by_name, seeds(|read| read.calls_config));
         DependencyMacros {
             reaching,
             configuring,
@@ -129,22 +131,31 @@ impl DependencyMacros {
     }
 }
 
+/// What a macro's code says of it.
+struct MacroReading {
+    /// The macros it calls (by namespace and name), `adapter.dispatch` included.
+    calls: Vec<(Option<String>, String)>,
+    /// It calls `ref()` or `source()` itself.
+    calls_dependency: bool,
+    /// It calls `ref()`, `source()` or `config()` itself.
+    calls_config: bool,
+}
+
 /// The macros in `found` and those calling them, up to [`DEPTH`] calls away.
 fn closure(
     macros: &[MacroDef],
-    calls: &[Vec<(Option<String>, String)>],
+    read: &[MacroReading],
     by_name: &HashMap<String, Vec<String>>,
     mut found: HashSet<(String, String)>,
 ) -> HashSet<(String, String)> {
     for _ in 0..DEPTH {
         let mut grew = false;
-        for (def, calls) in macros.iter().zip(calls) {
+        for (def, read) in macros.iter().zip(read) {
             let key = (def.package.clone(), def.name.clone());
             if found.contains(&key) {
                 continue;
             }
-            if calls
-                .iter()
+            if (read.calls.iter())
                 .any(|(namespace, name)| contains(&found, by_name, namespace.as_deref(), name))
             {
                 found.insert(key);
