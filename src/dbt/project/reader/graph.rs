@@ -188,12 +188,12 @@ impl<'f> Assembly<'f> {
         let count = collections.values().map(Vec::len).sum::<usize>() + disabled.len();
         let mut ordered: Vec<(bool, Finished<'f>)> = Vec::with_capacity(count);
         // A stable sort: definitions of one id stay in the order read. Nodes are boxed, so the
-        // sort moves small values.
+        // sort moves small values; each comparison reads two boxes, in parallel.
         for (_, mut entries) in collections {
-            entries.sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
+            entries.par_sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
             ordered.extend(entries.into_iter().map(|finished| (true, finished)));
         }
-        disabled.sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
+        disabled.par_sort_by(|a, b| a.node.unique_id.cmp(&b.node.unique_id));
         ordered.extend(disabled.into_iter().map(|finished| (false, finished)));
         // A key written twice in the manifest's `groups` and `macros` keeps its last value.
         let groups: BTreeMap<String, Value> = groups
