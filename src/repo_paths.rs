@@ -47,23 +47,32 @@ pub struct Mapping {
 impl RepoPaths {
     /// Records a file (and the folders holding it) by its path relative to the checked folder.
     pub fn insert(&mut self, relative: &str) {
-        let parts = components(relative);
-        let path = parts.join("/");
+        // The walk's paths are plain already: their normal form is themselves.
+        let path = match is_plain(relative) {
+            true => relative.to_owned(),
+            false => components(relative).join("/"),
+        };
         // From the file up, each path a prefix of the file's: a folder already recorded came
         // with the folders above it.
         let mut end = path.len();
-        for (index, name) in parts.iter().enumerate().rev() {
+        let mut is_file = true;
+        while end > 0 {
             let prefix = &path[..end];
-            let paths = match self.by_name.get_mut(*name) {
+            let (parent_end, name) = match prefix.rfind('/') {
+                Some(slash) => (slash, &prefix[slash + 1..]),
+                None => (0, prefix),
+            };
+            let paths = match self.by_name.get_mut(name) {
                 Some(paths) => paths,
-                None => self.by_name.entry((*name).to_owned()).or_default(),
+                None => self.by_name.entry(name.to_owned()).or_default(),
             };
             if !paths.contains(prefix) {
                 paths.insert(prefix.to_owned());
-            } else if index + 1 < parts.len() {
+            } else if !is_file {
                 break;
             }
-            end = end.saturating_sub(name.len() + 1);
+            is_file = false;
+            end = parent_end;
         }
         self.files.push(path);
     }
@@ -151,6 +160,11 @@ impl RepoPaths {
     }
 }
 
+/// Whether a path is written as [`components`] joined with `/` would write it.
+fn is_plain(path: &str) -> bool {
+    !path.contains('\\') && path.split('/').all(|part| !part.is_empty() && part != ".")
+}
+
 /// A path's components, without empty ones and `.`.
 fn components(path: &str) -> Vec<&str> {
     path.split(['/', '\\'])
@@ -177,6 +191,18 @@ mod tests {
             paths.insert(file);
         }
         paths
+    }
+
+    #[test]
+    fn a_path_and_its_folders_are_recorded_however_the_path_is_spelled() {
+        let plain = repo(&["dbt/models/a.sql", "dbt/models/b.sql", "dags/x.py"]);
+        let spelled = repo(&["./dbt//models/a.sql", "dbt\\models\\b.sql", "dags/./x.py"]);
+        assert_eq!(plain.by_name, spelled.by_name);
+        assert_eq!(plain.files, spelled.files);
+        for recorded in ["dbt", "dbt/models", "dbt/models/a.sql", "dags", "dags/x.py"] {
+            assert!(plain.contains(recorded), "{recorded}");
+        }
+        assert!(!plain.contains("models"));
     }
 
     #[test]
