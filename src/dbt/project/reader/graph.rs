@@ -53,40 +53,29 @@ impl<'f> Assembly<'f> {
             }
         }
         let root_name = root.name.as_str();
-        let search = |node_package: &str, wanted: Option<&str>| -> Vec<Option<String>> {
-            match wanted {
-                Some(package) => vec![Some(package.to_owned())],
-                None if node_package == root_name => vec![Some(root_name.to_owned()), None],
-                None => vec![
-                    Some(root_name.to_owned()),
-                    Some(node_package.to_owned()),
-                    None,
-                ],
-            }
-        };
         let resolve_ref = |call: &RefCall, node_package: &str| -> Option<String> {
             let candidates = refable.get(call.name.as_str())?;
-            search(node_package, call.package.as_deref())
-                .into_iter()
-                .find_map(|package| {
-                    candidates
-                        .iter()
-                        .filter(|(p, ..)| package.as_deref().is_none_or(|wanted| wanted == *p))
-                        .find(|(_, version, latest, _)| match (&call.version, version) {
-                            (Some(wanted), Some(version)) => wanted == version,
-                            (Some(_), None) => false,
-                            (None, Some(version)) => latest.as_ref() == Some(version),
-                            (None, None) => true,
-                        })
-                        .map(|(.., id)| id.clone())
-                })
+            let (order, count) = search_order(root_name, node_package, call.package.as_deref());
+            order[..count].iter().find_map(|package| {
+                candidates
+                    .iter()
+                    .filter(|(p, ..)| package.is_none_or(|wanted| wanted == *p))
+                    .find(|(_, version, latest, _)| match (&call.version, version) {
+                        (Some(wanted), Some(version)) => wanted == version,
+                        (Some(_), None) => false,
+                        (None, Some(version)) => latest.as_ref() == Some(version),
+                        (None, None) => true,
+                    })
+                    .map(|(.., id)| id.clone())
+            })
         };
         let resolve_source = |(source, table): &(String, String), node_package: &str| {
             let candidates = sources.get(&(source.clone(), table.clone()))?;
-            search(node_package, None).into_iter().find_map(|package| {
+            let (order, count) = search_order(root_name, node_package, None);
+            order[..count].iter().find_map(|package| {
                 candidates
                     .iter()
-                    .find(|(p, _)| package.as_deref().is_none_or(|wanted| wanted == *p))
+                    .find(|(p, _)| package.is_none_or(|wanted| wanted == *p))
                     .map(|(_, id)| id.clone())
             })
         };
@@ -286,6 +275,20 @@ impl<'f> Assembly<'f> {
             builder.finish()
         };
         Ok(DbtGraph::from_built(text.into_bytes().into(), built))
+    }
+}
+
+/// The packages a ref or source is looked up in, in dbt's order (`None`: any package), and
+/// how many there are: the package named, else the root project first, then the node's own.
+fn search_order<'s>(
+    root: &'s str,
+    node_package: &'s str,
+    wanted: Option<&'s str>,
+) -> ([Option<&'s str>; 3], usize) {
+    match wanted {
+        Some(package) => ([Some(package), None, None], 1),
+        None if node_package == root => ([Some(root), None, None], 2),
+        None => ([Some(root), Some(node_package), None], 3),
     }
 }
 
