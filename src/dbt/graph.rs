@@ -303,41 +303,6 @@ pub struct DbtGraph {
     /// The manifest's macros by name (see `macro_code`).
     macros: HashMap<Box<str>, Vec<MacroEntry>>,
     code_text: CodeText,
-    config_defaults: ConfigDefaults,
-}
-
-/// Whether a node's config text holds the defaults dbt writes in every config of its type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ConfigDefaults {
-    /// As a manifest has them.
-    Written,
-    /// Left out (the project reader writes only what the files set: writing a dozen keys
-    /// into every node's config cost 2% of a check for the rare selector that reads them);
-    /// [`DbtGraph::config_value`] answers them.
-    Implied,
-}
-
-/// The value dbt writes at `path` of the config of every node of `resource_type` that sets
-/// none, when a `config.<key>:<value>` selector can match it (`config.severity:error`,
-/// `config.on_schema_change:ignore`). Defaults that are null or empty match no selector and
-/// are left out, as is a model's `access`, which the node keeps apart from its config.
-fn implied_default(resource_type: ResourceType, path: &[&str]) -> Option<Value> {
-    use ResourceType::{Analysis, Model, Seed, Snapshot, Test};
-    let text = |text: &str| Some(Value::String(text.to_owned()));
-    match (resource_type, path) {
-        (Model | Seed | Snapshot | Analysis, ["docs"]) => {
-            Some(serde_json::json!({"show": true, "node_color": null}))
-        }
-        (Model | Seed | Snapshot | Analysis, ["docs", "show"]) => Some(Value::Bool(true)),
-        (Model | Seed | Snapshot | Analysis, ["lookback"]) => Some(Value::from(1)),
-        (Model | Seed | Snapshot | Analysis, ["on_configuration_change"]) => text("apply"),
-        (Model | Seed | Snapshot | Analysis, ["on_schema_change"]) => text("ignore"),
-        (Seed, ["delimiter"]) => text(","),
-        (Test, ["severity"]) => text("ERROR"),
-        (Test, ["warn_if"] | ["error_if"]) => text("!= 0"),
-        (Test, ["fail_calc"]) => text("count(*)"),
-        _ => None,
-    }
 }
 
 impl DbtGraph {
@@ -404,7 +369,6 @@ impl DbtGraph {
             cosmos: OnceLock::new(),
             macros,
             code_text,
-            config_defaults: ConfigDefaults::Written,
         }
     }
 
@@ -448,20 +412,7 @@ impl DbtGraph {
     /// The value at a key path of a node's `config` (`["meta", "owner"]`), decoding nothing
     /// else of it.
     pub fn config_value(&self, id: NodeId, path: &[&str]) -> Option<Value> {
-        let value = manifest::pointer::value_at(self.config_json(id)?, path);
-        match (value, self.config_defaults) {
-            (None, ConfigDefaults::Implied) => {
-                implied_default(self.nodes[id.index()].resource_type, path)
-            }
-            (value, _) => value,
-        }
-    }
-
-    /// The graph of a reader whose configs leave out the defaults dbt writes (see
-    /// [`ConfigDefaults::Implied`]).
-    pub(crate) fn with_implied_config_defaults(mut self) -> DbtGraph {
-        self.config_defaults = ConfigDefaults::Implied;
-        self
+        manifest::pointer::value_at(self.config_json(id)?, path)
     }
 
     /// A node's code (SQL, or Python), decoded.

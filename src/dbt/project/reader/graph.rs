@@ -274,7 +274,7 @@ impl<'f> Assembly<'f> {
             }
             builder.finish()
         };
-        Ok(DbtGraph::from_built(text.into_bytes().into(), built).with_implied_config_defaults())
+        Ok(DbtGraph::from_built(text.into_bytes().into(), built))
     }
 }
 
