@@ -74,31 +74,12 @@ fn facts(graph: &DbtGraph, id: monolint::dbt::graph::NodeId) -> Vec<(&'static st
         ("column", format!("{:?}", graph.test_column(node))),
         // What `config.<key>` selectors read: dbt writes a contract in the config of models,
         // seeds, snapshots, analyses and operations only; the config's tags as a set (dbt
-        // keeps some twice, in an order of its own); the defaults a selector can match.
+        // keeps some twice, in an order of its own).
         (
             "config has contract",
             format!("{:?}", graph.config_value(id, &["contract"]).is_some()),
         ),
         ("config tags", format!("{config_tags:?}")),
-        // The defaults dbt writes that selectors can match.
-        ("config defaults", {
-            let keys: [&[&str]; 9] = [
-                &["docs", "show"],
-                &["lookback"],
-                &["on_configuration_change"],
-                &["on_schema_change"],
-                &["delimiter"],
-                &["severity"],
-                &["warn_if"],
-                &["error_if"],
-                &["fail_calc"],
-            ];
-            let values: Vec<Option<serde_json::Value>> = keys
-                .iter()
-                .map(|path| graph.config_value(id, path))
-                .collect();
-            format!("{values:?}")
-        }),
     ]
 }
 

@@ -233,9 +233,6 @@ pub(super) fn completed_config(
     }
     sanitize(&mut config);
     config.entry("enabled").or_insert(Value::Bool(true));
-    for (key, value) in written_defaults(resource_type) {
-        config.entry(key).or_insert(value);
-    }
     if matches!(
         resource_type,
         "model" | "seed" | "snapshot" | "analysis" | "operation"
@@ -258,35 +255,6 @@ pub(super) fn completed_config(
     }
     config.insert("tags".into(), Value::Array(tags));
     config
-}
-
-/// The values dbt writes in the config of every node of a type when nothing sets them, which
-/// a `config.<key>:<value>` selector matches (`config.severity:error`, `config.on_schema_change:
-/// ignore`). Those whose default is null or empty match no selector and are left out, as is a
-/// model's `access`, which the node keeps apart from its config.
-fn written_defaults(resource_type: &str) -> Vec<(&'static str, Value)> {
-    let text = |text: &str| Value::String(text.to_owned());
-    match resource_type {
-        "model" | "seed" | "snapshot" | "analysis" => {
-            let mut defaults = vec![
-                ("docs", json!({"show": true, "node_color": null})),
-                ("lookback", json!(1)),
-                ("on_configuration_change", text("apply")),
-                ("on_schema_change", text("ignore")),
-            ];
-            if resource_type == "seed" {
-                defaults.push(("delimiter", text(",")));
-            }
-            defaults
-        }
-        "test" => vec![
-            ("severity", text("ERROR")),
-            ("warn_if", text("!= 0")),
-            ("error_if", text("!= 0")),
-            ("fail_calc", text("count(*)")),
-        ],
-        _ => Vec::new(),
-    }
 }
 
 /// The fields dbt copies from a [`completed_config`] onto the node: its tags (before the
