@@ -566,10 +566,9 @@ fn assemble_package<'f>(
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             }));
-            let config = Map::from_iter([
-                ("materialized".to_owned(), json!("view")),
-                ("tags".to_owned(), json!([hook])),
-            ]);
+            // The hook's name is the node's tag, not its config's.
+            node.tags = Some(vec![json!(hook)]);
+            let config = Map::from_iter([("materialized".to_owned(), json!("view"))]);
             finish_config(&mut node, config, "operation");
             assembly.drafts.push(Draft {
                 node,
