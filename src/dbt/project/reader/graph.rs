@@ -463,7 +463,7 @@ pub(super) struct WrittenConfig {
 }
 
 impl WrittenConfig {
-    /// Writes a config [`finish_config`] sanitized, as serde_json writes an object.
+    /// Writes a config [`completed_config`] sanitized, as serde_json writes an object.
     pub(super) fn new(config: Map<String, Value>) -> WrittenConfig {
         // Most configs take a few hundred bytes: one or two allocations, not one per doubling.
         let mut text = Vec::with_capacity(256);
@@ -489,7 +489,7 @@ impl WrittenConfig {
     }
 }
 
-/// The config fields the graph reads, taken out of a config [`finish_config`] sanitized:
+/// The config fields the graph reads, taken out of a config [`completed_config`] sanitized:
 /// each of the type dbt holds, so nothing is left to a deserializer to refuse.
 fn config_fields(mut config: Map<String, Value>) -> RawConfig<'static> {
     fn text(config: &mut Map<String, Value>, key: &str) -> Option<Cow<'static, str>> {

@@ -185,6 +185,24 @@ struct TestConfig {
     enabled: bool,
 }
 
+/// The value `cache` holds for `key`, made by `make` the first time. Both cores may make
+/// the same value at once; either is kept, as they are equal.
+fn memoized<K: std::hash::Hash + Eq, V>(
+    cache: &Mutex<HashMap<K, Arc<V>>>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> Arc<V> {
+    let cached = (cache.lock().ok()).and_then(|values| values.get(&key).cloned());
+    if let Some(value) = cached {
+        return value;
+    }
+    let value = Arc::new(make());
+    if let Ok(mut values) = cache.lock() {
+        values.insert(key, value.clone());
+    }
+    value
+}
+
 /// A config merged from levels, and the keys dbt would render from Jinja.
 type MergedConfig = (Map<String, Value>, Vec<String>);
 
@@ -237,19 +255,14 @@ impl Context<'_> {
             return MergedConfig::default();
         };
         let key = std::ptr::from_ref(*deepest) as usize;
-        let cached =
-            (self.project_configs.lock().ok()).and_then(|configs| configs.get(&key).cloned());
-        if let Some(merged) = cached {
-            return (*merged).clone();
-        }
-        let mut merged = MergedConfig::default();
-        for level in levels {
-            merge_level(&mut merged, project_entries(level));
-        }
-        if let Ok(mut configs) = self.project_configs.lock() {
-            configs.insert(key, Arc::new(merged.clone()));
-        }
-        merged
+        let merged = memoized(&self.project_configs, key, || {
+            let mut merged = MergedConfig::default();
+            for level in levels {
+                merge_level(&mut merged, project_entries(level));
+            }
+            merged
+        });
+        (*merged).clone()
     }
 
     /// A generic test's config, from `dbt_project.yml` down `fqn` and the test's `own`.
@@ -262,15 +275,15 @@ impl Context<'_> {
             let (config, jinja) = self.config("test", fqn, &[own], &Map::new());
             let enabled = !is_disabled(&config);
             let config = completed_config(config, "test");
-            Arc::new(TestConfig {
+            TestConfig {
                 written: WrittenConfig::new(config.clone()),
                 config,
                 jinja,
                 enabled,
-            })
+            }
         };
         if !own.is_empty() {
-            return make();
+            return Arc::new(make());
         }
         let deepest = |package: &Package| {
             project_levels(package.section("test"), fqn)
@@ -281,16 +294,11 @@ impl Context<'_> {
             true => 0,
             false => deepest(self.root),
         };
-        let key = (deepest(self.package), root_levels);
-        let cached = (self.test_configs.lock().ok()).and_then(|configs| configs.get(&key).cloned());
-        if let Some(config) = cached {
-            return config;
-        }
-        let config = make();
-        if let Ok(mut configs) = self.test_configs.lock() {
-            configs.insert(key, config.clone());
-        }
-        config
+        memoized(
+            &self.test_configs,
+            (deepest(self.package), root_levels),
+            make,
+        )
     }
 
     fn fqn(&self, parts: impl IntoIterator<Item = String>) -> Vec<String> {

@@ -199,18 +199,9 @@ pub(super) fn finish_config(
     config: Map<String, Value>,
     resource_type: &str,
 ) {
-    node.config = WrittenConfig::new(finished_config(node, config, resource_type));
-}
-
-/// The config [`finish_config`] sets, and the fields dbt copies from it set on the node.
-pub(super) fn finished_config(
-    node: &mut NodeFields<'_>,
-    config: Map<String, Value>,
-    resource_type: &str,
-) -> Map<String, Value> {
     let config = completed_config(config, resource_type);
     take_config_fields(node, &config);
-    config
+    node.config = WrittenConfig::new(config);
 }
 
 /// A node's merged config as dbt completes it: the default materialization, what dbt writes
