@@ -51,10 +51,13 @@ impl Evaluator<'_> {
     pub fn descend(&self, node: Node) -> bool {
         let depth = self.bounds.nesting.get();
         if depth >= MAX_NESTING {
+            // Its first token: the code below it may fill the line for thousands of bytes,
+            // which the warning's code frame would underline whole.
+            let first = node.child(0).unwrap_or(node);
             self.bounds
                 .too_deep
                 .borrow_mut()
-                .get_or_insert_with(|| self.span(node));
+                .get_or_insert_with(|| self.span(first));
             return false;
         }
         self.bounds.nesting.set(depth + 1);
