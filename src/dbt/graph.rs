@@ -303,6 +303,52 @@ pub struct DbtGraph {
     /// The manifest's macros by name (see `macro_code`).
     macros: HashMap<Box<str>, Vec<MacroEntry>>,
     code_text: CodeText,
+    config_defaults: ConfigDefaults,
+}
+
+/// Whether a node's config text holds the defaults dbt writes in every config of its type.
+#[derive(Debug, Default)]
+enum ConfigDefaults {
+    /// As a manifest has them.
+    #[default]
+    Written,
+    /// Left out by the project reader, which writes only what the files set (writing a dozen
+    /// keys into every node's config cost 2% of a check for the rare selector that reads
+    /// them): [`DbtGraph::config_value`] answers them, but not for the keys code the reader
+    /// does not run computes ([`DbtGraph::config_key_computed`]), whose default would be a
+    /// guess.
+    Implied {
+        /// By node: the keys of `config()` arguments only rendering tells, or `config` when
+        /// any key may be set (a generic test macro calling `config()`).
+        computed: HashMap<NodeId, Vec<String>>,
+    },
+}
+
+/// The value dbt writes at `path` of the config of every node of `resource_type` that sets
+/// none, when a `config.<key>:<value>` selector can match it (`config.severity:error`,
+/// `config.on_schema_change:ignore`). Defaults that are null or empty match no selector and
+/// are left out, as is a model's `access`, which the node keeps apart from its config.
+fn implied_default(resource_type: ResourceType, path: &[&str]) -> Option<Value> {
+    use ResourceType::{Analysis, Model, Operation, Seed, Snapshot, Test};
+    let text = |text: &str| Some(Value::String(text.to_owned()));
+    match (resource_type, path) {
+        (Model | Seed | Snapshot | Analysis | Operation, ["docs"]) => {
+            Some(serde_json::json!({"show": true, "node_color": null}))
+        }
+        (Model | Seed | Snapshot | Analysis | Operation, ["docs", "show"]) => {
+            Some(Value::Bool(true))
+        }
+        (Model | Seed | Snapshot | Analysis | Operation, ["lookback"]) => Some(Value::from(1)),
+        (Model | Seed | Snapshot | Analysis | Operation, ["on_configuration_change"]) => {
+            text("apply")
+        }
+        (Model | Seed | Snapshot | Analysis | Operation, ["on_schema_change"]) => text("ignore"),
+        (Seed, ["delimiter"]) => text(","),
+        (Test, ["severity"]) => text("ERROR"),
+        (Test, ["warn_if"] | ["error_if"]) => text("!= 0"),
+        (Test, ["fail_calc"]) => text("count(*)"),
+        _ => None,
+    }
 }
 
 impl DbtGraph {
@@ -369,6 +415,7 @@ impl DbtGraph {
             cosmos: OnceLock::new(),
             macros,
             code_text,
+            config_defaults: ConfigDefaults::Written,
         }
     }
 
@@ -412,7 +459,51 @@ impl DbtGraph {
     /// The value at a key path of a node's `config` (`["meta", "owner"]`), decoding nothing
     /// else of it.
     pub fn config_value(&self, id: NodeId, path: &[&str]) -> Option<Value> {
-        manifest::pointer::value_at(self.config_json(id)?, path)
+        let value = manifest::pointer::value_at(self.config_json(id)?, path);
+        if let ConfigDefaults::Written = self.config_defaults {
+            return value;
+        }
+        if self.config_key_computed(id, path.first()?) {
+            return None;
+        }
+        value.or_else(|| implied_default(self.nodes[id.index()].resource_type, path))
+    }
+
+    /// Whether a node's config `key` is computed by code the project reader does not run, so
+    /// that neither the files nor dbt's default tell its value (never, for a manifest): a
+    /// `config()` argument only rendering tells (`lookback=var(...)`), a value written in
+    /// Jinja (`+severity: "{{ env_var(...) }}"`; not hooks, whose Jinja dbt keeps as written),
+    /// or a key the files leave unset that a generic test macro's own `config()` call may set.
+    pub fn config_key_computed(&self, id: NodeId, key: &str) -> bool {
+        let ConfigDefaults::Implied { computed } = &self.config_defaults else {
+            return false;
+        };
+        let keys = computed.get(&id).map_or(&[][..], Vec::as_slice);
+        if keys.iter().any(|k| k == key) {
+            return true;
+        }
+        let value =
+            (self.config_json(id)).and_then(|config| manifest::pointer::value_at(config, &[key]));
+        match value {
+            // What the files set stands, unless it is Jinja dbt renders.
+            Some(value) => {
+                !matches!(key, "pre-hook" | "post-hook")
+                    && crate::dbt::project::config::is_jinja(&value)
+            }
+            // The default, unless a macro may set the key.
+            None => keys.iter().any(|k| k == "config"),
+        }
+    }
+
+    /// The graph of a reader whose configs leave out the defaults dbt writes (see
+    /// [`ConfigDefaults::Implied`]); `computed`: by node, the config keys set by code it
+    /// does not run.
+    pub(crate) fn with_implied_config_defaults(
+        mut self,
+        computed: HashMap<NodeId, Vec<String>>,
+    ) -> DbtGraph {
+        self.config_defaults = ConfigDefaults::Implied { computed };
+        self
     }
 
     /// A node's code (SQL, or Python), decoded.

@@ -32,8 +32,27 @@ const NOT_READ: [ResourceType; 4] = [
     ResourceType::Function,
 ];
 
-/// What is compared of one node, as text.
-fn facts(graph: &DbtGraph, id: monolint::dbt::graph::NodeId) -> Vec<(&'static str, String)> {
+/// The config values dbt writes in every config of a node's type when nothing sets them,
+/// which `config.<key>:<value>` selectors can match.
+const CONFIG_DEFAULTS: [&[&str]; 9] = [
+    &["docs", "show"],
+    &["lookback"],
+    &["on_configuration_change"],
+    &["on_schema_change"],
+    &["delimiter"],
+    &["severity"],
+    &["warn_if"],
+    &["error_if"],
+    &["fail_calc"],
+];
+
+/// What is compared of one node, as text. `computed`: the config keys the reader says code it
+/// does not run sets, whose values it does not claim to know.
+fn facts(
+    graph: &DbtGraph,
+    id: monolint::dbt::graph::NodeId,
+    computed: &dyn Fn(&str) -> bool,
+) -> Vec<(&'static str, String)> {
     let node = graph.node(id);
     let parents: BTreeSet<&str> = graph
         .parents(id)
@@ -80,6 +99,14 @@ fn facts(graph: &DbtGraph, id: monolint::dbt::graph::NodeId) -> Vec<(&'static st
             format!("{:?}", graph.config_value(id, &["contract"]).is_some()),
         ),
         ("config tags", format!("{config_tags:?}")),
+        ("config defaults", {
+            let values: Vec<(&[&str], Option<serde_json::Value>)> = CONFIG_DEFAULTS
+                .iter()
+                .filter(|path| !computed(path[0]))
+                .map(|path| (*path, graph.config_value(id, path)))
+                .collect();
+            format!("{values:?}")
+        }),
     ]
 }
 
@@ -114,8 +141,9 @@ fn compare(project_dir: &Path, boundary: &Boundary) -> Comparison {
             ));
             continue;
         };
-        let want = facts(&expected, id);
-        let got = facts(&actual, actual_id);
+        let computed = |key: &str| actual.config_key_computed(actual_id, key);
+        let want = facts(&expected, id, &computed);
+        let got = facts(&actual, actual_id, &computed);
         let differences: Vec<String> = want
             .iter()
             .zip(&got)
@@ -422,4 +450,85 @@ fn rendering_reads_what_macros_and_loops_over_literals_depend_on() {
             "a `ref()` inside a Jinja `if` or `for`; rendering stops at a Jinja `if` on a value only a run tells"
         )]
     );
+}
+
+/// Without a manifest, a config key nothing sets has the default dbt writes (what
+/// `config.severity:error` or `config.on_schema_change:ignore` select), except where code the
+/// reader does not run computes it: then no value, rather than a guess.
+#[test]
+fn config_defaults_are_answered_unless_code_the_reader_does_not_run_sets_them() {
+    let scratch = crate::support::Scratch::empty();
+    let files = [
+        (
+            "dbt_project.yml",
+            "name: shop\nversion: '1.0'\nprofile: shop\ntests:\n  shop:\n    checks:\n      +severity: \"{{ env_var('SEVERITY', 'warn') }}\"\n",
+        ),
+        ("models/plain.sql", "select 1 as id\n"),
+        (
+            "models/computed.sql",
+            "{{ config(materialized='incremental', on_schema_change=var('schema_change')) }}\nselect 1 as id\n",
+        ),
+        (
+            "models/_models.yml",
+            "version: 2\nmodels:\n  - name: plain\n    columns:\n      - name: id\n        tests: [not_null, positive]\n  - name: computed\n    columns:\n      - name: id\n        tests: [unique]\n",
+        ),
+        (
+            "macros/positive.sql",
+            "{% test positive(model, column_name) %}\n{{ config(severity='warn') }}\nselect * from {{ model }} where {{ column_name }} <= 0\n{% endtest %}\n",
+        ),
+        (
+            "tests/checks/_checks.yml",
+            "version: 2\nmodels:\n  - name: computed\n    columns:\n      - name: id\n        tests: [not_null]\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = scratch.path(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let read = read_project(&scratch.0, "", &Boundary::new(&scratch.0)).unwrap();
+    let graph = read.graph;
+    let node = |prefix: &str| {
+        let (id, _) = graph
+            .nodes()
+            .find(|(_, node)| node.unique_id.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no node {prefix}"));
+        id
+    };
+    let value = |prefix: &str, path: &[&str]| graph.config_value(node(prefix), path);
+    let text = |text: &str| Some(serde_json::Value::String(text.to_owned()));
+    // Nothing sets them: dbt's defaults.
+    assert_eq!(
+        value("model.shop.plain", &["on_schema_change"]),
+        text("ignore")
+    );
+    assert_eq!(
+        value("model.shop.plain", &["docs", "show"]),
+        Some(serde_json::Value::Bool(true))
+    );
+    assert_eq!(
+        value("test.shop.not_null_plain_id", &["severity"]),
+        text("ERROR")
+    );
+    assert_eq!(
+        value("test.shop.unique_computed_id", &["fail_calc"]),
+        text("count(*)")
+    );
+    // `var()` in `config()`: only rendering tells.
+    let computed = node("model.shop.computed");
+    assert!(graph.config_key_computed(computed, "on_schema_change"));
+    assert_eq!(graph.config_value(computed, &["on_schema_change"]), None);
+    assert_eq!(
+        value("model.shop.computed", &["materialized"]),
+        text("incremental")
+    );
+    // A test macro calling `config()` may set any key the files leave unset.
+    let positive = node("test.shop.positive_plain_id");
+    assert!(graph.config_key_computed(positive, "severity"));
+    assert_eq!(graph.config_value(positive, &["severity"]), None);
+    // A severity written in Jinja in `dbt_project.yml`: dbt renders it.
+    let check = node("test.shop.not_null_computed_id");
+    assert!(graph.config_key_computed(check, "severity"));
+    assert_eq!(graph.config_value(check, &["severity"]), None);
+    assert_eq!(graph.config_value(check, &["warn_if"]), text("!= 0"));
 }

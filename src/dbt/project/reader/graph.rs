@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::*;
-use crate::dbt::graph::{CodeText, DbtGraph, GraphBuilder, Member};
+use crate::dbt::graph::{CodeText, DbtGraph, GraphBuilder, Member, NodeId};
 use crate::dbt::json_string;
 use crate::dbt::manifest::{
     Contract, DependsOn, JsonText, ManifestSink, Metadata, NodeConfig, RawConfig, RawGroup,
@@ -25,7 +25,18 @@ impl<'f> Assembly<'f> {
         macros: &[MacroDef],
         unknown: &mut BTreeMap<String, String>,
     ) -> std::result::Result<DbtGraph, serde_json::Error> {
-        let Assembly { drafts, groups, .. } = self;
+        let Assembly {
+            mut drafts, groups, ..
+        } = self;
+        // The config keys set by code the reader does not run: the graph answers no default
+        // for them.
+        let computed_config: Vec<(String, Vec<String>)> = (drafts.iter_mut())
+            .filter(|draft| !draft.computed_config.is_empty())
+            .map(|draft| {
+                let keys = std::mem::take(&mut draft.computed_config);
+                (draft.node.unique_id.clone(), keys)
+            })
+            .collect();
         // Refable nodes by name: (package, version, latest version, unique id).
         type Refable = (String, Option<String>, Option<String>, String);
         let mut refable: HashMap<String, Vec<Refable>> = HashMap::default();
@@ -274,7 +285,14 @@ impl<'f> Assembly<'f> {
             }
             builder.finish()
         };
-        Ok(DbtGraph::from_built(text.into_bytes().into(), built))
+        let graph = DbtGraph::from_built(text.into_bytes().into(), built);
+        let mut computed: HashMap<NodeId, Vec<String>> = HashMap::default();
+        for (unique_id, keys) in computed_config {
+            if let Some(id) = graph.get(&unique_id) {
+                computed.entry(id).or_default().extend(keys);
+            }
+        }
+        Ok(graph.with_implied_config_defaults(computed))
     }
 }
 

@@ -318,6 +318,9 @@ struct Draft<'f> {
     /// A generic test's model, seed or snapshot: the test takes its group.
     pub(super) attached: Option<RefCall>,
     pub(super) unknown: Option<String>,
+    /// Config keys set by code the reader does not run (`config` for any key): what dbt's
+    /// default for them would be is not known.
+    pub(super) computed_config: Vec<String>,
     pub(super) enabled: bool,
 }
 
@@ -585,6 +588,7 @@ fn assemble_package<'f>(
                 depends_on: Vec::new(),
                 attached: None,
                 unknown: None,
+                computed_config: Vec::new(),
                 enabled: true,
             });
         }

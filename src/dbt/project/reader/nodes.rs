@@ -121,6 +121,9 @@ pub(super) fn code_node<'f>(
         &patch_refs,
         &code.facts.config,
     );
+    // A `config()` argument only rendering tells (a `dbt_project.yml` value in Jinja is kept
+    // as its text, which the graph tells apart).
+    let computed_config = code.facts.dynamic_config.clone();
     jinja.extend(
         code.facts
             .dynamic_config
@@ -189,6 +192,7 @@ pub(super) fn code_node<'f>(
         depends_on: Vec::new(),
         attached: None,
         unknown,
+        computed_config,
         enabled,
     }
 }

@@ -132,15 +132,18 @@ pub(super) fn generic_test_node(
             }
         }
     }
-    // A test macro whose own body calls `ref()` or `source()` adds dependencies as it renders.
+    // A test macro whose own body calls `ref()` or `source()` adds dependencies as it renders;
+    // one that calls `config()` sets the test's config.
     let test_macro = ["test_", &test.test_name].concat();
-    if context
-        .dependency_macros
-        .reaches(test.namespace.as_deref(), &test_macro)
-    {
+    let namespace = test.namespace.as_deref();
+    if context.dependency_macros.reaches(namespace, &test_macro) {
         unknown.get_or_insert(format!(
             "its test macro `{test_macro}` calls `ref()` or `source()`"
         ));
+    }
+    let mut computed_config = Vec::new();
+    if (context.dependency_macros).reaches_config(namespace, &test_macro) {
+        computed_config.push("config".to_owned());
     }
     let mut node = node_identity(
         ["test.", &package.name, ".", &test.name, ".", &test.hash].concat(),
@@ -171,6 +174,7 @@ pub(super) fn generic_test_node(
         depends_on,
         attached,
         unknown,
+        computed_config,
         enabled,
     })
 }
@@ -236,6 +240,7 @@ pub(super) fn source_node(
         unknown: jinja
             .first()
             .map(|key| format!("its config `{key}` is computed by Jinja")),
+        computed_config: Vec::new(),
         enabled,
     }
 }
@@ -291,6 +296,7 @@ pub(super) fn exposure_node(
         depends_on: Vec::new(),
         attached: None,
         unknown,
+        computed_config: Vec::new(),
         enabled,
     })
 }
@@ -372,6 +378,7 @@ pub(super) fn unit_test_nodes(
                 depends_on: Vec::new(),
                 attached: None,
                 unknown: None,
+                computed_config: Vec::new(),
                 enabled,
             }
         })
