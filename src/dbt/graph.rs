@@ -324,10 +324,32 @@ enum ConfigDefaults {
     },
 }
 
+/// Whether the config value at `path`, `value` as the files set it, is computed by code the
+/// project reader does not run: a `config()` argument only rendering tells (`lookback=var(...)`,
+/// in `computed`), a value written in Jinja (`+severity: "{{ env_var(...) }}"`; not hooks, whose
+/// Jinja dbt keeps as written), or a key the files leave unset that a generic test macro's own
+/// `config()` call may set (`config` in `computed`).
+fn computed_by_code(computed: Option<&Vec<String>>, path: &[&str], value: Option<&Value>) -> bool {
+    let computed = computed.map_or(&[][..], Vec::as_slice);
+    let Some(key) = path.first() else {
+        return false;
+    };
+    if computed.iter().any(|k| k == key) {
+        return true;
+    }
+    match value {
+        Some(value) => {
+            !matches!(*key, "pre-hook" | "post-hook")
+                && crate::dbt::project::config::is_jinja(value)
+        }
+        None => computed.iter().any(|k| k == "config"),
+    }
+}
+
 /// The value dbt writes at `path` of the config of every node of `resource_type` that sets
 /// none, when a `config.<key>:<value>` selector can match it (`config.severity:error`,
 /// `config.on_schema_change:ignore`). Defaults that are null or empty match no selector and
-/// are left out, as is a model's `access`, which the node keeps apart from its config.
+/// are left out; a model's `access` is answered from the node (see `config_value`).
 fn implied_default(resource_type: ResourceType, path: &[&str]) -> Option<Value> {
     use ResourceType::{Analysis, Model, Operation, Seed, Snapshot, Test};
     let text = |text: &str| Some(Value::String(text.to_owned()));
@@ -460,39 +482,41 @@ impl DbtGraph {
     /// else of it.
     pub fn config_value(&self, id: NodeId, path: &[&str]) -> Option<Value> {
         let value = manifest::pointer::value_at(self.config_json(id)?, path);
-        if let ConfigDefaults::Written = self.config_defaults {
+        let ConfigDefaults::Implied { computed } = &self.config_defaults else {
             return value;
-        }
-        if self.config_key_computed(id, path.first()?) {
+        };
+        if computed_by_code(computed.get(&id), path, value.as_ref()) {
             return None;
         }
-        value.or_else(|| implied_default(self.nodes[id.index()].resource_type, path))
+        let node = &self.nodes[id.index()];
+        value.or_else(|| match (node.resource_type, path) {
+            // A model's access is the node's own (properties YAML sets it beside the config).
+            (ResourceType::Model, ["access"]) => Some(Value::String(
+                node.access.as_deref().unwrap_or("protected").to_owned(),
+            )),
+            // Where a test that says whether it stores its failures stores them, unless it
+            // says otherwise.
+            (ResourceType::Test, ["store_failures_as"]) => {
+                match self.config_value(id, &["store_failures"]) {
+                    Some(Value::Bool(true)) => Some(Value::String("table".to_owned())),
+                    Some(Value::Bool(false)) => Some(Value::String("ephemeral".to_owned())),
+                    _ => None,
+                }
+            }
+            (resource_type, path) => implied_default(resource_type, path),
+        })
     }
 
     /// Whether a node's config `key` is computed by code the project reader does not run, so
-    /// that neither the files nor dbt's default tell its value (never, for a manifest): a
-    /// `config()` argument only rendering tells (`lookback=var(...)`), a value written in
-    /// Jinja (`+severity: "{{ env_var(...) }}"`; not hooks, whose Jinja dbt keeps as written),
-    /// or a key the files leave unset that a generic test macro's own `config()` call may set.
+    /// that neither the files nor dbt's default tell its value (never, for a manifest): see
+    /// [`computed_by_code`].
     pub fn config_key_computed(&self, id: NodeId, key: &str) -> bool {
         let ConfigDefaults::Implied { computed } = &self.config_defaults else {
             return false;
         };
-        let keys = computed.get(&id).map_or(&[][..], Vec::as_slice);
-        if keys.iter().any(|k| k == key) {
-            return true;
-        }
         let value =
             (self.config_json(id)).and_then(|config| manifest::pointer::value_at(config, &[key]));
-        match value {
-            // What the files set stands, unless it is Jinja dbt renders.
-            Some(value) => {
-                !matches!(key, "pre-hook" | "post-hook")
-                    && crate::dbt::project::config::is_jinja(&value)
-            }
-            // The default, unless a macro may set the key.
-            None => keys.iter().any(|k| k == "config"),
-        }
+        computed_by_code(computed.get(&id), &[key], value.as_ref())
     }
 
     /// The graph of a reader whose configs leave out the defaults dbt writes (see

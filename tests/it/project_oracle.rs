@@ -34,7 +34,9 @@ const NOT_READ: [ResourceType; 4] = [
 
 /// The config values dbt writes in every config of a node's type when nothing sets them,
 /// which `config.<key>:<value>` selectors can match.
-const CONFIG_DEFAULTS: [&[&str]; 9] = [
+const CONFIG_DEFAULTS: [&[&str]; 11] = [
+    &["access"],
+    &["store_failures_as"],
     &["docs", "show"],
     &["lookback"],
     &["on_configuration_change"],
@@ -103,7 +105,8 @@ fn facts(
             let values: Vec<(&[&str], Option<serde_json::Value>)> = CONFIG_DEFAULTS
                 .iter()
                 .filter(|path| !computed(path[0]))
-                .map(|path| (*path, graph.config_value(id, path)))
+                // A null matches no selector, as a value left out does not.
+                .map(|path| (*path, graph.config_value(id, path).filter(|v| !v.is_null())))
                 .collect();
             format!("{values:?}")
         }),
@@ -461,7 +464,7 @@ fn config_defaults_are_answered_unless_code_the_reader_does_not_run_sets_them() 
     let files = [
         (
             "dbt_project.yml",
-            "name: shop\nversion: '1.0'\nprofile: shop\ntests:\n  shop:\n    checks:\n      +severity: \"{{ env_var('SEVERITY', 'warn') }}\"\n",
+            "name: shop\nversion: '1.0'\nprofile: shop\ntests:\n  shop:\n    +store_failures: true\n    checks:\n      +store_failures: false\n      +severity: \"{{ env_var('SEVERITY', 'warn') }}\"\n",
         ),
         ("models/plain.sql", "select 1 as id\n"),
         (
@@ -470,7 +473,7 @@ fn config_defaults_are_answered_unless_code_the_reader_does_not_run_sets_them() 
         ),
         (
             "models/_models.yml",
-            "version: 2\nmodels:\n  - name: plain\n    columns:\n      - name: id\n        tests: [not_null, positive]\n  - name: computed\n    columns:\n      - name: id\n        tests: [unique]\n",
+            "version: 2\nmodels:\n  - name: plain\n    config:\n      meta:\n        owner: \"{{ env_var('OWNER') }}\"\n        contains_pii: false\n    columns:\n      - name: id\n        tests: [not_null, positive]\n  - name: computed\n    columns:\n      - name: id\n        tests: [unique]\n",
         ),
         (
             "macros/positive.sql",
@@ -514,6 +517,16 @@ fn config_defaults_are_answered_unless_code_the_reader_does_not_run_sets_them() 
         value("test.shop.unique_computed_id", &["fail_calc"]),
         text("count(*)")
     );
+    assert_eq!(
+        value("test.shop.unique_computed_id", &["store_failures_as"]),
+        text("table")
+    );
+    // Jinja beside a value does not hide it; the Jinja itself is dbt's to render.
+    assert_eq!(
+        value("model.shop.plain", &["meta", "contains_pii"]),
+        Some(serde_json::Value::Bool(false))
+    );
+    assert_eq!(value("model.shop.plain", &["meta", "owner"]), None);
     // `var()` in `config()`: only rendering tells.
     let computed = node("model.shop.computed");
     assert!(graph.config_key_computed(computed, "on_schema_change"));
@@ -531,4 +544,8 @@ fn config_defaults_are_answered_unless_code_the_reader_does_not_run_sets_them() 
     assert!(graph.config_key_computed(check, "severity"));
     assert_eq!(graph.config_value(check, &["severity"]), None);
     assert_eq!(graph.config_value(check, &["warn_if"]), text("!= 0"));
+    assert_eq!(
+        graph.config_value(check, &["store_failures_as"]),
+        text("ephemeral")
+    );
 }
