@@ -314,8 +314,8 @@ enum ConfigDefaults {
     Written,
     /// Left out by the project reader, which writes only what the files set (writing a dozen
     /// keys into every node's config cost 2% of a check for the rare selector that reads
-    /// them): [`DbtGraph::config_value`] answers them, but not for the keys code the reader
-    /// does not run computes ([`DbtGraph::config_key_computed`]), whose default would be a
+    /// them): [`DbtGraph::config_value`] answers them, but not for keys computed by code the
+    /// reader does not run ([`DbtGraph::config_key_computed`]), whose default would be a
     /// guess.
     Implied {
         /// By node: the keys of `config()` arguments only rendering tells, or `config` when
@@ -338,10 +338,7 @@ fn computed_by_code(computed: Option<&Vec<String>>, path: &[&str], value: Option
         return true;
     }
     match value {
-        Some(value) => {
-            !matches!(*key, "pre-hook" | "post-hook")
-                && crate::dbt::project::config::is_jinja(value)
-        }
+        Some(value) => !matches!(*key, "pre-hook" | "post-hook") && super::jinja::is_jinja(value),
         None => computed.iter().any(|k| k == "config"),
     }
 }

@@ -4,6 +4,18 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+/// Whether a config value is Jinja dbt renders (`"{{ target.name == 'prod' }}"`), in a
+/// string or in one nested in it.
+pub fn is_jinja(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => text.contains("{{") || text.contains("{%"),
+        Value::Array(items) => items.iter().any(is_jinja),
+        Value::Object(map) => map.values().any(is_jinja),
+        _ => false,
+    }
+}
+
 /// Where `needle` first occurs in `haystack`: `str::find` with a string needle is several
 /// times slower, and every model's SQL is searched many times.
 fn find(haystack: &str, needle: &str) -> Option<usize> {

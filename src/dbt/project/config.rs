@@ -145,15 +145,7 @@ pub fn project_entries(level: &Map<String, Value>) -> impl Iterator<Item = (&str
         })
 }
 
-/// Whether a config value is Jinja dbt renders (`"{{ target.name == 'prod' }}"`).
-pub fn is_jinja(value: &Value) -> bool {
-    match value {
-        Value::String(text) => text.contains("{{") || text.contains("{%"),
-        Value::Array(items) => items.iter().any(is_jinja),
-        Value::Object(map) => map.values().any(is_jinja),
-        _ => false,
-    }
-}
+pub use crate::dbt::jinja::is_jinja;
 
 /// A config's `enabled`, as dbt reads it (`false`, or the strings YAML keeps).
 pub fn is_disabled(config: &Map<String, Value>) -> bool {

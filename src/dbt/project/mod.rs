@@ -1,7 +1,7 @@
 //! A dbt project of the monorepo: its folder, `dbt_project.yml` and graph, read from the
 //! manifest `dbt parse` wrote or, without one, from the project's files.
 
-pub(crate) mod config;
+mod config;
 mod generic_tests;
 mod jinja;
 mod literal;
