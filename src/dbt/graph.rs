@@ -343,33 +343,6 @@ fn computed_by_code(computed: Option<&Vec<String>>, path: &[&str], value: Option
     }
 }
 
-/// The value dbt writes at `path` of the config of every node of `resource_type` that sets
-/// none, when a `config.<key>:<value>` selector can match it (`config.severity:error`,
-/// `config.on_schema_change:ignore`). Defaults that are null or empty match no selector and
-/// are left out; a model's `access` is answered from the node (see `config_value`).
-fn implied_default(resource_type: ResourceType, path: &[&str]) -> Option<Value> {
-    use ResourceType::{Analysis, Model, Operation, Seed, Snapshot, Test};
-    let text = |text: &str| Some(Value::String(text.to_owned()));
-    match (resource_type, path) {
-        (Model | Seed | Snapshot | Analysis | Operation, ["docs"]) => {
-            Some(serde_json::json!({"show": true, "node_color": null}))
-        }
-        (Model | Seed | Snapshot | Analysis | Operation, ["docs", "show"]) => {
-            Some(Value::Bool(true))
-        }
-        (Model | Seed | Snapshot | Analysis | Operation, ["lookback"]) => Some(Value::from(1)),
-        (Model | Seed | Snapshot | Analysis | Operation, ["on_configuration_change"]) => {
-            text("apply")
-        }
-        (Model | Seed | Snapshot | Analysis | Operation, ["on_schema_change"]) => text("ignore"),
-        (Seed, ["delimiter"]) => text(","),
-        (Test, ["severity"]) => text("ERROR"),
-        (Test, ["warn_if"] | ["error_if"]) => text("!= 0"),
-        (Test, ["fail_calc"]) => text("count(*)"),
-        _ => None,
-    }
-}
-
 impl DbtGraph {
     /// Reads a manifest (the bytes of `path`) into a graph. Returns a warning for a manifest
     /// layout newer than monolint knows.
@@ -485,23 +458,45 @@ impl DbtGraph {
         if computed_by_code(computed.get(&id), path, value.as_ref()) {
             return None;
         }
+        value.or_else(|| self.implied_default(id, path))
+    }
+
+    /// The value dbt writes at `path` of a node's config when nothing sets it, when a
+    /// `config.<key>:<value>` selector can match it (`config.severity:error`,
+    /// `config.on_schema_change:ignore`). Defaults that are null or empty match no selector
+    /// and are left out.
+    fn implied_default(&self, id: NodeId, path: &[&str]) -> Option<Value> {
+        use ResourceType::{Analysis, Model, Operation, Seed, Snapshot, Test};
+        let text = |text: &str| Some(Value::String(text.to_owned()));
         let node = &self.nodes[id.index()];
-        value.or_else(|| match (node.resource_type, path) {
-            // A model's access is the node's own (properties YAML sets it beside the config).
-            (ResourceType::Model, ["access"]) => Some(Value::String(
-                node.access.as_deref().unwrap_or("protected").to_owned(),
-            )),
-            // Where a test that says whether it stores its failures stores them, unless it
-            // says otherwise.
-            (ResourceType::Test, ["store_failures_as"]) => {
-                match self.config_value(id, &["store_failures"]) {
-                    Some(Value::Bool(true)) => Some(Value::String("table".to_owned())),
-                    Some(Value::Bool(false)) => Some(Value::String("ephemeral".to_owned())),
-                    _ => None,
-                }
+        match (node.resource_type, path) {
+            (Model | Seed | Snapshot | Analysis | Operation, ["docs"]) => {
+                Some(serde_json::json!({"show": true, "node_color": null}))
             }
-            (resource_type, path) => implied_default(resource_type, path),
-        })
+            (Model | Seed | Snapshot | Analysis | Operation, ["docs", "show"]) => {
+                Some(Value::Bool(true))
+            }
+            (Model | Seed | Snapshot | Analysis | Operation, ["lookback"]) => Some(Value::from(1)),
+            (Model | Seed | Snapshot | Analysis | Operation, ["on_configuration_change"]) => {
+                text("apply")
+            }
+            (Model | Seed | Snapshot | Analysis | Operation, ["on_schema_change"]) => {
+                text("ignore")
+            }
+            // A model's access is the node's own (properties YAML sets it beside the config).
+            (Model, ["access"]) => text(node.access.as_deref().unwrap_or("protected")),
+            (Seed, ["delimiter"]) => text(","),
+            (Test, ["severity"]) => text("ERROR"),
+            (Test, ["warn_if"] | ["error_if"]) => text("!= 0"),
+            (Test, ["fail_calc"]) => text("count(*)"),
+            // Where a test that says whether it stores its failures stores them.
+            (Test, ["store_failures_as"]) => match self.config_value(id, &["store_failures"]) {
+                Some(Value::Bool(true)) => text("table"),
+                Some(Value::Bool(false)) => text("ephemeral"),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Whether a node's config `key` is computed by code the project reader does not run, so

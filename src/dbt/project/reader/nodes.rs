@@ -123,10 +123,9 @@ pub(super) fn code_node<'f>(
     );
     // A `config()` argument only rendering tells (a `dbt_project.yml` value in Jinja is kept
     // as its text, which the graph tells apart).
-    let computed_config = code.facts.dynamic_config.clone();
+    let computed_config = std::mem::take(&mut code.facts.dynamic_config);
     jinja.extend(
-        code.facts
-            .dynamic_config
+        computed_config
             .iter()
             // `config(some_dict)`: no key can be read.
             .filter(|key| GRAPH_CONFIG_KEYS.contains(&key.as_str()) || *key == "config")
